@@ -1,0 +1,170 @@
+// The service (online form) definition that council staff write in config/services/*.yaml.
+// This zod schema is the single source for validation, the published JSON Schema and the OpenAPI document.
+import { z } from 'zod';
+
+const fieldId = z
+  .string()
+  .regex(/^[a-zA-Z][a-zA-Z0-9_]*$/, 'must start with a letter and use only letters, digits and _');
+
+export const optionSchema = z.object({
+  value: z.string().min(1),
+  label: z.string().min(1),
+  hint: z.string().optional(),
+});
+
+/** Show a question only when an earlier answer has one of the given values. */
+export const conditionSchema = z
+  .object({
+    field: fieldId,
+    equals: z.string().optional(),
+    in: z.array(z.string()).min(1).optional(),
+  })
+  .refine((c) => (c.equals === undefined) !== (c.in === undefined), 'give exactly one of equals or in');
+
+const fieldBase = {
+  id: fieldId,
+  label: z.string().min(1),
+  hint: z.string().optional(),
+  required: z.boolean().default(true),
+  /** Questions sharing a page id are asked on one page; a question without one gets a page of its own. */
+  page: z.string().optional(),
+  showIf: conditionSchema.optional(),
+};
+
+const textField = z.object({
+  ...fieldBase,
+  type: z.enum(['text', 'textarea', 'email', 'phone']),
+  minLength: z.number().int().min(0).optional(),
+  maxLength: z.number().int().positive().optional(),
+  pattern: z.string().optional(),
+  patternMessage: z.string().optional(),
+});
+
+const numberField = z.object({
+  ...fieldBase,
+  type: z.literal('number'),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  integer: z.boolean().default(false),
+});
+
+const dateField = z.object({
+  ...fieldBase,
+  type: z.enum(['date', 'datetime']),
+  /** Reject dates in the future (e.g. "when did it happen"). */
+  notInFuture: z.boolean().default(false),
+});
+
+const choiceField = z.object({
+  ...fieldBase,
+  type: z.enum(['select', 'radios', 'checkboxes']),
+  options: z.array(optionSchema).min(1),
+});
+
+const addressField = z.object({
+  ...fieldBase,
+  type: z.literal('address'),
+  /** Also accept a location given only as coordinates (easting/northing or latitude/longitude). */
+  allowLocationOnly: z.boolean().default(false),
+});
+
+const fileField = z.object({
+  ...fieldBase,
+  type: z.literal('file'),
+  /** Accepted media types, checked against the file's real bytes. */
+  accept: z.array(z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/)).min(1),
+  /** Largest single file in bytes. */
+  maxSize: z.number().int().positive().default(10 * 1024 * 1024),
+  multiple: z.boolean().default(false),
+  maxFiles: z.number().int().positive().default(5),
+});
+
+export const fieldSchema = z.discriminatedUnion('type', [
+  textField,
+  numberField,
+  dateField,
+  choiceField,
+  addressField,
+  fileField,
+]);
+
+export const taskSchema = z.object({
+  key: z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and -'),
+  title: z.string().min(1),
+  /** Shown to the citizen on the tracking page. */
+  description: z.string().optional(),
+});
+
+export const serviceDefinitionSchema = z
+  .object({
+    id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and -'),
+    title: z.string().min(1),
+    description: z.string().optional(),
+    /** Prefix of the human reference, e.g. NOI → NOI-7KX3M9QP. */
+    referencePrefix: z.string().regex(/^[A-Z]{2,6}$/, 'use 2 to 6 capital letters'),
+    fields: z.array(fieldSchema).min(1),
+    tasks: z.array(taskSchema).min(1),
+    /** Which answers are the citizen's contact details. */
+    contact: z
+      .object({
+        name: fieldId.optional(),
+        email: fieldId.optional(),
+        phone: fieldId.optional(),
+      })
+      .default({}),
+    /** Bindings (configured connector instances) that receive each submission. */
+    bindings: z.array(z.string()).default([]),
+    /** XML sent to the back office: XSD file under config/xsd and the mapping that fills it. */
+    xml: z
+      .object({
+        xsd: z.string().min(1),
+        mapping: z.unknown(),
+      })
+      .optional(),
+    /** Notification channel for citizen updates (a channel name from closeloop.yaml). */
+    notify: z
+      .object({
+        channel: z.string().optional(),
+        templates: z.record(z.string(), z.string()).optional(),
+      })
+      .default({}),
+  })
+  .superRefine((def, ctx) => {
+    const ids = new Map<string, z.infer<typeof fieldSchema>>();
+    def.fields.forEach((f, i) => {
+      if (ids.has(f.id)) ctx.addIssue({ code: 'custom', path: ['fields', i, 'id'], message: `duplicate field id "${f.id}"` });
+      if (f.showIf) {
+        const target = ids.get(f.showIf.field);
+        if (!target) {
+          ctx.addIssue({ code: 'custom', path: ['fields', i, 'showIf', 'field'], message: `"${f.showIf.field}" is not an earlier field` });
+        }
+      }
+      ids.set(f.id, f);
+    });
+    const keys = new Set<string>();
+    def.tasks.forEach((t, i) => {
+      if (keys.has(t.key)) ctx.addIssue({ code: 'custom', path: ['tasks', i, 'key'], message: `duplicate task key "${t.key}"` });
+      keys.add(t.key);
+    });
+    for (const role of ['name', 'email', 'phone'] as const) {
+      const id = def.contact[role];
+      if (id === undefined) continue;
+      const f = ids.get(id);
+      if (!f) ctx.addIssue({ code: 'custom', path: ['contact', role], message: `"${id}" is not a field of this service` });
+      else if (role === 'email' && f.type !== 'email') ctx.addIssue({ code: 'custom', path: ['contact', role], message: `"${id}" is not an email field` });
+      else if (role === 'phone' && f.type !== 'phone') ctx.addIssue({ code: 'custom', path: ['contact', role], message: `"${id}" is not a phone field` });
+    }
+  });
+
+export type ServiceDefinition = z.infer<typeof serviceDefinitionSchema>;
+export type ServiceDefinitionInput = z.input<typeof serviceDefinitionSchema>;
+export type Field = z.infer<typeof fieldSchema>;
+export type FileField = z.infer<typeof fileField>;
+export type Task = z.infer<typeof taskSchema>;
+
+/** A stored, versioned definition as the rest of the hub sees it. */
+export interface ServiceVersion {
+  serviceId: string;
+  version: number;
+  definition: ServiceDefinition;
+}
