@@ -1,0 +1,158 @@
+// The closeloop command: start | serve | worker | migrate | check-config | keys | replay
+import { parseArgs } from 'node:util';
+import { ConfigError, defaultConfigFile, loadConfig, type Config } from './config/index.ts';
+import { connectDatabase, migrate } from './db/index.ts';
+import { openHub, type Hub } from './hub.ts';
+import { startServe } from './roles/serve.ts';
+import { createApiKey, listApiClients, revokeApiKey } from './auth/api-keys.ts';
+
+const USAGE = `Usage: closeloop <command> [options]
+
+Commands:
+  start                 serve + worker in one process (migrates first)
+  serve                 the HTTP API and pages only
+  worker                the queue worker, relay and schedules only
+  migrate               apply database migrations
+  check-config          validate config, services, XML mappings and XSDs; exit 1 on any problem
+  keys create --name N --services a,b [--admin] [--expires 2027-01-01]
+  keys list
+  keys revoke <id or key prefix>
+
+Options:
+  --config <file>       config file (default: $CLOSELOOP_CONFIG or config/closeloop.yaml)
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' },
+      name: { type: 'string' },
+      services: { type: 'string' },
+      admin: { type: 'boolean' },
+      expires: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, sub, arg] = positionals;
+  if (!command || values.help) {
+    process.stdout.write(USAGE);
+    return command ? 0 : 1;
+  }
+  const configFile = values.config ?? defaultConfigFile();
+
+  if (command === 'check-config') return (await import('./check-config.ts')).checkConfig(configFile);
+
+  const config = loadConfig(configFile);
+  switch (command) {
+    case 'start':
+    case 'serve':
+    case 'worker':
+      return runRoles(config, command);
+    case 'migrate': {
+      const sequelize = connectDatabase({ url: config.database.url, poolMax: 2 });
+      const ran = await migrate(sequelize);
+      await sequelize.close();
+      process.stdout.write(ran.length ? `applied: ${ran.join(', ')}\n` : 'database is up to date\n');
+      return 0;
+    }
+    case 'keys':
+      return keys(config, sub, arg, values);
+    default:
+      process.stderr.write(`Unknown command "${command}"\n\n${USAGE}`);
+      return 1;
+  }
+}
+
+async function runRoles(config: Config, command: 'start' | 'serve' | 'worker'): Promise<number> {
+  // Every role migrates under an advisory lock: the first process to start applies them, the others wait and find none left.
+  const hub = await openHub(config, { role: command, migrate: true });
+  const stops: (() => Promise<void>)[] = [];
+  if (command === 'start' || command === 'serve') {
+    const serve = await startServe(hub);
+    stops.push(serve.close);
+  }
+  if (command === 'start' || command === 'worker') {
+    const { startWorker } = await import('./roles/worker.ts');
+    const worker = await startWorker(hub);
+    stops.push(worker.close);
+  }
+  await waitForSignal(hub, stops);
+  return 0;
+}
+
+/** Graceful shutdown: stop taking work, let in-flight requests and jobs finish, then close connections. */
+function waitForSignal(hub: Hub, stops: (() => Promise<void>)[]): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      hub.log.info({ signal }, 'shutting down');
+      const timer = setTimeout(() => {
+        hub.log.error('shutdown took too long; exiting');
+        process.exit(1);
+      }, 30_000);
+      timer.unref();
+      await Promise.all(stops.map((s) => s().catch((err) => hub.log.error({ err }, 'error while stopping'))));
+      await hub.close();
+      resolve();
+    };
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.once('SIGINT', () => void stop('SIGINT'));
+  });
+}
+
+async function keys(config: Config, sub: string | undefined, arg: string | undefined, values: { name?: string; services?: string; admin?: boolean; expires?: string }): Promise<number> {
+  const sequelize = connectDatabase({ url: config.database.url, poolMax: 2 });
+  try {
+    await migrate(sequelize);
+    if (sub === 'create') {
+      if (!values.name || !(values.services || values.admin)) {
+        process.stderr.write('keys create needs --name and --services (comma-separated ids, or *) or --admin\n');
+        return 1;
+      }
+      const expiresAt = values.expires ? new Date(values.expires) : null;
+      if (expiresAt && Number.isNaN(expiresAt.getTime())) {
+        process.stderr.write(`--expires "${values.expires}" is not a date\n`);
+        return 1;
+      }
+      const services = (values.services ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const { client, key } = await createApiKey({ name: values.name, services, admin: values.admin ?? false, expiresAt });
+      process.stdout.write(`Created API client "${client.name}" (${client.id}) for ${client.admin ? 'ADMIN, ' : ''}services: ${services.join(', ') || '(none)'}\n`);
+      process.stdout.write(`Key (shown once, store it safely):\n${key}\n`);
+      return 0;
+    }
+    if (sub === 'list') {
+      for (const c of await listApiClients()) {
+        const state = c.revokedAt ? 'revoked' : c.expiresAt && c.expiresAt < new Date() ? 'expired' : 'active';
+        process.stdout.write(`${c.id}  ${c.keyPrefix}…  ${state.padEnd(7)}  ${c.admin ? 'admin ' : ''}${c.services.join(',')}  ${c.name}\n`);
+      }
+      return 0;
+    }
+    if (sub === 'revoke' && arg) {
+      const n = await revokeApiKey(arg);
+      process.stdout.write(n ? `revoked ${n} key(s)\n` : 'no active key matched\n');
+      return n ? 0 : 1;
+    }
+    process.stderr.write(USAGE);
+    return 1;
+  } finally {
+    await sequelize.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`Configuration problems:\n${err.message}\n`);
+    } else {
+      process.stderr.write(`${(err as Error).stack ?? err}\n`);
+    }
+    process.exitCode = 1;
+  },
+);

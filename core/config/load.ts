@@ -1,0 +1,102 @@
+// Loads config/closeloop.yaml, applies environment overrides, validates everything and resolves secret references.
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { ConfigError, type ConfigProblem } from './errors.ts';
+import { closeloopConfigSchema, type CloseloopConfigFile } from './schema.ts';
+import { problemsFromZod, readYamlFile, type YamlSource } from './yaml-source.ts';
+
+export interface Config extends CloseloopConfigFile {
+  /** Absolute path of the main config file, and the folders derived from it. */
+  file: string;
+  dir: string;
+  paths: { services: string; xsd: string; documents: string };
+}
+
+/** Environment variables that override a config value, and where the value goes. */
+const ENV_OVERRIDES: { env: string; path: string[]; number?: boolean }[] = [
+  { env: 'DATABASE_URL', path: ['database', 'url'] },
+  { env: 'REDIS_URL', path: ['redis', 'url'] },
+  { env: 'REDIS_PREFIX', path: ['redis', 'prefix'] },
+  { env: 'PORT', path: ['server', 'port'], number: true },
+  { env: 'PUBLIC_BASE_URL', path: ['server', 'publicBaseUrl'] },
+  { env: 'DOCUMENTS_PATH', path: ['documents', 'path'] },
+  { env: 'LOG_LEVEL', path: ['log', 'level'] },
+];
+
+export function defaultConfigFile(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.CLOSELOOP_CONFIG ?? 'config/closeloop.yaml');
+}
+
+/** Reads and validates the main config file; throws ConfigError listing every problem found. */
+export function loadConfig(file = defaultConfigFile(), env: NodeJS.ProcessEnv = process.env): Config {
+  const abs = resolve(file);
+  if (!existsSync(abs)) throw new ConfigError([{ file: abs, line: null, path: '', message: 'config file not found' }]);
+  const source = readYamlFile(abs);
+  if (source.syntaxProblems.length) throw new ConfigError(source.syntaxProblems);
+
+  const data = structuredClone(source.data ?? {}) as Record<string, unknown>;
+  const problems: ConfigProblem[] = [];
+  for (const o of ENV_OVERRIDES) {
+    const raw = env[o.env];
+    if (raw === undefined || raw === '') continue;
+    const value = o.number ? Number(raw) : raw;
+    if (o.number && !Number.isInteger(value)) {
+      problems.push({ file: `environment ${o.env}`, line: null, path: o.path.join('.'), message: `"${raw}" is not a whole number` });
+      continue;
+    }
+    setIn(data, o.path, value);
+  }
+
+  const parsed = closeloopConfigSchema.safeParse(data);
+  if (!parsed.success) problems.push(...problemsFromZod(source, parsed.error));
+  if (problems.length || !parsed.success) throw new ConfigError(problems);
+
+  const config = parsed.data;
+  problems.push(...resolveEnvSecrets(source, config, env));
+  if (problems.length) throw new ConfigError(problems);
+
+  const dir = dirname(abs);
+  return {
+    ...config,
+    file: abs,
+    dir,
+    paths: {
+      services: resolve(dir, config.servicesDir),
+      xsd: resolve(dir, config.xsdDir),
+      documents: resolve(config.documents.path),
+    },
+  };
+}
+
+/** Replaces every `{ env: NAME }` inside bindings and channels with the variable's value. `{ generated }` refs stay for the runtime. */
+function resolveEnvSecrets(source: YamlSource, config: CloseloopConfigFile, env: NodeJS.ProcessEnv): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const visit = (value: unknown, path: (string | number)[]): unknown => {
+    if (Array.isArray(value)) return value.map((v, i) => visit(v, [...path, i]));
+    if (value && typeof value === 'object') {
+      const obj = value as Record<string, unknown>;
+      const keys = Object.keys(obj);
+      if (keys.length === 1 && keys[0] === 'env' && typeof obj.env === 'string') {
+        const v = env[obj.env];
+        if (v === undefined || v === '') {
+          problems.push({ file: source.file, line: source.lineOf(path), path: path.join('.'), message: `environment variable ${obj.env} is not set` });
+        }
+        return v;
+      }
+      return Object.fromEntries(keys.map((k) => [k, visit(obj[k], [...path, k])]));
+    }
+    return value;
+  };
+  for (const [name, b] of Object.entries(config.bindings)) b.config = visit(b.config, ['bindings', name, 'config']) as Record<string, unknown>;
+  for (const [name, c] of Object.entries(config.channels)) c.config = visit(c.config, ['channels', name, 'config']) as Record<string, unknown>;
+  return problems;
+}
+
+function setIn(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    if (!node[key] || typeof node[key] !== 'object') node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+}

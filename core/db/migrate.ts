@@ -1,0 +1,41 @@
+// Runs umzug migrations under a Postgres advisory lock, so many processes starting at once migrate exactly once.
+import { Umzug, SequelizeStorage, type MigrationParams } from 'umzug';
+import type { Sequelize } from 'sequelize';
+import * as initial from './migrations/001-initial.ts';
+
+export interface SqlRunner {
+  query(sql: string): Promise<unknown>;
+}
+export type Migration = (params: MigrationParams<SqlRunner>) => Promise<void>;
+
+/** Migrations in order. New ones are appended here (a static list: no filesystem globbing at run time). */
+const MIGRATIONS: { name: string; module: { up: Migration; down: Migration } }[] = [{ name: '001-initial', module: initial }];
+
+const MIGRATION_LOCK = 7_214_000_001;
+
+function umzugFor(sequelize: Sequelize) {
+  const runner: SqlRunner = { query: (sql) => sequelize.query(sql) };
+  return new Umzug<SqlRunner>({
+    migrations: MIGRATIONS.map((m) => ({ name: m.name, up: m.module.up, down: m.module.down })),
+    context: runner,
+    storage: new SequelizeStorage({ sequelize, tableName: 'schema_migrations' }),
+    logger: undefined,
+  });
+}
+
+export async function migrate(sequelize: Sequelize): Promise<string[]> {
+  return withAdvisoryLock(sequelize, async () => (await umzugFor(sequelize).up()).map((m) => m.name));
+}
+
+/** Names of migrations not yet applied (empty when the schema is current). */
+export async function pendingMigrations(sequelize: Sequelize): Promise<string[]> {
+  return (await umzugFor(sequelize).pending()).map((m) => m.name);
+}
+
+async function withAdvisoryLock<T>(sequelize: Sequelize, fn: () => Promise<T>): Promise<T> {
+  // Hold one connection for the lock's lifetime: advisory locks belong to a session.
+  return sequelize.transaction(async (t) => {
+    await sequelize.query('select pg_advisory_xact_lock(:key)', { replacements: { key: MIGRATION_LOCK }, transaction: t });
+    return fn();
+  });
+}

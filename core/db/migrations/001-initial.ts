@@ -1,0 +1,176 @@
+// The first schema. Raw SQL keeps constraints and partial indexes explicit; models in ../models.ts mirror these tables.
+import type { Migration } from '../migrate.ts';
+
+export const up: Migration = async ({ context: sql }) => {
+  await sql.query(`
+    create table generated_secrets (
+      name text primary key,
+      value text not null,
+      created_at timestamptz not null default now()
+    );
+
+    create table services (
+      id text primary key,
+      title text not null,
+      published_version int,
+      updated_at timestamptz not null default now()
+    );
+
+    create table service_versions (
+      service_id text not null references services(id),
+      version int not null,
+      definition jsonb not null,
+      content_hash text not null,
+      state text not null check (state in ('draft', 'published', 'retired')),
+      source text not null,
+      created_at timestamptz not null default now(),
+      published_at timestamptz,
+      primary key (service_id, version)
+    );
+    create unique index service_versions_hash on service_versions (service_id, content_hash);
+
+    create table processes (
+      id uuid primary key,
+      reference text not null unique,
+      service_id text not null,
+      service_version int not null,
+      status text not null check (status in ('submitted', 'received', 'in_progress', 'completed', 'closed')),
+      tracking_token_hash bytea not null unique,
+      answers jsonb not null,
+      contact jsonb not null default '{}',
+      external_ref text,
+      closed_reason text,
+      submitted_at timestamptz not null default now(),
+      updated_at timestamptz not null default now(),
+      foreign key (service_id, service_version) references service_versions (service_id, version)
+    );
+    create index processes_service_updated on processes (service_id, updated_at);
+    create index processes_updated on processes (updated_at);
+
+    create table tasks (
+      process_id uuid not null references processes(id) on delete cascade,
+      key text not null,
+      title text not null,
+      position int not null,
+      status text not null default 'open' check (status in ('open', 'in_progress', 'completed', 'cancelled')),
+      updated_at timestamptz not null default now(),
+      primary key (process_id, key)
+    );
+
+    create table timeline_events (
+      id bigserial primary key,
+      process_id uuid not null references processes(id) on delete cascade,
+      kind text not null check (kind in ('submitted', 'received', 'note', 'task', 'status')),
+      visible_to_citizen boolean not null,
+      text text not null,
+      data jsonb not null default '{}',
+      actor text not null,
+      created_at timestamptz not null default now()
+    );
+    create index timeline_events_process on timeline_events (process_id, id);
+
+    create table documents (
+      id uuid primary key,
+      process_id uuid not null references processes(id) on delete cascade,
+      kind text not null check (kind in ('form-json', 'form-html', 'evidence', 'xml')),
+      field_id text,
+      name text not null,
+      content_type text not null,
+      size bigint not null,
+      sha256 text not null,
+      storage_key text not null,
+      created_at timestamptz not null default now()
+    );
+    create index documents_process on documents (process_id);
+    create index documents_storage_key on documents (storage_key);
+
+    create table deliveries (
+      id uuid primary key,
+      process_id uuid not null references processes(id) on delete cascade,
+      binding text not null,
+      status text not null check (status in ('pending', 'queued', 'delivering', 'delivered', 'dead')),
+      attempts int not null default 0,
+      external_ref text,
+      last_error text,
+      enqueued_at timestamptz,
+      delivered_at timestamptz,
+      created_at timestamptz not null default now(),
+      updated_at timestamptz not null default now(),
+      unique (process_id, binding)
+    );
+    create index deliveries_pending on deliveries (created_at) where status = 'pending';
+    create index deliveries_inflight on deliveries (enqueued_at) where status in ('queued', 'delivering');
+    create index deliveries_binding_status on deliveries (binding, status, created_at);
+    create index deliveries_external_ref on deliveries (binding, external_ref) where external_ref is not null;
+
+    create table delivery_attempts (
+      id bigserial primary key,
+      delivery_id uuid not null references deliveries(id) on delete cascade,
+      number int not null,
+      started_at timestamptz not null,
+      ended_at timestamptz not null,
+      outcome text not null check (outcome in ('delivered', 'retry', 'dead')),
+      error text,
+      response_excerpt text
+    );
+    create index delivery_attempts_delivery on delivery_attempts (delivery_id, number);
+
+    create table notifications (
+      id uuid primary key,
+      process_id uuid not null references processes(id) on delete cascade,
+      channel text not null,
+      kind text not null check (kind in ('submitted', 'update')),
+      status text not null check (status in ('pending', 'queued', 'sending', 'sent', 'delivered', 'failed', 'skipped')),
+      updates jsonb not null default '[]',
+      attempts int not null default 0,
+      last_error text,
+      provider_ref text,
+      not_before timestamptz not null default now(),
+      created_at timestamptz not null default now(),
+      updated_at timestamptz not null default now(),
+      sent_at timestamptz
+    );
+    create index notifications_pending on notifications (not_before) where status = 'pending';
+    create index notifications_process on notifications (process_id);
+
+    create table api_clients (
+      id uuid primary key,
+      name text not null,
+      key_hash bytea not null unique,
+      key_prefix text not null,
+      services text[] not null,
+      admin boolean not null default false,
+      expires_at timestamptz,
+      revoked_at timestamptz,
+      last_used_at timestamptz,
+      created_at timestamptz not null default now()
+    );
+
+    create table audit_events (
+      id bigserial primary key,
+      actor text not null,
+      action text not null,
+      process_id uuid,
+      target text,
+      detail jsonb not null default '{}',
+      created_at timestamptz not null default now()
+    );
+    create index audit_events_process on audit_events (process_id);
+
+    -- The audit log is append-only: refuse updates and deletes at the database.
+    create function audit_events_append_only() returns trigger language plpgsql as $$
+    begin
+      raise exception 'audit_events is append-only';
+    end $$;
+    create trigger audit_events_no_change before update or delete on audit_events
+      for each row execute function audit_events_append_only();
+  `);
+};
+
+export const down: Migration = async ({ context: sql }) => {
+  await sql.query(`
+    drop table if exists audit_events, api_clients, notifications, delivery_attempts, deliveries, documents,
+      timeline_events, tasks, processes, service_versions, services, generated_secrets cascade;
+    drop function if exists audit_events_append_only;
+  `);
+};

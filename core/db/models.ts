@@ -1,0 +1,287 @@
+// Sequelize models mirroring the tables created by migrations (migrations own the schema; models never sync).
+import { DataTypes, Model, type InferAttributes, type InferCreationAttributes, type CreationOptional, type Sequelize } from 'sequelize';
+
+const common = { underscored: true, timestamps: false } as const;
+
+export class ServiceRow extends Model<InferAttributes<ServiceRow>, InferCreationAttributes<ServiceRow>> {
+  declare id: string;
+  declare title: string;
+  declare publishedVersion: number | null;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export class ServiceVersionRow extends Model<InferAttributes<ServiceVersionRow>, InferCreationAttributes<ServiceVersionRow>> {
+  declare serviceId: string;
+  declare version: number;
+  declare definition: unknown;
+  declare contentHash: string;
+  declare state: 'draft' | 'published' | 'retired';
+  declare source: string;
+  declare createdAt: CreationOptional<Date>;
+  declare publishedAt: Date | null;
+}
+
+export class ProcessRow extends Model<InferAttributes<ProcessRow>, InferCreationAttributes<ProcessRow>> {
+  declare id: string;
+  declare reference: string;
+  declare serviceId: string;
+  declare serviceVersion: number;
+  declare status: 'submitted' | 'received' | 'in_progress' | 'completed' | 'closed';
+  declare trackingTokenHash: Buffer;
+  declare answers: Record<string, unknown>;
+  declare contact: { name?: string; email?: string; phone?: string };
+  declare externalRef: string | null;
+  declare closedReason: string | null;
+  declare submittedAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export class TaskRow extends Model<InferAttributes<TaskRow>, InferCreationAttributes<TaskRow>> {
+  declare processId: string;
+  declare key: string;
+  declare title: string;
+  declare position: number;
+  declare status: 'open' | 'in_progress' | 'completed' | 'cancelled';
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export class TimelineEventRow extends Model<InferAttributes<TimelineEventRow>, InferCreationAttributes<TimelineEventRow>> {
+  declare id: CreationOptional<string>;
+  declare processId: string;
+  declare kind: 'submitted' | 'received' | 'note' | 'task' | 'status';
+  declare visibleToCitizen: boolean;
+  declare text: string;
+  declare data: Record<string, unknown>;
+  declare actor: string;
+  declare createdAt: CreationOptional<Date>;
+}
+
+export class DocumentRow extends Model<InferAttributes<DocumentRow>, InferCreationAttributes<DocumentRow>> {
+  declare id: string;
+  declare processId: string;
+  declare kind: 'form-json' | 'form-html' | 'evidence' | 'xml';
+  declare fieldId: string | null;
+  declare name: string;
+  declare contentType: string;
+  declare size: number;
+  declare sha256: string;
+  declare storageKey: string;
+  declare createdAt: CreationOptional<Date>;
+}
+
+export class DeliveryRow extends Model<InferAttributes<DeliveryRow>, InferCreationAttributes<DeliveryRow>> {
+  declare id: string;
+  declare processId: string;
+  declare binding: string;
+  declare status: 'pending' | 'queued' | 'delivering' | 'delivered' | 'dead';
+  declare attempts: CreationOptional<number>;
+  declare externalRef: string | null;
+  declare lastError: string | null;
+  declare enqueuedAt: Date | null;
+  declare deliveredAt: Date | null;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export class DeliveryAttemptRow extends Model<InferAttributes<DeliveryAttemptRow>, InferCreationAttributes<DeliveryAttemptRow>> {
+  declare id: CreationOptional<string>;
+  declare deliveryId: string;
+  declare number: number;
+  declare startedAt: Date;
+  declare endedAt: Date;
+  declare outcome: 'delivered' | 'retry' | 'dead';
+  declare error: string | null;
+  declare responseExcerpt: string | null;
+}
+
+export class NotificationRow extends Model<InferAttributes<NotificationRow>, InferCreationAttributes<NotificationRow>> {
+  declare id: string;
+  declare processId: string;
+  declare channel: string;
+  declare kind: 'submitted' | 'update';
+  declare status: 'pending' | 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'skipped';
+  declare updates: { text: string; at: string }[];
+  declare attempts: CreationOptional<number>;
+  declare lastError: string | null;
+  declare providerRef: string | null;
+  declare notBefore: CreationOptional<Date>;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+  declare sentAt: Date | null;
+}
+
+export class ApiClientRow extends Model<InferAttributes<ApiClientRow>, InferCreationAttributes<ApiClientRow>> {
+  declare id: string;
+  declare name: string;
+  declare keyHash: Buffer;
+  declare keyPrefix: string;
+  declare services: string[];
+  declare admin: boolean;
+  declare expiresAt: Date | null;
+  declare revokedAt: Date | null;
+  declare lastUsedAt: Date | null;
+  declare createdAt: CreationOptional<Date>;
+}
+
+export class AuditEventRow extends Model<InferAttributes<AuditEventRow>, InferCreationAttributes<AuditEventRow>> {
+  declare id: CreationOptional<string>;
+  declare actor: string;
+  declare action: string;
+  declare processId: string | null;
+  declare target: string | null;
+  declare detail: Record<string, unknown>;
+  declare createdAt: CreationOptional<Date>;
+}
+
+/** A timestamp column with an explicit field name (Sequelize otherwise treats createdAt/updatedAt specially). */
+const at = (field: string) => ({ type: DataTypes.DATE, allowNull: false, defaultValue: DataTypes.NOW, field });
+
+export function initModels(sequelize: Sequelize) {
+  ServiceRow.init(
+    { id: { type: DataTypes.TEXT, primaryKey: true }, title: DataTypes.TEXT, publishedVersion: DataTypes.INTEGER, updatedAt: at('updated_at') },
+    { ...common, sequelize, tableName: 'services' },
+  );
+  ServiceVersionRow.init(
+    {
+      serviceId: { type: DataTypes.TEXT, primaryKey: true },
+      version: { type: DataTypes.INTEGER, primaryKey: true },
+      definition: DataTypes.JSONB,
+      contentHash: DataTypes.TEXT,
+      state: DataTypes.TEXT,
+      source: DataTypes.TEXT,
+      createdAt: at('created_at'),
+      publishedAt: DataTypes.DATE,
+    },
+    { ...common, sequelize, tableName: 'service_versions' },
+  );
+  ProcessRow.init(
+    {
+      id: { type: DataTypes.UUID, primaryKey: true },
+      reference: DataTypes.TEXT,
+      serviceId: DataTypes.TEXT,
+      serviceVersion: DataTypes.INTEGER,
+      status: DataTypes.TEXT,
+      trackingTokenHash: DataTypes.BLOB,
+      answers: DataTypes.JSONB,
+      contact: DataTypes.JSONB,
+      externalRef: DataTypes.TEXT,
+      closedReason: DataTypes.TEXT,
+      submittedAt: at('submitted_at'),
+      updatedAt: at('updated_at'),
+    },
+    { ...common, sequelize, tableName: 'processes' },
+  );
+  TaskRow.init(
+    {
+      processId: { type: DataTypes.UUID, primaryKey: true },
+      key: { type: DataTypes.TEXT, primaryKey: true },
+      title: DataTypes.TEXT,
+      position: DataTypes.INTEGER,
+      status: DataTypes.TEXT,
+      updatedAt: at('updated_at'),
+    },
+    { ...common, sequelize, tableName: 'tasks' },
+  );
+  TimelineEventRow.init(
+    {
+      id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
+      processId: DataTypes.UUID,
+      kind: DataTypes.TEXT,
+      visibleToCitizen: DataTypes.BOOLEAN,
+      text: DataTypes.TEXT,
+      data: DataTypes.JSONB,
+      actor: DataTypes.TEXT,
+      createdAt: at('created_at'),
+    },
+    { ...common, sequelize, tableName: 'timeline_events' },
+  );
+  DocumentRow.init(
+    {
+      id: { type: DataTypes.UUID, primaryKey: true },
+      processId: DataTypes.UUID,
+      kind: DataTypes.TEXT,
+      fieldId: DataTypes.TEXT,
+      name: DataTypes.TEXT,
+      contentType: DataTypes.TEXT,
+      size: DataTypes.BIGINT,
+      sha256: DataTypes.TEXT,
+      storageKey: DataTypes.TEXT,
+      createdAt: at('created_at'),
+    },
+    { ...common, sequelize, tableName: 'documents' },
+  );
+  DeliveryRow.init(
+    {
+      id: { type: DataTypes.UUID, primaryKey: true },
+      processId: DataTypes.UUID,
+      binding: DataTypes.TEXT,
+      status: DataTypes.TEXT,
+      attempts: { type: DataTypes.INTEGER, defaultValue: 0 },
+      externalRef: DataTypes.TEXT,
+      lastError: DataTypes.TEXT,
+      enqueuedAt: DataTypes.DATE,
+      deliveredAt: DataTypes.DATE,
+      createdAt: at('created_at'),
+      updatedAt: at('updated_at'),
+    },
+    { ...common, sequelize, tableName: 'deliveries' },
+  );
+  DeliveryAttemptRow.init(
+    {
+      id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
+      deliveryId: DataTypes.UUID,
+      number: DataTypes.INTEGER,
+      startedAt: DataTypes.DATE,
+      endedAt: DataTypes.DATE,
+      outcome: DataTypes.TEXT,
+      error: DataTypes.TEXT,
+      responseExcerpt: DataTypes.TEXT,
+    },
+    { ...common, sequelize, tableName: 'delivery_attempts' },
+  );
+  NotificationRow.init(
+    {
+      id: { type: DataTypes.UUID, primaryKey: true },
+      processId: DataTypes.UUID,
+      channel: DataTypes.TEXT,
+      kind: DataTypes.TEXT,
+      status: DataTypes.TEXT,
+      updates: DataTypes.JSONB,
+      attempts: { type: DataTypes.INTEGER, defaultValue: 0 },
+      lastError: DataTypes.TEXT,
+      providerRef: DataTypes.TEXT,
+      notBefore: at('not_before'),
+      createdAt: at('created_at'),
+      updatedAt: at('updated_at'),
+      sentAt: DataTypes.DATE,
+    },
+    { ...common, sequelize, tableName: 'notifications' },
+  );
+  ApiClientRow.init(
+    {
+      id: { type: DataTypes.UUID, primaryKey: true },
+      name: DataTypes.TEXT,
+      keyHash: DataTypes.BLOB,
+      keyPrefix: DataTypes.TEXT,
+      services: DataTypes.ARRAY(DataTypes.TEXT),
+      admin: DataTypes.BOOLEAN,
+      expiresAt: DataTypes.DATE,
+      revokedAt: DataTypes.DATE,
+      lastUsedAt: DataTypes.DATE,
+      createdAt: at('created_at'),
+    },
+    { ...common, sequelize, tableName: 'api_clients' },
+  );
+  AuditEventRow.init(
+    {
+      id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
+      actor: DataTypes.TEXT,
+      action: DataTypes.TEXT,
+      processId: DataTypes.UUID,
+      target: DataTypes.TEXT,
+      detail: DataTypes.JSONB,
+      createdAt: at('created_at'),
+    },
+    { ...common, sequelize, tableName: 'audit_events' },
+  );
+}

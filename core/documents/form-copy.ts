@@ -1,0 +1,72 @@
+// The stored copy of a submitted form: JSON for machines, a self-contained HTML page for people (back office, auditors).
+import type { ServiceDefinition, Field } from '../services/index.ts';
+import { isFieldShown } from '../services/index.ts';
+
+export interface FormCopyInput {
+  definition: ServiceDefinition;
+  version: number;
+  reference: string;
+  processId: string;
+  submittedAt: Date;
+  answers: Record<string, unknown>;
+}
+
+export function formCopyJson(input: FormCopyInput): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      service: { id: input.definition.id, title: input.definition.title, version: input.version },
+      processId: input.processId,
+      reference: input.reference,
+      submittedAt: input.submittedAt.toISOString(),
+      answers: input.answers,
+    }, null, 2),
+  );
+}
+
+export function formCopyHtml(input: FormCopyInput): Buffer {
+  const rows = input.definition.fields
+    .filter((f) => isFieldShown(f, input.answers))
+    .map((f) => `<tr><th scope="row">${esc(f.label)}</th><td>${displayAnswer(f, input.answers[f.id])}</td></tr>`)
+    .join('\n');
+  const html = `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(input.reference)} – ${esc(input.definition.title)}</title>
+<style>body{font-family:Arial,sans-serif;margin:2em;color:#0b0c0c}table{border-collapse:collapse}th,td{text-align:left;vertical-align:top;border-bottom:1px solid #b1b4b6;padding:.5em 1em .5em 0}th{width:40%}</style>
+</head><body>
+<h1>${esc(input.definition.title)}</h1>
+<p>Reference <strong>${esc(input.reference)}</strong>, submitted ${esc(input.submittedAt.toISOString())} (form version ${input.version}).</p>
+<table>
+${rows}
+</table>
+</body></html>
+`;
+  return Buffer.from(html);
+}
+
+/** An answer as escaped HTML text. */
+export function displayAnswer(field: Field, value: unknown): string {
+  if (value === undefined || value === null || value === '') return '<em>Not answered</em>';
+  switch (field.type) {
+    case 'select':
+    case 'radios':
+      return esc(field.options.find((o) => o.value === value)?.label ?? String(value));
+    case 'checkboxes':
+      return (value as string[]).map((v) => esc(field.options.find((o) => o.value === v)?.label ?? v)).join('<br>');
+    case 'address': {
+      const a = value as Record<string, unknown>;
+      const lines = [a.line1, a.line2, a.town, a.postcode].filter(Boolean).map((l) => esc(String(l)));
+      if (a.easting !== undefined) lines.push(`Easting ${esc(String(a.easting))}, northing ${esc(String(a.northing))}`);
+      if (a.latitude !== undefined) lines.push(`Latitude ${esc(String(a.latitude))}, longitude ${esc(String(a.longitude))}`);
+      return lines.join('<br>');
+    }
+    case 'file':
+      return (value as { name: string; size: number }[]).map((f) => `${esc(f.name)} (${Math.ceil(f.size / 1024)} KB)`).join('<br>');
+    case 'textarea':
+      return esc(String(value)).replace(/\n/g, '<br>');
+    default:
+      return esc(String(value));
+  }
+}
+
+export function esc(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}

@@ -1,0 +1,4 @@
+export type { DocumentStore, StoredBlob } from './store.ts';
+export { BlobTooLargeError } from './store.ts';
+export { FilesystemStore } from './filesystem-store.ts';
+export { sniffContentType, typeAccepted, SNIFF_BYTES } from './sniff.ts';

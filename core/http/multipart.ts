@@ -1,0 +1,204 @@
+// Streams a multipart/form-data body: text parts become answers, file parts go straight to the document store after
+// their first bytes prove their real type. Limits are enforced while streaming, never after buffering a whole body.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import busboy from 'busboy';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, BadRequestError } from '../errors.ts';
+import { BlobTooLargeError, SNIFF_BYTES, sniffContentType, typeAccepted, type DocumentStore, type StoredBlob } from '../documents/index.ts';
+
+export interface FileRule {
+  accept: readonly string[];
+  maxSize: number;
+}
+
+export interface UploadedFile {
+  documentId: string;
+  fieldId: string;
+  name: string;
+  contentType: string;
+  size: number;
+  blob: StoredBlob;
+}
+
+export interface MultipartResult {
+  fields: Record<string, string | string[]>;
+  files: UploadedFile[];
+}
+
+export interface MultipartLimits {
+  totalBytes: number;
+  files: number;
+  fieldBytes?: number;
+  fields?: number;
+}
+
+/** Cleans a client-supplied file name: no path, no control characters, bounded length. */
+export function safeFileName(raw: string | undefined): string {
+  const base = (raw ?? '').replace(/\\/g, '/').split('/').pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  const clean = base.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').replace(/^\.+/, '').trim().slice(0, 200);
+  return clean || 'file';
+}
+
+/**
+ * Parses the request. `ruleFor(fieldName)` says whether a part named so may carry a file and its limits; a file part for any
+ * other name is refused. On any failure, blobs this request created are removed again before the error propagates.
+ */
+export async function parseMultipart(
+  req: IncomingMessage,
+  store: DocumentStore,
+  ruleFor: (fieldName: string) => FileRule | null,
+  limits: MultipartLimits,
+): Promise<MultipartResult> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limits.totalBytes) {
+    req.resume();
+    throw new PayloadTooLargeError(`The request body is larger than ${limits.totalBytes} bytes`);
+  }
+  const fields: Record<string, string | string[]> = {};
+  const files: UploadedFile[] = [];
+  const pending: Promise<void>[] = [];
+  let failure: unknown = null;
+
+  let bb: busboy.Busboy;
+  try {
+    bb = busboy({
+      headers: req.headers,
+      defParamCharset: 'utf8',
+      limits: { files: limits.files, fields: limits.fields ?? 200, fieldSize: limits.fieldBytes ?? 64 * 1024, parts: (limits.fields ?? 200) + limits.files },
+    });
+  } catch {
+    throw new BadRequestError('The multipart body has no boundary');
+  }
+
+  const fail = (err: unknown) => {
+    failure ??= err;
+  };
+
+  bb.on('field', (name, value, info) => {
+    if (info.valueTruncated) return fail(new PayloadTooLargeError(`The field "${name}" is too long`));
+    const existing = fields[name];
+    if (existing === undefined) fields[name] = value;
+    else fields[name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
+  });
+
+  bb.on('file', (fieldName, stream, info) => {
+    if (failure) {
+      stream.resume();
+      return;
+    }
+    const rule = ruleFor(fieldName);
+    if (!rule) {
+      stream.resume();
+      return fail(new ValidationError('The submission is not valid', [{ field: fieldName, message: 'does not accept files' }]));
+    }
+    // An empty file input in an HTML form sends a part with no name and no bytes: ignore it.
+    const name = safeFileName(info.filename);
+    pending.push(
+      receiveFile(stream, rule, store, info.mimeType).then(
+        (received) => {
+          if (!received) return;
+          files.push({ documentId: randomUUID(), fieldId: fieldName, name, contentType: received.type, size: received.blob.size, blob: received.blob });
+          if (failure && received.blob.created) void store.remove(received.blob.key);
+        },
+        (err) => {
+          if (err instanceof BlobTooLargeError) fail(new PayloadTooLargeError(`The file "${name}" is larger than ${rule.maxSize} bytes`, { field: fieldName }));
+          else if (err instanceof UnsupportedMediaTypeError) fail(new UnsupportedMediaTypeError(`The file "${name}": ${err.message}`, { field: fieldName }));
+          else fail(err);
+        },
+      ),
+    );
+  });
+  bb.on('filesLimit', () => fail(new PayloadTooLargeError(`At most ${limits.files} files may be sent at once`)));
+  bb.on('fieldsLimit', () => fail(new PayloadTooLargeError('Too many fields')));
+  bb.on('partsLimit', () => fail(new PayloadTooLargeError('Too many parts')));
+
+  let seen = 0;
+  const finished = new Promise<void>((resolve) => {
+    bb.on('close', resolve);
+    bb.on('error', (err) => {
+      fail(new BadRequestError(`The multipart body is malformed: ${(err as Error).message}`));
+      resolve();
+    });
+    req.on('data', (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > limits.totalBytes && !failure) {
+        fail(new PayloadTooLargeError(`The request body is larger than ${limits.totalBytes} bytes`));
+        req.unpipe(bb);
+        req.resume();
+        resolve();
+      }
+    });
+    req.on('aborted', () => {
+      fail(new BadRequestError('The request was aborted'));
+      resolve();
+    });
+  });
+  req.pipe(bb);
+  await finished;
+  await Promise.allSettled(pending);
+  if (failure) {
+    await discardFiles(store, files);
+    throw failure;
+  }
+  return { fields, files };
+}
+
+/** Removes blobs a rejected request created (never ones that already existed: another process may use the same bytes). */
+export async function discardFiles(store: DocumentStore, files: UploadedFile[]): Promise<void> {
+  await Promise.all(files.filter((f) => f.blob.created).map((f) => store.remove(f.blob.key)));
+}
+
+/** Client-declared types that name the same thing as a sniffed type. */
+const ALIASES: Record<string, string> = { 'image/jpg': 'image/jpeg', 'image/pjpeg': 'image/jpeg', 'audio/mp3': 'audio/mpeg', 'audio/x-wav': 'audio/wav', 'audio/wave': 'audio/wav', 'text/csv': 'text/plain' };
+
+/** Does the client's claim agree with the bytes? A generic claim (octet-stream, none) says nothing and passes. */
+function claimMatches(claimed: string | undefined, real: string): boolean {
+  const c = (claimed ?? '').toLowerCase().split(';')[0]!.trim();
+  if (c === '' || c === 'application/octet-stream') return true;
+  return (ALIASES[c] ?? c) === real;
+}
+
+async function receiveFile(stream: Readable, rule: FileRule, store: DocumentStore, claimed: string | undefined): Promise<{ blob: StoredBlob; type: string } | null> {
+  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  let done = false;
+  while (headBytes < SNIFF_BYTES) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    head.push(next.value);
+    headBytes += next.value.length;
+  }
+  if (headBytes === 0) return null;
+  const first = Buffer.concat(head);
+  const real = await sniffContentType(first.subarray(0, SNIFF_BYTES));
+  if (real && !claimMatches(claimed, real)) {
+    stream.resume();
+    throw new UnsupportedMediaTypeError(`it was sent as ${claimed} but its bytes are ${real}`);
+  }
+  if (!real || !typeAccepted(real, rule.accept)) {
+    stream.resume();
+    throw new UnsupportedMediaTypeError(
+      real ? `its bytes are ${real}, which this question does not accept (${rule.accept.join(', ')})` : `its bytes are not one of ${rule.accept.join(', ')}`,
+    );
+  }
+  async function* rest() {
+    yield first;
+    if (done) return;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  const blob = await store.put(Readable.from(rest()), { maxBytes: rule.maxSize }).catch((err) => {
+    stream.resume();
+    throw err;
+  });
+  return { blob, type: real };
+}

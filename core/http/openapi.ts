@@ -1,0 +1,124 @@
+// Builds the OpenAPI 3.1 document from the route declarations (zod → JSON Schema 2020-12, which OpenAPI 3.1 uses).
+import { z, type ZodType } from 'zod';
+import type { RouteDef } from './route.ts';
+import { PROBLEM_TYPE } from './problem.ts';
+
+const problemSchema = {
+  type: 'object',
+  required: ['type', 'title', 'status'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } },
+    },
+  },
+};
+
+const STANDARD_PROBLEMS: Record<number, string> = {
+  400: 'The request is malformed',
+  401: 'No valid API key',
+  403: 'The key may not act on this resource',
+  404: 'Not found',
+  413: 'Body too large',
+  415: 'Wrong content type',
+  422: 'The body is not valid; `errors` lists each field',
+  429: 'Too many requests; see Retry-After',
+  503: 'A backing service is unavailable; see Retry-After',
+};
+
+export interface OpenApiInfo {
+  title: string;
+  version: string;
+  description: string;
+  serverUrl: string;
+}
+
+export function jsonSchema(schema: ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  delete out.$schema;
+  return out;
+}
+
+export function buildOpenApi(routes: RouteDef[], info: OpenApiInfo): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const parameters: unknown[] = [];
+    for (const [where, schema] of [['path', r.params], ['query', r.query]] as const) {
+      if (!schema) continue;
+      const js = jsonSchema(schema, 'input') as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+      for (const [name, prop] of Object.entries(js.properties ?? {})) {
+        const { description, ...rest } = prop;
+        parameters.push({ name, in: where, required: where === 'path' || (js.required ?? []).includes(name), schema: rest, ...(description ? { description } : {}) });
+      }
+    }
+    if (r.idempotent) {
+      parameters.push({
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        description: 'Any unique string (e.g. a UUID). Repeating a request with the same key and body replays the first response and has no second effect; the same key with another body is refused with 422.',
+        schema: { type: 'string', maxLength: 200 },
+      });
+    }
+    const responses: Record<string, unknown> = {};
+    for (const [status, doc] of Object.entries(r.responses)) {
+      const contentType = doc.contentType ?? (doc.schema ? 'application/json' : undefined);
+      responses[status] = {
+        description: doc.description,
+        ...(contentType
+          ? { content: { [contentType]: { ...(doc.schema ? { schema: jsonSchema(doc.schema, 'output') } : { schema: { type: 'string', format: 'binary' } }), ...(doc.example !== undefined ? { example: doc.example } : {}) } } }
+          : {}),
+      };
+    }
+    const problems = [422, 404, 503];
+    if (r.auth !== 'public') problems.push(401, 403, 429);
+    if (r.body || r.multipart) problems.push(400, 413, 415);
+    for (const s of problems) {
+      if (responses[s]) continue;
+      responses[s] = { $ref: `#/components/responses/Problem${s}` };
+    }
+    const op: Record<string, unknown> = {
+      operationId: r.operationId,
+      summary: r.summary,
+      ...(r.description ? { description: r.description } : {}),
+      tags: r.tags,
+      ...(parameters.length ? { parameters } : {}),
+      responses,
+      ...(r.auth === 'public' ? { security: [] } : {}),
+    };
+    if (r.body) {
+      op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input'), ...(r.bodyExample !== undefined ? { example: r.bodyExample } : {}) } } };
+    }
+    if (r.multipart) {
+      const content: Record<string, unknown> = {
+        'multipart/form-data': { schema: jsonSchema(r.multipart.schema, 'input'), ...(r.multipart.encoding ? { encoding: r.multipart.encoding } : {}) },
+      };
+      op.requestBody = r.body
+        ? { ...(op.requestBody as object), content: { ...((op.requestBody as { content: object }).content), ...content } }
+        : { required: true, description: r.multipart.description, content };
+      if (r.body) (op.requestBody as Record<string, unknown>).description = r.multipart.description;
+    }
+    (paths[r.path] ??= {})[r.method] = op;
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: info.title, version: info.version, description: info.description, license: { name: 'MIT', identifier: 'MIT' } },
+    servers: [{ url: info.serverUrl }],
+    security: [{ bearerAuth: [] }],
+    paths,
+    components: {
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key made with `closeloop keys create`.' },
+      },
+      schemas: { Problem: problemSchema },
+      responses: Object.fromEntries(
+        Object.entries(STANDARD_PROBLEMS).map(([s, d]) => [`Problem${s}`, { description: d, content: { [PROBLEM_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } } }]),
+      ),
+    },
+  };
+}

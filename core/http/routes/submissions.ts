@@ -1,0 +1,85 @@
+// Citizens (or a council's own front end) submit a service's answers, as JSON or as multipart with evidence files.
+import type { Context } from 'koa';
+import type { Hub } from '../../hub.ts';
+import { submit } from '../../processes/index.ts';
+import { z } from 'zod';
+import { UnsupportedMediaTypeError, ValidationError } from '../../errors.ts';
+import { discardFiles, parseMultipart, type UploadedFile } from '../multipart.ts';
+import { answersFromFormFields } from '../form-fields.ts';
+import { defineRoute } from '../route.ts';
+import { submissionBody, submissionCreated, submissionMultipart } from '../schemas.ts';
+import type { ServiceVersion } from '../../services/index.ts';
+
+export function submissionRoutes(hub: Hub) {
+  const channels = new Set(Object.keys(hub.config.channels));
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/services/{serviceId}/submissions',
+      operationId: 'submit',
+      summary: 'Submit a service: creates a trackable process',
+      description:
+        'Send answers as JSON (`{"answers": {...}}`) or as multipart/form-data with evidence files (one part per answer, or one `answers` JSON part, plus file parts named by the file question id). Answers are checked against the service definition; 422 lists every problem. Files are checked by size (413) and by their real content type (415). Nothing is stored for a rejected submission.',
+      tags: ['Submissions'],
+      auth: 'public',
+      params: z.object({ serviceId: z.string() }),
+      multipart: {
+        schema: submissionMultipart,
+        description: 'Answers and evidence files',
+      },
+      bodyExample: {
+        answers: {
+          noiseType: 'music',
+          noiseSource: { line1: '12 High Street', town: 'Exampleton', postcode: 'EX1 2AB' },
+          description: 'Loud music every night after midnight.',
+        },
+      },
+      responses: {
+        201: { description: 'Accepted: the process exists', schema: submissionCreated, example: { processId: '5b0e8a4c-0d6f-4d8a-9a43-8f0f2b1d1c11', reference: 'NOI-7KX3M9QP', trackingUrl: 'https://closeloop.example.gov.uk/track/Q2hhbmdlIG1lIHRvIGEgcmVhbCB0b2tlbiBwbGVhc2U' } },
+      },
+      async handler(ctx, { params }) {
+        const service = hub.catalogue.get(params.serviceId);
+        const { answers, files } = await readSubmission(hub, ctx, service);
+        try {
+          const result = await submit({ sequelize: hub.sequelize, store: hub.store, publicBaseUrl: hub.config.server.publicBaseUrl, channels }, { service, answers, files });
+          ctx.status = 201;
+          ctx.set('Location', `/api/v1/processes/${result.processId}`);
+          ctx.body = { processId: result.processId, reference: result.reference, trackingUrl: result.trackingUrl };
+        } catch (err) {
+          await discardFiles(hub.store, files);
+          throw err;
+        }
+      },
+    }),
+  ];
+}
+
+async function readSubmission(hub: Hub, ctx: Context, service: ServiceVersion): Promise<{ answers: Record<string, unknown>; files: UploadedFile[] }> {
+  if (ctx.is('application/json')) {
+    const parsed = submissionBody.safeParse((ctx.request as { body?: unknown }).body);
+    if (!parsed.success) {
+      throw new ValidationError('The request body is not valid', parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message })));
+    }
+    return { answers: parsed.data.answers, files: [] };
+  }
+  if (ctx.is('multipart/form-data')) {
+    const limits = hub.config.server.limits;
+    const fileFields = new Map(service.definition.fields.filter((f) => f.type === 'file').map((f) => [f.id, f]));
+    const { fields, files } = await parseMultipart(
+      ctx.req,
+      hub.store,
+      (name) => {
+        const f = fileFields.get(name);
+        return f && f.type === 'file' ? { accept: f.accept, maxSize: f.maxSize } : null;
+      },
+      { totalBytes: limits.multipartBytes, files: limits.files },
+    );
+    try {
+      return { answers: answersFromFormFields(fields), files };
+    } catch (err) {
+      await discardFiles(hub.store, files);
+      throw err;
+    }
+  }
+  throw new UnsupportedMediaTypeError('Send application/json or multipart/form-data');
+}

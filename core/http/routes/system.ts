@@ -1,0 +1,59 @@
+// Health, the OpenAPI document and Swagger UI (served with its assets from swagger-ui-dist: nothing from a CDN).
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type Router from '@koa/router';
+import { koaSwagger } from 'koa2-swagger-ui';
+import type { Hub } from '../../hub.ts';
+
+/** URL name (what koa2-swagger-ui's page asks for) → file in swagger-ui-dist and its type. */
+const SWAGGER_FILES: Record<string, [string, string]> = {
+  'swagger-ui.min.css': ['swagger-ui.css', 'text/css; charset=utf-8'],
+  'swagger-ui-bundle.js': ['swagger-ui-bundle.js', 'application/javascript; charset=utf-8'],
+  'swagger-ui-standalone-preset.js': ['swagger-ui-standalone-preset.js', 'application/javascript; charset=utf-8'],
+};
+
+// Swagger UI's page runs an inline start-up script and inline styles; this CSP allows only that, and only on /docs.
+export const DOCS_CSP =
+  "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+export function mountSystemRoutes(router: Router, hub: Hub, openapi: () => Record<string, unknown>): void {
+  router.get('/healthz', (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { status: 'ok' };
+  });
+
+  let openapiJson: string | null = null;
+  router.get('/openapi.json', (ctx) => {
+    openapiJson ??= JSON.stringify(openapi());
+    ctx.type = 'application/json';
+    ctx.body = openapiJson;
+  });
+
+  const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+  const swaggerPage = koaSwagger({
+    routePrefix: false,
+    title: `${hub.config.council.name} – Closeloop API`,
+    swaggerCdnUrl: '/docs/assets',
+    swaggerVersion: 'dist',
+    favicon: '/docs/favicon.png',
+    hideTopbar: true,
+    swaggerOptions: { url: "/openapi.json", persistAuthorization: true, validatorUrl: null, deepLinking: true },
+  });
+  router.get('/docs', async (ctx, next) => {
+    await swaggerPage(ctx, next);
+    ctx.set('Content-Security-Policy', DOCS_CSP);
+  });
+  router.get('/docs/assets/dist/:file', async (ctx) => {
+    const entry = SWAGGER_FILES[ctx.params.file!];
+    if (!entry) return;
+    ctx.type = entry[1];
+    ctx.set('Cache-Control', 'public, max-age=86400');
+    ctx.body = await readFile(join(swaggerDir, entry[0]));
+  });
+  router.get('/docs/favicon.png', async (ctx) => {
+    ctx.type = 'image/png';
+    ctx.set('Cache-Control', 'public, max-age=86400');
+    ctx.body = await readFile(join(swaggerDir, 'favicon-32x32.png'));
+  });
+}

@@ -1,0 +1,30 @@
+// The citizen's view of their process through the secret tracking token (JSON; the HTML page is in pages/).
+import { z } from 'zod';
+import type { Hub } from '../../hub.ts';
+import { NotFoundError } from '../../errors.ts';
+import { trackingView } from '../../processes/index.ts';
+import { defineRoute } from '../route.ts';
+import { trackingView as trackingSchema } from '../schemas.ts';
+
+export function trackRoutes(hub: Hub) {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/track/{token}',
+      operationId: 'track',
+      summary: "A citizen's view of their process",
+      description: 'Reference, service, status, tasks and the citizen-visible timeline. Private notes and back-office data are never included.',
+      tags: ['Tracking'],
+      auth: 'public',
+      params: z.object({ token: z.string().describe('The secret token from the tracking link') }),
+      responses: { 200: { description: 'The process as the citizen sees it', schema: trackingSchema } },
+      async handler(ctx, { params }) {
+        const view = await trackingView(hub.sequelize, hub.catalogue, params.token);
+        if (!view) throw new NotFoundError('There is no process for this tracking link');
+        ctx.set('Cache-Control', 'no-store');
+        ctx.set('Referrer-Policy', 'no-referrer');
+        ctx.body = view;
+      },
+    }),
+  ];
+}

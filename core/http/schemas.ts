@@ -1,0 +1,75 @@
+// Request and response schemas of the public API. They validate requests and document responses in /openapi.json.
+import { z } from 'zod';
+
+export const uuid = z.uuid();
+
+export const submissionBody = z.strictObject({
+  answers: z.record(z.string(), z.unknown()).describe('Answers keyed by question id; see GET /api/v1/services/{serviceId} for the questions.'),
+});
+
+export const submissionMultipart = z.object({
+  answers: z.string().optional().describe('All answers as one JSON object (alternative to one part per question).'),
+}).catchall(z.union([z.string(), z.array(z.string())]).describe('An answer (part named by question id; address parts as id.line1, id.postcode…) or a file (part named by the file question id).'));
+
+export const submissionCreated = z.object({
+  processId: z.uuid(),
+  reference: z.string().describe('Human reference, e.g. NOI-7KX3M9QP'),
+  trackingUrl: z.url().describe('Secret link for the citizen; shown once.'),
+});
+
+export const serviceSummary = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string().optional(),
+  version: z.number().int(),
+  url: z.string(),
+});
+
+export const taskView = z.object({ key: z.string(), title: z.string(), status: z.enum(['open', 'in_progress', 'completed', 'cancelled']), updatedAt: z.iso.datetime() });
+
+export const documentView = z.object({
+  id: z.uuid(),
+  kind: z.enum(['form-json', 'form-html', 'evidence', 'xml']),
+  fieldId: z.string().nullable(),
+  name: z.string(),
+  contentType: z.string(),
+  size: z.number().int(),
+  sha256: z.string(),
+  createdAt: z.iso.datetime(),
+  url: z.string(),
+});
+
+export const processStatus = z.enum(['submitted', 'received', 'in_progress', 'completed', 'closed']);
+
+export const processView = z.object({
+  id: z.uuid(),
+  reference: z.string(),
+  serviceId: z.string(),
+  serviceVersion: z.number().int(),
+  serviceTitle: z.string(),
+  status: processStatus,
+  closedReason: z.string().nullable(),
+  externalRef: z.string().nullable().describe("The back office's own reference, once delivered"),
+  submittedAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  answers: z.record(z.string(), z.unknown()),
+  contact: z.record(z.string(), z.string()),
+  tasks: z.array(taskView),
+  deliveries: z.array(z.object({ binding: z.string(), status: z.string(), externalRef: z.string().nullable(), attempts: z.number().int() })),
+  documents: z.array(documentView),
+});
+
+export const trackingView = z.object({
+  reference: z.string(),
+  serviceId: z.string(),
+  serviceTitle: z.string(),
+  status: processStatus,
+  closedReason: z.string().nullable(),
+  submittedAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  tasks: z.array(taskView.extend({ description: z.string().optional() })),
+  timeline: z.array(z.object({ at: z.iso.datetime(), kind: z.string(), text: z.string() })).describe('Citizen-visible events, newest first'),
+  documents: z.array(z.object({ name: z.string(), size: z.number().int() })),
+});
+
+export const processIdParams = z.object({ id: z.string().describe('Process id (UUID)') });

@@ -1,0 +1,37 @@
+// Starts the HTTP listener for the serve role, and closes it gracefully (in-flight requests finish).
+import http from 'node:http';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
+import type { Config } from '../config/index.ts';
+
+export interface RunningServer {
+  server: http.Server;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function listen(app: Koa, config: Config): Promise<RunningServer> {
+  const handler = app.callback();
+  const tls = config.server.tls;
+  const server: http.Server = tls
+    ? https.createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, handler)
+    : http.createServer(handler);
+  server.keepAliveTimeout = 65_000;
+  server.requestTimeout = 120_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.server.port, config.server.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

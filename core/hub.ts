@@ -1,0 +1,67 @@
+// The hub's shared runtime: config, database, services, document store, logger. Each role (serve, worker) builds on it.
+import type { Sequelize } from 'sequelize';
+import { ConfigError, type Config } from './config/index.ts';
+import { resolveRuntimeConfig } from './config/generated-secrets.ts';
+import { connectDatabase, migrate } from './db/index.ts';
+import { FilesystemStore, type DocumentStore } from './documents/index.ts';
+import { createLogger, type Logger } from './log.ts';
+import { loadServiceFiles, ServiceCatalogue } from './services/index.ts';
+
+export interface Hub {
+  config: Config;
+  log: Logger;
+  sequelize: Sequelize;
+  catalogue: ServiceCatalogue;
+  store: DocumentStore;
+  /** Things to close on shutdown, last registered first. */
+  onClose(fn: () => Promise<void>): void;
+  close(): Promise<void>;
+}
+
+export interface OpenHubOptions {
+  role: string;
+  /** Run migrations first (start, migrate); other roles only check. */
+  migrate?: boolean;
+  logger?: Logger;
+}
+
+export async function openHub(config: Config, options: OpenHubOptions): Promise<Hub> {
+  const log = options.logger ?? createLogger(config.log.level, options.role);
+  const sequelize = connectDatabase({ url: config.database.url, poolMax: config.database.poolMax, applicationName: `closeloop-${options.role}` });
+  const closers: (() => Promise<void>)[] = [async () => sequelize.close()];
+  try {
+    if (options.migrate) {
+      const ran = await migrate(sequelize);
+      if (ran.length) log.info({ migrations: ran }, 'database migrated');
+    }
+    await resolveRuntimeConfig(sequelize, config);
+    const loaded = loadServiceFiles(config.paths.services, {
+      bindings: new Set(Object.keys(config.bindings)),
+      channels: new Set(Object.keys(config.channels)),
+      xsdDir: config.paths.xsd,
+    });
+    if (loaded.problems.length) throw new ConfigError(loaded.problems);
+    const catalogue = new ServiceCatalogue(sequelize);
+    await catalogue.syncFromConfig(loaded.services.map((s) => s.definition));
+    const store = new FilesystemStore(config.paths.documents);
+    let closed = false;
+    return {
+      config,
+      log,
+      sequelize,
+      catalogue,
+      store,
+      onClose: (fn) => closers.push(fn),
+      async close() {
+        if (closed) return;
+        closed = true;
+        for (const fn of closers.reverse()) {
+          await fn().catch((err) => log.warn({ err }, 'error while closing'));
+        }
+      },
+    };
+  } catch (err) {
+    await sequelize.close().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,181 @@
+// Read models of a process: what a back office sees, and the much smaller part a citizen sees through the tracking link.
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { ForbiddenError, NotFoundError } from '../errors.ts';
+import { clientMaySee, type ApiClient } from '../auth/api-keys.ts';
+import { DocumentRow, ProcessRow, TaskRow, TimelineEventRow, DeliveryRow } from '../db/index.ts';
+import type { ServiceCatalogue } from '../services/index.ts';
+import { hashTrackingToken, looksLikeTrackingToken } from './tracking-token.ts';
+
+export interface DocumentView {
+  id: string;
+  kind: string;
+  fieldId: string | null;
+  name: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  createdAt: string;
+  url: string;
+}
+
+export interface TaskView {
+  key: string;
+  title: string;
+  status: string;
+  updatedAt: string;
+}
+
+export interface TimelineView {
+  id: string;
+  at: string;
+  kind: string;
+  text: string;
+  visibleToCitizen: boolean;
+  by: string;
+  data: Record<string, unknown>;
+}
+
+export interface ProcessView {
+  id: string;
+  reference: string;
+  serviceId: string;
+  serviceVersion: number;
+  serviceTitle: string;
+  status: string;
+  closedReason: string | null;
+  externalRef: string | null;
+  submittedAt: string;
+  updatedAt: string;
+  answers: Record<string, unknown>;
+  contact: Record<string, string>;
+  tasks: TaskView[];
+  deliveries: { binding: string; status: string; externalRef: string | null; attempts: number }[];
+  documents: DocumentView[];
+}
+
+export interface TrackingView {
+  reference: string;
+  serviceId: string;
+  serviceTitle: string;
+  status: string;
+  closedReason: string | null;
+  submittedAt: string;
+  updatedAt: string;
+  tasks: (TaskView & { description?: string })[];
+  timeline: { at: string; kind: string; text: string }[];
+  documents: { name: string; size: number }[];
+}
+
+export function documentUrl(publicBaseUrl: string, processId: string, documentId: string): string {
+  return `${publicBaseUrl.replace(/\/$/, '')}/api/v1/processes/${processId}/documents/${documentId}`;
+}
+
+/** Loads a process a client may see: 404 if it does not exist, 403 if it belongs to a service outside the key's scope. */
+export async function loadProcessFor(client: ApiClient, processId: string): Promise<ProcessRow> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(processId)) throw new NotFoundError('There is no such process');
+  const row = await ProcessRow.findByPk(processId);
+  if (!row) throw new NotFoundError('There is no such process');
+  if (!clientMaySee(client, row.serviceId)) throw new ForbiddenError('This key is not allowed to see processes of this service');
+  return row;
+}
+
+export function toDocumentView(publicBaseUrl: string, d: DocumentRow): DocumentView {
+  return {
+    id: d.id,
+    kind: d.kind,
+    fieldId: d.fieldId,
+    name: d.name,
+    contentType: d.contentType,
+    size: Number(d.size),
+    sha256: d.sha256,
+    createdAt: d.createdAt.toISOString(),
+    url: documentUrl(publicBaseUrl, d.processId, d.id),
+  };
+}
+
+export async function processView(catalogue: ServiceCatalogue, publicBaseUrl: string, row: ProcessRow): Promise<ProcessView> {
+  const [sv, tasks, deliveries, documents] = await Promise.all([
+    catalogue.getVersion(row.serviceId, row.serviceVersion),
+    TaskRow.findAll({ where: { processId: row.id }, order: [['position', 'ASC']] }),
+    DeliveryRow.findAll({ where: { processId: row.id }, order: [['binding', 'ASC']] }),
+    DocumentRow.findAll({ where: { processId: row.id }, order: [['createdAt', 'ASC'], ['kind', 'ASC']] }),
+  ]);
+  return {
+    id: row.id,
+    reference: row.reference,
+    serviceId: row.serviceId,
+    serviceVersion: row.serviceVersion,
+    serviceTitle: sv.definition.title,
+    status: row.status,
+    closedReason: row.closedReason,
+    externalRef: row.externalRef,
+    submittedAt: row.submittedAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    answers: row.answers,
+    contact: row.contact as Record<string, string>,
+    tasks: tasks.map((t) => ({ key: t.key, title: t.title, status: t.status, updatedAt: t.updatedAt.toISOString() })),
+    deliveries: deliveries.map((d) => ({ binding: d.binding, status: d.status, externalRef: d.externalRef, attempts: d.attempts })),
+    documents: documents.map((d) => toDocumentView(publicBaseUrl, d)),
+  };
+}
+
+export async function timelineView(processId: string, citizenOnly: boolean): Promise<TimelineView[]> {
+  const rows = await TimelineEventRow.findAll({
+    where: citizenOnly ? { processId, visibleToCitizen: true } : { processId },
+    order: [['id', 'DESC']],
+  });
+  return rows.map((e) => ({
+    id: String(e.id),
+    at: e.createdAt.toISOString(),
+    kind: e.kind,
+    text: e.text,
+    visibleToCitizen: e.visibleToCitizen,
+    by: e.actor,
+    data: e.data,
+  }));
+}
+
+/**
+ * The citizen's view, found by tracking token. One round trip: the token lookup and everything shown are fetched together.
+ * Returns null for an unknown token.
+ */
+export async function trackingView(sequelize: Sequelize, catalogue: ServiceCatalogue, token: string): Promise<TrackingView | null> {
+  if (!looksLikeTrackingToken(token)) return null;
+  const rows = await sequelize.query<{
+    reference: string; service_id: string; service_version: number; status: string; closed_reason: string | null;
+    submitted_at: Date; updated_at: Date; tasks: { key: string; title: string; status: string; updated_at: string }[] | null;
+    timeline: { at: string; kind: string; text: string }[] | null; documents: { name: string; size: number }[] | null;
+  }>(
+    `select p.reference, p.service_id, p.service_version, p.status, p.closed_reason, p.submitted_at, p.updated_at,
+       (select json_agg(json_build_object('key', t.key, 'title', t.title, 'status', t.status, 'updated_at', t.updated_at) order by t.position)
+          from tasks t where t.process_id = p.id) as tasks,
+       (select json_agg(json_build_object('at', e.created_at, 'kind', e.kind, 'text', e.text) order by e.id desc)
+          from timeline_events e where e.process_id = p.id and e.visible_to_citizen) as timeline,
+       (select json_agg(json_build_object('name', d.name, 'size', d.size) order by d.created_at)
+          from documents d where d.process_id = p.id and d.kind = 'evidence') as documents
+     from processes p where p.tracking_token_hash = $1`,
+    { bind: [hashTrackingToken(token)], type: QueryTypes.SELECT },
+  );
+  const p = rows[0];
+  if (!p) return null;
+  const sv = await catalogue.getVersion(p.service_id, p.service_version);
+  const taskDescriptions = new Map(sv.definition.tasks.map((t) => [t.key, t.description]));
+  return {
+    reference: p.reference,
+    serviceId: p.service_id,
+    serviceTitle: sv.definition.title,
+    status: p.status,
+    closedReason: p.closed_reason,
+    submittedAt: p.submitted_at.toISOString(),
+    updatedAt: p.updated_at.toISOString(),
+    tasks: (p.tasks ?? []).map((t) => ({
+      key: t.key,
+      title: t.title,
+      status: t.status,
+      updatedAt: new Date(t.updated_at).toISOString(),
+      ...(taskDescriptions.get(t.key) ? { description: taskDescriptions.get(t.key) } : {}),
+    })),
+    timeline: (p.timeline ?? []).map((e) => ({ at: new Date(e.at).toISOString(), kind: e.kind, text: e.text })),
+    documents: (p.documents ?? []).map((d) => ({ name: d.name, size: Number(d.size) })),
+  };
+}
