@@ -76,8 +76,9 @@ function resolveEnvSecrets(source: YamlSource, config: CloseloopConfigFile, env:
     if (value && typeof value === 'object') {
       const obj = value as Record<string, unknown>;
       const keys = Object.keys(obj);
-      if (keys.length === 1 && keys[0] === 'env' && typeof obj.env === 'string') {
-        const v = env[obj.env];
+      // { env: NAME } or, for settings that are not secrets, { env: NAME, default: value }
+      if (typeof obj.env === 'string' && keys.every((k) => k === 'env' || k === 'default')) {
+        const v = env[obj.env] || (obj.default === undefined ? undefined : String(obj.default));
         if (v === undefined || v === '') {
           problems.push({ file: source.file, line: source.lineOf(path), path: path.join('.'), message: `environment variable ${obj.env} is not set` });
         }

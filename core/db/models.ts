@@ -27,7 +27,6 @@ export class ProcessRow extends Model<InferAttributes<ProcessRow>, InferCreation
   declare serviceId: string;
   declare serviceVersion: number;
   declare status: 'submitted' | 'received' | 'in_progress' | 'completed' | 'closed';
-  declare trackingTokenHash: Buffer;
   declare answers: Record<string, unknown>;
   declare contact: { name?: string; email?: string; phone?: string };
   declare externalRef: string | null;
@@ -161,7 +160,6 @@ export function initModels(sequelize: Sequelize) {
       serviceId: DataTypes.TEXT,
       serviceVersion: DataTypes.INTEGER,
       status: DataTypes.TEXT,
-      trackingTokenHash: DataTypes.BLOB,
       answers: DataTypes.JSONB,
       contact: DataTypes.JSONB,
       externalRef: DataTypes.TEXT,

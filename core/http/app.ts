@@ -10,6 +10,7 @@ import { buildOpenApi } from './openapi.ts';
 import { problemMiddleware } from './problem.ts';
 import { mountRoutes, type RouteDef } from './route.ts';
 import { processRoutes } from './routes/processes.ts';
+import { backOfficeRoutes } from './routes/back-office.ts';
 import { serviceRoutes } from './routes/services.ts';
 import { submissionRoutes } from './routes/submissions.ts';
 import { mountSystemRoutes } from './routes/system.ts';
@@ -43,6 +44,7 @@ export function createApp(hub: Hub, options: CreateAppOptions = {}): HttpApp {
     ...submissionRoutes(hub),
     ...trackRoutes(hub),
     ...processRoutes(hub),
+    ...backOfficeRoutes(hub),
     ...(options.groups ?? []).flatMap((g) => g(hub)),
   ] as RouteDef[];
 

@@ -2,3 +2,4 @@ export { submit, type SubmitDeps, type SubmitInput, type SubmitResult } from './
 export { newReference, REFERENCE_ALPHABET } from './reference.ts';
 export { newTrackingToken, hashTrackingToken, looksLikeTrackingToken } from './tracking-token.ts';
 export * from './views.ts';
+export { addNote, updateTask, closeProcess, TASK_STATUS_LABEL, PROCESS_STATUS_TEXT, type ActionDeps, type ActionOptions, type TaskUpdate } from './actions.ts';

@@ -45,9 +45,11 @@ interface DocRow {
 
 const INSERT_SUBMISSION = `
 with p as (
-  insert into processes (id, reference, service_id, service_version, status, tracking_token_hash, answers, contact, submitted_at, updated_at)
-  values ($1, $2, $3, $4, 'submitted', $5, $6::jsonb, $7::jsonb, $8, $8)
+  insert into processes (id, reference, service_id, service_version, status, answers, contact, submitted_at, updated_at)
+  values ($1, $2, $3, $4, 'submitted', $6::jsonb, $7::jsonb, $8, $8)
   returning id
+), k as (
+  insert into tracking_tokens (hash, process_id, created_at) values ($5, $1, $8)
 ), t as (
   insert into tasks (process_id, key, title, position, status, updated_at)
   select $1, k.key, k.title, k.ord, 'open', $8 from unnest($9::text[], $10::text[]) with ordinality as k(key, title, ord)
@@ -65,7 +67,7 @@ with p as (
   insert into notifications (id, process_id, channel, kind, status, updates, not_before, created_at, updated_at)
   select gen_random_uuid(), $1, c, 'submitted', 'pending', $14::jsonb, $8, $8, $8 from unnest($15::text[]) as c
 )
-select id from p`;
+select id, pg_notify('closeloop_outbox', '') from p`;
 
 /** Validates and stores a submission. Throws ValidationError (422) listing every problem; the caller discards uploaded blobs. */
 export async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitResult> {

@@ -153,7 +153,7 @@ export async function trackingView(sequelize: Sequelize, catalogue: ServiceCatal
           from timeline_events e where e.process_id = p.id and e.visible_to_citizen) as timeline,
        (select json_agg(json_build_object('name', d.name, 'size', d.size) order by d.created_at)
           from documents d where d.process_id = p.id and d.kind = 'evidence') as documents
-     from processes p where p.tracking_token_hash = $1`,
+     from tracking_tokens k join processes p on p.id = k.process_id where k.hash = $1`,
     { bind: [hashTrackingToken(token)], type: QueryTypes.SELECT },
   );
   const p = rows[0];

@@ -35,7 +35,6 @@ export const up: Migration = async ({ context: sql }) => {
       service_id text not null,
       service_version int not null,
       status text not null check (status in ('submitted', 'received', 'in_progress', 'completed', 'closed')),
-      tracking_token_hash bytea not null unique,
       answers jsonb not null,
       contact jsonb not null default '{}',
       external_ref text,
@@ -46,6 +45,15 @@ export const up: Migration = async ({ context: sql }) => {
     );
     create index processes_service_updated on processes (service_id, updated_at);
     create index processes_updated on processes (updated_at);
+
+    -- Tracking links are capabilities: only SHA-256 hashes are kept. A process has one per message that carried a link,
+    -- so no token ever needs to be stored in a readable form.
+    create table tracking_tokens (
+      hash bytea primary key,
+      process_id uuid not null references processes(id) on delete cascade,
+      created_at timestamptz not null default now()
+    );
+    create index tracking_tokens_process on tracking_tokens (process_id);
 
     create table tasks (
       process_id uuid not null references processes(id) on delete cascade,
@@ -83,6 +91,8 @@ export const up: Migration = async ({ context: sql }) => {
     );
     create index documents_process on documents (process_id);
     create index documents_storage_key on documents (storage_key);
+    -- The XML sent to back offices is kept once per process.
+    create unique index documents_one_xml on documents (process_id) where kind = 'xml';
 
     create table deliveries (
       id uuid primary key,
@@ -132,6 +142,8 @@ export const up: Migration = async ({ context: sql }) => {
     );
     create index notifications_pending on notifications (not_before) where status = 'pending';
     create index notifications_process on notifications (process_id);
+    -- At most one message waiting per process: updates inside the combine window join it.
+    create unique index notifications_one_pending_update on notifications (process_id) where status = 'pending' and kind = 'update';
 
     create table api_clients (
       id uuid primary key,
@@ -144,6 +156,26 @@ export const up: Migration = async ({ context: sql }) => {
       revoked_at timestamptz,
       last_used_at timestamptz,
       created_at timestamptz not null default now()
+    );
+
+    -- Idempotency-Key: the first response to a key is kept and replayed; the row is written in the same transaction as
+    -- the effect, so a key never records an effect that did not commit.
+    create table idempotency_keys (
+      client_id uuid not null,
+      key text not null,
+      request_hash text not null,
+      response_status int not null,
+      response_body jsonb,
+      created_at timestamptz not null default now(),
+      primary key (client_id, key)
+    );
+
+    -- webhook-id values (and other inbound event ids) already handled, per binding.
+    create table inbound_events (
+      source text not null,
+      event_id text not null,
+      received_at timestamptz not null default now(),
+      primary key (source, event_id)
     );
 
     create table audit_events (
@@ -169,8 +201,8 @@ export const up: Migration = async ({ context: sql }) => {
 
 export const down: Migration = async ({ context: sql }) => {
   await sql.query(`
-    drop table if exists audit_events, api_clients, notifications, delivery_attempts, deliveries, documents,
-      timeline_events, tasks, processes, service_versions, services, generated_secrets cascade;
+    drop table if exists inbound_events, idempotency_keys, audit_events, api_clients, notifications, delivery_attempts, deliveries, documents,
+      timeline_events, tasks, tracking_tokens, processes, service_versions, services, generated_secrets cascade;
     drop function if exists audit_events_append_only;
   `);
 };

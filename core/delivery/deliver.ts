@@ -1,0 +1,141 @@
+// One delivery attempt: claim the row, build and validate the XML, call the binding's connector, record the outcome.
+import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Logger } from 'pino';
+import type { DocumentStore } from '../documents/index.ts';
+import { documentUrl } from '../processes/views.ts';
+import type { ServiceCatalogue } from '../services/index.ts';
+import { PermanentError, RetryableError, type Connector, type ConnectorContext, type DeliveryDocument, type DeliveryJob } from '../plugins/index.ts';
+import { retryDelayMs, type RetryPolicy } from './backoff.ts';
+import { keepXmlDocument, processXml } from './process-xml.ts';
+import { claimDelivery, recordDead, recordDelivered, recordRetry } from './record.ts';
+
+export interface BindingRuntime {
+  name: string;
+  connector: Connector<unknown>;
+  context: ConnectorContext<unknown>;
+  retry: RetryPolicy;
+}
+
+export interface DeliverDeps {
+  sequelize: Sequelize;
+  store: DocumentStore;
+  catalogue: ServiceCatalogue;
+  log: Logger;
+  xsdDir: string;
+  publicBaseUrl: () => string;
+  notifyWindowSeconds: number;
+}
+
+/** Thrown to BullMQ to ask for another attempt after `delayMs` (read by the queue's custom backoff). */
+export class RetryLater extends Error {
+  constructor(
+    message: string,
+    readonly delayMs: number,
+  ) {
+    super(message);
+    this.name = 'RetryLater';
+  }
+}
+
+export type DeliveryOutcome = 'delivered' | 'dead' | 'skipped';
+
+const EXCERPT = 2000;
+
+interface ProcessData {
+  reference: string;
+  service_id: string;
+  service_version: number;
+  submitted_at: Date;
+  external_ref: string | null;
+  answers: Record<string, unknown>;
+  documents: { id: string; kind: string; name: string; content_type: string; size: number; sha256: string; storage_key: string }[] | null;
+}
+
+export async function deliverOnce(deps: DeliverDeps, binding: BindingRuntime, deliveryId: string): Promise<DeliveryOutcome> {
+  const claimed = await claimDelivery(deps.sequelize, deliveryId);
+  if (!claimed) return 'skipped';
+  const startedAt = new Date();
+  const attempt = { deliveryId, number: claimed.attemptNumber, startedAt };
+  const log = deps.log.child({ deliveryId, processId: claimed.processId, binding: binding.name, attempt: claimed.attempt });
+  try {
+    const p = await loadProcess(deps.sequelize, claimed.processId);
+    const service = await deps.catalogue.getVersion(p.service_id, p.service_version);
+    const base = deps.publicBaseUrl();
+    const docs = (p.documents ?? []).map((d) => ({ ...d, size: Number(d.size), url: documentUrl(base, claimed.processId, d.id) }));
+    const process = {
+      id: claimed.processId,
+      reference: p.reference,
+      serviceId: p.service_id,
+      serviceVersion: p.service_version,
+      submittedAt: p.submitted_at.toISOString(),
+    };
+    const xml = processXml(service, deps.xsdDir, {
+      process,
+      answers: p.answers,
+      documents: docs.map((d) => ({ id: d.id, kind: d.kind, name: d.name, contentType: d.content_type, size: d.size, url: d.url })),
+    });
+    if (claimed.attemptNumber === 1) await keepXmlDocument(deps.sequelize, deps.store, claimed.processId, p.reference, xml);
+    const job: DeliveryJob = {
+      deliveryId,
+      attempt: claimed.attempt,
+      binding: binding.name,
+      process: { ...process, serviceTitle: service.definition.title, externalRef: p.external_ref, answers: p.answers },
+      xml,
+      documents: docs.map(
+        (d): DeliveryDocument => ({
+          id: d.id,
+          kind: d.kind,
+          name: d.name,
+          contentType: d.content_type,
+          size: d.size,
+          sha256: d.sha256,
+          url: d.url,
+          read: () => deps.store.read(d.storage_key),
+        }),
+      ),
+    };
+    const result = await binding.connector.deliver(job, binding.context);
+    const channel = service.definition.notify.channel ?? null;
+    await recordDelivered(
+      deps.sequelize,
+      { ...attempt, responseExcerpt: result.responseExcerpt?.slice(0, EXCERPT) },
+      result.externalRef ?? null,
+      'Passed to the team that deals with it',
+      { channel, windowSeconds: deps.notifyWindowSeconds },
+    );
+    log.info({ externalRef: result.externalRef }, 'delivered');
+    return 'delivered';
+  } catch (err) {
+    const message = errorMessage(err);
+    const excerpt = (err as { responseExcerpt?: string }).responseExcerpt?.slice(0, EXCERPT);
+    const lastAttempt = claimed.attempt >= binding.retry.attempts;
+    if (err instanceof PermanentError || lastAttempt) {
+      await recordDead(deps.sequelize, { ...attempt, error: message, responseExcerpt: excerpt });
+      log.warn({ err: message, permanent: err instanceof PermanentError }, 'delivery dead');
+      return 'dead';
+    }
+    await recordRetry(deps.sequelize, { ...attempt, error: message, responseExcerpt: excerpt });
+    const delayMs = retryDelayMs(binding.retry, claimed.attempt, err instanceof RetryableError ? err.retryAfterMs : undefined);
+    log.info({ err: message, delayMs }, 'delivery failed; will retry');
+    throw new RetryLater(message, delayMs);
+  }
+}
+
+async function loadProcess(sequelize: Sequelize, processId: string): Promise<ProcessData> {
+  const rows = await sequelize.query<ProcessData>(
+    `select p.reference, p.service_id, p.service_version, p.submitted_at, p.external_ref, p.answers,
+       (select json_agg(json_build_object('id', d.id, 'kind', d.kind, 'name', d.name, 'content_type', d.content_type,
+          'size', d.size, 'sha256', d.sha256, 'storage_key', d.storage_key) order by d.created_at, d.kind)
+        from documents d where d.process_id = p.id and d.kind <> 'xml') as documents
+     from processes p where p.id = $1`,
+    { bind: [processId], type: QueryTypes.SELECT },
+  );
+  if (!rows[0]) throw new PermanentError(`process ${processId} no longer exists`);
+  return rows[0];
+}
+
+function errorMessage(err: unknown): string {
+  const e = err as Error;
+  const cause = (e?.cause as Error | undefined)?.message;
+  return `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}${cause && !e.message.includes(cause) ? ` (${cause})` : ''}`.slice(0, 4000);
+}

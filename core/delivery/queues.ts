@@ -1,0 +1,46 @@
+// BullMQ queues: one per binding, so a slow back office never holds up another's deliveries, and one for notifications.
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+export const NOTIFICATIONS_QUEUE = 'notifications';
+
+export function deliveryQueueName(binding: string): string {
+  return `deliveries-${binding}`;
+}
+
+/** Retries are decided from Postgres (attempt counts survive a Redis loss), so BullMQ is told "many" and a custom backoff. */
+export const JOB_OPTIONS: JobsOptions = {
+  attempts: 1000,
+  backoff: { type: 'closeloop' },
+  removeOnComplete: true,
+  removeOnFail: true,
+};
+
+export class Queues {
+  private readonly queues = new Map<string, Queue>();
+
+  constructor(
+    private readonly connection: Redis,
+    readonly prefix: string,
+  ) {}
+
+  get(name: string): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.connection, prefix: this.prefix, defaultJobOptions: JOB_OPTIONS });
+      q.on('error', () => {}); // connection errors surface through the relay's own error handling
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  /** Redis key of a job's hash, for cheap existence checks in a pipeline. */
+  jobKey(queueName: string, jobId: string): string {
+    return `${this.prefix}:${queueName}:${jobId}`;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+  }
+}

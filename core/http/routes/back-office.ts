@@ -1,0 +1,204 @@
+// Back-office writes and polling: notes, tasks, timeline, close, and the process list for back offices that poll.
+import { z } from 'zod';
+import { Op, type WhereOptions } from 'sequelize';
+import type { Hub } from '../../hub.ts';
+import { ForbiddenError, BadRequestError } from '../../errors.ts';
+import { ProcessRow, TaskRow } from '../../db/index.ts';
+import { clientMaySee } from '../../auth/api-keys.ts';
+import { addNote, closeProcess, loadProcessFor, timelineView, updateTask, type ActionDeps } from '../../processes/index.ts';
+import type { Actor } from '../../plugins/index.ts';
+import { clientOf } from '../auth.ts';
+import { idempotent } from '../idempotency.ts';
+import { defineRoute } from '../route.ts';
+import { processIdParams, processStatus, taskView } from '../schemas.ts';
+
+const noteBody = z.strictObject({
+  text: z.string().min(1).max(5000).describe('The note. Shown to the citizen (and sent to them) only when visibleToCitizen is true.'),
+  visibleToCitizen: z.boolean().describe('false keeps the note private to back offices'),
+});
+
+const taskBody = z.strictObject({
+  status: z.enum(['open', 'in_progress', 'completed', 'cancelled']),
+  note: z.string().min(1).max(5000).optional().describe('Optional text shown with the status change'),
+  visibleToCitizen: z.boolean().optional().describe('Whether the note is shown to the citizen (default true). The status change itself always is.'),
+});
+
+const closeBody = z.strictObject({ reason: z.string().min(1).max(2000).describe('Why the case is closed; shown to the citizen') });
+
+const timelineEvent = z.object({
+  id: z.string(),
+  at: z.iso.datetime(),
+  kind: z.enum(['submitted', 'received', 'note', 'task', 'status']),
+  text: z.string(),
+  visibleToCitizen: z.boolean(),
+  by: z.string().describe('Who made the change: a key name such as "Alloy EH", "citizen" or "system"'),
+  data: z.record(z.string(), z.unknown()),
+});
+
+const listQuery = z.strictObject({
+  service: z.string().optional().describe('Only this service'),
+  status: processStatus.optional(),
+  updatedSince: z.iso.datetime({ offset: true }).optional().describe('Only processes changed at or after this time (ISO 8601)'),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().optional().describe('nextCursor from the previous page'),
+});
+
+const listItem = z.object({ id: z.uuid(), reference: z.string(), serviceId: z.string(), status: processStatus, externalRef: z.string().nullable(), submittedAt: z.iso.datetime(), updatedAt: z.iso.datetime(), url: z.string() });
+
+function actorOf(name: string): Actor {
+  return { name, kind: 'api-client' };
+}
+
+export function backOfficeRoutes(hub: Hub) {
+  const deps: ActionDeps = { sequelize: hub.sequelize, catalogue: hub.catalogue, notifyWindowSeconds: hub.config.notifications.combineWindowSeconds };
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/processes/{id}/notes',
+      operationId: 'addNote',
+      summary: 'Add a note (public notes are sent to the citizen)',
+      tags: ['Back office'],
+      auth: 'api-key',
+      idempotent: true,
+      params: processIdParams,
+      body: noteBody,
+      bodyExample: { text: 'An officer will visit on Tuesday between 9am and 1pm.', visibleToCitizen: true },
+      responses: { 201: { description: 'The note was added', schema: z.object({ id: z.string(), processId: z.uuid(), visibleToCitizen: z.boolean() }) } },
+      async handler(ctx, { params, body }) {
+        const client = clientOf(ctx);
+        const row = await loadProcessFor(client, params.id);
+        await idempotent(ctx, hub.sequelize, client.id, body, async (transaction) => {
+          const { eventId } = await addNote(deps, row.id, body, actorOf(client.name), { transaction });
+          return { status: 201, body: { id: eventId, processId: row.id, visibleToCitizen: body.visibleToCitizen } };
+        });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/processes/{id}/tasks',
+      operationId: 'listTasks',
+      summary: "A process's tasks and their status",
+      tags: ['Back office'],
+      auth: 'api-key',
+      params: processIdParams,
+      responses: { 200: { description: 'Tasks in order', schema: z.object({ tasks: z.array(taskView) }) } },
+      async handler(ctx, { params }) {
+        const row = await loadProcessFor(clientOf(ctx), params.id);
+        const tasks = await TaskRow.findAll({ where: { processId: row.id }, order: [['position', 'ASC']] });
+        ctx.body = { tasks: tasks.map((t) => ({ key: t.key, title: t.title, status: t.status, updatedAt: t.updatedAt.toISOString() })) };
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/api/v1/processes/{id}/tasks/{taskKey}',
+      operationId: 'updateTask',
+      summary: 'Update or complete a task (the citizen is told)',
+      description: 'The process moves to in_progress once any task has started, and to completed when every task is completed or cancelled.',
+      tags: ['Back office'],
+      auth: 'api-key',
+      idempotent: true,
+      params: processIdParams.extend({ taskKey: z.string() }),
+      body: taskBody,
+      bodyExample: { status: 'completed', note: 'The officer visited and spoke to the neighbour.' },
+      responses: { 200: { description: 'The task after the change', schema: z.object({ task: taskView, processStatus, changed: z.boolean() }) } },
+      async handler(ctx, { params, body }) {
+        const client = clientOf(ctx);
+        const row = await loadProcessFor(client, params.id);
+        await idempotent(ctx, hub.sequelize, client.id, body, async (transaction) => {
+          const result = await updateTask(deps, row.id, params.taskKey, body, actorOf(client.name), { transaction });
+          const task = await TaskRow.findOne({ where: { processId: row.id, key: params.taskKey }, transaction });
+          return {
+            status: 200,
+            body: { task: { key: task!.key, title: task!.title, status: task!.status, updatedAt: task!.updatedAt.toISOString() }, processStatus: result.processStatus, changed: result.changed },
+          };
+        });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/processes/{id}/close',
+      operationId: 'closeProcess',
+      summary: 'Close a process with a reason (the citizen is told)',
+      tags: ['Back office'],
+      auth: 'api-key',
+      idempotent: true,
+      params: processIdParams,
+      body: closeBody,
+      bodyExample: { reason: 'No further action: the noise has stopped.' },
+      responses: { 200: { description: 'Closed', schema: z.object({ status: z.literal('closed'), changed: z.boolean() }) } },
+      async handler(ctx, { params, body }) {
+        const client = clientOf(ctx);
+        const row = await loadProcessFor(client, params.id);
+        await idempotent(ctx, hub.sequelize, client.id, body, async (transaction) => {
+          const result = await closeProcess(deps, row.id, body.reason, actorOf(client.name), { transaction });
+          return { status: 200, body: { status: 'closed', changed: result.changed } };
+        });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/processes/{id}/timeline',
+      operationId: 'getTimeline',
+      summary: "A process's whole timeline, newest first (including private notes)",
+      tags: ['Back office'],
+      auth: 'api-key',
+      params: processIdParams,
+      responses: { 200: { description: 'Events', schema: z.object({ events: z.array(timelineEvent) }) } },
+      async handler(ctx, { params }) {
+        const row = await loadProcessFor(clientOf(ctx), params.id);
+        ctx.body = { events: await timelineView(row.id, false) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/processes',
+      operationId: 'listProcesses',
+      summary: 'Processes of the services this key may see, oldest change first (for back offices that poll)',
+      tags: ['Back office'],
+      auth: 'api-key',
+      query: listQuery,
+      responses: { 200: { description: 'A page of processes', schema: z.object({ processes: z.array(listItem), nextCursor: z.string().nullable() }) } },
+      async handler(ctx, { query }) {
+        const client = clientOf(ctx);
+        if (query.service && !clientMaySee(client, query.service)) throw new ForbiddenError('This key may not see that service');
+        const seeAll = client.admin || client.services.includes('*');
+        const where: WhereOptions[] = [];
+        if (query.service) where.push({ serviceId: query.service });
+        else if (!seeAll) where.push({ serviceId: { [Op.in]: client.services } });
+        if (query.status) where.push({ status: query.status });
+        if (query.updatedSince) where.push({ updatedAt: { [Op.gte]: new Date(query.updatedSince) } });
+        if (query.cursor) {
+          const [at, id] = decodeCursor(query.cursor);
+          where.push({ [Op.or]: [{ updatedAt: { [Op.gt]: at } }, { updatedAt: at, id: { [Op.gt]: id } }] });
+        }
+        const rows = await ProcessRow.findAll({ where: { [Op.and]: where }, order: [['updatedAt', 'ASC'], ['id', 'ASC']], limit: query.limit + 1 });
+        const page = rows.slice(0, query.limit);
+        const last = page[page.length - 1];
+        ctx.body = {
+          processes: page.map((p) => ({
+            id: p.id,
+            reference: p.reference,
+            serviceId: p.serviceId,
+            status: p.status,
+            externalRef: p.externalRef,
+            submittedAt: p.submittedAt.toISOString(),
+            updatedAt: p.updatedAt.toISOString(),
+            url: `/api/v1/processes/${p.id}`,
+          })),
+          nextCursor: rows.length > query.limit && last ? encodeCursor(last.updatedAt, last.id) : null,
+        };
+      },
+    }),
+  ];
+}
+
+function encodeCursor(at: Date, id: string): string {
+  return Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [Date, string] {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const date = new Date(at ?? '');
+  if (Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/.test(id ?? '')) throw new BadRequestError('The cursor is not valid');
+  return [date, id!];
+}

@@ -1,0 +1,94 @@
+// Sends one notification through its channel: claim the row, mint a fresh tracking link for the message, send, record.
+import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Logger } from 'pino';
+import type { ServiceCatalogue } from '../services/index.ts';
+import { newTrackingToken } from '../processes/tracking-token.ts';
+import { PermanentError, RetryableError, type Channel, type ChannelContext, type NotificationMessage } from '../plugins/index.ts';
+import { retryDelayMs } from '../delivery/backoff.ts';
+import { RetryLater } from '../delivery/deliver.ts';
+
+export interface ChannelRuntime {
+  name: string;
+  channel: Channel<unknown>;
+  context: ChannelContext<unknown>;
+}
+
+export interface NotifyDeps {
+  sequelize: Sequelize;
+  catalogue: ServiceCatalogue;
+  channels: Map<string, ChannelRuntime>;
+  log: Logger;
+  council: { name: string; senderEmail?: string };
+  publicBaseUrl: () => string;
+  attempts: number;
+}
+
+/** Retry schedule for messages: quicker than deliveries, a citizen update is worth little a day late. */
+const MESSAGE_RETRY = { attempts: 0, scheduleSeconds: [2, 10, 30, 60, 300, 900, 1800] };
+
+interface Claimed {
+  process_id: string;
+  channel: string;
+  kind: 'submitted' | 'update';
+  updates: { text: string; at: string }[];
+  attempts: number;
+  reference: string;
+  service_id: string;
+  service_version: number;
+  contact: { name?: string; email?: string; phone?: string };
+}
+
+export async function sendNotificationOnce(deps: NotifyDeps, id: string): Promise<'sent' | 'failed' | 'skipped'> {
+  const token = newTrackingToken();
+  // Claim the row and register this message's tracking link in one round trip.
+  const rows = await deps.sequelize.query<Claimed>(
+    `with n as (
+       update notifications set status = 'sending', attempts = attempts + 1, updated_at = now()
+       where id = $1 and status in ('pending', 'queued', 'sending')
+       returning process_id, channel, kind, updates, attempts
+     ), k as (
+       insert into tracking_tokens (hash, process_id) select $2, process_id from n
+     )
+     select n.*, p.reference, p.service_id, p.service_version, p.contact from n join processes p on p.id = n.process_id`,
+    { bind: [id, token.hash], type: QueryTypes.SELECT },
+  );
+  const n = rows[0];
+  if (!n) return 'skipped';
+  const log = deps.log.child({ notificationId: id, processId: n.process_id, channel: n.channel });
+  const runtime = deps.channels.get(n.channel);
+  try {
+    if (!runtime) throw new PermanentError(`channel "${n.channel}" is not configured`);
+    if (!n.contact.email && !n.contact.phone) throw new PermanentError('the citizen left no contact details');
+    const service = await deps.catalogue.getVersion(n.service_id, n.service_version);
+    const message: NotificationMessage = {
+      notificationId: id,
+      to: n.contact,
+      reference: n.reference,
+      serviceId: n.service_id,
+      serviceTitle: service.definition.title,
+      trackingUrl: `${deps.publicBaseUrl().replace(/\/$/, '')}/track/${token.token}`,
+      kind: n.kind,
+      updates: n.updates,
+      council: deps.council,
+    };
+    const result = await runtime.channel.send(message, runtime.context);
+    await deps.sequelize.query(
+      `update notifications set status = $2, provider_ref = $3, sent_at = now(), last_error = null, updated_at = now()
+       where id = $1 and status = 'sending'`,
+      { bind: [id, result.status, result.providerRef ?? null] },
+    );
+    log.info('notification sent');
+    return 'sent';
+  } catch (err) {
+    const message = `${(err as Error).name}: ${(err as Error).message}`.slice(0, 2000);
+    if (err instanceof PermanentError || n.attempts >= deps.attempts) {
+      await deps.sequelize.query(`update notifications set status = 'failed', last_error = $2, updated_at = now() where id = $1`, { bind: [id, message] });
+      log.warn({ err: message }, 'notification failed');
+      return 'failed';
+    }
+    await deps.sequelize.query(`update notifications set status = 'queued', last_error = $2, updated_at = now() where id = $1`, { bind: [id, message] });
+    const delayMs = retryDelayMs(MESSAGE_RETRY, n.attempts, err instanceof RetryableError ? err.retryAfterMs : undefined);
+    log.info({ err: message, delayMs }, 'notification failed; will retry');
+    throw new RetryLater(message, delayMs);
+  }
+}

@@ -1,0 +1,102 @@
+// The worker role: the outbox relay, one BullMQ worker per binding (its own concurrency) and the notification worker.
+// Run as many worker processes as needed against one Postgres and one Redis.
+import { Worker, type Job } from 'bullmq';
+import type { Hub } from '../hub.ts';
+import { createRedis, warnIfEvicting } from '../redis.ts';
+import { deliverOnce, RetryLater, type DeliverDeps } from '../delivery/deliver.ts';
+import { OutboxListener } from '../delivery/outbox-listener.ts';
+import { deliveryQueueName, NOTIFICATIONS_QUEUE, Queues } from '../delivery/queues.ts';
+import { Relay } from '../delivery/relay.ts';
+import { loadBindings } from '../plugins/bindings.ts';
+import { loadChannels } from '../plugins/channels.ts';
+import { sendNotificationOnce, type NotifyDeps } from '../notify/send.ts';
+
+export interface WorkerRole {
+  relay: Relay;
+  queues: Queues;
+  close(): Promise<void>;
+}
+
+export interface WorkerOptions {
+  /** How long a queued row may be missing from Redis before the sweep puts it back (tests shorten it). */
+  sweepAfterMs?: number;
+  sweepIntervalMs?: number;
+}
+
+/** BullMQ asks this for the delay before a retry; the processor already computed it from Postgres's attempt count. */
+function backoffStrategy(_attemptsMade: number, _type?: string, err?: Error): number {
+  return err instanceof RetryLater ? err.delayMs : 5000;
+}
+
+export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promise<WorkerRole> {
+  const { config, log } = hub;
+  const bindings = await loadBindings(hub);
+  const channels = await loadChannels(hub);
+  const redis = createRedis(config.redis.url, 'worker');
+  await warnIfEvicting(redis, (msg) => log.warn(msg));
+  const queues = new Queues(redis, config.redis.prefix);
+  const relay = new Relay(hub.sequelize, queues, redis, log.child({ part: 'relay' }), {
+    intervalMs: config.worker.relayIntervalMs,
+    batchSize: config.worker.relayBatchSize,
+    sweepAfterMs: options.sweepAfterMs ?? 60_000,
+    sweepIntervalMs: options.sweepIntervalMs ?? 15_000,
+  });
+  const listener = new OutboxListener(config.database.url, () => relay.kick(), log);
+  await listener.start();
+  relay.start();
+
+  const deliverDeps: DeliverDeps = {
+    sequelize: hub.sequelize,
+    store: hub.store,
+    catalogue: hub.catalogue,
+    log,
+    xsdDir: config.paths.xsd,
+    publicBaseUrl: () => config.server.publicBaseUrl,
+    notifyWindowSeconds: config.notifications.combineWindowSeconds,
+  };
+  const workers: Worker[] = [];
+  for (const binding of bindings.values()) {
+    const worker = new Worker(deliveryQueueName(binding.name), async (job: Job<{ id: string }>) => deliverOnce(deliverDeps, binding, job.data.id), {
+      connection: createRedis(config.redis.url, 'worker'),
+      prefix: config.redis.prefix,
+      concurrency: binding.concurrency,
+      settings: { backoffStrategy },
+    });
+    worker.on('error', (err) => log.warn({ err: err.message, binding: binding.name }, 'delivery worker error'));
+    workers.push(worker);
+  }
+
+  const notifyDeps: NotifyDeps = {
+    sequelize: hub.sequelize,
+    catalogue: hub.catalogue,
+    channels,
+    log,
+    council: config.council,
+    publicBaseUrl: () => config.server.publicBaseUrl,
+    attempts: config.notifications.attempts,
+  };
+  const notifier = new Worker(NOTIFICATIONS_QUEUE, async (job: Job<{ id: string }>) => sendNotificationOnce(notifyDeps, job.data.id), {
+    connection: createRedis(config.redis.url, 'worker'),
+    prefix: config.redis.prefix,
+    concurrency: 50,
+    settings: { backoffStrategy },
+  });
+  notifier.on('error', (err) => log.warn({ err: err.message }, 'notification worker error'));
+  workers.push(notifier);
+
+  log.info({ bindings: [...bindings.keys()], channels: [...channels.keys()] }, 'worker started');
+  return {
+    relay,
+    queues,
+    async close() {
+      await relay.stop();
+      await listener.stop();
+      // close() waits for jobs in progress to finish: nothing is left half-done.
+      await Promise.all(workers.map((w) => w.close()));
+      for (const b of bindings.values()) await b.connector.close?.();
+      for (const c of channels.values()) await c.channel.close?.();
+      await queues.close();
+      await redis.quit().catch(() => {});
+    },
+  };
+}
