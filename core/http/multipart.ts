@@ -178,11 +178,11 @@ async function receiveFile(stream: Readable, rule: FileRule, store: DocumentStor
   const first = Buffer.concat(head);
   const real = await sniffContentType(first.subarray(0, SNIFF_BYTES));
   if (real && !claimMatches(claimed, real)) {
-    stream.resume();
+    if (!done) await drain(iterator);
     throw new UnsupportedMediaTypeError(`it was sent as ${claimed} but its bytes are ${real}`);
   }
   if (!real || !typeAccepted(real, rule.accept)) {
-    stream.resume();
+    if (!done) await drain(iterator);
     throw new UnsupportedMediaTypeError(
       real ? `its bytes are ${real}, which this question does not accept (${rule.accept.join(', ')})` : `its bytes are not one of ${rule.accept.join(', ')}`,
     );
@@ -196,9 +196,18 @@ async function receiveFile(stream: Readable, rule: FileRule, store: DocumentStor
       yield next.value;
     }
   }
-  const blob = await store.put(Readable.from(rest()), { maxBytes: rule.maxSize }).catch((err) => {
-    stream.resume();
+  const blob = await store.put(Readable.from(rest()), { maxBytes: rule.maxSize }).catch(async (err) => {
+    // Keep reading (and discarding) the rest of the part so the parser can reach the end of the body.
+    await drain(iterator);
     throw err;
   });
   return { blob, type: real };
+}
+
+async function drain(iterator: AsyncIterator<Buffer>): Promise<void> {
+  try {
+    while (!(await iterator.next()).done);
+  } catch {
+    // the request ended or failed: nothing left to drain
+  }
 }
