@@ -6,6 +6,7 @@ import { connectDatabase, migrate } from './db/index.ts';
 import { FilesystemStore, type DocumentStore } from './documents/index.ts';
 import { createLogger, type Logger } from './log.ts';
 import { loadServiceFiles, ServiceCatalogue } from './services/index.ts';
+import { Registry } from './plugins/registry.ts';
 
 export interface Hub {
   config: Config;
@@ -13,6 +14,8 @@ export interface Hub {
   sequelize: Sequelize;
   catalogue: ServiceCatalogue;
   store: DocumentStore;
+  /** Connectors and channels, built-in and third-party. */
+  registry: Registry;
   /** Things to close on shutdown, last registered first. */
   onClose(fn: () => Promise<void>): void;
   close(): Promise<void>;
@@ -44,6 +47,8 @@ export async function openHub(config: Config, options: OpenHubOptions): Promise<
     const catalogue = new ServiceCatalogue(sequelize);
     await catalogue.syncFromConfig(loaded.services.map((s) => s.definition));
     const store = new FilesystemStore(config.paths.documents);
+    const registry = new Registry();
+    await registry.loadPlugins(config.plugins, config.dir);
     let closed = false;
     return {
       config,
@@ -51,6 +56,7 @@ export async function openHub(config: Config, options: OpenHubOptions): Promise<
       sequelize,
       catalogue,
       store,
+      registry,
       onClose: (fn) => closers.push(fn),
       async close() {
         if (closed) return;

@@ -48,7 +48,7 @@ interface ProcessData {
   submitted_at: Date;
   external_ref: string | null;
   answers: Record<string, unknown>;
-  documents: { id: string; kind: string; name: string; content_type: string; size: number; sha256: string; storage_key: string }[] | null;
+  documents: { id: string; kind: string; field_id: string | null; name: string; content_type: string; size: number; sha256: string; storage_key: string }[] | null;
 }
 
 export async function deliverOnce(deps: DeliverDeps, binding: BindingRuntime, deliveryId: string): Promise<DeliveryOutcome> {
@@ -72,7 +72,7 @@ export async function deliverOnce(deps: DeliverDeps, binding: BindingRuntime, de
     const xml = processXml(service, deps.xsdDir, {
       process,
       answers: p.answers,
-      documents: docs.map((d) => ({ id: d.id, kind: d.kind, name: d.name, contentType: d.content_type, size: d.size, url: d.url })),
+      documents: docs.map((d) => ({ id: d.id, kind: d.kind, fieldId: d.field_id, name: d.name, contentType: d.content_type, size: d.size, url: d.url })),
     });
     if (claimed.attemptNumber === 1) await keepXmlDocument(deps.sequelize, deps.store, claimed.processId, p.reference, xml);
     const job: DeliveryJob = {
@@ -124,7 +124,7 @@ export async function deliverOnce(deps: DeliverDeps, binding: BindingRuntime, de
 async function loadProcess(sequelize: Sequelize, processId: string): Promise<ProcessData> {
   const rows = await sequelize.query<ProcessData>(
     `select p.reference, p.service_id, p.service_version, p.submitted_at, p.external_ref, p.answers,
-       (select json_agg(json_build_object('id', d.id, 'kind', d.kind, 'name', d.name, 'content_type', d.content_type,
+       (select json_agg(json_build_object('id', d.id, 'kind', d.kind, 'field_id', d.field_id, 'name', d.name, 'content_type', d.content_type,
           'size', d.size, 'sha256', d.sha256, 'storage_key', d.storage_key) order by d.created_at, d.kind)
         from documents d where d.process_id = p.id and d.kind <> 'xml') as documents
      from processes p where p.id = $1`,

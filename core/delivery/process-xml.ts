@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { PermanentError } from '../plugins/index.ts';
-import { buildXml, compileMapping, loadXsd, validateXml, type CompiledMapping } from '../xml/index.ts';
+import { compileMapping, renderXml, type CompiledMapping } from '../xml/index.ts';
 import type { DocumentStore } from '../documents/index.ts';
 import type { ServiceVersion } from '../services/index.ts';
 
@@ -25,18 +25,17 @@ export function processXml(service: ServiceVersion, xsdDir: string, input: XmlIn
     mapping = compileMapping(xmlConfig.mapping);
     compiled.set(key, mapping);
   }
-  let xml: string;
+  let result;
   try {
-    xml = buildXml(mapping, input);
+    result = renderXml(mapping, xsdDir, xmlConfig.xsd, input);
   } catch (err) {
     throw new PermanentError(`The XML mapping failed: ${(err as Error).message}`, { cause: err });
   }
-  const result = validateXml(xml, loadXsd(xsdDir, xmlConfig.xsd));
   if (!result.valid) {
-    const messages = result.errors.map((e) => `line ${e.line ?? '?'}${e.element ? ` <${e.element}>` : ''}: ${e.message.trim()}`);
-    throw new PermanentError(`The XML does not match ${xmlConfig.xsd}: ${messages.join('; ')}`, { responseExcerpt: xml.slice(0, 2000) });
+    const messages = result.errors.map((e) => `line ${e.line ?? '?'}${e.element ? ` <${e.element}>` : ''}: ${e.message}`);
+    throw new PermanentError(`The XML does not match ${xmlConfig.xsd}: ${messages.join('; ')}`, { responseExcerpt: result.xml.slice(0, 2000) });
   }
-  return xml;
+  return result.xml;
 }
 
 /** Stores the XML as the process's `xml` document if it has none yet. */

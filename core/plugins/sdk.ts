@@ -83,12 +83,20 @@ export interface Actor {
   kind: 'api-client' | 'connector' | 'admin' | 'system';
 }
 
+/**
+ * `eventId`: the back office's id for the event (e.g. a webhook-id). An event id already applied for this binding is
+ * ignored ({ applied: false }), atomically with the change itself, so a redelivered callback has no second effect.
+ */
+export interface ChangeOptions {
+  eventId?: string;
+}
+
 export interface ProcessApi {
-  /** Finds a process by id, or by the back office's reference within a binding. */
-  find(ref: { processId?: string; externalRef?: string; binding?: string }): Promise<{ id: string; serviceId: string; status: string } | null>;
-  addNote(processId: string, note: { text: string; visibleToCitizen: boolean }, actor: Actor): Promise<void>;
-  updateTask(processId: string, taskKey: string, update: { status: TaskStatus; note?: string }, actor: Actor): Promise<void>;
-  close(processId: string, reason: string, actor: Actor): Promise<void>;
+  /** Finds a process by id, or by the back office's reference for this binding. */
+  find(ref: { processId?: string; externalRef?: string }): Promise<{ id: string; serviceId: string; status: string; externalRef: string | null } | null>;
+  addNote(processId: string, note: { text: string; visibleToCitizen: boolean }, actor: Actor, options?: ChangeOptions): Promise<{ applied: boolean }>;
+  updateTask(processId: string, taskKey: string, update: { status: TaskStatus; note?: string; visibleToCitizen?: boolean }, actor: Actor, options?: ChangeOptions): Promise<{ applied: boolean }>;
+  close(processId: string, reason: string, actor: Actor, options?: ChangeOptions): Promise<{ applied: boolean }>;
 }
 
 export interface InboundRequest {
@@ -125,8 +133,6 @@ export interface PluginContext<Config> {
 
 export interface ConnectorContext<Config> extends PluginContext<Config> {
   processes: ProcessApi;
-  /** Once per key: returns false if the key was seen before (dedupes inbound events across processes). */
-  claimOnce(key: string): Promise<boolean>;
 }
 
 export interface CheckResult {

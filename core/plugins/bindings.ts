@@ -1,0 +1,47 @@
+// Turns config bindings into runtimes: the connector, its validated config and its context. Built once per process.
+import type { Hub } from '../hub.ts';
+import type { BindingRuntime } from '../delivery/deliver.ts';
+import { processApiFor } from '../processes/process-api.ts';
+import { ConfigError, type ConfigProblem } from '../config/index.ts';
+
+const cache = new WeakMap<Hub, Promise<Map<string, BindingRuntime & { concurrency: number }>>>();
+
+export function loadBindings(hub: Hub): Promise<Map<string, BindingRuntime & { concurrency: number }>> {
+  let loaded = cache.get(hub);
+  if (!loaded) {
+    loaded = build(hub);
+    cache.set(hub, loaded);
+  }
+  return loaded;
+}
+
+async function build(hub: Hub): Promise<Map<string, BindingRuntime & { concurrency: number }>> {
+  const out = new Map<string, BindingRuntime & { concurrency: number }>();
+  const problems: ConfigProblem[] = [];
+  const deps = { sequelize: hub.sequelize, catalogue: hub.catalogue, notifyWindowSeconds: hub.config.notifications.combineWindowSeconds };
+  for (const [name, binding] of Object.entries(hub.config.bindings)) {
+    const connector = await hub.registry.connector(binding.connector);
+    const parsed = connector.configSchema.safeParse(binding.config);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        problems.push({ file: hub.config.file, line: null, path: ['bindings', name, 'config', ...issue.path].join('.'), message: issue.message });
+      }
+      continue;
+    }
+    out.set(name, {
+      name,
+      connector,
+      concurrency: binding.concurrency,
+      retry: binding.retry,
+      context: {
+        name,
+        config: parsed.data,
+        log: hub.log.child({ binding: name }),
+        publicBaseUrl: hub.config.server.publicBaseUrl,
+        processes: processApiFor(deps, name),
+      },
+    });
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return out;
+}

@@ -1,0 +1,54 @@
+// Turns config channels into runtimes: the channel plugin, its validated config and its context.
+import { QueryTypes } from 'sequelize';
+import type { Hub } from '../hub.ts';
+import type { ChannelRuntime } from '../notify/send.ts';
+import { ConfigError, type ConfigProblem } from '../config/index.ts';
+
+const cache = new WeakMap<Hub, Promise<Map<string, ChannelRuntime>>>();
+
+export function loadChannels(hub: Hub): Promise<Map<string, ChannelRuntime>> {
+  let loaded = cache.get(hub);
+  if (!loaded) {
+    loaded = build(hub);
+    cache.set(hub, loaded);
+  }
+  return loaded;
+}
+
+async function build(hub: Hub): Promise<Map<string, ChannelRuntime>> {
+  const out = new Map<string, ChannelRuntime>();
+  const problems: ConfigProblem[] = [];
+  for (const [name, cfg] of Object.entries(hub.config.channels)) {
+    const channel = await hub.registry.channel(cfg.channel);
+    const parsed = channel.configSchema.safeParse(cfg.config);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        problems.push({ file: hub.config.file, line: null, path: ['channels', name, 'config', ...issue.path].join('.'), message: issue.message });
+      }
+      continue;
+    }
+    out.set(name, {
+      name,
+      channel,
+      context: {
+        name,
+        config: parsed.data,
+        log: hub.log.child({ channel: name }),
+        publicBaseUrl: hub.config.server.publicBaseUrl,
+        async recordReceipt(notificationId, status, detail) {
+          if (!/^[0-9a-f-]{36}$/i.test(notificationId)) return false;
+          const next = status === 'delivered' ? 'delivered' : status === 'temporary-failure' ? 'sent' : 'failed';
+          const rows = await hub.sequelize.query(
+            `update notifications set status = $2, last_error = $3, updated_at = now()
+             where id = $1 and channel = $4 and status in ('sent', 'delivered', 'failed') returning id`,
+            { bind: [notificationId, next, status === 'delivered' ? null : `receipt: ${status}`, name], type: QueryTypes.SELECT },
+          );
+          hub.log.info({ notificationId, status, detail: detail === undefined ? undefined : '[receipt]' }, 'delivery receipt');
+          return rows.length > 0;
+        },
+      },
+    });
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return out;
+}

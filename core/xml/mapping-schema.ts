@@ -1,0 +1,76 @@
+// The XML mapping format admins write in a service's YAML (`xml.mapping`): the shape of the back office's XML and where
+// each value comes from. Documented for admins in docs/xml-mapping.md.
+import { z } from 'zod';
+
+const xmlName = z.string().regex(/^([A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*$/, 'must be an XML element or attribute name (optionally prefix:name)');
+
+export const formatSchema = z.union([
+  z.enum(['date', 'datetime', 'upper', 'lower', 'integer', 'boolean']),
+  z.strictObject({ decimals: z.number().int().min(0).max(10) }),
+]);
+
+/** Where a value comes from: exactly one of answer, process, constant or item. */
+export const valueSchema = z
+  .strictObject({
+    /** An answer by question id, with an optional sub-path for addresses: "source.postcode". */
+    answer: z.string().regex(/^[A-Za-z][\w]*(\.[A-Za-z]\w*)?$/).optional(),
+    process: z.enum(['reference', 'processId', 'submittedAt', 'serviceId', 'serviceVersion']).optional(),
+    constant: z.union([z.string(), z.number()]).optional(),
+    /** Inside `each`: the current item ("value" for a checkbox, or a document's id, name, contentType, size, url, kind). */
+    item: z.enum(['value', 'id', 'name', 'contentType', 'size', 'url', 'kind']).optional(),
+    /** Value → code, e.g. { music: NS01 }. A value with no entry is an error unless `default` is given. */
+    lookup: z.record(z.string(), z.string()).optional(),
+    /** Used when the value is missing or has no lookup entry. */
+    default: z.string().optional(),
+    format: formatSchema.optional(),
+    /** Lists (checkboxes) become one text joined by this separator. */
+    join: z.string().optional(),
+  })
+  .refine((v) => [v.answer, v.process, v.constant, v.item].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of answer, process, constant or item',
+  });
+
+/** Repeat an element: once per value of a list answer (checkboxes) or once per document. */
+export const eachSchema = z
+  .strictObject({
+    answer: z.string().regex(/^[A-Za-z]\w*$/).optional(),
+    /** evidence | all | form | a file question's id */
+    documents: z.string().optional(),
+  })
+  .refine((e) => (e.answer === undefined) !== (e.documents === undefined), { message: 'give exactly one of answer or documents' });
+
+export interface ElementSpec {
+  element: string;
+  value?: z.infer<typeof valueSchema>;
+  attributes?: Record<string, z.infer<typeof valueSchema> | string>;
+  children?: ElementSpec[];
+  each?: z.infer<typeof eachSchema>;
+  /** Fail the delivery (instead of omitting the element) when the value is empty. */
+  required?: boolean;
+}
+
+export const elementSchema: z.ZodType<ElementSpec> = z.lazy(() =>
+  z
+    .strictObject({
+      element: xmlName,
+      value: valueSchema.optional(),
+      attributes: z.record(xmlName, z.union([valueSchema, z.string()])).optional(),
+      children: z.array(elementSchema).optional(),
+      each: eachSchema.optional(),
+      required: z.boolean().optional(),
+    })
+    .refine((e) => !(e.value && e.children), { message: 'an element has either a value or children, not both' }),
+);
+
+export const xmlMappingSchema = z.strictObject({
+  root: xmlName,
+  /** Default namespace of every element. */
+  namespace: z.string().optional(),
+  /** Extra prefixes, e.g. { gml: "http://www.opengis.net/gml/3.2" }, for element names like "gml:Point". */
+  namespaces: z.record(z.string().regex(/^[A-Za-z_][\w.-]*$/), z.string()).optional(),
+  attributes: z.record(xmlName, z.union([valueSchema, z.string()])).optional(),
+  children: z.array(elementSchema).min(1),
+});
+
+export type XmlMapping = z.infer<typeof xmlMappingSchema>;
+export type ValueSpec = z.infer<typeof valueSchema>;
