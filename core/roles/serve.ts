@@ -1,7 +1,11 @@
-// The serve role: the HTTP API, citizen pages and connector inbound routes.
+// The serve role: the HTTP API, citizen pages, the sandbox back office and plugin inbound routes.
+import type Router from '@koa/router';
 import type { Hub } from '../hub.ts';
 import { createApp, type CreateAppOptions } from '../http/app.ts';
 import { listen, type RunningServer } from '../http/server.ts';
+import { inboundRoutesFor } from '../http/inbound.ts';
+import { loadBindings } from '../plugins/bindings.ts';
+import { loadChannels } from '../plugins/channels.ts';
 
 export interface ServeRole {
   server: RunningServer;
@@ -10,7 +14,13 @@ export interface ServeRole {
 }
 
 export async function startServe(hub: Hub, options: CreateAppOptions = {}): Promise<ServeRole> {
-  const { app } = createApp(hub, options);
+  const bindings = await loadBindings(hub);
+  const channels = await loadChannels(hub);
+  const mountInbound = (router: Router) => {
+    for (const b of bindings.values()) b.connector.inbound?.(inboundRoutesFor(router, `/connectors/${b.name}`), b.context);
+    for (const c of channels.values()) c.channel.inbound?.(inboundRoutesFor(router, `/channels/${c.name}`), c.context);
+  };
+  const { app } = createApp(hub, { ...options, extraRouters: [mountInbound, ...(options.extraRouters ?? [])] });
   const server = await listen(app, hub.config);
   const host = hub.config.server.host === '0.0.0.0' ? '127.0.0.1' : hub.config.server.host;
   const url = `${hub.config.server.tls ? 'https' : 'http'}://${host}:${server.port}`;
