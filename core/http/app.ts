@@ -11,6 +11,7 @@ import { problemMiddleware } from './problem.ts';
 import { mountRoutes, type RouteDef } from './route.ts';
 import { processRoutes } from './routes/processes.ts';
 import { backOfficeRoutes } from './routes/back-office.ts';
+import { adminDeliveryRoutes } from './routes/admin-deliveries.ts';
 import { serviceRoutes } from './routes/services.ts';
 import { submissionRoutes } from './routes/submissions.ts';
 import { mountSystemRoutes } from './routes/system.ts';
@@ -45,6 +46,7 @@ export function createApp(hub: Hub, options: CreateAppOptions = {}): HttpApp {
     ...trackRoutes(hub),
     ...processRoutes(hub),
     ...backOfficeRoutes(hub),
+    ...adminDeliveryRoutes(hub),
     ...(options.groups ?? []).flatMap((g) => g(hub)),
   ] as RouteDef[];
 

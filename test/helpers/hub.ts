@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../../core/config/index.ts';
 import { openHub, type Hub } from '../../core/hub.ts';
 import { startServe } from '../../core/roles/serve.ts';
 import { createApiKey } from '../../core/auth/api-keys.ts';
+import type { WorkerOptions } from '../../core/roles/worker.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export interface TestHub {
@@ -26,8 +27,8 @@ export interface TestHubOptions {
   configure?: (config: Config) => void;
   configFile?: string;
   env?: Record<string, string>;
-  /** Roles to run; default serve only. */
-  worker?: boolean;
+  /** Also run the worker role (relay, deliveries, notifications). */
+  worker?: boolean | WorkerOptions;
 }
 
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
@@ -42,6 +43,9 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     REDIS_PREFIX: `cltest-${randomBytes(4).toString('hex')}`,
     DOCUMENTS_PATH: docs,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // The fixture council's webhook binding: a fresh secret per hub, and a URL tests replace with their receiver's.
+    TEST_WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}`,
+    TEST_WEBHOOK_URL: 'http://127.0.0.1:9/unused',
     ...options.env,
   });
   config.server.host = '127.0.0.1';
@@ -51,7 +55,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   let worker: { close(): Promise<void> } | null = null;
   if (options.worker) {
     const { startWorker } = await import('../../core/roles/worker.ts');
-    worker = await startWorker(hub);
+    worker = await startWorker(hub, typeof options.worker === 'object' ? options.worker : {});
   }
   return {
     url: serve.url,
