@@ -6,6 +6,10 @@ import { listen, type RunningServer } from '../http/server.ts';
 import { inboundRoutesFor } from '../http/inbound.ts';
 import { loadBindings } from '../plugins/bindings.ts';
 import { loadChannels } from '../plugins/channels.ts';
+import { securityHeaders } from '../http/security-headers.ts';
+import { assetsMiddleware } from '../http/pages/index.ts';
+import { htmlErrorRenderer, mountPages } from '../http/routes/pages.ts';
+import { mountSandbox } from '../http/routes/sandbox.ts';
 
 export interface ServeRole {
   server: RunningServer;
@@ -20,7 +24,12 @@ export async function startServe(hub: Hub, options: CreateAppOptions = {}): Prom
     for (const b of bindings.values()) b.connector.inbound?.(inboundRoutesFor(router, `/connectors/${b.name}`), b.context);
     for (const c of channels.values()) c.channel.inbound?.(inboundRoutesFor(router, `/channels/${c.name}`), c.context);
   };
-  const { app } = createApp(hub, { ...options, extraRouters: [mountInbound, ...(options.extraRouters ?? [])] });
+  const { app } = createApp(hub, {
+    ...options,
+    before: [securityHeaders({ hsts: !!hub.config.server.tls }), assetsMiddleware(), ...(options.before ?? [])],
+    renderHtmlError: htmlErrorRenderer(hub),
+    extraRouters: [mountInbound, (router) => mountPages(router, hub), (router) => mountSandbox(router, hub), ...(options.extraRouters ?? [])],
+  });
   const server = await listen(app, hub.config);
   const host = hub.config.server.host === '0.0.0.0' ? '127.0.0.1' : hub.config.server.host;
   const url = `${hub.config.server.tls ? 'https' : 'http'}://${host}:${server.port}`;

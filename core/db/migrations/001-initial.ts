@@ -178,6 +178,15 @@ export const up: Migration = async ({ context: sql }) => {
       primary key (source, event_id)
     );
 
+    -- What the built-in sandbox back office received (only used when a binding named "sandbox" is configured).
+    create table sandbox_inbox (
+      seq bigserial primary key,
+      webhook_id text not null unique,
+      reference text not null,
+      body text not null,
+      received_at timestamptz not null default now()
+    );
+
     create table audit_events (
       id bigserial primary key,
       actor text not null,
@@ -201,7 +210,7 @@ export const up: Migration = async ({ context: sql }) => {
 
 export const down: Migration = async ({ context: sql }) => {
   await sql.query(`
-    drop table if exists inbound_events, idempotency_keys, audit_events, api_clients, notifications, delivery_attempts, deliveries, documents,
+    drop table if exists sandbox_inbox, inbound_events, idempotency_keys, audit_events, api_clients, notifications, delivery_attempts, deliveries, documents,
       timeline_events, tasks, tracking_tokens, processes, service_versions, services, generated_secrets cascade;
     drop function if exists audit_events_append_only;
   `);

@@ -1,0 +1,50 @@
+// Serves govuk-frontend's CSS, JS, fonts and images, and our two small scripts, from the hub itself: no CDN.
+import { readFile } from 'node:fs/promises';
+import { dirname, extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Middleware } from 'koa';
+import { GOVUK_DIST } from './renderer.ts';
+
+const GOVUK = join(GOVUK_DIST, 'govuk');
+const OWN = join(dirname(fileURLToPath(import.meta.url)), 'static');
+
+const TYPES: Record<string, string> = {
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.json': 'application/manifest+json',
+  '.map': 'application/json',
+};
+
+/** Files under /assets/: govuk-frontend.min.css|js, fonts/, images/, manifest.json; /assets/closeloop/* are ours. */
+function fileFor(path: string): string | null {
+  const rel = path.slice('/assets/'.length);
+  const [base, inner] = rel.startsWith('closeloop/') ? [OWN, rel.slice('closeloop/'.length)] : [GOVUK, rel.startsWith('govuk-frontend.min.') ? rel : join('assets', rel)];
+  const full = normalize(join(base, inner));
+  if (!full.startsWith(base + sep)) return null;
+  return full;
+}
+
+export function assetsMiddleware(): Middleware {
+  const cache = new Map<string, Buffer | null>();
+  return async (ctx, next) => {
+    if (!ctx.path.startsWith('/assets/') || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
+    const file = fileFor(ctx.path);
+    const type = file ? TYPES[extname(file)] : undefined;
+    if (!file || !type) return next();
+    let body = cache.get(file);
+    if (body === undefined) {
+      body = await readFile(file).catch(() => null);
+      cache.set(file, body);
+    }
+    if (!body) return next();
+    ctx.type = type;
+    ctx.set('Cache-Control', ctx.path.startsWith('/assets/closeloop/') ? 'public, max-age=3600' : 'public, max-age=604800, immutable');
+    ctx.body = body;
+  };
+}

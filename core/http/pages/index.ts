@@ -1,0 +1,48 @@
+// Citizen pages: tracking page, services index, 404 and error pages.
+import type { TrackingView } from '../../processes/views.ts';
+import { renderPage } from './renderer.ts';
+
+export { renderPage } from './renderer.ts';
+export { assetsMiddleware } from './assets.ts';
+
+export const STATUS_LABELS: Record<string, string> = {
+  submitted: 'Sent',
+  received: 'Received',
+  in_progress: 'In progress',
+  completed: 'Completed',
+  closed: 'Closed',
+};
+
+export const TASK_LABELS: Record<string, string> = {
+  open: 'Not started',
+  in_progress: 'In progress',
+  completed: 'Completed',
+  cancelled: 'Not needed',
+};
+
+export interface Council {
+  name: string;
+}
+
+export function renderTrackingPage(council: Council, view: TrackingView): string {
+  return renderPage('tracking.njk', {
+    council,
+    title: `${view.reference} – ${view.serviceTitle}`,
+    serviceName: view.serviceTitle,
+    view,
+    statusLabels: STATUS_LABELS,
+    taskLabels: TASK_LABELS,
+  });
+}
+
+export function renderNotFoundPage(council: Council): string {
+  return renderPage('not-found.njk', { council, title: 'Page not found' });
+}
+
+export function renderErrorPage(council: Council, heading: string, message: string): string {
+  return renderPage('error.njk', { council, title: heading, heading, message });
+}
+
+export function renderServicesIndex(council: Council, services: { id: string; title: string; description?: string }[]): string {
+  return renderPage('services-index.njk', { council, title: 'Online services', services });
+}

@@ -1,0 +1,116 @@
+// The built-in sandbox back office, so the example council shows the whole loop with nothing else installed:
+// the `sandbox` webhook binding delivers here (signature checked like any back office would), /sandbox lists what
+// arrived, and its buttons act as the back office through the hub's public REST API with the sandbox's own API key.
+// Enabled only when a binding named "sandbox" exists. Not for production: it shows citizens' submissions to anyone.
+import type Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import getRawBody from 'raw-body';
+import { QueryTypes } from 'sequelize';
+import type { Hub } from '../../hub.ts';
+import { verifyWebhook, WebhookVerificationError } from '../../webhooks/standard-webhooks.ts';
+import { generatedSecret } from '../../config/generated-secrets.ts';
+import { hashApiKey } from '../../auth/api-keys.ts';
+import { parseXmlSafely } from '../../xml/index.ts';
+import { checkCsrf, csrfToken } from '../csrf.ts';
+import { renderPage } from '../pages/index.ts';
+import { sendProblem } from '../problem.ts';
+
+const SANDBOX_CLIENT = '00000000-0000-4000-8000-000000005b01';
+
+/** The sandbox's API key: made once, kept as a generated secret, registered (hashed) as an API client for every service. */
+async function sandboxKey(hub: Hub): Promise<string> {
+  const key = `clk_${(await generatedSecret(hub.sequelize, 'sandbox-api-key')).replace(/^whsec_/, '').replace(/[^A-Za-z0-9]/g, '')}`;
+  await hub.sequelize.query(
+    `insert into api_clients (id, name, key_hash, key_prefix, services, admin) values ($1, 'Sandbox back office', $2, $3, '{*}', false)
+     on conflict (id) do update set key_hash = excluded.key_hash, revoked_at = null`,
+    { bind: [SANDBOX_CLIENT, hashApiKey(key), key.slice(0, 10)] },
+  );
+  return key;
+}
+
+export function mountSandbox(router: Router, hub: Hub): void {
+  const binding = hub.config.bindings.sandbox;
+  if (!binding) return;
+  const secret = String(binding.config.secret);
+  let key: Promise<string> | null = null;
+  const apiKey = () => (key ??= sandboxKey(hub));
+  const form = bodyParser({ enableTypes: ['form'], formLimit: '64kb' });
+
+  router.post('/sandbox/inbox', async (ctx) => {
+    const raw = await getRawBody(ctx.req, { limit: 5 * 1024 * 1024 });
+    let id: string;
+    try {
+      id = verifyWebhook(secret, ctx.headers, raw);
+    } catch (err) {
+      if (err instanceof WebhookVerificationError) return sendProblem(ctx, 401, 'Unauthorized', err.message);
+      throw err;
+    }
+    let reference = '';
+    try {
+      const doc = parseXmlSafely(raw);
+      reference = (doc.get('//*[local-name()="Reference"]') as { text(): string } | null)?.text() ?? '';
+    } catch {
+      return sendProblem(ctx, 400, 'Bad request', 'The sandbox accepts XML deliveries');
+    }
+    const [row] = await hub.sequelize.query<{ seq: string }>(
+      `with ins as (insert into sandbox_inbox (webhook_id, reference, body) values ($1, $2, $3) on conflict (webhook_id) do nothing returning seq)
+       select seq from ins union all select seq from sandbox_inbox where webhook_id = $1 limit 1`,
+      { bind: [id, reference, raw.toString('utf8')], type: QueryTypes.SELECT },
+    );
+    ctx.set('X-Sandbox-Reference', `SBX-${row!.seq}`);
+    ctx.status = 202;
+    ctx.body = { received: true, reference: `SBX-${row!.seq}` };
+  });
+
+  router.get('/sandbox', async (ctx) => {
+    const rows = await hub.sequelize.query<{ seq: string; reference: string; received_at: Date; process_id: string | null; status: string | null; service_id: string | null }>(
+      `select s.seq, s.reference, s.received_at, p.id as process_id, p.status, p.service_id
+       from sandbox_inbox s left join processes p on p.reference = s.reference order by s.seq desc limit 50`,
+      { type: QueryTypes.SELECT },
+    );
+    const items = await Promise.all(
+      rows.map(async (r) => {
+        const tasks = r.process_id
+          ? await hub.sequelize.query<{ key: string; title: string; status: string }>('select key, title, status from tasks where process_id = $1 order by position', {
+              bind: [r.process_id],
+              type: QueryTypes.SELECT,
+            })
+          : [];
+        return { ...r, ref: `SBX-${r.seq}`, receivedAt: r.received_at.toISOString(), tasks };
+      }),
+    );
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = 'text/html';
+    ctx.body = renderPage('sandbox.njk', { council: hub.config.council, title: 'Sandbox back office', serviceName: 'Sandbox back office', items, csrf: csrfToken(ctx), done: ctx.query.done });
+  });
+
+  // Each action calls the public API, exactly as a real back office would.
+  router.post('/sandbox/act/:processId', form, async (ctx) => {
+    const body = (ctx.request as { body?: Record<string, string> }).body ?? {};
+    checkCsrf(ctx, body._csrf);
+    const processId = ctx.params.processId!;
+    const base = hub.config.server.publicBaseUrl.replace(/\/$/, '');
+    const headers = { authorization: `Bearer ${await apiKey()}`, 'content-type': 'application/json' };
+    let res: Response;
+    if (body.action === 'note') {
+      res = await fetch(`${base}/api/v1/processes/${processId}/notes`, { method: 'POST', headers, body: JSON.stringify({ text: body.text ?? '', visibleToCitizen: body.visibility !== 'private' }) });
+    } else if (body.action === 'task') {
+      res = await fetch(`${base}/api/v1/processes/${processId}/tasks/${encodeURIComponent(body.taskKey ?? '')}`, {
+        method: 'PATCH',
+        headers,
+        body: JSON.stringify({ status: body.status, ...(body.text ? { note: body.text } : {}) }),
+      });
+    } else if (body.action === 'close') {
+      res = await fetch(`${base}/api/v1/processes/${processId}/close`, { method: 'POST', headers, body: JSON.stringify({ reason: body.text || 'Closed by the sandbox back office' }) });
+    } else {
+      return sendProblem(ctx, 400, 'Bad request', 'Unknown action');
+    }
+    if (!res.ok) {
+      ctx.status = res.status;
+      ctx.type = 'text/html';
+      ctx.body = renderPage('error.njk', { council: hub.config.council, title: 'The API refused the change', heading: 'The API refused the change', message: await res.text() });
+      return;
+    }
+    ctx.redirect(`/sandbox?done=${encodeURIComponent(body.action)}`);
+  });
+}
