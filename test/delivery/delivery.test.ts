@@ -76,13 +76,13 @@ describe('delivery spine', () => {
     assert.equal(selectText(doc, '/n:NoiseCase/n:Category', ns), 'N01');
     assert.equal(selectText(doc, '/n:NoiseCase/n:Description', ns), answers.description, 'markup in an answer arrives as text');
     assert.equal(doc.find('//Evil').length + doc.find('//n:Evil', ns).length, 0, 'no injected element');
-    assert.deepEqual(doc.find('/n:NoiseCase/n:Time', ns).map((e) => e.text()), ['DAY', 'NIGHT']);
+    assert.deepEqual(doc.find('/n:NoiseCase/n:Time', ns).map((e) => (e as unknown as { text(): string }).text()), ['DAY', 'NIGHT']);
 
     const key = await t.key(['noise']);
     const proc = (await (await fetch(`${t.url}/api/v1/processes/${processId}`, { headers: { authorization: `Bearer ${key}` } })).json()) as Record<string, any>;
     assert.equal(proc.status, 'received');
     assert.equal(proc.externalRef, d.external_ref);
-    assert.match(proc.externalRef, /^BO-\d+$/);
+    assert.match(String(proc.externalRef), /^BO-\d+$/);
     const docs = proc.documents.map((x: { kind: string }) => x.kind);
     assert.ok(docs.includes('xml'), 'the XML sent is kept as a document');
     const xmlDoc = proc.documents.find((x: { kind: string }) => x.kind === 'xml');
@@ -96,12 +96,12 @@ describe('delivery spine', () => {
   test('evidence files are linked in the XML with URLs the back office can fetch', async () => {
     const fd = new FormData();
     fd.append('answers', JSON.stringify(answers));
-    fd.append('evidence', new Blob([pngBytes(3000, 'delivery-evidence')], { type: 'image/png' }), 'street.png');
+    fd.append('evidence', new Blob([new Uint8Array(pngBytes(3000, 'delivery-evidence'))], { type: 'image/png' }), 'street.png');
     const res = await fetch(`${t.url}/api/v1/services/noise/submissions`, { method: 'POST', body: fd });
     assert.equal(res.status, 201);
     const { processId } = (await res.json()) as { processId: string };
     const d = await waitForDelivery(t, processId, 'delivered');
-    const body = receiver.requests.find((r) => r.id === d.id)!.body;
+    const body: string = receiver.requests.find((r) => r.id === d.id)!.body;
     const doc = parseXmlSafely(body);
     const ns = { n: 'urn:test:noise' };
     assert.equal(selectText(doc, '//n:Evidence/n:Name', ns), 'street.png');

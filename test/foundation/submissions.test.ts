@@ -43,7 +43,7 @@ async function storedFiles(dir: string): Promise<string[]> {
 function form(answers: Record<string, unknown>, files: { name: string; bytes: Buffer; type: string; field?: string }[]): FormData {
   const fd = new FormData();
   fd.append('answers', JSON.stringify(answers));
-  for (const f of files) fd.append(f.field ?? 'evidence', new Blob([f.bytes], { type: f.type }), f.name);
+  for (const f of files) fd.append(f.field ?? 'evidence', new Blob([new Uint8Array(f.bytes)], { type: f.type }), f.name);
   return fd;
 }
 

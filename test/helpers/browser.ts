@@ -1,0 +1,66 @@
+// Headless Debian Chromium through playwright-core, with every request off this machine blocked (and recorded),
+// and axe-core for accessibility checks.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+export interface GuardedPage {
+  page: Page;
+  context: BrowserContext;
+  /** URLs the page tried to load from anywhere but this machine. */
+  blocked: string[];
+  /** Console errors, including Content-Security-Policy violations. */
+  consoleErrors: string[];
+  close(): Promise<void>;
+}
+
+export async function newPage(browser: Browser, options: { javaScriptEnabled?: boolean } = {}): Promise<GuardedPage> {
+  const context = await browser.newContext({ javaScriptEnabled: options.javaScriptEnabled ?? true });
+  const blocked: string[] = [];
+  const consoleErrors: string[] = [];
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || url.protocol === 'data:') return route.continue();
+    blocked.push(url.href);
+    return route.abort('blockedbyclient');
+  });
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  return { page, context, blocked, consoleErrors, close: () => context.close() };
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** Runs axe-core (WCAG 2.x A and AA rules) in a separate context that may inject it without breaking our CSP. */
+export async function runAxe(browser: Browser, url: string, options: { javaScriptEnabled?: boolean } = {}): Promise<AxeViolation[]> {
+  const context = await browser.newContext({ bypassCSP: true, javaScriptEnabled: true });
+  try {
+    const page = await context.newPage();
+    await page.goto(url);
+    if (options.javaScriptEnabled === false) await page.evaluate(() => document.body.classList.remove('js-enabled', 'govuk-frontend-supported'));
+    await page.addScriptTag({ content: AXE_SOURCE });
+    const result = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+      return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
+    });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+  } finally {
+    await context.close();
+  }
+}
