@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 export const smtpConfigSchema = z.strictObject({
   host: z.string().min(1),
-  port: z.number().int().min(1).max(65535).default(587),
+  port: z.coerce.number().int().min(1).max(65535).default(587),
   /** TLS from the start (port 465); otherwise STARTTLS when the server offers it. */
   secure: z.boolean().default(false),
   requireTLS: z.boolean().default(false),
