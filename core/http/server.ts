@@ -28,10 +28,18 @@ export async function listen(app: Koa, config: Config): Promise<RunningServer> {
   return {
     server,
     port,
+    // Stop accepting, let in-flight requests finish, then drop keep-alive connections (idle ones at once, the rest
+    // after a grace period) so a browser's open socket cannot hold the shutdown.
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
+        const idle = setInterval(() => server.closeIdleConnections(), 100);
+        const force = setTimeout(() => server.closeAllConnections(), 10_000);
+        server.once('close', () => {
+          clearInterval(idle);
+          clearTimeout(force);
+        });
       }),
   };
 }

@@ -1,6 +1,7 @@
 // The worker role: the outbox relay, one BullMQ worker per binding (its own concurrency) and the notification worker.
 // Run as many worker processes as needed against one Postgres and one Redis.
 import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Hub } from '../hub.ts';
 import { createRedis, warnIfEvicting } from '../redis.ts';
 import { deliverOnce, RetryLater, type DeliverDeps } from '../delivery/deliver.ts';
@@ -55,9 +56,15 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
     notifyWindowSeconds: config.notifications.combineWindowSeconds,
   };
   const workers: Worker[] = [];
+  const connections: Redis[] = [];
+  const connection = () => {
+    const c = createRedis(config.redis.url, 'worker');
+    connections.push(c);
+    return c;
+  };
   for (const binding of bindings.values()) {
     const worker = new Worker(deliveryQueueName(binding.name), async (job: Job<{ id: string }>) => deliverOnce(deliverDeps, binding, job.data.id), {
-      connection: createRedis(config.redis.url, 'worker'),
+      connection: connection(),
       prefix: config.redis.prefix,
       concurrency: binding.concurrency,
       settings: { backoffStrategy },
@@ -76,7 +83,7 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
     attempts: config.notifications.attempts,
   };
   const notifier = new Worker(NOTIFICATIONS_QUEUE, async (job: Job<{ id: string }>) => sendNotificationOnce(notifyDeps, job.data.id), {
-    connection: createRedis(config.redis.url, 'worker'),
+    connection: connection(),
     prefix: config.redis.prefix,
     concurrency: 50,
     settings: { backoffStrategy },
@@ -89,14 +96,21 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
     relay,
     queues,
     async close() {
-      await relay.stop();
-      await listener.stop();
+      const step = async (name: string, fn: () => Promise<unknown>) => {
+        const started = Date.now();
+        await fn();
+        log.debug({ step: name, ms: Date.now() - started }, 'worker stopped part');
+      };
+      await step('relay', () => relay.stop());
+      await step('listener', () => listener.stop());
       // close() waits for jobs in progress to finish: nothing is left half-done.
-      await Promise.all(workers.map((w) => w.close()));
-      for (const b of bindings.values()) await b.connector.close?.();
-      for (const c of channels.values()) await c.channel.close?.();
-      await queues.close();
-      await redis.quit().catch(() => {});
+      await step('workers', () => Promise.all(workers.map((w) => w.close())));
+      await step('plugins', async () => {
+        for (const b of bindings.values()) await b.connector.close?.();
+        for (const c of channels.values()) await c.channel.close?.();
+      });
+      await step('queues', () => queues.close());
+      await step('redis', () => Promise.all([redis, ...connections].map((c) => c.quit().catch(() => {}))));
     },
   };
 }

@@ -1,0 +1,141 @@
+// Issue 2 acceptance: the README's start command brings the hub up with the example council; Swagger UI lists every
+// route offline; check-config names the file and field of a broken service; keys are created by the CLI.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser } from 'playwright-core';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { freePort } from '../helpers/hub.ts';
+import { launchBrowser, newPage } from '../helpers/browser.ts';
+
+const run = promisify(execFile);
+const CLI = ['--import', 'tsx', 'core/cli.ts'];
+
+describe('start, docs and CLI', () => {
+  let db: TestDatabase;
+  let hub: ChildProcess;
+  let base: string;
+  let browser: Browser;
+  let env: NodeJS.ProcessEnv;
+  let docs: string;
+
+  before(async () => {
+    db = await createTestDatabase();
+    const port = await freePort();
+    docs = await mkdtemp(join(tmpdir(), 'closeloop-start-'));
+    base = `http://127.0.0.1:${port}`;
+    env = { ...process.env, DATABASE_URL: db.url, PORT: String(port), PUBLIC_BASE_URL: base, DOCUMENTS_PATH: docs, REDIS_PREFIX: `cltest-start-${port}`, LOG_LEVEL: 'warn' };
+    // `npm start` is `tsx core/cli.ts start`: the same program, started the same way.
+    hub = spawn(process.execPath, [...CLI, 'start'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const started = Date.now();
+    for (;;) {
+      const ok = await fetch(`${base}/healthz`).then((r) => r.status === 200).catch(() => false);
+      if (ok) break;
+      if (Date.now() - started > 90_000) throw new Error('the hub did not answer /healthz within 90 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (hub && hub.exitCode === null) {
+      const exited = new Promise((r) => hub.once('exit', r));
+      hub.kill('SIGTERM');
+      await exited;
+    }
+    await db?.drop();
+    await rm(docs, { recursive: true, force: true });
+  });
+
+  test('the example council is served and /openapi.json documents every route', async () => {
+    const services = (await (await fetch(`${base}/api/v1/services`)).json()) as { services: { id: string }[] };
+    assert.deepEqual(services.services.map((s) => s.id).sort(), ['fly-tipping', 'food-hygiene-complaint', 'noise-complaint', 'pest-control']);
+    const spec = (await (await fetch(`${base}/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { securitySchemes: Record<string, unknown> } };
+    assert.equal(spec.openapi, '3.1.0');
+    for (const path of [
+      '/api/v1/services',
+      '/api/v1/services/{serviceId}/submissions',
+      '/api/v1/track/{token}',
+      '/api/v1/processes',
+      '/api/v1/processes/{id}',
+      '/api/v1/processes/{id}/documents',
+      '/api/v1/processes/{id}/documents/{documentId}',
+      '/api/v1/processes/{id}/notes',
+      '/api/v1/processes/{id}/tasks',
+      '/api/v1/processes/{id}/tasks/{taskKey}',
+      '/api/v1/processes/{id}/timeline',
+      '/api/v1/admin/deliveries',
+    ]) {
+      assert.ok(spec.paths[path], `${path} is documented`);
+    }
+    assert.ok(spec.components.securitySchemes.bearerAuth);
+  });
+
+  test('Swagger UI renders every operation with all outside requests blocked, and Authorize takes a bearer key', async () => {
+    const guarded = await newPage(browser);
+    try {
+      await guarded.page.goto(`${base}/docs`);
+      await guarded.page.waitForSelector('.opblock', { timeout: 30_000 });
+      const spec = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+      const expected = Object.values(spec.paths).reduce((n, ops) => n + Object.keys(ops).length, 0);
+      assert.equal(await guarded.page.locator('.opblock').count(), expected, 'every operation is listed');
+      assert.ok(await guarded.page.getByText('/api/v1/services/{serviceId}/submissions').first().isVisible());
+      await guarded.page.click('button.authorize');
+      await guarded.page.waitForSelector('input[type=text], input[type=password]');
+      assert.ok(await guarded.page.locator('.modal-ux').getByText('bearerAuth').first().isVisible());
+      // Only swagger-ui's hard-coded font stylesheet is off-machine; the page works without it.
+      assert.ok(guarded.blocked.every((u) => u.startsWith('https://fonts.googleapis.com/')), `unexpected outside requests: ${guarded.blocked.join(', ')}`);
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  test('closeloop keys create prints a key once and stores only its hash', async () => {
+    const { stdout } = await run(process.execPath, [...CLI, 'keys', 'create', '--name', 'Alloy EH', '--services', 'noise-complaint,pest-control'], { env });
+    const key = /clk_[A-Za-z0-9_-]{43}/.exec(stdout)?.[0];
+    assert.ok(key, 'the key is printed');
+    const res = await fetch(`${base}/api/v1/processes?service=noise-complaint`, { headers: { authorization: `Bearer ${key}` } });
+    assert.equal(res.status, 200);
+    const other = await fetch(`${base}/api/v1/processes?service=fly-tipping`, { headers: { authorization: `Bearer ${key}` } });
+    assert.equal(other.status, 403);
+    const { stdout: list } = await run(process.execPath, [...CLI, 'keys', 'list'], { env });
+    assert.match(list, /Alloy EH/);
+    assert.ok(!list.includes(key!), 'the key itself is never shown again');
+  });
+
+  test('check-config passes on the example and names the file, line and field of a broken service', async () => {
+    const ok = await run(process.execPath, [...CLI, 'check-config'], { env });
+    assert.match(ok.stdout, /Config OK/);
+
+    const dir = await mkdtemp(join(tmpdir(), 'closeloop-config-'));
+    try {
+      await cp('config', dir, { recursive: true });
+      const file = join(dir, 'services', 'pest-control.yaml');
+      const text = await readFile(file, 'utf8');
+      await writeFile(file, text.replace('    type: radios\n    page: the-pest', '    type: radio\n    page: the-pest').replace('referencePrefix: PST', 'referencePrefix: pst'));
+      const broken = await run(process.execPath, [...CLI, 'check-config', '--config', join(dir, 'closeloop.yaml')], { env }).then(
+        () => assert.fail('check-config should exit non-zero'),
+        (err: { code: number; stdout: string }) => err,
+      );
+      assert.equal(broken.code, 1);
+      assert.match(broken.stdout, /services\/pest-control\.yaml:\d+: referencePrefix: use 2 to 6 capital letters/);
+      assert.match(broken.stdout, /services\/pest-control\.yaml:\d+: fields\.0\.type: /);
+
+      // A mapping that can never produce valid XML is caught before any citizen submits.
+      const noise = join(dir, 'services', 'noise-complaint.yaml');
+      await writeFile(noise, (await readFile(noise, 'utf8')).replace('lookup: { music: NS01,', 'lookup: { music: not-a-code,'));
+      const badXml = await run(process.execPath, [...CLI, 'check-config', '--config', join(dir, 'closeloop.yaml')], { env }).then(
+        () => assert.fail('check-config should exit non-zero'),
+        (err: { stdout: string }) => err,
+      );
+      assert.match(badXml.stdout, /noise-complaint\.yaml:\d+: xml\.mapping: sample XML fails noise-complaint\.xsd .*NoiseCategory/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
