@@ -17,6 +17,8 @@ Commands:
   keys create --name N --services a,b [--admin] [--expires 2027-01-01]
   keys list
   keys revoke <id or key prefix>
+  replay --delivery <id> | --binding <name>
+                        put dead deliveries back in the outbox
 
 Options:
   --config <file>       config file (default: $CLOSELOOP_CONFIG or config/closeloop.yaml)
@@ -32,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
       services: { type: 'string' },
       admin: { type: 'boolean' },
       expires: { type: 'string' },
+      delivery: { type: 'string' },
+      binding: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -59,6 +63,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'keys':
       return keys(config, sub, arg, values);
+    case 'replay':
+      return replay(config, values);
     default:
       process.stderr.write(`Unknown command "${command}"\n\n${USAGE}`);
       return 1;
@@ -138,6 +144,22 @@ async function keys(config: Config, sub: string | undefined, arg: string | undef
     }
     process.stderr.write(USAGE);
     return 1;
+  } finally {
+    await sequelize.close();
+  }
+}
+
+async function replay(config: Config, values: { delivery?: string; binding?: string }): Promise<number> {
+  if (!values.delivery && !values.binding) {
+    process.stderr.write('replay needs --delivery <id> or --binding <name>\n');
+    return 1;
+  }
+  const { replayDeliveries } = await import('./delivery/replay.ts');
+  const sequelize = connectDatabase({ url: config.database.url, poolMax: 2 });
+  try {
+    const ids = await replayDeliveries(sequelize, { id: values.delivery, binding: values.binding }, `cli:${process.env.USER ?? 'operator'}`);
+    process.stdout.write(`${ids.length} dead deliver${ids.length === 1 ? 'y' : 'ies'} queued again${ids.length ? `: ${ids.join(', ')}` : ''}\n`);
+    return 0;
   } finally {
     await sequelize.close();
   }

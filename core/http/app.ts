@@ -12,6 +12,7 @@ import { mountRoutes, type RouteDef } from './route.ts';
 import { processRoutes } from './routes/processes.ts';
 import { backOfficeRoutes } from './routes/back-office.ts';
 import { adminDeliveryRoutes } from './routes/admin-deliveries.ts';
+import { adminServiceRoutes } from './routes/admin-services.ts';
 import { serviceRoutes } from './routes/services.ts';
 import { submissionRoutes } from './routes/submissions.ts';
 import { mountSystemRoutes } from './routes/system.ts';
@@ -47,6 +48,7 @@ export function createApp(hub: Hub, options: CreateAppOptions = {}): HttpApp {
     ...processRoutes(hub),
     ...backOfficeRoutes(hub),
     ...adminDeliveryRoutes(hub),
+    ...adminServiceRoutes(hub),
     ...(options.groups ?? []).flatMap((g) => g(hub)),
   ] as RouteDef[];
 

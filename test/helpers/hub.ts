@@ -46,6 +46,8 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     // The fixture council's webhook binding: a fresh secret per hub, and a URL tests replace with their receiver's.
     TEST_WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}`,
     TEST_WEBHOOK_URL: 'http://127.0.0.1:9/unused',
+    TEST_CASE_API_URL: 'http://127.0.0.1:9/unused/',
+    TEST_CASE_API_TOKEN: randomBytes(24).toString('base64url'),
     ...options.env,
   });
   config.server.host = '127.0.0.1';

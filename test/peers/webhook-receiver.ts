@@ -9,11 +9,12 @@ export interface ReceivedRequest {
   headers: http.IncomingHttpHeaders;
   body: string;
   verified: boolean;
-  answeredWith: number | 'timeout';
+  answeredWith: number | 'timeout' | 'drop';
   at: number;
 }
 
-export type Step = number | 'timeout' | { status: number; retryAfter?: string; delayMs?: number };
+/** A status to answer; 'timeout' never answers; 'drop' records the case and then cuts the connection (a lost response). */
+export type Step = number | 'timeout' | 'drop' | { status: number; retryAfter?: string; delayMs?: number };
 
 export interface WebhookReceiver {
   url: string;
@@ -49,6 +50,11 @@ export async function startWebhookReceiver(secret: string, options: { referenceP
       const entry: ReceivedRequest = { id, headers: req.headers, body: raw.toString('utf8'), verified, answeredWith: typeof step === 'object' ? step.status : step, at: Date.now() };
       requests.push(entry);
       if (step === 'timeout') return; // never answer: the client's timeout fires
+      if (step === 'drop') {
+        if (verified && id && !records.has(id)) records.set(id, Object.assign(entry, { ref: `${options.referencePrefix ?? 'BO'}-${++counter}` }));
+        req.socket.destroy();
+        return;
+      }
       const status = typeof step === 'number' ? step : step.status;
       const send = () => {
         if (!verified) {
