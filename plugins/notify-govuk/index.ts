@@ -1,0 +1,79 @@
+// Citizen messages through GOV.UK Notify (notifications-node-client): e-mail or SMS from the citizen's contact answers,
+// template id + personalisation, `reference` = our notification id, and a delivery-receipt callback route.
+import { timingSafeEqual } from 'node:crypto';
+import { NotifyClient } from 'notifications-node-client';
+import { defineChannel, PermanentError, RetryableError, type ChannelContext, type NotificationMessage, type SendResult } from '../../core/plugins/index.ts';
+import { notifyConfigSchema, type NotifyConfig } from './config.ts';
+import { handleReceipt } from './receipts.ts';
+
+const clients = new WeakMap<ChannelContext<NotifyConfig>, NotifyClient>();
+
+function clientFor(ctx: ChannelContext<NotifyConfig>): NotifyClient {
+  let client = clients.get(ctx);
+  if (!client) {
+    client = ctx.config.baseUrl ? new NotifyClient(ctx.config.baseUrl, ctx.config.apiKey) : new NotifyClient(ctx.config.apiKey);
+    clients.set(ctx, client);
+  }
+  return client;
+}
+
+function personalisation(m: NotificationMessage): Record<string, string> {
+  return {
+    reference: m.reference,
+    service: m.serviceTitle,
+    update: m.updates.map((u) => u.text).join('\n\n'),
+    tracking_url: m.trackingUrl,
+    council: m.council.name,
+  };
+}
+
+/** Notify's error answers: 400/403 will not change on retry; 429 and 5xx may. */
+function classify(err: unknown): Error {
+  const e = err as { response?: { status?: number; data?: { errors?: { message?: string }[] }; headers?: Record<string, string> }; message: string };
+  const status = e.response?.status;
+  const detail = e.response?.data?.errors?.map((x) => x.message).join('; ') ?? e.message;
+  if (status && status >= 400 && status < 500 && status !== 429) return new PermanentError(`GOV.UK Notify refused the message (${status}): ${detail}`, { cause: err });
+  const retryAfter = Number(e.response?.headers?.['retry-after']);
+  return new RetryableError(`GOV.UK Notify failed${status ? ` (${status})` : ''}: ${detail}`, { cause: err, retryAfterMs: retryAfter > 0 ? retryAfter * 1000 : undefined });
+}
+
+export const channel = defineChannel<NotifyConfig>({
+  name: 'govuk-notify',
+  description: 'E-mail and SMS through GOV.UK Notify',
+  configSchema: notifyConfigSchema,
+  async send(message, ctx): Promise<SendResult> {
+    const { templates, prefer, replyToId } = ctx.config;
+    const useEmail = !!message.to.email && !!templates.email && (prefer !== 'sms' || !message.to.phone || !templates.sms);
+    const useSms = !!message.to.phone && !!templates.sms && (prefer !== 'email' || !useEmail);
+    if (!useEmail && !useSms) throw new PermanentError('no contact detail matches a configured Notify template');
+    const client = clientFor(ctx);
+    const options = { personalisation: personalisation(message), reference: message.notificationId };
+    const sent: string[] = [];
+    try {
+      if (useEmail) {
+        const res = await client.sendEmail(templates.email![message.kind], message.to.email!, { ...options, ...(replyToId ? { emailReplyToId: replyToId } : {}) });
+        sent.push(res.data.id);
+      }
+      if (useSms) {
+        const res = await client.sendSms(templates.sms![message.kind], message.to.phone!, options);
+        sent.push(res.data.id);
+      }
+    } catch (err) {
+      // If the e-mail went and the SMS failed, report success: a retry would send the e-mail twice.
+      if (sent.length) return { status: 'sent', providerRef: sent.join(' ') };
+      throw classify(err);
+    }
+    return { status: 'sent', providerRef: sent.join(' ') };
+  },
+  inbound(routes, ctx) {
+    routes.post('/receipts', (req) => {
+      const token = ctx.config.receiptToken;
+      const header = String(req.headers.authorization ?? '');
+      const offered = Buffer.from(header.replace(/^Bearer\s+/i, ''));
+      if (!token || offered.length !== Buffer.byteLength(token) || !timingSafeEqual(offered, Buffer.from(token))) {
+        return Promise.resolve({ status: 401, headers: { 'content-type': 'application/problem+json' }, body: { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'A valid bearer token is required' } });
+      }
+      return handleReceipt(req.rawBody, ctx);
+    });
+  },
+});

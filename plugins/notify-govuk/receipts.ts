@@ -1,0 +1,33 @@
+// GOV.UK Notify delivery receipts: { id, reference, to, status, created_at, completed_at, sent_at, notification_type }.
+import { z } from 'zod';
+import type { ChannelContext, InboundResponse } from '../../core/plugins/index.ts';
+import type { NotifyConfig } from './config.ts';
+
+const receiptSchema = z.object({
+  id: z.string(),
+  reference: z.string().nullable().optional(),
+  status: z.enum(['delivered', 'permanent-failure', 'temporary-failure', 'technical-failure', 'sending', 'created', 'pending']),
+  notification_type: z.enum(['email', 'sms', 'letter']).optional(),
+  to: z.string().optional(),
+  created_at: z.string().optional(),
+  completed_at: z.string().nullable().optional(),
+  sent_at: z.string().nullable().optional(),
+});
+
+export async function handleReceipt(raw: Buffer, ctx: ChannelContext<NotifyConfig>): Promise<InboundResponse> {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return { status: 400, headers: { 'content-type': 'application/problem+json' }, body: { type: 'about:blank', title: 'Bad request', status: 400, detail: 'The receipt is not JSON' } };
+  }
+  const parsed = receiptSchema.safeParse(body);
+  if (!parsed.success || !parsed.data.reference) {
+    return { status: 400, headers: { 'content-type': 'application/problem+json' }, body: { type: 'about:blank', title: 'Bad request', status: 400, detail: 'Not a Notify delivery receipt with a reference' } };
+  }
+  const { status, reference } = parsed.data;
+  if (status === 'delivered' || status === 'permanent-failure' || status === 'temporary-failure' || status === 'technical-failure') {
+    await ctx.recordReceipt(reference, status, { id: parsed.data.id, type: parsed.data.notification_type });
+  }
+  return { status: 204 };
+}

@@ -1,0 +1,113 @@
+// Issue 4 acceptance 2: a Notify-bound service sends JWT-signed requests the fake Notify accepts, and a delivery receipt
+// posted back updates the notification's status.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { startTestHub, type TestHub } from '../helpers/hub.ts';
+import { startFakeNotify, type FakeNotify } from '../fakes/notify-api.ts';
+
+const PLACEHOLDERS = ['reference', 'service', 'update', 'tracking_url', 'council'];
+
+describe('GOV.UK Notify channel', () => {
+  let notify: FakeNotify;
+  let t: TestHub;
+  const receiptToken = randomBytes(24).toString('base64url');
+  const templates = { emailSubmitted: randomUUID(), emailUpdate: randomUUID(), smsSubmitted: randomUUID(), smsUpdate: randomUUID() };
+
+  before(async () => {
+    notify = await startFakeNotify([
+      { id: templates.emailSubmitted, type: 'email', placeholders: PLACEHOLDERS },
+      { id: templates.emailUpdate, type: 'email', placeholders: PLACEHOLDERS },
+      { id: templates.smsSubmitted, type: 'sms', placeholders: PLACEHOLDERS },
+      { id: templates.smsUpdate, type: 'sms', placeholders: PLACEHOLDERS },
+    ]);
+    t = await startTestHub({
+      worker: true,
+      // The example services send through the channel named "email"; here it is GOV.UK Notify.
+      configure: (config) => {
+        config.channels.email = {
+          channel: 'govuk-notify',
+          config: {
+            apiKey: notify.apiKey,
+            baseUrl: notify.url,
+            prefer: 'sms',
+            receiptToken,
+            templates: { email: { submitted: templates.emailSubmitted, update: templates.emailUpdate }, sms: { submitted: templates.smsSubmitted, update: templates.smsUpdate } },
+          },
+        };
+      },
+    });
+  });
+  after(async () => {
+    await t.close();
+    await notify.close();
+  });
+
+  test('messages go to Notify signed and complete; receipts update the notification', async () => {
+    const res = await fetch(`${t.url}/api/v1/services/pest-control/submissions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        answers: {
+          pest: 'rats',
+          whereSeen: ['garden'],
+          premisesType: 'domestic',
+          propertyAddress: { line1: '9 Orchard Way', town: 'Exampleton', postcode: 'EX3 1PL' },
+          preferredDays: ['tue', 'thu'],
+          concession: 'no',
+          fullName: 'Jo Tenant',
+          email: 'jo@example.com',
+          phone: '07700 900123',
+        },
+      }),
+    });
+    assert.equal(res.status, 201);
+    const { reference, processId } = (await res.json()) as { reference: string; processId: string };
+
+    for (let i = 0; i < 200 && !notify.accepted.some((n) => n.personalisation.reference === reference); i++) await new Promise((r) => setTimeout(r, 50));
+    const sent = notify.accepted.find((n) => n.personalisation.reference === reference);
+    assert.ok(sent, `Notify accepted the message (rejected: ${JSON.stringify(notify.rejected)})`);
+    assert.equal(sent.type, 'sms', 'SMS, as the channel prefers');
+    assert.equal(sent.to, '07700 900123');
+    assert.equal(sent.templateId, templates.smsSubmitted);
+    assert.equal(sent.jwtClaims.iss, notify.serviceId);
+    assert.match(sent.personalisation.tracking_url!, /\/track\/[A-Za-z0-9_-]{43}$/);
+    assert.equal(sent.personalisation.council, 'Example District Council');
+
+    const [rows] = await t.hub.sequelize.query('select id, status, provider_ref from notifications where process_id = $1', { bind: [processId] });
+    const row = (rows as { id: string; status: string; provider_ref: string }[])[0]!;
+    assert.equal(sent.reference, row.id, 'Notify reference = our notification id');
+    assert.equal(row.provider_ref, sent.id);
+
+    const receipts = `${t.url}/channels/email/receipts`;
+    assert.equal((await notify.sendReceipt(receipts, 'wrong-token-wrong-token', sent, 'delivered')).status, 401);
+    for (let i = 0; i < 100; i++) {
+      const [r] = await t.hub.sequelize.query('select status from notifications where id = $1', { bind: [row.id] });
+      if ((r as { status: string }[])[0]!.status === 'sent') break;
+      await new Promise((x) => setTimeout(x, 50));
+    }
+    assert.equal((await notify.sendReceipt(receipts, receiptToken, sent, 'delivered')).status, 204);
+    const [after] = await t.hub.sequelize.query('select status from notifications where id = $1', { bind: [row.id] });
+    assert.equal((after as { status: string }[])[0]!.status, 'delivered');
+
+    const bad = await fetch(receipts, { method: 'POST', headers: { authorization: `Bearer ${receiptToken}` }, body: 'not json' });
+    assert.equal(bad.status, 400);
+  });
+
+  test('Notify errors: 5xx is retried, then the message goes once', async () => {
+    notify.failNext(1, 500);
+    const before = notify.accepted.length;
+    const res = await fetch(`${t.url}/api/v1/services/pest-control/submissions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        answers: { pest: 'wasps', whereSeen: ['loft'], premisesType: 'commercial', propertyAddress: { line1: '1 Market St', postcode: 'EX1 1AA' }, preferredDays: ['mon'], fullName: 'Sam Shop', email: 'sam@example.com', phone: '07700 900456' },
+      }),
+    });
+    const { reference } = (await res.json()) as { reference: string };
+    for (let i = 0; i < 300 && !notify.accepted.some((n) => n.personalisation.reference === reference); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(notify.accepted.filter((n) => n.personalisation.reference === reference).length, 1);
+    assert.ok(notify.accepted.length > before);
+    assert.ok(notify.rejected.some((r) => r.status === 500), 'the first attempt failed');
+  });
+});
