@@ -100,9 +100,11 @@ export const closeloopConfigSchema = z
       .object({
         relayIntervalMs: z.number().int().min(50).default(500),
         relayBatchSize: z.number().int().min(1).max(5000).default(500),
+        /** How long a job's lock lasts; a worker that dies holding one is noticed after about this long. */
+        lockDurationMs: z.number().int().min(1000).default(30_000),
       })
       .strict()
-      .default({ relayIntervalMs: 500, relayBatchSize: 500 }),
+      .default({ relayIntervalMs: 500, relayBatchSize: 500, lockDurationMs: 30_000 }),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({ level: 'info' }),
   })
   .strict();

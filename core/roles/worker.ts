@@ -67,6 +67,11 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
       connection: connection(),
       prefix: config.redis.prefix,
       concurrency: binding.concurrency,
+      lockDuration: config.worker.lockDurationMs,
+      stalledInterval: config.worker.lockDurationMs,
+      // A job whose worker died is run again (the row's state and the back office's idempotency make that safe);
+      // allow several such restarts before BullMQ gives up on it (the sweep would re-queue it even then).
+      maxStalledCount: 10,
       settings: { backoffStrategy },
     });
     worker.on('error', (err) => log.warn({ err: err.message, binding: binding.name }, 'delivery worker error'));
@@ -86,6 +91,9 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
     connection: connection(),
     prefix: config.redis.prefix,
     concurrency: 50,
+    lockDuration: config.worker.lockDurationMs,
+    stalledInterval: config.worker.lockDurationMs,
+    maxStalledCount: 10,
     settings: { backoffStrategy },
   });
   notifier.on('error', (err) => log.warn({ err: err.message }, 'notification worker error'));

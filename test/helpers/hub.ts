@@ -16,6 +16,9 @@ export interface TestHub {
   url: string;
   hub: Hub;
   config: Config;
+  configFile: string;
+  /** The environment the hub was configured with (to start more roles as separate processes). */
+  env: Record<string, string>;
   db: TestDatabase;
   /** A back-office key for the given services (or an admin key). */
   key(services: string[], options?: { admin?: boolean; name?: string; expiresAt?: Date }): Promise<string>;
@@ -35,8 +38,8 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   const db = await createTestDatabase();
   const port = await freePort();
   const docs = await mkdtemp(join(tmpdir(), 'closeloop-docs-'));
-  const config = loadConfig(resolve(options.configFile ?? 'config/closeloop.yaml'), {
-    ...process.env,
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
     DATABASE_URL: db.url,
     PORT: String(port),
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
@@ -49,7 +52,9 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     TEST_CASE_API_URL: 'http://127.0.0.1:9/unused/',
     TEST_CASE_API_TOKEN: randomBytes(24).toString('base64url'),
     ...options.env,
-  });
+  };
+  const configFile = resolve(options.configFile ?? 'config/closeloop.yaml');
+  const config = loadConfig(configFile, env);
   config.server.host = '127.0.0.1';
   options.configure?.(config);
   const hub = await openHub(config, { role: 'test', migrate: true });
@@ -63,6 +68,8 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     url: serve.url,
     hub,
     config,
+    configFile,
+    env,
     db,
     async key(services, opts = {}) {
       const { key } = await createApiKey({ name: opts.name ?? 'Test back office', services, admin: opts.admin, expiresAt: opts.expiresAt ?? null });
