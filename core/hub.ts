@@ -3,6 +3,7 @@ import type { Sequelize } from 'sequelize';
 import { ConfigError, type Config } from './config/index.ts';
 import { resolveRuntimeConfig } from './config/generated-secrets.ts';
 import { connectDatabase, migrate } from './db/index.ts';
+import { ensureDatabase } from './db/ensure-database.ts';
 import { FilesystemStore, type DocumentStore } from './documents/index.ts';
 import { createLogger, type Logger } from './log.ts';
 import { loadServiceFiles, ServiceCatalogue } from './services/index.ts';
@@ -30,6 +31,7 @@ export interface OpenHubOptions {
 
 export async function openHub(config: Config, options: OpenHubOptions): Promise<Hub> {
   const log = options.logger ?? createLogger(config.log.level, options.role);
+  if (options.migrate && (await ensureDatabase(config.database.url))) log.info('created the database');
   const sequelize = connectDatabase({ url: config.database.url, poolMax: config.database.poolMax, applicationName: `closeloop-${options.role}` });
   const closers: (() => Promise<void>)[] = [async () => sequelize.close()];
   try {

@@ -7,7 +7,7 @@ import { lookup } from 'node:dns/promises';
 import { webhookConfigSchema, type WebhookConfig } from './config.ts';
 import { deliverWebhook } from './deliver.ts';
 import { HttpClient } from './http-client.ts';
-import { handleEvent } from './inbound.ts';
+import { handleEvent, inboundEventSchema } from './inbound.ts';
 
 // One keep-alive client per binding context (a context lives as long as its binding's runtime).
 const clients = new WeakMap<ConnectorContext<WebhookConfig>, { client: HttpClient; key: Buffer }>();
@@ -34,6 +34,18 @@ export const connector = defineConnector<WebhookConfig>({
   inbound(routes, ctx) {
     routes.post('/events', (req) => handleEvent(req, ctx));
   },
+  inboundDocs: [
+    {
+      method: 'post',
+      path: '/events',
+      summary: 'Signed callback from the back office: add a note, update a task, close the process',
+      description:
+        'Signed with Standard Webhooks using the binding\'s secret: headers `webhook-id`, `webhook-timestamp` (Unix seconds, within 5 minutes) and `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`. Identify the process by `processId` or by your own reference (`externalRef`). A `webhook-id` seen before is acknowledged (`duplicate: true`) and has no second effect.',
+      body: inboundEventSchema,
+      bodyExample: { type: 'task.updated', externalRef: 'SBX-42', taskKey: 'officer-visit', status: 'completed', note: 'The officer visited on 3 December.' },
+      responses: { 200: 'Applied (or a duplicate, acknowledged)', 400: 'Not JSON', 401: 'Missing, stale or wrong signature', 404: 'No process of this binding matches', 422: 'Not a valid event' },
+    },
+  ],
   async check(ctx): Promise<CheckResult> {
     const problems: string[] = [];
     try {

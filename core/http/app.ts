@@ -34,6 +34,8 @@ export interface CreateAppOptions {
   extraRouters?: ((router: Router) => void)[];
   /** Middleware that runs before routing (e.g. security headers). */
   before?: Koa.Middleware[];
+  /** Routes mounted elsewhere (plugin inbound routes) that the OpenAPI document should describe. */
+  documentedRoutes?: RouteDef[];
   /** Renders an HTML error page for browsers on citizen pages; returns false to fall back to problem+json. */
   renderHtmlError?: Parameters<typeof problemMiddleware>[1];
 }
@@ -53,7 +55,7 @@ export function createApp(hub: Hub, options: CreateAppOptions = {}): HttpApp {
   ] as RouteDef[];
 
   const openapi = () =>
-    buildOpenApi(routes, {
+    buildOpenApi([...routes, ...(options.documentedRoutes ?? [])], {
       title: 'Closeloop API',
       version: '1',
       description: `Integration hub of ${hub.config.council.name}: citizens submit services; back offices read processes and documents, add notes and update tasks; citizens follow along through a secret tracking link.`,

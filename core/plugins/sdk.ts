@@ -123,6 +123,17 @@ export interface InboundRoutes {
   post(path: string, handler: InboundHandler): void;
 }
 
+/** Describes an inbound route for the OpenAPI document (the hub mounts it under /connectors/{binding} or /channels/{channel}). */
+export interface InboundRouteDoc {
+  method: 'get' | 'post';
+  path: string;
+  summary: string;
+  description?: string;
+  body?: ZodType;
+  bodyExample?: unknown;
+  responses: Record<number, string>;
+}
+
 export interface PluginContext<Config> {
   /** Binding (or channel) name from config. */
   name: string;
@@ -148,6 +159,8 @@ export interface Connector<Config = unknown> {
   configSchema: ZodType<Config>;
   deliver(job: DeliveryJob, ctx: ConnectorContext<Config>): Promise<DeliveryResult>;
   inbound?(routes: InboundRoutes, ctx: ConnectorContext<Config>): void;
+  /** OpenAPI documentation of the inbound routes. */
+  inboundDocs?: InboundRouteDoc[];
   check?(ctx: ConnectorContext<Config>): Promise<CheckResult>;
   /** Release sockets, timers, clients. */
   close?(): Promise<void>;
@@ -185,6 +198,7 @@ export interface Channel<Config = unknown> {
   configSchema: ZodType<Config>;
   send(message: NotificationMessage, ctx: ChannelContext<Config>): Promise<SendResult>;
   inbound?(routes: InboundRoutes, ctx: ChannelContext<Config>): void;
+  inboundDocs?: InboundRouteDoc[];
   close?(): Promise<void>;
 }
 

@@ -2,6 +2,8 @@
 import type Router from '@koa/router';
 import type { Hub } from '../hub.ts';
 import { createApp, type CreateAppOptions } from '../http/app.ts';
+import type { RouteDef } from '../http/route.ts';
+import type { InboundRouteDoc } from '../plugins/index.ts';
 import { listen, type RunningServer } from '../http/server.ts';
 import { inboundRoutesFor } from '../http/inbound.ts';
 import { loadBindings } from '../plugins/bindings.ts';
@@ -17,6 +19,23 @@ export interface ServeRole {
   close(): Promise<void>;
 }
 
+/** Plugin inbound routes as documentation-only route declarations (they are mounted by inboundRoutesFor). */
+function pluginDocs(prefix: string, docs: InboundRouteDoc[], tag: string): RouteDef[] {
+  return docs.map((d) => ({
+    method: d.method,
+    path: `${prefix}${d.path}`,
+    operationId: `${prefix}${d.path}`.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : '')),
+    summary: d.summary,
+    description: d.description,
+    tags: [tag],
+    auth: 'public' as const,
+    body: d.body,
+    bodyExample: d.bodyExample,
+    responses: Object.fromEntries(Object.entries(d.responses).map(([s, description]) => [Number(s), { description }])),
+    handler: async () => {},
+  }));
+}
+
 export async function startServe(hub: Hub, options: CreateAppOptions = {}): Promise<ServeRole> {
   const bindings = await loadBindings(hub);
   const channels = await loadChannels(hub);
@@ -24,8 +43,13 @@ export async function startServe(hub: Hub, options: CreateAppOptions = {}): Prom
     for (const b of bindings.values()) b.connector.inbound?.(inboundRoutesFor(router, `/connectors/${b.name}`), b.context);
     for (const c of channels.values()) c.channel.inbound?.(inboundRoutesFor(router, `/channels/${c.name}`), c.context);
   };
+  const documentedRoutes = [
+    ...[...bindings.values()].flatMap((b) => pluginDocs(`/connectors/${b.name}`, b.connector.inboundDocs ?? [], `Binding ${b.name} (${b.connector.name})`)),
+    ...[...channels.values()].flatMap((c) => pluginDocs(`/channels/${c.name}`, c.channel.inboundDocs ?? [], `Channel ${c.name} (${c.channel.name})`)),
+  ];
   const { app } = createApp(hub, {
     ...options,
+    documentedRoutes,
     before: [securityHeaders({ hsts: !!hub.config.server.tls }), assetsMiddleware(), ...(options.before ?? [])],
     renderHtmlError: htmlErrorRenderer(hub),
     extraRouters: [mountInbound, (router) => mountPages(router, hub), (router) => mountSandbox(router, hub), ...(options.extraRouters ?? [])],

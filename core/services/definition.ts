@@ -26,6 +26,8 @@ const fieldBase = {
   label: z.string().min(1),
   hint: z.string().optional(),
   required: z.boolean().default(true),
+  /** The error shown when a required question is not answered (GOV.UK style, e.g. "Enter your full name"). */
+  requiredMessage: z.string().optional(),
   /** Questions sharing a page id are asked on one page; a question without one gets a page of its own. */
   page: z.string().optional(),
   showIf: conditionSchema.optional(),

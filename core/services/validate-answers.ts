@@ -124,7 +124,10 @@ function checkField(field: Field, value: unknown, now: Date): Check {
   }
 }
 
+const IMPERATIVE = /^(describe|tell|give|enter|upload|select|choose|list|explain)\b/i;
+
 function requiredMessage(field: Field): string {
+  if (field.requiredMessage) return field.requiredMessage;
   switch (field.type) {
     case 'select':
     case 'radios':
@@ -132,8 +135,12 @@ function requiredMessage(field: Field): string {
       return 'Select an option';
     case 'file':
       return 'Upload a file';
-    default:
-      return `Enter ${field.label.replace(/\?$/, '').toLowerCase()}`;
+    default: {
+      const label = field.label.replace(/\s*\(optional\)\s*$/i, '');
+      if (IMPERATIVE.test(label)) return label.replace(/\?$/, '');
+      if (label.endsWith('?')) return 'Answer this question';
+      return `Enter ${label.charAt(0).toLowerCase()}${label.slice(1)}`;
+    }
   }
 }
 

@@ -65,6 +65,15 @@ export const channel = defineChannel<NotifyConfig>({
     }
     return { status: 'sent', providerRef: sent.join(' ') };
   },
+  inboundDocs: [
+    {
+      method: 'post',
+      path: '/receipts',
+      summary: 'GOV.UK Notify delivery receipts',
+      description: "Set this URL and the channel's receiptToken as the callback in GOV.UK Notify. Notify sends `Authorization: Bearer <receiptToken>`.",
+      responses: { 204: 'Recorded', 400: 'Not a receipt', 401: 'Wrong or missing bearer token' },
+    },
+  ],
   inbound(routes, ctx) {
     routes.post('/receipts', (req) => {
       const token = ctx.config.receiptToken;
