@@ -119,7 +119,7 @@ export async function submit(deps: SubmitDeps, input: SubmitInput): Promise<Subm
           now,
           def.tasks.map((t) => t.key),
           def.tasks.map((t) => t.title),
-          `${def.title} submitted`,
+          'Sent online',
           JSON.stringify(docs),
           def.bindings,
           JSON.stringify([{ text: `We have received your ${def.title.toLowerCase()}.`, at: now.toISOString() }]),
