@@ -64,8 +64,9 @@ describe('GOV.UK Notify channel', () => {
     assert.equal(res.status, 201);
     const { reference, processId } = (await res.json()) as { reference: string; processId: string };
 
-    for (let i = 0; i < 200 && !notify.accepted.some((n) => n.personalisation.reference === reference); i++) await new Promise((r) => setTimeout(r, 50));
-    const sent = notify.accepted.find((n) => n.personalisation.reference === reference);
+    const confirmation = () => notify.accepted.find((n) => n.personalisation.reference === reference && n.templateId === templates.smsSubmitted);
+    for (let i = 0; i < 200 && !confirmation(); i++) await new Promise((r) => setTimeout(r, 50));
+    const sent = confirmation();
     assert.ok(sent, `Notify accepted the message (rejected: ${JSON.stringify(notify.rejected)})`);
     assert.equal(sent.type, 'sms', 'SMS, as the channel prefers');
     assert.equal(sent.to, '07700 900123');
@@ -74,7 +75,7 @@ describe('GOV.UK Notify channel', () => {
     assert.match(sent.personalisation.tracking_url!, /\/track\/[A-Za-z0-9_-]{43}$/);
     assert.equal(sent.personalisation.council, 'Example District Council');
 
-    const [rows] = await t.hub.sequelize.query('select id, status, provider_ref from notifications where process_id = $1', { bind: [processId] });
+    const [rows] = await t.hub.sequelize.query(`select id, status, provider_ref from notifications where process_id = $1 and kind = 'submitted'`, { bind: [processId] });
     const row = (rows as { id: string; status: string; provider_ref: string }[])[0]!;
     assert.equal(sent.reference, row.id, 'Notify reference = our notification id');
     assert.equal(row.provider_ref, sent.id);
