@@ -12,6 +12,7 @@ import { securityHeaders } from '../http/security-headers.ts';
 import { assetsMiddleware } from '../http/pages/index.ts';
 import { htmlErrorRenderer, mountPages } from '../http/routes/pages.ts';
 import { mountSandbox } from '../http/routes/sandbox.ts';
+import { mountForms } from '../http/routes/forms.ts';
 
 export interface ServeRole {
   server: RunningServer;
@@ -52,7 +53,7 @@ export async function startServe(hub: Hub, options: CreateAppOptions = {}): Prom
     documentedRoutes,
     before: [securityHeaders({ hsts: !!hub.config.server.tls }), assetsMiddleware(), ...(options.before ?? [])],
     renderHtmlError: htmlErrorRenderer(hub),
-    extraRouters: [mountInbound, (router) => mountPages(router, hub), (router) => mountSandbox(router, hub), ...(options.extraRouters ?? [])],
+    extraRouters: [mountInbound, (router) => mountPages(router, hub), (router) => mountSandbox(router, hub), (router) => mountForms(router, hub), ...(options.extraRouters ?? [])],
   });
   const server = await listen(app, hub.config);
   const host = hub.config.server.host === '0.0.0.0' ? '127.0.0.1' : hub.config.server.host;

@@ -23,8 +23,8 @@ export interface GuardedPage {
   close(): Promise<void>;
 }
 
-export async function newPage(browser: Browser, options: { javaScriptEnabled?: boolean } = {}): Promise<GuardedPage> {
-  const context = await browser.newContext({ javaScriptEnabled: options.javaScriptEnabled ?? true });
+export async function newPage(browser: Browser, options: { javaScriptEnabled?: boolean; bypassCSP?: boolean } = {}): Promise<GuardedPage> {
+  const context = await browser.newContext({ javaScriptEnabled: options.javaScriptEnabled ?? true, bypassCSP: options.bypassCSP ?? false });
   const blocked: string[] = [];
   const consoleErrors: string[] = [];
   await context.route('**/*', (route) => {
@@ -63,4 +63,14 @@ export async function runAxe(browser: Browser, url: string, options: { javaScrip
   } finally {
     await context.close();
   }
+}
+
+/** Runs axe-core in an open page (its context must bypass CSP so axe can be injected). */
+export async function axeOnPage(page: Page): Promise<AxeViolation[]> {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const result = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
+  });
+  return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
 }

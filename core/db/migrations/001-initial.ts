@@ -187,6 +187,20 @@ export const up: Migration = async ({ context: sql }) => {
       received_at timestamptz not null default now()
     );
 
+    -- A citizen's progress through a form (server-side, so it survives reloads and works without JavaScript).
+    create table form_sessions (
+      token_hash bytea not null,
+      service_id text not null,
+      service_version int not null,
+      answers jsonb not null default '{}',
+      files jsonb not null default '[]',
+      result jsonb,
+      created_at timestamptz not null default now(),
+      updated_at timestamptz not null default now(),
+      primary key (token_hash, service_id)
+    );
+    create index form_sessions_updated on form_sessions (updated_at);
+
     create table audit_events (
       id bigserial primary key,
       actor text not null,
@@ -210,7 +224,7 @@ export const up: Migration = async ({ context: sql }) => {
 
 export const down: Migration = async ({ context: sql }) => {
   await sql.query(`
-    drop table if exists sandbox_inbox, inbound_events, idempotency_keys, audit_events, api_clients, notifications, delivery_attempts, deliveries, documents,
+    drop table if exists form_sessions, sandbox_inbox, inbound_events, idempotency_keys, audit_events, api_clients, notifications, delivery_attempts, deliveries, documents,
       timeline_events, tasks, tracking_tokens, processes, service_versions, services, generated_secrets cascade;
     drop function if exists audit_events_append_only;
   `);

@@ -1,0 +1,52 @@
+// Turns what an HTML form posts into answers in the API's shape (date inputs into "YYYY-MM-DD", and so on), so the
+// pages and the API share one validator.
+import type { Field } from '../services/index.ts';
+
+export function pageAnswers(fields: Field[], posted: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) {
+    if (f.type === 'file') continue;
+    // govuk-frontend's date input names its parts "<id>-day", "<id>-month", "<id>-year".
+    const v =
+      f.type === 'date' || f.type === 'datetime'
+        ? { day: posted[`${f.id}-day`], month: posted[`${f.id}-month`], year: posted[`${f.id}-year`], time: (posted[f.id] as { time?: string } | undefined)?.time }
+        : posted[f.id];
+    out[f.id] = convert(f, v);
+  }
+  return out;
+}
+
+function blank(v: unknown): boolean {
+  return v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+}
+
+function convert(field: Field, v: unknown): unknown {
+  switch (field.type) {
+    case 'checkboxes':
+      if (blank(v)) return undefined;
+      return (Array.isArray(v) ? v : [v]).filter((x) => typeof x === 'string' && x !== '');
+    case 'date':
+    case 'datetime': {
+      if (!v || typeof v !== 'object') return blank(v) ? undefined : v;
+      const p = v as Record<string, string>;
+      const day = (p.day ?? '').trim();
+      const month = (p.month ?? '').trim();
+      const year = (p.year ?? '').trim();
+      const time = (p.time ?? '').trim();
+      if (!day && !month && !year && !time) return undefined;
+      // Incomplete or odd parts still make a string, which the validator then reports as "not a real date".
+      const date = `${year.padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+      if (field.type === 'date') return date;
+      const t = /^(\d{1,2})[:.](\d{2})$/.exec(time);
+      return t ? `${date}T${t[1]!.padStart(2, '0')}:${t[2]}` : `${date}T${time || '??:??'}`;
+    }
+    case 'address': {
+      if (!v || typeof v !== 'object') return undefined;
+      const out: Record<string, string> = {};
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (typeof x === 'string' && x.trim() !== '') out[k] = x.trim();
+      return Object.keys(out).length ? out : undefined;
+    }
+    default:
+      return blank(v) ? undefined : v;
+  }
+}
