@@ -53,6 +53,7 @@ export const processView = z.object({
   submittedAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   answers: z.record(z.string(), z.unknown()),
+  questions: z.array(z.object({ id: z.string(), label: z.string(), answer: z.string().nullable() })).describe("The questions of the version this process was submitted with"),
   contact: z.record(z.string(), z.string()),
   tasks: z.array(taskView),
   deliveries: z.array(z.object({ binding: z.string(), status: z.string(), externalRef: z.string().nullable(), attempts: z.number().int() })),

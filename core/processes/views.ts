@@ -3,7 +3,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 import { clientMaySee, type ApiClient } from '../auth/api-keys.ts';
 import { DocumentRow, ProcessRow, TaskRow, TimelineEventRow, DeliveryRow } from '../db/index.ts';
-import type { ServiceCatalogue } from '../services/index.ts';
+import { isFieldShown, type ServiceCatalogue } from '../services/index.ts';
 import { hashTrackingToken, looksLikeTrackingToken } from './tracking-token.ts';
 
 export interface DocumentView {
@@ -47,6 +47,8 @@ export interface ProcessView {
   submittedAt: string;
   updatedAt: string;
   answers: Record<string, unknown>;
+  /** The questions of the version this process was submitted with, and the answers as text. */
+  questions: { id: string; label: string; answer: string | null }[];
   contact: Record<string, string>;
   tasks: TaskView[];
   deliveries: { binding: string; status: string; externalRef: string | null; attempts: number }[];
@@ -64,6 +66,12 @@ export interface TrackingView {
   tasks: (TaskView & { description?: string })[];
   timeline: { at: string; kind: string; text: string }[];
   documents: { name: string; size: number }[];
+}
+
+function answerText(value: unknown): string {
+  if (Array.isArray(value)) return value.map((v) => (v && typeof v === 'object' ? String((v as { name?: unknown }).name ?? JSON.stringify(v)) : String(v))).join(', ');
+  if (value && typeof value === 'object') return Object.values(value as Record<string, unknown>).filter((v) => v !== undefined && v !== '').join(', ');
+  return String(value);
 }
 
 export function documentUrl(publicBaseUrl: string, processId: string, documentId: string): string {
@@ -112,6 +120,9 @@ export async function processView(catalogue: ServiceCatalogue, publicBaseUrl: st
     submittedAt: row.submittedAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     answers: row.answers,
+    questions: sv.definition.fields
+      .filter((f) => isFieldShown(f, row.answers))
+      .map((f) => ({ id: f.id, label: f.label, answer: row.answers[f.id] === undefined ? null : answerText(row.answers[f.id]) })),
     contact: row.contact as Record<string, string>,
     tasks: tasks.map((t) => ({ key: t.key, title: t.title, status: t.status, updatedAt: t.updatedAt.toISOString() })),
     deliveries: deliveries.map((d) => ({ binding: d.binding, status: d.status, externalRef: d.externalRef, attempts: d.attempts })),

@@ -13,6 +13,8 @@ import { assetsMiddleware } from '../http/pages/index.ts';
 import { htmlErrorRenderer, mountPages } from '../http/routes/pages.ts';
 import { mountSandbox } from '../http/routes/sandbox.ts';
 import { mountForms } from '../http/routes/forms.ts';
+import { PgListener } from '../db/pg-listener.ts';
+import { SERVICES_CHANNEL } from '../services/index.ts';
 
 export interface ServeRole {
   server: RunningServer;
@@ -55,9 +57,23 @@ export async function startServe(hub: Hub, options: CreateAppOptions = {}): Prom
     renderHtmlError: htmlErrorRenderer(hub),
     extraRouters: [mountInbound, (router) => mountPages(router, hub), (router) => mountSandbox(router, hub), (router) => mountForms(router, hub), ...(options.extraRouters ?? [])],
   });
+  // A service published through the admin API takes effect on every API process without a restart.
+  const reload = () => hub.catalogue.reload().catch((err) => hub.log.warn({ err }, 'service reload failed'));
+  const servicesListener = new PgListener(hub.config.database.url, SERVICES_CHANNEL, () => void reload(), hub.log);
+  await servicesListener.start();
+  const reloadTimer = setInterval(() => void reload(), 60_000);
+  reloadTimer.unref();
   const server = await listen(app, hub.config);
   const host = hub.config.server.host === '0.0.0.0' ? '127.0.0.1' : hub.config.server.host;
   const url = `${hub.config.server.tls ? 'https' : 'http'}://${host}:${server.port}`;
   hub.log.info({ url, publicBaseUrl: hub.config.server.publicBaseUrl }, 'serving');
-  return { server, url, close: () => server.close() };
+  return {
+    server,
+    url,
+    async close() {
+      clearInterval(reloadTimer);
+      await server.close();
+      await servicesListener.stop();
+    },
+  };
 }

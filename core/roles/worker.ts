@@ -5,9 +5,9 @@ import type { Redis } from 'ioredis';
 import type { Hub } from '../hub.ts';
 import { createRedis, warnIfEvicting } from '../redis.ts';
 import { deliverOnce, RetryLater, type DeliverDeps } from '../delivery/deliver.ts';
-import { OutboxListener } from '../delivery/outbox-listener.ts';
+import { PgListener } from '../db/pg-listener.ts';
 import { deliveryQueueName, NOTIFICATIONS_QUEUE, Queues } from '../delivery/queues.ts';
-import { Relay } from '../delivery/relay.ts';
+import { OUTBOX_CHANNEL, Relay } from '../delivery/relay.ts';
 import { loadBindings } from '../plugins/bindings.ts';
 import { loadChannels } from '../plugins/channels.ts';
 import { sendNotificationOnce, type NotifyDeps } from '../notify/send.ts';
@@ -42,7 +42,7 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
     sweepAfterMs: options.sweepAfterMs ?? 60_000,
     sweepIntervalMs: options.sweepIntervalMs ?? 15_000,
   });
-  const listener = new OutboxListener(config.database.url, () => relay.kick(), log);
+  const listener = new PgListener(config.database.url, OUTBOX_CHANNEL, () => relay.kick(), log);
   await listener.start();
   relay.start();
 

@@ -7,6 +7,9 @@ import { serviceDefinitionSchema, type ServiceDefinition, type ServiceVersion } 
 
 const SYNC_LOCK = 7_214_000_002;
 
+/** Postgres NOTIFY channel on which a publish tells every process to reload the catalogue. */
+export const SERVICES_CHANNEL = 'closeloop_services';
+
 export class ServiceCatalogue {
   private published = new Map<string, ServiceVersion>();
   private versions = new Map<string, ServiceVersion>();
@@ -15,7 +18,8 @@ export class ServiceCatalogue {
 
   /**
    * Stores the definitions read from config: a changed definition becomes a new published version; an unchanged one
-   * keeps its version. Runs under an advisory lock so processes starting together agree on version numbers.
+   * changes nothing (so a version an admin published through the API stays published across restarts).
+   * Runs under an advisory lock so processes starting together agree on version numbers.
    */
   async syncFromConfig(definitions: ServiceDefinition[]): Promise<void> {
     await this.sequelize.transaction(async (transaction) => {
@@ -24,14 +28,16 @@ export class ServiceCatalogue {
         const hash = contentHash(def);
         const [service] = await ServiceRow.findOrCreate({ where: { id: def.id }, defaults: { id: def.id, title: def.title, publishedVersion: null }, transaction });
         let row = await ServiceVersionRow.findOne({ where: { serviceId: def.id, contentHash: hash }, transaction });
+        let changed = false;
         if (!row) {
           const max = ((await ServiceVersionRow.max('version', { where: { serviceId: def.id }, transaction })) as number | null) ?? 0;
           row = await ServiceVersionRow.create(
             { serviceId: def.id, version: max + 1, definition: def, contentHash: hash, state: 'draft', source: 'config', publishedAt: null },
             { transaction },
           );
+          changed = true;
         }
-        if (service.publishedVersion !== row.version) {
+        if (changed || service.publishedVersion === null) {
           await ServiceVersionRow.update({ state: 'retired' }, { where: { serviceId: def.id, state: 'published' }, transaction });
           await ServiceVersionRow.update(
             { state: 'published', publishedAt: row.publishedAt ?? new Date() },
@@ -54,6 +60,40 @@ export class ServiceCatalogue {
       this.versions.set(key(sv.serviceId, sv.version), sv);
     }
     this.published = next;
+  }
+
+  /** Stores a new draft version (from the admin API). Identical content reuses the existing version. */
+  async createDraft(def: ServiceDefinition): Promise<{ version: number; created: boolean }> {
+    return this.sequelize.transaction(async (transaction) => {
+      await this.sequelize.query('select pg_advisory_xact_lock(:key)', { replacements: { key: SYNC_LOCK }, transaction });
+      const hash = contentHash(def);
+      await ServiceRow.findOrCreate({ where: { id: def.id }, defaults: { id: def.id, title: def.title, publishedVersion: null }, transaction });
+      const existing = await ServiceVersionRow.findOne({ where: { serviceId: def.id, contentHash: hash }, transaction });
+      if (existing) return { version: existing.version, created: false };
+      const max = ((await ServiceVersionRow.max('version', { where: { serviceId: def.id }, transaction })) as number | null) ?? 0;
+      await ServiceVersionRow.create({ serviceId: def.id, version: max + 1, definition: def, contentHash: hash, state: 'draft', source: 'admin-api', publishedAt: null }, { transaction });
+      return { version: max + 1, created: true };
+    });
+  }
+
+  /** Publishes a version and tells every process (Postgres NOTIFY) to reload. */
+  async publish(serviceId: string, version: number): Promise<void> {
+    await this.sequelize.transaction(async (transaction) => {
+      await this.sequelize.query('select pg_advisory_xact_lock(:key)', { replacements: { key: SYNC_LOCK }, transaction });
+      const row = await ServiceVersionRow.findOne({ where: { serviceId, version }, transaction });
+      if (!row) throw new NotFoundError(`There is no version ${version} of service "${serviceId}"`);
+      await ServiceVersionRow.update({ state: 'retired' }, { where: { serviceId, state: 'published' }, transaction });
+      await ServiceVersionRow.update({ state: 'published', publishedAt: new Date() }, { where: { serviceId, version }, transaction });
+      await ServiceRow.update({ publishedVersion: version, title: (row.definition as ServiceDefinition).title, updatedAt: new Date() }, { where: { id: serviceId }, transaction });
+      await this.sequelize.query(`select pg_notify('${SERVICES_CHANNEL}', :id)`, { replacements: { id: serviceId }, transaction });
+    });
+    await this.reload();
+  }
+
+  /** Every version of a service, newest first. */
+  async versionsOf(serviceId: string): Promise<{ version: number; state: string; source: string; createdAt: Date; publishedAt: Date | null }[]> {
+    const rows = await ServiceVersionRow.findAll({ where: { serviceId }, order: [['version', 'DESC']] });
+    return rows.map((r) => ({ version: r.version, state: r.state, source: r.source, createdAt: r.createdAt, publishedAt: r.publishedAt }));
   }
 
   list(): ServiceVersion[] {

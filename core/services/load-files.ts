@@ -51,18 +51,25 @@ export function loadServiceFiles(dir: string, context: ServiceFileContext): Serv
     const other = seenPrefixes.get(def.referencePrefix);
     if (other) at(['referencePrefix'], `"${def.referencePrefix}" is already used by ${other}`);
     seenPrefixes.set(def.referencePrefix, def.id);
-    def.bindings.forEach((b, i) => {
-      if (!context.bindings.has(b)) at(['bindings', i], `binding "${b}" is not configured in closeloop.yaml`);
-    });
-    if (def.notify.channel && !context.channels.has(def.notify.channel)) {
-      at(['notify', 'channel'], `channel "${def.notify.channel}" is not configured in closeloop.yaml`);
-    }
-    if (def.xml) {
-      const xsd = resolve(context.xsdDir, def.xml.xsd);
-      if (!xsd.startsWith(context.xsdDir + sep)) at(['xml', 'xsd'], 'must name a file inside the XSD folder');
-      else if (!existsSync(xsd)) at(['xml', 'xsd'], `XSD file ${def.xml.xsd} not found in ${context.xsdDir}`);
-    }
+    for (const p of definitionProblems(def, context)) at(p.path, p.message);
     services.push({ file, definition: def, lineOf: source.lineOf });
   }
   return { services, problems };
+}
+
+/** Checks a definition against the hub's config: its bindings, channel and XSD exist. */
+export function definitionProblems(def: ServiceDefinition, context: ServiceFileContext): { path: (string | number)[]; message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  def.bindings.forEach((b, i) => {
+    if (!context.bindings.has(b)) problems.push({ path: ['bindings', i], message: `binding "${b}" is not configured in closeloop.yaml` });
+  });
+  if (def.notify.channel && !context.channels.has(def.notify.channel)) {
+    problems.push({ path: ['notify', 'channel'], message: `channel "${def.notify.channel}" is not configured in closeloop.yaml` });
+  }
+  if (def.xml) {
+    const xsd = resolve(context.xsdDir, def.xml.xsd);
+    if (!xsd.startsWith(context.xsdDir + sep)) problems.push({ path: ['xml', 'xsd'], message: 'must name a file inside the XSD folder' });
+    else if (!existsSync(xsd)) problems.push({ path: ['xml', 'xsd'], message: `XSD file ${def.xml.xsd} not found in ${context.xsdDir}` });
+  }
+  return problems;
 }

@@ -1,10 +1,26 @@
 // Admins try a service's XML mapping with sample answers: the XML it yields and every XSD error (message, line, element).
 import { z } from 'zod';
 import type { Hub } from '../../hub.ts';
-import { ValidationError } from '../../errors.ts';
+import { ValidationError, type FieldError } from '../../errors.ts';
 import { compileMapping, renderXml, XmlMappingError } from '../../xml/index.ts';
 import { sampleAnswers, sampleDocuments } from '../../services/sample-answers.ts';
+import { definitionProblems, serviceDefinitionSchema, type ServiceDefinition, type ServiceVersion } from '../../services/index.ts';
+import { checkServiceXml } from '../../services/check-xml.ts';
+import { clientOf } from '../auth.ts';
 import { defineRoute } from '../route.ts';
+
+/** Everything that must hold before a definition may be published: config references, the mapping and the XSD. */
+function publishProblems(hub: Hub, def: ServiceDefinition): FieldError[] {
+  const context = { bindings: new Set(Object.keys(hub.config.bindings)), channels: new Set(Object.keys(hub.config.channels)), xsdDir: hub.config.paths.xsd };
+  const problems = definitionProblems(def, context).map((p) => ({ field: p.path.join('.'), message: p.message }));
+  if (problems.length) return problems;
+  const clash = hub.catalogue.list().find((s) => s.serviceId !== def.id && s.definition.referencePrefix === def.referencePrefix);
+  if (clash) problems.push({ field: 'referencePrefix', message: `"${def.referencePrefix}" is already used by ${clash.serviceId}` });
+  for (const p of checkServiceXml({ file: 'admin-api', definition: def, lineOf: () => null }, hub.config.paths.xsd)) problems.push({ field: p.path, message: p.message });
+  return problems;
+}
+
+const versionSummary = z.object({ version: z.number().int(), state: z.enum(['draft', 'published', 'retired']), source: z.string(), createdAt: z.iso.datetime(), publishedAt: z.iso.datetime().nullable() });
 
 const previewResult = z.object({
   xml: z.string().nullable(),
@@ -14,26 +30,86 @@ const previewResult = z.object({
 });
 
 export function adminServiceRoutes(hub: Hub) {
+  const audit = (actor: string, action: string, target: string) =>
+    hub.sequelize.query('insert into audit_events (actor, action, target) values ($1, $2, $3)', { bind: [actor, action, target] });
   return [
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/admin/services/{serviceId}/versions',
+      operationId: 'createServiceDraft',
+      summary: 'Save a new draft version of a service (a new service if the id is new)',
+      description: 'The body is a service definition (see /schemas/service.json). It is checked like config files are; it takes effect only when published.',
+      tags: ['Admin'],
+      auth: 'admin',
+      params: z.object({ serviceId: z.string() }),
+      body: serviceDefinitionSchema,
+      bodyExample: { id: 'bonfire-complaint', title: 'Report a bonfire', referencePrefix: 'BON', fields: [{ id: 'where', type: 'address', label: 'Where is the bonfire?' }], tasks: [{ key: 'triage', title: 'Triage' }] },
+      responses: {
+        201: { description: 'Draft saved', schema: z.object({ serviceId: z.string(), version: z.number().int(), state: z.literal('draft'), problems: z.array(z.object({ field: z.string(), message: z.string() })) }) },
+      },
+      async handler(ctx, { params, body }) {
+        if (body.id !== params.serviceId) throw new ValidationError('The definition is for another service', [{ field: 'id', message: `must be "${params.serviceId}"` }]);
+        const { version } = await hub.catalogue.createDraft(body);
+        await audit(`api-client:${clientOf(ctx).name}`, 'service.draft-saved', `${body.id}@${version}`);
+        ctx.status = 201;
+        ctx.set('Location', `/api/v1/admin/services/${body.id}/versions/${version}`);
+        // Problems do not stop a draft (it can be fixed), but they stop publishing.
+        ctx.body = { serviceId: body.id, version, state: 'draft', problems: publishProblems(hub, body) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/admin/services/{serviceId}/versions',
+      operationId: 'listServiceVersions',
+      summary: "A service's versions (drafts, the published one, retired ones)",
+      tags: ['Admin'],
+      auth: 'admin',
+      params: z.object({ serviceId: z.string() }),
+      responses: { 200: { description: 'Newest first', schema: z.object({ versions: z.array(versionSummary) }) } },
+      async handler(ctx, { params }) {
+        const versions = await hub.catalogue.versionsOf(params.serviceId);
+        if (!versions.length) throw new ValidationError('Unknown service', [{ field: 'serviceId', message: 'no such service' }]);
+        ctx.body = { versions: versions.map((v) => ({ ...v, createdAt: v.createdAt.toISOString(), publishedAt: v.publishedAt?.toISOString() ?? null })) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/admin/services/{serviceId}/versions/{version}/publish',
+      operationId: 'publishServiceVersion',
+      summary: 'Publish a version: checks the definition, its XML mapping and XSD together, then every API process uses it',
+      tags: ['Admin'],
+      auth: 'admin',
+      params: z.object({ serviceId: z.string(), version: z.coerce.number().int().positive() }),
+      responses: { 200: { description: 'Published', schema: z.object({ serviceId: z.string(), version: z.number().int(), state: z.literal('published') }) } },
+      async handler(ctx, { params }) {
+        const sv: ServiceVersion = await hub.catalogue.getVersion(params.serviceId, params.version);
+        const problems = publishProblems(hub, sv.definition);
+        if (problems.length) throw new ValidationError('This version cannot be published', problems);
+        await hub.catalogue.publish(params.serviceId, params.version);
+        await audit(`api-client:${clientOf(ctx).name}`, 'service.published', `${params.serviceId}@${params.version}`);
+        ctx.body = { serviceId: params.serviceId, version: params.version, state: 'published' };
+      },
+    }),
     defineRoute({
       method: 'post',
       path: '/api/v1/admin/services/{serviceId}/xml-preview',
       operationId: 'previewXml',
       summary: "Build a service's XML from sample answers and validate it against the service's XSD",
-      description: 'Answers not given are filled with generated samples. Nothing is stored.',
+      description: 'Answers not given are filled with generated samples. Nothing is stored. `?version=` previews a draft.',
       tags: ['Admin'],
       auth: 'admin',
       params: z.object({ serviceId: z.string() }),
+      query: z.strictObject({ version: z.coerce.number().int().positive().optional() }),
       body: z.strictObject({ answers: z.record(z.string(), z.unknown()).default({}) }),
       bodyExample: { answers: { noiseType: 'music', startedOn: '2026-10-12' } },
       responses: { 200: { description: 'The XML and its XSD errors (valid: false when there are any)', schema: previewResult } },
-      async handler(ctx, { params, body }) {
-        const { definition: def, version } = hub.catalogue.get(params.serviceId);
+      async handler(ctx, { params, query, body }) {
+        const { definition: def, version } = query.version ? await hub.catalogue.getVersion(params.serviceId, query.version) : hub.catalogue.get(params.serviceId);
         if (!def.xml) throw new ValidationError('This service has no XML mapping', [{ field: 'serviceId', message: 'no xml section' }]);
         const answers = { ...sampleAnswers(def), ...body.answers };
         try {
           const result = renderXml(compileMapping(def.xml.mapping), hub.config.paths.xsd, def.xml.xsd, {
-            process: { id: '00000000-0000-4000-8000-000000000000', reference: `${def.referencePrefix}-PREVIEW2`, serviceId: def.id, serviceVersion: version, submittedAt: new Date().toISOString() },
+            process: { id: '00000000-0000-4000-8000-000000000000', reference: `${def.referencePrefix}-SAMPLE23`, serviceId: def.id, serviceVersion: version, submittedAt: new Date().toISOString() },
             answers,
             documents: sampleDocuments(def),
           });

@@ -5,6 +5,13 @@ import { serviceDefinitionSchema } from '../../services/index.ts';
 import { defineRoute } from '../route.ts';
 import { serviceSummary } from '../schemas.ts';
 
+import { jsonSchema } from '../openapi.ts';
+
+/** The service definition format as JSON Schema, for editors validating YAML as it is written. */
+export function serviceDefinitionJsonSchema(): Record<string, unknown> {
+  return { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: '/schemas/service.json', title: 'Closeloop service definition', ...jsonSchema(serviceDefinitionSchema, 'input') };
+}
+
 export function serviceRoutes(hub: Hub) {
   return [
     defineRoute({

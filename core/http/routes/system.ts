@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import type Router from '@koa/router';
 import { koaSwagger } from 'koa2-swagger-ui';
 import type { Hub } from '../../hub.ts';
+import { serviceDefinitionJsonSchema } from './services.ts';
 
 /** URL name (what koa2-swagger-ui's page asks for) → file in swagger-ui-dist and its type. */
 const SWAGGER_FILES: Record<string, [string, string]> = {
@@ -21,6 +22,14 @@ export function mountSystemRoutes(router: Router, hub: Hub, openapi: () => Recor
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { status: 'ok' };
+  });
+
+  let schemaJson: string | null = null;
+  router.get('/schemas/service.json', (ctx) => {
+    schemaJson ??= JSON.stringify(serviceDefinitionJsonSchema(), null, 2);
+    ctx.type = 'application/schema+json';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = schemaJson;
   });
 
   let openapiJson: string | null = null;

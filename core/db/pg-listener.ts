@@ -1,35 +1,36 @@
-// Wakes the relay as soon as something commits to an outbox (Postgres LISTEN/NOTIFY), so deliveries and messages do not
-// wait for the next relay tick. The timer still runs: a lost notification only costs latency, never a row.
+// Postgres LISTEN on one channel, reconnecting on its own. Used to wake the outbox relay the moment something commits,
+// and to tell every API process that a service was published. Callers keep a timer too: a lost notification only
+// costs latency.
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { OUTBOX_CHANNEL } from './relay.ts';
 
-export class OutboxListener {
+export class PgListener {
   private client: pg.Client | null = null;
   private stopped = false;
   private retry: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly url: string,
-    private readonly onNotify: () => void,
+    private readonly channel: string,
+    private readonly onNotify: (payload: string | undefined) => void,
     private readonly log: Logger,
   ) {}
 
   async start(): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.url, application_name: 'closeloop-outbox-listener' });
-    client.on('notification', () => this.onNotify());
+    const client = new pg.Client({ connectionString: this.url, application_name: `closeloop-listen-${this.channel}` });
+    client.on('notification', (msg) => this.onNotify(msg.payload));
     client.on('error', (err) => {
-      this.log.warn({ err: err.message }, 'outbox listener lost its connection; reconnecting');
+      this.log.warn({ err: err.message }, 'Postgres listener lost its connection; reconnecting');
       this.reconnect();
     });
     client.on('end', () => this.reconnect());
     try {
       await client.connect();
-      await client.query(`listen ${OUTBOX_CHANNEL}`);
+      await client.query(`listen ${this.channel}`);
       this.client = client;
     } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'outbox listener could not connect; retrying');
+      this.log.warn({ err: (err as Error).message }, 'Postgres listener could not connect; retrying');
       client.end().catch(() => {});
       this.reconnect();
     }
