@@ -127,4 +127,25 @@ describe('citizen form journey', () => {
   test('without JavaScript', async () => {
     await journey(false);
   });
+
+  test('usable by keyboard alone: skip link first, options and buttons reachable with Tab, Space and Enter', async () => {
+    const guarded = await newPage(browser);
+    const page = guarded.page;
+    try {
+      await page.goto(`${t.url}/services/pest-control/the-pest`);
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Skip to main content');
+      await page.keyboard.press('Enter');
+      // Tab to the first radio, choose it with Space; Tab to the first checkbox, tick it with Space.
+      for (let i = 0; i < 20 && (await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)) !== 'pest'; i++) await page.keyboard.press('Tab');
+      await page.keyboard.press('Space');
+      for (let i = 0; i < 20 && (await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)) !== 'whereSeen'; i++) await page.keyboard.press('Tab');
+      await page.keyboard.press('Space');
+      for (let i = 0; i < 20 && (await page.evaluate(() => document.activeElement?.textContent?.trim())) !== 'Continue'; i++) await page.keyboard.press('Tab');
+      await Promise.all([page.waitForURL(/\/services\/pest-control\/the-property$/), page.keyboard.press('Enter')]);
+      assert.match(await page.locator('h1').innerText(), /The property/);
+    } finally {
+      await guarded.close();
+    }
+  });
 });
