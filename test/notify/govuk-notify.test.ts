@@ -75,18 +75,18 @@ describe('GOV.UK Notify channel', () => {
     assert.match(sent.personalisation.tracking_url!, /\/track\/[A-Za-z0-9_-]{43}$/);
     assert.equal(sent.personalisation.council, 'Example District Council');
 
-    const [rows] = await t.hub.sequelize.query(`select id, status, provider_ref from notifications where process_id = $1 and kind = 'submitted'`, { bind: [processId] });
-    const row = (rows as { id: string; status: string; provider_ref: string }[])[0]!;
+    // The hub records Notify's id once Notify has answered: wait for that.
+    let row: { id: string; status: string; provider_ref: string | null } = { id: '', status: '', provider_ref: null };
+    for (let i = 0; i < 200 && row.status !== 'sent'; i++) {
+      const [rows] = await t.hub.sequelize.query(`select id, status, provider_ref from notifications where process_id = $1 and kind = 'submitted'`, { bind: [processId] });
+      row = (rows as (typeof row)[])[0]!;
+      if (row.status !== 'sent') await new Promise((r) => setTimeout(r, 50));
+    }
     assert.equal(sent.reference, row.id, 'Notify reference = our notification id');
     assert.equal(row.provider_ref, sent.id);
 
     const receipts = `${t.url}/channels/email/receipts`;
     assert.equal((await notify.sendReceipt(receipts, 'wrong-token-wrong-token', sent, 'delivered')).status, 401);
-    for (let i = 0; i < 100; i++) {
-      const [r] = await t.hub.sequelize.query('select status from notifications where id = $1', { bind: [row.id] });
-      if ((r as { status: string }[])[0]!.status === 'sent') break;
-      await new Promise((x) => setTimeout(x, 50));
-    }
     assert.equal((await notify.sendReceipt(receipts, receiptToken, sent, 'delivered')).status, 204);
     const [after] = await t.hub.sequelize.query('select status from notifications where id = $1', { bind: [row.id] });
     assert.equal((after as { status: string }[])[0]!.status, 'delivered');

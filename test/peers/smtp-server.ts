@@ -11,6 +11,8 @@ export interface ReceivedMail {
   html: string;
   raw: string;
   headers: Record<string, string>;
+  /** When the message arrived (ms since the epoch). */
+  at: number;
 }
 
 export interface SmtpPeer {
@@ -107,7 +109,7 @@ function parseMail(raw: string, from: string, to: string[]): ReceivedMail {
   const split = raw.search(/\r?\n\r?\n/);
   const headers = parseHeaders(raw.slice(0, split));
   const body = raw.slice(split).replace(/^\r?\n\r?\n/, '');
-  const mail: ReceivedMail = { from, to, subject: decodeHeader(headers.subject ?? ''), text: '', html: '', raw, headers };
+  const mail: ReceivedMail = { from, to, subject: decodeHeader(headers.subject ?? ''), text: '', html: '', raw, headers, at: Date.now() };
   const walk = (hdrs: Record<string, string>, content: string) => {
     const type = hdrs['content-type'] ?? 'text/plain';
     const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];

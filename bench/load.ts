@@ -1,0 +1,98 @@
+// A small HTTP load generator (keep-alive, closed loop at a fixed concurrency, or open loop at a fixed rate), with
+// latency percentiles. Kept in-tree so requests can carry per-request bodies and the harness has no extra dependency.
+import http from 'node:http';
+
+export interface LoadResult {
+  requests: number;
+  errors: number;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  statuses: Record<string, number>;
+}
+
+export interface RequestSpec {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: Buffer;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function once(agent: http.Agent, base: URL, spec: RequestSpec): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.request(
+      { host: base.hostname, port: base.port, method: spec.method, path: spec.path, agent, headers: { ...spec.headers, ...(spec.body ? { 'content-length': String(spec.body.length) } : {}) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', () => resolve(0));
+    req.end(spec.body);
+  });
+}
+
+/** Closed loop: `concurrency` requests in flight for `seconds`. */
+export async function closedLoop(baseUrl: string, concurrency: number, seconds: number, next: (i: number) => RequestSpec): Promise<LoadResult> {
+  const base = new URL(baseUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let i = 0;
+  let errors = 0;
+  const end = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const t0 = performance.now();
+        const status = await once(agent, base, next(i++));
+        latencies.push(performance.now() - t0);
+        statuses[status] = (statuses[status] ?? 0) + 1;
+        if (status < 200 || status >= 300) errors++;
+      }
+    }),
+  );
+  agent.destroy();
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { requests: latencies.length, errors, seconds: elapsed, rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), statuses };
+}
+
+/** Open loop: `rate` requests per second for `seconds`, whatever the server's speed. Resolves with each request's start time. */
+export async function openLoop(baseUrl: string, rate: number, seconds: number, next: (i: number) => RequestSpec): Promise<LoadResult & { starts: number[] }> {
+  const base = new URL(baseUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  const starts: number[] = [];
+  const pending: Promise<void>[] = [];
+  const total = Math.round(rate * seconds);
+  const started = performance.now();
+  let errors = 0;
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const t0 = performance.now();
+    starts.push(Date.now());
+    pending.push(
+      once(agent, base, next(i)).then((status) => {
+        latencies.push(performance.now() - t0);
+        statuses[status] = (statuses[status] ?? 0) + 1;
+        if (status < 200 || status >= 300) errors++;
+      }),
+    );
+  }
+  await Promise.all(pending);
+  agent.destroy();
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { requests: latencies.length, errors, seconds: elapsed, rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), statuses, starts };
+}

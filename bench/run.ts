@@ -1,0 +1,282 @@
+// npm run bench: measures the loop against baselines taken in the same run, on this machine, and prints one table.
+// Every figure is a ratio to a baseline or a target checked here — never an absolute time in a test.
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import pg from 'pg';
+import libxmljs from 'libxmljs2';
+import { closedLoop, openLoop, percentile, type LoadResult } from './load.ts';
+import { startWebhookReceiver } from '../test/peers/webhook-receiver.ts';
+import { startSmtpPeer } from '../test/peers/smtp-server.ts';
+import { pngBytes } from '../test/helpers/files.ts';
+import { loadConfig } from '../core/config/index.ts';
+import { loadServiceFiles } from '../core/services/index.ts';
+import { compileMapping, loadXsd, renderXml } from '../core/xml/index.ts';
+import { sampleAnswers, sampleDocuments } from '../core/services/sample-answers.ts';
+import { connectDatabase, migrate } from '../core/db/index.ts';
+import { createApiKey } from '../core/auth/api-keys.ts';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const SECONDS = QUICK ? 3 : 10;
+const E2E_SECONDS = QUICK ? 5 : 60;
+const SCALE_ROWS = QUICK ? 50_000 : 1_000_000;
+const ADMIN_URL = process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DB = 'closeloop_bench';
+const DB_URL = ADMIN_URL.replace(/\/[^/]*$/, `/${DB}`);
+const CONFIG = resolve('bench/config/closeloop.yaml');
+
+interface Row {
+  metric: string;
+  value: number;
+  unit: string;
+  baseline?: { name: string; value: number };
+  target?: { text: string; ok: boolean };
+}
+
+const rows: Row[] = [];
+const rss: Record<string, number> = {};
+const children: ChildProcess[] = [];
+
+function log(msg: string) {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+function sampleRss(name: string, child: ChildProcess): NodeJS.Timeout {
+  return setInterval(() => {
+    try {
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
+      rss[name] = Math.max(rss[name] ?? 0, kb / 1024);
+    } catch {
+      // the process has exited
+    }
+  }, 500);
+}
+
+async function waitHttp(url: string, seconds = 60) {
+  for (let i = 0; i < seconds * 10; i++) {
+    if (await fetch(url).then((r) => r.status < 500).catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+function role(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'core/cli.ts', ...args, '--config', CONFIG], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  children.push(child);
+  const timer = sampleRss(name, child);
+  child.once('exit', () => clearInterval(timer));
+  return child;
+}
+
+const noiseAnswers = (i: number) => ({
+  noiseType: 'music',
+  noiseSource: { line1: `${i % 200} Mill Lane`, town: 'Exampleton', postcode: 'EX4 4QJ' },
+  whenHappens: ['evening', 'night'],
+  frequency: 'daily',
+  startedOn: '2026-10-12',
+  impact: `Loud music every night until 3am; I cannot sleep and my children cannot do their homework. Request ${i}. `.repeat(4),
+  spokenToNeighbour: 'yes',
+  neighbourResponse: 'They said they would turn it down but nothing changed.',
+  fullName: 'Sam Resident',
+  email: `resident${i}@example.com`,
+  homeAddress: { line1: '16 Mill Lane', town: 'Exampleton', postcode: 'EX4 4QJ' },
+});
+
+async function xmlBench() {
+  log('XML: mapping + XSD validation vs raw libxmljs2 parse + validate');
+  const config = loadConfig(resolve('config/closeloop.yaml'), { ...process.env });
+  const svc = loadServiceFiles(config.paths.services, { bindings: new Set(Object.keys(config.bindings)), channels: new Set(Object.keys(config.channels)), xsdDir: config.paths.xsd }).services.find(
+    (s) => s.definition.id === 'noise-complaint',
+  )!.definition;
+  const mapping = compileMapping(svc.xml!.mapping);
+  const input = {
+    process: { id: randomUUID(), reference: 'NOI-ABCD2345', serviceId: svc.id, serviceVersion: 1, submittedAt: new Date().toISOString() },
+    answers: sampleAnswers(svc),
+    documents: sampleDocuments(svc),
+  };
+  const xml = renderXml(mapping, config.paths.xsd, svc.xml!.xsd, input).xml;
+  const xsd = loadXsd(config.paths.xsd, svc.xml!.xsd);
+  const measure = (fn: () => void) => {
+    let n = 0;
+    const end = performance.now() + SECONDS * 500;
+    const t0 = performance.now();
+    while (performance.now() < end) {
+      fn();
+      n++;
+    }
+    return n / ((performance.now() - t0) / 1000);
+  };
+  const raw = measure(() => {
+    const doc = libxmljs.parseXml(xml);
+    if (!doc.validate(xsd.doc)) throw new Error('invalid');
+  });
+  const ours = measure(() => {
+    if (!renderXml(mapping, config.paths.xsd, svc.xml!.xsd, input).valid) throw new Error('invalid');
+  });
+  rows.push({ metric: `XML: map + validate (${Buffer.byteLength(xml)} B doc)`, value: ours, unit: 'docs/s', baseline: { name: 'raw libxmljs2 parse+validate', value: raw }, target: { text: '≥ 0.8 × raw', ok: ours >= 0.8 * raw } });
+}
+
+async function baseline(mode: 'A' | 'B', body: Buffer): Promise<LoadResult> {
+  const port = 4100 + (mode === 'A' ? 1 : 2);
+  const child = fork(resolve('bench/baseline-server.ts'), [mode, String(port), DB_URL], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  children.push(child);
+  await new Promise((r) => child.once('message', r));
+  const result = await closedLoop(`http://127.0.0.1:${port}`, 50, SECONDS, () => ({ method: 'POST', path: '/submit', headers: { 'content-type': 'application/json' }, body }));
+  await stop(child);
+  return result;
+}
+
+async function main() {
+  mkdirSync('bench/results', { recursive: true });
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`drop database if exists ${DB} with (force)`);
+  await admin.query(`create database ${DB}`);
+  await admin.end();
+  const receiverSecret = `whsec_${randomBytes(32).toString('base64')}`;
+  const receiver = await startWebhookReceiver(receiverSecret);
+  const smtp = await startSmtpPeer();
+  const env = { ...process.env, DATABASE_URL: DB_URL, REDIS_PREFIX: `closeloop-bench-${randomBytes(3).toString('hex')}`, BENCH_RECEIVER_URL: receiver.url, BENCH_WEBHOOK_SECRET: receiverSecret, BENCH_SMTP_PORT: String(smtp.port), DOCUMENTS_PATH: `/tmp/closeloop-bench-docs-${process.pid}`, LOG_LEVEL: 'warn' };
+  const hubUrl = 'http://127.0.0.1:3999';
+
+  await xmlBench();
+
+  const json1k = Buffer.from(JSON.stringify({ answers: noiseAnswers(0) }));
+  log(`baselines A and B (${json1k.length} B JSON, 50 connections, ${SECONDS} s each)`);
+  const a = await baseline('A', json1k);
+  const b = await baseline('B', json1k);
+  rows.push({ metric: 'baseline A: bare Koa POST', value: a.rps, unit: 'req/s' });
+  rows.push({ metric: 'baseline B: Koa + one INSERT … RETURNING', value: b.rps, unit: 'req/s', baseline: { name: 'A', value: a.rps } });
+
+  log('intake through the hub (serve role)');
+  let serve = role('serve', ['serve'], env);
+  await waitHttp(`${hubUrl}/healthz`);
+  const body = (i: number) => Buffer.from(JSON.stringify({ answers: noiseAnswers(i) }));
+  const intake = await closedLoop(hubUrl, 50, SECONDS, (i) => ({ method: 'POST', path: '/api/v1/services/noise-complaint/submissions', headers: { 'content-type': 'application/json' }, body: body(i) }));
+  rows.push({ metric: `intake JSON (~${json1k.length} B), p50 ${intake.p50.toFixed(1)} ms, p99 ${intake.p99.toFixed(1)} ms`, value: intake.rps, unit: 'subm/s', baseline: { name: 'B', value: b.rps }, target: { text: '≥ 0.5 × B', ok: intake.rps >= 0.5 * b.rps } });
+
+  const boundary = 'closeloopbench';
+  const png = pngBytes(200 * 1024, 'bench');
+  const multipart = (i: number) =>
+    Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="answers"\r\n\r\n${JSON.stringify(noiseAnswers(i))}\r\n--${boundary}\r\nContent-Disposition: form-data; name="evidence"; filename="photo-${i}.png"\r\nContent-Type: image/png\r\n\r\n`),
+      // Each file differs (the store is content-addressed) so every request writes its 200 KB.
+      Buffer.concat([png.subarray(0, 40), Buffer.from(String(i).padStart(12, '0')), png.subarray(52)]),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+  const intakeFile = await closedLoop(hubUrl, 20, SECONDS, (i) => ({ method: 'POST', path: '/api/v1/services/noise-complaint/submissions', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, body: multipart(i) }));
+  rows.push({ metric: `intake with a 200 KB file, p50 ${intakeFile.p50.toFixed(1)} ms, p99 ${intakeFile.p99.toFixed(1)} ms (errors ${intakeFile.errors})`, value: intakeFile.rps, unit: 'subm/s', baseline: { name: 'intake JSON', value: intake.rps } });
+
+  log(`scale: ${SCALE_ROWS.toLocaleString()} processes`);
+  const db = new pg.Client({ connectionString: DB_URL });
+  await db.connect();
+  const t0 = Date.now();
+  await db.query(
+    `with s as (
+       select i, gen_random_uuid() as id, translate(rtrim(encode(sha256(convert_to('bench-' || i, 'UTF8')), 'base64'), '='), '+/', '-_') as token
+       from generate_series(1, $1) i
+     ), p as (
+       insert into processes (id, reference, service_id, service_version, status, answers, contact, submitted_at, updated_at)
+       select id, 'BEN-' || i, 'noise-complaint', (select max(version) from service_versions where service_id = 'noise-complaint'), 'received',
+         '{"noiseType":"music"}'::jsonb, '{}'::jsonb, now() - (i || ' seconds')::interval, now() - (i || ' seconds')::interval
+       from s
+     )
+     insert into tracking_tokens (hash, process_id) select sha256(convert_to(token, 'UTF8')), id from s`,
+    [SCALE_ROWS],
+  );
+  await db.query('analyze processes; analyze tracking_tokens; analyze tasks; analyze timeline_events; analyze documents');
+  log(`  inserted in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  // The same tokens as the SQL above: base64url(sha256('bench-<i>')), 43 characters like real ones.
+  const tokenOf = (i: number) => createHash('sha256').update(`bench-${i}`).digest('base64url');
+  const tracking = await closedLoop(hubUrl, 20, SECONDS, () => ({ method: 'GET', path: `/api/v1/track/${tokenOf(1 + Math.floor(Math.random() * SCALE_ROWS))}` }));
+  rows.push({ metric: `tracking lookups at ${SCALE_ROWS.toLocaleString()} processes (404s ${tracking.statuses['404'] ?? 0})`, value: tracking.rps, unit: 'req/s' });
+  rows.push({ metric: 'tracking p99', value: tracking.p99, unit: 'ms', target: { text: '≤ 20 ms', ok: tracking.p99 <= 20 } });
+  const intakeBig = await closedLoop(hubUrl, 50, SECONDS, (i) => ({ method: 'POST', path: '/api/v1/services/noise-complaint/submissions', headers: { 'content-type': 'application/json' }, body: body(i + 1e7) }));
+  rows.push({ metric: `intake at ${SCALE_ROWS.toLocaleString()} processes`, value: intakeBig.rps, unit: 'subm/s', baseline: { name: 'intake on a near-empty table', value: intake.rps }, target: { text: 'within 10%', ok: intakeBig.rps >= 0.9 * intake.rps } });
+
+  log(`end to end: serve + worker, ${E2E_SECONDS} s of submissions, to the webhook receiver`);
+  // Deliveries queued by the intake runs are cleared so the run measures only its own submissions.
+  await db.query(`update deliveries set status = 'delivered' where status = 'pending'`);
+  await db.query(`update notifications set status = 'skipped' where status = 'pending'`);
+  const worker = role('worker', ['worker'], env);
+  await new Promise((r) => setTimeout(r, 3000));
+  const before = receiver.requests.length;
+  const e2eStart = Date.now();
+  const e2e = await closedLoop(hubUrl, 50, E2E_SECONDS, (i) => ({ method: 'POST', path: '/api/v1/services/noise-complaint/submissions', headers: { 'content-type': 'application/json' }, body: body(i + 2e7) }));
+  const submitted = e2e.requests - e2e.errors;
+  await receiver.waitFor((r) => r.requests.length - before >= submitted, 300_000).catch(() => log('  not every delivery arrived'));
+  const got = receiver.requests.slice(before);
+  const e2eEnd = got.length ? got[got.length - 1]!.at : Date.now();
+  const latencies = got.map((r) => r.at - Date.parse(/<ReceivedAt>([^<]+)<\/ReceivedAt>/.exec(r.body)?.[1] ?? '')).filter((x) => Number.isFinite(x)).sort((x, y) => x - y);
+  const deliveredRate = got.length / ((e2eEnd - e2eStart) / 1000);
+  rows.push({ metric: `end to end: ${got.length} delivered of ${submitted} submitted; submit→delivered p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms`, value: deliveredRate, unit: 'deliv/s', target: { text: `≥ 1,100/s for ${E2E_SECONDS} s`, ok: deliveredRate >= 1100 } });
+
+  log('note → citizen e-mail at 200 notes/s');
+  const { rows: procs } = await db.query(`select p.id from processes p where p.service_id = 'noise-complaint' and p.contact ? 'email' and p.status = 'received' order by p.submitted_at desc limit $1`, [QUICK ? 600 : 4000]);
+  await new Promise((r) => setTimeout(r, 5000)); // let the e2e run's own messages drain
+  const sequelize = connectDatabase({ url: DB_URL, poolMax: 2 });
+  await migrate(sequelize);
+  const { key } = await createApiKey({ name: 'Bench back office', services: ['*'] });
+  await sequelize.close();
+  const noteRate = 200;
+  const noteSeconds = Math.min(QUICK ? 3 : 20, Math.floor(procs.length / noteRate));
+  const notes = await openLoop(hubUrl, noteRate, noteSeconds, (i) => ({
+    method: 'POST',
+    path: `/api/v1/processes/${procs[i % procs.length]!.id}/notes`,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: Buffer.from(JSON.stringify({ text: `Bench note ${i} of the run.`, visibleToCitizen: true })),
+  }));
+  const wanted = notes.requests - notes.errors;
+  await smtp.waitFor((ms) => ms.filter((m) => m.text.includes('Bench note ')).length >= wanted, 120_000).catch(() => log('  not every note e-mail arrived'));
+  const arrivals = new Map<number, number>();
+  for (const m of smtp.messages) {
+    for (const match of m.text.matchAll(/Bench note (\d+) of the run\./g)) arrivals.set(Number(match[1]), m.at);
+  }
+  const noteLat = [...arrivals].map(([i, at]) => at - notes.starts[i]!).sort((x, y) => x - y);
+  rows.push({ metric: `note → e-mail at ${noteRate}/s for ${noteSeconds} s: ${arrivals.size}/${wanted} arrived; p50 ${percentile(noteLat, 50)} ms`, value: percentile(noteLat, 99), unit: 'ms p99', target: { text: '≤ 250 ms', ok: percentile(noteLat, 99) <= 250 } });
+
+  await stop(worker);
+  await stop(serve);
+  await db.end();
+  await receiver.close();
+  await smtp.close();
+  for (const [name, mb] of Object.entries(rss)) rows.push({ metric: `max RSS, ${name} role`, value: mb, unit: 'MB', target: { text: '< 300 MB', ok: mb < 300 } });
+  print(e2e);
+}
+
+function print(_e2e: LoadResult) {
+  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  const lines = [`Closeloop benchmark — ${new Date().toISOString()}${QUICK ? ' (QUICK: short runs)' : ''}`, `Machine: ${machine}`, 'Processes: bench harness (load generator, webhook receiver, SMTP server), Postgres, Redis, and the hub roles named below', ''];
+  const w = Math.max(...rows.map((r) => r.metric.length));
+  lines.push(`${'metric'.padEnd(w)}  ${'value'.padStart(10)}  unit       ratio   target`);
+  for (const r of rows) {
+    const ratio = r.baseline ? `${(r.value / r.baseline.value).toFixed(2)}× ${r.baseline.name}` : '';
+    const target = r.target ? `${r.target.ok ? 'OK  ' : 'MISS'} ${r.target.text}` : '';
+    lines.push(`${r.metric.padEnd(w)}  ${r.value.toFixed(1).padStart(10)}  ${r.unit.padEnd(9)}  ${ratio.padEnd(30)}  ${target}`);
+  }
+  const text = lines.join('\n');
+  process.stdout.write(`${text}\n`);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const json = JSON.stringify({ at: new Date().toISOString(), quick: QUICK, machine, rows }, null, 2);
+  writeFileSync(`bench/results/${stamp}.json`, json);
+  writeFileSync('bench/results/latest.json', json);
+  writeFileSync('bench/results/latest.txt', `${text}\n`);
+}
+
+main()
+  .catch((err) => {
+    process.stderr.write(`${(err as Error).stack ?? err}\n`);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  });
