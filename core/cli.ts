@@ -1,4 +1,5 @@
 // The closeloop command: start | serve | worker | migrate | check-config | keys | replay
+import './threadpool.ts';
 import { parseArgs } from 'node:util';
 import { ConfigError, defaultConfigFile, loadConfig, type Config } from './config/index.ts';
 import { connectDatabase, migrate } from './db/index.ts';

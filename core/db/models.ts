@@ -64,7 +64,8 @@ export class DocumentRow extends Model<InferAttributes<DocumentRow>, InferCreati
   declare contentType: string;
   declare size: number;
   declare sha256: string;
-  declare storageKey: string;
+  declare storageKey: string | null;
+  declare content: Buffer | null;
   declare createdAt: CreationOptional<Date>;
 }
 
@@ -204,9 +205,10 @@ export function initModels(sequelize: Sequelize) {
       size: DataTypes.BIGINT,
       sha256: DataTypes.TEXT,
       storageKey: DataTypes.TEXT,
+      content: DataTypes.BLOB,
       createdAt: at('created_at'),
     },
-    { ...common, sequelize, tableName: 'documents' },
+    { ...common, sequelize, tableName: 'documents', defaultScope: { attributes: { exclude: ['content'] } } },
   );
   DeliveryRow.init(
     {

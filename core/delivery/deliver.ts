@@ -48,7 +48,7 @@ interface ProcessData {
   submitted_at: Date;
   external_ref: string | null;
   answers: Record<string, unknown>;
-  documents: { id: string; kind: string; field_id: string | null; name: string; content_type: string; size: number; sha256: string; storage_key: string }[] | null;
+  documents: { id: string; kind: string; field_id: string | null; name: string; content_type: string; size: number; sha256: string; storage_key: string | null }[] | null;
 }
 
 export async function deliverOnce(deps: DeliverDeps, binding: BindingRuntime, deliveryId: string): Promise<DeliveryOutcome> {
@@ -74,7 +74,7 @@ export async function deliverOnce(deps: DeliverDeps, binding: BindingRuntime, de
       answers: p.answers,
       documents: docs.map((d) => ({ id: d.id, kind: d.kind, fieldId: d.field_id, name: d.name, contentType: d.content_type, size: d.size, url: d.url })),
     });
-    if (claimed.attemptNumber === 1) await keepXmlDocument(deps.sequelize, deps.store, claimed.processId, p.reference, xml);
+    if (claimed.attemptNumber === 1) await keepXmlDocument(deps.sequelize, claimed.processId, p.reference, xml);
     const job: DeliveryJob = {
       deliveryId,
       attempt: claimed.attempt,
@@ -90,7 +90,7 @@ export async function deliverOnce(deps: DeliverDeps, binding: BindingRuntime, de
           size: d.size,
           sha256: d.sha256,
           url: d.url,
-          read: () => deps.store.read(d.storage_key),
+          read: () => (d.storage_key ? deps.store.read(d.storage_key) : inlineContent(deps.sequelize, d.id)),
         }),
       ),
     };
@@ -132,6 +132,11 @@ async function loadProcess(sequelize: Sequelize, processId: string): Promise<Pro
   );
   if (!rows[0]) throw new PermanentError(`process ${processId} no longer exists`);
   return rows[0];
+}
+
+async function inlineContent(sequelize: Sequelize, id: string): Promise<Buffer> {
+  const [row] = await sequelize.query<{ content: Buffer }>('select content from documents where id = $1', { bind: [id], type: QueryTypes.SELECT });
+  return row!.content;
 }
 
 function errorMessage(err: unknown): string {

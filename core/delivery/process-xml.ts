@@ -1,10 +1,9 @@
 // The XML a process sends to back offices: built from its service version's mapping, validated against the XSD, kept
 // as a document (once per process) so the back office and auditors can see exactly what was sent.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { PermanentError } from '../plugins/index.ts';
 import { compileMapping, renderXml, type CompiledMapping } from '../xml/index.ts';
-import type { DocumentStore } from '../documents/index.ts';
 import type { ServiceVersion } from '../services/index.ts';
 
 export interface XmlInput {
@@ -38,13 +37,13 @@ export function processXml(service: ServiceVersion, xsdDir: string, input: XmlIn
   return result.xml;
 }
 
-/** Stores the XML as the process's `xml` document if it has none yet. */
-export async function keepXmlDocument(sequelize: Sequelize, store: DocumentStore, processId: string, reference: string, xml: string): Promise<void> {
-  const blob = await store.put(Buffer.from(xml));
+/** Keeps the XML (inline: it is small) as the process's `xml` document if it has none yet. */
+export async function keepXmlDocument(sequelize: Sequelize, processId: string, reference: string, xml: string): Promise<void> {
+  const bytes = Buffer.from(xml);
   await sequelize.query(
-    `insert into documents (id, process_id, kind, name, content_type, size, sha256, storage_key)
+    `insert into documents (id, process_id, kind, name, content_type, size, sha256, content)
      values ($1, $2, 'xml', $3, 'application/xml', $4, $5, $6)
      on conflict (process_id) where kind = 'xml' do nothing`,
-    { bind: [randomUUID(), processId, `${reference}.xml`, blob.size, blob.sha256, blob.key], type: QueryTypes.INSERT },
+    { bind: [randomUUID(), processId, `${reference}.xml`, bytes.length, createHash('sha256').update(bytes).digest('hex'), bytes], type: QueryTypes.INSERT },
   );
 }

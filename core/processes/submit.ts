@@ -1,6 +1,6 @@
 // Accepting a submission: validate, store the form copy, then write the process and everything that hangs off it
 // (tasks, timeline, documents, delivery outbox, notification outbox) in ONE statement, so it commits whole or not at all.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { ValidationError } from '../errors.ts';
 import type { DocumentStore } from '../documents/index.ts';
@@ -40,7 +40,9 @@ interface DocRow {
   content_type: string;
   size: number;
   sha256: string;
-  storage_key: string;
+  storage_key: string | null;
+  /** base64 of small generated documents kept inline. */
+  content: string | null;
 }
 
 const INSERT_SUBMISSION = `
@@ -57,9 +59,9 @@ with p as (
   insert into timeline_events (process_id, kind, visible_to_citizen, text, data, actor, created_at)
   values ($1, 'submitted', true, $11, '{}'::jsonb, 'citizen', $8)
 ), d as (
-  insert into documents (id, process_id, kind, field_id, name, content_type, size, sha256, storage_key, created_at)
-  select x.id, $1, x.kind, x.field_id, x.name, x.content_type, x.size, x.sha256, x.storage_key, $8
-  from jsonb_to_recordset($12::jsonb) as x(id uuid, kind text, field_id text, name text, content_type text, size bigint, sha256 text, storage_key text)
+  insert into documents (id, process_id, kind, field_id, name, content_type, size, sha256, storage_key, content, created_at)
+  select x.id, $1, x.kind, x.field_id, x.name, x.content_type, x.size, x.sha256, x.storage_key, decode(x.content, 'base64'), $8
+  from jsonb_to_recordset($12::jsonb) as x(id uuid, kind text, field_id text, name text, content_type text, size bigint, sha256 text, storage_key text, content text)
 ), o as (
   insert into deliveries (id, process_id, binding, status, created_at, updated_at)
   select gen_random_uuid(), $1, b, 'pending', $8, $8 from unnest($13::text[]) as b
@@ -99,11 +101,13 @@ export async function submit(deps: SubmitDeps, input: SubmitInput): Promise<Subm
     const reference = newReference(def.referencePrefix);
     const { token, hash } = newTrackingToken();
     const copy = { definition: def, version: service.version, reference, processId, submittedAt: now, answers: checked.answers };
-    const [jsonBlob, htmlBlob] = await Promise.all([deps.store.put(formCopyJson(copy)), deps.store.put(formCopyHtml(copy))]);
+    const inline = (kind: string, name: string, type: string, bytes: Buffer): DocRow => ({
+      id: randomUUID(), kind, field_id: null, name, content_type: type, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), storage_key: null, content: bytes.toString('base64'),
+    });
     const docs: DocRow[] = [
-      { id: randomUUID(), kind: 'form-json', field_id: null, name: `${reference}.json`, content_type: 'application/json', size: jsonBlob.size, sha256: jsonBlob.sha256, storage_key: jsonBlob.key },
-      { id: randomUUID(), kind: 'form-html', field_id: null, name: `${reference}.html`, content_type: 'text/html', size: htmlBlob.size, sha256: htmlBlob.sha256, storage_key: htmlBlob.key },
-      ...files.map((f) => ({ id: f.documentId, kind: 'evidence', field_id: f.fieldId, name: f.name, content_type: f.contentType, size: f.size, sha256: f.blob.sha256, storage_key: f.blob.key })),
+      inline('form-json', `${reference}.json`, 'application/json', formCopyJson(copy)),
+      inline('form-html', `${reference}.html`, 'text/html', formCopyHtml(copy)),
+      ...files.map((f) => ({ id: f.documentId, kind: 'evidence', field_id: f.fieldId, name: f.name, content_type: f.contentType, size: f.size, sha256: f.blob.sha256, storage_key: f.blob.key, content: null })),
     ];
     try {
       await deps.sequelize.query(INSERT_SUBMISSION, {

@@ -37,13 +37,15 @@ describe('citizen form journey', () => {
       const v = await axeOnPage(p);
       if (v.length) violations.push({ url: p.url(), ids: v.map((x) => `${x.id}: ${x.nodes.map((n) => n.target.join(' ')).join(', ')}`) });
     };
-    const next = () => page.getByRole('button', { name: 'Continue' }).click();
+    // Every form post or link navigates: wait for the new page before looking at it.
+    const navigate = (action: () => Promise<void>) => Promise.all([page.waitForNavigation(), action()]);
+    const next = () => navigate(() => page.getByRole('button', { name: 'Continue' }).click());
     try {
       await page.goto(`${t.url}/`);
       await check(page);
-      await page.getByRole('link', { name: 'Report a noise problem' }).click();
+      await navigate(() => page.getByRole('link', { name: 'Report a noise problem' }).click());
       await check(page);
-      await page.getByRole('button', { name: 'Start now' }).click();
+      await navigate(() => page.getByRole('button', { name: 'Start now' }).click());
 
       // A validation error, corrected.
       await check(page);
@@ -93,7 +95,7 @@ describe('citizen form journey', () => {
       const summary = await page.locator('.govuk-summary-list').innerText();
       for (const text of ['Something else', 'A generator running all night', 'EX4 4QJ', 'night-photo.png', 'They said it is needed for work.']) assert.ok(summary.includes(text), text);
       await check(page);
-      await page.getByRole('button', { name: 'Accept and send' }).click();
+      await navigate(() => page.getByRole('button', { name: 'Accept and send' }).click());
 
       const panel = await page.locator('.govuk-panel').innerText();
       const reference = /NOI-[A-HJ-NP-Z2-9]{8}/.exec(panel)?.[0];

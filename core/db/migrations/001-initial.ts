@@ -86,8 +86,12 @@ export const up: Migration = async ({ context: sql }) => {
       content_type text not null,
       size bigint not null,
       sha256 text not null,
-      storage_key text not null,
-      created_at timestamptz not null default now()
+      -- Large files (evidence) live in the document store; small generated ones (form copies, XML) inline, so a
+      -- submission writes no file unless the citizen sent one.
+      storage_key text,
+      content bytea,
+      created_at timestamptz not null default now(),
+      check ((storage_key is null) <> (content is null))
     );
     create index documents_process on documents (process_id);
     create index documents_storage_key on documents (storage_key);

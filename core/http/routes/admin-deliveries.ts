@@ -88,7 +88,7 @@ export function adminDeliveryRoutes(hub: Hub) {
           'select number, started_at, ended_at, outcome, error, response_excerpt from delivery_attempts where delivery_id = $1 order by number',
           { bind: [params.id], type: QueryTypes.SELECT },
         );
-        const [xmlDoc] = await hub.sequelize.query<{ storage_key: string }>(`select storage_key from documents where process_id = $1 and kind = 'xml'`, {
+        const [xmlDoc] = await hub.sequelize.query<{ storage_key: string | null; content: Buffer | null }>(`select storage_key, content from documents where process_id = $1 and kind = 'xml'`, {
           bind: [row.process_id],
           type: QueryTypes.SELECT,
         });
@@ -97,7 +97,7 @@ export function adminDeliveryRoutes(hub: Hub) {
           attemptLog: attempts.map((a) => ({
             number: a.number, startedAt: a.started_at.toISOString(), endedAt: a.ended_at.toISOString(), outcome: a.outcome, error: a.error, responseExcerpt: a.response_excerpt,
           })),
-          xml: xmlDoc ? (await hub.store.read(xmlDoc.storage_key)).toString('utf8') : null,
+          xml: xmlDoc ? (xmlDoc.content ?? (await hub.store.read(xmlDoc.storage_key!))).toString('utf8') : null,
         };
       },
     }),

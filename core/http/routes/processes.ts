@@ -51,7 +51,7 @@ export function processRoutes(hub: Hub) {
       responses: { 200: { description: 'The bytes', contentType: 'application/octet-stream' } },
       async handler(ctx, { params }) {
         const row = await loadProcessFor(clientOf(ctx), params.id);
-        const doc = /^[0-9a-f-]{36}$/i.test(params.documentId) ? await DocumentRow.findOne({ where: { id: params.documentId, processId: row.id } }) : null;
+        const doc = /^[0-9a-f-]{36}$/i.test(params.documentId) ? await DocumentRow.unscoped().findOne({ where: { id: params.documentId, processId: row.id } }) : null;
         if (!doc) throw new NotFoundError('There is no such document');
         ctx.type = doc.contentType;
         ctx.length = Number(doc.size);
@@ -59,7 +59,7 @@ export function processRoutes(hub: Hub) {
         ctx.set('X-Content-Type-Options', 'nosniff');
         ctx.set('Content-Security-Policy', "default-src 'none'; sandbox");
         ctx.set('Digest', `sha-256=${Buffer.from(doc.sha256, 'hex').toString('base64')}`);
-        ctx.body = hub.store.stream(doc.storageKey);
+        ctx.body = doc.content ?? hub.store.stream(doc.storageKey!);
       },
     }),
   ];
