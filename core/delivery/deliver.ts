@@ -1,4 +1,5 @@
 // One delivery attempt: claim the row, build and validate the XML, call the binding's connector, record the outcome.
+import { createHash } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Logger } from 'pino';
 import type { DocumentStore } from '../documents/index.ts';
@@ -6,8 +7,8 @@ import { documentUrl } from '../processes/views.ts';
 import type { ServiceCatalogue } from '../services/index.ts';
 import { PermanentError, RetryableError, type Connector, type ConnectorContext, type DeliveryDocument, type DeliveryJob } from '../plugins/index.ts';
 import { retryDelayMs, type RetryPolicy } from './backoff.ts';
-import { keepXmlDocument, processXml } from './process-xml.ts';
-import { claimDelivery, recordDead, recordDelivered, recordRetry } from './record.ts';
+import { processXml } from './process-xml.ts';
+import { claimDelivery, recordDead, recordDelivered, recordRetry, type AttemptRecord } from './record.ts';
 
 export interface BindingRuntime {
   name: string;
@@ -41,45 +42,31 @@ export type DeliveryOutcome = 'delivered' | 'dead' | 'skipped';
 
 const EXCERPT = 2000;
 
-interface ProcessData {
-  reference: string;
-  service_id: string;
-  service_version: number;
-  submitted_at: Date;
-  external_ref: string | null;
-  answers: Record<string, unknown>;
-  documents: { id: string; kind: string; field_id: string | null; name: string; content_type: string; size: number; sha256: string; storage_key: string | null }[] | null;
-}
-
 export async function deliverOnce(deps: DeliverDeps, binding: BindingRuntime, deliveryId: string): Promise<DeliveryOutcome> {
   const claimed = await claimDelivery(deps.sequelize, deliveryId);
   if (!claimed) return 'skipped';
   const startedAt = new Date();
-  const attempt = { deliveryId, number: claimed.attemptNumber, startedAt };
+  const attempt: AttemptRecord = { deliveryId, number: claimed.attemptNumber, startedAt };
   const log = deps.log.child({ deliveryId, processId: claimed.processId, binding: binding.name, attempt: claimed.attempt });
   try {
-    const p = await loadProcess(deps.sequelize, claimed.processId);
-    const service = await deps.catalogue.getVersion(p.service_id, p.service_version);
+    const p = claimed.process;
+    const service = await deps.catalogue.getVersion(p.serviceId, p.serviceVersion);
     const base = deps.publicBaseUrl();
-    const docs = (p.documents ?? []).map((d) => ({ ...d, size: Number(d.size), url: documentUrl(base, claimed.processId, d.id) }));
-    const process = {
-      id: claimed.processId,
-      reference: p.reference,
-      serviceId: p.service_id,
-      serviceVersion: p.service_version,
-      submittedAt: p.submitted_at.toISOString(),
-    };
+    const docs = claimed.documents.map((d) => ({ ...d, url: documentUrl(base, claimed.processId, d.id) }));
+    const process = { id: claimed.processId, reference: p.reference, serviceId: p.serviceId, serviceVersion: p.serviceVersion, submittedAt: p.submittedAt.toISOString() };
     const xml = processXml(service, deps.xsdDir, {
       process,
       answers: p.answers,
       documents: docs.map((d) => ({ id: d.id, kind: d.kind, fieldId: d.field_id, name: d.name, contentType: d.content_type, size: d.size, url: d.url })),
     });
-    if (claimed.attemptNumber === 1) await keepXmlDocument(deps.sequelize, claimed.processId, p.reference, xml);
+    // What is sent is kept with the attempt's record (once per process), in the same statement.
+    const bytes = Buffer.from(xml);
+    attempt.xml = { processId: claimed.processId, reference: p.reference, bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
     const job: DeliveryJob = {
       deliveryId,
       attempt: claimed.attempt,
       binding: binding.name,
-      process: { ...process, serviceTitle: service.definition.title, externalRef: p.external_ref, answers: p.answers },
+      process: { ...process, serviceTitle: service.definition.title, externalRef: p.externalRef, answers: p.answers },
       xml,
       documents: docs.map(
         (d): DeliveryDocument => ({
@@ -119,19 +106,6 @@ export async function deliverOnce(deps: DeliverDeps, binding: BindingRuntime, de
     log.info({ err: message, delayMs }, 'delivery failed; will retry');
     throw new RetryLater(message, delayMs);
   }
-}
-
-async function loadProcess(sequelize: Sequelize, processId: string): Promise<ProcessData> {
-  const rows = await sequelize.query<ProcessData>(
-    `select p.reference, p.service_id, p.service_version, p.submitted_at, p.external_ref, p.answers,
-       (select json_agg(json_build_object('id', d.id, 'kind', d.kind, 'field_id', d.field_id, 'name', d.name, 'content_type', d.content_type,
-          'size', d.size, 'sha256', d.sha256, 'storage_key', d.storage_key) order by d.created_at, d.kind)
-        from documents d where d.process_id = p.id and d.kind <> 'xml') as documents
-     from processes p where p.id = $1`,
-    { bind: [processId], type: QueryTypes.SELECT },
-  );
-  if (!rows[0]) throw new PermanentError(`process ${processId} no longer exists`);
-  return rows[0];
 }
 
 async function inlineContent(sequelize: Sequelize, id: string): Promise<Buffer> {

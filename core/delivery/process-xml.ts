@@ -1,7 +1,5 @@
-// The XML a process sends to back offices: built from its service version's mapping, validated against the XSD, kept
-// as a document (once per process) so the back office and auditors can see exactly what was sent.
-import { createHash, randomUUID } from 'node:crypto';
-import { QueryTypes, type Sequelize } from 'sequelize';
+// The XML a process sends to back offices: built from its service version's mapping and validated against the XSD.
+// (record.ts keeps it as the process's `xml` document with the attempt, so auditors see exactly what was sent.)
 import { PermanentError } from '../plugins/index.ts';
 import { compileMapping, renderXml, type CompiledMapping } from '../xml/index.ts';
 import type { ServiceVersion } from '../services/index.ts';
@@ -35,15 +33,4 @@ export function processXml(service: ServiceVersion, xsdDir: string, input: XmlIn
     throw new PermanentError(`The XML does not match ${xmlConfig.xsd}: ${messages.join('; ')}`, { responseExcerpt: result.xml.slice(0, 2000) });
   }
   return result.xml;
-}
-
-/** Keeps the XML (inline: it is small) as the process's `xml` document if it has none yet. */
-export async function keepXmlDocument(sequelize: Sequelize, processId: string, reference: string, xml: string): Promise<void> {
-  const bytes = Buffer.from(xml);
-  await sequelize.query(
-    `insert into documents (id, process_id, kind, name, content_type, size, sha256, content)
-     values ($1, $2, 'xml', $3, 'application/xml', $4, $5, $6)
-     on conflict (process_id) where kind = 'xml' do nothing`,
-    { bind: [randomUUID(), processId, `${reference}.xml`, bytes.length, createHash('sha256').update(bytes).digest('hex'), bytes], type: QueryTypes.INSERT },
-  );
 }

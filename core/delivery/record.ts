@@ -2,6 +2,17 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { NOTIFY_SQL } from '../notify/outbox-sql.ts';
 
+export interface ClaimedDocument {
+  id: string;
+  kind: string;
+  field_id: string | null;
+  name: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  storage_key: string | null;
+}
+
 export interface ClaimedDelivery {
   processId: string;
   binding: string;
@@ -9,18 +20,42 @@ export interface ClaimedDelivery {
   attempt: number;
   /** This attempt's number over the delivery's whole life (for the attempts log). */
   attemptNumber: number;
+  process: { reference: string; serviceId: string; serviceVersion: number; submittedAt: Date; externalRef: string | null; answers: Record<string, unknown> };
+  documents: ClaimedDocument[];
 }
 
-/** Marks a delivery as being delivered. Null if it is already delivered or dead (a stale or duplicate job). */
+/**
+ * Marks a delivery as being delivered and loads what it carries, in one round trip. Null if it is already delivered or
+ * dead (a stale or duplicate job).
+ */
 export async function claimDelivery(sequelize: Sequelize, id: string): Promise<ClaimedDelivery | null> {
-  const rows = await sequelize.query<{ process_id: string; binding: string; attempts: number; total: number }>(
-    `update deliveries set status = 'delivering', attempts = attempts + 1, updated_at = now()
-     where id = $1 and status in ('pending', 'queued', 'delivering')
-     returning process_id, binding, attempts, (select count(*)::int + 1 from delivery_attempts where delivery_id = $1) as total`,
+  const rows = await sequelize.query<{
+    process_id: string; binding: string; attempts: number; total: number; reference: string; service_id: string; service_version: number;
+    submitted_at: Date; external_ref: string | null; answers: Record<string, unknown>; documents: ClaimedDocument[] | null;
+  }>(
+    `with c as (
+       update deliveries set status = 'delivering', attempts = attempts + 1, updated_at = now()
+       where id = $1 and status in ('pending', 'queued', 'delivering')
+       returning process_id, binding, attempts
+     )
+     select c.process_id, c.binding, c.attempts, (select count(*)::int + 1 from delivery_attempts where delivery_id = $1) as total,
+       p.reference, p.service_id, p.service_version, p.submitted_at, p.external_ref, p.answers,
+       (select json_agg(json_build_object('id', d.id, 'kind', d.kind, 'field_id', d.field_id, 'name', d.name, 'content_type', d.content_type,
+          'size', d.size, 'sha256', d.sha256, 'storage_key', d.storage_key) order by d.created_at, d.kind)
+        from documents d where d.process_id = p.id and d.kind <> 'xml') as documents
+     from c join processes p on p.id = c.process_id`,
     { bind: [id], type: QueryTypes.SELECT },
   );
   const r = rows[0];
-  return r ? { processId: r.process_id, binding: r.binding, attempt: r.attempts, attemptNumber: r.total } : null;
+  if (!r) return null;
+  return {
+    processId: r.process_id,
+    binding: r.binding,
+    attempt: r.attempts,
+    attemptNumber: r.total,
+    process: { reference: r.reference, serviceId: r.service_id, serviceVersion: r.service_version, submittedAt: r.submitted_at, externalRef: r.external_ref, answers: r.answers },
+    documents: (r.documents ?? []).map((d) => ({ ...d, size: Number(d.size) })),
+  };
 }
 
 export interface AttemptRecord {
@@ -29,11 +64,25 @@ export interface AttemptRecord {
   startedAt: Date;
   error?: string;
   responseExcerpt?: string;
+  /** The XML that was sent, kept (once per process) as the process's `xml` document in the same statement. */
+  xml?: { processId: string; reference: string; bytes: Buffer; sha256: string };
 }
 
 /** Logs the attempt only when the CTE `d` changed the delivery (a stale job records nothing). */
 const INSERT_ATTEMPT_IF_D = `insert into delivery_attempts (delivery_id, number, started_at, ended_at, outcome, error, response_excerpt)
   select $1, $2, $3, now(), $4, $5, $6 where exists (select 1 from d)`;
+
+/** Keeps the XML sent ($x1 process id, $x2 name, $x3 bytes, $x4 sha256) unless the process already has it. */
+function keepXml(first: number): string {
+  return `insert into documents (id, process_id, kind, name, content_type, size, sha256, content)
+    select gen_random_uuid(), $${first}::uuid, 'xml', $${first + 1}, 'application/xml', length($${first + 2}::bytea), $${first + 3}, $${first + 2}::bytea
+    where $${first}::uuid is not null and exists (select 1 from d)
+    on conflict (process_id) where kind = 'xml' do nothing`;
+}
+
+function xmlBinds(a: AttemptRecord): unknown[] {
+  return a.xml ? [a.xml.processId, `${a.xml.reference}.xml`, a.xml.bytes, a.xml.sha256] : [null, null, null, null];
+}
 
 /**
  * Delivered: the delivery, its attempt, the process's status and back-office reference, a citizen-visible timeline entry
@@ -61,10 +110,12 @@ export async function recordDelivered(
        select d.process_id, 'received', true, $8, jsonb_build_object('binding', d.binding, 'externalRef', $7::text), 'system' from d
      ), n as (
        ${NOTIFY_SQL('(select id from p)', '(select contact from p)', '$9', '$8', '$10')}
+     ), x as (
+       ${keepXml(11)}
      )
      select (select count(*)::int from d) as n, pg_notify('closeloop_outbox', '')`,
     {
-      bind: [a.deliveryId, a.number, a.startedAt, 'delivered', null, a.responseExcerpt ?? null, externalRef, timelineText, notify.channel, notify.windowSeconds],
+      bind: [a.deliveryId, a.number, a.startedAt, 'delivered', null, a.responseExcerpt ?? null, externalRef, timelineText, notify.channel, notify.windowSeconds, ...xmlBinds(a)],
       type: QueryTypes.SELECT,
     },
   );
@@ -74,18 +125,20 @@ export async function recordDelivered(
 /** A failed attempt that will be retried. */
 export async function recordRetry(sequelize: Sequelize, a: AttemptRecord): Promise<void> {
   await sequelize.query(
-    `with d as (update deliveries set status = 'queued', last_error = $5, updated_at = now() where id = $1 and status = 'delivering' returning id)
+    `with d as (update deliveries set status = 'queued', last_error = $5, updated_at = now() where id = $1 and status = 'delivering' returning id),
+     x as (${keepXml(7)})
      ${INSERT_ATTEMPT_IF_D}`,
-    { bind: [a.deliveryId, a.number, a.startedAt, 'retry', a.error ?? null, a.responseExcerpt ?? null] },
+    { bind: [a.deliveryId, a.number, a.startedAt, 'retry', a.error ?? null, a.responseExcerpt ?? null, ...xmlBinds(a)] },
   );
 }
 
 /** A failed attempt that ends the delivery: permanent error or no attempts left. */
 export async function recordDead(sequelize: Sequelize, a: AttemptRecord): Promise<void> {
   await sequelize.query(
-    `with d as (update deliveries set status = 'dead', last_error = $5, updated_at = now() where id = $1 and status = 'delivering' returning id)
+    `with d as (update deliveries set status = 'dead', last_error = $5, updated_at = now() where id = $1 and status = 'delivering' returning id),
+     x as (${keepXml(7)})
      ${INSERT_ATTEMPT_IF_D}`,
-    { bind: [a.deliveryId, a.number, a.startedAt, 'dead', a.error ?? null, a.responseExcerpt ?? null] },
+    { bind: [a.deliveryId, a.number, a.startedAt, 'dead', a.error ?? null, a.responseExcerpt ?? null, ...xmlBinds(a)] },
   );
 }
 
