@@ -194,12 +194,17 @@ async function main() {
     [SCALE_ROWS],
   );
   await db.query('analyze processes; analyze tracking_tokens; analyze tasks; analyze timeline_events; analyze documents');
+  // Write the bulk insert out now, so the measurements below do not pay for its checkpoint.
+  await db.query('checkpoint');
   log(`  inserted in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   // The same tokens as the SQL above: base64url(sha256('bench-<i>')), 43 characters like real ones.
   const tokenOf = (i: number) => createHash('sha256').update(`bench-${i}`).digest('base64url');
-  const tracking = await closedLoop(hubUrl, 20, SECONDS, () => ({ method: 'GET', path: `/api/v1/track/${tokenOf(1 + Math.floor(Math.random() * SCALE_ROWS))}` }));
-  rows.push({ metric: `tracking lookups at ${SCALE_ROWS.toLocaleString()} processes (404s ${tracking.statuses['404'] ?? 0})`, value: tracking.rps, unit: 'req/s' });
-  rows.push({ metric: 'tracking p99', value: tracking.p99, unit: 'ms', target: { text: '≤ 20 ms', ok: tracking.p99 <= 20 } });
+  const track = () => ({ method: 'GET', path: `/api/v1/track/${tokenOf(1 + Math.floor(Math.random() * SCALE_ROWS))}` });
+  const tracking = await closedLoop(hubUrl, 20, SECONDS, track);
+  rows.push({ metric: `tracking lookups at ${SCALE_ROWS.toLocaleString()} processes, saturated (p99 ${tracking.p99.toFixed(1)} ms, 404s ${tracking.statuses['404'] ?? 0})`, value: tracking.rps, unit: 'req/s' });
+  // Latency is judged at a steady load a council would see in a surge, not at saturation.
+  const trackingSteady = await openLoop(hubUrl, 300, SECONDS, track);
+  rows.push({ metric: `tracking p99 at 300 lookups/s (p50 ${trackingSteady.p50.toFixed(1)} ms)`, value: trackingSteady.p99, unit: 'ms', target: { text: '≤ 20 ms', ok: trackingSteady.p99 <= 20 } });
   const intakeBig = await closedLoop(hubUrl, 50, SECONDS, (i) => ({ method: 'POST', path: '/api/v1/services/noise-complaint/submissions', headers: { 'content-type': 'application/json' }, body: body(i + 1e7) }));
   rows.push({ metric: `intake at ${SCALE_ROWS.toLocaleString()} processes`, value: intakeBig.rps, unit: 'subm/s', baseline: { name: 'intake on a near-empty table', value: intake.rps }, target: { text: 'within 10%', ok: intakeBig.rps >= 0.9 * intake.rps } });
 
@@ -222,7 +227,12 @@ async function main() {
 
   log('note → citizen e-mail at 200 notes/s');
   const { rows: procs } = await db.query(`select p.id from processes p where p.service_id = 'noise-complaint' and p.contact ? 'email' and p.status = 'received' order by p.submitted_at desc limit $1`, [QUICK ? 600 : 4000]);
-  await new Promise((r) => setTimeout(r, 5000)); // let the e2e run's own messages drain
+  // Let the end-to-end run's own messages (two per submission) drain first, so notes are measured on their own.
+  for (let i = 0; i < 600; i++) {
+    const { rows: left } = await db.query(`select count(*)::int as n from notifications where status in ('pending', 'queued', 'sending')`);
+    if (left[0].n === 0) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
   const sequelize = connectDatabase({ url: DB_URL, poolMax: 2 });
   await migrate(sequelize);
   const { key } = await createApiKey({ name: 'Bench back office', services: ['*'] });

@@ -69,7 +69,7 @@ with p as (
   insert into notifications (id, process_id, channel, kind, status, updates, not_before, created_at, updated_at)
   select gen_random_uuid(), $1, c, 'submitted', 'pending', $14::jsonb, $8, $8, $8 from unnest($15::text[]) as c
 )
-select id, pg_notify('closeloop_outbox', '') from p`;
+select id from p`;
 
 /** Validates and stores a submission. Throws ValidationError (422) listing every problem; the caller discards uploaded blobs. */
 export async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitResult> {

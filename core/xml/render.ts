@@ -1,6 +1,8 @@
 // Build + validate in one call, as the delivery worker and the admin preview use it.
-import { buildXmlDocument, type CompiledMapping, type XmlBuildInput } from './build.ts';
-import { loadXsd, validateDocument, validateXml, type XsdError } from './xsd.ts';
+import libxmljs from 'libxmljs2';
+import { buildXmlString, type CompiledMapping, type XmlBuildInput } from './build.ts';
+import { PARSE_OPTIONS } from './safe-parse.ts';
+import { loadXsd, validateDocument, type XsdError } from './xsd.ts';
 
 export interface RenderedXml {
   xml: string;
@@ -10,10 +12,8 @@ export interface RenderedXml {
 
 export function renderXml(mapping: CompiledMapping, xsdDir: string, xsdFile: string, input: XmlBuildInput): RenderedXml {
   const xsd = loadXsd(xsdDir, xsdFile);
-  const doc = buildXmlDocument(mapping, input);
-  const xml = doc.toString(true);
-  const checked = validateDocument(doc, xsd);
-  if (checked.valid) return { xml, valid: true, errors: [] };
-  // Validate the text again only on failure, so the messages carry line numbers of the XML people will read.
-  return { xml, valid: false, errors: validateXml(xml, xsd).errors };
+  const xml = buildXmlString(mapping, input);
+  // Validating the parsed text checks exactly what will be sent, with line numbers people can read.
+  const checked = validateDocument(libxmljs.parseXml(xml, PARSE_OPTIONS), xsd);
+  return { xml, valid: checked.valid, errors: checked.errors };
 }
