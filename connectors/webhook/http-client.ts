@@ -1,49 +1,68 @@
-// One keep-alive agent per binding, with the SSRF guard in its DNS lookup. Responses are read up to a bound.
+// One keep-alive agent per binding, with the SSRF guard in its DNS lookup. A whole request (connect, send, answer)
+// must finish within the timeout; the answer is read up to a bound.
 import http from 'node:http';
 import https from 'node:https';
-import { isIP } from 'node:net';
-import { guardedLookup, isPrivateAddress, SsrfError } from '../../core/webhooks/ssrf-guard.ts';
+import { assertLiteralHostAllowed, guardedAgent } from '../../core/webhooks/ssrf-guard.ts';
 
 export interface PostResult {
   status: number;
   headers: http.IncomingHttpHeaders;
+  /** At most `maxResponseBytes` of the answer. */
   body: Buffer;
+}
+
+export class TimeoutError extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(ms: number) {
+    super(`no complete answer within ${ms} ms`);
+    this.name = 'TimeoutError';
+  }
 }
 
 export class HttpClient {
   private readonly agent: http.Agent;
+  private readonly request: typeof http.request;
+
   constructor(
     private readonly url: URL,
-    private readonly allowPrivate: boolean,
+    private readonly allowPrivateNetwork: boolean,
   ) {
-    const options = { keepAlive: true, maxSockets: 256, ...(allowPrivate ? {} : { lookup: guardedLookup as never }) };
-    this.agent = url.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+    this.agent = guardedAgent(url, { allowPrivateNetwork });
+    this.request = url.protocol === 'https:' ? https.request : http.request;
   }
 
   post(body: Buffer, headers: Record<string, string>, timeoutMs: number, maxResponseBytes = 64 * 1024): Promise<PostResult> {
-    const host = this.url.hostname.replace(/^\[|\]$/g, '');
-    // A literal IP address skips DNS, so the guard checks it here.
-    if (!this.allowPrivate && isIP(host) && isPrivateAddress(host)) return Promise.reject(new SsrfError(`${host} is a private or local address`));
-    const lib = this.url.protocol === 'https:' ? https : http;
+    try {
+      assertLiteralHostAllowed(this.url, { allowPrivateNetwork: this.allowPrivateNetwork });
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return new Promise((resolve, reject) => {
-      const req = lib.request(this.url, { method: 'POST', agent: this.agent, headers: { ...headers, 'content-length': String(body.length) }, timeout: timeoutMs }, (res) => {
+      const req = this.request(this.url, { method: 'POST', agent: this.agent, headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {
-          if (size < maxResponseBytes) chunks.push(c.subarray(0, maxResponseBytes - size));
+          if (size < maxResponseBytes) chunks.push(size + c.length > maxResponseBytes ? c.subarray(0, maxResponseBytes - size) : c);
           size += c.length;
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+        });
+        res.on('error', fail);
       });
-      req.on('timeout', () => req.destroy(Object.assign(new Error(`no response within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
-      req.on('error', reject);
+      const timer = setTimeout(() => req.destroy(new TimeoutError(timeoutMs)), timeoutMs);
+      function fail(err: Error) {
+        clearTimeout(timer);
+        reject(err);
+      }
+      req.on('error', fail);
       req.end(body);
     });
   }
 
-  /** Closes idle keep-alive sockets so a shutting-down process is not held open. */
-  closeIdle(): void {
+  /** Closes idle keep-alive sockets; a request still in flight (another hub in the same process) is left to finish. */
+  close(): void {
     for (const sockets of Object.values(this.agent.freeSockets)) for (const s of sockets ?? []) s.destroy();
   }
 }

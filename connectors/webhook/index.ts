@@ -2,38 +2,39 @@
 // signed callbacks at /connectors/{binding}/events.
 import { defineConnector, type CheckResult, type ConnectorContext } from '../../core/plugins/index.ts';
 import { webhookKey } from '../../core/webhooks/standard-webhooks.ts';
-import { isPrivateAddress } from '../../core/webhooks/ssrf-guard.ts';
-import { lookup } from 'node:dns/promises';
+import { checkTargetUrl } from '../../core/webhooks/ssrf-guard.ts';
 import { webhookConfigSchema, type WebhookConfig } from './config.ts';
-import { deliverWebhook } from './deliver.ts';
+import { baseHeaders, deliverWebhook, type PreparedBinding } from './deliver.ts';
 import { HttpClient } from './http-client.ts';
 import { handleEvent, inboundEventSchema } from './inbound.ts';
 
-// One keep-alive client per binding context (a context lives as long as its binding's runtime).
-const clients = new WeakMap<ConnectorContext<WebhookConfig>, { client: HttpClient; key: Buffer }>();
-const open = new Set<HttpClient>();
+// Prepared once per binding context (a context lives as long as its binding's runtime): one keep-alive agent, the
+// decoded key and the static headers, so the hot path only signs and sends.
+const prepared = new Map<ConnectorContext<WebhookConfig>, PreparedBinding>();
 
-function clientFor(ctx: ConnectorContext<WebhookConfig>) {
-  let entry = clients.get(ctx);
-  if (!entry) {
-    entry = { client: new HttpClient(new URL(ctx.config.url), ctx.config.allowPrivateNetwork), key: webhookKey(ctx.config.secret) };
-    clients.set(ctx, entry);
-    open.add(entry.client);
+function prepare(ctx: ConnectorContext<WebhookConfig>): PreparedBinding {
+  let binding = prepared.get(ctx);
+  if (!binding) {
+    const { config } = ctx;
+    binding = { config, client: new HttpClient(new URL(config.url), config.allowPrivateNetwork), key: webhookKey(config.secret), baseHeaders: baseHeaders(config) };
+    prepared.set(ctx, binding);
   }
-  return entry;
+  return binding;
 }
 
 export const connector = defineConnector<WebhookConfig>({
   name: 'webhook',
   description: 'Signed HTTP POST of the XML or a JSON envelope (Standard Webhooks), with signed callbacks',
   configSchema: webhookConfigSchema,
+
   deliver(job, ctx) {
-    const { client, key } = clientFor(ctx);
-    return deliverWebhook(job, ctx.config, client, key);
+    return deliverWebhook(job, prepare(ctx));
   },
+
   inbound(routes, ctx) {
     routes.post('/events', (req) => handleEvent(req, ctx));
   },
+
   inboundDocs: [
     {
       method: 'post',
@@ -46,25 +47,24 @@ export const connector = defineConnector<WebhookConfig>({
       responses: { 200: 'Applied (or a duplicate, acknowledged)', 400: 'Not JSON', 401: 'Missing, stale or wrong signature', 404: 'No process of this binding matches', 422: 'Not a valid event' },
     },
   ],
+
+  /** The secret is well-formed and the URL resolves to an address the SSRF guard lets through. Sends nothing. */
   async check(ctx): Promise<CheckResult> {
     const problems: string[] = [];
-    try {
-      webhookKey(ctx.config.secret);
-    } catch (err) {
-      problems.push((err as Error).message);
+    for (const [field, secret] of [['secret', ctx.config.secret], ...(ctx.config.inboundSecrets ?? []).map((s, i) => [`inboundSecrets.${i}`, s])] as const) {
+      try {
+        webhookKey(secret);
+      } catch (err) {
+        problems.push(`${field}: ${(err as Error).message}`);
+      }
     }
-    const url = new URL(ctx.config.url);
-    try {
-      const addresses = await lookup(url.hostname, { all: true });
-      const bad = addresses.find((a) => isPrivateAddress(a.address));
-      if (bad && !ctx.config.allowPrivateNetwork) problems.push(`${url.hostname} resolves to ${bad.address}, a private address (set allowPrivateNetwork to allow it)`);
-    } catch (err) {
-      problems.push(`${url.hostname} does not resolve: ${(err as Error).message}`);
-    }
+    problems.push(...(await checkTargetUrl(ctx.config.url, { allowPrivateNetwork: ctx.config.allowPrivateNetwork })).map((p) => `url: ${p}`));
     return { ok: problems.length === 0, problems };
   },
+
   async close() {
-    // Idle keep-alive sockets only; an agent is re-created on next use.
-    for (const client of open) client.closeIdle();
+    // Idle sockets only; the next delivery prepares its binding afresh.
+    for (const binding of prepared.values()) binding.client.close();
+    prepared.clear();
   },
 });

@@ -1,17 +1,9 @@
 // The SQL that records a delivery's progress. Each outcome is one statement, so it commits whole.
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { NOTIFY_SQL } from '../notify/outbox-sql.ts';
+import type { DocumentColumns } from '../documents/index.ts';
 
-export interface ClaimedDocument {
-  id: string;
-  kind: string;
-  field_id: string | null;
-  name: string;
-  content_type: string;
-  size: number;
-  sha256: string;
-  storage_key: string | null;
-}
+export type ClaimedDocument = DocumentColumns;
 
 export interface ClaimedDelivery {
   processId: string;

@@ -25,3 +25,16 @@ export class BlobTooLargeError extends Error {
     this.name = 'BlobTooLargeError';
   }
 }
+
+/** A documents row as SQL returns it (snake_case), shared by the code that writes and reads rows in raw SQL. */
+export interface DocumentColumns {
+  id: string;
+  kind: string;
+  field_id: string | null;
+  name: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  /** Set for files in the document store; null for small documents kept inline. */
+  storage_key: string | null;
+}

@@ -1,104 +1,132 @@
-// Finds connectors and channels by name. Built-ins are a table of names → module paths (loaded lazily, so core never
-// imports connectors/ or plugins/); third-party plugins are named in config by npm package or by path.
-import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL, fileURLToPath } from 'node:url';
+// Finds connectors and channels by name. Built-ins are a table of names → module paths under the project root, imported
+// lazily on first use, so core/ never imports connectors/ or plugins/ statically; third-party plugins are named in
+// config (`plugins:`) by npm package or by a path relative to the config folder, and register under their own `name`.
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Channel, Connector } from './sdk.ts';
+import { channelProblems, connectorProblems, importPluginModule, PluginLoadError, pluginsOf, type LoadedPlugin } from './loader.ts';
 
-const PROJECT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+export const PROJECT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 
-const BUILTIN_CONNECTORS: Record<string, string> = {
+/** Built-in connectors: name → module (relative to the project root) exporting `connector`. */
+export const BUILTIN_CONNECTORS: Readonly<Record<string, string>> = {
   webhook: 'connectors/webhook/index.ts',
-  soap: 'connectors/soap/index.ts',
   alloy: 'connectors/alloy/index.ts',
+  soap: 'connectors/soap/index.ts',
 };
 
-const BUILTIN_CHANNELS: Record<string, string> = {
+/** Built-in notification channels: name → module (relative to the project root) exporting `channel`. */
+export const BUILTIN_CHANNELS: Readonly<Record<string, string>> = {
   smtp: 'plugins/notify-smtp/index.ts',
   'govuk-notify': 'plugins/notify-govuk/index.ts',
 };
 
-export class PluginLoadError extends Error {
-  constructor(
-    readonly spec: string,
-    message: string,
-  ) {
-    super(`plugin "${spec}": ${message}`);
-    this.name = 'PluginLoadError';
-  }
+export interface RegistryOptions {
+  /** Where built-in module paths are resolved from (default: the project root). */
+  root?: string;
+  builtinConnectors?: Record<string, string>;
+  builtinChannels?: Record<string, string>;
 }
+
+type Kind = 'connector' | 'channel';
 
 export class Registry {
-  private readonly connectors = new Map<string, Connector<unknown>>();
-  private readonly channels = new Map<string, Channel<unknown>>();
+  private readonly root: string;
+  private readonly builtins: Record<Kind, Record<string, string>>;
+  private readonly loaded: Record<Kind, Map<string, Promise<Connector<unknown> | Channel<unknown>>>> = { connector: new Map(), channel: new Map() };
+  /** Where each third-party plugin came from, to explain a name clash. */
+  private readonly origin = new Map<string, string>();
 
-  /** Loads third-party plugins named in config (package names or paths relative to the config folder). */
-  async loadPlugins(specs: string[], configDir: string): Promise<void> {
-    for (const spec of specs) {
-      const mod = await importSpec(spec, configDir);
-      let found = false;
-      for (const candidate of [mod.connector, mod.channel, mod.default]) {
-        if (isConnector(candidate)) {
-          this.connectors.set(candidate.name, candidate);
-          found = true;
-        } else if (isChannel(candidate)) {
-          this.channels.set(candidate.name, candidate);
-          found = true;
-        }
-      }
-      if (!found) throw new PluginLoadError(spec, 'exports no `connector` or `channel` made with defineConnector/defineChannel');
+  constructor(options: RegistryOptions = {}) {
+    this.root = options.root ?? PROJECT_ROOT;
+    this.builtins = { connector: { ...(options.builtinConnectors ?? BUILTIN_CONNECTORS) }, channel: { ...(options.builtinChannels ?? BUILTIN_CHANNELS) } };
+  }
+
+  /** Loads the third-party plugins named in config (package names, or paths relative to `configDir`), in order. */
+  async loadPlugins(specs: readonly string[], configDir: string): Promise<void> {
+    for (const spec of specs) await this.loadPlugin(spec, configDir);
+  }
+
+  /** Loads one third-party plugin module and registers every connector/channel it exports. */
+  async loadPlugin(spec: string, configDir: string): Promise<LoadedPlugin[]> {
+    const found = pluginsOf(spec, await importPluginModule(spec, configDir));
+    for (const { kind, plugin } of found) {
+      const key = `${kind}:${plugin.name}`;
+      if (this.builtins[kind][plugin.name]) throw new PluginLoadError(spec, `its ${kind} is named "${plugin.name}", which is a built-in ${kind}; give it another name`);
+      const previous = this.origin.get(key);
+      if (previous) throw new PluginLoadError(spec, `its ${kind} "${plugin.name}" is already registered by plugin "${previous}"`);
+      this.origin.set(key, spec);
+      this.loaded[kind].set(plugin.name, Promise.resolve(plugin));
     }
+    return found;
   }
 
+  /** Registers a connector directly (tests, embedding); replaces any of the same name. */
   registerConnector(connector: Connector<unknown>): void {
-    this.connectors.set(connector.name, connector);
+    this.register('connector', connector, connectorProblems(connector));
   }
 
+  /** Registers a channel directly (tests, embedding); replaces any of the same name. */
   registerChannel(channel: Channel<unknown>): void {
-    this.channels.set(channel.name, channel);
+    this.register('channel', channel, channelProblems(channel));
   }
 
-  async connector(name: string): Promise<Connector<unknown>> {
-    const known = this.connectors.get(name);
-    if (known) return known;
-    const path = BUILTIN_CONNECTORS[name];
-    if (!path) throw new PluginLoadError(name, `no connector of this name (built-in: ${Object.keys(BUILTIN_CONNECTORS).join(', ')}; others must be listed under plugins:)`);
-    const mod = await importSpec(resolve(PROJECT_ROOT, path), PROJECT_ROOT);
-    if (!isConnector(mod.connector)) throw new PluginLoadError(name, `${path} does not export a connector`);
-    this.connectors.set(name, mod.connector);
-    return mod.connector;
+  /** The connector of this name: registered, loaded from config, or a built-in imported now. */
+  connector(name: string): Promise<Connector<unknown>> {
+    return this.get('connector', name) as Promise<Connector<unknown>>;
   }
 
-  async channel(name: string): Promise<Channel<unknown>> {
-    const known = this.channels.get(name);
-    if (known) return known;
-    const path = BUILTIN_CHANNELS[name];
-    if (!path) throw new PluginLoadError(name, `no channel of this name (built-in: ${Object.keys(BUILTIN_CHANNELS).join(', ')}; others must be listed under plugins:)`);
-    const mod = await importSpec(resolve(PROJECT_ROOT, path), PROJECT_ROOT);
-    if (!isChannel(mod.channel)) throw new PluginLoadError(name, `${path} does not export a channel`);
-    this.channels.set(name, mod.channel);
-    return mod.channel;
+  /** The channel of this name: registered, loaded from config, or a built-in imported now. */
+  channel(name: string): Promise<Channel<unknown>> {
+    return this.get('channel', name) as Promise<Channel<unknown>>;
   }
-}
 
-async function importSpec(spec: string, baseDir: string): Promise<Record<string, unknown>> {
-  const isPath = spec.startsWith('.') || isAbsolute(spec);
-  const target = isPath ? resolve(baseDir, spec) : spec;
-  if (isPath && !existsSync(target)) throw new PluginLoadError(spec, `no such file or folder: ${target}`);
-  try {
-    const url = isPath ? pathToFileURL(existsSync(resolve(target, 'index.ts')) ? resolve(target, 'index.ts') : target).href : target;
-    return (await import(url)) as Record<string, unknown>;
-  } catch (err) {
-    throw new PluginLoadError(spec, `could not be loaded: ${(err as Error).message}`);
+  /** Names a binding may use in `connector:` (built-in and loaded). */
+  connectorNames(): string[] {
+    return this.names('connector');
   }
-}
 
-function isConnector(x: unknown): x is Connector<unknown> {
-  const c = x as Connector<unknown> | undefined;
-  return !!c && typeof c.name === 'string' && typeof c.deliver === 'function' && typeof c.configSchema?.safeParse === 'function';
-}
+  /** Names a channel may use in `channel:` (built-in and loaded). */
+  channelNames(): string[] {
+    return this.names('channel');
+  }
 
-function isChannel(x: unknown): x is Channel<unknown> {
-  const c = x as Channel<unknown> | undefined;
-  return !!c && typeof c.name === 'string' && typeof c.send === 'function' && typeof c.configSchema?.safeParse === 'function';
+  private register(kind: Kind, plugin: Connector<unknown> | Channel<unknown>, problems: string[]): void {
+    const label = (plugin as { name?: unknown })?.name;
+    if (problems.length) throw new PluginLoadError(String(label ?? kind), `not a valid ${kind}: ${problems.join('; ')}`);
+    this.loaded[kind].set(plugin.name, Promise.resolve(plugin));
+  }
+
+  private get(kind: Kind, name: string): Promise<Connector<unknown> | Channel<unknown>> {
+    let plugin = this.loaded[kind].get(name);
+    if (!plugin) {
+      const path = this.builtins[kind][name];
+      if (!path) {
+        return Promise.reject(new PluginLoadError(name, `no ${kind} of this name (known: ${this.names(kind).join(', ')}; third-party ${kind}s must be listed under plugins:)`));
+      }
+      plugin = this.importBuiltin(kind, name, path);
+      this.loaded[kind].set(name, plugin);
+      // A failed import is not cached: the next call tries again (and reports the error again).
+      plugin.catch(() => this.loaded[kind].delete(name));
+    }
+    return plugin;
+  }
+
+  private async importBuiltin(kind: Kind, name: string, path: string): Promise<Connector<unknown> | Channel<unknown>> {
+    let mod: Record<string, unknown>;
+    try {
+      mod = await importPluginModule(resolve(this.root, path), this.root);
+    } catch (err) {
+      throw new PluginLoadError(name, `the built-in ${kind} ${path} could not be loaded: ${(err as Error).message.replace(/^plugin "[^"]*": /, '')}`, { cause: err });
+    }
+    const plugin = mod[kind];
+    const problems = plugin === undefined ? [`it does not export \`${kind}\``] : kind === 'connector' ? connectorProblems(plugin) : channelProblems(plugin);
+    if (!problems.length && (plugin as { name: string }).name !== name) problems.push(`its name is "${(plugin as { name: string }).name}", not "${name}"`);
+    if (problems.length) throw new PluginLoadError(name, `the built-in ${kind} ${path} is not valid: ${problems.join('; ')}`);
+    return plugin as Connector<unknown> | Channel<unknown>;
+  }
+
+  private names(kind: Kind): string[] {
+    return [...new Set([...Object.keys(this.builtins[kind]), ...this.loaded[kind].keys()])].sort();
+  }
 }

@@ -3,7 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { ValidationError } from '../errors.ts';
-import type { DocumentStore } from '../documents/index.ts';
+import type { DocumentColumns, DocumentStore } from '../documents/index.ts';
 import { formCopyHtml, formCopyJson } from '../documents/form-copy.ts';
 import { validateAnswers, type ReceivedFile, type ServiceVersion } from '../services/index.ts';
 import type { UploadedFile } from '../http/multipart.ts';
@@ -32,15 +32,7 @@ export interface SubmitResult {
   trackingToken: string;
 }
 
-interface DocRow {
-  id: string;
-  kind: string;
-  field_id: string | null;
-  name: string;
-  content_type: string;
-  size: number;
-  sha256: string;
-  storage_key: string | null;
+interface DocRow extends DocumentColumns {
   /** base64 of small generated documents kept inline. */
   content: string | null;
 }

@@ -1,19 +1,22 @@
-// A complete example connector to copy: it sends each delivery to a JSON "case API" (POST /cases) with a bearer token.
-// Rename it, change the config schema and the request, keep the rules: send the delivery id as an idempotency key,
-// throw PermanentError for what a retry cannot fix, RetryableError (or any other error) for the rest.
+// A complete example connector to copy: it sends each delivery to a JSON "case API" (POST {baseUrl}/cases) with a bearer
+// token. Rename it, change the config schema and the request, keep the rules: send the delivery id as an idempotency
+// key, throw PermanentError for what a retry cannot fix, RetryableError (or any other error) for the rest.
 import { z } from 'zod';
 import { defineConnector, PermanentError, RetryableError, type DeliveryJob } from '../../core/plugins/index.ts';
 
 /** One binding's settings. Secrets arrive already resolved from `{ env: NAME }` in closeloop.yaml. */
 export const configSchema = z.strictObject({
-  baseUrl: z.url(),
+  /** The API's base URL; `cases` and `health` are resolved against it, so end it with a slash. */
+  baseUrl: z.url({ protocol: /^https?$/ }).refine((u) => u.endsWith('/'), 'must end with "/"'),
   token: z.string().min(16, 'the API token looks too short'),
   /** The back office's queue or team for these cases. */
   queue: z.string().default('environmental-health'),
-  timeoutMs: z.number().int().min(100).default(10_000),
+  timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
 });
 
-type Config = z.infer<typeof configSchema>;
+export type Config = z.infer<typeof configSchema>;
+
+const EXCERPT_CHARS = 2000;
 
 /** What this back office wants: a small JSON case, with the validated XML attached and links to the documents. */
 function caseBody(job: DeliveryJob, config: Config) {
@@ -24,16 +27,26 @@ function caseBody(job: DeliveryJob, config: Config) {
     service: job.process.serviceId,
     submittedAt: job.process.submittedAt,
     payloadXml: job.xml,
-    attachments: job.documents.filter((d) => d.kind === 'evidence').map((d) => ({ name: d.name, type: d.contentType, url: d.url })),
+    attachments: job.documents.filter((d) => d.kind === 'evidence').map((d) => ({ name: d.name, type: d.contentType, size: d.size, sha256: d.sha256, url: d.url })),
   };
 }
 
-async function call(config: Config, path: string, init: RequestInit): Promise<Response> {
-  return fetch(new URL(path, config.baseUrl), {
-    ...init,
-    headers: { authorization: `Bearer ${config.token}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
+/** One call to the API. Node's fetch keeps connections alive between calls; the timeout covers the whole exchange. */
+async function call(config: Config, path: string, init: { method: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Headers; text: string }> {
+  const res = await fetch(new URL(path, config.baseUrl), {
+    method: init.method,
+    body: init.body,
+    headers: { authorization: `Bearer ${config.token}`, accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
     signal: AbortSignal.timeout(config.timeoutMs),
   });
+  return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+/** Retry-After as seconds or an HTTP date, in milliseconds. */
+function retryAfterMs(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const ms = /^\d+$/.test(value.trim()) ? Number(value) * 1000 : Date.parse(value) - Date.now();
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
 export const connector = defineConnector<Config>({
@@ -42,33 +55,40 @@ export const connector = defineConnector<Config>({
   configSchema,
 
   async deliver(job, ctx) {
-    let res: Response;
+    let res;
     try {
       // The delivery id as Idempotency-Key: a retry after a lost response must not open a second case.
       res = await call(ctx.config, 'cases', { method: 'POST', headers: { 'idempotency-key': job.deliveryId }, body: JSON.stringify(caseBody(job, ctx.config)) });
     } catch (err) {
+      // Timeouts, refused connections, resets: the back office may come back.
       throw new RetryableError(`case API unreachable: ${(err as Error).message}`, { cause: err });
     }
-    const text = await res.text();
-    if (res.ok) {
-      const id = (JSON.parse(text) as { id?: string }).id;
-      return { externalRef: id, responseExcerpt: text.slice(0, 2000) };
+    const responseExcerpt = res.text.slice(0, EXCERPT_CHARS);
+    if (res.status >= 200 && res.status < 300) {
+      // The case exists now, whatever the body says: never throw here, or a replay would be needed for nothing.
+      let id: unknown;
+      try {
+        id = (JSON.parse(res.text) as { id?: unknown }).id;
+      } catch {
+        id = undefined;
+      }
+      if (typeof id !== 'string') ctx.log.warn({ deliveryId: job.deliveryId, status: res.status }, 'case API answer has no case id');
+      return { externalRef: typeof id === 'string' ? id : undefined, responseExcerpt };
     }
     if (res.status === 408 || res.status === 429 || res.status >= 500) {
-      const retryAfter = Number(res.headers.get('retry-after'));
-      throw new RetryableError(`case API answered ${res.status}`, { responseExcerpt: text.slice(0, 2000), retryAfterMs: retryAfter > 0 ? retryAfter * 1000 : undefined });
+      throw new RetryableError(`case API answered ${res.status}`, { responseExcerpt, retryAfterMs: retryAfterMs(res.headers.get('retry-after')) });
     }
-    throw new PermanentError(`case API refused the case: ${res.status}`, { responseExcerpt: text.slice(0, 2000) });
+    throw new PermanentError(`case API refused the case: ${res.status}`, { responseExcerpt });
   },
 
   async check(ctx) {
     try {
       const res = await call(ctx.config, 'health', { method: 'GET' });
-      if (res.status === 401 || res.status === 403) return { ok: false, problems: ['the API token was refused'] };
-      if (!res.ok) return { ok: false, problems: [`the case API answered ${res.status}`] };
+      if (res.status === 401 || res.status === 403) return { ok: false, problems: [`token: the case API refused the token (${res.status})`] };
+      if (res.status < 200 || res.status >= 300) return { ok: false, problems: [`baseUrl: the case API health check answered ${res.status}`] };
       return { ok: true, problems: [] };
     } catch (err) {
-      return { ok: false, problems: [`the case API is unreachable: ${(err as Error).message}`] };
+      return { ok: false, problems: [`baseUrl: the case API is unreachable: ${(err as Error).message}`] };
     }
   },
 });

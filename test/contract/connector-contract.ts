@@ -1,47 +1,27 @@
 // The contract every connector passes, built-in or written from the template (learned from Airbyte's acceptance tests).
-// A new connector gets these checks by adding one call to runConnectorContract in test/contract/.
-import { describe, test, after, before } from 'node:test';
+// A new connector gets these checks by adding one runConnectorContract call in test/contract/connectors.test.ts,
+// with a fake or peer of its back office that dedupes by the idempotency key as the real one does.
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { pino } from 'pino';
-import { PermanentError, RetryableError, type Connector, type ConnectorContext, type DeliveryJob, type ProcessApi } from '../../core/plugins/index.ts';
+import { PermanentError, RetryableError, type Connector, type ConnectorContext, type InboundHandler } from '../../core/plugins/index.ts';
+import { contextFor, deliveryJob } from './delivery-job.ts';
+
+export { contextFor, deliveryJob, noProcesses, testDocument } from './delivery-job.ts';
+
+/** How the back office answers the next request: a status; 'timeout' (no answer); 'drop' (it acts, the answer is lost). */
+export type ContractStep = number | 'timeout' | 'drop';
 
 export interface ContractSetup {
   connector: Connector<unknown>;
+  /** A binding config (before parsing) pointing at the fake/peer. Keep its timeout short (≤ 2 s): one test waits for it. */
   config: unknown;
-  /** A config the back office will refuse (wrong key, unknown code…), for check(). */
+  /** A config that passes the schema but that the back office (or the guard) refuses: wrong token, unresolvable host… */
   badConfig: unknown;
-  /** Records the back office holds. */
+  /** How many records (cases) the back office holds. */
   records(): number;
-  /** Next answer: a status, or 'drop' (the back office acts, then the answer is lost). */
-  script(steps: (number | 'drop')[]): void;
+  /** Scripts the back office's next answers (then it answers normally). */
+  script(steps: ContractStep[]): void;
   close(): Promise<void>;
-}
-
-const noProcesses: ProcessApi = {
-  find: async () => null,
-  addNote: async () => ({ applied: false }),
-  updateTask: async () => ({ applied: false }),
-  close: async () => ({ applied: false }),
-};
-
-export function contextFor(name: string, config: unknown): ConnectorContext<unknown> {
-  return { name, config, log: pino({ level: 'silent' }), publicBaseUrl: 'http://127.0.0.1:1', processes: noProcesses };
-}
-
-export function deliveryJob(overrides: Partial<DeliveryJob> = {}): DeliveryJob {
-  const id = randomUUID();
-  return {
-    deliveryId: randomUUID(),
-    attempt: 1,
-    binding: 'contract',
-    process: { id, reference: 'NOI-ABCD2345', serviceId: 'noise-complaint', serviceVersion: 1, serviceTitle: 'Report a noise problem', submittedAt: new Date().toISOString(), externalRef: null, answers: { noiseType: 'music' } },
-    xml: '<?xml version="1.0"?><Case xmlns="urn:test"><Reference>NOI-ABCD2345</Reference></Case>',
-    documents: [
-      { id: randomUUID(), kind: 'evidence', name: 'photo.png', contentType: 'image/png', size: 3, sha256: 'x', url: `http://127.0.0.1:1/api/v1/processes/${id}/documents/1`, read: async () => Buffer.from('png') },
-    ],
-    ...overrides,
-  };
 }
 
 export function runConnectorContract(name: string, makeSetup: () => Promise<ContractSetup>): void {
@@ -50,12 +30,17 @@ export function runConnectorContract(name: string, makeSetup: () => Promise<Cont
     let ctx: ConnectorContext<unknown>;
     before(async () => {
       s = await makeSetup();
-      const parsed = s.connector.configSchema.parse(s.config);
-      ctx = contextFor('contract', parsed);
+      ctx = contextFor('contract', s.connector.configSchema.parse(s.config));
     });
     after(async () => {
       await s.connector.close?.();
       await s.close();
+    });
+
+    test('its config schema refuses an empty config with field-level messages', () => {
+      const parsed = s.connector.configSchema.safeParse({});
+      assert.equal(parsed.success, false);
+      assert.ok(parsed.error!.issues.every((i) => i.path.length > 0 && i.message.length > 0));
     });
 
     test('one delivery creates exactly one back-office record and returns its reference', async () => {
@@ -63,44 +48,69 @@ export function runConnectorContract(name: string, makeSetup: () => Promise<Cont
       const result = await s.connector.deliver(deliveryJob(), ctx);
       assert.equal(s.records(), before + 1);
       assert.ok(result.externalRef, 'the back office reference is returned');
+      assert.ok((result.responseExcerpt ?? '').length <= 2048, 'the excerpt is bounded');
     });
 
-    test('a retry after a lost response creates no second record', async () => {
+    test('a retry after a lost response creates no second record and finds the same reference', async () => {
       const job = deliveryJob();
       const before = s.records();
       s.script(['drop']);
-      await assert.rejects(s.connector.deliver(job, ctx), (err: unknown) => !(err instanceof PermanentError), 'a lost response is worth retrying');
-      const result = await s.connector.deliver({ ...job, attempt: 2 }, ctx);
+      await assert.rejects(s.connector.deliver(job, ctx), RetryableError, 'a lost response is worth retrying');
+      assert.equal(s.records(), before + 1, 'the back office acted');
+      const second = await s.connector.deliver({ ...job, attempt: 2 }, ctx);
+      const third = await s.connector.deliver({ ...job, attempt: 3 }, ctx);
       assert.equal(s.records(), before + 1, 'still one record');
-      assert.ok(result.externalRef);
+      assert.ok(second.externalRef);
+      assert.equal(third.externalRef, second.externalRef);
     });
 
-    test('errors are classified: 4xx permanent, 5xx and 429 retryable', async () => {
+    test('a 400 is permanent', async () => {
       s.script([400]);
       await assert.rejects(s.connector.deliver(deliveryJob(), ctx), PermanentError);
-      s.script([500]);
-      await assert.rejects(s.connector.deliver(deliveryJob(), ctx), RetryableError);
-      s.script([429]);
-      await assert.rejects(s.connector.deliver(deliveryJob(), ctx), RetryableError);
     });
 
-    test('check() reports a bad configuration clearly', async () => {
-      if (!s.connector.check) return assert.fail(`${name} has no check()`);
-      const good = await s.connector.check(ctx);
-      assert.deepEqual(good, { ok: true, problems: [] });
+    for (const status of [500, 503, 429]) {
+      test(`a ${status} is retryable`, async () => {
+        s.script([status]);
+        await assert.rejects(s.connector.deliver(deliveryJob(), ctx), RetryableError);
+      });
+    }
+
+    test('no answer within the timeout is retryable', async () => {
+      s.script(['timeout']);
+      const started = Date.now();
+      await assert.rejects(s.connector.deliver(deliveryJob(), ctx), RetryableError);
+      assert.ok(Date.now() - started < 5000, 'the timeout is honoured');
+    });
+
+    test('check() passes the good config and explains what is wrong with the bad one', async () => {
+      assert.ok(s.connector.check, `${name} has no check()`);
+      assert.deepEqual(await s.connector.check(ctx), { ok: true, problems: [] });
       const bad = await s.connector.check(contextFor('contract', s.connector.configSchema.parse(s.badConfig)));
       assert.equal(bad.ok, false);
       assert.ok(bad.problems.length > 0 && bad.problems.every((p) => p.length > 10), `problems explain themselves: ${bad.problems.join('; ')}`);
     });
 
-    test('inbound routes refuse an unsigned or badly signed request', async () => {
-      if (!s.connector.inbound) return;
-      const handlers: { path: string; handler: (r: never) => Promise<{ status: number }> }[] = [];
-      s.connector.inbound({ get: () => {}, post: (path, handler) => handlers.push({ path, handler: handler as never }) }, ctx);
-      assert.ok(handlers.length > 0);
+    test('inbound routes (if any) refuse unsigned and badly signed requests', async () => {
+      const handlers: { method: string; path: string; handler: InboundHandler }[] = [];
+      s.connector.inbound?.(
+        {
+          get: (path, handler) => handlers.push({ method: 'GET', path, handler }),
+          post: (path, handler) => handlers.push({ method: 'POST', path, handler }),
+        },
+        ctx,
+      );
+      const now = String(Math.floor(Date.now() / 1000));
+      const attempts = [
+        {},
+        { 'webhook-id': 'msg_1', 'webhook-timestamp': now, 'webhook-signature': 'v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' },
+        { authorization: 'Bearer wrong-token-wrong-token' },
+      ];
       for (const h of handlers) {
-        const res = await h.handler({ method: 'POST', path: h.path, params: {}, query: {}, headers: { 'webhook-id': 'x', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,AAAA' }, rawBody: Buffer.from('{}') } as never);
-        assert.equal(res.status, 401);
+        for (const headers of attempts) {
+          const res = await h.handler({ method: h.method, path: h.path, params: {}, query: {}, headers, rawBody: Buffer.from('{"type":"note.added"}') });
+          assert.ok(res.status === 401 || res.status === 403, `${h.method} ${h.path} answered ${res.status} to ${JSON.stringify(headers)}`);
+        }
       }
     });
   });

@@ -1,0 +1,150 @@
+// Imports a plugin module (a path or an npm package name) and checks that what it exports is a connector or channel.
+// Every failure is a PluginLoadError naming the spec, so check-config can point at the line in closeloop.yaml.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Channel, Connector } from './sdk.ts';
+
+export class PluginLoadError extends Error {
+  constructor(
+    readonly spec: string,
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(`plugin "${spec}": ${message}`, options);
+    this.name = 'PluginLoadError';
+  }
+}
+
+export type LoadedPlugin = { kind: 'connector'; plugin: Connector<unknown> } | { kind: 'channel'; plugin: Channel<unknown> };
+
+const INDEX_FILES = ['index.ts', 'index.js', 'index.mjs'];
+
+/** True for specs that name a file or folder (relative to the config folder, or absolute) rather than a package. */
+export function isPathSpec(spec: string): boolean {
+  return spec.startsWith('./') || spec.startsWith('../') || spec === '.' || spec === '..' || isAbsolute(spec);
+}
+
+/** Imports `spec`: a path relative to `baseDir` (a file, or a folder with index.ts/index.js or a package.json) or a package name. */
+export async function importPluginModule(spec: string, baseDir: string): Promise<Record<string, unknown>> {
+  const url = isPathSpec(spec) ? pathUrl(spec, baseDir) : packageUrl(spec, baseDir);
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (err) {
+    throw new PluginLoadError(spec, `could not be loaded: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * Every connector and channel a module offers: its `connector` and `channel` exports and, for third-party packages, its
+ * default export (a plugin, or an object holding `connector`/`channel`, as CommonJS packages give). Throws when there
+ * is none, or when an export has the right name but the wrong shape (saying what is wrong).
+ */
+export function pluginsOf(spec: string, mod: Record<string, unknown>, options: { allowDefault?: boolean } = {}): LoadedPlugin[] {
+  const found: LoadedPlugin[] = [];
+  const candidates: [string, unknown][] = [
+    ['connector', mod.connector],
+    ['channel', mod.channel],
+  ];
+  if (options.allowDefault !== false && mod.default !== undefined) {
+    const d = mod.default as Record<string, unknown> | null;
+    if (d && typeof d === 'object' && ('connector' in d || 'channel' in d) && !('name' in d)) {
+      candidates.push(['default.connector', d.connector], ['default.channel', d.channel]);
+    } else {
+      candidates.push(['default', d]);
+    }
+  }
+  for (const [where, value] of candidates) {
+    if (value === undefined || found.some((f) => f.plugin === value)) continue;
+    const expected = where.endsWith('channel') ? 'channel' : where.endsWith('connector') ? 'connector' : looksLike(value);
+    const problems = expected === 'channel' ? channelProblems(value) : connectorProblems(value);
+    if (problems.length) throw new PluginLoadError(spec, `export \`${where}\` is not a valid ${expected}: ${problems.join('; ')}`);
+    found.push(expected === 'channel' ? { kind: 'channel', plugin: value as Channel<unknown> } : { kind: 'connector', plugin: value as Connector<unknown> });
+  }
+  if (!found.length) {
+    const names = Object.keys(mod).join(', ') || 'nothing';
+    throw new PluginLoadError(spec, `exports no \`connector\` or \`channel\` (made with defineConnector/defineChannel); it exports: ${names}`);
+  }
+  return found;
+}
+
+/** What is wrong with a would-be connector (empty when it is fine). */
+export function connectorProblems(value: unknown): string[] {
+  return [...commonProblems(value), ...(isObject(value) && typeof value.deliver !== 'function' ? ['deliver must be a function'] : []), ...optionalFunctions(value, ['inbound', 'check', 'close'])];
+}
+
+/** What is wrong with a would-be channel (empty when it is fine). */
+export function channelProblems(value: unknown): string[] {
+  return [...commonProblems(value), ...(isObject(value) && typeof value.send !== 'function' ? ['send must be a function'] : []), ...optionalFunctions(value, ['inbound', 'close'])];
+}
+
+function commonProblems(value: unknown): string[] {
+  if (!isObject(value)) return [`expected an object, got ${value === null ? 'null' : typeof value}`];
+  const problems: string[] = [];
+  if (typeof value.name !== 'string' || !/^[a-z0-9][a-z0-9._-]*$/i.test(value.name)) problems.push('name must be a non-empty string of letters, digits, ".", "_" or "-"');
+  const schema = value.configSchema as { safeParse?: unknown } | undefined;
+  if (!schema || typeof schema.safeParse !== 'function') problems.push('configSchema must be a zod schema');
+  return problems;
+}
+
+function optionalFunctions(value: unknown, keys: string[]): string[] {
+  if (!isObject(value)) return [];
+  return keys.filter((k) => value[k] !== undefined && typeof value[k] !== 'function').map((k) => `${k} must be a function when present`);
+}
+
+function looksLike(value: unknown): 'connector' | 'channel' {
+  return isObject(value) && typeof value.send === 'function' && typeof value.deliver !== 'function' ? 'channel' : 'connector';
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function pathUrl(spec: string, baseDir: string): string {
+  const target = resolve(baseDir, spec);
+  if (!existsSync(target)) throw new PluginLoadError(spec, `no such file or folder: ${target}`);
+  if (!statSync(target).isDirectory()) return pathToFileURL(target).href;
+  const index = INDEX_FILES.map((f) => join(target, f)).find((f) => existsSync(f));
+  if (index) return pathToFileURL(index).href;
+  if (existsSync(join(target, 'package.json'))) return packageUrl(target, baseDir);
+  throw new PluginLoadError(spec, `the folder ${target} has no ${INDEX_FILES.join(', ')} or package.json`);
+}
+
+/** Resolves a package from the config folder first (a council installs plugins next to its config), then from the hub. */
+function packageUrl(spec: string, baseDir: string): string {
+  try {
+    return pathToFileURL(createRequire(join(baseDir, 'closeloop.yaml')).resolve(spec)).href;
+  } catch {
+    // ESM-only packages (an "exports" map with only an "import" condition) cannot be resolved by require.
+    const entry = esmEntry(spec, baseDir);
+    // Not found near the config: let import() look from the hub's own folder.
+    return entry ? pathToFileURL(entry).href : spec;
+  }
+}
+
+/** The ESM entry point of package `spec` (its root only) installed in a node_modules at or above `baseDir`. */
+function esmEntry(spec: string, baseDir: string): string | null {
+  if (!/^(@[^/]+\/)?[^/@][^/]*$/.test(spec)) return null;
+  for (let dir = resolve(baseDir); ; dir = dirname(dir)) {
+    const pkgDir = join(dir, 'node_modules', spec);
+    if (existsSync(join(pkgDir, 'package.json'))) {
+      const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { exports?: unknown; main?: string };
+      const exp = pkg.exports as Record<string, unknown> | string | undefined;
+      const root = exp && typeof exp === 'object' && '.' in exp ? exp['.'] : exp;
+      const target = conditionTarget(root) ?? pkg.main ?? 'index.js';
+      return resolve(pkgDir, target);
+    }
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+function conditionTarget(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (!value || typeof value !== 'object') return null;
+  for (const condition of ['import', 'node', 'default']) {
+    const found = conditionTarget((value as Record<string, unknown>)[condition]);
+    if (found) return found;
+  }
+  return null;
+}
