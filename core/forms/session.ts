@@ -56,3 +56,10 @@ export async function saveSession(sequelize: Sequelize, ctx: Context, session: F
     { bind: [tokenHash(t), session.serviceId, session.serviceVersion, JSON.stringify(session.answers), JSON.stringify(session.files), session.result ? JSON.stringify(session.result) : null] },
   );
 }
+
+/** Forgets a finished form, so starting the service again begins with empty answers. */
+export async function clearSession(sequelize: Sequelize, ctx: Context, serviceId: string): Promise<void> {
+  const t = token(ctx, false);
+  if (!t) return;
+  await sequelize.query('delete from form_sessions where token_hash = $1 and service_id = $2', { bind: [tokenHash(t), serviceId] });
+}

@@ -117,6 +117,11 @@ describe('citizen form journey', () => {
       assert.equal(file.name, 'night-photo.png');
       const bytes = Buffer.from(await (await fetch(file.url, { headers: { authorization: `Bearer ${key}` } })).arrayBuffer());
       assert.deepEqual(bytes, pngBytes(20_000, 'journey'));
+
+      // Starting the service again begins with empty answers.
+      await page.goto(`${t.url}/services/noise-complaint`);
+      await page.goto(`${t.url}/services/noise-complaint/about-the-noise`);
+      assert.equal(await page.locator('input[name=noiseType]:checked').count(), 0);
     } finally {
       await guarded.close();
     }

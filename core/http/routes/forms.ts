@@ -11,7 +11,7 @@ import { displayAnswer } from '../../documents/form-copy.ts';
 import { componentFor, type Component, type ErrorsByField } from '../../forms/components.ts';
 import { pageAnswers } from '../../forms/form-input.ts';
 import { formPages, nextPage, previousPage, visibleFields, type FormPage } from '../../forms/pages.ts';
-import { loadSession, saveSession, type FormSession } from '../../forms/session.ts';
+import { clearSession, loadSession, saveSession, type FormSession } from '../../forms/session.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import { answersFromFormFields } from '../form-fields.ts';
 import { discardFiles, parseMultipart } from '../multipart.ts';
@@ -97,8 +97,10 @@ export function mountForms(router: Router, hub: Hub): void {
     });
   }
 
-  router.get('/services/:serviceId', (ctx) => {
+  router.get('/services/:serviceId', async (ctx) => {
     const sv = service(ctx.params.serviceId!);
+    const previous = await loadSession(hub.sequelize, ctx, sv.serviceId);
+    if (previous?.result) await clearSession(hub.sequelize, ctx, sv.serviceId);
     const first = formPages(sv.definition)[0]!;
     ctx.type = 'text/html';
     ctx.body = renderPage('form-start.njk', {
