@@ -14,7 +14,7 @@ export interface PostResult {
 export class TimeoutError extends Error {
   readonly code = 'ETIMEDOUT';
   constructor(ms: number) {
-    super(`no complete answer within ${ms} ms`);
+    super(`no response within ${ms} ms`);
     this.name = 'TimeoutError';
   }
 }
@@ -22,6 +22,8 @@ export class TimeoutError extends Error {
 export class HttpClient {
   private readonly agent: http.Agent;
   private readonly request: typeof http.request;
+  /** The URL as request options, worked out once. */
+  private readonly target: http.RequestOptions;
 
   constructor(
     private readonly url: URL,
@@ -29,6 +31,13 @@ export class HttpClient {
   ) {
     this.agent = guardedAgent(url, { allowPrivateNetwork });
     this.request = url.protocol === 'https:' ? https.request : http.request;
+    this.target = {
+      protocol: url.protocol,
+      hostname: url.hostname.replace(/^\[|\]$/g, ''),
+      port: url.port || undefined,
+      path: `${url.pathname}${url.search}`,
+      ...(url.username || url.password ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` } : {}),
+    };
   }
 
   post(body: Buffer, headers: Record<string, string>, timeoutMs: number, maxResponseBytes = 64 * 1024): Promise<PostResult> {
@@ -38,7 +47,7 @@ export class HttpClient {
       return Promise.reject(err);
     }
     return new Promise((resolve, reject) => {
-      const req = this.request(this.url, { method: 'POST', agent: this.agent, headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
+      const req = this.request({ ...this.target, method: 'POST', agent: this.agent, headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {
