@@ -37,7 +37,7 @@ export async function importPluginModule(spec: string, baseDir: string): Promise
 }
 
 /**
- * Every connector and channel a module offers: its `connector` and `channel` exports and, for third-party packages, its
+ * Every connector and channel a module offers: its `connector` and `channel` exports or, failing those, its
  * default export (a plugin, or an object holding `connector`/`channel`, as CommonJS packages give). Throws when there
  * is none, or when an export has the right name but the wrong shape (saying what is wrong).
  */
@@ -47,7 +47,8 @@ export function pluginsOf(spec: string, mod: Record<string, unknown>, options: {
     ['connector', mod.connector],
     ['channel', mod.channel],
   ];
-  if (options.allowDefault !== false && mod.default !== undefined) {
+  // The default export counts only when there is no named one (a package may default-export something else).
+  if (options.allowDefault !== false && mod.default !== undefined && mod.connector === undefined && mod.channel === undefined) {
     const d = mod.default as Record<string, unknown> | null;
     if (d && typeof d === 'object' && ('connector' in d || 'channel' in d) && !('name' in d)) {
       candidates.push(['default.connector', d.connector], ['default.channel', d.channel]);

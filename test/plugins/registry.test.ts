@@ -94,6 +94,7 @@ describe('third-party plugins from config', () => {
     await write(join(dir, 'local/folder-plugin/index.ts'), `${connectorSource('folder-conn')}\nconst typed: number = 1;\nexport { typed };\n`);
     await write(join(dir, 'local/default-export.mjs'), connectorSource('defaulted', 'default'));
     await write(join(dir, 'local/pigeon.mjs'), channelSource('pigeon'));
+    await write(join(dir, 'local/with-other-default.mjs'), `${connectorSource('named-wins')}export default { version: 2 };\n`);
     await write(join(dir, 'local/nothing.mjs'), 'export const helper = () => 1;\n');
     await write(join(dir, 'local/no-deliver.mjs'), `export const connector = { name: 'half', configSchema: {} };\n`);
     await write(join(dir, 'local/bad-channel.mjs'), `export const channel = { name: 'x y', configSchema: { safeParse() {} }, send: 'no' };\n`);
@@ -112,12 +113,13 @@ describe('third-party plugins from config', () => {
 
   test('by path relative to the config folder: a file, a folder with index.ts, a default export, a channel', async () => {
     const registry = new Registry();
-    await registry.loadPlugins(['../local/casework.mjs', '../local/folder-plugin', '../local/default-export.mjs', '../local/pigeon.mjs'], configDir());
+    await registry.loadPlugins(['../local/casework.mjs', '../local/folder-plugin', '../local/default-export.mjs', '../local/pigeon.mjs', '../local/with-other-default.mjs'], configDir());
     assert.equal((await registry.connector('casework')).name, 'casework');
     assert.equal((await registry.connector('folder-conn')).name, 'folder-conn');
     assert.deepEqual(await (await registry.connector('defaulted')).deliver(undefined as never, undefined as never), { externalRef: 'defaulted-1' });
     assert.equal((await registry.channel('pigeon')).name, 'pigeon');
-    assert.deepEqual(registry.connectorNames(), ['alloy', 'casework', 'defaulted', 'folder-conn', 'soap', 'webhook']);
+    assert.equal((await registry.connector('named-wins')).name, 'named-wins', 'a default export beside a named one is ignored');
+    assert.deepEqual(registry.connectorNames(), ['alloy', 'casework', 'defaulted', 'folder-conn', 'named-wins', 'soap', 'webhook']);
     assert.deepEqual(registry.channelNames(), ['govuk-notify', 'pigeon', 'smtp']);
   });
 
