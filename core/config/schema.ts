@@ -102,9 +102,11 @@ export const closeloopConfigSchema = z
         relayBatchSize: z.number().int().min(1).max(5000).default(500),
         /** How long a job's lock lasts; a worker that dies holding one is noticed after about this long. */
         lockDurationMs: z.number().int().min(1000).default(30_000),
+        /** Citizen messages sent at once by each worker process. */
+        notificationConcurrency: z.number().int().min(1).max(500).default(50),
       })
       .strict()
-      .default({ relayIntervalMs: 500, relayBatchSize: 500, lockDurationMs: 30_000 }),
+      .default({ relayIntervalMs: 500, relayBatchSize: 500, lockDurationMs: 30_000, notificationConcurrency: 50 }),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({ level: 'info' }),
   })
   .strict();

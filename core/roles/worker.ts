@@ -90,7 +90,7 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
   const notifier = new Worker(NOTIFICATIONS_QUEUE, async (job: Job<{ id: string }>) => sendNotificationOnce(notifyDeps, job.data.id), {
     connection: connection(),
     prefix: config.redis.prefix,
-    concurrency: 20,
+    concurrency: config.worker.notificationConcurrency,
     lockDuration: config.worker.lockDurationMs,
     stalledInterval: config.worker.lockDurationMs,
     maxStalledCount: 10,
