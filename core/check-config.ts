@@ -19,6 +19,8 @@ export async function checkConfig(file: string, out: NodeJS.WritableStream = pro
       bindings: new Set(Object.keys(config.bindings)),
       channels: new Set(Object.keys(config.channels)),
       xsdDir: config.paths.xsd,
+      serviceBindings: config.serviceBindings,
+      configFile: config.file,
     });
     problems.push(...loaded.problems);
     services = loaded.services;

@@ -44,6 +44,8 @@ export async function openHub(config: Config, options: OpenHubOptions): Promise<
       bindings: new Set(Object.keys(config.bindings)),
       channels: new Set(Object.keys(config.channels)),
       xsdDir: config.paths.xsd,
+      serviceBindings: config.serviceBindings,
+      configFile: config.file,
     });
     if (loaded.problems.length) throw new ConfigError(loaded.problems);
     const catalogue = new ServiceCatalogue(sequelize);

@@ -24,6 +24,8 @@ export const bindingSchema = z
     /** Deliveries handled at once for this binding by each worker process. */
     concurrency: z.number().int().min(1).max(500).default(20),
     retry: retrySchema.default({ attempts: 10, scheduleSeconds: [5, 60, 300, 900, 1800, 3600, 3600, 3600, 3600] }),
+    /** At most `max` deliveries started per `durationMs` for this binding, across every worker process (BullMQ's limiter). */
+    rateLimit: z.strictObject({ max: z.number().int().min(1), durationMs: z.number().int().min(100).default(1000) }).optional(),
     config: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();
@@ -87,6 +89,11 @@ export const closeloopConfigSchema = z
     /** Third-party plugins: npm package names or paths relative to this file. */
     plugins: z.array(z.string()).default([]),
     bindings: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), bindingSchema).default({}),
+    /**
+     * Service id → the bindings it sends to, replacing the `bindings` its definition names: one folder of services can
+     * then be deployed against different back offices (the examples under config/examples do this).
+     */
+    serviceBindings: z.record(z.string(), z.array(z.string()).min(1)).default({}),
     channels: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), channelSchema).default({}),
     notifications: z
       .object({
@@ -109,7 +116,14 @@ export const closeloopConfigSchema = z
       .default({ relayIntervalMs: 500, relayBatchSize: 500, lockDurationMs: 30_000, notificationConcurrency: 50 }),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({ level: 'info' }),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    for (const [service, names] of Object.entries(c.serviceBindings)) {
+      names.forEach((name, i) => {
+        if (!c.bindings[name]) ctx.addIssue({ code: 'custom', path: ['serviceBindings', service, i], message: `binding "${name}" is not configured under bindings` });
+      });
+    }
+  });
 
 export type CloseloopConfigFile = z.infer<typeof closeloopConfigSchema>;
 export type BindingConfig = z.infer<typeof bindingSchema>;

@@ -2,6 +2,7 @@
 import { Umzug, SequelizeStorage, type MigrationParams } from 'umzug';
 import type { Sequelize } from 'sequelize';
 import * as initial from './migrations/001-initial.ts';
+import * as connectorPolls from './migrations/002-connector-polls.ts';
 
 export interface SqlRunner {
   query(sql: string): Promise<unknown>;
@@ -9,7 +10,10 @@ export interface SqlRunner {
 export type Migration = (params: MigrationParams<SqlRunner>) => Promise<void>;
 
 /** Migrations in order. New ones are appended here (a static list: no filesystem globbing at run time). */
-const MIGRATIONS: { name: string; module: { up: Migration; down: Migration } }[] = [{ name: '001-initial', module: initial }];
+const MIGRATIONS: { name: string; module: { up: Migration; down: Migration } }[] = [
+  { name: '001-initial', module: initial },
+  { name: '002-connector-polls', module: connectorPolls },
+];
 
 const MIGRATION_LOCK = 7_214_000_001;
 

@@ -4,9 +4,12 @@ import type { BindingRuntime } from '../delivery/deliver.ts';
 import { processApiFor } from '../processes/process-api.ts';
 import { ConfigError, type ConfigProblem } from '../config/index.ts';
 
-const cache = new WeakMap<Hub, Promise<Map<string, BindingRuntime & { concurrency: number }>>>();
+/** A binding ready to run, with the worker settings from its config. */
+export type LoadedBinding = BindingRuntime & { concurrency: number; rateLimit?: { max: number; durationMs: number } };
 
-export function loadBindings(hub: Hub): Promise<Map<string, BindingRuntime & { concurrency: number }>> {
+const cache = new WeakMap<Hub, Promise<Map<string, LoadedBinding>>>();
+
+export function loadBindings(hub: Hub): Promise<Map<string, LoadedBinding>> {
   let loaded = cache.get(hub);
   if (!loaded) {
     loaded = build(hub);
@@ -15,8 +18,8 @@ export function loadBindings(hub: Hub): Promise<Map<string, BindingRuntime & { c
   return loaded;
 }
 
-async function build(hub: Hub): Promise<Map<string, BindingRuntime & { concurrency: number }>> {
-  const out = new Map<string, BindingRuntime & { concurrency: number }>();
+async function build(hub: Hub): Promise<Map<string, LoadedBinding>> {
+  const out = new Map<string, LoadedBinding>();
   const problems: ConfigProblem[] = [];
   const deps = { sequelize: hub.sequelize, catalogue: hub.catalogue, notifyWindowSeconds: hub.config.notifications.combineWindowSeconds };
   for (const [name, binding] of Object.entries(hub.config.bindings)) {
@@ -32,6 +35,7 @@ async function build(hub: Hub): Promise<Map<string, BindingRuntime & { concurren
       name,
       connector,
       concurrency: binding.concurrency,
+      rateLimit: binding.rateLimit,
       retry: binding.retry,
       context: {
         name,

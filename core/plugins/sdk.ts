@@ -86,6 +86,7 @@ export interface Actor {
 /**
  * `eventId`: the back office's id for the event (e.g. a webhook-id). An event id already applied for this binding is
  * ignored ({ applied: false }), atomically with the change itself, so a redelivered callback has no second effect.
+ * `applied` is also false when the action changed nothing (e.g. a task already in that status).
  */
 export interface ChangeOptions {
   eventId?: string;
@@ -95,7 +96,17 @@ export interface ProcessApi {
   /** Finds a process by id, or by the back office's reference for this binding. */
   find(ref: { processId?: string; externalRef?: string }): Promise<{ id: string; serviceId: string; status: string; externalRef: string | null } | null>;
   addNote(processId: string, note: { text: string; visibleToCitizen: boolean }, actor: Actor, options?: ChangeOptions): Promise<{ applied: boolean }>;
-  updateTask(processId: string, taskKey: string, update: { status: TaskStatus; note?: string; visibleToCitizen?: boolean }, actor: Actor, options?: ChangeOptions): Promise<{ applied: boolean }>;
+  /**
+   * `onlyIfStatusChanges`: when the task already has this status nothing happens, not even the note (for back offices
+   * that report their current state rather than changes: a repeated state must not notify the citizen twice).
+   */
+  updateTask(
+    processId: string,
+    taskKey: string,
+    update: { status: TaskStatus; note?: string; visibleToCitizen?: boolean; onlyIfStatusChanges?: boolean },
+    actor: Actor,
+    options?: ChangeOptions,
+  ): Promise<{ applied: boolean }>;
   close(processId: string, reason: string, actor: Actor, options?: ChangeOptions): Promise<{ applied: boolean }>;
 }
 
@@ -146,6 +157,14 @@ export interface ConnectorContext<Config> extends PluginContext<Config> {
   processes: ProcessApi;
 }
 
+/** What a connector's poll returns: where the next poll starts (the hub stores it in Postgres between polls). */
+export interface PollResult {
+  cursor: string | null;
+  /** How many back-office records were looked at and how many changed a process (for logs and metrics). */
+  seen?: number;
+  applied?: number;
+}
+
 export interface CheckResult {
   ok: boolean;
   problems: string[];
@@ -162,6 +181,13 @@ export interface Connector<Config = unknown> {
   /** OpenAPI documentation of the inbound routes. */
   inboundDocs?: InboundRouteDoc[];
   check?(ctx: ConnectorContext<Config>): Promise<CheckResult>;
+  /**
+   * Fallback for back offices that cannot call us: asks for what changed since `cursor` (null on the first poll) and
+   * applies it through ctx.processes. The hub runs it as a BullMQ job scheduler, one run at a time per binding across
+   * every worker process, every `pollIntervalMs(config)` (null: this binding does not poll).
+   */
+  poll?(ctx: ConnectorContext<Config>, cursor: string | null): Promise<PollResult>;
+  pollIntervalMs?(config: Config): number | null;
   /** Release sockets, timers, clients. */
   close?(): Promise<void>;
 }

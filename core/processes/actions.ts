@@ -106,6 +106,8 @@ export interface TaskUpdate {
   note?: string;
   /** Whether the note is shown to the citizen (the status change always is). Default true. */
   visibleToCitizen?: boolean;
+  /** When the task already has this status, do nothing at all (not even the note): for back offices that report state, not changes. */
+  onlyIfStatusChanges?: boolean;
 }
 
 /** Updates a task and moves the process along: in progress once work starts, completed when every task is done. */
@@ -127,7 +129,7 @@ export async function updateTask(
     const task = tasks.find((x) => x.key === taskKey);
     if (!task) throw new NotFoundError(`The process has no task "${taskKey}"`);
     const note = update.note?.trim();
-    if (task.status === update.status && !note) return { changed: false, processStatus: p.status };
+    if (task.status === update.status && (!note || update.onlyIfStatusChanges)) return { changed: false, processStatus: p.status };
 
     if (task.status !== update.status) {
       await deps.sequelize.query('update tasks set status = $3, updated_at = now() where process_id = $1 and key = $2', {

@@ -7,7 +7,8 @@ import { addNote, closeProcess, updateTask, type ActionDeps } from './actions.ts
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function processApiFor(deps: ActionDeps, binding: string): ProcessApi {
-  const once = async (options: ChangeOptions | undefined, fn: (t: Transaction) => Promise<unknown>): Promise<{ applied: boolean }> =>
+  // `applied` is false for a repeated event id and for an action that changed nothing.
+  const once = async (options: ChangeOptions | undefined, fn: (t: Transaction) => Promise<{ changed?: boolean } | unknown>): Promise<{ applied: boolean }> =>
     deps.sequelize.transaction(async (t) => {
       if (options?.eventId) {
         const claimed = await deps.sequelize.query(
@@ -16,8 +17,8 @@ export function processApiFor(deps: ActionDeps, binding: string): ProcessApi {
         );
         if (!claimed.length) return { applied: false };
       }
-      await fn(t);
-      return { applied: true };
+      const result = (await fn(t)) as { changed?: boolean } | undefined;
+      return { applied: result?.changed !== false };
     });
 
   return {

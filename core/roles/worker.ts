@@ -11,6 +11,7 @@ import { OUTBOX_CHANNEL, Relay } from '../delivery/relay.ts';
 import { loadBindings } from '../plugins/bindings.ts';
 import { loadChannels } from '../plugins/channels.ts';
 import { sendNotificationOnce, type NotifyDeps } from '../notify/send.ts';
+import { POLLS_QUEUE, runPoll, schedulePolls } from '../connectors/polls.ts';
 
 export interface WorkerRole {
   relay: Relay;
@@ -67,6 +68,7 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
       connection: connection(),
       prefix: config.redis.prefix,
       concurrency: binding.concurrency,
+      ...(binding.rateLimit ? { limiter: { max: binding.rateLimit.max, duration: binding.rateLimit.durationMs } } : {}),
       lockDuration: config.worker.lockDurationMs,
       stalledInterval: config.worker.lockDurationMs,
       // A job whose worker died is run again (the row's state and the back office's idempotency make that safe);
@@ -99,7 +101,23 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
   notifier.on('error', (err) => log.warn({ err: err.message }, 'notification worker error'));
   workers.push(notifier);
 
-  log.info({ bindings: [...bindings.keys()], channels: [...channels.keys()] }, 'worker started');
+  // Polling fallback for connectors that offer it: the schedule lives in Redis (one per binding whatever the number of
+  // worker processes); each run locks its binding's row in Postgres.
+  const polling = await schedulePolls(queues.get(POLLS_QUEUE), bindings.values());
+  if (polling.length) {
+    const poller = new Worker(
+      POLLS_QUEUE,
+      async (job: Job<{ binding: string }>) => {
+        const binding = bindings.get(job.data.binding);
+        return binding ? runPoll(hub.sequelize, binding, log) : { binding: job.data.binding, ran: false };
+      },
+      { connection: connection(), prefix: config.redis.prefix, concurrency: Math.min(polling.length, 4), lockDuration: 60_000 },
+    );
+    poller.on('error', (err) => log.warn({ err: err.message }, 'poll worker error'));
+    workers.push(poller);
+  }
+
+  log.info({ bindings: [...bindings.keys()], channels: [...channels.keys()], polling }, 'worker started');
   return {
     relay,
     queues,

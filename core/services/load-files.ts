@@ -21,6 +21,10 @@ export interface ServiceFileContext {
   bindings: Set<string>;
   channels: Set<string>;
   xsdDir: string;
+  /** closeloop.yaml's serviceBindings: replaces the bindings a definition names. */
+  serviceBindings?: Record<string, string[]>;
+  /** The config file, to name it in problems about serviceBindings. */
+  configFile?: string;
 }
 
 export function loadServiceFiles(dir: string, context: ServiceFileContext): ServiceFilesResult {
@@ -44,6 +48,8 @@ export function loadServiceFiles(dir: string, context: ServiceFileContext): Serv
       continue;
     }
     const def = parsed.data;
+    const override = context.serviceBindings?.[def.id];
+    if (override) def.bindings = [...override];
     const at = (path: PropertyKey[], message: string) =>
       problems.push({ file, line: source.lineOf(path), path: path.join('.'), message });
     const expectedId = basename(file).replace(/\.ya?ml$/, '');
@@ -53,6 +59,11 @@ export function loadServiceFiles(dir: string, context: ServiceFileContext): Serv
     seenPrefixes.set(def.referencePrefix, def.id);
     for (const p of definitionProblems(def, context)) at(p.path, p.message);
     services.push({ file, definition: def, lineOf: source.lineOf });
+  }
+  for (const id of Object.keys(context.serviceBindings ?? {})) {
+    if (!services.some((s) => s.definition.id === id)) {
+      problems.push({ file: context.configFile ?? 'closeloop.yaml', line: null, path: `serviceBindings.${id}`, message: `no service "${id}" in ${dir}` });
+    }
   }
   return { services, problems };
 }

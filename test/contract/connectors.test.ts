@@ -5,6 +5,8 @@ import { startFakeCaseApi } from '../../plugins/connector-template/fake-case-api
 import { generateWebhookSecret } from '../../core/webhooks/standard-webhooks.ts';
 import { connector as webhook } from '../../connectors/webhook/index.ts';
 import { connector as template } from '../../plugins/connector-template/index.ts';
+import { connector as alloy } from '../../connectors/alloy/index.ts';
+import { startFakeAlloy } from '../fakes/alloy-api.ts';
 
 runConnectorContract('webhook', async () => {
   const secret = generateWebhookSecret();
@@ -28,6 +30,35 @@ runConnectorContract('case-api-template', async () => {
     config: { baseUrl: api.url, token, timeoutMs: 300 },
     badConfig: { baseUrl: api.url, token: 'wrong-token-wrong-token' },
     records: () => api.cases.size,
+    script: (steps) => api.script(steps),
+    close: () => api.close(),
+  };
+});
+
+runConnectorContract('alloy', async () => {
+  const apiKey = generateWebhookSecret();
+  const design = { code: 'designs_ehEnquiry', attributes: ['attributes_reference', 'attributes_noiseType', 'attributes_closeloopDeliveryId', 'attributes_filesAttachableAttachments'] };
+  const api = await startFakeAlloy({ apiKey, designs: [design] });
+  const config = {
+    baseUrl: api.url,
+    apiKey,
+    designCode: design.code,
+    timeoutMs: 300,
+    requestsPerSecond: 100,
+    namespaces: { t: 'urn:closeloop:test' },
+    attributes: [
+      { attributeCode: 'attributes_reference', xpath: '/t:Case/t:Reference' },
+      { attributeCode: 'attributes_noiseType', xpath: '/t:Case/t:NoiseType' },
+    ],
+    deliveryIdAttribute: 'attributes_closeloopDeliveryId',
+    attachmentsAttribute: 'attributes_filesAttachableAttachments',
+    inbound: { secret: generateWebhookSecret() },
+  };
+  return {
+    connector: alloy as never,
+    config,
+    badConfig: { ...config, apiKey: 'not-the-right-key' },
+    records: () => api.itemsOf(design.code).length,
     script: (steps) => api.script(steps),
     close: () => api.close(),
   };

@@ -1,0 +1,140 @@
+// A small Alloy v2 API client: Bearer key, JSON in and out, raw file uploads, a timeout on every call, a per-process
+// request pace, and failures classified for the delivery engine (4xx dead, 429/5xx/network retried with Retry-After).
+import { PermanentError, RetryableError } from '../../core/plugins/index.ts';
+
+/** An error answer from Alloy: `{ errorCode, errorCodeString, debugErrorMessage }`. */
+export class AlloyApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly codeString: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AlloyApiError';
+  }
+}
+
+export interface AlloyClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  timeoutMs: number;
+  requestsPerSecond: number;
+}
+
+export interface AlloyItem {
+  itemId: string;
+  designCode: string;
+  collectionCode?: string;
+  signature: string;
+  lastEditDate?: string;
+  attributes: { attributeCode: string; value: unknown }[];
+  geometry?: unknown;
+}
+
+const EXCERPT = 500;
+
+export class AlloyClient {
+  private readonly base: string;
+  private nextSlot = 0;
+
+  constructor(private readonly options: AlloyClientOptions) {
+    this.base = options.baseUrl.replace(/\/+$/, '');
+  }
+
+  getItem(itemId: string): Promise<{ item: AlloyItem }> {
+    return this.json('GET', `/api/item/${encodeURIComponent(itemId)}`);
+  }
+
+  createItem(body: unknown): Promise<{ item: AlloyItem }> {
+    return this.json('POST', '/api/item', body);
+  }
+
+  updateItem(itemId: string, body: { attributes: { attributeCode: string; value: unknown }[]; signature: string }): Promise<{ item: AlloyItem }> {
+    return this.json('PUT', `/api/item/${encodeURIComponent(itemId)}`, body);
+  }
+
+  getDesign(designCode: string): Promise<{ design: { code: string; attributes: { code: string; name?: string }[] } }> {
+    return this.json('GET', `/api/design/${encodeURIComponent(designCode)}`);
+  }
+
+  /** One page of an AQS query. */
+  query(aqs: unknown, page: number, pageSize: number): Promise<{ results: AlloyItem[]; page: number; pageSize: number; totalPages: number }> {
+    return this.json('POST', `/api/aqs/query?page=${page}&pageSize=${pageSize}`, { aqs });
+  }
+
+  /** Uploads a file (raw body, name in Content-Disposition) and returns its file item id. */
+  async uploadFile(name: string, contentType: string, content: Buffer): Promise<string> {
+    const safeName = name.replace(/["\\\r\n]/g, '_');
+    const res = await this.request('POST', '/api/file', content, {
+      'content-type': contentType,
+      'content-disposition': `attachment; filename="${safeName.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+    });
+    const body = (await res.json()) as { fileItemId?: string };
+    if (!body.fileItemId) throw new PermanentError('Alloy accepted the file but returned no fileItemId');
+    return body.fileItemId;
+  }
+
+  private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.request(method, path, body === undefined ? undefined : Buffer.from(JSON.stringify(body)), body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' });
+    const text = await res.text();
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new RetryableError(`Alloy answered ${method} ${path} with something that is not JSON`, { responseExcerpt: text.slice(0, EXCERPT) });
+    }
+  }
+
+  private async request(method: string, path: string, body: Buffer | undefined, headers: Record<string, string>): Promise<Response> {
+    await this.pace();
+    let res: Response;
+    try {
+      res = await fetch(this.base + path, {
+        method,
+        headers: { authorization: `Bearer ${this.options.apiKey}`, accept: 'application/json', 'user-agent': 'Closeloop', ...headers },
+        body: body ? new Uint8Array(body) : undefined,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+    } catch (err) {
+      const e = err as Error;
+      const what = e.name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : (e.cause as Error | undefined)?.message ?? e.message;
+      throw new RetryableError(`Alloy ${method} ${path}: ${what}`, { cause: err });
+    }
+    if (res.ok) return res;
+    const text = await res.text().catch(() => '');
+    let parsed: { errorCodeString?: string; debugErrorMessage?: string; message?: string } = {};
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON: keep the excerpt
+    }
+    const codeString = parsed.errorCodeString ?? '';
+    const message = `Alloy ${method} ${path} answered ${res.status}${codeString ? ` ${codeString}` : ''}${parsed.debugErrorMessage ? `: ${parsed.debugErrorMessage}` : ''}`;
+    const responseExcerpt = text.slice(0, EXCERPT);
+    if (res.status === 429 || res.status === 408 || res.status >= 500) {
+      throw new RetryableError(message, { retryAfterMs: retryAfterMs(res.headers.get('retry-after')), responseExcerpt });
+    }
+    throw Object.assign(new PermanentError(message, { responseExcerpt, cause: new AlloyApiError(res.status, codeString, message) }), { alloyCode: codeString, status: res.status });
+  }
+
+  /** Spaces requests so this process never exceeds `requestsPerSecond` for this binding. */
+  private async pace(): Promise<void> {
+    const gap = 1000 / this.options.requestsPerSecond;
+    const now = Date.now();
+    const slot = Math.max(now, this.nextSlot);
+    this.nextSlot = slot + gap;
+    if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
+  }
+}
+
+/** The Alloy error code carried by a failure from this client ('' for anything else). */
+export function alloyCodeOf(err: unknown): string {
+  return (err as { alloyCode?: string }).alloyCode ?? '';
+}
+
+/** Retry-After in seconds or as an HTTP date, bounded to a day. */
+export function retryAfterMs(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
+  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, 86_400_000) : undefined;
+}

@@ -1,0 +1,50 @@
+// Alloy calls us: a workflow "HTTP Request" action posts `{ "itemId": "…" }` to /connectors/{binding}/events with a
+// secret header. The body only says which item changed; its state is read from Alloy itself, so a forged or stale body
+// cannot set a state Alloy does not hold.
+import { timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { ConnectorContext, InboundRequest, InboundResponse } from '../../core/plugins/index.ts';
+import { RetryableError } from '../../core/plugins/index.ts';
+import type { AlloyClient } from './client.ts';
+import type { AlloyConfig } from './config.ts';
+import { applyItemState } from './states.ts';
+
+export const alloyEventSchema = z.object({
+  itemId: z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/, 'must be an Alloy item id'),
+});
+
+function problem(status: number, title: string, detail: string): InboundResponse {
+  return { status, headers: { 'content-type': 'application/problem+json' }, body: { type: 'about:blank', title, status, detail } };
+}
+
+function secretMatches(given: string | string[] | undefined, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export async function handleAlloyEvent(req: InboundRequest, ctx: ConnectorContext<AlloyConfig>, client: AlloyClient): Promise<InboundResponse> {
+  const inbound = ctx.config.inbound;
+  if (!inbound) return problem(404, 'Not found', 'This binding does not accept Alloy events (no inbound secret configured)');
+  if (!secretMatches(req.headers[inbound.header.toLowerCase()], inbound.secret)) return problem(401, 'Unauthorized', `Missing or wrong ${inbound.header} header`);
+  let json: unknown;
+  try {
+    json = JSON.parse(req.rawBody.toString('utf8'));
+  } catch {
+    return problem(400, 'Bad request', 'The body is not JSON');
+  }
+  const parsed = alloyEventSchema.safeParse(json);
+  if (!parsed.success) return problem(422, 'Unprocessable content', `The event is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+  let item;
+  try {
+    ({ item } = await client.getItem(parsed.data.itemId));
+  } catch (err) {
+    // Alloy is down or slow: ask the workflow to try again; the poll catches up in any case.
+    if (err instanceof RetryableError) return { ...problem(503, 'Service unavailable', 'Alloy could not be reached to read the item'), headers: { 'content-type': 'application/problem+json', 'retry-after': '60' } };
+    return problem(404, 'Not found', `Alloy does not show item ${parsed.data.itemId} to this binding`);
+  }
+  const outcome = await applyItemState(item, ctx);
+  // An item that is not one of ours (created by staff in Alloy) is acknowledged: Alloy's workflow has nothing to fix.
+  return { status: 200, body: { itemId: item.itemId, matched: outcome.matched, applied: outcome.applied } };
+}
