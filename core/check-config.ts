@@ -1,10 +1,11 @@
 // `closeloop check-config`: every problem in config, service definitions, bindings and XML mappings, with file, line and field.
 import { ConfigError, formatProblem, loadConfig, type Config, type ConfigProblem } from './config/index.ts';
-import { loadServiceFiles, type LoadedService } from './services/index.ts';
+import { councilContext, loadServiceFiles, type LoadedService } from './services/index.ts';
 import { checkServiceXml } from './services/check-xml.ts';
 import { checkBindings } from './plugins/check-bindings.ts';
 
-export async function checkConfig(file: string, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+/** `connect`: also run each connector's check() against its back office (after every static check has passed). */
+export async function checkConfig(file: string, out: NodeJS.WritableStream = process.stdout, options: { connect?: boolean } = {}): Promise<number> {
   const problems: ConfigProblem[] = [];
   let config: Config | null = null;
   try {
@@ -20,18 +21,19 @@ export async function checkConfig(file: string, out: NodeJS.WritableStream = pro
       channels: new Set(Object.keys(config.channels)),
       xsdDir: config.paths.xsd,
       serviceBindings: config.serviceBindings,
+      councils: councilContext(config),
       configFile: config.file,
     });
     problems.push(...loaded.problems);
     services = loaded.services;
     for (const s of services) problems.push(...checkServiceXml(s, config.paths.xsd));
-    problems.push(...(await checkBindings(config)));
+    problems.push(...(await checkBindings(config, { connect: options.connect && problems.length === 0 })));
   }
   if (problems.length) {
     out.write(`${problems.length} problem${problems.length === 1 ? '' : 's'} found:\n`);
     for (const p of problems) out.write(`  ${formatProblem(p)}\n`);
     return 1;
   }
-  out.write(`Config OK: ${config!.file}; ${services.length} services; ${Object.keys(config!.bindings).length} bindings; ${Object.keys(config!.channels).length} channels.\n`);
+  out.write(`Config OK: ${config!.file}; ${services.length} services; ${Object.keys(config!.bindings).length} bindings; ${Object.keys(config!.channels).length} channels${options.connect ? '; every back office answered its check' : ''}.\n`);
   return 0;
 }

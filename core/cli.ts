@@ -1,4 +1,4 @@
-// The closeloop command: start | serve | worker | migrate | check-config | keys | replay
+// The closeloop command: start | serve | worker | migrate | check-config | keys | replay | erase | retention
 import './threadpool.ts';
 import { parseArgs } from 'node:util';
 import { ConfigError, defaultConfigFile, loadConfig, type Config } from './config/index.ts';
@@ -15,11 +15,16 @@ Commands:
   worker                the queue worker, relay and schedules only
   migrate               apply database migrations
   check-config          validate config, services, XML mappings and XSDs; exit 1 on any problem
-  keys create --name N --services a,b [--admin] [--expires 2027-01-01]
+                        [--connect] also ask each back office (key, codes, operations) through its connector's check
+  keys create --name N --services a,b [--admin] [--council ID] [--expires 2027-01-01]
   keys list
   keys revoke <id or key prefix>
   replay --delivery <id> | --binding <name>
                         put dead deliveries back in the outbox
+  erase --reference <ref> [--reason "..."]
+                        erase the citizen's personal data from a process (docs/governance.md)
+  retention [--dry-run] erase every process past its service's retention period now,
+                        or (--dry-run) only list them
 
 Options:
   --config <file>       config file (default: $CLOSELOOP_CONFIG or config/closeloop.yaml)
@@ -35,8 +40,13 @@ async function main(argv: string[]): Promise<number> {
       services: { type: 'string' },
       admin: { type: 'boolean' },
       expires: { type: 'string' },
+      council: { type: 'string' },
+      connect: { type: 'boolean' },
       delivery: { type: 'string' },
       binding: { type: 'string' },
+      reference: { type: 'string' },
+      reason: { type: 'string' },
+      'dry-run': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -47,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const configFile = values.config ?? defaultConfigFile();
 
-  if (command === 'check-config') return (await import('./check-config.ts')).checkConfig(configFile);
+  if (command === 'check-config') return (await import('./check-config.ts')).checkConfig(configFile, process.stdout, { connect: values.connect });
 
   const config = loadConfig(configFile);
   switch (command) {
@@ -66,6 +76,10 @@ async function main(argv: string[]): Promise<number> {
       return keys(config, sub, arg, values);
     case 'replay':
       return replay(config, values);
+    case 'erase':
+      return erase(config, values);
+    case 'retention':
+      return retention(config, values['dry-run'] ?? false);
     default:
       process.stderr.write(`Unknown command "${command}"\n\n${USAGE}`);
       return 1;
@@ -111,7 +125,13 @@ function waitForSignal(hub: Hub, stops: (() => Promise<void>)[]): Promise<void> 
   });
 }
 
-async function keys(config: Config, sub: string | undefined, arg: string | undefined, values: { name?: string; services?: string; admin?: boolean; expires?: string }): Promise<number> {
+/** Key changes made on the command line are audited like API actions, with the operating-system user as the actor. */
+async function auditCli(sequelize: ReturnType<typeof connectDatabase>, action: string, target: string, detail: Record<string, unknown>): Promise<void> {
+  const actor = `cli:${process.env.USER ?? process.env.LOGNAME ?? 'unknown'}`;
+  await sequelize.query('insert into audit_events (actor, action, target, detail) values ($1, $2, $3, $4::jsonb)', { bind: [actor, action, target, JSON.stringify(detail)] });
+}
+
+async function keys(config: Config, sub: string | undefined, arg: string | undefined, values: { name?: string; services?: string; admin?: boolean; expires?: string; council?: string }): Promise<number> {
   const sequelize = connectDatabase({ url: config.database.url, poolMax: 2 });
   try {
     await migrate(sequelize);
@@ -126,20 +146,28 @@ async function keys(config: Config, sub: string | undefined, arg: string | undef
         return 1;
       }
       const services = (values.services ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-      const { client, key } = await createApiKey({ name: values.name, services, admin: values.admin ?? false, expiresAt });
-      process.stdout.write(`Created API client "${client.name}" (${client.id}) for ${client.admin ? 'ADMIN, ' : ''}services: ${services.join(', ') || '(none)'}\n`);
+      // A key of one council sees only that council's processes; without --council it is the hub operator's key.
+      const councils = [config.council.id, ...Object.keys(config.councils)];
+      if (values.council && !councils.includes(values.council)) {
+        process.stderr.write(`--council "${values.council}" is not a council in ${config.file} (known: ${councils.join(', ')})\n`);
+        return 1;
+      }
+      const { client, key } = await createApiKey({ name: values.name, services, admin: values.admin ?? false, expiresAt, council: values.council ?? null });
+      await auditCli(sequelize, 'api-key.created', client.id, { name: client.name, services, admin: client.admin, council: client.council, expiresAt });
+      process.stdout.write(`Created API client "${client.name}" (${client.id}) for ${client.council ? `council ${client.council}, ` : ''}${client.admin ? 'ADMIN, ' : ''}services: ${services.join(', ') || '(none)'}\n`);
       process.stdout.write(`Key (shown once, store it safely):\n${key}\n`);
       return 0;
     }
     if (sub === 'list') {
       for (const c of await listApiClients()) {
         const state = c.revokedAt ? 'revoked' : c.expiresAt && c.expiresAt < new Date() ? 'expired' : 'active';
-        process.stdout.write(`${c.id}  ${c.keyPrefix}…  ${state.padEnd(7)}  ${c.admin ? 'admin ' : ''}${c.services.join(',')}  ${c.name}\n`);
+        process.stdout.write(`${c.id}  ${c.keyPrefix}…  ${state.padEnd(7)}  ${c.council ? `${c.council}: ` : ''}${c.admin ? 'admin ' : ''}${c.services.join(',')}  ${c.name}\n`);
       }
       return 0;
     }
     if (sub === 'revoke' && arg) {
       const n = await revokeApiKey(arg);
+      if (n) await auditCli(sequelize, 'api-key.revoked', arg, { revoked: n });
       process.stdout.write(n ? `revoked ${n} key(s)\n` : 'no active key matched\n');
       return n ? 0 : 1;
     }
@@ -161,6 +189,68 @@ async function replay(config: Config, values: { delivery?: string; binding?: str
     const ids = await replayDeliveries(sequelize, { id: values.delivery, binding: values.binding }, `cli:${process.env.USER ?? 'operator'}`);
     process.stdout.write(`${ids.length} dead deliver${ids.length === 1 ? 'y' : 'ies'} queued again${ids.length ? `: ${ids.join(', ')}` : ''}\n`);
     return 0;
+  } finally {
+    await sequelize.close();
+  }
+}
+
+/** Erasure on request, by reference: the same code path as the admin API and retention, audited with the operator's name. */
+async function erase(config: Config, values: { reference?: string; reason?: string }): Promise<number> {
+  if (!values.reference) {
+    process.stderr.write('erase needs --reference <reference> (and, best, --reason "...")\n');
+    return 1;
+  }
+  const { eraseProcess, processIdByReference } = await import('./governance/index.ts');
+  const { FilesystemStore } = await import('./documents/index.ts');
+  const sequelize = connectDatabase({ url: config.database.url, poolMax: 2 });
+  try {
+    await migrate(sequelize);
+    const id = await processIdByReference(sequelize, values.reference);
+    if (!id) {
+      process.stderr.write(`No process has the reference "${values.reference}"\n`);
+      return 1;
+    }
+    const result = await eraseProcess({ sequelize, store: new FilesystemStore(config.paths.documents) }, id, {
+      actor: `cli:${process.env.USER ?? 'operator'}`,
+      reason: values.reason ?? null,
+      via: 'request',
+    });
+    process.stdout.write(`${result.message}\n`);
+    return 0;
+  } finally {
+    await sequelize.close();
+  }
+}
+
+/** Runs the retention sweep now (taking the same lock as the worker's daily job), or lists what it would erase. */
+async function retention(config: Config, dryRun: boolean): Promise<number> {
+  const { retentionDryRun, retentionPolicies, runRetention } = await import('./governance/index.ts');
+  const { FilesystemStore } = await import('./documents/index.ts');
+  const sequelize = connectDatabase({ url: config.database.url, poolMax: 3 });
+  try {
+    await migrate(sequelize);
+    const policies = await retentionPolicies(sequelize);
+    if (!policies.length) {
+      process.stdout.write('No published service sets retention.redactAfterDays: nothing is ever erased by retention\n');
+      return 0;
+    }
+    if (dryRun) {
+      const candidates = await retentionDryRun(sequelize);
+      for (const c of candidates) {
+        const days = Math.floor((Date.now() - c.finishedAt.getTime()) / 86_400_000);
+        process.stdout.write(`${c.reference}  ${c.serviceId}  ${c.status} ${c.finishedAt.toISOString()} (${days} days ago; kept ${c.redactAfterDays})\n`);
+      }
+      process.stdout.write(`${candidates.length} process${candidates.length === 1 ? '' : 'es'} would be erased (dry run: nothing was changed)\n`);
+      return 0;
+    }
+    const outcome = await runRetention({ sequelize, store: new FilesystemStore(config.paths.documents) });
+    if (!outcome.ran) {
+      process.stderr.write('Another process is running retention now; nothing was done\n');
+      return 1;
+    }
+    for (const s of outcome.services) process.stdout.write(`${s.serviceId} (kept ${s.redactAfterDays} days): ${s.erased} erased${s.failed ? `, ${s.failed} failed` : ''}\n`);
+    process.stdout.write(`${outcome.erased} process${outcome.erased === 1 ? '' : 'es'} erased\n`);
+    return outcome.failed ? 1 : 0;
   } finally {
     await sequelize.close();
   }

@@ -70,6 +70,19 @@ export class UnsupportedMediaTypeError extends HttpError {
   }
 }
 
+/** 410 Gone: the thing existed and was erased on purpose. */
+export class GoneError extends HttpError {
+  constructor(message: string) {
+    super(410, 'Gone', message);
+  }
+}
+
+export class TooManyRequestsError extends HttpError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super(429, 'Too many requests', message, {}, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
+  }
+}
+
 export class ServiceUnavailableError extends HttpError {
   constructor(message: string, retryAfterSeconds = 5) {
     super(503, 'Service unavailable', message, {}, { 'Retry-After': String(retryAfterSeconds) });

@@ -6,14 +6,17 @@ import { connectDatabase, migrate } from './db/index.ts';
 import { ensureDatabase } from './db/ensure-database.ts';
 import { FilesystemStore, type DocumentStore } from './documents/index.ts';
 import { createLogger, type Logger } from './log.ts';
-import { loadServiceFiles, ServiceCatalogue } from './services/index.ts';
+import { councilContext, loadServiceFiles, ServiceCatalogue } from './services/index.ts';
 import { Registry } from './plugins/registry.ts';
+import { Councils } from './councils.ts';
 
 export interface Hub {
   config: Config;
   log: Logger;
   sequelize: Sequelize;
   catalogue: ServiceCatalogue;
+  /** The councils sharing this hub and which owns each service. */
+  councils: Councils;
   store: DocumentStore;
   /** Connectors and channels, built-in and third-party. */
   registry: Registry;
@@ -45,6 +48,7 @@ export async function openHub(config: Config, options: OpenHubOptions): Promise<
       channels: new Set(Object.keys(config.channels)),
       xsdDir: config.paths.xsd,
       serviceBindings: config.serviceBindings,
+      councils: councilContext(config),
       configFile: config.file,
     });
     if (loaded.problems.length) throw new ConfigError(loaded.problems);
@@ -59,6 +63,7 @@ export async function openHub(config: Config, options: OpenHubOptions): Promise<
       log,
       sequelize,
       catalogue,
+      councils: new Councils(config),
       store,
       registry,
       onClose: (fn) => closers.push(fn),

@@ -1,15 +1,41 @@
 // Structured JSON logs. Secrets and citizen answers never reach a log line: known paths are redacted as a safety net.
-import { pino, type Logger } from 'pino';
+// Every line written while an HTTP request is handled carries its request id (`reqId`), through an AsyncLocalStorage.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(level: string, role: string): Logger {
-  return pino({
+/** Fields added to every log line written inside `logContext.run(fields, fn)` (the HTTP app puts the request id here). */
+export const logContext = new AsyncLocalStorage<Record<string, unknown>>();
+
+/** Field names whose values are secrets, tokens or citizen data, redacted wherever they appear (up to three levels deep). */
+const SENSITIVE = ['authorization', 'Authorization', 'cookie', 'Cookie', 'set-cookie', 'token', 'apiKey', 'api_key', 'key', 'secret', 'password', 'answers', 'contact', 'trackingUrl'];
+
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  ...SENSITIVE.flatMap((name) => {
+    const field = /^[A-Za-z_$][\w$]*$/.test(name) ? name : `["${name}"]`;
+    const join = (prefix: string) => (field.startsWith('[') ? `${prefix}${field}` : `${prefix}.${field}`);
+    return [field.startsWith('[') ? `${field}` : field, join('*'), join('*.*'), join('*.*.*')];
+  }),
+];
+
+export function createLogger(level: string, role: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { role, pid: process.pid },
-    redact: {
-      paths: ['req.headers.authorization', 'headers.authorization', 'answers', '*.answers', 'token', '*.token', 'key', '*.key', 'secret', '*.secret', 'config.secret', 'config.apiKey'],
-      censor: '[redacted]',
-    },
-  });
+    mixin: () => logContext.getStore() ?? {},
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+/** A URL path safe to log: long opaque segments (tracking tokens, keys) are replaced, ids kept short enough to be useful. */
+export function safePath(path: string): string {
+  return path
+    .slice(0, 300)
+    .split('/')
+    .map((s) => (s.length >= 20 && /^[A-Za-z0-9_-]+$/.test(s) && !/^[0-9a-f-]{36}$/i.test(s) ? ':redacted' : s))
+    .join('/');
 }

@@ -9,12 +9,15 @@ export interface ApiClient {
   /** Service ids, or ["*"] for every service. */
   services: string[];
   admin: boolean;
+  /** The council whose processes this key may see; null: the hub operator's key, every council. */
+  council: string | null;
 }
 
 export interface NewApiKey {
   name: string;
   services: string[];
   admin?: boolean;
+  council?: string | null;
   expiresAt?: Date | null;
 }
 
@@ -35,11 +38,12 @@ export async function createApiKey(input: NewApiKey): Promise<{ client: ApiClien
     keyPrefix: key.slice(0, 10),
     services: input.services,
     admin: input.admin ?? false,
+    council: input.council ?? null,
     expiresAt: input.expiresAt ?? null,
     revokedAt: null,
     lastUsedAt: null,
   });
-  return { client: { id, name: input.name, services: input.services, admin: input.admin ?? false }, key };
+  return { client: { id, name: input.name, services: input.services, admin: input.admin ?? false, council: input.council ?? null }, key };
 }
 
 /** The client a key belongs to, if the key is valid now (not revoked, not expired). */
@@ -52,10 +56,17 @@ export async function findClientByKey(key: string): Promise<ApiClient | null> {
       [Op.or]: [{ expiresAt: null }, { expiresAt: { [Op.gt]: new Date() } }],
     },
   });
-  return row ? { id: row.id, name: row.name, services: row.services, admin: row.admin } : null;
+  return row ? { id: row.id, name: row.name, services: row.services, admin: row.admin, council: row.council ?? null } : null;
 }
 
-export function clientMaySee(client: ApiClient, serviceId: string): boolean {
+/** Whether the key belongs to the council that owns a service (operator keys belong to every council). */
+export function clientInCouncil(client: ApiClient, serviceCouncil: string): boolean {
+  return client.council === null || client.council === serviceCouncil;
+}
+
+/** Whether the key may see a service's processes: its council's, and (unless admin or "*") a service it names. */
+export function clientMaySee(client: ApiClient, serviceId: string, serviceCouncil: string): boolean {
+  if (!clientInCouncil(client, serviceCouncil)) return false;
   return client.admin || client.services.includes('*') || client.services.includes(serviceId);
 }
 

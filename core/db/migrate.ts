@@ -3,6 +3,8 @@ import { Umzug, SequelizeStorage, type MigrationParams } from 'umzug';
 import type { Sequelize } from 'sequelize';
 import * as initial from './migrations/001-initial.ts';
 import * as connectorPolls from './migrations/002-connector-polls.ts';
+import * as governance from './migrations/003-governance.ts';
+import * as apiClientCouncil from './migrations/004-api-client-council.ts';
 
 export interface SqlRunner {
   query(sql: string): Promise<unknown>;
@@ -13,6 +15,8 @@ export type Migration = (params: MigrationParams<SqlRunner>) => Promise<void>;
 const MIGRATIONS: { name: string; module: { up: Migration; down: Migration } }[] = [
   { name: '001-initial', module: initial },
   { name: '002-connector-polls', module: connectorPolls },
+  { name: '003-governance', module: governance },
+  { name: '004-api-client-council', module: apiClientCouncil },
 ];
 
 const MIGRATION_LOCK = 7_214_000_001;

@@ -33,6 +33,10 @@ export class ProcessRow extends Model<InferAttributes<ProcessRow>, InferCreation
   declare closedReason: string | null;
   declare submittedAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
+  /** Set by erasure (docs/governance.md); the process's personal data is gone. */
+  declare erasedAt: CreationOptional<Date | null>;
+  /** When it first became completed or closed (set by a trigger; retention counts from here). */
+  declare finishedAt: CreationOptional<Date | null>;
 }
 
 export class TaskRow extends Model<InferAttributes<TaskRow>, InferCreationAttributes<TaskRow>> {
@@ -117,6 +121,7 @@ export class ApiClientRow extends Model<InferAttributes<ApiClientRow>, InferCrea
   declare keyPrefix: string;
   declare services: string[];
   declare admin: boolean;
+  declare council: string | null;
   declare expiresAt: Date | null;
   declare revokedAt: Date | null;
   declare lastUsedAt: Date | null;
@@ -167,6 +172,8 @@ export function initModels(sequelize: Sequelize) {
       closedReason: DataTypes.TEXT,
       submittedAt: at('submitted_at'),
       updatedAt: at('updated_at'),
+      erasedAt: { type: DataTypes.DATE, field: 'erased_at', allowNull: true },
+      finishedAt: { type: DataTypes.DATE, field: 'finished_at', allowNull: true },
     },
     { ...common, sequelize, tableName: 'processes' },
   );
@@ -265,6 +272,7 @@ export function initModels(sequelize: Sequelize) {
       keyPrefix: DataTypes.TEXT,
       services: DataTypes.ARRAY(DataTypes.TEXT),
       admin: DataTypes.BOOLEAN,
+      council: DataTypes.TEXT,
       expiresAt: DataTypes.DATE,
       revokedAt: DataTypes.DATE,
       lastUsedAt: DataTypes.DATE,

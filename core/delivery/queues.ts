@@ -1,6 +1,6 @@
 // BullMQ queues: one per binding, so a slow back office never holds up another's deliveries, and one for notifications.
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis.ts';
 
 export const NOTIFICATIONS_QUEUE = 'notifications';
 
@@ -20,7 +20,7 @@ export class Queues {
   private readonly queues = new Map<string, Queue>();
 
   constructor(
-    private readonly connection: Redis,
+    private readonly connection: RedisConnection,
     readonly prefix: string,
   ) {}
 

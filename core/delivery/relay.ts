@@ -3,7 +3,7 @@
 // rows are claimed with SKIP LOCKED and job ids are row ids, so a job is never queued twice.
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Logger } from 'pino';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis.ts';
 import { deliveryQueueName, NOTIFICATIONS_QUEUE, type Queues } from './queues.ts';
 
 export interface RelayOptions {
@@ -39,7 +39,7 @@ export class Relay {
   constructor(
     private readonly sequelize: Sequelize,
     private readonly queues: Queues,
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly log: Logger,
     private readonly options: RelayOptions,
   ) {}

@@ -4,8 +4,11 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { Hub } from '../hub.ts';
+import { logContext, safePath } from '../log.ts';
+import { observeHttpRequest, routeTemplate, type ServeOps } from '../metrics/index.ts';
 import { UnsupportedMediaTypeError } from '../errors.ts';
-import { authenticate } from './auth.ts';
+import { authenticator } from './auth.ts';
+import { failureLimiter } from './rate-limit.ts';
 import { buildOpenApi } from './openapi.ts';
 import { problemMiddleware } from './problem.ts';
 import { mountRoutes, type RouteDef } from './route.ts';
@@ -13,6 +16,9 @@ import { processRoutes } from './routes/processes.ts';
 import { backOfficeRoutes } from './routes/back-office.ts';
 import { adminDeliveryRoutes } from './routes/admin-deliveries.ts';
 import { adminServiceRoutes } from './routes/admin-services.ts';
+import { adminAlertRoutes } from './routes/admin-alerts.ts';
+import { adminAuditRoutes } from './routes/admin-audit.ts';
+import { adminEraseRoutes } from './routes/admin-erase.ts';
 import { serviceRoutes } from './routes/services.ts';
 import { submissionRoutes } from './routes/submissions.ts';
 import { mountSystemRoutes } from './routes/system.ts';
@@ -38,10 +44,13 @@ export interface CreateAppOptions {
   documentedRoutes?: RouteDef[];
   /** Renders an HTML error page for browsers on citizen pages; returns false to fall back to problem+json. */
   renderHtmlError?: Parameters<typeof problemMiddleware>[1];
+  /** Readiness, metrics and the queue dashboard's Redis (the serve role opens them); without it /readyz and /metrics are absent. */
+  ops?: ServeOps;
 }
 
 export function createApp(hub: Hub, options: CreateAppOptions = {}): HttpApp {
-  const app = new Koa({ proxy: true });
+  // Only behind a proxy that sets X-Forwarded-*: otherwise anyone could choose the client IP the rate limits count.
+  const app = new Koa({ proxy: hub.config.server.trustProxy });
   const router = new Router();
   const routes: RouteDef[] = [
     ...serviceRoutes(hub),
@@ -51,6 +60,9 @@ export function createApp(hub: Hub, options: CreateAppOptions = {}): HttpApp {
     ...backOfficeRoutes(hub),
     ...adminDeliveryRoutes(hub),
     ...adminServiceRoutes(hub),
+    ...adminAlertRoutes(hub),
+    ...adminAuditRoutes(hub),
+    ...adminEraseRoutes(hub),
     ...(options.groups ?? []).flatMap((g) => g(hub)),
   ] as RouteDef[];
 
@@ -67,20 +79,29 @@ export function createApp(hub: Hub, options: CreateAppOptions = {}): HttpApp {
     ctx.state.requestId = requestId;
     ctx.set('X-Request-Id', requestId);
     const started = performance.now();
-    await next();
-    hub.log.debug({ reqId: requestId, method: ctx.method, path: ctx.routerPath ?? ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
+    // Every log line written while this request is handled carries its id (see logContext in core/log.ts).
+    await logContext.run({ reqId: requestId }, next);
+    const seconds = (performance.now() - started) / 1000;
+    observeHttpRequest(ctx, seconds);
+    const route = routeTemplate(ctx);
+    const line = { reqId: requestId, method: ctx.method, route, path: route === 'unmatched' || route === 'other' ? safePath(ctx.path) : undefined, status: ctx.status, ms: Math.round(seconds * 1000) };
+    // Probes and scrapes come every few seconds: debug, so the info log stays readable.
+    if (PROBE_PATHS.has(ctx.path)) hub.log.debug(line, 'request');
+    else hub.log.info(line, 'request');
   });
   app.use(problemMiddleware(hub.log, options.renderHtmlError));
   for (const mw of options.before ?? []) app.use(mw);
   app.use(jsonBodyFor(hub.config.server.limits.jsonBytes, routes));
 
-  mountSystemRoutes(router, hub, openapi);
-  mountRoutes(router, routes, authenticate);
+  mountSystemRoutes(router, hub, openapi, options.ops);
+  mountRoutes(router, routes, authenticator(failureLimiter(hub, 'auth', hub.config.server.rateLimits.failedAuthPerMinute)));
   for (const mount of options.extraRouters ?? []) mount(router);
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
   return { app, routes, openapi };
 }
+
+const PROBE_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
  * JSON bodies for API routes: limited in size, strict (objects/arrays only), refused with 415 when a route wants JSON but the

@@ -3,17 +3,28 @@ import type { Context } from 'koa';
 import { AuthError, ForbiddenError } from '../errors.ts';
 import { findClientByKey, type ApiClient } from '../auth/api-keys.ts';
 import type { Auth } from './route.ts';
+import type { FailureLimiter } from './rate-limit.ts';
 
-export async function authenticate(ctx: Context, auth: Auth): Promise<void> {
-  if (auth === 'public') return;
-  const header = ctx.get('authorization');
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw new AuthError();
-  const client = await findClientByKey(match[1]!);
-  if (!client) throw new AuthError('The API key is not valid, has expired or was revoked');
-  if (auth === 'admin' && !client.admin) throw new ForbiddenError('This route needs an admin key');
-  ctx.state.client = client;
+/** Bearer-key authentication; with a limiter, an address that keeps presenting bad keys gets 429 before any lookup. */
+export function authenticator(limiter?: FailureLimiter) {
+  return async (ctx: Context, auth: Auth): Promise<void> => {
+    if (auth === 'public') return;
+    await limiter?.check(ctx.ip);
+    const header = ctx.get('authorization');
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new AuthError();
+    const client = await findClientByKey(match[1]!);
+    if (!client) {
+      await limiter?.fail(ctx.ip);
+      throw new AuthError('The API key is not valid, has expired or was revoked');
+    }
+    if (auth === 'admin' && !client.admin) throw new ForbiddenError('This route needs an admin key');
+    ctx.state.client = client;
+  };
 }
+
+/** Authentication without a failure limit (tests, embedding). */
+export const authenticate = authenticator();
 
 export function clientOf(ctx: Context): ApiClient {
   const client = ctx.state.client as ApiClient | undefined;

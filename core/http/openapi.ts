@@ -67,6 +67,11 @@ export function buildOpenApi(routes: RouteDef[], info: OpenApiInfo): Record<stri
     }
     const responses: Record<string, unknown> = {};
     for (const [status, doc] of Object.entries(r.responses)) {
+      // An error documented by its description alone is still a problem+json body (problem.ts writes every error).
+      if (Number(status) >= 400 && !doc.schema && !doc.contentType) {
+        responses[status] = { description: doc.description, content: { [PROBLEM_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } } };
+        continue;
+      }
       const contentType = doc.contentType ?? (doc.schema ? 'application/json' : undefined);
       responses[status] = {
         description: doc.description,
@@ -77,7 +82,10 @@ export function buildOpenApi(routes: RouteDef[], info: OpenApiInfo): Record<stri
     }
     const problems = [422, 404, 503];
     if (r.auth !== 'public') problems.push(401, 403, 429);
-    if (r.body || r.multipart) problems.push(400, 413, 415);
+    // Path and query values are checked (400 naming the field), and so is Idempotency-Key.
+    if (r.params || r.query || r.idempotent) problems.push(400);
+    // Any POST/PUT/PATCH may carry a body the JSON parser refuses: malformed (400), too large (413), not JSON (415).
+    if (r.body || r.multipart || r.method === 'post' || r.method === 'put' || r.method === 'patch') problems.push(400, 413, 415);
     for (const s of problems) {
       if (responses[s]) continue;
       responses[s] = { $ref: `#/components/responses/Problem${s}` };

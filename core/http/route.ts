@@ -3,7 +3,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z, type ZodType } from 'zod';
-import { BadRequestError, ValidationError, type FieldError } from '../errors.ts';
+import { BadRequestError, UnsupportedMediaTypeError, ValidationError, type FieldError } from '../errors.ts';
 
 export type Auth = 'public' | 'api-key' | 'admin';
 
@@ -61,20 +61,156 @@ export function mountRoutes(router: Router, routes: RouteDef[], authenticate: Au
   for (const route of routes) {
     router[route.method](koaPath(route.path), async (ctx) => {
       await authenticate(ctx, route.auth);
-      const params = parseWith(route.params, ctx.params, 'path', BadRequestError);
-      const query = parseWith(route.query, ctx.query, 'query', BadRequestError);
-      const body = route.body ? parseWith(route.body, (ctx.request as { body?: unknown }).body, 'body', ValidationError) : undefined;
+      const params = parseWith(route.params, refuseNul(ctx.params, 'path'), 'path', BadRequestError);
+      const query = parseWith(route.query, refuseNul(ctx.query, 'query'), 'query', BadRequestError);
+      let body: unknown;
+      if (route.body && !(route.multipart && !ctx.is('application/json'))) {
+        // The JSON body parser lets multipart through for the routes that stream it: a JSON-only route refuses it here.
+        if (!ctx.is('application/json') && hasBody(ctx)) throw new UnsupportedMediaTypeError('Send application/json');
+        const request = ctx.request as { body?: unknown; rawBody?: unknown };
+        checkJsonInput(request.body, typeof request.rawBody === 'string' ? request.rawBody : undefined);
+        body = parseWith(route.body, request.body, 'body', ValidationError);
+      }
       await route.handler(ctx, { params, query, body } as RouteInput<unknown, unknown, unknown>);
     });
   }
+}
+
+function hasBody(ctx: Context): boolean {
+  return Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
 }
 
 function parseWith(schema: ZodType | undefined, value: unknown, where: string, ErrorType: typeof BadRequestError | typeof ValidationError): any {
   if (!schema) return value ?? {};
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
-  const errors: FieldError[] = result.error.issues.map((i) => ({ field: i.path.join('.') || where, message: i.message }));
+  const errors: FieldError[] = result.error.issues.flatMap((i) => {
+    const path = i.path.map(String);
+    // An unknown field is named itself (not its parent), so a client sees at once which one to drop.
+    if (i.code === 'unrecognized_keys') return i.keys.map((k) => ({ field: [...path, k].join('.'), message: 'is not a known field' }));
+    return [{ field: path.join('.') || where, message: i.message }];
+  });
   const message = `The request ${where} is not valid`;
   if (ErrorType === ValidationError) throw new ValidationError(message, errors);
   throw new BadRequestError(message, { errors });
+}
+
+/** A NUL character in a path segment or query value never reaches a handler (Postgres text cannot hold one). */
+function refuseNul(values: Record<string, unknown>, where: 'path' | 'query'): Record<string, unknown> {
+  for (const [name, value] of Object.entries(values ?? {})) {
+    for (const v of Array.isArray(value) ? value : [value]) {
+      if (typeof v === 'string' && v.includes('\u0000')) {
+        throw new BadRequestError(`The request ${where} is not valid`, { errors: [{ field: name, message: 'contains a NUL character' }] });
+      }
+    }
+  }
+  return values;
+}
+
+/** Nesting deeper than this is refused: no request the API documents comes near it, and deeper values overflow the stack of
+ * recursive code (JSON.stringify when a value is echoed or stored). */
+export const MAX_JSON_DEPTH = 64;
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Problems with text that would be stored: a NUL character (Postgres text and jsonb cannot hold one) or a lone UTF-16
+ * surrogate (from a "\ud800" escape: not Unicode, jsonb refuses it), in any string or key; and nesting deeper than
+ * MAX_JSON_DEPTH. Iterative, so a hostile depth cannot overflow the stack here either. `prefix` names where the value sits.
+ */
+export function textProblems(value: unknown, prefix: string[] = [], limit = 20): FieldError[] {
+  const problems: FieldError[] = [];
+  const stack: { value: unknown; path: string[]; depth: number }[] = [{ value, path: prefix, depth: 0 }];
+  const check = (text: string, path: string[]) => {
+    const field = path.join('.') || 'body';
+    if (text.includes('\u0000')) problems.push({ field, message: 'contains a NUL character' });
+    else if (LONE_SURROGATE.test(text)) problems.push({ field, message: 'is not valid Unicode (a lone surrogate)' });
+  };
+  while (stack.length && problems.length < limit) {
+    const { value: v, path, depth } = stack.pop()!;
+    if (typeof v === 'string') {
+      check(v, path);
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= MAX_JSON_DEPTH) {
+      problems.push({ field: path.join('.') || 'body', message: `is nested more than ${MAX_JSON_DEPTH} levels deep` });
+      continue;
+    }
+    const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(v);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [k, x] = entries[i]!;
+      if (!Array.isArray(v)) check(k, [...path, k]);
+      stack.push({ value: x, path: [...path, k], depth: depth + 1 });
+    }
+  }
+  return problems;
+}
+
+/**
+ * Duplicate keys in one JSON object ({"a":1,"a":2}): JSON.parse silently keeps the last, another parser on the way (a proxy,
+ * a back office reading a copy) may keep the first, so the request is ambiguous. `text` must be valid JSON (already parsed).
+ * Returns the dotted paths of the duplicates.
+ */
+export function duplicateJsonKeys(text: string, limit = 20): string[] {
+  interface Frame {
+    parent: Frame | null;
+    /** This container's key or index in its parent. */
+    segment: string | null;
+    keys: Set<string> | null;
+    expectKey: boolean;
+    key: string | null;
+    index: number;
+  }
+  const found: string[] = [];
+  const pathOf = (f: Frame | null, last: string): string => {
+    const parts = [last];
+    for (let x = f; x && x.segment !== null; x = x.parent) parts.unshift(x.segment);
+    return parts.join('.');
+  };
+  let top = null as Frame | null;
+  let depth = 0;
+  for (let i = 0; i < text.length && found.length < limit; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (top?.keys && top.expectKey) {
+        const key = jsonString(text.slice(i, j + 1));
+        if (top.keys.has(key)) found.push(pathOf(top, key));
+        else top.keys.add(key);
+        top.key = key;
+        top.expectKey = false;
+      }
+      i = j;
+    } else if (c === '{' || c === '[') {
+      if (++depth > MAX_JSON_DEPTH) break;
+      const segment: string | null = top ? (top.keys ? top.key : String(top.index)) : null;
+      top = { parent: top, segment, keys: c === '{' ? new Set() : null, expectKey: c === '{', key: null, index: 0 };
+    } else if (c === '}' || c === ']') {
+      depth--;
+      top = top?.parent ?? null;
+    } else if (c === ',' && top) {
+      if (top.keys) top.expectKey = true;
+      else top.index++;
+    }
+  }
+  return found;
+}
+
+function jsonString(literal: string): string {
+  try {
+    return JSON.parse(literal) as string;
+  } catch {
+    return literal.slice(1, -1);
+  }
+}
+
+/** Refuses (422, naming each field) a parsed JSON body with NUL characters, lone surrogates, hostile depth or duplicate keys. */
+export function checkJsonInput(value: unknown, rawText?: string, prefix: string[] = []): void {
+  const problems = textProblems(value, prefix);
+  if (!problems.length && rawText !== undefined) {
+    for (const path of duplicateJsonKeys(rawText)) problems.push({ field: [...prefix, path].join('.'), message: 'appears more than once' });
+  }
+  if (problems.length) throw new ValidationError('The request body is not valid', problems);
 }

@@ -18,7 +18,8 @@ export interface NotifyDeps {
   catalogue: ServiceCatalogue;
   channels: Map<string, ChannelRuntime>;
   log: Logger;
-  council: { name: string; senderEmail?: string };
+  /** The council that owns a service: its name and sender address brand the message. */
+  councilOf: (serviceId: string) => { name: string; senderEmail?: string };
   publicBaseUrl: () => string;
   attempts: number;
 }
@@ -69,7 +70,7 @@ export async function sendNotificationOnce(deps: NotifyDeps, id: string): Promis
       trackingUrl: `${deps.publicBaseUrl().replace(/\/$/, '')}/track/${token.token}`,
       kind: n.kind,
       updates: n.updates,
-      council: deps.council,
+      council: (({ name, senderEmail }) => ({ name, senderEmail }))(deps.councilOf(n.service_id)),
     };
     const result = await runtime.channel.send(message, runtime.context);
     await deps.sequelize.query(

@@ -42,6 +42,7 @@ async function build(hub: Hub): Promise<Map<string, LoadedBinding>> {
         config: parsed.data,
         log: hub.log.child({ binding: name }),
         publicBaseUrl: hub.config.server.publicBaseUrl,
+        configDir: hub.config.dir,
         processes: processApiFor(deps, name),
       },
     });

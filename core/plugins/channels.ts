@@ -35,6 +35,7 @@ async function build(hub: Hub): Promise<Map<string, ChannelRuntime>> {
         config: parsed.data,
         log: hub.log.child({ channel: name }),
         publicBaseUrl: hub.config.server.publicBaseUrl,
+        configDir: hub.config.dir,
         async recordReceipt(notificationId, status, detail) {
           if (!/^[0-9a-f-]{36}$/i.test(notificationId)) return false;
           const next = status === 'delivered' ? 'delivered' : status === 'temporary-failure' ? 'sent' : 'failed';

@@ -1,9 +1,22 @@
-// check-config's plugin step: every binding and channel names a loadable plugin and its config passes the plugin's schema.
+// check-config's plugin step: every binding and channel names a loadable plugin and its config passes the plugin's schema;
+// with `connect`, each connector's own check() also asks its back office (keys, codes, operations). Reads only.
+import { pino } from 'pino';
 import type { Config, ConfigProblem } from '../config/index.ts';
 import { readYamlFile } from '../config/index.ts';
 import { Registry } from './registry.ts';
+import type { ProcessApi } from './sdk.ts';
 
-export async function checkBindings(config: Config): Promise<ConfigProblem[]> {
+const CHECK_TIMEOUT_MS = 60_000;
+
+/** check() only reads from the back office; a connector that tried to change a process during it would be a bug. */
+const noProcessChanges: ProcessApi = {
+  find: async () => null,
+  addNote: () => Promise.reject(new Error('no process changes during a check')),
+  updateTask: () => Promise.reject(new Error('no process changes during a check')),
+  close: () => Promise.reject(new Error('no process changes during a check')),
+};
+
+export async function checkBindings(config: Config, options: { connect?: boolean } = {}): Promise<ConfigProblem[]> {
   const problems: ConfigProblem[] = [];
   const source = readYamlFile(config.file);
   const at = (path: (string | number)[], message: string) => problems.push({ file: config.file, line: source.lineOf(path), path: path.join('.'), message });
@@ -19,6 +32,22 @@ export async function checkBindings(config: Config): Promise<ConfigProblem[]> {
       // `{ generated }` secrets are only made at start; check the rest of the config with a stand-in.
       const parsed = connector.configSchema.safeParse(withGeneratedStandIns(b.config));
       if (!parsed.success) for (const i of parsed.error.issues) at(['bindings', name, 'config', ...(i.path as (string | number)[])], i.message);
+      else if (options.connect && connector.check) {
+        const ctx = { name, config: parsed.data, log: pino({ level: 'silent' }), publicBaseUrl: config.server.publicBaseUrl, configDir: config.dir, processes: noProcessChanges };
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          const result = await Promise.race([
+            connector.check(ctx),
+            new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS / 1000} s`)), CHECK_TIMEOUT_MS))),
+          ]);
+          for (const p of result.problems) at(['bindings', name, 'config'], `back office check: ${p}`);
+        } catch (err) {
+          at(['bindings', name, 'config'], `back office check failed: ${(err as Error).message}`);
+        } finally {
+          clearTimeout(timer);
+          await connector.close?.();
+        }
+      }
     } catch (err) {
       at(['bindings', name, 'connector'], (err as Error).message);
     }

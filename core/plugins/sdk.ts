@@ -151,6 +151,8 @@ export interface PluginContext<Config> {
   config: Config;
   log: Logger;
   publicBaseUrl: string;
+  /** The folder of closeloop.yaml: relative file paths in a plugin's config (a WSDL, a CA file) resolve from here. */
+  configDir?: string;
 }
 
 export interface ConnectorContext<Config> extends PluginContext<Config> {

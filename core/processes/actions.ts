@@ -2,7 +2,7 @@
 // connector inbound routes all come through here, so the timeline, the process status, the citizen's notification and the
 // audit entry are always written together, in one transaction.
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, GoneError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Actor, TaskStatus } from '../plugins/index.ts';
 import { NOTIFY_SQL } from '../notify/outbox-sql.ts';
 import type { ServiceCatalogue } from '../services/index.ts';
@@ -34,11 +34,12 @@ interface LockedProcess {
   service_id: string;
   service_version: number;
   status: string;
+  erased_at: Date | null;
 }
 
 async function lockProcess(deps: ActionDeps, processId: string, t: Transaction): Promise<LockedProcess & { channel: string | null }> {
   const rows = await deps.sequelize.query<LockedProcess>(
-    'select id, service_id, service_version, status from processes where id = $1 for update',
+    'select id, service_id, service_version, status, erased_at from processes where id = $1 for update',
     { bind: [processId], type: QueryTypes.SELECT, transaction: t },
   );
   const p = rows[0];
@@ -90,6 +91,8 @@ export async function addNote(
   if (!text) throw new ValidationError('The note is empty', [{ field: 'text', message: 'Enter the note' }]);
   return inTransaction(deps, options, async (t) => {
     const p = await lockProcess(deps, processId, t);
+    // A note may carry personal data: none is added back to a process erased on the citizen's request.
+    if (p.erased_at) throw new GoneError('The personal data of this process was erased; notes can no longer be added');
     await addEvent(deps, t, p, { kind: 'note', text, visible: note.visibleToCitizen, data: {}, actor });
     await audit(deps, t, actor, 'note.added', processId, { visibleToCitizen: note.visibleToCitizen, length: text.length });
     const [row] = await deps.sequelize.query<{ id: string }>('select max(id)::text as id from timeline_events where process_id = $1', {
@@ -122,6 +125,7 @@ export async function updateTask(
   return inTransaction(deps, options, async (t) => {
     const p = await lockProcess(deps, processId, t);
     if (p.status === 'closed') throw new ConflictError('The process is closed; its tasks can no longer change');
+    if (p.erased_at && update.note?.trim()) throw new GoneError('The personal data of this process was erased; update the task without a note');
     const tasks = await deps.sequelize.query<{ key: string; title: string; status: TaskStatus }>(
       'select key, title, status from tasks where process_id = $1 order by position',
       { bind: [processId], type: QueryTypes.SELECT, transaction: t },

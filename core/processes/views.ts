@@ -1,7 +1,7 @@
 // Read models of a process: what a back office sees, and the much smaller part a citizen sees through the tracking link.
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
-import { clientMaySee, type ApiClient } from '../auth/api-keys.ts';
+import { clientInCouncil, clientMaySee, type ApiClient } from '../auth/api-keys.ts';
 import { DocumentRow, ProcessRow, TaskRow, TimelineEventRow, DeliveryRow } from '../db/index.ts';
 import { isFieldShown, type ServiceCatalogue } from '../services/index.ts';
 import { hashTrackingToken, looksLikeTrackingToken } from './tracking-token.ts';
@@ -78,12 +78,17 @@ export function documentUrl(publicBaseUrl: string, processId: string, documentId
   return `${publicBaseUrl.replace(/\/$/, '')}/api/v1/processes/${processId}/documents/${documentId}`;
 }
 
-/** Loads a process a client may see: 404 if it does not exist, 403 if it belongs to a service outside the key's scope. */
-export async function loadProcessFor(client: ApiClient, processId: string): Promise<ProcessRow> {
+/**
+ * Loads a process a client may see: 404 if it does not exist or belongs to another council (a key never learns that
+ * another council's process exists), 403 if it belongs to one of its council's services outside the key's scope.
+ */
+export async function loadProcessFor(client: ApiClient, processId: string, councilOf: (serviceId: string) => string): Promise<ProcessRow> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(processId)) throw new NotFoundError('There is no such process');
   const row = await ProcessRow.findByPk(processId);
   if (!row) throw new NotFoundError('There is no such process');
-  if (!clientMaySee(client, row.serviceId)) throw new ForbiddenError('This key is not allowed to see processes of this service');
+  const council = councilOf(row.serviceId);
+  if (!clientInCouncil(client, council)) throw new NotFoundError('There is no such process');
+  if (!clientMaySee(client, row.serviceId, council)) throw new ForbiddenError('This key is not allowed to see processes of this service');
   return row;
 }
 

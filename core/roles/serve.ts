@@ -15,6 +15,8 @@ import { mountSandbox } from '../http/routes/sandbox.ts';
 import { mountForms } from '../http/routes/forms.ts';
 import { PgListener } from '../db/pg-listener.ts';
 import { SERVICES_CHANNEL } from '../services/index.ts';
+import { openServeOps } from '../metrics/index.ts';
+import { adminQueuesMiddleware } from '../http/routes/admin-queues.ts';
 
 export interface ServeRole {
   server: RunningServer;
@@ -50,10 +52,12 @@ export async function startServe(hub: Hub, options: CreateAppOptions = {}): Prom
     ...[...bindings.values()].flatMap((b) => pluginDocs(`/connectors/${b.name}`, b.connector.inboundDocs ?? [], `Binding ${b.name} (${b.connector.name})`)),
     ...[...channels.values()].flatMap((c) => pluginDocs(`/channels/${c.name}`, c.channel.inboundDocs ?? [], `Channel ${c.name} (${c.channel.name})`)),
   ];
+  const ops = await openServeOps(hub);
   const { app } = createApp(hub, {
     ...options,
+    ops,
     documentedRoutes,
-    before: [securityHeaders({ hsts: !!hub.config.server.tls }), assetsMiddleware(), ...(options.before ?? [])],
+    before: [securityHeaders({ hsts: !!hub.config.server.tls }), assetsMiddleware(), adminQueuesMiddleware(hub, ops), ...(options.before ?? [])],
     renderHtmlError: htmlErrorRenderer(hub),
     extraRouters: [mountInbound, (router) => mountPages(router, hub), (router) => mountSandbox(router, hub), (router) => mountForms(router, hub), ...(options.extraRouters ?? [])],
   });
@@ -74,6 +78,7 @@ export async function startServe(hub: Hub, options: CreateAppOptions = {}): Prom
       clearInterval(reloadTimer);
       await server.close();
       await servicesListener.stop();
+      await ops.close();
     },
   };
 }

@@ -1,9 +1,8 @@
 // The worker role: the outbox relay, one BullMQ worker per binding (its own concurrency) and the notification worker.
 // Run as many worker processes as needed against one Postgres and one Redis.
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Hub } from '../hub.ts';
-import { createRedis, warnIfEvicting } from '../redis.ts';
+import { createRedis, warnIfEvicting, type RedisConnection } from '../redis.ts';
 import { deliverOnce, RetryLater, type DeliverDeps } from '../delivery/deliver.ts';
 import { PgListener } from '../db/pg-listener.ts';
 import { deliveryQueueName, NOTIFICATIONS_QUEUE, Queues } from '../delivery/queues.ts';
@@ -12,6 +11,8 @@ import { loadBindings } from '../plugins/bindings.ts';
 import { loadChannels } from '../plugins/channels.ts';
 import { sendNotificationOnce, type NotifyDeps } from '../notify/send.ts';
 import { POLLS_QUEUE, runPoll, schedulePolls } from '../connectors/polls.ts';
+import { RETENTION_QUEUE, runRetention, scheduleRetention } from '../governance/retention.ts';
+import { ALERT_DIGEST_QUEUE, sendAlertDigest } from '../metrics/alert-digest.ts';
 
 export interface WorkerRole {
   relay: Relay;
@@ -34,7 +35,7 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
   const { config, log } = hub;
   const bindings = await loadBindings(hub);
   const channels = await loadChannels(hub);
-  const redis = createRedis(config.redis.url, 'worker');
+  const redis = createRedis(config.redis, 'worker');
   await warnIfEvicting(redis, (msg) => log.warn(msg));
   const queues = new Queues(redis, config.redis.prefix);
   const relay = new Relay(hub.sequelize, queues, redis, log.child({ part: 'relay' }), {
@@ -57,9 +58,9 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
     notifyWindowSeconds: config.notifications.combineWindowSeconds,
   };
   const workers: Worker[] = [];
-  const connections: Redis[] = [];
+  const connections: RedisConnection[] = [];
   const connection = () => {
-    const c = createRedis(config.redis.url, 'worker');
+    const c = createRedis(config.redis, 'worker');
     connections.push(c);
     return c;
   };
@@ -85,7 +86,7 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
     catalogue: hub.catalogue,
     channels,
     log,
-    council: config.council,
+    councilOf: (serviceId) => hub.councils.ofService(hub.catalogue, serviceId),
     publicBaseUrl: () => config.server.publicBaseUrl,
     attempts: config.notifications.attempts,
   };
@@ -115,6 +116,25 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
     );
     poller.on('error', (err) => log.warn({ err: err.message }, 'poll worker error'));
     workers.push(poller);
+  }
+
+  // Retention (docs/governance.md): one daily schedule in Redis for every worker process; a run locks its row in Postgres.
+  await scheduleRetention(queues.get(RETENTION_QUEUE));
+  const retention = new Worker(RETENTION_QUEUE, async () => runRetention({ sequelize: hub.sequelize, store: hub.store }, { log }), {
+    connection: connection(), prefix: config.redis.prefix, concurrency: 1, lockDuration: 5 * 60_000,
+  });
+  retention.on('error', (err) => log.warn({ err: err.message }, 'retention worker error'));
+  workers.push(retention);
+
+  // The operators' alert digest (optional): one schedule in Redis, so one e-mail per interval whatever the worker count.
+  const digestQueue = queues.get(ALERT_DIGEST_QUEUE);
+  if (config.alertDigest) {
+    await digestQueue.upsertJobScheduler('alert-digest', { every: config.alertDigest.intervalMinutes * 60_000 }, { name: 'digest', opts: { attempts: 1, removeOnComplete: true, removeOnFail: 100 } });
+    const digest = new Worker(ALERT_DIGEST_QUEUE, async () => (await sendAlertDigest(hub.sequelize, config)).length, { connection: connection(), prefix: config.redis.prefix, concurrency: 1 });
+    digest.on('error', (err) => log.warn({ err: err.message }, 'alert digest worker error'));
+    workers.push(digest);
+  } else {
+    await digestQueue.removeJobScheduler('alert-digest');
   }
 
   log.info({ bindings: [...bindings.keys()], channels: [...channels.keys()], polling }, 'worker started');

@@ -114,6 +114,8 @@ export const serviceDefinitionSchema = z
         phone: fieldId.optional(),
       })
       .default({}),
+    /** The council that owns this service (an id from closeloop.yaml); absent: the hub's own council. */
+    council: z.string().optional(),
     /** Bindings (configured connector instances) that receive each submission. */
     bindings: z.array(z.string()).default([]),
     /** XML sent to the back office: XSD file under config/xsd and the mapping that fills it. */
@@ -130,6 +132,8 @@ export const serviceDefinitionSchema = z
         templates: z.record(z.string(), z.string()).optional(),
       })
       .default({}),
+    /** How long the citizen's personal data is kept once a process is completed or closed (see docs/governance.md). Absent: kept until erased on request. */
+    retention: z.strictObject({ redactAfterDays: z.number().int().min(1).max(36500) }).optional(),
   })
   .superRefine((def, ctx) => {
     const ids = new Map<string, z.infer<typeof fieldSchema>>();

@@ -19,6 +19,8 @@ export interface ServiceFilesResult {
 export interface ServiceFileContext {
   /** Binding names configured in closeloop.yaml. */
   bindings: Set<string>;
+  /** Council ids, the hub's own first, and which council owns each binding (absent: shared). */
+  councils?: { ids: string[]; defaultId: string; bindingOwners: Map<string, string | undefined> };
   channels: Set<string>;
   xsdDir: string;
   /** closeloop.yaml's serviceBindings: replaces the bindings a definition names. */
@@ -71,8 +73,13 @@ export function loadServiceFiles(dir: string, context: ServiceFileContext): Serv
 /** Checks a definition against the hub's config: its bindings, channel and XSD exist. */
 export function definitionProblems(def: ServiceDefinition, context: ServiceFileContext): { path: (string | number)[]; message: string }[] {
   const problems: { path: (string | number)[]; message: string }[] = [];
+  const councils = context.councils;
+  const council = def.council ?? councils?.defaultId;
+  if (councils && def.council && !councils.ids.includes(def.council)) problems.push({ path: ['council'], message: `no council "${def.council}" in closeloop.yaml (known: ${councils.ids.join(', ')})` });
   def.bindings.forEach((b, i) => {
     if (!context.bindings.has(b)) problems.push({ path: ['bindings', i], message: `binding "${b}" is not configured in closeloop.yaml` });
+    const owner = councils?.bindingOwners.get(b);
+    if (owner && owner !== council) problems.push({ path: ['bindings', i], message: `binding "${b}" belongs to council "${owner}", not to this service's council "${council}"` });
   });
   if (def.notify.channel && !context.channels.has(def.notify.channel)) {
     problems.push({ path: ['notify', 'channel'], message: `channel "${def.notify.channel}" is not configured in closeloop.yaml` });
@@ -83,4 +90,13 @@ export function definitionProblems(def: ServiceDefinition, context: ServiceFileC
     else if (!existsSync(xsd)) problems.push({ path: ['xml', 'xsd'], message: `XSD file ${def.xml.xsd} not found in ${context.xsdDir}` });
   }
   return problems;
+}
+
+/** The council facts definitionProblems checks a service against, from closeloop.yaml. */
+export function councilContext(config: { council: { id: string }; councils: Record<string, unknown>; bindings: Record<string, { council?: string }> }): NonNullable<ServiceFileContext['councils']> {
+  return {
+    ids: [config.council.id, ...Object.keys(config.councils)],
+    defaultId: config.council.id,
+    bindingOwners: new Map(Object.entries(config.bindings).map(([name, b]) => [name, b.council])),
+  };
 }

@@ -7,6 +7,8 @@ import { connector as webhook } from '../../connectors/webhook/index.ts';
 import { connector as template } from '../../plugins/connector-template/index.ts';
 import { connector as alloy } from '../../connectors/alloy/index.ts';
 import { startFakeAlloy } from '../fakes/alloy-api.ts';
+import { startSoapBackoffice } from '../peers/soap-backoffice/index.ts';
+import { connector as soap } from '../../connectors/soap/index.ts';
 
 runConnectorContract('webhook', async () => {
   const secret = generateWebhookSecret();
@@ -61,5 +63,34 @@ runConnectorContract('alloy', async () => {
     records: () => api.itemsOf(design.code).length,
     script: (steps) => api.script(steps),
     close: () => api.close(),
+  };
+});
+
+runConnectorContract('soap', async () => {
+  const bo = await startSoapBackoffice({ slowMs: 2500 });
+  const config = {
+    wsdl: bo.wsdlPath,
+    endpoint: bo.url,
+    operation: 'CreateServiceRequest',
+    timeoutMs: 300,
+    auth: { type: 'wsse', username: bo.username, password: bo.password },
+    request: {
+      mode: 'arguments',
+      namespaces: { c: 'urn:closeloop:test' },
+      arguments: { ServiceCode: { value: 'EH-NOISE' }, ExternalReference: '/c:Case/c:Reference', Description: '/c:Case/c:NoiseType' },
+      idempotencyArgument: 'IdempotencyKey',
+    },
+    reference: 'CaseReference',
+    attachments: { mode: 'inline' },
+    checkOperation: { operation: 'GetStatus', arguments: { CaseReference: 'PING' } },
+  };
+  return {
+    connector: soap as never,
+    config,
+    // Passes the schema; the back office refuses the UsernameToken (wsse:FailedAuthentication).
+    badConfig: { ...config, auth: { ...config.auth, password: 'wrong-password' } },
+    records: () => bo.cases.size,
+    script: (steps) => bo.script(steps.map((s) => (s === 'timeout' ? 'slow' : s))),
+    close: () => bo.close(),
   };
 });

@@ -21,7 +21,7 @@ export interface TestHub {
   env: Record<string, string>;
   db: TestDatabase;
   /** A back-office key for the given services (or an admin key). */
-  key(services: string[], options?: { admin?: boolean; name?: string; expiresAt?: Date }): Promise<string>;
+  key(services: string[], options?: { admin?: boolean; name?: string; expiresAt?: Date; council?: string }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -72,7 +72,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     env,
     db,
     async key(services, opts = {}) {
-      const { key } = await createApiKey({ name: opts.name ?? 'Test back office', services, admin: opts.admin, expiresAt: opts.expiresAt ?? null });
+      const { key } = await createApiKey({ name: opts.name ?? 'Test back office', services, admin: opts.admin, expiresAt: opts.expiresAt ?? null, council: opts.council ?? null });
       return key;
     },
     async close() {

@@ -5,37 +5,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { parse } from 'yaml';
-import { readFileSync } from 'node:fs';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { startSmtpPeer, type SmtpPeer } from '../peers/smtp-server.ts';
 import { startFakeAlloy, type FakeAlloy } from '../fakes/alloy-api.ts';
 import { pngBytes, pdfBytes } from '../helpers/files.ts';
+import { alloyExample, EXAMPLE_CONFIG, exampleAlloyDesigns } from '../helpers/example-backoffices.ts';
 
-const CONFIG = 'config/examples/alloy-soap/closeloop.yaml';
-const example = parse(readFileSync(CONFIG, 'utf8')) as { bindings: { 'alloy-envhealth': { config: Record<string, any> } } };
-const alloyExample = example.bindings['alloy-envhealth'].config;
+const CONFIG = EXAMPLE_CONFIG;
 const STATUS_VISITED = '64a1f0c2e4b0a1b2c3d4e704';
 const STATUS_TRIAGED = '64a1f0c2e4b0a1b2c3d4e702';
-
-/** Every design and attribute code the example names, so the fake accepts exactly what the example sends. */
-function exampleDesigns() {
-  const common = [
-    ...alloyExample.attributes.map((a: { attributeCode: string }) => a.attributeCode),
-    alloyExample.deliveryIdAttribute,
-    alloyExample.attachmentsAttribute,
-    alloyExample.status.attribute,
-    alloyExample.closureReason.attribute,
-  ];
-  const byDesign = new Map<string, Set<string>>([[alloyExample.designCode, new Set(common)]]);
-  for (const s of Object.values(alloyExample.services) as { designCode?: string; attributes: { attributeCode: string }[] }[]) {
-    const code = s.designCode ?? alloyExample.designCode;
-    const set = byDesign.get(code) ?? new Set(common);
-    for (const a of s.attributes) set.add(a.attributeCode);
-    byDesign.set(code, set);
-  }
-  return [...byDesign].map(([code, attrs]) => ({ code, attributes: [...attrs] }));
-}
 
 const answers = {
   noiseType: 'music',
@@ -79,11 +57,20 @@ describe('Alloy through the hub (example config)', () => {
   let key: string;
 
   before(async () => {
-    alloy = await startFakeAlloy({ apiKey, designs: exampleDesigns() });
+    alloy = await startFakeAlloy({ apiKey, designs: exampleAlloyDesigns() });
     smtp = await startSmtpPeer();
     t = await startTestHub({
       configFile: CONFIG,
-      env: { ALLOY_BASE_URL: alloy.url, ALLOY_API_KEY: apiKey, ALLOY_EVENTS_SECRET: eventsSecret, SMTP_PORT: String(smtp.port) },
+      env: {
+        ALLOY_BASE_URL: alloy.url,
+        ALLOY_API_KEY: apiKey,
+        ALLOY_EVENTS_SECRET: eventsSecret,
+        SMTP_PORT: String(smtp.port),
+        // The SOAP binding of the same example is not used here.
+        ENVHEALTH_SOAP_URL: 'http://127.0.0.1:9/soap',
+        ENVHEALTH_SOAP_USER: 'unused',
+        ENVHEALTH_SOAP_PASSWORD: 'unused',
+      },
       configure: (c) => {
         const b = c.bindings['alloy-envhealth']!;
         // Test pace: fast retries, a quick request pace and a 1 s poll.

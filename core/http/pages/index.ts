@@ -22,6 +22,8 @@ export const TASK_LABELS: Record<string, string> = {
 
 export interface Council {
   name: string;
+  /** Served by the hub (same origin: the CSP allows images from 'self' only). */
+  logoUrl?: string;
 }
 
 export function renderTrackingPage(council: Council, view: TrackingView): string {

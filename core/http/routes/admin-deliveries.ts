@@ -48,6 +48,11 @@ function summary(r: Row) {
 }
 
 export function adminDeliveryRoutes(hub: Hub) {
+  /** The services a council's admin key is limited to; null for the hub operator's keys. */
+  const scope = (ctx: Parameters<typeof clientOf>[0]): string[] | null => {
+    const { council } = clientOf(ctx);
+    return council === null ? null : hub.councils.servicesOf(hub.catalogue, council);
+  };
   return [
     defineRoute({
       method: 'get',
@@ -66,8 +71,9 @@ export function adminDeliveryRoutes(hub: Hub) {
       async handler(ctx, { query }) {
         const rows = await hub.sequelize.query<Row>(
           `${SELECT} where ($1::text is null or d.status = $1) and ($2::text is null or d.binding = $2) and ($3::timestamptz is null or d.created_at < $3)
+             and ($5::text[] is null or p.service_id = any($5))
            order by d.created_at desc limit $4`,
-          { bind: [query.status ?? null, query.binding ?? null, query.before ?? null, query.limit], type: QueryTypes.SELECT },
+          { bind: [query.status ?? null, query.binding ?? null, query.before ?? null, query.limit, scope(ctx)], type: QueryTypes.SELECT },
         );
         ctx.body = { deliveries: rows.map(summary) };
       },
@@ -82,7 +88,7 @@ export function adminDeliveryRoutes(hub: Hub) {
       params: z.object({ id: z.uuid() }),
       responses: { 200: { description: 'The delivery', schema: deliverySummary.extend({ attempts: z.number().int(), attemptLog: z.array(attempt), xml: z.string().nullable() }) } },
       async handler(ctx, { params }) {
-        const [row] = await hub.sequelize.query<Row>(`${SELECT} where d.id = $1`, { bind: [params.id], type: QueryTypes.SELECT });
+        const [row] = await hub.sequelize.query<Row>(`${SELECT} where d.id = $1 and ($2::text[] is null or p.service_id = any($2))`, { bind: [params.id, scope(ctx)], type: QueryTypes.SELECT });
         if (!row) throw new NotFoundError('There is no such delivery');
         const attempts = await hub.sequelize.query<{ number: number; started_at: Date; ended_at: Date; outcome: string; error: string | null; response_excerpt: string | null }>(
           'select number, started_at, ended_at, outcome, error, response_excerpt from delivery_attempts where delivery_id = $1 order by number',
@@ -111,7 +117,7 @@ export function adminDeliveryRoutes(hub: Hub) {
       params: z.object({ id: z.uuid() }),
       responses: { 202: { description: 'Queued again', schema: z.object({ replayed: z.array(z.uuid()) }) } },
       async handler(ctx, { params }) {
-        const replayed = await replayDeliveries(hub.sequelize, { id: params.id }, `api-client:${clientOf(ctx).name}`);
+        const replayed = await replayDeliveries(hub.sequelize, { id: params.id, services: scope(ctx) }, `api-client:${clientOf(ctx).name}`);
         if (!replayed.length) throw new NotFoundError('There is no dead delivery with this id');
         ctx.status = 202;
         ctx.body = { replayed };
@@ -128,7 +134,7 @@ export function adminDeliveryRoutes(hub: Hub) {
       bodyExample: { binding: 'alloy-envhealth' },
       responses: { 202: { description: 'Queued again', schema: z.object({ replayed: z.array(z.uuid()) }) } },
       async handler(ctx, { body }) {
-        const replayed = await replayDeliveries(hub.sequelize, { binding: body.binding }, `api-client:${clientOf(ctx).name}`);
+        const replayed = await replayDeliveries(hub.sequelize, { binding: body.binding, services: scope(ctx) }, `api-client:${clientOf(ctx).name}`);
         ctx.status = 202;
         ctx.body = { replayed };
       },

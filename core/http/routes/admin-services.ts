@@ -1,17 +1,22 @@
 // Admins try a service's XML mapping with sample answers: the XML it yields and every XSD error (message, line, element).
 import { z } from 'zod';
 import type { Hub } from '../../hub.ts';
-import { ValidationError, type FieldError } from '../../errors.ts';
-import { compileMapping, renderXml, XmlMappingError } from '../../xml/index.ts';
+import { NotFoundError, ValidationError, type FieldError } from '../../errors.ts';
+import { compileMapping, loadXsd, renderXml, UnsafeXmlError, XmlMappingError } from '../../xml/index.ts';
 import { sampleAnswers, sampleDocuments } from '../../services/sample-answers.ts';
-import { definitionProblems, serviceDefinitionSchema, type ServiceDefinition, type ServiceVersion } from '../../services/index.ts';
+import { councilContext, definitionProblems, serviceDefinitionSchema, type ServiceDefinition, type ServiceVersion } from '../../services/index.ts';
 import { checkServiceXml } from '../../services/check-xml.ts';
 import { clientOf } from '../auth.ts';
 import { defineRoute } from '../route.ts';
 
 /** Everything that must hold before a definition may be published: config references, the mapping and the XSD. */
 function publishProblems(hub: Hub, def: ServiceDefinition): FieldError[] {
-  const context = { bindings: new Set(Object.keys(hub.config.bindings)), channels: new Set(Object.keys(hub.config.channels)), xsdDir: hub.config.paths.xsd };
+  const context = {
+    bindings: new Set(Object.keys(hub.config.bindings)),
+    channels: new Set(Object.keys(hub.config.channels)),
+    xsdDir: hub.config.paths.xsd,
+    councils: councilContext(hub.config),
+  };
   const problems = definitionProblems(def, context).map((p) => ({ field: p.path.join('.'), message: p.message }));
   if (problems.length) return problems;
   const clash = hub.catalogue.list().find((s) => s.serviceId !== def.id && s.definition.referencePrefix === def.referencePrefix);
@@ -30,6 +35,16 @@ const previewResult = z.object({
 });
 
 export function adminServiceRoutes(hub: Hub) {
+  /** A council's admin key manages only its council's services; another council's service looks like no service. */
+  const inScope = (ctx: Parameters<typeof clientOf>[0], def: ServiceDefinition) => {
+    const { council } = clientOf(ctx);
+    if (council !== null && (def.council ?? hub.councils.defaultId) !== council) throw new NotFoundError('There is no such service');
+  };
+  const latestDefinition = async (serviceId: string): Promise<ServiceDefinition | null> => {
+    if (hub.catalogue.has(serviceId)) return hub.catalogue.get(serviceId).definition;
+    const [latest] = await hub.catalogue.versionsOf(serviceId);
+    return latest ? (await hub.catalogue.getVersion(serviceId, latest.version)).definition : null;
+  };
   const audit = (actor: string, action: string, target: string) =>
     hub.sequelize.query('insert into audit_events (actor, action, target) values ($1, $2, $3)', { bind: [actor, action, target] });
   return [
@@ -49,6 +64,14 @@ export function adminServiceRoutes(hub: Hub) {
       },
       async handler(ctx, { params, body }) {
         if (body.id !== params.serviceId) throw new ValidationError('The definition is for another service', [{ field: 'id', message: `must be "${params.serviceId}"` }]);
+        const { council } = clientOf(ctx);
+        // A council's admin writes services of its own council: the definition's council defaults to the key's.
+        if (council !== null) {
+          if (body.council && body.council !== council) throw new ValidationError('The definition is for another council', [{ field: 'council', message: `must be "${council}" (this key's council)` }]);
+          body.council = council;
+        }
+        const existing = await latestDefinition(body.id);
+        if (existing) inScope(ctx, existing);
         const { version } = await hub.catalogue.createDraft(body);
         await audit(`api-client:${clientOf(ctx).name}`, 'service.draft-saved', `${body.id}@${version}`);
         ctx.status = 201;
@@ -69,6 +92,7 @@ export function adminServiceRoutes(hub: Hub) {
       async handler(ctx, { params }) {
         const versions = await hub.catalogue.versionsOf(params.serviceId);
         if (!versions.length) throw new ValidationError('Unknown service', [{ field: 'serviceId', message: 'no such service' }]);
+        inScope(ctx, (await latestDefinition(params.serviceId))!);
         ctx.body = { versions: versions.map((v) => ({ ...v, createdAt: v.createdAt.toISOString(), publishedAt: v.publishedAt?.toISOString() ?? null })) };
       },
     }),
@@ -83,6 +107,7 @@ export function adminServiceRoutes(hub: Hub) {
       responses: { 200: { description: 'Published', schema: z.object({ serviceId: z.string(), version: z.number().int(), state: z.literal('published') }) } },
       async handler(ctx, { params }) {
         const sv: ServiceVersion = await hub.catalogue.getVersion(params.serviceId, params.version);
+        inScope(ctx, sv.definition);
         const problems = publishProblems(hub, sv.definition);
         if (problems.length) throw new ValidationError('This version cannot be published', problems);
         await hub.catalogue.publish(params.serviceId, params.version);
@@ -105,8 +130,16 @@ export function adminServiceRoutes(hub: Hub) {
       responses: { 200: { description: 'The XML and its XSD errors (valid: false when there are any)', schema: previewResult } },
       async handler(ctx, { params, query, body }) {
         const { definition: def, version } = query.version ? await hub.catalogue.getVersion(params.serviceId, query.version) : hub.catalogue.get(params.serviceId);
+        inScope(ctx, def);
         if (!def.xml) throw new ValidationError('This service has no XML mapping', [{ field: 'serviceId', message: 'no xml section' }]);
         const answers = { ...sampleAnswers(def), ...body.answers };
+        // A draft may name an XSD that cannot be used (outside the XSD folder, missing, not XML): the draft's problem, not ours.
+        try {
+          loadXsd(hub.config.paths.xsd, def.xml.xsd);
+        } catch (err) {
+          const message = err instanceof UnsafeXmlError ? 'must name a file inside the XSD folder' : `${def.xml.xsd} cannot be read as an XSD`;
+          throw new ValidationError("The version's XSD cannot be used", [{ field: 'xml.xsd', message }]);
+        }
         try {
           const result = renderXml(compileMapping(def.xml.mapping), hub.config.paths.xsd, def.xml.xsd, {
             process: { id: '00000000-0000-4000-8000-000000000000', reference: `${def.referencePrefix}-SAMPLE23`, serviceId: def.id, serviceVersion: version, submittedAt: new Date().toISOString() },

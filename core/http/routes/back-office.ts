@@ -43,13 +43,24 @@ const listQuery = z.strictObject({
   cursor: z.string().optional().describe('nextCursor from the previous page'),
 });
 
-const listItem = z.object({ id: z.uuid(), reference: z.string(), serviceId: z.string(), status: processStatus, externalRef: z.string().nullable(), submittedAt: z.iso.datetime(), updatedAt: z.iso.datetime(), url: z.string() });
+const listItem = z.object({
+  id: z.uuid(),
+  reference: z.string(),
+  serviceId: z.string(),
+  status: processStatus,
+  externalRef: z.string().nullable(),
+  submittedAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  erasedAt: z.iso.datetime().nullable().describe("When the citizen's personal data was erased (null: not erased)"),
+  url: z.string(),
+});
 
 function actorOf(name: string): Actor {
   return { name, kind: 'api-client' };
 }
 
 export function backOfficeRoutes(hub: Hub) {
+  const councilOf = (serviceId: string) => hub.councils.idOfService(hub.catalogue, serviceId);
   const deps: ActionDeps = { sequelize: hub.sequelize, catalogue: hub.catalogue, notifyWindowSeconds: hub.config.notifications.combineWindowSeconds };
   return [
     defineRoute({
@@ -63,10 +74,13 @@ export function backOfficeRoutes(hub: Hub) {
       params: processIdParams,
       body: noteBody,
       bodyExample: { text: 'An officer will visit on Tuesday between 9am and 1pm.', visibleToCitizen: true },
-      responses: { 201: { description: 'The note was added', schema: z.object({ id: z.string(), processId: z.uuid(), visibleToCitizen: z.boolean() }) } },
+      responses: {
+        201: { description: 'The note was added', schema: z.object({ id: z.string(), processId: z.uuid(), visibleToCitizen: z.boolean() }) },
+        410: { description: "The process's personal data was erased: no notes can be added" },
+      },
       async handler(ctx, { params, body }) {
         const client = clientOf(ctx);
-        const row = await loadProcessFor(client, params.id);
+        const row = await loadProcessFor(client, params.id, councilOf);
         await idempotent(ctx, hub.sequelize, client.id, body, async (transaction) => {
           const { eventId } = await addNote(deps, row.id, body, actorOf(client.name), { transaction });
           return { status: 201, body: { id: eventId, processId: row.id, visibleToCitizen: body.visibleToCitizen } };
@@ -83,7 +97,7 @@ export function backOfficeRoutes(hub: Hub) {
       params: processIdParams,
       responses: { 200: { description: 'Tasks in order', schema: z.object({ tasks: z.array(taskView) }) } },
       async handler(ctx, { params }) {
-        const row = await loadProcessFor(clientOf(ctx), params.id);
+        const row = await loadProcessFor(clientOf(ctx), params.id, councilOf);
         const tasks = await TaskRow.findAll({ where: { processId: row.id }, order: [['position', 'ASC']] });
         ctx.body = { tasks: tasks.map((t) => ({ key: t.key, title: t.title, status: t.status, updatedAt: t.updatedAt.toISOString() })) };
       },
@@ -100,10 +114,14 @@ export function backOfficeRoutes(hub: Hub) {
       params: processIdParams.extend({ taskKey: z.string() }),
       body: taskBody,
       bodyExample: { status: 'completed', note: 'The officer visited and spoke to the neighbour.' },
-      responses: { 200: { description: 'The task after the change', schema: z.object({ task: taskView, processStatus, changed: z.boolean() }) } },
+      responses: {
+        200: { description: 'The task after the change', schema: z.object({ task: taskView, processStatus, changed: z.boolean() }) },
+        410: { description: "The process's personal data was erased: update the task without a note" },
+        409: { description: 'The process is closed: its tasks can no longer change' },
+      },
       async handler(ctx, { params, body }) {
         const client = clientOf(ctx);
-        const row = await loadProcessFor(client, params.id);
+        const row = await loadProcessFor(client, params.id, councilOf);
         await idempotent(ctx, hub.sequelize, client.id, body, async (transaction) => {
           const result = await updateTask(deps, row.id, params.taskKey, body, actorOf(client.name), { transaction });
           const task = await TaskRow.findOne({ where: { processId: row.id, key: params.taskKey }, transaction });
@@ -128,7 +146,7 @@ export function backOfficeRoutes(hub: Hub) {
       responses: { 200: { description: 'Closed', schema: z.object({ status: z.literal('closed'), changed: z.boolean() }) } },
       async handler(ctx, { params, body }) {
         const client = clientOf(ctx);
-        const row = await loadProcessFor(client, params.id);
+        const row = await loadProcessFor(client, params.id, councilOf);
         await idempotent(ctx, hub.sequelize, client.id, body, async (transaction) => {
           const result = await closeProcess(deps, row.id, body.reason, actorOf(client.name), { transaction });
           return { status: 200, body: { status: 'closed', changed: result.changed } };
@@ -145,7 +163,7 @@ export function backOfficeRoutes(hub: Hub) {
       params: processIdParams,
       responses: { 200: { description: 'Events', schema: z.object({ events: z.array(timelineEvent) }) } },
       async handler(ctx, { params }) {
-        const row = await loadProcessFor(clientOf(ctx), params.id);
+        const row = await loadProcessFor(clientOf(ctx), params.id, councilOf);
         ctx.body = { events: await timelineView(row.id, false) };
       },
     }),
@@ -160,11 +178,13 @@ export function backOfficeRoutes(hub: Hub) {
       responses: { 200: { description: 'A page of processes', schema: z.object({ processes: z.array(listItem), nextCursor: z.string().nullable() }) } },
       async handler(ctx, { query }) {
         const client = clientOf(ctx);
-        if (query.service && !clientMaySee(client, query.service)) throw new ForbiddenError('This key may not see that service');
+        if (query.service && !clientMaySee(client, query.service, councilOf(query.service))) throw new ForbiddenError('This key may not see that service');
         const seeAll = client.admin || client.services.includes('*');
         const where: WhereOptions[] = [];
         if (query.service) where.push({ serviceId: query.service });
         else if (!seeAll) where.push({ serviceId: { [Op.in]: client.services } });
+        // A council's key lists only its council's services, whatever else it names.
+        if (client.council !== null) where.push({ serviceId: { [Op.in]: hub.councils.servicesOf(hub.catalogue, client.council) } });
         if (query.status) where.push({ status: query.status });
         if (query.updatedSince) where.push({ updatedAt: { [Op.gte]: new Date(query.updatedSince) } });
         if (query.cursor) {
@@ -183,6 +203,7 @@ export function backOfficeRoutes(hub: Hub) {
             externalRef: p.externalRef,
             submittedAt: p.submittedAt.toISOString(),
             updatedAt: p.updatedAt.toISOString(),
+            erasedAt: p.erasedAt ? p.erasedAt.toISOString() : null,
             url: `/api/v1/processes/${p.id}`,
           })),
           nextCursor: rows.length > query.limit && last ? encodeCursor(last.updatedAt, last.id) : null,

@@ -16,6 +16,7 @@ import { checkCsrf, csrfToken } from '../csrf.ts';
 import { answersFromFormFields } from '../form-fields.ts';
 import { discardFiles, parseMultipart } from '../multipart.ts';
 import { renderPage } from '../pages/index.ts';
+import { textProblems } from '../route.ts';
 
 const CHECK = 'check-answers';
 
@@ -48,7 +49,7 @@ function anchorFor(field: Field | undefined, errorField: string): string {
 }
 
 export function mountForms(router: Router, hub: Hub): void {
-  const council = () => hub.config.council;
+  const council = (serviceId: string) => hub.councils.ofService(hub.catalogue, serviceId);
   const service = (id: string): ServiceVersion => hub.catalogue.get(id);
   const base = (id: string) => `/services/${id}`;
 
@@ -83,7 +84,7 @@ export function mountForms(router: Router, hub: Hub): void {
     ctx.type = 'text/html';
     ctx.set('Cache-Control', 'no-store');
     ctx.body = renderPage('form-page.njk', {
-      council: council(),
+      council: council(def.id),
       title: single ? fields[0]!.label : titleOf(page.id),
       serviceName: def.title,
       serviceUrl: base(def.id),
@@ -104,7 +105,7 @@ export function mountForms(router: Router, hub: Hub): void {
     const first = formPages(sv.definition)[0]!;
     ctx.type = 'text/html';
     ctx.body = renderPage('form-start.njk', {
-      council: council(),
+      council: council(sv.serviceId),
       title: sv.definition.title,
       serviceName: sv.definition.title,
       service: sv.definition,
@@ -140,6 +141,12 @@ export function mountForms(router: Router, hub: Hub): void {
           return f && f.type === 'file' ? { accept: f.accept, maxSize: f.maxSize } : null;
         }, { totalBytes: limits.multipartBytes, files: limits.files })
       : { fields: {}, files: [] };
+    // Text no browser sends (a NUL character, a lone surrogate) is refused before it reaches the session row.
+    const unusable = textProblems(fields);
+    if (unusable.length) {
+      await discardFiles(hub.store, files);
+      throw new ValidationError(`The form cannot be saved: ${unusable.map((p) => `${p.field} ${p.message}`).join('; ')}`, unusable);
+    }
     const session: FormSession = (await loadSession(hub.sequelize, ctx, sv.serviceId)) ?? { serviceId: sv.serviceId, serviceVersion: sv.version, answers: {}, files: [], result: null };
     if (session.serviceVersion !== sv.version) Object.assign(session, { serviceVersion: sv.version });
     const posted = pageAnswers(page.fields, answersFromFormFields(fields));
@@ -184,7 +191,7 @@ export function mountForms(router: Router, hub: Hub): void {
     ctx.set('Cache-Control', 'no-store');
     ctx.status = errors.length ? 422 : 200;
     ctx.body = renderPage('check-answers.njk', {
-      council: council(),
+      council: council(def.id),
       title: 'Check your answers',
       serviceName: def.title,
       serviceUrl: base(def.id),
@@ -229,7 +236,7 @@ export function mountForms(router: Router, hub: Hub): void {
     ctx.type = 'text/html';
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Referrer-Policy', 'no-referrer');
-    ctx.body = renderPage('confirmation.njk', { council: council(), title: 'Form sent', serviceName: sv.definition.title, service: sv.definition, result: session.result, email });
+    ctx.body = renderPage('confirmation.njk', { council: council(sv.serviceId), title: 'Form sent', serviceName: sv.definition.title, service: sv.definition, result: session.result, email });
   }
 }
 

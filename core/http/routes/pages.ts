@@ -1,8 +1,10 @@
 // Citizen pages: the services index and the tracking page (the JSON twin is GET /api/v1/track/{token}).
+import { readFile } from 'node:fs/promises';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Hub } from '../../hub.ts';
 import { trackingView } from '../../processes/index.ts';
+import { trackingLimiter } from '../rate-limit.ts';
 import { renderErrorPage, renderNotFoundPage, renderServicesIndex, renderTrackingPage } from '../pages/index.ts';
 
 export function mountPages(router: Router, hub: Hub): void {
@@ -14,25 +16,38 @@ export function mountPages(router: Router, hub: Hub): void {
       hub.catalogue.list().map((s) => ({ id: s.serviceId, title: s.definition.title, description: s.definition.description })),
     );
   });
+  // Each council's logo, from its config (the CSP allows images from this origin only).
+  router.get('/councils/:id/logo', async (ctx) => {
+    const c = hub.councils.has(ctx.params.id!) ? hub.councils.get(ctx.params.id!) : null;
+    if (!c?.logo) return;
+    ctx.type = c.logo.contentType;
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    // An SVG opened directly must not run script.
+    ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+    ctx.body = await readFile(c.logo.file);
+  });
   router.get('/track/:token', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Referrer-Policy', 'no-referrer');
     ctx.set('X-Robots-Tag', 'noindex, nofollow');
+    const limiter = trackingLimiter(hub);
+    await limiter.check(ctx.ip);
     const view = await trackingView(hub.sequelize, hub.catalogue, ctx.params.token!);
     ctx.type = 'text/html';
     if (!view) {
+      await limiter.fail(ctx.ip);
       ctx.status = 404;
       ctx.body = renderNotFoundPage(council());
       return;
     }
-    ctx.body = renderTrackingPage(council(), view);
+    ctx.body = renderTrackingPage(hub.councils.ofService(hub.catalogue, view.serviceId), view);
   });
 }
 
 /** Browsers asking for a page get an HTML error page; API clients get problem+json. */
 export function htmlErrorRenderer(hub: Hub) {
   return (ctx: Context, status: number, title: string, detail: string): boolean => {
-    if (/^\/(api|connectors|channels|openapi\.json|docs|healthz|readyz|metrics)(\/|$)/.test(ctx.path)) return false;
+    if (/^\/(api|admin|connectors|channels|openapi\.json|docs|healthz|readyz|metrics)(\/|$)/.test(ctx.path)) return false;
     if (ctx.accepts('html', 'json') !== 'html') return false;
     ctx.status = status;
     ctx.type = 'text/html';

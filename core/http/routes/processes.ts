@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import type { Hub } from '../../hub.ts';
 import { NotFoundError } from '../../errors.ts';
+import { QueryTypes } from 'sequelize';
+import { erasedAtOf, GoneError } from '../../governance/index.ts';
 import { DocumentRow } from '../../db/index.ts';
 import { loadProcessFor, processView, toDocumentView } from '../../processes/index.ts';
 import { clientOf } from '../auth.ts';
@@ -9,6 +11,7 @@ import { defineRoute } from '../route.ts';
 import { documentView, processIdParams, processView as processSchema } from '../schemas.ts';
 
 export function processRoutes(hub: Hub) {
+  const councilOf = (serviceId: string) => hub.councils.idOfService(hub.catalogue, serviceId);
   const base = () => hub.config.server.publicBaseUrl;
   return [
     defineRoute({
@@ -19,10 +22,11 @@ export function processRoutes(hub: Hub) {
       tags: ['Processes'],
       auth: 'api-key',
       params: processIdParams,
-      responses: { 200: { description: 'The process', schema: processSchema } },
+      responses: { 200: { description: 'The process', schema: processSchema.extend({ erasedAt: z.iso.datetime().nullable().describe("When the citizen's personal data was erased (answers then read \"[erased]\", documents are gone); null if it was not") }) } },
       async handler(ctx, { params }) {
-        const row = await loadProcessFor(clientOf(ctx), params.id);
-        ctx.body = await processView(hub.catalogue, base(), row);
+        const row = await loadProcessFor(clientOf(ctx), params.id, councilOf);
+        const [view, erasedAt] = await Promise.all([processView(hub.catalogue, base(), row), erasedAtOf(hub.sequelize, row.id)]);
+        ctx.body = { ...view, erasedAt: erasedAt?.toISOString() ?? null };
       },
     }),
     defineRoute({
@@ -35,7 +39,7 @@ export function processRoutes(hub: Hub) {
       params: processIdParams,
       responses: { 200: { description: 'Documents', schema: z.object({ documents: z.array(documentView) }) } },
       async handler(ctx, { params }) {
-        const row = await loadProcessFor(clientOf(ctx), params.id);
+        const row = await loadProcessFor(clientOf(ctx), params.id, councilOf);
         const docs = await DocumentRow.findAll({ where: { processId: row.id }, order: [['createdAt', 'ASC'], ['kind', 'ASC']] });
         ctx.body = { documents: docs.map((d) => toDocumentView(base(), d)) };
       },
@@ -48,11 +52,20 @@ export function processRoutes(hub: Hub) {
       tags: ['Documents'],
       auth: 'api-key',
       params: processIdParams.extend({ documentId: z.string() }),
-      responses: { 200: { description: 'The bytes', contentType: 'application/octet-stream' } },
+      responses: { 200: { description: "The bytes, as the document's own type (image/png, application/pdf, text/html for the form copy, application/xml…)", contentType: '*/*' }, 410: { description: "The process was erased: its documents are gone" } },
       async handler(ctx, { params }) {
-        const row = await loadProcessFor(clientOf(ctx), params.id);
+        const client = clientOf(ctx);
+        const row = await loadProcessFor(client, params.id, councilOf);
         const doc = /^[0-9a-f-]{36}$/i.test(params.documentId) ? await DocumentRow.unscoped().findOne({ where: { id: params.documentId, processId: row.id } }) : null;
         if (!doc) throw new NotFoundError('There is no such document');
+        // Every download is in the audit log (in the same round trip that finds out whether the process was erased).
+        const [state] = await hub.sequelize.query<{ erased_at: Date | null }>(
+          `with p as (select erased_at from processes where id = $2),
+           a as (insert into audit_events (actor, action, process_id, target, detail) select $1, 'document.downloaded', $2, $3, $4::jsonb from p where erased_at is null)
+           select erased_at from p`,
+          { bind: [`api-client:${client.name}`, row.id, doc.id, JSON.stringify({ kind: doc.kind })], type: QueryTypes.SELECT },
+        );
+        if (state?.erased_at) throw new GoneError(`The documents of this process were erased on ${state.erased_at.toISOString()}`);
         ctx.type = doc.contentType;
         ctx.length = Number(doc.size);
         ctx.set('Content-Disposition', contentDisposition(doc.name));

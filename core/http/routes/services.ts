@@ -12,6 +12,10 @@ export function serviceDefinitionJsonSchema(): Record<string, unknown> {
   return { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: '/schemas/service.json', title: 'Closeloop service definition', ...jsonSchema(serviceDefinitionSchema, 'input') };
 }
 
+/** What GET /api/v1/services/{serviceId} shows of a definition: everything but its bindings and XML mapping. */
+const { bindings: _bindings, xml: _xml, ...publicShape } = serviceDefinitionSchema.shape;
+const publicDefinition = z.object(publicShape);
+
 export function serviceRoutes(hub: Hub) {
   return [
     defineRoute({
@@ -42,7 +46,7 @@ export function serviceRoutes(hub: Hub) {
       tags: ['Services'],
       auth: 'public',
       params: z.object({ serviceId: z.string() }),
-      responses: { 200: { description: 'The definition and its version', schema: z.object({ version: z.number().int(), definition: serviceDefinitionSchema }) } },
+      responses: { 200: { description: 'The definition and its version', schema: z.object({ version: z.number().int(), definition: publicDefinition }) } },
       async handler(ctx, { params }) {
         const sv = hub.catalogue.get(params.serviceId);
         // Which back offices receive it is operational detail, not for the public.

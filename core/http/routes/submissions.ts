@@ -3,10 +3,10 @@ import type { Context } from 'koa';
 import type { Hub } from '../../hub.ts';
 import { submit } from '../../processes/index.ts';
 import { z } from 'zod';
-import { UnsupportedMediaTypeError, ValidationError } from '../../errors.ts';
+import { UnsupportedMediaTypeError } from '../../errors.ts';
 import { discardFiles, parseMultipart, type UploadedFile } from '../multipart.ts';
 import { answersFromFormFields } from '../form-fields.ts';
-import { defineRoute } from '../route.ts';
+import { checkJsonInput, defineRoute } from '../route.ts';
 import { submissionBody, submissionCreated, submissionMultipart } from '../schemas.ts';
 import type { ServiceVersion } from '../../services/index.ts';
 
@@ -23,6 +23,7 @@ export function submissionRoutes(hub: Hub) {
       tags: ['Submissions'],
       auth: 'public',
       params: z.object({ serviceId: z.string() }),
+      body: submissionBody,
       multipart: {
         schema: submissionMultipart,
         description: 'Answers and evidence files',
@@ -37,9 +38,10 @@ export function submissionRoutes(hub: Hub) {
       responses: {
         201: { description: 'Accepted: the process exists', schema: submissionCreated, example: { processId: '5b0e8a4c-0d6f-4d8a-9a43-8f0f2b1d1c11', reference: 'NOI-7KX3M9QP', trackingUrl: 'https://closeloop.example.gov.uk/track/Q2hhbmdlIG1lIHRvIGEgcmVhbCB0b2tlbiBwbGVhc2U' } },
       },
-      async handler(ctx, { params }) {
+      async handler(ctx, { params, body }) {
         const service = hub.catalogue.get(params.serviceId);
-        const { answers, files } = await readSubmission(hub, ctx, service);
+        // A JSON body was checked by its schema when the route was entered; multipart is read (and checked) here.
+        const { answers, files } = body ? { answers: body.answers, files: [] } : await readSubmission(hub, ctx, service);
         try {
           const result = await submit({ sequelize: hub.sequelize, store: hub.store, publicBaseUrl: hub.config.server.publicBaseUrl, channels }, { service, answers, files });
           ctx.status = 201;
@@ -55,13 +57,6 @@ export function submissionRoutes(hub: Hub) {
 }
 
 async function readSubmission(hub: Hub, ctx: Context, service: ServiceVersion): Promise<{ answers: Record<string, unknown>; files: UploadedFile[] }> {
-  if (ctx.is('application/json')) {
-    const parsed = submissionBody.safeParse((ctx.request as { body?: unknown }).body);
-    if (!parsed.success) {
-      throw new ValidationError('The request body is not valid', parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message })));
-    }
-    return { answers: parsed.data.answers, files: [] };
-  }
   if (ctx.is('multipart/form-data')) {
     const limits = hub.config.server.limits;
     const fileFields = new Map(service.definition.fields.filter((f) => f.type === 'file').map((f) => [f.id, f]));
@@ -75,7 +70,10 @@ async function readSubmission(hub: Hub, ctx: Context, service: ServiceVersion): 
       { totalBytes: limits.multipartBytes, files: limits.files },
     );
     try {
-      return { answers: answersFromFormFields(fields), files };
+      const answers = answersFromFormFields(fields);
+      // The same refusals as a JSON body: NUL characters, lone surrogates, hostile nesting, duplicate keys in the answers part.
+      checkJsonInput(answers, typeof fields.answers === 'string' ? fields.answers : undefined, []);
+      return { answers, files };
     } catch (err) {
       await discardFiles(hub.store, files);
       throw err;

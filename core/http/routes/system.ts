@@ -1,10 +1,14 @@
-// Health, the OpenAPI document and Swagger UI (served with its assets from swagger-ui-dist: nothing from a CDN).
+// Health (/healthz: the process is alive; /readyz: it can work), Prometheus metrics, the OpenAPI document and Swagger UI
+// (served with its assets from swagger-ui-dist: nothing from a CDN).
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type Router from '@koa/router';
 import { koaSwagger } from 'koa2-swagger-ui';
 import type { Hub } from '../../hub.ts';
+import { AuthError } from '../../errors.ts';
+import { processMetrics, type ServeOps } from '../../metrics/index.ts';
 import { serviceDefinitionJsonSchema } from './services.ts';
 
 /** URL name (what koa2-swagger-ui's page asks for) → file in swagger-ui-dist and its type. */
@@ -18,11 +22,13 @@ const SWAGGER_FILES: Record<string, [string, string]> = {
 export const DOCS_CSP =
   "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
-export function mountSystemRoutes(router: Router, hub: Hub, openapi: () => Record<string, unknown>): void {
+export function mountSystemRoutes(router: Router, hub: Hub, openapi: () => Record<string, unknown>, ops?: ServeOps): void {
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { status: 'ok' };
   });
+
+  if (ops) mountOpsRoutes(router, hub, ops);
 
   let schemaJson: string | null = null;
   router.get('/schemas/service.json', (ctx) => {
@@ -65,4 +71,46 @@ export function mountSystemRoutes(router: Router, hub: Hub, openapi: () => Recor
     ctx.set('Cache-Control', 'public, max-age=86400');
     ctx.body = await readFile(join(swaggerDir, 'favicon-32x32.png'));
   });
+}
+
+/** /readyz and /metrics: what a load balancer and Prometheus ask every few seconds. */
+function mountOpsRoutes(router: Router, hub: Hub, ops: ServeOps): void {
+  let wasReady: boolean | null = null;
+  router.get('/readyz', async (ctx) => {
+    const r = await ops.readiness();
+    // Log changes only: a probe every few seconds during an outage must not flood the log.
+    if (r.ready !== wasReady) {
+      if (r.ready) hub.log.info({ checks: r.checks }, 'ready');
+      else hub.log.warn({ checks: r.checks, errors: r.errors }, 'not ready');
+      wasReady = r.ready;
+    }
+    ctx.set('Cache-Control', 'no-store');
+    if (!r.ready) ctx.set('Retry-After', '5');
+    ctx.status = r.ready ? 200 : 503;
+    ctx.body = {
+      status: r.ready ? 'ready' : 'unavailable',
+      checks: r.checks,
+      ...(r.ready ? {} : { failing: r.failing }),
+      ...(r.pendingMigrations ? { pendingMigrations: r.pendingMigrations } : {}),
+    };
+  });
+
+  const metrics = ops.metrics;
+  if (!metrics) return;
+  const tokenHash = ops.metricsToken === null ? null : sha256(ops.metricsToken);
+  router.get('/metrics', async (ctx) => {
+    if (tokenHash) {
+      const given = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
+      if (!given || !timingSafeEqual(sha256(given), tokenHash)) throw new AuthError('/metrics needs the bearer token set in server.metrics.bearerToken');
+    }
+    const own = processMetrics().registry;
+    const [processText, hubText] = await Promise.all([own.metrics(), metrics.metrics()]);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = own.contentType;
+    ctx.body = `${processText.trimEnd()}\n\n${hubText}`;
+  });
+}
+
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
 }

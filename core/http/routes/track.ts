@@ -4,6 +4,7 @@ import type { Hub } from '../../hub.ts';
 import { NotFoundError } from '../../errors.ts';
 import { trackingView } from '../../processes/index.ts';
 import { defineRoute } from '../route.ts';
+import { trackingLimiter } from '../rate-limit.ts';
 import { trackingView as trackingSchema } from '../schemas.ts';
 
 export function trackRoutes(hub: Hub) {
@@ -17,10 +18,15 @@ export function trackRoutes(hub: Hub) {
       tags: ['Tracking'],
       auth: 'public',
       params: z.object({ token: z.string().describe('The secret token from the tracking link') }),
-      responses: { 200: { description: 'The process as the citizen sees it', schema: trackingSchema } },
+      responses: { 200: { description: 'The process as the citizen sees it', schema: trackingSchema }, 429: { description: 'Too many unknown tracking links from this address; see Retry-After' } },
       async handler(ctx, { params }) {
+        const limiter = trackingLimiter(hub);
+        await limiter.check(ctx.ip);
         const view = await trackingView(hub.sequelize, hub.catalogue, params.token);
-        if (!view) throw new NotFoundError('There is no process for this tracking link');
+        if (!view) {
+          await limiter.fail(ctx.ip);
+          throw new NotFoundError('There is no process for this tracking link');
+        }
         ctx.set('Cache-Control', 'no-store');
         ctx.set('Referrer-Policy', 'no-referrer');
         ctx.body = view;

@@ -1,0 +1,47 @@
+// Operators: what needs acting on now, per binding: dead deliveries, and deliveries still undelivered past the binding's
+// `alerts.pendingMinutes`. The same figures as the closeloop_delivery_alerts gauge, with delivery ids to open.
+import { z } from 'zod';
+import type { Hub } from '../../hub.ts';
+import { readAlerts } from '../../metrics/index.ts';
+import { defineRoute } from '../route.ts';
+
+const alert = z.object({
+  binding: z.string(),
+  kind: z.enum(['dead', 'stale']).describe('dead: gave up (replay after fixing the cause); stale: not delivered after the threshold (back office or worker stuck)'),
+  count: z.number().int().describe('Deliveries concerned'),
+  oldestAgeSeconds: z.number().int().describe('Age of the oldest of them since it was created'),
+  thresholdMinutes: z.number().optional().describe("The binding's alerts.pendingMinutes (stale only)"),
+  deliveryIds: z.array(z.uuid()).describe('The oldest few, for GET /api/v1/admin/deliveries/{id}'),
+});
+
+export function adminAlertRoutes(hub: Hub) {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/admin/alerts',
+      operationId: 'listAlerts',
+      summary: 'Bindings with dead deliveries or deliveries pending past their threshold',
+      description:
+        "Empty when nothing needs an operator. A binding's threshold is `alerts.pendingMinutes` in its config (default 30). " +
+        'Prometheus has the same figures as `closeloop_delivery_alerts{binding,kind}`.',
+      tags: ['Admin'],
+      auth: 'admin',
+      responses: {
+        200: {
+          description: 'Dead first, then stale; by binding',
+          schema: z.object({ alerts: z.array(alert) }),
+          example: {
+            alerts: [
+              { binding: 'alloy-envhealth', kind: 'dead', count: 2, oldestAgeSeconds: 5400, deliveryIds: ['5b0e8a4c-0d6f-4d8a-9a43-8f0f2b1d1c11', '0f9d2b7e-3c41-4a8e-b1d6-6a2c9e4f8d20'] },
+              { binding: 'alloy-envhealth', kind: 'stale', count: 1, oldestAgeSeconds: 2700, thresholdMinutes: 30, deliveryIds: ['7a1c3e5f-9b2d-4f6a-8c0e-1d3f5a7b9c2e'] },
+            ],
+          },
+        },
+      },
+      async handler(ctx) {
+        ctx.set('Cache-Control', 'no-store');
+        ctx.body = { alerts: await readAlerts(hub.sequelize, hub.config) };
+      },
+    }),
+  ];
+}

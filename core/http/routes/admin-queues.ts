@@ -1,0 +1,100 @@
+// Bull Board at /admin/queues: the BullMQ queues (one per binding, and notifications) for admins, its UI served from the
+// @bull-board/ui package (nothing from a CDN). Browsers cannot add a bearer header, so an admin key is accepted as a bearer
+// token or as the password of HTTP Basic authentication (any user name).
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import type { Context, Middleware, Next } from 'koa';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { KoaAdapter } from '@bull-board/koa';
+import type { Hub } from '../../hub.ts';
+import { findClientByKey } from '../../auth/api-keys.ts';
+import { deliveryQueueName, NOTIFICATIONS_QUEUE } from '../../delivery/queues.ts';
+import { POLLS_QUEUE } from '../../connectors/polls.ts';
+import { RETENTION_QUEUE } from '../../governance/retention.ts';
+import { ALERT_DIGEST_QUEUE } from '../../metrics/alert-digest.ts';
+import { ForbiddenError, HttpError } from '../../errors.ts';
+import type { ServeOps } from '../../metrics/index.ts';
+
+export const QUEUES_PATH = '/admin/queues';
+
+/**
+ * The dashboard is a React app: its own script files only (no inline script, no eval), but inline styles (style
+ * attributes and a <style> in its loading screen), and a <base href> (so base-uri 'self'). Its Google Fonts stylesheet is
+ * refused: the page falls back to system fonts and loads nothing from outside.
+ */
+export const QUEUES_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+
+const CHALLENGE = 'Basic realm="Closeloop admin", charset="UTF-8", Bearer realm="closeloop"';
+
+class AdminAuthError extends HttpError {
+  constructor(message: string) {
+    super(401, 'Unauthorized', message, {}, { 'WWW-Authenticate': CHALLENGE });
+  }
+}
+
+/** Koa middleware answering everything under /admin/queues (before the router); other paths pass through. */
+export function adminQueuesMiddleware(hub: Hub, ops: ServeOps): Middleware {
+  let board: Middleware | null = null;
+  const allowedOrigins = new Set([new URL(hub.config.server.publicBaseUrl).origin]);
+  return async (ctx: Context, next: Next) => {
+    if (ctx.path !== QUEUES_PATH && !ctx.path.startsWith(`${QUEUES_PATH}/`)) return next();
+    ctx.state.routeTemplate = QUEUES_PATH;
+    const viaBasic = await authenticateAdmin(ctx);
+    // HTTP Basic credentials are sent by the browser on its own: refuse changes asked for by another site (CSRF).
+    if (viaBasic && !['GET', 'HEAD', 'OPTIONS'].includes(ctx.method) && !sameOrigin(ctx, allowedOrigins)) {
+      throw new ForbiddenError('Changes through the queue dashboard must come from the dashboard itself');
+    }
+    ctx.set('Content-Security-Policy', QUEUES_CSP);
+    ctx.set('Cache-Control', 'no-store');
+    board ??= buildBoard(hub, ops);
+    await board(ctx, next);
+  };
+}
+
+/** Admin key as bearer token or Basic password. Returns true when it came through Basic. */
+async function authenticateAdmin(ctx: Context): Promise<boolean> {
+  const header = ctx.get('authorization');
+  let key: string | undefined;
+  let basic = false;
+  const bearer = /^Bearer\s+(\S+)$/i.exec(header);
+  if (bearer) key = bearer[1];
+  const basicMatch = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header);
+  if (basicMatch) {
+    const decoded = Buffer.from(basicMatch[1]!, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon >= 0) key = decoded.slice(colon + 1);
+    basic = true;
+  }
+  if (!key) throw new AdminAuthError('An admin API key is required: as a bearer token, or as the password of HTTP Basic authentication');
+  const client = await findClientByKey(key);
+  if (!client) throw new AdminAuthError('The API key is not valid, has expired or was revoked');
+  if (!client.admin) throw new ForbiddenError('The queue dashboard needs an admin key');
+  ctx.state.client = client;
+  return basic;
+}
+
+function sameOrigin(ctx: Context, allowed: Set<string>): boolean {
+  const site = ctx.get('sec-fetch-site');
+  if (site && site !== 'same-origin' && site !== 'none') return false;
+  const origin = ctx.get('origin');
+  // (Koa 3's ctx.origin is the Origin header itself, so the hub's own origin is built from protocol and host.)
+  if (origin && origin !== `${ctx.protocol}://${ctx.host}` && !allowed.has(origin)) return false;
+  return true;
+}
+
+function buildBoard(hub: Hub, ops: ServeOps): Middleware {
+  const adapter = new KoaAdapter();
+  adapter.setBasePath(QUEUES_PATH);
+  const names = [...Object.keys(hub.config.bindings).map(deliveryQueueName), NOTIFICATIONS_QUEUE, POLLS_QUEUE, RETENTION_QUEUE, ALERT_DIGEST_QUEUE];
+  createBullBoard({
+    queues: names.map((name) => new BullMQAdapter(ops.queues.get(name))),
+    serverAdapter: adapter,
+    options: {
+      uiBasePath: dirname(createRequire(import.meta.url).resolve('@bull-board/ui/package.json')),
+      uiConfig: { boardTitle: `${hub.config.council.name} queues` },
+    },
+  });
+  return adapter.registerPlugin() as unknown as Middleware;
+}
