@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { TestHub } from '../helpers/hub.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+export { waitFor };
 
 const exec = promisify(execFile);
 
@@ -59,16 +62,6 @@ export async function submitWithFiles(t: TestHub, answers: Record<string, unknow
 export function apiAs(t: TestHub, key: string) {
   return (path: string, init: RequestInit = {}) =>
     fetch(`${t.url}${path}`, { ...init, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) } });
-}
-
-export async function waitFor<T>(fn: () => Promise<T | undefined | false | null>, what: string, timeoutMs = 20_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** Runs `closeloop <args>` as operators do, against the test hub's database and document folder. */

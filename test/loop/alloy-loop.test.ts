@@ -10,6 +10,7 @@ import { startSmtpPeer, type SmtpPeer } from '../peers/smtp-server.ts';
 import { startFakeAlloy, type FakeAlloy } from '../fakes/alloy-api.ts';
 import { pngBytes, pdfBytes } from '../helpers/files.ts';
 import { alloyExample, EXAMPLE_CONFIG, exampleAlloyDesigns } from '../helpers/example-backoffices.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const CONFIG = EXAMPLE_CONFIG;
 const STATUS_VISITED = '64a1f0c2e4b0a1b2c3d4e704';
@@ -36,16 +37,6 @@ async function submitWithTwoFiles(t: TestHub): Promise<{ processId: string; refe
   const res = await fetch(`${t.url}/api/v1/services/noise-complaint/submissions`, { method: 'POST', body: fd });
   assert.equal(res.status, 201, await res.clone().text());
   return (await res.json()) as { processId: string; reference: string };
-}
-
-async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('Alloy through the hub (example config)', () => {

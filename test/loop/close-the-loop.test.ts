@@ -8,6 +8,7 @@ import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { startSmtpPeer, type SmtpPeer, type ReceivedMail } from '../peers/smtp-server.ts';
 import { launchBrowser, newPage, runAxe } from '../helpers/browser.ts';
 import { webhookHeaders } from '../../core/webhooks/standard-webhooks.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const answers = {
   noiseType: 'dog',
@@ -30,16 +31,6 @@ async function submit(t: TestHub): Promise<{ processId: string; reference: strin
   });
   assert.equal(res.status, 201, await res.clone().text());
   return (await res.json()) as { processId: string; reference: string; trackingUrl: string };
-}
-
-async function waitFor<T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const mailFor = (reference: string) => (m: ReceivedMail) => m.subject.includes(reference);

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { startSoapBackoffice, type SoapBackoffice } from '../peers/soap-backoffice/index.ts';
 import { pdfBytes, pngBytes } from '../helpers/files.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const CONFIG = 'config/examples/alloy-soap/closeloop.yaml';
 
@@ -20,16 +21,6 @@ const answers = {
   fullName: 'Jo Citizen',
   email: 'jo@example.com',
 };
-
-async function waitFor<T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('SOAP through the hub (example config)', () => {
   let bo: SoapBackoffice;

@@ -7,6 +7,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../peers/webhook-receiver.ts';
 import { parsePrometheus, sample, type Samples } from './prometheus.ts';
+import { waitFor as waitUntil } from '../helpers/wait.ts';
+
+/** This file names what it waits for first. */
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs?: number) => waitUntil(fn, what, timeoutMs);
 
 const CONFIG = 'test/fixtures/config/closeloop.yaml';
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
@@ -41,16 +45,6 @@ async function submit(t: TestHub, service: string, answers: Record<string, unkno
 async function deliveryOf(t: TestHub, processId: string): Promise<{ id: string; status: string; attempts: number }> {
   const [rows] = await t.hub.sequelize.query('select id, status, attempts from deliveries where process_id = $1', { bind: [processId] });
   return (rows as never[])[0]!;
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function scrape(t: TestHub, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }): Promise<{ text: string; samples: Samples }> {

@@ -2,9 +2,9 @@
 // watches a Redis, and a three-node Redis Cluster. Nothing is persisted; stop() removes every process and file.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../helpers/hub.ts';
 
 export interface RedisTopology {
   /** host:port of each sentinel or cluster node. */
@@ -12,16 +12,6 @@ export interface RedisTopology {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function redisServer(args: string[], dir: string) {
   const child = spawn('redis-server', args, { cwd: dir, stdio: 'ignore' });
