@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { ConnectorContext, InboundRequest, InboundResponse } from '../../core/plugins/index.ts';
 import { verifyWebhook, WebhookVerificationError } from '../../core/webhooks/standard-webhooks.ts';
 import type { WebhookConfig } from './config.ts';
+import { textProblems } from '../../core/http/route.ts';
 
 const target = {
   processId: z.string().optional().describe('Closeloop process id'),
@@ -44,6 +45,9 @@ export async function handleEvent(req: InboundRequest, ctx: ConnectorContext<Web
   } catch {
     return problem(400, 'Bad request', 'The body is not JSON');
   }
+  // NUL and lone surrogates cannot be stored (Postgres text/jsonb): refuse them by field rather than alter them.
+  const unusable = textProblems(json);
+  if (unusable.length) return problem(422, 'Unprocessable content', 'The event is not valid', { errors: unusable });
   const parsed = inboundEventSchema.safeParse(json);
   if (!parsed.success) {
     return problem(422, 'Unprocessable content', 'The event is not valid', { errors: parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message })) });

@@ -61,8 +61,9 @@ export function mountRoutes(router: Router, routes: RouteDef[], authenticate: Au
   for (const route of routes) {
     router[route.method](koaPath(route.path), async (ctx) => {
       await authenticate(ctx, route.auth);
-      const params = parseWith(route.params, refuseNul(ctx.params, 'path'), 'path', BadRequestError);
-      const query = parseWith(route.query, refuseNul(ctx.query, 'query'), 'query', BadRequestError);
+      // Declared inputs only: a route without a query schema ignores its query string, as documented.
+      const params = parseWith(route.params, route.params ? refuseNul(ctx.params, 'path') : ctx.params, 'path', BadRequestError);
+      const query = parseWith(route.query, route.query ? refuseNul(ctx.query, 'query') : ctx.query, 'query', BadRequestError);
       let body: unknown;
       if (route.body && !(route.multipart && !ctx.is('application/json'))) {
         // The JSON body parser lets multipart through for the routes that stream it: a JSON-only route refuses it here.

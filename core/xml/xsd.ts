@@ -59,6 +59,8 @@ export function validateDocument(doc: Document, xsd: Xsd): { valid: boolean; err
 
 /** Validates XML text (line numbers refer to it). */
 export function validateXml(xml: string, xsd: Xsd): { valid: boolean; errors: XsdError[] } {
+  // The same rule as parseXmlSafely: nothing with a DOCTYPE reaches libxml2 (XXE, entity bombs, GHSA-78h3-pg4x-j8cv).
+  if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml)) return { valid: false, errors: [{ message: 'XML with a DOCTYPE or ENTITY declaration is refused', line: null, element: null }] };
   let doc: Document;
   try {
     doc = libxmljs.parseXml(xml, PARSE_OPTIONS);

@@ -490,3 +490,71 @@ describe('the test back office checks WS-Security like a real one', () => {
     await assert.rejects(connector.deliver(noiseJob(), ctx), rejectsWith(PermanentError, (e) => assert.match(e.message, /refused the credentials/)));
   });
 });
+
+describe('answers carrying a DTD: XXE, an external DTD, a billion laughs (refused before any parser sees them)', () => {
+  // A back office that answers every call with one hostile envelope, and serves the external DTD it names (to count fetches).
+  let evil: http.Server;
+  let evilUrl = '';
+  let answer: { status: number; body: string } = { status: 200, body: '' };
+  const dtdFetches: string[] = [];
+  before(async () => {
+    evil = http.createServer((req, res) => {
+      if (req.method === 'GET') {
+        dtdFetches.push(req.url ?? '');
+        res.setHeader('content-type', 'application/xml-dtd');
+        res.end('<!ENTITY ext "EH-FROM-EXTERNAL-DTD">');
+        return;
+      }
+      req.resume();
+      req.on('end', () => {
+        res.statusCode = answer.status;
+        res.setHeader('content-type', 'text/xml; charset=utf-8');
+        res.end(answer.body);
+      });
+    });
+    await new Promise<void>((r) => evil.listen(0, '127.0.0.1', r));
+    evilUrl = `http://127.0.0.1:${(evil.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    await new Promise((r) => evil.close(r));
+  });
+
+  const envelope = (doctype: string, reference: string) =>
+    `<?xml version="1.0" encoding="utf-8"?>\n${doctype}\n<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>` +
+    `<CreateServiceRequestResponse xmlns="urn:example:envhealth:cases:v1"><CaseReference>${reference}</CaseReference><Status>open</Status></CreateServiceRequestResponse></soap:Body></soap:Envelope>`;
+  const laughs = '<!ENTITY lol "lol">' + Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`).join('');
+
+  const refusedAsDtd = async (status: number, body: string) => {
+    answer = { status, body };
+    const started = performance.now();
+    await assert.rejects(
+      connector.deliver(noiseJob(), binding({ endpoint: evilUrl })),
+      rejectsWith(PermanentError, (e) => {
+        assert.match(e.message, /back office answered with a DTD, refused/);
+        assert.equal(e.responseExcerpt, undefined, 'nothing of the answer is kept');
+        assert.ok(!/lollol|root:|EH-FROM/.test(e.message));
+      }),
+    );
+    assert.ok(performance.now() - started < 2000, 'refused at once: nothing was expanded');
+  };
+
+  test('a billion laughs (internal entities nested 10 deep) is refused, not expanded', async () => {
+    await refusedAsDtd(200, envelope(`<!DOCTYPE soap:Envelope [${laughs}]>`, '&lol9;'));
+  });
+
+  test('an external DTD is refused and never fetched', async () => {
+    await refusedAsDtd(200, envelope(`<!DOCTYPE soap:Envelope SYSTEM "${evilUrl}/evil.dtd">`, '&ext;'));
+    await refusedAsDtd(200, envelope(`<!DOCTYPE soap:Envelope [<!ENTITY % remote SYSTEM "${evilUrl}/param.dtd"> %remote;]>`, 'EH-1'));
+    assert.deepEqual(dtdFetches, [], 'the DTD host was never asked for anything');
+  });
+
+  test('an external entity on a local file (XXE) is refused, in a success and in a fault answer', async () => {
+    await refusedAsDtd(200, envelope('<!DOCTYPE soap:Envelope [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>', '&xxe;'));
+    // A fault whose code comes from an entity: never read, so the entity cannot choose "retry" or "give up".
+    await refusedAsDtd(
+      500,
+      '<?xml version="1.0"?><!DOCTYPE soap:Envelope [<!ENTITY code "soap:Server"><!ENTITY xxe SYSTEM "file:///etc/passwd">]>' +
+        '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault><faultcode>&code;</faultcode><faultstring>&xxe;</faultstring></soap:Fault></soap:Body></soap:Envelope>',
+    );
+  });
+});

@@ -10,7 +10,7 @@ import type { Hub } from '../../hub.ts';
 import { verifyWebhook, WebhookVerificationError } from '../../webhooks/standard-webhooks.ts';
 import { generatedSecret } from '../../config/generated-secrets.ts';
 import { hashApiKey } from '../../auth/api-keys.ts';
-import { parseXmlSafely } from '../../xml/index.ts';
+import { parseXmlSafely, UnsafeXmlError } from '../../xml/index.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import { renderPage } from '../pages/index.ts';
 import { sendProblem } from '../problem.ts';
@@ -49,7 +49,9 @@ export function mountSandbox(router: Router, hub: Hub): void {
     try {
       const doc = parseXmlSafely(raw);
       reference = (doc.get('//*[local-name()="Reference"]') as { text(): string } | null)?.text() ?? '';
-    } catch {
+    } catch (err) {
+      // A DOCTYPE or ENTITY is refused before parsing (no XXE, no entity bombs): well-formed but unacceptable, 422.
+      if (err instanceof UnsafeXmlError) return sendProblem(ctx, 422, 'Unprocessable content', err.message);
       return sendProblem(ctx, 400, 'Bad request', 'The sandbox accepts XML deliveries');
     }
     const [row] = await hub.sequelize.query<{ seq: string }>(
