@@ -1,6 +1,8 @@
 // The outbox relay: moves pending delivery and notification rows from Postgres into BullMQ, and puts back any job Redis
 // no longer holds (e.g. after a restart without persistence). Safe to run in every worker process at once:
 // rows are claimed with SKIP LOCKED and job ids are row ids, so a job is never queued twice.
+// When Redis comes back after a loss of connection (a restart without persistence loses every job), the relay sweeps at
+// once, without waiting for rows to age past sweepAfterMs: delayed retries and queued jobs are back within seconds.
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Logger } from 'pino';
 import type { RedisConnection } from '../redis.ts';
@@ -28,13 +30,29 @@ const OUTBOXES: Outbox[] = [
 
 export const OUTBOX_CHANNEL = 'closeloop_outbox';
 
+/** Where a sweep pass is: rows are walked in (queued time, id) order, so rows queued in one batch (one timestamp) are not skipped. */
+interface SweepCursor {
+  /** The timestamp as Postgres wrote it (text keeps its microseconds; a JS Date would drop them). */
+  since: string;
+  id: string;
+}
+
+const SWEEP_START: SweepCursor = { since: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
+
 export class Relay {
   private timer: NodeJS.Timeout | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
-  private sweepCursor: Record<string, Date> = {};
+  private sweepCursor: Record<string, SweepCursor> = {};
+  /** Redis has been ready once: a later 'ready' is a reconnection, after which jobs may be gone. */
+  private wasReady = false;
+  private reconnectSweep: Promise<void> | null = null;
+  private readonly onRedisReady = () => {
+    if (this.wasReady && !this.stopped) this.sweepAfterReconnect();
+    this.wasReady = true;
+  };
 
   constructor(
     private readonly sequelize: Sequelize,
@@ -45,6 +63,8 @@ export class Relay {
   ) {}
 
   start(): void {
+    this.wasReady = (this.redis as { status?: string }).status === 'ready';
+    this.redis.on('ready', this.onRedisReady);
     const tick = () => {
       if (this.stopped) return;
       this.kick();
@@ -88,9 +108,36 @@ export class Relay {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.redis.off('ready', this.onRedisReady);
     if (this.timer) clearTimeout(this.timer);
     if (this.sweepTimer) clearTimeout(this.sweepTimer);
     await this.running;
+    await this.reconnectSweep;
+  }
+
+  /**
+   * After Redis reconnects: every in-flight row (whatever its age) whose job Redis no longer has is queued again, in
+   * full passes. Its job runs at once (a retry's remaining backoff is not known here); the back office's idempotency makes
+   * an early retry harmless.
+   */
+  private sweepAfterReconnect(): void {
+    if (this.reconnectSweep) return;
+    this.reconnectSweep = (async () => {
+      let requeued = 0;
+      try {
+        const cursor: Record<string, SweepCursor> = {};
+        for (;;) {
+          requeued += await this.sweepOnce(0, cursor);
+          if (Object.values(cursor).every((c) => c === SWEEP_START)) break;
+        }
+        this.log.warn({ requeued }, 'Redis reconnected: swept the outbox for lost jobs');
+      } catch (err) {
+        // The periodic sweep will do it later.
+        this.log.warn({ err }, 'outbox sweep after a Redis reconnect failed');
+      }
+    })().finally(() => {
+      this.reconnectSweep = null;
+    });
   }
 
   /** Moves one batch of pending rows into their queues. Rows stay pending if Redis refuses them. */
@@ -122,20 +169,25 @@ export class Relay {
     );
   }
 
-  /** Finds in-flight rows whose job Redis no longer has, and queues them again. Returns how many were re-queued. */
-  async sweepOnce(): Promise<number> {
+  /**
+   * Finds in-flight rows (queued more than `afterMs` ago) whose job Redis no longer has, and queues them again; one batch
+   * per outbox from `cursors` (advanced, or reset to the start when a pass ends). Returns how many were re-queued.
+   */
+  async sweepOnce(afterMs = this.options.sweepAfterMs, cursors: Record<string, SweepCursor> = this.sweepCursor): Promise<number> {
     let requeued = 0;
     for (const box of OUTBOXES) {
-      const cursor = this.sweepCursor[box.table] ?? new Date(0);
-      const rows = await this.sequelize.query<{ id: string; binding?: string; since: Date }>(
-        `select id${box.table === 'deliveries' ? ', binding, enqueued_at as since' : ', updated_at as since'} from ${box.table}
-         where status = any($1::text[]) and ${box.table === 'deliveries' ? 'enqueued_at' : 'updated_at'} > $2
-           and ${box.table === 'deliveries' ? 'enqueued_at' : 'updated_at'} < now() - ($3::int * interval '1 millisecond')
-         order by ${box.table === 'deliveries' ? 'enqueued_at' : 'updated_at'} limit $4`,
-        { bind: [box.inflight, cursor, this.options.sweepAfterMs, this.options.batchSize], type: QueryTypes.SELECT },
+      const cursor = cursors[box.table] ?? SWEEP_START;
+      const ts = box.table === 'deliveries' ? 'enqueued_at' : 'updated_at';
+      const rows = await this.sequelize.query<{ id: string; binding?: string; since: string }>(
+        `select id${box.table === 'deliveries' ? ', binding' : ''}, ${ts}::text as since from ${box.table}
+         where status = any($1::text[]) and (${ts}, id) > ($2::timestamptz, $3::uuid)
+           and ${ts} < now() - ($4::int * interval '1 millisecond')
+         order by ${ts}, id limit $5`,
+        { bind: [box.inflight, cursor.since, cursor.id, afterMs, this.options.batchSize], type: QueryTypes.SELECT },
       );
       // A full pass ends when a batch comes back short; the next pass starts from the beginning.
-      this.sweepCursor[box.table] = rows.length === this.options.batchSize ? rows[rows.length - 1]!.since : new Date(0);
+      const last = rows[rows.length - 1];
+      cursors[box.table] = rows.length === this.options.batchSize && last ? { since: last.since, id: last.id } : SWEEP_START;
       if (!rows.length) continue;
       const pipeline = this.redis.pipeline();
       for (const r of rows) pipeline.exists(this.queues.jobKey(box.queueOf(r), r.id));

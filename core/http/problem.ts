@@ -22,15 +22,24 @@ export function sendProblem(ctx: Context, status: number, title: string, detail?
   ctx.body = body;
 }
 
+/**
+ * Messages of errors that say the database or Redis went away (found by the chaos suite, test/chaos): pg's "Connection
+ * terminated unexpectedly" when Postgres stops or crashes under a query (no SQLSTATE: the socket just closed), pg-pool's
+ * connect timeout, and ioredis refusing commands while it reconnects.
+ */
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|Connection is closed|Redis connection|ECONNREFUSED|timeout exceeded when trying to connect|not queryable|the database system is (starting up|shutting down|in recovery mode)|Stream isn't writeable|Reached the max retries per request limit/;
+
 /** Errors that say the database or Redis is unreachable: the client should retry, not give up. */
-function isUnavailable(err: unknown): boolean {
-  const e = err as { name?: string; code?: string; message?: string; parent?: { code?: string } };
+export function isUnavailable(err: unknown): boolean {
+  const e = err as { name?: string; code?: string; message?: string; parent?: { code?: string; message?: string } };
   const name = e?.name ?? '';
   const code = e?.code ?? e?.parent?.code ?? '';
   return (
-    /^SequelizeConnection|ConnectionAcquireTimeoutError|SequelizeHostNotReachable/.test(name) ||
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001', '08003'].includes(code) ||
-    /Connection is closed|Redis connection|ECONNREFUSED/.test(e?.message ?? '')
+    /^SequelizeConnection|ConnectionAcquireTimeoutError|SequelizeHostNotReachable|MaxRetriesPerRequestError/.test(name) ||
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08006', '08001', '08003', '08004'].includes(code) ||
+    UNAVAILABLE_MESSAGES.test(e?.message ?? '') ||
+    UNAVAILABLE_MESSAGES.test(e?.parent?.message ?? '')
   );
 }
 
@@ -41,14 +50,34 @@ export function problemMiddleware(log: Logger, renderHtml?: (ctx: Context, statu
       if (ctx.status === 404 && ctx.body === undefined) {
         if (renderHtml?.(ctx, 404, 'Page not found', 'There is nothing at this address.')) return;
         sendProblem(ctx, 404, 'Not found', `No route for ${ctx.method} ${ctx.path}`);
+      } else if (ctx.status === 405 && (ctx.body === undefined || ctx.body === null || typeof ctx.body === 'string')) {
+        // The router answers 405 in plain text; the API answers in problem+json everywhere.
+        sendProblem(ctx, 405, 'Method not allowed', `${ctx.method} is not allowed here; use ${ctx.response.get('Allow')}`);
       }
     } catch (err) {
       const { status, title, detail, extra, headers } = classify(err);
-      if (status >= 500) log.error({ err, reqId: ctx.state.requestId, path: ctx.path }, 'request failed');
+      if (status >= 500) log.error({ err: loggable(err), reqId: ctx.state.requestId, path: ctx.path }, 'request failed');
       for (const [k, v] of Object.entries(headers)) ctx.set(k, v);
       if (renderHtml?.(ctx, status, title, detail)) return;
       sendProblem(ctx, status, title, detail, extra);
     }
+  };
+}
+
+/**
+ * The error as plain fields for the log. Database driver errors hang off Sequelize errors (`parent`, `original`) with
+ * references back to their connection: pino's serializer gives up on them ("circular reference is too complex") and the
+ * log would say nothing about what failed.
+ */
+export function loggable(err: unknown): Record<string, unknown> {
+  const e = err as { name?: string; message?: string; code?: string; stack?: string; parent?: { code?: string; message?: string } } | null;
+  if (!e || typeof e !== 'object') return { message: String(err) };
+  return {
+    name: e.name ?? 'Error',
+    message: e.message,
+    ...(e.code ? { code: e.code } : {}),
+    ...(e.parent && e.parent.message !== e.message ? { cause: { code: e.parent.code, message: e.parent.message } } : e.parent?.code ? { cause: { code: e.parent.code } } : {}),
+    stack: e.stack,
   };
 }
 
@@ -58,11 +87,19 @@ function classify(err: unknown): { status: number; title: string; detail: string
   const status = e?.status ?? e?.statusCode;
   // Errors from body parsers and koa itself (e.g. 413 entity too large, 400 invalid JSON) carry an exposed status.
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    const title = status === 413 ? 'Payload too large' : status === 415 ? 'Unsupported media type' : 'Bad request';
-    return { status, title, detail: e.expose ? String(e.message) : title, extra: {}, headers: {} };
+    const title = status === 413 ? 'Payload too large' : status === 415 ? 'Unsupported media type' : status === 405 ? 'Method not allowed' : 'Bad request';
+    return { status, title, detail: e.expose ? String(e.message) : (bodyParserDetail(err) ?? title), extra: {}, headers: {} };
   }
   if (isUnavailable(err)) {
     return { status: 503, title: 'Service unavailable', detail: 'A backing service is unavailable; try again shortly.', extra: {}, headers: { 'Retry-After': '5' } };
   }
   return { status: 500, title: 'Internal server error', detail: 'Something went wrong; it has been logged.', extra: {}, headers: {} };
+}
+
+/** What a JSON body parser's SyntaxError means, in words a client can act on. */
+function bodyParserDetail(err: unknown): string | null {
+  if (!(err instanceof SyntaxError)) return null;
+  if (/prototype property/.test(err.message)) return 'The body contains a "__proto__" or "constructor.prototype" key, which is refused';
+  if (/only supports object and array/.test(err.message)) return 'The body must be a JSON object';
+  return 'The body is not valid JSON';
 }

@@ -2,9 +2,12 @@
 import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import type { Config } from '../config/index.ts';
+
+/** After shutdown starts under load, how long an idle kept-alive connection may still bring one last request. */
+const IDLE_GRACE_MS = 1000;
 
 export interface RunningServer {
   server: http.Server;
@@ -13,7 +16,18 @@ export interface RunningServer {
 }
 
 export async function listen(app: Koa, config: Config): Promise<RunningServer> {
-  const handler = app.callback();
+  const callback = app.callback();
+  // Responses not yet started when shutdown begins say `Connection: close`, so a keep-alive client opens a new connection
+  // (refused: it retries elsewhere) instead of writing its next request on a socket the server is about to close — a
+  // request the hub would never read, lost as a connection reset (the chaos suite, fault 5, counted ~15 per SIGTERM).
+  let closing = false;
+  const open = new Set<http.ServerResponse>();
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (closing) res.setHeader('Connection', 'close');
+    open.add(res);
+    res.once('close', () => open.delete(res));
+    return callback(req, res);
+  };
   const tls = config.server.tls;
   const server: http.Server = tls
     ? https.createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, handler)
@@ -28,18 +42,31 @@ export async function listen(app: Koa, config: Config): Promise<RunningServer> {
   return {
     server,
     port,
-    // Stop accepting, let in-flight requests finish, then drop keep-alive connections (idle ones at once, the rest
-    // after a grace period) so a browser's open socket cannot hold the shutdown.
+    // Stop accepting connections; let in-flight requests finish, their answers saying `Connection: close`. Kept-alive
+    // sockets get a short grace before idle ones are closed: a request a client is writing on one right now is read and
+    // answered (with `Connection: close`) instead of being cut by a reset. (http.Server#close would close idle sockets at
+    // once, so net.Server's close stops the listener alone.) Anything still open after 10 s is closed.
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        const idle = setInterval(() => server.closeIdleConnections(), 100);
+        closing = true;
+        for (const res of open) if (!res.headersSent) res.setHeader('Connection', 'close');
+        let idle: NodeJS.Timeout | undefined;
+        // Under load (requests in flight) clients are writing their next requests: give idle sockets the grace. A quiet
+        // server (tests, a night-time deploy) closes them at once.
+        const grace = setTimeout(
+          () => {
+            server.closeIdleConnections();
+            idle = setInterval(() => server.closeIdleConnections(), 100);
+          },
+          open.size > 0 ? IDLE_GRACE_MS : 0,
+        );
         const force = setTimeout(() => server.closeAllConnections(), 10_000);
         server.once('close', () => {
+          clearTimeout(grace);
           clearInterval(idle);
           clearTimeout(force);
         });
+        net.Server.prototype.close.call(server, () => resolve());
       }),
   };
 }

@@ -292,7 +292,7 @@ describe('bad input (test council)', () => {
     test('malformed JSON and JSON that is not an object are 400 problems', async () => {
       await changesNothing(t, async () => {
         for (const body of ['{"answers":', '{"answers" {}}', "{'answers':{}}", '{"answers":{}}}', '"just a string"', 'null', '42']) {
-          await refused(await postJson(sub(), body), 400);
+          await refused(await postJson(sub(), body), 400, { detail: /not valid JSON|must be a JSON object/ });
         }
         await refused(await postJson(sub(), '[]'), 422, { fields: [['body', /expected object/]] });
       });

@@ -13,7 +13,7 @@ import { deliveryQueueName, NOTIFICATIONS_QUEUE } from '../../delivery/queues.ts
 import { POLLS_QUEUE } from '../../connectors/polls.ts';
 import { RETENTION_QUEUE } from '../../governance/retention.ts';
 import { ALERT_DIGEST_QUEUE } from '../../metrics/alert-digest.ts';
-import { ForbiddenError, HttpError } from '../../errors.ts';
+import { ForbiddenError, HttpError, ServiceUnavailableError } from '../../errors.ts';
 import type { ServeOps } from '../../metrics/index.ts';
 
 export const QUEUES_PATH = '/admin/queues';
@@ -48,6 +48,8 @@ export function adminQueuesMiddleware(hub: Hub, ops: ServeOps): Middleware {
     }
     ctx.set('Content-Security-Policy', QUEUES_CSP);
     ctx.set('Cache-Control', 'no-store');
+    // bull-board turns Redis errors into 500s (or waits forever for a first connection): answer 503 while Redis is away.
+    if (ops.redis.status !== 'ready') throw new ServiceUnavailableError('Redis is unavailable and the queue dashboard needs it; try again shortly.');
     board ??= buildBoard(hub, ops);
     await board(ctx, next);
   };
