@@ -1,6 +1,6 @@
 // First start on a fresh machine: if the configured database does not exist yet, create it (the server and user come
 // from DATABASE_URL), so `npm ci && npm start` is all a council needs with Postgres running.
-import pg from 'pg';
+import { safePg as pg } from './safe-pg.ts';
 
 export async function ensureDatabase(url: string): Promise<boolean> {
   const probe = new pg.Client({ connectionString: url });

@@ -1,6 +1,7 @@
 // Database access: one Sequelize instance per process, pooled; models are initialised once.
 import { Sequelize } from 'sequelize';
 import { initModels } from './models.ts';
+import { safePg } from './safe-pg.ts';
 
 export * from './models.ts';
 export { migrate, pendingMigrations } from './migrate.ts';
@@ -14,6 +15,7 @@ export interface DatabaseOptions {
 export function connectDatabase(options: DatabaseOptions): Sequelize {
   const sequelize = new Sequelize(options.url, {
     dialect: 'postgres',
+    dialectModule: safePg,
     logging: false,
     pool: { max: options.poolMax, min: 0, idle: 10_000, acquire: 10_000 },
     dialectOptions: { application_name: options.applicationName ?? 'closeloop' },
