@@ -80,7 +80,27 @@ export async function erasedAtOf(sequelize: Sequelize, processId: string): Promi
   return row?.erased_at ?? null;
 }
 
+/** Postgres gave up one of two transactions waiting on each other (deadlock) or could not serialize it. */
+function isRetryableConflict(err: unknown): boolean {
+  const e = err as { parent?: { code?: string }; original?: { code?: string }; code?: string };
+  const code = e?.parent?.code ?? e?.original?.code ?? e?.code;
+  return code === '40P01' || code === '40001';
+}
+
 export async function eraseProcess(deps: EraseDeps, processId: string, request: EraseRequest): Promise<EraseResult> {
+  // Erasure locks the process and then its deliveries; a delivery being recorded at that moment locks them the other way
+  // round, so Postgres may end one of the two as a deadlock. Erasing again is safe (it is idempotent): try up to 3 times.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await eraseOnce(deps, processId, request);
+    } catch (err) {
+      if (attempt >= 3 || !isRetryableConflict(err)) throw err;
+      await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 30));
+    }
+  }
+}
+
+async function eraseOnce(deps: EraseDeps, processId: string, request: EraseRequest): Promise<EraseResult> {
   const { sequelize } = deps;
   return sequelize.transaction(async (t) => {
     const q = <T extends object>(sql: string, bind: unknown[]) => sequelize.query<T>(sql, { bind, type: QueryTypes.SELECT, transaction: t });

@@ -75,6 +75,9 @@ describe('councils sharing a hub', () => {
     assert.equal((await get('/api/v1/admin/services/pests/versions', northAdmin)).status, 200);
     const preview = await fetch(`${t.url}/api/v1/admin/services/noise/xml-preview`, { method: 'POST', headers: { authorization: `Bearer ${northAdmin}`, 'content-type': 'application/json' }, body: '{}' });
     assert.equal(preview.status, 404);
+    // The queue dashboard holds every council's jobs: the operator's admin keys only.
+    assert.equal((await get('/admin/queues/api/queues', northAdmin)).status, 403);
+    assert.equal((await get('/admin/queues/api/queues', operator)).status, 200);
   });
 
   test("messages and pages carry the service's council: name, sender address, logo", async () => {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Hub } from '../../hub.ts';
 import { readAlerts } from '../../metrics/index.ts';
 import { defineRoute } from '../route.ts';
+import { clientOf } from '../auth.ts';
 
 const alert = z.object({
   binding: z.string(),
@@ -40,7 +41,10 @@ export function adminAlertRoutes(hub: Hub) {
       },
       async handler(ctx) {
         ctx.set('Cache-Control', 'no-store');
-        ctx.body = { alerts: await readAlerts(hub.sequelize, hub.config) };
+        // A council's admin sees the bindings its council owns; shared bindings are the hub operator's to watch.
+        const { council } = clientOf(ctx);
+        const alerts = await readAlerts(hub.sequelize, hub.config);
+        ctx.body = { alerts: council === null ? alerts : alerts.filter((a) => hub.config.bindings[a.binding]?.council === council) };
       },
     }),
   ];

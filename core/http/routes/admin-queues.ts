@@ -73,6 +73,8 @@ async function authenticateAdmin(ctx: Context): Promise<boolean> {
   const client = await findClientByKey(key);
   if (!client) throw new AdminAuthError('The API key is not valid, has expired or was revoked');
   if (!client.admin) throw new ForbiddenError('The queue dashboard needs an admin key');
+  // The queues hold every council's jobs, and the dashboard can retry or remove them: the hub operator's keys only.
+  if (client.council !== null) throw new ForbiddenError("The queue dashboard is for the hub operator's admin keys (made without --council)");
   ctx.state.client = client;
   return basic;
 }
