@@ -9,8 +9,10 @@ import { TooManyRequestsError } from '../errors.ts';
 export interface FailureLimiter {
   /** Throws 429 (with Retry-After) when this key has used up its failures. */
   check(key: string): Promise<void>;
-  /** Counts one failure. */
-  fail(key: string): Promise<void>;
+  /** Counts one failure; false once the address has used up its failures. */
+  fail(key: string): Promise<boolean>;
+  /** Counts one failure and throws 429 if that was one too many: for paths that only ask the limiter when they fail. */
+  failOrRefuse(key: string): Promise<void>;
 }
 
 const redisFor = new WeakMap<Hub, RedisConnection>();
@@ -38,9 +40,19 @@ export function failureLimiter(hub: Hub, name: string, perMinute: number): Failu
     async fail(key) {
       try {
         await limiter.consume(key);
+        return true;
       } catch (err) {
         if (!(err instanceof RateLimiterRes)) throw err;
-        // Used up: the next check refuses.
+        // Used up: this failure and the next check are refused.
+        return false;
+      }
+    },
+    async failOrRefuse(key) {
+      try {
+        await limiter.consume(key);
+      } catch (err) {
+        if (!(err instanceof RateLimiterRes)) throw err;
+        throw new TooManyRequestsError('Too many failed attempts from this address; try again later', err.msBeforeNext / 1000);
       }
     },
   };

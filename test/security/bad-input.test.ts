@@ -15,6 +15,7 @@ import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { pdfBytes, pngBytes } from '../helpers/files.ts';
 import { webhookHeaders } from '../../core/webhooks/standard-webhooks.ts';
 import { loadXsd, parseXmlSafely, UnsafeXmlError, validateXml } from '../../core/xml/index.ts';
+import { fixtureNoiseAnswers, startDtdHost } from './support.ts';
 
 const CONFIG = 'test/fixtures/config/closeloop.yaml';
 
@@ -28,14 +29,7 @@ const BILLION_LAUGHS =
 const SQL = "'); drop table processes;--";
 const SCRIPT = '<script>alert(1)</script>';
 
-const validAnswers = () => ({
-  noiseType: 'music',
-  description: 'Loud music after midnight.',
-  source: { line1: '12 High Street', town: 'Exampleton', postcode: 'EX1 2AB' },
-  started: '2026-10-01',
-  times: ['night'],
-  email: 'resident@example.com',
-});
+const validAnswers = fixtureNoiseAnswers;
 
 /** Every table a request could write, with its row count and a digest of its contents. */
 const TABLES = ['processes', 'documents', 'tasks', 'deliveries', 'timeline_events', 'notifications', 'audit_events', 'tracking_tokens', 'form_sessions', 'idempotency_keys', 'inbound_events', 'service_versions', 'sandbox_inbox'];
@@ -167,13 +161,8 @@ describe('bad input (test council)', () => {
     });
 
     test('XXE, external-DTD and entity-bomb text inside answers is data: escaped into the XML, never expanded or fetched', async () => {
-      const dtdHits: string[] = [];
-      const dtdServer = http.createServer((req, res) => {
-        dtdHits.push(req.url ?? '');
-        res.end('<!ENTITY ext "EXPANDED-FROM-DTD">');
-      });
-      await new Promise<void>((r) => dtdServer.listen(0, '127.0.0.1', r));
-      const dtdUrl = `http://127.0.0.1:${(dtdServer.address() as AddressInfo).port}/evil.dtd`;
+      const dtdHost = await startDtdHost();
+      const dtdUrl = dtdHost.url;
       try {
         await changesNothing(t, async () => {
           for (const evil of [XXE_FILE, externalDtd(dtdUrl), BILLION_LAUGHS]) {
@@ -187,9 +176,9 @@ describe('bad input (test council)', () => {
           }
         });
       } finally {
-        await new Promise((r) => dtdServer.close(r));
+        await dtdHost.close();
       }
-      assert.deepEqual(dtdHits, [], 'the DTD host was never contacted');
+      assert.deepEqual(dtdHost.hits, [], 'the DTD host was never contacted');
     });
 
     test('a draft naming an XSD outside the XSD folder: the preview is 422 (was 500), publishing is refused, nothing is read', async () => {
@@ -567,13 +556,8 @@ describe('bad input (example council: the sandbox back office)', () => {
   });
 
   test('signed XML with XXE, an external DTD or a billion laughs is refused before parsing; nothing stored, nothing fetched', async () => {
-    const dtdHits: string[] = [];
-    const dtdServer = http.createServer((req, res) => {
-      dtdHits.push(req.url ?? '');
-      res.end('<!ENTITY ext "EXPANDED-FROM-DTD">');
-    });
-    await new Promise<void>((r) => dtdServer.listen(0, '127.0.0.1', r));
-    const dtdUrl = `http://127.0.0.1:${(dtdServer.address() as AddressInfo).port}/evil.dtd`;
+    const dtdHost = await startDtdHost();
+    const dtdUrl = dtdHost.url;
     try {
       await changesNothing(t, async () => {
         for (const body of [XXE_FILE, externalDtd(dtdUrl), BILLION_LAUGHS, '<!doctype r><r/>']) {
@@ -582,9 +566,9 @@ describe('bad input (example council: the sandbox back office)', () => {
         }
       });
     } finally {
-      await new Promise((r) => dtdServer.close(r));
+      await dtdHost.close();
     }
-    assert.deepEqual(dtdHits, [], 'the DTD host was never contacted');
+    assert.deepEqual(dtdHost.hits, [], 'the DTD host was never contacted');
   });
 
   test('a reference with script and SQL is stored verbatim and shown escaped on /sandbox', async () => {

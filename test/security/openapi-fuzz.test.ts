@@ -17,6 +17,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { pngBytes } from '../helpers/files.ts';
+import { fixtureNoiseAnswers } from './support.ts';
 
 const CONFIG = 'test/fixtures/config/closeloop.yaml';
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
@@ -86,14 +87,7 @@ function encodePathValue(value: string): string {
   return encodeURIComponent(value.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\u0001')).replace(/%01/g, '%ED%A0%80');
 }
 
-const noiseAnswers = () => ({
-  noiseType: 'music',
-  description: 'Loud music after midnight.',
-  source: { line1: '12 High Street', town: 'Exampleton', postcode: 'EX1 2AB' },
-  started: '2026-10-01',
-  times: ['night'],
-  email: 'resident@example.com',
-});
+const noiseAnswers = fixtureNoiseAnswers;
 
 describe('OpenAPI fuzz', () => {
   let t: TestHub;

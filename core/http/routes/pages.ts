@@ -30,12 +30,11 @@ export function mountPages(router: Router, hub: Hub): void {
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Referrer-Policy', 'no-referrer');
     ctx.set('X-Robots-Tag', 'noindex, nofollow');
-    const limiter = trackingLimiter(hub);
-    await limiter.check(ctx.ip);
     const view = await trackingView(hub.sequelize, hub.catalogue, ctx.params.token!);
     ctx.type = 'text/html';
     if (!view) {
-      await limiter.fail(ctx.ip);
+      // Only misses are counted; past the limit a miss is 429 (see routes/track.ts).
+      await trackingLimiter(hub).failOrRefuse(ctx.ip);
       ctx.status = 404;
       ctx.body = renderNotFoundPage(council());
       return;

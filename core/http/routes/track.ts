@@ -20,11 +20,10 @@ export function trackRoutes(hub: Hub) {
       params: z.object({ token: z.string().describe('The secret token from the tracking link') }),
       responses: { 200: { description: 'The process as the citizen sees it', schema: trackingSchema }, 429: { description: 'Too many unknown tracking links from this address; see Retry-After' } },
       async handler(ctx, { params }) {
-        const limiter = trackingLimiter(hub);
-        await limiter.check(ctx.ip);
         const view = await trackingView(hub.sequelize, hub.catalogue, params.token);
+        // Only misses are counted (a hit costs no Redis round trip); past the limit a miss is 429, so guessing stops.
         if (!view) {
-          await limiter.fail(ctx.ip);
+          await trackingLimiter(hub).failOrRefuse(ctx.ip);
           throw new NotFoundError('There is no process for this tracking link');
         }
         ctx.set('Cache-Control', 'no-store');
