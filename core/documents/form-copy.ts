@@ -11,19 +11,21 @@ export interface FormCopyInput {
   answers: Record<string, unknown>;
 }
 
-export function formCopyJson(input: FormCopyInput): Buffer {
-  return Buffer.from(
-    JSON.stringify({
+export function formCopyJson(input: FormCopyInput): string {
+  return JSON.stringify(
+    {
       service: { id: input.definition.id, title: input.definition.title, version: input.version },
       processId: input.processId,
       reference: input.reference,
       submittedAt: input.submittedAt.toISOString(),
       answers: input.answers,
-    }, null, 2),
+    },
+    null,
+    2,
   );
 }
 
-export function formCopyHtml(input: FormCopyInput): Buffer {
+export function formCopyHtml(input: FormCopyInput): string {
   const rows = input.definition.fields
     .filter((f) => isFieldShown(f, input.answers))
     .map((f) => `<tr><th scope="row">${esc(f.label)}</th><td>${displayAnswer(f, input.answers[f.id])}</td></tr>`)
@@ -39,7 +41,7 @@ ${rows}
 </table>
 </body></html>
 `;
-  return Buffer.from(html);
+  return html;
 }
 
 /** An answer as escaped HTML text. */

@@ -1,14 +1,16 @@
 // Accepting a submission: validate, store the form copy, then write the process and everything that hangs off it
 // (tasks, timeline, documents, delivery outbox, notification outbox) in ONE statement, so it commits whole or not at all.
+// Concurrent submissions share that statement and its commit (submission-writer.ts).
 import { createHash, randomUUID } from 'node:crypto';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import { ValidationError } from '../errors.ts';
-import type { DocumentColumns, DocumentStore } from '../documents/index.ts';
+import type { DocumentStore } from '../documents/index.ts';
 import { formCopyHtml, formCopyJson } from '../documents/form-copy.ts';
 import { validateAnswers, type ReceivedFile, type ServiceVersion } from '../services/index.ts';
 import type { UploadedFile } from '../http/multipart.ts';
 import { newReference } from './reference.ts';
 import { newTrackingToken } from './tracking-token.ts';
+import { submissionWriter, type SubmissionDocument } from './submission-writer.ts';
 
 export interface SubmitDeps {
   sequelize: Sequelize;
@@ -31,37 +33,6 @@ export interface SubmitResult {
   trackingUrl: string;
   trackingToken: string;
 }
-
-interface DocRow extends DocumentColumns {
-  /** base64 of small generated documents kept inline. */
-  content: string | null;
-}
-
-const INSERT_SUBMISSION = `
-with p as (
-  insert into processes (id, reference, service_id, service_version, status, answers, contact, submitted_at, updated_at)
-  values ($1, $2, $3, $4, 'submitted', $6::jsonb, $7::jsonb, $8, $8)
-  returning id
-), k as (
-  insert into tracking_tokens (hash, process_id, created_at) values ($5, $1, $8)
-), t as (
-  insert into tasks (process_id, key, title, position, status, updated_at)
-  select $1, k.key, k.title, k.ord, 'open', $8 from unnest($9::text[], $10::text[]) with ordinality as k(key, title, ord)
-), e as (
-  insert into timeline_events (process_id, kind, visible_to_citizen, text, data, actor, created_at)
-  values ($1, 'submitted', true, $11, '{}'::jsonb, 'citizen', $8)
-), d as (
-  insert into documents (id, process_id, kind, field_id, name, content_type, size, sha256, storage_key, content, created_at)
-  select x.id, $1, x.kind, x.field_id, x.name, x.content_type, x.size, x.sha256, x.storage_key, decode(x.content, 'base64'), $8
-  from jsonb_to_recordset($12::jsonb) as x(id uuid, kind text, field_id text, name text, content_type text, size bigint, sha256 text, storage_key text, content text)
-), o as (
-  insert into deliveries (id, process_id, binding, status, created_at, updated_at)
-  select gen_random_uuid(), $1, b, 'pending', $8, $8 from unnest($13::text[]) as b
-), n as (
-  insert into notifications (id, process_id, channel, kind, status, updates, not_before, created_at, updated_at)
-  select gen_random_uuid(), $1, c, 'submitted', 'pending', $14::jsonb, $8, $8, $8 from unnest($15::text[]) as c
-)
-select id from p`;
 
 /** Validates and stores a submission. Throws ValidationError (422) listing every problem; the caller discards uploaded blobs. */
 export async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitResult> {
@@ -93,39 +64,34 @@ export async function submit(deps: SubmitDeps, input: SubmitInput): Promise<Subm
     const reference = newReference(def.referencePrefix);
     const { token, hash } = newTrackingToken();
     const copy = { definition: def, version: service.version, reference, processId, submittedAt: now, answers: checked.answers };
-    const inline = (kind: string, name: string, type: string, bytes: Buffer): DocRow => ({
-      id: randomUUID(), kind, field_id: null, name, content_type: type, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), storage_key: null, content: bytes.toString('base64'),
+    const inline = (kind: string, name: string, contentType: string, text: string): SubmissionDocument => ({
+      id: randomUUID(), kind, fieldId: null, name, contentType, size: Buffer.byteLength(text), sha256: createHash('sha256').update(text).digest('hex'), storageKey: null, content: text,
     });
-    const docs: DocRow[] = [
-      inline('form-json', `${reference}.json`, 'application/json', formCopyJson(copy)),
-      inline('form-html', `${reference}.html`, 'text/html', formCopyHtml(copy)),
-      ...files.map((f) => ({ id: f.documentId, kind: 'evidence', field_id: f.fieldId, name: f.name, content_type: f.contentType, size: f.size, sha256: f.blob.sha256, storage_key: f.blob.key, content: null })),
-    ];
     try {
-      await deps.sequelize.query(INSERT_SUBMISSION, {
-        type: QueryTypes.SELECT,
-        bind: [
-          processId,
-          reference,
-          def.id,
-          service.version,
-          hash,
-          JSON.stringify(checked.answers),
-          JSON.stringify(contact),
-          now,
-          def.tasks.map((t) => t.key),
-          def.tasks.map((t) => t.title),
-          'Sent online',
-          JSON.stringify(docs),
-          def.bindings,
-          JSON.stringify([{ text: `We have received your ${def.title.toLowerCase()}.`, at: now.toISOString() }]),
-          channel,
+      await submissionWriter(deps.sequelize).write({
+        processId,
+        reference,
+        serviceId: def.id,
+        serviceVersion: service.version,
+        answersJson: JSON.stringify(checked.answers),
+        contactJson: JSON.stringify(contact),
+        at: now,
+        trackingHash: hash,
+        tasks: def.tasks.map((t) => ({ key: t.key, title: t.title })),
+        timelineText: 'Sent online',
+        documents: [
+          inline('form-json', `${reference}.json`, 'application/json', formCopyJson(copy)),
+          inline('form-html', `${reference}.html`, 'text/html', formCopyHtml(copy)),
+          ...files.map((f) => ({ id: f.documentId, kind: 'evidence', fieldId: f.fieldId, name: f.name, contentType: f.contentType, size: f.size, sha256: f.blob.sha256, storageKey: f.blob.key, content: null })),
         ],
+        bindings: def.bindings,
+        channels: channel,
+        notificationUpdatesJson: JSON.stringify([{ text: `We have received your ${def.title.toLowerCase()}.`, at: now.toISOString() }]),
       });
       return { processId, reference, trackingToken: token, trackingUrl: `${deps.publicBaseUrl.replace(/\/$/, '')}/track/${token}` };
     } catch (err) {
       // A reference collision (1 in ~10^12 per pair) just draws another reference.
-      const constraint = (err as { parent?: { constraint?: string } }).parent?.constraint;
+      const constraint = (err as { constraint?: string }).constraint;
       if (constraint === 'processes_reference_key' && attempt < 5) continue;
       throw err;
     }
