@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import pg from 'pg';
 import libxmljs from 'libxmljs2';
 import { closedLoop, openLoop, percentile, type LoadResult } from './load.ts';
+import { cpuShares, cpuSnapshot, formatShares } from './cpu.ts';
 import { startWebhookReceiver } from '../test/peers/webhook-receiver.ts';
 import { startSmtpPeer } from '../test/peers/smtp-server.ts';
 import { pngBytes } from '../test/helpers/files.ts';
@@ -37,6 +38,9 @@ interface Row {
 
 const rows: Row[] = [];
 const rss: Record<string, number> = {};
+/** Where the CPU went in the phases that load every role at once. */
+const cpu: { phase: string; seconds: number; shares: { group: string; percent: number }[] }[] = [];
+const rolePids = new Map<number, string>();
 const children: ChildProcess[] = [];
 
 function log(msg: string) {
@@ -69,9 +73,16 @@ async function stop(child: ChildProcess) {
   await exited;
 }
 
+/** The heap cap the roles run with, as in docker-compose.yml: without one V8 grows the heap to the machine's memory. */
+const ROLE_NODE_OPTIONS = '--max-old-space-size=160';
+
 function role(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'core/cli.ts', ...args, '--config', CONFIG], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'core/cli.ts', ...args, '--config', CONFIG], {
+    env: { ...env, NODE_OPTIONS: [env.NODE_OPTIONS, ROLE_NODE_OPTIONS].filter(Boolean).join(' ') },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   children.push(child);
+  if (child.pid) rolePids.set(child.pid, `${name} role`);
   const timer = sampleRss(name, child);
   child.once('exit', () => clearInterval(timer));
   return child;
@@ -161,7 +172,9 @@ async function main() {
   let serve = role('serve', ['serve'], env);
   await waitHttp(`${hubUrl}/healthz`);
   const body = (i: number) => Buffer.from(JSON.stringify({ answers: noiseAnswers(i) }));
+  const intakeCpu = cpuSnapshot(rolePids);
   const intake = await closedLoop(hubUrl, 50, SECONDS, (i) => ({ method: 'POST', path: '/api/v1/services/noise-complaint/submissions', headers: { 'content-type': 'application/json' }, body: body(i) }));
+  cpu.push({ phase: 'intake JSON (serve role only)', seconds: intake.seconds, shares: cpuShares(intakeCpu, cpuSnapshot(rolePids), intake.seconds) });
   rows.push({ metric: `intake JSON (~${json1k.length} B), p50 ${intake.p50.toFixed(1)} ms, p99 ${intake.p99.toFixed(1)} ms`, value: intake.rps, unit: 'subm/s', baseline: { name: 'B', value: b.rps }, target: { text: '≥ 0.5 × B', ok: intake.rps >= 0.5 * b.rps } });
 
   const boundary = 'closeloopbench';
@@ -216,11 +229,13 @@ async function main() {
   await new Promise((r) => setTimeout(r, 3000));
   const before = receiver.requests.length;
   const e2eStart = Date.now();
+  const e2eCpu = cpuSnapshot(rolePids);
   const e2e = await closedLoop(hubUrl, 50, E2E_SECONDS, (i) => ({ method: 'POST', path: '/api/v1/services/noise-complaint/submissions', headers: { 'content-type': 'application/json' }, body: body(i + 2e7) }));
   const submitted = e2e.requests - e2e.errors;
   await receiver.waitFor((r) => r.requests.length - before >= submitted, 300_000).catch(() => log('  not every delivery arrived'));
   const got = receiver.requests.slice(before);
   const e2eEnd = got.length ? got[got.length - 1]!.at : Date.now();
+  cpu.push({ phase: 'end to end (submissions and deliveries)', seconds: (Date.now() - e2eStart) / 1000, shares: cpuShares(e2eCpu, cpuSnapshot(rolePids), (Date.now() - e2eStart) / 1000) });
   const latencies = got.map((r) => r.at - Date.parse(/<ReceivedAt>([^<]+)<\/ReceivedAt>/.exec(r.body)?.[1] ?? '')).filter((x) => Number.isFinite(x)).sort((x, y) => x - y);
   const deliveredRate = got.length / ((e2eEnd - e2eStart) / 1000);
   rows.push({ metric: `end to end: ${got.length} delivered of ${submitted} submitted; submit→delivered p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms`, value: deliveredRate, unit: 'deliv/s', target: { text: `≥ 1,100/s for ${E2E_SECONDS} s`, ok: deliveredRate >= 1100 } });
@@ -239,6 +254,8 @@ async function main() {
   await sequelize.close();
   const noteRate = 200;
   const noteSeconds = Math.min(QUICK ? 3 : 20, Math.floor(procs.length / noteRate));
+  const notesStart = Date.now();
+  const notesCpu = cpuSnapshot(rolePids);
   const notes = await openLoop(hubUrl, noteRate, noteSeconds, (i) => ({
     method: 'POST',
     path: `/api/v1/processes/${procs[i % procs.length]!.id}/notes`,
@@ -247,6 +264,7 @@ async function main() {
   }));
   const wanted = notes.requests - notes.errors;
   await smtp.waitFor((ms) => ms.filter((m) => m.text.includes('Bench note ')).length >= wanted, 120_000).catch(() => log('  not every note e-mail arrived'));
+  cpu.push({ phase: `notes at ${noteRate}/s`, seconds: (Date.now() - notesStart) / 1000, shares: cpuShares(notesCpu, cpuSnapshot(rolePids), (Date.now() - notesStart) / 1000) });
   const arrivals = new Map<number, number>();
   for (const m of smtp.messages) {
     for (const match of m.text.matchAll(/Bench note (\d+) of the run\./g)) arrivals.set(Number(match[1]), m.at);
@@ -273,10 +291,12 @@ function print(_e2e: LoadResult) {
     const target = r.target ? `${r.target.ok ? 'OK  ' : 'MISS'} ${r.target.text}` : '';
     lines.push(`${r.metric.padEnd(w)}  ${r.value.toFixed(1).padStart(10)}  ${r.unit.padEnd(9)}  ${ratio.padEnd(30)}  ${target}`);
   }
+  lines.push('', 'CPU by process (% of one core; 2 cores = 200%):');
+  for (const c of cpu) lines.push(`  ${c.phase}, ${c.seconds.toFixed(0)} s: ${formatShares(c.shares)}`);
   const text = lines.join('\n');
   process.stdout.write(`${text}\n`);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const json = JSON.stringify({ at: new Date().toISOString(), quick: QUICK, machine, rows }, null, 2);
+  const json = JSON.stringify({ at: new Date().toISOString(), quick: QUICK, machine, rows, cpu }, null, 2);
   writeFileSync(`bench/results/${stamp}.json`, json);
   writeFileSync('bench/results/latest.json', json);
   writeFileSync('bench/results/latest.txt', `${text}\n`);

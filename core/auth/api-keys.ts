@@ -46,17 +46,45 @@ export async function createApiKey(input: NewApiKey): Promise<{ client: ApiClien
   return { client: { id, name: input.name, services: input.services, admin: input.admin ?? false, council: input.council ?? null }, key };
 }
 
+/** Postgres NOTIFY channel on which a revocation tells every API process to forget its cached keys. */
+export const API_KEYS_CHANNEL = 'closeloop_api_keys';
+
+/**
+ * Valid keys seen recently, by hash: a back office calling many times a second costs no lookup each time. A revocation
+ * clears the cache in this process at once and in the others on its NOTIFY; the TTL bounds the delay if a notification
+ * is lost. Unknown keys are never cached (a new key works at once; a wrong one goes to the failure limiter).
+ */
+const KEY_CACHE_TTL_MS = 30_000;
+const KEY_CACHE_MAX = 10_000;
+const keyCache = new Map<string, { client: ApiClient; expiresAt: Date | null; until: number }>();
+
+export function forgetCachedApiKeys(): void {
+  keyCache.clear();
+}
+
 /** The client a key belongs to, if the key is valid now (not revoked, not expired). */
 export async function findClientByKey(key: string): Promise<ApiClient | null> {
   if (!key.startsWith(PREFIX) || key.length > 100) return null;
+  const hash = hashApiKey(key);
+  const cacheKey = hash.toString('hex');
+  const now = Date.now();
+  const cached = keyCache.get(cacheKey);
+  if (cached && cached.until > now) return cached.expiresAt && cached.expiresAt.getTime() <= now ? null : cached.client;
   const row = await ApiClientRow.findOne({
     where: {
-      keyHash: hashApiKey(key),
+      keyHash: hash,
       revokedAt: null,
       [Op.or]: [{ expiresAt: null }, { expiresAt: { [Op.gt]: new Date() } }],
     },
   });
-  return row ? { id: row.id, name: row.name, services: row.services, admin: row.admin, council: row.council ?? null } : null;
+  if (!row) {
+    keyCache.delete(cacheKey);
+    return null;
+  }
+  const client: ApiClient = { id: row.id, name: row.name, services: row.services, admin: row.admin, council: row.council ?? null };
+  if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
+  keyCache.set(cacheKey, { client, expiresAt: row.expiresAt ?? null, until: now + KEY_CACHE_TTL_MS });
+  return client;
 }
 
 /** Whether the key belongs to the council that owns a service (operator keys belong to every council). */
@@ -73,6 +101,8 @@ export function clientMaySee(client: ApiClient, serviceId: string, serviceCounci
 export async function revokeApiKey(idOrPrefix: string): Promise<number> {
   const where = /^[0-9a-f-]{36}$/.test(idOrPrefix) ? { id: idOrPrefix } : { keyPrefix: idOrPrefix };
   const [count] = await ApiClientRow.update({ revokedAt: new Date() }, { where: { ...where, revokedAt: null } });
+  forgetCachedApiKeys();
+  if (count > 0) await ApiClientRow.sequelize!.query(`select pg_notify('${API_KEYS_CHANNEL}', '')`);
   return count;
 }
 

@@ -2,6 +2,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { NOTIFY_SQL } from '../notify/outbox-sql.ts';
 import type { DocumentColumns } from '../documents/index.ts';
+import { preparedStatement, runPrepared } from '../db/prepared.ts';
 
 export type ClaimedDocument = DocumentColumns;
 
@@ -16,16 +17,9 @@ export interface ClaimedDelivery {
   documents: ClaimedDocument[];
 }
 
-/**
- * Marks a delivery as being delivered and loads what it carries, in one round trip. Null if it is already delivered or
- * dead (a stale or duplicate job).
- */
-export async function claimDelivery(sequelize: Sequelize, id: string): Promise<ClaimedDelivery | null> {
-  const rows = await sequelize.query<{
-    process_id: string; binding: string; attempts: number; total: number; reference: string; service_id: string; service_version: number;
-    submitted_at: Date; external_ref: string | null; answers: Record<string, unknown>; documents: ClaimedDocument[] | null;
-  }>(
-    `with c as (
+const CLAIM_DELIVERY = preparedStatement(
+  'claim_delivery',
+  `with c as (
        update deliveries set status = 'delivering', attempts = attempts + 1, updated_at = now()
        where id = $1 and status in ('pending', 'queued', 'delivering')
        returning process_id, binding, attempts
@@ -36,8 +30,17 @@ export async function claimDelivery(sequelize: Sequelize, id: string): Promise<C
           'size', d.size, 'sha256', d.sha256, 'storage_key', d.storage_key) order by d.created_at, d.kind)
         from documents d where d.process_id = p.id and d.kind <> 'xml') as documents
      from c join processes p on p.id = c.process_id`,
-    { bind: [id], type: QueryTypes.SELECT },
-  );
+);
+
+/**
+ * Marks a delivery as being delivered and loads what it carries, in one round trip. Null if it is already delivered or
+ * dead (a stale or duplicate job).
+ */
+export async function claimDelivery(sequelize: Sequelize, id: string): Promise<ClaimedDelivery | null> {
+  const rows = await runPrepared<{
+    process_id: string; binding: string; attempts: number; total: number; reference: string; service_id: string; service_version: number;
+    submitted_at: Date; external_ref: string | null; answers: Record<string, unknown>; documents: ClaimedDocument[] | null;
+  }>(sequelize, CLAIM_DELIVERY, [id]);
   const r = rows[0];
   if (!r) return null;
   return {
@@ -76,19 +79,9 @@ function xmlBinds(a: AttemptRecord): unknown[] {
   return a.xml ? [a.xml.processId, `${a.xml.reference}.xml`, a.xml.bytes, a.xml.sha256] : [null, null, null, null];
 }
 
-/**
- * Delivered: the delivery, its attempt, the process's status and back-office reference, a citizen-visible timeline entry
- * and (when the citizen can be told) a notification, all in one statement.
- */
-export async function recordDelivered(
-  sequelize: Sequelize,
-  a: AttemptRecord,
-  externalRef: string | null,
-  timelineText: string,
-  notify: { channel: string | null; windowSeconds: number },
-): Promise<boolean> {
-  const rows = await sequelize.query<{ n: number }>(
-    `with d as (
+const RECORD_DELIVERED = preparedStatement(
+  'record_delivered',
+  `with d as (
        update deliveries set status = 'delivered', external_ref = $7, delivered_at = now(), updated_at = now(), last_error = null
        where id = $1 and status = 'delivering' returning process_id, binding
      ), a as (
@@ -105,11 +98,25 @@ export async function recordDelivered(
      ), x as (
        ${keepXml(11)}
      )
-     select (select count(*)::int from d) as n, pg_notify('closeloop_outbox', '')`,
-    {
-      bind: [a.deliveryId, a.number, a.startedAt, 'delivered', null, a.responseExcerpt ?? null, externalRef, timelineText, notify.channel, notify.windowSeconds, ...xmlBinds(a)],
-      type: QueryTypes.SELECT,
-    },
+     select (select count(*)::int from d) as n`,
+);
+
+/**
+ * Delivered: the delivery, its attempt, the process's status and back-office reference, a citizen-visible timeline entry
+ * and (when the citizen can be told) a notification, all in one statement. No NOTIFY: it would serialise every
+ * worker's commits on Postgres's notify lock; the relay's timer picks the message up within its interval.
+ */
+export async function recordDelivered(
+  sequelize: Sequelize,
+  a: AttemptRecord,
+  externalRef: string | null,
+  timelineText: string,
+  notify: { channel: string | null; windowSeconds: number },
+): Promise<boolean> {
+  const rows = await runPrepared<{ n: number }>(
+    sequelize,
+    RECORD_DELIVERED,
+    [a.deliveryId, a.number, a.startedAt, 'delivered', null, a.responseExcerpt ?? null, externalRef, timelineText, notify.channel, notify.windowSeconds, ...xmlBinds(a)],
   );
   return (rows[0]?.n ?? 0) > 0;
 }

@@ -7,6 +7,8 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Logger } from 'pino';
 import type { RedisConnection } from '../redis.ts';
 import { deliveryQueueName, NOTIFICATIONS_QUEUE, type Queues } from './queues.ts';
+import { OUTBOX_CHANNEL, type OutboxName } from './outbox-channel.ts';
+import { preparedStatement, runPrepared, type PreparedStatement } from '../db/prepared.ts';
 
 export interface RelayOptions {
   intervalMs: number;
@@ -17,7 +19,7 @@ export interface RelayOptions {
 }
 
 interface Outbox {
-  table: 'deliveries' | 'notifications';
+  table: OutboxName;
   pendingWhere: string;
   queueOf(row: { id: string; binding?: string }): string;
   inflight: string[];
@@ -28,7 +30,20 @@ const OUTBOXES: Outbox[] = [
   { table: 'notifications', pendingWhere: `status = 'pending' and not_before <= now()`, queueOf: () => NOTIFICATIONS_QUEUE, inflight: ['queued', 'sending'] },
 ];
 
-export const OUTBOX_CHANNEL = 'closeloop_outbox';
+export { OUTBOX_CHANNEL };
+
+/** Claims a batch of an outbox's pending rows (marks them queued) and returns them, in one statement. */
+const CLAIM_PENDING = Object.fromEntries(
+  OUTBOXES.map((box) => [
+    box.table,
+    preparedStatement(
+      `relay_${box.table}`,
+      `update ${box.table} set status = 'queued', updated_at = now()${box.table === 'deliveries' ? ', enqueued_at = now()' : ''}
+       where id in (select id from ${box.table} where ${box.pendingWhere} order by created_at limit $1 for update skip locked)
+       returning id${box.table === 'deliveries' ? ', binding' : ''}`,
+    ),
+  ]),
+) as Record<OutboxName, PreparedStatement>;
 
 /** Where a sweep pass is: rows are walked in (queued time, id) order, so rows queued in one batch (one timestamp) are not skipped. */
 interface SweepCursor {
@@ -43,7 +58,8 @@ export class Relay {
   private timer: NodeJS.Timeout | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
-  private again = false;
+  /** Outboxes asked for since the current pass began. */
+  private readonly dirty = new Set<Outbox>();
   private stopped = false;
   private sweepCursor: Record<string, SweepCursor> = {};
   /** Redis has been ready once: a later 'ready' is a reconnection, after which jobs may be gone. */
@@ -82,25 +98,26 @@ export class Relay {
     this.sweepTimer = setTimeout(sweep, this.options.sweepIntervalMs);
   }
 
-  /** Relay now (called on a Postgres NOTIFY or a timer); overlapping calls coalesce into one more pass. */
-  kick(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
+  /**
+   * Relay now (called on a Postgres NOTIFY naming one outbox, or by the timer for both); overlapping calls coalesce
+   * into one more pass over the outboxes asked for.
+   */
+  kick(only?: OutboxName): void {
+    for (const box of OUTBOXES) if (!only || box.table === only) this.dirty.add(box);
+    if (this.running) return;
     this.running = (async () => {
-      do {
-        this.again = false;
+      while (this.dirty.size && !this.stopped) {
+        const boxes = [...this.dirty];
+        this.dirty.clear();
         try {
-          let moved: number;
-          do {
-            moved = 0;
-            for (const box of OUTBOXES) moved += await this.relayOnce(box);
-          } while (moved > 0 && !this.stopped);
+          for (const box of boxes) {
+            // A full batch means there may be more: go on until a batch comes back short.
+            while ((await this.relayOnce(box)) === this.options.batchSize && !this.stopped);
+          }
         } catch (err) {
           this.log.warn({ err }, 'outbox relay failed; will retry');
         }
-      } while (this.again && !this.stopped);
+      }
     })().finally(() => {
       this.running = null;
     });
@@ -140,22 +157,23 @@ export class Relay {
     });
   }
 
-  /** Moves one batch of pending rows into their queues. Rows stay pending if Redis refuses them. */
+  /**
+   * Moves one batch of pending rows into their queues: one statement claims them (queued), then Redis gets their jobs.
+   * If Redis refuses, the rows go back to pending for the next pass; if this process dies in between, the sweep finds
+   * the queued rows Redis does not hold and queues them again. Job ids are row ids, so a job is never queued twice.
+   */
   async relayOnce(box: Outbox): Promise<number> {
-    return this.sequelize.transaction(async (transaction) => {
-      const rows = await this.sequelize.query<{ id: string; binding?: string }>(
-        `select id${box.table === 'deliveries' ? ', binding' : ''} from ${box.table} where ${box.pendingWhere}
-         order by created_at limit $1 for update skip locked`,
-        { bind: [this.options.batchSize], type: QueryTypes.SELECT, transaction },
-      );
-      if (!rows.length) return 0;
+    const rows = await runPrepared<{ id: string; binding?: string }>(this.sequelize, CLAIM_PENDING[box.table], [this.options.batchSize]);
+    if (!rows.length) return 0;
+    try {
       await this.enqueue(box, rows);
-      await this.sequelize.query(`update ${box.table} set status = 'queued', updated_at = now()${box.table === 'deliveries' ? ', enqueued_at = now()' : ''} where id = any($1::uuid[])`, {
-        bind: [rows.map((r) => r.id)],
-        transaction,
-      });
-      return rows.length;
-    });
+    } catch (err) {
+      await this.sequelize
+        .query(`update ${box.table} set status = 'pending' where id = any($1::uuid[]) and status = 'queued'`, { bind: [rows.map((r) => r.id)] })
+        .catch((e) => this.log.warn({ err: e }, 'could not put rows back to pending; the sweep will queue them'));
+      throw err;
+    }
+    return rows.length;
   }
 
   private async enqueue(box: Outbox, rows: { id: string; binding?: string }[]): Promise<void> {

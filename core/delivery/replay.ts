@@ -1,5 +1,6 @@
 // Operators replay dead deliveries (after fixing the back office or the mapping): they go back to the outbox as pending,
 // with a fresh attempt budget; their attempt history is kept.
+import { OUTBOX_CHANNEL } from './outbox-channel.ts';
 import { QueryTypes, type Sequelize } from 'sequelize';
 
 export async function replayDeliveries(
@@ -21,7 +22,7 @@ export async function replayDeliveries(
        insert into audit_events (actor, action, process_id, target, detail)
        select $3, 'delivery.replayed', process_id, id::text, '{}'::jsonb from r
      )
-     select id, process_id, pg_notify('closeloop_outbox', '') from r`,
+     select id, process_id, pg_notify('${OUTBOX_CHANNEL}', 'deliveries') from r`,
     { bind: [filter.id ?? null, filter.binding ?? null, actor, filter.services ?? null], type: QueryTypes.SELECT },
   );
   return rows.map((r) => r.id);

@@ -16,11 +16,12 @@ export async function idempotent(
   sequelize: Sequelize,
   clientId: string,
   body: unknown,
-  effect: (t: Transaction) => Promise<IdempotentResult>,
+  /** Runs in the key's transaction; without a key, in none of its own (the effect is atomic by itself). */
+  effect: (t: Transaction | undefined) => Promise<IdempotentResult>,
 ): Promise<void> {
   const key = ctx.get('idempotency-key');
   if (!key) {
-    const result = await sequelize.transaction(effect);
+    const result = await effect(undefined);
     respond(ctx, result);
     return;
   }

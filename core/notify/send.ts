@@ -2,6 +2,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Logger } from 'pino';
 import type { ServiceCatalogue } from '../services/index.ts';
+import { preparedStatement, runPrepared } from '../db/prepared.ts';
 import { newTrackingToken } from '../processes/tracking-token.ts';
 import { PermanentError, RetryableError, type Channel, type ChannelContext, type NotificationMessage } from '../plugins/index.ts';
 import { retryDelayMs } from '../delivery/backoff.ts';
@@ -39,11 +40,10 @@ interface Claimed {
   contact: { name?: string; email?: string; phone?: string };
 }
 
-export async function sendNotificationOnce(deps: NotifyDeps, id: string): Promise<'sent' | 'failed' | 'skipped'> {
-  const token = newTrackingToken();
-  // Claim the row and register this message's tracking link in one round trip.
-  const rows = await deps.sequelize.query<Claimed>(
-    `with n as (
+/** Claims the row and registers this message's tracking link, in one round trip. */
+const CLAIM_NOTIFICATION = preparedStatement(
+  'claim_notification',
+  `with n as (
        update notifications set status = 'sending', attempts = attempts + 1, updated_at = now()
        where id = $1 and status in ('pending', 'queued', 'sending')
        returning process_id, channel, kind, updates, attempts
@@ -51,8 +51,17 @@ export async function sendNotificationOnce(deps: NotifyDeps, id: string): Promis
        insert into tracking_tokens (hash, process_id) select $2, process_id from n
      )
      select n.*, p.reference, p.service_id, p.service_version, p.contact from n join processes p on p.id = n.process_id`,
-    { bind: [id, token.hash], type: QueryTypes.SELECT },
-  );
+);
+
+const RECORD_SENT = preparedStatement(
+  'record_notification_sent',
+  `update notifications set status = $2, provider_ref = $3, sent_at = now(), last_error = null, updated_at = now()
+       where id = $1 and status = 'sending'`,
+);
+
+export async function sendNotificationOnce(deps: NotifyDeps, id: string): Promise<'sent' | 'failed' | 'skipped'> {
+  const token = newTrackingToken();
+  const rows = await runPrepared<Claimed>(deps.sequelize, CLAIM_NOTIFICATION, [id, token.hash]);
   const n = rows[0];
   if (!n) return 'skipped';
   const log = deps.log.child({ notificationId: id, processId: n.process_id, channel: n.channel });
@@ -73,11 +82,7 @@ export async function sendNotificationOnce(deps: NotifyDeps, id: string): Promis
       council: (({ name, senderEmail }) => ({ name, senderEmail }))(deps.councilOf(n.service_id)),
     };
     const result = await runtime.channel.send(message, runtime.context);
-    await deps.sequelize.query(
-      `update notifications set status = $2, provider_ref = $3, sent_at = now(), last_error = null, updated_at = now()
-       where id = $1 and status = 'sending'`,
-      { bind: [id, result.status, result.providerRef ?? null] },
-    );
+    await runPrepared(deps.sequelize, RECORD_SENT, [id, result.status, result.providerRef ?? null]);
     log.info('notification sent');
     return 'sent';
   } catch (err) {

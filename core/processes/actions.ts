@@ -6,6 +6,8 @@ import { ConflictError, GoneError, NotFoundError, ValidationError } from '../err
 import type { Actor, TaskStatus } from '../plugins/index.ts';
 import { NOTIFY_SQL } from '../notify/outbox-sql.ts';
 import type { ServiceCatalogue } from '../services/index.ts';
+import { OUTBOX_CHANNEL } from '../delivery/outbox-channel.ts';
+import { preparedStatement, runPrepared } from '../db/prepared.ts';
 
 export interface ActionDeps {
   sequelize: Sequelize;
@@ -64,7 +66,7 @@ async function addEvent(
      ), n as (
        ${NOTIFY_SQL('$1::uuid', '(select contact from u)', '(case when $3 then $7 else null end)', '$8', '$9')}
      )
-     select pg_notify('closeloop_outbox', '') from e`,
+     select pg_notify('${OUTBOX_CHANNEL}', 'notifications') from e`,
     {
       bind: [p.id, e.kind, e.visible, e.text, JSON.stringify({ ...e.data, by: e.actor.name }), e.actor.name, p.channel, e.text, deps.notifyWindowSeconds],
       type: QueryTypes.SELECT,
@@ -80,6 +82,24 @@ async function audit(deps: ActionDeps, t: Transaction, actor: Actor, action: str
   });
 }
 
+const ADD_NOTE = preparedStatement(
+  'add_note',
+  `with p as (
+       update processes set updated_at = now() where id = $1 and erased_at is null
+       returning id, contact, (select definition->'notify'->>'channel' from service_versions v where v.service_id = processes.service_id and v.version = processes.service_version) as channel
+     ), e as (
+       insert into timeline_events (process_id, kind, visible_to_citizen, text, data, actor)
+       select id, 'note', $2, $3, $4::jsonb, $5 from p returning id
+     ), n as (
+       ${NOTIFY_SQL('(select id from p)', '(select contact from p)', '(select case when $2 then channel end from p)', '$3', '$6')}
+       returning 1
+     ), a as (
+       insert into audit_events (actor, action, process_id, detail) select $7, 'note.added', id, $8::jsonb from p
+     )
+     select (select id::text from e) as id, (select erased_at is not null from processes where id = $1) as erased,
+       (select pg_notify('${OUTBOX_CHANNEL}', 'notifications') from n) as woke`,
+);
+
 export async function addNote(
   deps: ActionDeps,
   processId: string,
@@ -89,19 +109,18 @@ export async function addNote(
 ): Promise<{ eventId: string }> {
   const text = note.text.trim();
   if (!text) throw new ValidationError('The note is empty', [{ field: 'text', message: 'Enter the note' }]);
-  return inTransaction(deps, options, async (t) => {
-    const p = await lockProcess(deps, processId, t);
-    // A note may carry personal data: none is added back to a process erased on the citizen's request.
-    if (p.erased_at) throw new GoneError('The personal data of this process was erased; notes can no longer be added');
-    await addEvent(deps, t, p, { kind: 'note', text, visible: note.visibleToCitizen, data: {}, actor });
-    await audit(deps, t, actor, 'note.added', processId, { visibleToCitizen: note.visibleToCitizen, length: text.length });
-    const [row] = await deps.sequelize.query<{ id: string }>('select max(id)::text as id from timeline_events where process_id = $1', {
-      bind: [processId],
-      type: QueryTypes.SELECT,
-      transaction: t,
-    });
-    return { eventId: row!.id };
-  });
+  // One statement (so one round trip, atomic on its own): the process row is locked by its update, and a note is not
+  // added to a process erased on the citizen's request (a note may carry personal data). The citizen's channel comes from
+  // the service version the process was submitted under, which never changes.
+  const [row] = await runPrepared<{ id: string | null; erased: boolean | null }>(
+    deps.sequelize,
+    ADD_NOTE,
+    [processId, note.visibleToCitizen, text, JSON.stringify({ by: actor.name }), actor.name, deps.notifyWindowSeconds, `${actor.kind}:${actor.name}`, JSON.stringify({ visibleToCitizen: note.visibleToCitizen, length: text.length })],
+    options.transaction,
+  );
+  if (row?.erased === null || row?.erased === undefined) throw new NotFoundError('There is no such process');
+  if (!row.id) throw new GoneError('The personal data of this process was erased; notes can no longer be added');
+  return { eventId: row.id };
 }
 
 export interface TaskUpdate {

@@ -4,7 +4,7 @@
 // many processes. Nobody is answered before their rows are committed, and an idle hub writes a lone submission at once
 // (no timer), so this only changes anything under load. Measured in bench/: see the README's Performance section.
 import type { Sequelize } from 'sequelize';
-import type pg from 'pg';
+import { preparedStatement, runPrepared } from '../db/prepared.ts';
 
 export interface SubmissionDocument {
   id: string;
@@ -66,7 +66,7 @@ with p as (
 )
 select 1`;
 
-const STATEMENT_NAME = 'closeloop_insert_submissions';
+const INSERT_STATEMENT = preparedStatement('insert_submissions', INSERT_SUBMISSIONS);
 
 function parameters(batch: SubmissionRows[]): unknown[] {
   const cols: unknown[][] = Array.from({ length: 32 }, () => []);
@@ -153,16 +153,10 @@ export class SubmissionWriter {
   }
 
   private async insert(batch: SubmissionRows[]) {
-    // The pooled pg client itself: a named statement is parsed and planned once per connection, not once per batch.
-    const manager = (this.sequelize as unknown as { connectionManager: { getConnection(o: object): Promise<pg.Client>; releaseConnection(c: pg.Client): Promise<void> } }).connectionManager;
-    const client = await manager.getConnection({ type: 'write' });
-    try {
-      await client.query({ name: STATEMENT_NAME, text: INSERT_SUBMISSIONS, values: parameters(batch) });
-      this.stats.statements++;
-      this.stats.submissions += batch.length;
-    } finally {
-      await manager.releaseConnection(client);
-    }
+    // A named statement: parsed and planned once per connection, not once per batch.
+    await runPrepared(this.sequelize, INSERT_STATEMENT, parameters(batch));
+    this.stats.statements++;
+    this.stats.submissions += batch.length;
   }
 }
 

@@ -15,6 +15,7 @@ import { mountSandbox } from '../http/routes/sandbox.ts';
 import { mountForms } from '../http/routes/forms.ts';
 import { PgListener } from '../db/pg-listener.ts';
 import { SERVICES_CHANNEL } from '../services/index.ts';
+import { API_KEYS_CHANNEL, forgetCachedApiKeys } from '../auth/api-keys.ts';
 import { openServeOps } from '../metrics/index.ts';
 import { adminQueuesMiddleware } from '../http/routes/admin-queues.ts';
 
@@ -65,6 +66,9 @@ export async function startServe(hub: Hub, options: CreateAppOptions = {}): Prom
   const reload = () => hub.catalogue.reload().catch((err) => hub.log.warn({ err }, 'service reload failed'));
   const servicesListener = new PgListener(hub.config.database.url, SERVICES_CHANNEL, () => void reload(), hub.log);
   await servicesListener.start();
+  // A key revoked from any process stops working here at once (cached valid keys are forgotten).
+  const keysListener = new PgListener(hub.config.database.url, API_KEYS_CHANNEL, () => forgetCachedApiKeys(), hub.log);
+  await keysListener.start();
   const reloadTimer = setInterval(() => void reload(), 60_000);
   reloadTimer.unref();
   const server = await listen(app, hub.config);
@@ -78,6 +82,7 @@ export async function startServe(hub: Hub, options: CreateAppOptions = {}): Prom
       clearInterval(reloadTimer);
       await server.close();
       await servicesListener.stop();
+      await keysListener.stop();
       await ops.close();
     },
   };

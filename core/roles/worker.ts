@@ -6,7 +6,8 @@ import { createRedis, warnIfEvicting, type RedisConnection } from '../redis.ts';
 import { deliverOnce, RetryLater, type DeliverDeps } from '../delivery/deliver.ts';
 import { PgListener } from '../db/pg-listener.ts';
 import { deliveryQueueName, NOTIFICATIONS_QUEUE, Queues } from '../delivery/queues.ts';
-import { OUTBOX_CHANNEL, Relay } from '../delivery/relay.ts';
+import { Relay } from '../delivery/relay.ts';
+import { isOutboxName, OUTBOX_CHANNEL } from '../delivery/outbox-channel.ts';
 import { loadBindings } from '../plugins/bindings.ts';
 import { loadChannels } from '../plugins/channels.ts';
 import { sendNotificationOnce, type NotifyDeps } from '../notify/send.ts';
@@ -44,7 +45,7 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
     sweepAfterMs: options.sweepAfterMs ?? 60_000,
     sweepIntervalMs: options.sweepIntervalMs ?? 15_000,
   });
-  const listener = new PgListener(config.database.url, OUTBOX_CHANNEL, () => relay.kick(), log);
+  const listener = new PgListener(config.database.url, OUTBOX_CHANNEL, (payload) => relay.kick(isOutboxName(payload) ? payload : undefined), log);
   await listener.start();
   relay.start();
 

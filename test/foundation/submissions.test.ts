@@ -245,4 +245,21 @@ describe('submissions', () => {
     assert.equal(await revokeApiKey(key.slice(0, 10)), 1);
     assert.equal((await fetch(`${t.url}/api/v1/processes?limit=1`, { headers: { authorization: `Bearer ${key}` } })).status, 401);
   });
+
+  test('a key revoked by another process stops working here at once (valid keys are cached; the revocation NOTIFY clears them)', async () => {
+    const key = await t.key(['*'], { name: 'revoked elsewhere' });
+    const get = () => fetch(`${t.url}/api/v1/processes?limit=1`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status);
+    assert.equal(await get(), 200);
+    // What `closeloop api-key revoke` in another process does to the database; this process's cache is not touched.
+    await t.hub.sequelize.query(`update api_clients set revoked_at = now() where name = 'revoked elsewhere'`);
+    assert.equal(await get(), 200, 'the cached key still works until the revocation is announced');
+    await t.hub.sequelize.query(`select pg_notify('closeloop_api_keys', '')`);
+    const until = Date.now() + 5000;
+    let status = 200;
+    while (status === 200 && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = await get();
+    }
+    assert.equal(status, 401);
+  });
 });
