@@ -3,6 +3,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { NOTIFY_SQL } from '../notify/outbox-sql.ts';
 import type { DocumentColumns } from '../documents/index.ts';
 import { preparedStatement, runPrepared } from '../db/prepared.ts';
+import { GroupBatcher, isIntegrityViolation } from '../db/group-batcher.ts';
 
 export type ClaimedDocument = DocumentColumns;
 
@@ -17,14 +18,14 @@ export interface ClaimedDelivery {
   documents: ClaimedDocument[];
 }
 
-const CLAIM_DELIVERY = preparedStatement(
-  'claim_delivery',
+const CLAIM_DELIVERIES = preparedStatement(
+  'claim_deliveries',
   `with c as (
        update deliveries set status = 'delivering', attempts = attempts + 1, updated_at = now()
-       where id = $1 and status in ('pending', 'queued', 'delivering')
-       returning process_id, binding, attempts
+       where id = any($1::uuid[]) and status in ('pending', 'queued', 'delivering')
+       returning id, process_id, binding, attempts
      )
-     select c.process_id, c.binding, c.attempts, (select count(*)::int + 1 from delivery_attempts where delivery_id = $1) as total,
+     select c.id, c.process_id, c.binding, c.attempts, (select count(*)::int + 1 from delivery_attempts a where a.delivery_id = c.id) as total,
        p.reference, p.service_id, p.service_version, p.submitted_at, p.external_ref, p.answers,
        (select json_agg(json_build_object('id', d.id, 'kind', d.kind, 'field_id', d.field_id, 'name', d.name, 'content_type', d.content_type,
           'size', d.size, 'sha256', d.sha256, 'storage_key', d.storage_key) order by d.created_at, d.kind)
@@ -32,16 +33,37 @@ const CLAIM_DELIVERY = preparedStatement(
      from c join processes p on p.id = c.process_id`,
 );
 
+interface ClaimRow {
+  id: string; process_id: string; binding: string; attempts: number; total: number; reference: string; service_id: string; service_version: number;
+  submitted_at: Date; external_ref: string | null; answers: Record<string, unknown>; documents: ClaimedDocument[] | null;
+}
+
+/** One batcher per database: the claims of concurrent jobs share a statement (see GroupBatcher). */
+const claimBatchers = new WeakMap<Sequelize, GroupBatcher<string, ClaimRow | undefined>>();
+
+function claimBatcher(sequelize: Sequelize): GroupBatcher<string, ClaimRow | undefined> {
+  let batcher = claimBatchers.get(sequelize);
+  if (!batcher) {
+    batcher = new GroupBatcher(async (ids) => {
+      const byId = new Map((await runPrepared<ClaimRow>(sequelize, CLAIM_DELIVERIES, [ids])).map((r) => [r.id, r]));
+      // The same id twice in a batch (a duplicate job): only the first gets the row.
+      return ids.map((id) => {
+        const row = byId.get(id);
+        byId.delete(id);
+        return row;
+      });
+    });
+    claimBatchers.set(sequelize, batcher);
+  }
+  return batcher;
+}
+
 /**
- * Marks a delivery as being delivered and loads what it carries, in one round trip. Null if it is already delivered or
- * dead (a stale or duplicate job).
+ * Marks a delivery as being delivered and loads what it carries, in one round trip (shared with concurrent claims).
+ * Null if it is already delivered or dead (a stale or duplicate job).
  */
 export async function claimDelivery(sequelize: Sequelize, id: string): Promise<ClaimedDelivery | null> {
-  const rows = await runPrepared<{
-    process_id: string; binding: string; attempts: number; total: number; reference: string; service_id: string; service_version: number;
-    submitted_at: Date; external_ref: string | null; answers: Record<string, unknown>; documents: ClaimedDocument[] | null;
-  }>(sequelize, CLAIM_DELIVERY, [id]);
-  const r = rows[0];
+  const r = await claimBatcher(sequelize).call(id);
   if (!r) return null;
   return {
     processId: r.process_id,
@@ -79,32 +101,80 @@ function xmlBinds(a: AttemptRecord): unknown[] {
   return a.xml ? [a.xml.processId, `${a.xml.reference}.xml`, a.xml.bytes, a.xml.sha256] : [null, null, null, null];
 }
 
-const RECORD_DELIVERED = preparedStatement(
-  'record_delivered',
-  `with d as (
-       update deliveries set status = 'delivered', external_ref = $7, delivered_at = now(), updated_at = now(), last_error = null
-       where id = $1 and status = 'delivering' returning process_id, binding
+const RECORD_DELIVERIES = preparedStatement(
+  'record_deliveries',
+  `with x as (
+       select * from unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::bytea[], $11::text[])
+         as x(id, number, started_at, excerpt, external_ref, timeline_text, channel, window_seconds, xml_name, xml_bytes, xml_sha)
+     ), d as (
+       update deliveries t set status = 'delivered', external_ref = x.external_ref, delivered_at = now(), updated_at = now(), last_error = null
+       from x where t.id = x.id and t.status = 'delivering'
+       returning t.id, t.process_id, t.binding
+     ), dx as (
+       select d.id, d.process_id, d.binding, x.number, x.started_at, x.excerpt, x.external_ref, x.timeline_text, x.channel, x.window_seconds,
+         x.xml_name, x.xml_bytes, x.xml_sha
+       from d join x on x.id = d.id
      ), a as (
-       ${INSERT_ATTEMPT_IF_D}
+       insert into delivery_attempts (delivery_id, number, started_at, ended_at, outcome, error, response_excerpt)
+       select id, number, started_at, now(), 'delivered', null, excerpt from dx
      ), p as (
-       update processes set status = case when status = 'submitted' then 'received' else status end,
-         external_ref = coalesce(external_ref, $7), updated_at = now()
-       where id = (select process_id from d) returning id, status, contact
+       update processes set status = case when processes.status = 'submitted' then 'received' else processes.status end,
+         external_ref = coalesce(processes.external_ref, dx.external_ref), updated_at = now()
+       from dx where processes.id = dx.process_id
+       returning processes.id, processes.contact
      ), e as (
        insert into timeline_events (process_id, kind, visible_to_citizen, text, data, actor)
-       select d.process_id, 'received', true, $8, jsonb_build_object('binding', d.binding, 'externalRef', $7::text), 'system' from d
+       select process_id, 'received', true, timeline_text, jsonb_build_object('binding', binding, 'externalRef', external_ref), 'system' from dx
      ), n as (
-       ${NOTIFY_SQL('(select id from p)', '(select contact from p)', '$9', '$8', '$10')}
-     ), x as (
-       ${keepXml(11)}
+       ${NOTIFY_SQL('dx.process_id', 'p.contact', 'dx.channel', 'dx.timeline_text', 'dx.window_seconds', 'dx join p on p.id = dx.process_id')}
+     ), k as (
+       insert into documents (id, process_id, kind, name, content_type, size, sha256, content)
+       select gen_random_uuid(), process_id, 'xml', xml_name, 'application/xml', length(xml_bytes), xml_sha, xml_bytes from dx
+       where xml_bytes is not null
+       on conflict (process_id) where kind = 'xml' do nothing
      )
-     select (select count(*)::int from d) as n`,
+     select id from d`,
 );
 
+interface DeliveredRecord {
+  attempt: AttemptRecord;
+  externalRef: string | null;
+  timelineText: string;
+  channel: string | null;
+  windowSeconds: number;
+}
+
+/** Two deliveries of one process in a batch make its message upsert twice in one statement (21000): each then goes alone. */
+const retryDeliveredAlone = (err: unknown) => isIntegrityViolation(err) || (err as { code?: string }).code === '21000';
+
+const recordBatchers = new WeakMap<Sequelize, GroupBatcher<DeliveredRecord, boolean>>();
+
+function recordBatcher(sequelize: Sequelize): GroupBatcher<DeliveredRecord, boolean> {
+  let batcher = recordBatchers.get(sequelize);
+  if (!batcher) {
+    batcher = new GroupBatcher(
+      async (records) => {
+        const cols: unknown[][] = Array.from({ length: 11 }, () => []);
+        for (const r of records) {
+          const a = r.attempt;
+          [a.deliveryId, a.number, a.startedAt, a.responseExcerpt ?? null, r.externalRef, r.timelineText, r.channel, r.windowSeconds,
+            a.xml ? `${a.xml.reference}.xml` : null, a.xml?.bytes ?? null, a.xml?.sha256 ?? null].forEach((v, i) => cols[i]!.push(v));
+        }
+        const done = new Set((await runPrepared<{ id: string }>(sequelize, RECORD_DELIVERIES, cols)).map((r) => r.id));
+        return records.map((r) => done.has(r.attempt.deliveryId));
+      },
+      { retryAlone: retryDeliveredAlone },
+    );
+    recordBatchers.set(sequelize, batcher);
+  }
+  return batcher;
+}
+
 /**
- * Delivered: the delivery, its attempt, the process's status and back-office reference, a citizen-visible timeline entry
- * and (when the citizen can be told) a notification, all in one statement. No NOTIFY: it would serialise every
- * worker's commits on Postgres's notify lock; the relay's timer picks the message up within its interval.
+ * Delivered: the delivery, its attempt, the process's status and back-office reference, a citizen-visible timeline entry,
+ * (when the citizen can be told) a notification and the XML sent (once per process), all in one statement, shared with
+ * concurrent deliveries. No NOTIFY: it would serialise every worker's commits on Postgres's notify lock; the relay's
+ * timer picks the message up within its interval. False if the delivery was no longer being delivered (a stale job).
  */
 export async function recordDelivered(
   sequelize: Sequelize,
@@ -113,12 +183,7 @@ export async function recordDelivered(
   timelineText: string,
   notify: { channel: string | null; windowSeconds: number },
 ): Promise<boolean> {
-  const rows = await runPrepared<{ n: number }>(
-    sequelize,
-    RECORD_DELIVERED,
-    [a.deliveryId, a.number, a.startedAt, 'delivered', null, a.responseExcerpt ?? null, externalRef, timelineText, notify.channel, notify.windowSeconds, ...xmlBinds(a)],
-  );
-  return (rows[0]?.n ?? 0) > 0;
+  return recordBatcher(sequelize).call({ attempt: a, externalRef, timelineText, channel: notify.channel, windowSeconds: notify.windowSeconds });
 }
 
 /** A failed attempt that will be retried. */

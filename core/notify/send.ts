@@ -3,6 +3,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Logger } from 'pino';
 import type { ServiceCatalogue } from '../services/index.ts';
 import { preparedStatement, runPrepared } from '../db/prepared.ts';
+import { GroupBatcher } from '../db/group-batcher.ts';
 import { newTrackingToken } from '../processes/tracking-token.ts';
 import { PermanentError, RetryableError, type Channel, type ChannelContext, type NotificationMessage } from '../plugins/index.ts';
 import { retryDelayMs } from '../delivery/backoff.ts';
@@ -40,29 +41,64 @@ interface Claimed {
   contact: { name?: string; email?: string; phone?: string };
 }
 
-/** Claims the row and registers this message's tracking link, in one round trip. */
-const CLAIM_NOTIFICATION = preparedStatement(
-  'claim_notification',
-  `with n as (
+/** Claims rows and registers each message's tracking link, in one round trip for a batch of concurrent messages. */
+const CLAIM_NOTIFICATIONS = preparedStatement(
+  'claim_notifications',
+  `with x as (
+       select * from unnest($1::uuid[], $2::bytea[]) with ordinality as x(id, hash, ord)
+     ), n as (
        update notifications set status = 'sending', attempts = attempts + 1, updated_at = now()
-       where id = $1 and status in ('pending', 'queued', 'sending')
-       returning process_id, channel, kind, updates, attempts
+       where id in (select id from x) and status in ('pending', 'queued', 'sending')
+       returning id, process_id, channel, kind, updates, attempts
      ), k as (
-       insert into tracking_tokens (hash, process_id) select $2, process_id from n
+       insert into tracking_tokens (hash, process_id)
+       select distinct on (n.id) x.hash, n.process_id from n join x on x.id = n.id order by n.id, x.ord
      )
      select n.*, p.reference, p.service_id, p.service_version, p.contact from n join processes p on p.id = n.process_id`,
 );
 
 const RECORD_SENT = preparedStatement(
-  'record_notification_sent',
-  `update notifications set status = $2, provider_ref = $3, sent_at = now(), last_error = null, updated_at = now()
-       where id = $1 and status = 'sending'`,
+  'record_notifications_sent',
+  `update notifications n set status = x.status, provider_ref = x.ref, sent_at = now(), last_error = null, updated_at = now()
+   from unnest($1::uuid[], $2::text[], $3::text[]) as x(id, status, ref)
+   where n.id = x.id and n.status = 'sending'`,
 );
+
+interface Batchers {
+  claim: GroupBatcher<{ id: string; hash: Buffer }, Claimed | undefined>;
+  sent: GroupBatcher<{ id: string; status: string; providerRef: string | null }, void>;
+}
+
+/** One pair per database: concurrent messages share their claim and their record (see GroupBatcher). */
+const batchers = new WeakMap<Sequelize, Batchers>();
+
+function batchersFor(sequelize: Sequelize): Batchers {
+  let b = batchers.get(sequelize);
+  if (!b) {
+    b = {
+      claim: new GroupBatcher(async (items) => {
+        const rows = await runPrepared<Claimed & { id: string }>(sequelize, CLAIM_NOTIFICATIONS, [items.map((i) => i.id), items.map((i) => i.hash)]);
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        // The same id twice in a batch (a duplicate job): only the first gets the row (and its tracking link).
+        return items.map((i) => {
+          const row = byId.get(i.id);
+          byId.delete(i.id);
+          return row;
+        });
+      }),
+      sent: new GroupBatcher(async (items) => {
+        await runPrepared(sequelize, RECORD_SENT, [items.map((i) => i.id), items.map((i) => i.status), items.map((i) => i.providerRef)]);
+        return items.map(() => undefined);
+      }),
+    };
+    batchers.set(sequelize, b);
+  }
+  return b;
+}
 
 export async function sendNotificationOnce(deps: NotifyDeps, id: string): Promise<'sent' | 'failed' | 'skipped'> {
   const token = newTrackingToken();
-  const rows = await runPrepared<Claimed>(deps.sequelize, CLAIM_NOTIFICATION, [id, token.hash]);
-  const n = rows[0];
+  const n = await batchersFor(deps.sequelize).claim.call({ id, hash: token.hash });
   if (!n) return 'skipped';
   const log = deps.log.child({ notificationId: id, processId: n.process_id, channel: n.channel });
   const runtime = deps.channels.get(n.channel);
@@ -82,7 +118,7 @@ export async function sendNotificationOnce(deps: NotifyDeps, id: string): Promis
       council: (({ name, senderEmail }) => ({ name, senderEmail }))(deps.councilOf(n.service_id)),
     };
     const result = await runtime.channel.send(message, runtime.context);
-    await runPrepared(deps.sequelize, RECORD_SENT, [id, result.status, result.providerRef ?? null]);
+    await batchersFor(deps.sequelize).sent.call({ id, status: result.status, providerRef: result.providerRef ?? null });
     log.info('notification sent');
     return 'sent';
   } catch (err) {

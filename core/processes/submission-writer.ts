@@ -5,6 +5,7 @@
 // (no timer), so this only changes anything under load. Measured in bench/: see the README's Performance section.
 import type { Sequelize } from 'sequelize';
 import { preparedStatement, runPrepared } from '../db/prepared.ts';
+import { GroupBatcher, isIntegrityViolation } from '../db/group-batcher.ts';
 
 export interface SubmissionDocument {
   id: string;
@@ -82,12 +83,6 @@ function parameters(batch: SubmissionRows[]): unknown[] {
   return cols;
 }
 
-interface Waiting {
-  rows: SubmissionRows;
-  resolve(): void;
-  reject(err: unknown): void;
-}
-
 export interface SubmissionWriterOptions {
   /** Batches written at the same time (each holds a pooled connection). */
   maxInFlight?: number;
@@ -96,67 +91,28 @@ export interface SubmissionWriterOptions {
 }
 
 export class SubmissionWriter {
-  private readonly queue: Waiting[] = [];
-  private inFlight = 0;
-  private scheduled = false;
-  private readonly maxInFlight: number;
-  private readonly maxBatch: number;
-  /** Statements run and submissions written by them (batches < submissions under load). */
-  readonly stats = { statements: 0, submissions: 0 };
+  private readonly batcher: GroupBatcher<SubmissionRows, void>;
 
-  constructor(
-    private readonly sequelize: Sequelize,
-    options: SubmissionWriterOptions = {},
-  ) {
-    this.maxInFlight = options.maxInFlight ?? 2;
-    this.maxBatch = options.maxBatch ?? 64;
+  constructor(sequelize: Sequelize, options: SubmissionWriterOptions = {}) {
+    // A constraint (e.g. the rare reference collision) fails the whole statement: each is then written alone so only the
+    // submission at fault sees the error.
+    this.batcher = new GroupBatcher(
+      async (batch) => {
+        await runPrepared(sequelize, INSERT_STATEMENT, parameters(batch));
+        return batch.map(() => undefined);
+      },
+      { maxInFlight: options.maxInFlight ?? 2, maxBatch: options.maxBatch ?? 64, retryAlone: isIntegrityViolation },
+    );
+  }
+
+  /** Statements run and submissions written by them (statements < submissions under load). */
+  get stats(): { statements: number; submissions: number } {
+    return { statements: this.batcher.stats.statements, submissions: this.batcher.stats.calls };
   }
 
   /** Resolves once the submission's rows are committed. */
   write(rows: SubmissionRows): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ rows, resolve, reject });
-      this.schedule();
-    });
-  }
-
-  private schedule() {
-    if (this.scheduled || this.inFlight >= this.maxInFlight || !this.queue.length) return;
-    this.scheduled = true;
-    // setImmediate, not a timer: requests whose bodies were read in the same turn of the event loop share a batch.
-    setImmediate(() => {
-      this.scheduled = false;
-      while (this.inFlight < this.maxInFlight && this.queue.length) {
-        const batch = this.queue.splice(0, this.maxBatch);
-        this.inFlight++;
-        void this.run(batch).finally(() => {
-          this.inFlight--;
-          this.schedule();
-        });
-      }
-    });
-  }
-
-  private async run(batch: Waiting[]) {
-    try {
-      await this.insert(batch.map((w) => w.rows));
-      for (const w of batch) w.resolve();
-    } catch (err) {
-      // A constraint (e.g. the rare reference collision) fails the whole statement: write each one alone so only the
-      // submission at fault sees the error. Any other failure (database gone) is every submission's answer.
-      if (batch.length > 1 && String((err as { code?: string }).code ?? '').startsWith('23')) {
-        await Promise.all(batch.map((w) => this.insert([w.rows]).then(w.resolve, w.reject)));
-      } else {
-        for (const w of batch) w.reject(err);
-      }
-    }
-  }
-
-  private async insert(batch: SubmissionRows[]) {
-    // A named statement: parsed and planned once per connection, not once per batch.
-    await runPrepared(this.sequelize, INSERT_STATEMENT, parameters(batch));
-    this.stats.statements++;
-    this.stats.submissions += batch.length;
+    return this.batcher.call(rows);
   }
 }
 
