@@ -5,6 +5,7 @@ import * as initial from './migrations/001-initial.ts';
 import * as connectorPolls from './migrations/002-connector-polls.ts';
 import * as governance from './migrations/003-governance.ts';
 import * as apiClientCouncil from './migrations/004-api-client-council.ts';
+import * as outboxIndexes from './migrations/005-outbox-indexes.ts';
 
 export interface SqlRunner {
   query(sql: string): Promise<unknown>;
@@ -17,6 +18,7 @@ const MIGRATIONS: { name: string; module: { up: Migration; down: Migration } }[]
   { name: '002-connector-polls', module: connectorPolls },
   { name: '003-governance', module: governance },
   { name: '004-api-client-council', module: apiClientCouncil },
+  { name: '005-outbox-indexes', module: outboxIndexes },
 ];
 
 const MIGRATION_LOCK = 7_214_000_001;

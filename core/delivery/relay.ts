@@ -21,13 +21,15 @@ export interface RelayOptions {
 interface Outbox {
   table: OutboxName;
   pendingWhere: string;
+  /** The order of the outbox's pending index, so a claim reads only the rows it takes. */
+  pendingOrder: string;
   queueOf(row: { id: string; binding?: string }): string;
   inflight: string[];
 }
 
 const OUTBOXES: Outbox[] = [
-  { table: 'deliveries', pendingWhere: `status = 'pending'`, queueOf: (r) => deliveryQueueName(r.binding!), inflight: ['queued', 'delivering'] },
-  { table: 'notifications', pendingWhere: `status = 'pending' and not_before <= now()`, queueOf: () => NOTIFICATIONS_QUEUE, inflight: ['queued', 'sending'] },
+  { table: 'deliveries', pendingWhere: `status = 'pending'`, pendingOrder: 'created_at', queueOf: (r) => deliveryQueueName(r.binding!), inflight: ['queued', 'delivering'] },
+  { table: 'notifications', pendingWhere: `status = 'pending' and not_before <= now()`, pendingOrder: 'not_before', queueOf: () => NOTIFICATIONS_QUEUE, inflight: ['queued', 'sending'] },
 ];
 
 export { OUTBOX_CHANNEL };
@@ -39,7 +41,7 @@ const CLAIM_PENDING = Object.fromEntries(
     preparedStatement(
       `relay_${box.table}`,
       `update ${box.table} set status = 'queued', updated_at = now()${box.table === 'deliveries' ? ', enqueued_at = now()' : ''}
-       where id in (select id from ${box.table} where ${box.pendingWhere} order by created_at limit $1 for update skip locked)
+       where id in (select id from ${box.table} where ${box.pendingWhere} order by ${box.pendingOrder} limit $1 for update skip locked)
        returning id${box.table === 'deliveries' ? ', binding' : ''}`,
     ),
   ]),
@@ -198,10 +200,11 @@ export class Relay {
       const ts = box.table === 'deliveries' ? 'enqueued_at' : 'updated_at';
       const rows = await this.sequelize.query<{ id: string; binding?: string; since: string }>(
         `select id${box.table === 'deliveries' ? ', binding' : ''}, ${ts}::text as since from ${box.table}
-         where status = any($1::text[]) and (${ts}, id) > ($2::timestamptz, $3::uuid)
-           and ${ts} < now() - ($4::int * interval '1 millisecond')
-         order by ${ts}, id limit $5`,
-        { bind: [box.inflight, cursor.since, cursor.id, afterMs, this.options.batchSize], type: QueryTypes.SELECT },
+         where status in (${box.inflight.map((s) => `'${s}'`).join(', ')}) and (${ts}, id) > ($1::timestamptz, $2::uuid)
+           and ${ts} < now() - ($3::int * interval '1 millisecond')
+         order by ${ts}, id limit $4`,
+        // The statuses are written out (constants of this file) so Postgres can use the partial in-flight indexes.
+        { bind: [cursor.since, cursor.id, afterMs, this.options.batchSize], type: QueryTypes.SELECT },
       );
       // A full pass ends when a batch comes back short; the next pass starts from the beginning.
       const last = rows[rows.length - 1];

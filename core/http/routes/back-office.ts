@@ -5,7 +5,7 @@ import type { Hub } from '../../hub.ts';
 import { ForbiddenError, BadRequestError } from '../../errors.ts';
 import { ProcessRow, TaskRow } from '../../db/index.ts';
 import { clientMaySee } from '../../auth/api-keys.ts';
-import { addNote, closeProcess, loadProcessFor, timelineView, updateTask, type ActionDeps } from '../../processes/index.ts';
+import { addNote, checkProcessAccess, closeProcess, loadProcessFor, timelineView, updateTask, type ActionDeps } from '../../processes/index.ts';
 import type { Actor } from '../../plugins/index.ts';
 import { clientOf } from '../auth.ts';
 import { idempotent } from '../idempotency.ts';
@@ -80,10 +80,10 @@ export function backOfficeRoutes(hub: Hub) {
       },
       async handler(ctx, { params, body }) {
         const client = clientOf(ctx);
-        const row = await loadProcessFor(client, params.id, councilOf);
+        const id = await checkProcessAccess(hub.sequelize, client, params.id, councilOf);
         await idempotent(ctx, hub.sequelize, client.id, body, async (transaction) => {
-          const { eventId } = await addNote(deps, row.id, body, actorOf(client.name), { transaction });
-          return { status: 201, body: { id: eventId, processId: row.id, visibleToCitizen: body.visibleToCitizen } };
+          const { eventId } = await addNote(deps, id, body, actorOf(client.name), { transaction });
+          return { status: 201, body: { id: eventId, processId: id, visibleToCitizen: body.visibleToCitizen } };
         });
       },
     }),
@@ -121,10 +121,10 @@ export function backOfficeRoutes(hub: Hub) {
       },
       async handler(ctx, { params, body }) {
         const client = clientOf(ctx);
-        const row = await loadProcessFor(client, params.id, councilOf);
+        const id = await checkProcessAccess(hub.sequelize, client, params.id, councilOf);
         await idempotent(ctx, hub.sequelize, client.id, body, async (transaction) => {
-          const result = await updateTask(deps, row.id, params.taskKey, body, actorOf(client.name), { transaction });
-          const task = await TaskRow.findOne({ where: { processId: row.id, key: params.taskKey }, transaction });
+          const result = await updateTask(deps, id, params.taskKey, body, actorOf(client.name), { transaction });
+          const task = await TaskRow.findOne({ where: { processId: id, key: params.taskKey }, transaction });
           return {
             status: 200,
             body: { task: { key: task!.key, title: task!.title, status: task!.status, updatedAt: task!.updatedAt.toISOString() }, processStatus: result.processStatus, changed: result.changed },
@@ -146,9 +146,9 @@ export function backOfficeRoutes(hub: Hub) {
       responses: { 200: { description: 'Closed', schema: z.object({ status: z.literal('closed'), changed: z.boolean() }) } },
       async handler(ctx, { params, body }) {
         const client = clientOf(ctx);
-        const row = await loadProcessFor(client, params.id, councilOf);
+        const id = await checkProcessAccess(hub.sequelize, client, params.id, councilOf);
         await idempotent(ctx, hub.sequelize, client.id, body, async (transaction) => {
-          const result = await closeProcess(deps, row.id, body.reason, actorOf(client.name), { transaction });
+          const result = await closeProcess(deps, id, body.reason, actorOf(client.name), { transaction });
           return { status: 200, body: { status: 'closed', changed: result.changed } };
         });
       },
