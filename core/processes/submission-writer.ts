@@ -16,8 +16,9 @@ export interface SubmissionDocument {
   size: number;
   sha256: string;
   storageKey: string | null;
-  /** Generated documents (the form copies) are text kept inline; evidence files live in the store (null). */
-  content: string | null;
+  /** Generated documents (the form copies) are kept inline (bytes: sent as bytea, nothing to escape); evidence files
+   * live in the store (null). */
+  content: Buffer | null;
 }
 
 export interface SubmissionRows {
@@ -54,8 +55,8 @@ with p as (
   select x.id, 'submitted', true, x.text, '{}'::jsonb, 'citizen', x.at from unnest($1::uuid[], $14::text[], $7::timestamptz[]) as x(id, text, at)
 ), d as (
   insert into documents (id, process_id, kind, field_id, name, content_type, size, sha256, storage_key, content, created_at)
-  select x.id, x.pid, x.kind, x.field_id, x.name, x.content_type, x.size, x.sha256, x.storage_key, convert_to(x.content, 'UTF8'), x.at
-  from unnest($15::uuid[], $16::uuid[], $17::text[], $18::text[], $19::text[], $20::text[], $21::bigint[], $22::text[], $23::text[], $24::text[], $25::timestamptz[])
+  select x.id, x.pid, x.kind, x.field_id, x.name, x.content_type, x.size, x.sha256, x.storage_key, x.content, x.at
+  from unnest($15::uuid[], $16::uuid[], $17::text[], $18::text[], $19::text[], $20::text[], $21::bigint[], $22::text[], $23::text[], $24::bytea[], $25::timestamptz[])
     as x(id, pid, kind, field_id, name, content_type, size, sha256, storage_key, content, at)
 ), o as (
   insert into deliveries (id, process_id, binding, status, created_at, updated_at)

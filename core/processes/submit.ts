@@ -64,9 +64,10 @@ export async function submit(deps: SubmitDeps, input: SubmitInput): Promise<Subm
     const reference = newReference(def.referencePrefix);
     const { token, hash } = newTrackingToken();
     const copy = { definition: def, version: service.version, reference, processId, submittedAt: now, answers: checked.answers };
-    const inline = (kind: string, name: string, contentType: string, text: string): SubmissionDocument => ({
-      id: randomUUID(), kind, fieldId: null, name, contentType, size: Buffer.byteLength(text), sha256: createHash('sha256').update(text).digest('hex'), storageKey: null, content: text,
-    });
+    const inline = (kind: string, name: string, contentType: string, text: string): SubmissionDocument => {
+      const bytes = Buffer.from(text);
+      return { id: randomUUID(), kind, fieldId: null, name, contentType, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), storageKey: null, content: bytes };
+    };
     try {
       await submissionWriter(deps.sequelize).write({
         processId,

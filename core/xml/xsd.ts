@@ -17,21 +17,31 @@ export interface Xsd {
 }
 
 const cache = new Map<string, Xsd>();
+/** By the caller's (folder, file) pair: the hot path (every delivery) skips resolving the path again. */
+const byArguments = new Map<string, Xsd>();
 
 export function loadXsd(xsdDir: string, file: string): Xsd {
+  const key = `${xsdDir}\n${file}`;
+  const known = byArguments.get(key);
+  if (known) return known;
   const path = resolve(xsdDir, file);
   const hit = cache.get(path);
-  if (hit) return hit;
+  if (hit) {
+    byArguments.set(key, hit);
+    return hit;
+  }
   const root = resolve(xsdDir);
   checkReferences(root, path, new Set());
   const doc = libxmljs.parseXml(readFileSync(path, 'utf8'), { ...PARSE_OPTIONS, baseUrl: path });
   const xsd = { file: path, doc };
   cache.set(path, xsd);
+  byArguments.set(key, xsd);
   return xsd;
 }
 
 export function clearXsdCache(): void {
   cache.clear();
+  byArguments.clear();
 }
 
 /** Walks include/import/redefine schemaLocations, refusing URLs and anything outside the XSD folder. */
