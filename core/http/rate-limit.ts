@@ -7,11 +7,10 @@ import { createRedis, type RedisConnection } from '../redis.ts';
 import { TooManyRequestsError } from '../errors.ts';
 
 export interface FailureLimiter {
-  /** Throws 429 (with Retry-After) when this key has used up its failures. */
-  check(key: string): Promise<void>;
-  /** Counts one failure; false once the address has used up its failures. */
-  fail(key: string): Promise<boolean>;
-  /** Counts one failure and throws 429 if that was one too many: for paths that only ask the limiter when they fail. */
+  /**
+   * Counts one failure and throws 429 (with Retry-After) if that was one too many. Only failures ask the limiter, so a
+   * valid key or tracking link costs no Redis round trip and is never refused.
+   */
   failOrRefuse(key: string): Promise<void>;
 }
 
@@ -33,20 +32,6 @@ export function failureLimiter(hub: Hub, name: string, perMinute: number): Failu
   const options = { points: perMinute, duration: 60, keyPrefix: `${hub.config.redis.prefix}:ratelimit:${name}` };
   const limiter: RateLimiterAbstract = new RateLimiterRedis({ ...options, storeClient: sharedRedis(hub), insuranceLimiter: new RateLimiterMemory(options) });
   return {
-    async check(key) {
-      const res = await limiter.get(key).catch(() => null);
-      if (res && res.consumedPoints >= perMinute) throw new TooManyRequestsError('Too many failed attempts from this address; try again later', res.msBeforeNext / 1000);
-    },
-    async fail(key) {
-      try {
-        await limiter.consume(key);
-        return true;
-      } catch (err) {
-        if (!(err instanceof RateLimiterRes)) throw err;
-        // Used up: this failure and the next check are refused.
-        return false;
-      }
-    },
     async failOrRefuse(key) {
       try {
         await limiter.consume(key);
