@@ -325,6 +325,10 @@ function print() {
   const text = lines.join('\n');
   process.stdout.write(`${text}\n`);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  if (process.env.BENCH_ONLY) {
+    process.stdout.write('(partial run: BENCH_ONLY; nothing written to bench/results)\n');
+    return;
+  }
   const json = JSON.stringify({ at: new Date().toISOString(), quick: QUICK, machine, rows, cpu }, null, 2);
   writeFileSync(`bench/results/${stamp}.json`, json);
   writeFileSync('bench/results/latest.json', json);
