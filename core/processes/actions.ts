@@ -13,8 +13,6 @@ export interface ActionDeps {
   sequelize: Sequelize;
   catalogue: ServiceCatalogue;
   notifyWindowSeconds: number;
-  /** Queues a committed message's job at once (serve role); without it, a NOTIFY wakes the relay. */
-  publishNotification?: (notificationId: string) => Promise<void>;
 }
 
 /** An action runs in the caller's transaction (e.g. one that also records an idempotency key) or in its own. */
@@ -94,13 +92,12 @@ const ADD_NOTE = preparedStatement(
        select id, 'note', $2, $3, $4::jsonb, $5 from p returning id
      ), n as (
        ${NOTIFY_SQL('(select id from p)', '(select contact from p)', '(select case when $2 then channel end from p)', '$3', '$6')}
-       returning id, not_before <= now() as due
+       returning 1
      ), a as (
        insert into audit_events (actor, action, process_id, detail) select $7, 'note.added', id, $8::jsonb from p
      )
      select (select id::text from e) as id, (select erased_at is not null from processes where id = $1) as erased,
-       (select id::text from n where due) as due_message,
-       (select pg_notify('${OUTBOX_CHANNEL}', 'notifications') from n where not $9) as woke`,
+       (select pg_notify('${OUTBOX_CHANNEL}', 'notifications') from n) as woke`,
 );
 
 export async function addNote(
@@ -115,18 +112,14 @@ export async function addNote(
   // One statement (so one round trip, atomic on its own): the process row is locked by its update, and a note is not
   // added to a process erased on the citizen's request (a note may carry personal data). The citizen's channel comes from
   // the service version the process was submitted under, which never changes.
-  // Outside a caller's transaction the statement commits on its own, so the message can be queued right away;
-  // inside one, it would be queued before it is committed: a NOTIFY (sent at commit) wakes the relay instead.
-  const publish = options.transaction ? undefined : deps.publishNotification;
-  const [row] = await runPrepared<{ id: string | null; erased: boolean | null; due_message: string | null }>(
+  const [row] = await runPrepared<{ id: string | null; erased: boolean | null }>(
     deps.sequelize,
     ADD_NOTE,
-    [processId, note.visibleToCitizen, text, JSON.stringify({ by: actor.name }), actor.name, deps.notifyWindowSeconds, `${actor.kind}:${actor.name}`, JSON.stringify({ visibleToCitizen: note.visibleToCitizen, length: text.length }), !!publish],
+    [processId, note.visibleToCitizen, text, JSON.stringify({ by: actor.name }), actor.name, deps.notifyWindowSeconds, `${actor.kind}:${actor.name}`, JSON.stringify({ visibleToCitizen: note.visibleToCitizen, length: text.length })],
     options.transaction,
   );
   if (row?.erased === null || row?.erased === undefined) throw new NotFoundError('There is no such process');
   if (!row.id) throw new GoneError('The personal data of this process was erased; notes can no longer be added');
-  if (publish && row.due_message) await publish(row.due_message);
   return { eventId: row.id };
 }
 

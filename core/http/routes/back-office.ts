@@ -5,7 +5,6 @@ import type { Hub } from '../../hub.ts';
 import { ForbiddenError, BadRequestError } from '../../errors.ts';
 import { ProcessRow, TaskRow } from '../../db/index.ts';
 import { clientMaySee } from '../../auth/api-keys.ts';
-import { notificationPublisher } from '../../notify/publish.ts';
 import { addNote, checkProcessAccess, closeProcess, loadProcessFor, timelineView, updateTask, type ActionDeps } from '../../processes/index.ts';
 import type { Actor } from '../../plugins/index.ts';
 import { clientOf } from '../auth.ts';
@@ -62,12 +61,7 @@ function actorOf(name: string): Actor {
 
 export function backOfficeRoutes(hub: Hub) {
   const councilOf = (serviceId: string) => hub.councils.idOfService(hub.catalogue, serviceId);
-  const deps: ActionDeps = {
-    sequelize: hub.sequelize,
-    catalogue: hub.catalogue,
-    notifyWindowSeconds: hub.config.notifications.combineWindowSeconds,
-    publishNotification: notificationPublisher(hub),
-  };
+  const deps: ActionDeps = { sequelize: hub.sequelize, catalogue: hub.catalogue, notifyWindowSeconds: hub.config.notifications.combineWindowSeconds };
   return [
     defineRoute({
       method: 'post',
