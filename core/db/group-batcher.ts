@@ -2,6 +2,7 @@
 // Postgres together, as one statement over arrays. On this kind of machine a round trip costs far more than a row
 // (each one wakes a Postgres backend: a write syscall, a context switch, a commit), so under load N calls cost one
 // round trip instead of N. An idle hub runs a lone call at once (no timer), so this only changes anything under load.
+import type { Sequelize } from 'sequelize';
 
 export interface GroupBatcherOptions {
   /** Statements in flight at once (each holds one pooled connection). */
@@ -82,6 +83,32 @@ export class GroupBatcher<In, Out> {
     this.stats.calls += inputs.length;
     return outs;
   }
+}
+
+/**
+ * One instance per database (per Sequelize instance), made on first use: the batchers of a process share their queue
+ * whichever caller asks.
+ */
+export function perDatabase<T>(create: (sequelize: Sequelize) => T): (sequelize: Sequelize) => T {
+  const made = new WeakMap<Sequelize, T>();
+  return (sequelize) => {
+    let value = made.get(sequelize);
+    if (value === undefined) made.set(sequelize, (value = create(sequelize)));
+    return value;
+  };
+}
+
+/**
+ * Answers a batch of claims from the rows a statement returned, in input order. The same id twice in a batch (a
+ * duplicate job) gets the row only the first time: a row is claimed once.
+ */
+export function firstRowPerId<Row extends { id: string }>(ids: string[], rows: Row[]): (Row | undefined)[] {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => {
+    const row = byId.get(id);
+    byId.delete(id);
+    return row;
+  });
 }
 
 /** Postgres integrity violations (class 23): the data of one call is at fault, not the database. */

@@ -3,7 +3,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { NOTIFY_SQL } from '../notify/outbox-sql.ts';
 import type { DocumentColumns } from '../documents/index.ts';
 import { preparedStatement, runPrepared } from '../db/prepared.ts';
-import { GroupBatcher, isIntegrityViolation } from '../db/group-batcher.ts';
+import { firstRowPerId, GroupBatcher, isIntegrityViolation, perDatabase } from '../db/group-batcher.ts';
 
 export type ClaimedDocument = DocumentColumns;
 
@@ -38,25 +38,10 @@ interface ClaimRow {
   submitted_at: Date; external_ref: string | null; answers: Record<string, unknown>; documents: ClaimedDocument[] | null;
 }
 
-/** One batcher per database: the claims of concurrent jobs share a statement (see GroupBatcher). */
-const claimBatchers = new WeakMap<Sequelize, GroupBatcher<string, ClaimRow | undefined>>();
-
-function claimBatcher(sequelize: Sequelize): GroupBatcher<string, ClaimRow | undefined> {
-  let batcher = claimBatchers.get(sequelize);
-  if (!batcher) {
-    batcher = new GroupBatcher(async (ids) => {
-      const byId = new Map((await runPrepared<ClaimRow>(sequelize, CLAIM_DELIVERIES, [ids])).map((r) => [r.id, r]));
-      // The same id twice in a batch (a duplicate job): only the first gets the row.
-      return ids.map((id) => {
-        const row = byId.get(id);
-        byId.delete(id);
-        return row;
-      });
-    });
-    claimBatchers.set(sequelize, batcher);
-  }
-  return batcher;
-}
+/** The claims of concurrent jobs share a statement (see GroupBatcher). */
+const claimBatcher = perDatabase(
+  (sequelize) => new GroupBatcher(async (ids: string[]) => firstRowPerId(ids, await runPrepared<ClaimRow>(sequelize, CLAIM_DELIVERIES, [ids]))),
+);
 
 /**
  * Marks a delivery as being delivered and loads what it carries, in one round trip (shared with concurrent claims).
@@ -147,13 +132,10 @@ interface DeliveredRecord {
 /** Two deliveries of one process in a batch make its message upsert twice in one statement (21000): each then goes alone. */
 const retryDeliveredAlone = (err: unknown) => isIntegrityViolation(err) || (err as { code?: string }).code === '21000';
 
-const recordBatchers = new WeakMap<Sequelize, GroupBatcher<DeliveredRecord, boolean>>();
-
-function recordBatcher(sequelize: Sequelize): GroupBatcher<DeliveredRecord, boolean> {
-  let batcher = recordBatchers.get(sequelize);
-  if (!batcher) {
-    batcher = new GroupBatcher(
-      async (records) => {
+const recordBatcher = perDatabase(
+  (sequelize) =>
+    new GroupBatcher(
+      async (records: DeliveredRecord[]) => {
         const cols: unknown[][] = Array.from({ length: 11 }, () => []);
         for (const r of records) {
           const a = r.attempt;
@@ -164,11 +146,8 @@ function recordBatcher(sequelize: Sequelize): GroupBatcher<DeliveredRecord, bool
         return records.map((r) => done.has(r.attempt.deliveryId));
       },
       { retryAlone: retryDeliveredAlone },
-    );
-    recordBatchers.set(sequelize, batcher);
-  }
-  return batcher;
-}
+    ),
+);
 
 /**
  * Delivered: the delivery, its attempt, the process's status and back-office reference, a citizen-visible timeline entry,

@@ -7,7 +7,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Logger } from 'pino';
 import type { RedisConnection } from '../redis.ts';
 import { deliveryQueueName, NOTIFICATIONS_QUEUE, type Queues } from './queues.ts';
-import { OUTBOX_CHANNEL, type OutboxName } from './outbox-channel.ts';
+import type { OutboxName } from './outbox-channel.ts';
 import { preparedStatement, runPrepared, type PreparedStatement } from '../db/prepared.ts';
 
 export interface RelayOptions {
@@ -31,8 +31,6 @@ const OUTBOXES: Outbox[] = [
   { table: 'deliveries', pendingWhere: `status = 'pending'`, pendingOrder: 'created_at', queueOf: (r) => deliveryQueueName(r.binding!), inflight: ['queued', 'delivering'] },
   { table: 'notifications', pendingWhere: `status = 'pending' and not_before <= now()`, pendingOrder: 'not_before', queueOf: () => NOTIFICATIONS_QUEUE, inflight: ['queued', 'sending'] },
 ];
-
-export { OUTBOX_CHANNEL };
 
 /** Claims a batch of an outbox's pending rows (marks them queued) and returns them, in one statement. */
 const CLAIM_PENDING = Object.fromEntries(

@@ -3,7 +3,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Logger } from 'pino';
 import type { ServiceCatalogue } from '../services/index.ts';
 import { preparedStatement, runPrepared } from '../db/prepared.ts';
-import { GroupBatcher } from '../db/group-batcher.ts';
+import { firstRowPerId, GroupBatcher, perDatabase } from '../db/group-batcher.ts';
 import { newTrackingToken } from '../processes/tracking-token.ts';
 import { PermanentError, RetryableError, type Channel, type ChannelContext, type NotificationMessage } from '../plugins/index.ts';
 import { retryDelayMs } from '../delivery/backoff.ts';
@@ -64,41 +64,26 @@ const RECORD_SENT = preparedStatement(
    where n.id = x.id and n.status = 'sending'`,
 );
 
-interface Batchers {
-  claim: GroupBatcher<{ id: string; hash: Buffer }, Claimed | undefined>;
-  sent: GroupBatcher<{ id: string; status: string; providerRef: string | null }, void>;
-}
+/** Concurrent messages share their claim and their record (see GroupBatcher). */
+const claimBatcher = perDatabase(
+  (sequelize) =>
+    new GroupBatcher(async (items: { id: string; hash: Buffer }[]) => {
+      const rows = await runPrepared<Claimed & { id: string }>(sequelize, CLAIM_NOTIFICATIONS, [items.map((i) => i.id), items.map((i) => i.hash)]);
+      return firstRowPerId(items.map((i) => i.id), rows);
+    }),
+);
 
-/** One pair per database: concurrent messages share their claim and their record (see GroupBatcher). */
-const batchers = new WeakMap<Sequelize, Batchers>();
-
-function batchersFor(sequelize: Sequelize): Batchers {
-  let b = batchers.get(sequelize);
-  if (!b) {
-    b = {
-      claim: new GroupBatcher(async (items) => {
-        const rows = await runPrepared<Claimed & { id: string }>(sequelize, CLAIM_NOTIFICATIONS, [items.map((i) => i.id), items.map((i) => i.hash)]);
-        const byId = new Map(rows.map((r) => [r.id, r]));
-        // The same id twice in a batch (a duplicate job): only the first gets the row (and its tracking link).
-        return items.map((i) => {
-          const row = byId.get(i.id);
-          byId.delete(i.id);
-          return row;
-        });
-      }),
-      sent: new GroupBatcher(async (items) => {
-        await runPrepared(sequelize, RECORD_SENT, [items.map((i) => i.id), items.map((i) => i.status), items.map((i) => i.providerRef)]);
-        return items.map(() => undefined);
-      }),
-    };
-    batchers.set(sequelize, b);
-  }
-  return b;
-}
+const sentBatcher = perDatabase(
+  (sequelize) =>
+    new GroupBatcher(async (items: { id: string; status: string; providerRef: string | null }[]) => {
+      await runPrepared(sequelize, RECORD_SENT, [items.map((i) => i.id), items.map((i) => i.status), items.map((i) => i.providerRef)]);
+      return items.map(() => undefined);
+    }),
+);
 
 export async function sendNotificationOnce(deps: NotifyDeps, id: string): Promise<'sent' | 'failed' | 'skipped'> {
   const token = newTrackingToken();
-  const n = await batchersFor(deps.sequelize).claim.call({ id, hash: token.hash });
+  const n = await claimBatcher(deps.sequelize).call({ id, hash: token.hash });
   if (!n) return 'skipped';
   const log = deps.log.child({ notificationId: id, processId: n.process_id, channel: n.channel });
   const runtime = deps.channels.get(n.channel);
@@ -118,7 +103,7 @@ export async function sendNotificationOnce(deps: NotifyDeps, id: string): Promis
       council: (({ name, senderEmail }) => ({ name, senderEmail }))(deps.councilOf(n.service_id)),
     };
     const result = await runtime.channel.send(message, runtime.context);
-    await batchersFor(deps.sequelize).sent.call({ id, status: result.status, providerRef: result.providerRef ?? null });
+    await sentBatcher(deps.sequelize).call({ id, status: result.status, providerRef: result.providerRef ?? null });
     log.info('notification sent');
     return 'sent';
   } catch (err) {

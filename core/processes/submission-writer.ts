@@ -5,7 +5,7 @@
 // (no timer), so this only changes anything under load. Measured in bench/: see the README's Performance section.
 import type { Sequelize } from 'sequelize';
 import { preparedStatement, runPrepared } from '../db/prepared.ts';
-import { GroupBatcher, isIntegrityViolation } from '../db/group-batcher.ts';
+import { GroupBatcher, isIntegrityViolation, perDatabase } from '../db/group-batcher.ts';
 
 export interface SubmissionDocument {
   id: string;
@@ -117,11 +117,5 @@ export class SubmissionWriter {
   }
 }
 
-const writers = new WeakMap<Sequelize, SubmissionWriter>();
-
 /** The process-wide writer of a database (one per Sequelize instance). */
-export function submissionWriter(sequelize: Sequelize): SubmissionWriter {
-  let writer = writers.get(sequelize);
-  if (!writer) writers.set(sequelize, (writer = new SubmissionWriter(sequelize)));
-  return writer;
-}
+export const submissionWriter = perDatabase((sequelize) => new SubmissionWriter(sequelize));
