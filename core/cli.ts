@@ -87,8 +87,14 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function runRoles(config: Config, command: 'start' | 'serve' | 'worker'): Promise<number> {
+  let opened: Hub | undefined;
+  const stopSignal = firstStopSignal(() => {
+    opened?.log.error('shutdown took too long; exiting');
+    process.exit(1);
+  });
   // Every role migrates under an advisory lock: the first process to start applies them, the others wait and find none left.
   const hub = await openHub(config, { role: command, migrate: true });
+  opened = hub;
   const stops: (() => Promise<void>)[] = [];
   if (command === 'start' || command === 'serve') {
     const serve = await startServe(hub);
@@ -99,29 +105,30 @@ async function runRoles(config: Config, command: 'start' | 'serve' | 'worker'): 
     const worker = await startWorker(hub);
     stops.push(worker.close);
   }
-  await waitForSignal(hub, stops);
+  // Graceful shutdown: stop taking work, let in-flight requests and jobs finish, then close connections.
+  const signal = await stopSignal;
+  hub.log.info({ signal }, 'shutting down');
+  await Promise.all(stops.map((s) => s().catch((err) => hub.log.error({ err }, 'error while stopping'))));
+  await hub.close();
   return 0;
 }
 
-/** Graceful shutdown: stop taking work, let in-flight requests and jobs finish, then close connections. */
-function waitForSignal(hub: Hub, stops: (() => Promise<void>)[]): Promise<void> {
+/**
+ * The first SIGTERM or SIGINT. Listening before the roles start means a signal that arrives while they start stops them
+ * gracefully once they are up, instead of Node's default (killed mid-start). Repeats are ignored: Ctrl-C under
+ * `npm start` reaches the hub twice, from the terminal and forwarded by npm. Shutdown has 30 s from the first signal.
+ */
+function firstStopSignal(onTimeout: () => void): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      hub.log.info({ signal }, 'shutting down');
-      const timer = setTimeout(() => {
-        hub.log.error('shutdown took too long; exiting');
-        process.exit(1);
-      }, 30_000);
-      timer.unref();
-      await Promise.all(stops.map((s) => s().catch((err) => hub.log.error({ err }, 'error while stopping'))));
-      await hub.close();
-      resolve();
+    let received = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (received) return;
+      received = true;
+      setTimeout(onTimeout, 30_000).unref();
+      resolve(signal);
     };
-    process.once('SIGTERM', () => void stop('SIGTERM'));
-    process.once('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
   });
 }
 

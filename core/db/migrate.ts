@@ -6,6 +6,7 @@ import * as connectorPolls from './migrations/002-connector-polls.ts';
 import * as governance from './migrations/003-governance.ts';
 import * as apiClientCouncil from './migrations/004-api-client-council.ts';
 import * as outboxIndexes from './migrations/005-outbox-indexes.ts';
+import * as replayKeepsAttempts from './migrations/006-replay-keeps-attempts.ts';
 
 export interface SqlRunner {
   query(sql: string): Promise<unknown>;
@@ -19,6 +20,7 @@ const MIGRATIONS: { name: string; module: { up: Migration; down: Migration } }[]
   { name: '003-governance', module: governance },
   { name: '004-api-client-council', module: apiClientCouncil },
   { name: '005-outbox-indexes', module: outboxIndexes },
+  { name: '006-replay-keeps-attempts', module: replayKeepsAttempts },
 ];
 
 const MIGRATION_LOCK = 7_214_000_001;

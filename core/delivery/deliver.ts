@@ -47,7 +47,7 @@ export async function deliverOnce(deps: DeliverDeps, binding: BindingRuntime, de
   if (!claimed) return 'skipped';
   const startedAt = new Date();
   const attempt: AttemptRecord = { deliveryId, number: claimed.attemptNumber, startedAt };
-  const log = deps.log.child({ deliveryId, processId: claimed.processId, binding: binding.name, attempt: claimed.attempt });
+  const log = deps.log.child({ deliveryId, processId: claimed.processId, binding: binding.name, attempt: claimed.attemptNumber });
   try {
     const p = claimed.process;
     const service = await deps.catalogue.getVersion(p.serviceId, p.serviceVersion);
@@ -64,7 +64,7 @@ export async function deliverOnce(deps: DeliverDeps, binding: BindingRuntime, de
     attempt.xml = { processId: claimed.processId, reference: p.reference, bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
     const job: DeliveryJob = {
       deliveryId,
-      attempt: claimed.attempt,
+      attempt: claimed.attemptNumber,
       binding: binding.name,
       process: { ...process, serviceTitle: service.definition.title, externalRef: p.externalRef, answers: p.answers },
       xml,
@@ -95,6 +95,7 @@ export async function deliverOnce(deps: DeliverDeps, binding: BindingRuntime, de
   } catch (err) {
     const message = errorMessage(err);
     const excerpt = (err as { responseExcerpt?: string }).responseExcerpt?.slice(0, EXCERPT);
+    // The retry budget counts this round's attempts (an operator's replay starts a new round).
     const lastAttempt = claimed.attempt >= binding.retry.attempts;
     if (err instanceof PermanentError || lastAttempt) {
       await recordDead(deps.sequelize, { ...attempt, error: message, responseExcerpt: excerpt });

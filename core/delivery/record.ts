@@ -10,9 +10,9 @@ export type ClaimedDocument = DocumentColumns;
 export interface ClaimedDelivery {
   processId: string;
   binding: string;
-  /** This attempt's number within the current round (resets on replay). */
+  /** This attempt's number within the current round (restarts on replay): what the retry budget counts. */
   attempt: number;
-  /** This attempt's number over the delivery's whole life (for the attempts log). */
+  /** This attempt's number over the delivery's whole life, replays included (`deliveries.attempts`, the attempt log's number). */
   attemptNumber: number;
   process: { reference: string; serviceId: string; serviceVersion: number; submittedAt: Date; externalRef: string | null; answers: Record<string, unknown> };
   documents: ClaimedDocument[];
@@ -23,9 +23,9 @@ const CLAIM_DELIVERIES = preparedStatement(
   `with c as (
        update deliveries set status = 'delivering', attempts = attempts + 1, updated_at = now()
        where id = any($1::uuid[]) and status in ('pending', 'queued', 'delivering')
-       returning id, process_id, binding, attempts
+       returning id, process_id, binding, attempts, attempts - attempts_before_replay as round
      )
-     select c.id, c.process_id, c.binding, c.attempts, (select count(*)::int + 1 from delivery_attempts a where a.delivery_id = c.id) as total,
+     select c.id, c.process_id, c.binding, c.attempts, c.round,
        p.reference, p.service_id, p.service_version, p.submitted_at, p.external_ref, p.answers,
        (select json_agg(json_build_object('id', d.id, 'kind', d.kind, 'field_id', d.field_id, 'name', d.name, 'content_type', d.content_type,
           'size', d.size, 'sha256', d.sha256, 'storage_key', d.storage_key) order by d.created_at, d.kind)
@@ -34,7 +34,7 @@ const CLAIM_DELIVERIES = preparedStatement(
 );
 
 interface ClaimRow {
-  id: string; process_id: string; binding: string; attempts: number; total: number; reference: string; service_id: string; service_version: number;
+  id: string; process_id: string; binding: string; attempts: number; round: number; reference: string; service_id: string; service_version: number;
   submitted_at: Date; external_ref: string | null; answers: Record<string, unknown>; documents: ClaimedDocument[] | null;
 }
 
@@ -53,8 +53,8 @@ export async function claimDelivery(sequelize: Sequelize, id: string): Promise<C
   return {
     processId: r.process_id,
     binding: r.binding,
-    attempt: r.attempts,
-    attemptNumber: r.total,
+    attempt: r.round,
+    attemptNumber: r.attempts,
     process: { reference: r.reference, serviceId: r.service_id, serviceVersion: r.service_version, submittedAt: r.submitted_at, externalRef: r.external_ref, answers: r.answers },
     documents: (r.documents ?? []).map((d) => ({ ...d, size: Number(d.size) })),
   };

@@ -1,5 +1,5 @@
 // Operators replay dead deliveries (after fixing the back office or the mapping): they go back to the outbox as pending,
-// with a fresh attempt budget; their attempt history is kept.
+// with a fresh attempt budget; their attempt history and count are kept (the new round starts after `attempts`).
 import { OUTBOX_CHANNEL } from './outbox-channel.ts';
 import { QueryTypes, type Sequelize } from 'sequelize';
 
@@ -12,7 +12,7 @@ export async function replayDeliveries(
   if (!filter.id && !filter.binding) throw new Error('replay needs a delivery id or a binding');
   const rows = await sequelize.query<{ id: string; process_id: string }>(
     `with r as (
-       update deliveries set status = 'pending', attempts = 0, updated_at = now()
+       update deliveries set status = 'pending', attempts_before_replay = attempts, updated_at = now()
        where status = 'dead' and ($1::uuid is null or id = $1::uuid) and ($2::text is null or binding = $2::text)
          and ($4::text[] is null or process_id in (select id from processes where service_id = any($4::text[])))
          -- An erased process's delivery would send stand-ins and "[erased]" answers: never replayed.

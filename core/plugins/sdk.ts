@@ -56,7 +56,7 @@ export interface DeliveryProcess {
 export interface DeliveryJob {
   /** Unique per process and binding; stable across retries: send it to the back office as the idempotency key. */
   deliveryId: string;
-  /** 1 for the first attempt. */
+  /** 1 for the first attempt; counts every attempt, an operator's replays included (above 1, an earlier one may have reached you). */
   attempt: number;
   binding: string;
   process: DeliveryProcess;

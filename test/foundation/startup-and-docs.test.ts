@@ -29,7 +29,7 @@ describe('start, docs and CLI', () => {
     docs = await mkdtemp(join(tmpdir(), 'closeloop-start-'));
     base = `http://127.0.0.1:${port}`;
     env = { ...process.env, DATABASE_URL: db.url, PORT: String(port), PUBLIC_BASE_URL: base, DOCUMENTS_PATH: docs, REDIS_PREFIX: `cltest-start-${port}`, LOG_LEVEL: 'warn' };
-    // `npm start` is `tsx core/cli.ts start`: the same program, started the same way.
+    // `npm start` is `exec node --import tsx core/cli.ts start`: the same program, started the same way.
     hub = spawn(process.execPath, [...CLI, 'start'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
     const started = Date.now();
     for (;;) {

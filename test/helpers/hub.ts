@@ -11,6 +11,7 @@ import { startServe } from '../../core/roles/serve.ts';
 import { createApiKey } from '../../core/auth/api-keys.ts';
 import type { WorkerOptions } from '../../core/roles/worker.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { deleteRedisPrefix } from './redis.ts';
 
 export interface TestHub {
   url: string;
@@ -79,6 +80,8 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       await serve.close();
       await worker?.close();
       await hub.close();
+      // The hub's jobs and schedules on the shared Redis (a sentinel or cluster test brings its own servers).
+      if (!config.redis.sentinel && !config.redis.cluster) await deleteRedisPrefix(config.redis.prefix, config.redis.url);
       await db.drop();
       await rm(docs, { recursive: true, force: true });
     },

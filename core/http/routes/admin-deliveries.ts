@@ -16,7 +16,7 @@ const deliverySummary = z.object({
   serviceId: z.string(),
   binding: z.string(),
   status: deliveryStatus,
-  attempts: z.number().int(),
+  attempts: z.number().int().describe("Attempts over the delivery's whole life, replays included (the attempt log's numbers)"),
   externalRef: z.string().nullable(),
   lastError: z.string().nullable(),
   createdAt: z.iso.datetime(),
@@ -24,7 +24,7 @@ const deliverySummary = z.object({
 });
 
 const attempt = z.object({
-  number: z.number().int(),
+  number: z.number().int().describe('1 for the first attempt; a number missing from the log is an attempt whose worker stopped before recording it'),
   startedAt: z.iso.datetime(),
   endedAt: z.iso.datetime(),
   outcome: z.enum(['delivered', 'retry', 'dead']),
@@ -86,7 +86,7 @@ export function adminDeliveryRoutes(hub: Hub) {
       tags: ['Admin'],
       auth: 'admin',
       params: z.object({ id: z.uuid() }),
-      responses: { 200: { description: 'The delivery', schema: deliverySummary.extend({ attempts: z.number().int(), attemptLog: z.array(attempt), xml: z.string().nullable() }) } },
+      responses: { 200: { description: 'The delivery', schema: deliverySummary.extend({ attemptLog: z.array(attempt), xml: z.string().nullable() }) } },
       async handler(ctx, { params }) {
         const [row] = await hub.sequelize.query<Row>(`${SELECT} where d.id = $1 and ($2::text[] is null or p.service_id = any($2))`, { bind: [params.id, scope(ctx)], type: QueryTypes.SELECT });
         if (!row) throw new NotFoundError('There is no such delivery');
