@@ -9,7 +9,10 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { pdfBytes, pngBytes } from '../helpers/files.ts';
@@ -383,6 +386,73 @@ describe('bad input (test council)', () => {
         assert.ok(!/[\ud800-\udbff](?![\udc00-\udfff])/.test(name), 'no half a character');
       }
       for (const f of await filesUnder(t.config.paths.documents)) assert.match(f, /^(tmp\/)?[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64}$/, `stored by hash only: ${f}`);
+    });
+  });
+
+  describe('patterns from a service definition (ReDoS)', () => {
+    const REDOS = ['(a+)+b', '(a|aa)+$', '(.*a){12}'];
+    const service = (id: string, prefix: string, patterns: string[]) => ({
+      id, title: 'Pattern check', referencePrefix: prefix, tasks: [{ key: 'triage', title: 'Triage' }],
+      fields: patterns.map((pattern, i) => ({ id: `p${i}`, type: 'text', label: `Code ${i}`, required: false, pattern, patternMessage: `Enter code ${i} in the right format` })),
+    });
+    const saveDraft = async (def: ReturnType<typeof service>) => {
+      const res = await postJson(`${t.url}/api/v1/admin/services/${def.id}/versions`, JSON.stringify(def), asKey(admin));
+      assert.equal(res.status, 201, await res.clone().text());
+      return (await res.json()) as { version: number; problems: { field: string; message: string }[] };
+    };
+
+    test('(a+)+b, (a|aa)+$ and (.*a){12} against 10,000 characters answer at once through the server (backtracking never ends)', async () => {
+      const { version, problems } = await saveDraft(service('redos', 'RDS', REDOS));
+      assert.deepEqual(problems, []);
+      assert.equal((await fetch(`${t.url}/api/v1/admin/services/redos/versions/${version}/publish`, { method: 'POST', headers: asKey(admin) })).status, 200);
+      const url = `${t.url}/api/v1/services/redos/submissions`;
+      // Each answer fails its pattern only at its end: the worst case for a backtracking engine (2^10000 ways to try).
+      const worst = { p0: 'a'.repeat(10_000), p1: `${'a'.repeat(9_999)}!`, p2: `${'a'.repeat(11)}${'b'.repeat(9_989)}` };
+      // Generous for a loaded 2-core machine; JavaScript's RegExp did not finish any of these in minutes.
+      const BUDGET_MS = 3_000;
+      for (const [field, text] of Object.entries(worst)) {
+        const started = performance.now();
+        const p = await refused(await postJson(url, JSON.stringify({ answers: { [field]: text } })), 422, { fields: [[field, /right format/]] });
+        const ms = performance.now() - started;
+        assert.equal(p.errors!.length, 1);
+        assert.ok(ms < BUDGET_MS, `${field} answered in ${Math.round(ms)} ms`);
+      }
+      const started = performance.now();
+      await refused(await postJson(url, JSON.stringify({ answers: worst })), 422, { fields: [['p0'], ['p1'], ['p2']] });
+      assert.ok(performance.now() - started < BUDGET_MS, 'all three at once');
+      // Matching answers are accepted, also at the length limit; one character more is refused before any matching.
+      const ok = await postJson(url, JSON.stringify({ answers: { p0: `${'a'.repeat(9_999)}b`, p1: 'a'.repeat(10_000), p2: 'a'.repeat(10_000) } }));
+      assert.equal(ok.status, 201, await ok.clone().text());
+      await refused(await postJson(url, JSON.stringify({ answers: { p1: 'a'.repeat(10_001) } })), 422, { fields: [['p1', /10000 characters or fewer/]] });
+      assert.equal((await fetch(`${t.url}/healthz`)).status, 200, 'still alive');
+    });
+
+    test('a pattern RE2 cannot run (backreference, lookaround) is a problem naming the field at draft save and publish', async () => {
+      const unsupported = ['(a)\\1', '(?=a)a', '(?!a)b', '(?<=a)b', '(?<!a)b', '[a-z'];
+      const { version, problems } = await saveDraft(service('lookaround', 'LKA', ['[A-Z]{2}[0-9]{4}', ...unsupported]));
+      assert.deepEqual(problems.map((p) => p.field), unsupported.map((_, i) => `fields.${i + 1}.pattern`), JSON.stringify(problems));
+      for (const p of problems.slice(0, 5)) assert.match(p.message, /cannot be used: .*RE2 syntax, which has no backreferences/);
+      await changesNothing(t, async () => {
+        const p = await refused(await fetch(`${t.url}/api/v1/admin/services/lookaround/versions/${version}/publish`, { method: 'POST', headers: asKey(admin) }), 422);
+        assert.deepEqual(p.errors!.map((e) => e.field), unsupported.map((_, i) => `fields.${i + 1}.pattern`));
+      });
+      assert.equal(t.hub.catalogue.has('lookaround'), false, 'nothing was published');
+    });
+
+    test('check-config names the file, line and field of a pattern RE2 cannot run', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'closeloop-patterns-'));
+      cpSync('test/fixtures/config', dir, { recursive: true });
+      writeFileSync(
+        join(dir, 'services', 'lookbehind.yaml'),
+        ['id: lookbehind', 'title: Lookbehind', 'referencePrefix: LKB', 'fields:', '  - id: code', '    type: text', '    label: Code', "    pattern: '(?<=x)y'", 'tasks:', '  - { key: triage, title: Triage }', ''].join('\n'),
+      );
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'core/cli.ts', 'check-config', '--config', join(dir, 'closeloop.yaml')], {
+        encoding: 'utf8',
+        env: { ...process.env, ...t.env },
+      });
+      assert.equal(r.status, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /lookbehind\.yaml:8: fields\.0\.pattern: cannot be used: .*RE2 syntax/);
+      assert.doesNotMatch(r.stdout, /(noise|pests)\.yaml/, 'patterns RE2 can run are no problem');
     });
   });
 
