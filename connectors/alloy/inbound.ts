@@ -4,7 +4,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { ConnectorContext, InboundRequest, InboundResponse } from '../../core/plugins/index.ts';
-import { RetryableError } from '../../core/plugins/index.ts';
+import { readInboundJson, RetryableError } from '../../core/plugins/index.ts';
 import type { AlloyClient } from './client.ts';
 import type { AlloyConfig } from './config.ts';
 import { applyItemState } from './states.ts';
@@ -28,13 +28,9 @@ export async function handleAlloyEvent(req: InboundRequest, ctx: ConnectorContex
   const inbound = ctx.config.inbound;
   if (!inbound) return problem(404, 'Not found', 'This binding does not accept Alloy events (no inbound secret configured)');
   if (!secretMatches(req.headers[inbound.header.toLowerCase()], inbound.secret)) return problem(401, 'Unauthorized', `Missing or wrong ${inbound.header} header`);
-  let json: unknown;
-  try {
-    json = JSON.parse(req.rawBody.toString('utf8'));
-  } catch {
-    return problem(400, 'Bad request', 'The body is not JSON');
-  }
-  const parsed = alloyEventSchema.safeParse(json);
+  const json = readInboundJson(req);
+  if (!json.ok) return json.response;
+  const parsed = alloyEventSchema.safeParse(json.value);
   if (!parsed.success) return problem(422, 'Unprocessable content', `The event is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
   let item;
   try {

@@ -44,7 +44,7 @@ export const connector = defineConnector<AlloyConfig>({
         'For an Alloy workflow "HTTP Request" action. Send the binding\'s secret in the configured header (default `X-Closeloop-Secret`) and the changed item\'s id. The hub reads the item from Alloy and applies the binding\'s status and closure-reason maps: task updates, citizen notes, closing. The same state seen again changes nothing. Items that are not one of this binding\'s processes are acknowledged with `matched: false`.',
       body: alloyEventSchema,
       bodyExample: { itemId: '64a1f0c2e4b0a1b2c3d4e5f6' },
-      responses: { 200: 'Read and applied (or nothing to change)', 400: 'Not JSON', 401: 'Missing or wrong secret header', 404: 'Alloy does not know the item, or inbound events are off', 422: 'Not a valid event', 503: 'Alloy could not be reached; try again' },
+      responses: { 200: 'Read and applied (or nothing to change)', 400: 'Not JSON, or not valid UTF-8', 401: 'Missing or wrong secret header', 404: 'Alloy does not know the item, or inbound events are off', 415: 'Not application/json in UTF-8', 422: 'Not a valid event (a field wrong or given twice)', 503: 'Alloy could not be reached; try again' },
     },
   ],
 

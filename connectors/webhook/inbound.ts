@@ -2,10 +2,9 @@
 // Events carry the processId (or the back office's reference) and the same payloads as the REST API. A webhook-id seen
 // before is acknowledged and ignored, atomically with the change it made the first time.
 import { z } from 'zod';
-import type { ConnectorContext, InboundRequest, InboundResponse } from '../../core/plugins/index.ts';
+import { readInboundJson, type ConnectorContext, type InboundRequest, type InboundResponse } from '../../core/plugins/index.ts';
 import { verifyWebhook, WebhookVerificationError } from '../../core/webhooks/standard-webhooks.ts';
 import type { WebhookConfig } from './config.ts';
-import { textProblems } from '../../core/http/route.ts';
 
 const target = {
   processId: z.string().optional().describe('Closeloop process id'),
@@ -39,16 +38,10 @@ export async function handleEvent(req: InboundRequest, ctx: ConnectorContext<Web
     if (err instanceof WebhookVerificationError) return problem(401, 'Unauthorized', `The callback's signature was refused: ${err.message}`);
     throw err;
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(req.rawBody.toString('utf8'));
-  } catch {
-    return problem(400, 'Bad request', 'The body is not JSON');
-  }
-  // NUL and lone surrogates cannot be stored (Postgres text/jsonb): refuse them by field rather than alter them.
-  const unusable = textProblems(json);
-  if (unusable.length) return problem(422, 'Unprocessable content', 'The event is not valid', { errors: unusable });
-  const parsed = inboundEventSchema.safeParse(json);
+  // The API's JSON rules: application/json in UTF-8, no duplicate key, no text XML cannot carry (refused by field).
+  const json = readInboundJson(req);
+  if (!json.ok) return json.response;
+  const parsed = inboundEventSchema.safeParse(json.value);
   if (!parsed.success) {
     return problem(422, 'Unprocessable content', 'The event is not valid', { errors: parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message })) });
   }

@@ -44,7 +44,7 @@ export const connector = defineConnector<WebhookConfig>({
         'Signed with Standard Webhooks using the binding\'s secret: headers `webhook-id`, `webhook-timestamp` (Unix seconds, within 5 minutes) and `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`. Identify the process by `processId` or by your own reference (`externalRef`). A `webhook-id` seen before is acknowledged (`duplicate: true`) and has no second effect.',
       body: inboundEventSchema,
       bodyExample: { type: 'task.updated', externalRef: 'SBX-42', taskKey: 'officer-visit', status: 'completed', note: 'The officer visited on 3 December.' },
-      responses: { 200: 'Applied (or a duplicate, acknowledged)', 400: 'Not JSON', 401: 'Missing, stale or wrong signature', 404: 'No process of this binding matches', 422: 'Not a valid event' },
+      responses: { 200: 'Applied (or a duplicate, acknowledged)', 400: 'Not JSON, or not valid UTF-8', 401: 'Missing, stale or wrong signature', 404: 'No process of this binding matches', 415: 'Not application/json in UTF-8', 422: 'Not a valid event: a field is wrong or given twice, or text carries a character XML cannot (`errors` names it)' },
     },
   ],
 

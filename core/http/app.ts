@@ -2,13 +2,13 @@
 import { randomUUID } from 'node:crypto';
 import Koa from 'koa';
 import Router from '@koa/router';
-import { bodyParser } from '@koa/bodyparser';
 import type { Hub } from '../hub.ts';
 import { logContext, safePath } from '../log.ts';
 import { observeHttpRequest, routeTemplate, type ServeOps } from '../metrics/index.ts';
 import { UnsupportedMediaTypeError } from '../errors.ts';
 import { authenticator } from './auth.ts';
 import { failureLimiter } from './rate-limit.ts';
+import { readJsonBody } from './json-body.ts';
 import { buildOpenApi } from './openapi.ts';
 import { problemMiddleware } from './problem.ts';
 import { mountRoutes, type RouteDef } from './route.ts';
@@ -104,11 +104,10 @@ export function createApp(hub: Hub, options: CreateAppOptions = {}): HttpApp {
 const PROBE_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
- * JSON bodies for API routes: limited in size, strict (objects/arrays only), refused with 415 when a route wants JSON but the
- * request says otherwise. Multipart bodies are left alone for their routes to stream.
+ * JSON bodies for API routes: limited in size, strict (UTF-8, objects/arrays only; see json-body.ts), refused with 415 when
+ * a route wants JSON but the request says otherwise. Multipart bodies are left alone for their routes to stream.
  */
 function jsonBodyFor(limitBytes: number, routes: RouteDef[]): Koa.Middleware {
-  const parse = bodyParser({ enableTypes: ['json'], jsonLimit: limitBytes, jsonStrict: true, encoding: 'utf-8' });
   const multipartPrefixes = routes.filter((r) => r.multipart).length > 0;
   return async (ctx, next) => {
     if (!['POST', 'PUT', 'PATCH'].includes(ctx.method) || !ctx.path.startsWith('/api/')) return next();
@@ -116,6 +115,10 @@ function jsonBodyFor(limitBytes: number, routes: RouteDef[]): Koa.Middleware {
     if (!ctx.is('application/json') && Number(ctx.get('content-length') || 0) > 0) {
       throw new UnsupportedMediaTypeError('Send application/json' + (multipartPrefixes ? ' (or multipart/form-data where documented)' : ''));
     }
-    return parse(ctx, next);
+    if (ctx.is('application/json')) {
+      const { parsed, raw } = await readJsonBody(ctx, limitBytes);
+      Object.assign(ctx.request, { body: parsed, rawBody: raw });
+    }
+    return next();
   };
 }

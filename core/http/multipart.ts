@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, BadRequestError } from '../errors.ts';
+import { TextPartChecker } from './multipart-text.ts';
 import { BlobTooLargeError, SNIFF_BYTES, sniffContentType, typeAccepted, type DocumentStore, type StoredBlob } from '../documents/index.ts';
 
 export interface FileRule {
@@ -68,12 +69,13 @@ export async function parseMultipart(
   const pending: Promise<void>[] = [];
   let failure: unknown = null;
 
+  const fieldBytes = limits.fieldBytes ?? 64 * 1024;
   let bb: busboy.Busboy;
   try {
     bb = busboy({
       headers: req.headers,
       defParamCharset: 'utf8',
-      limits: { files: limits.files, fields: limits.fields ?? 200, fieldSize: limits.fieldBytes ?? 64 * 1024, parts: (limits.fields ?? 200) + limits.files },
+      limits: { files: limits.files, fields: limits.fields ?? 200, fieldSize: fieldBytes, parts: (limits.fields ?? 200) + limits.files },
     });
   } catch {
     throw new BadRequestError('The multipart body has no boundary');
@@ -82,6 +84,8 @@ export async function parseMultipart(
   const fail = (err: unknown) => {
     failure ??= err;
   };
+  // Text parts' bytes: UTF-8 or refused (busboy would replace invalid bytes and decode other charsets silently).
+  const textCheck = new TextPartChecker(TextPartChecker.boundaryOf(req.headers['content-type']) ?? '', fieldBytes);
 
   bb.on('field', (name, value, info) => {
     if (info.valueTruncated) return fail(new PayloadTooLargeError(`The field "${name}" is too long`));
@@ -122,6 +126,7 @@ export async function parseMultipart(
   bb.on('partsLimit', () => fail(new PayloadTooLargeError('Too many parts')));
 
   let seen = 0;
+  let cutOff = false;
   const finished = new Promise<void>((resolve) => {
     bb.on('close', resolve);
     bb.on('error', (err) => {
@@ -130,7 +135,11 @@ export async function parseMultipart(
     });
     req.on('data', (chunk: Buffer) => {
       seen += chunk.length;
-      if (seen > limits.totalBytes && !failure) {
+      textCheck.push(chunk);
+      if (textCheck.problem) fail(textCheck.problem);
+      // Whatever failed before, a body over the limit is not read on.
+      if (seen > limits.totalBytes && !cutOff) {
+        cutOff = true;
         fail(new PayloadTooLargeError(`The request body is larger than ${limits.totalBytes} bytes`));
         req.unpipe(bb);
         req.resume();

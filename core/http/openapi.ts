@@ -20,13 +20,13 @@ const problemSchema = {
 };
 
 const STANDARD_PROBLEMS: Record<number, string> = {
-  400: 'The request is malformed',
+  400: 'The request is malformed: e.g. not valid JSON, or text that is not valid UTF-8',
   401: 'No valid API key',
   403: 'The key may not act on this resource',
   404: 'Not found',
   413: 'Body too large',
-  415: 'Wrong content type',
-  422: 'The body is not valid; `errors` lists each field',
+  415: 'Wrong content type, or a charset other than UTF-8',
+  422: 'The body is not valid; `errors` lists each field (a wrong value, a key or answer given twice, text with a character XML 1.0 cannot carry)',
   429: 'Too many requests; see Retry-After',
   503: 'A backing service is unavailable; see Retry-After',
 };

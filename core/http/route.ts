@@ -113,19 +113,29 @@ function refuseNul(values: Record<string, unknown>, where: 'path' | 'query'): Re
 export const MAX_JSON_DEPTH = 64;
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Characters XML 1.0 cannot carry (its Char production): C0 controls other than tab, LF and CR, and U+FFFE, U+FFFF. */
+// eslint-disable-next-line no-control-regex
+const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+
+function codePoint(char: string): string {
+  return `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
 
 /**
- * Problems with text that would be stored: a NUL character (Postgres text and jsonb cannot hold one) or a lone UTF-16
- * surrogate (from a "\ud800" escape: not Unicode, jsonb refuses it), in any string or key; and nesting deeper than
- * MAX_JSON_DEPTH. Iterative, so a hostile depth cannot overflow the stack here either. `prefix` names where the value sits.
+ * Problems with text that would be stored: a NUL character (Postgres text and jsonb cannot hold one), a lone UTF-16
+ * surrogate (from a "\ud800" escape: not Unicode, jsonb refuses it) or another character XML 1.0 cannot carry (a back
+ * office's XML would have to drop or alter it), in any string or key; and nesting deeper than MAX_JSON_DEPTH. Tab, CR and
+ * LF are text. Iterative, so a hostile depth cannot overflow the stack here either. `prefix` names where the value sits.
  */
 export function textProblems(value: unknown, prefix: string[] = [], limit = 20): FieldError[] {
   const problems: FieldError[] = [];
   const stack: { value: unknown; path: string[]; depth: number }[] = [{ value, path: prefix, depth: 0 }];
   const check = (text: string, path: string[]) => {
     const field = path.join('.') || 'body';
+    const notXml = NOT_XML.exec(text);
     if (text.includes('\u0000')) problems.push({ field, message: 'contains a NUL character' });
     else if (LONE_SURROGATE.test(text)) problems.push({ field, message: 'is not valid Unicode (a lone surrogate)' });
+    else if (notXml) problems.push({ field, message: `contains a character that cannot be sent on (${codePoint(notXml[0])}): only tab, line breaks and printable characters are allowed` });
   };
   while (stack.length && problems.length < limit) {
     const { value: v, path, depth } = stack.pop()!;
@@ -216,12 +226,12 @@ function jsonString(literal: string): string {
   }
 }
 
-/** Refuses (422, naming each field) a parsed JSON body with NUL characters, lone surrogates, hostile depth or duplicate keys. */
+/** Refuses (422, naming each field) a parsed JSON body with text XML cannot carry (NUL, lone surrogates…), hostile depth or duplicate keys. */
 export function checkJsonInput(value: unknown, rawText?: string, prefix: string[] = []): void {
-  // Fast path (every submission): text with no \u escape, no NUL and no lone surrogate (a body in another charset could
-  // carry one raw) has neither in any string or key, and the duplicate-key scan also measures the depth. Anything else
-  // takes the full walk, which names the fields at fault.
-  if (rawText !== undefined && !rawText.includes('\\u') && !rawText.includes('\u0000') && !LONE_SURROGATE.test(rawText)) {
+  // Fast path (every submission): text with no \u escape, no character XML cannot carry (NUL included) and no lone
+  // surrogate (a body in another charset could carry one raw) has none in any string or key, and the duplicate-key scan
+  // also measures the depth. Anything else takes the full walk, which names the fields at fault.
+  if (rawText !== undefined && !rawText.includes('\\u') && !NOT_XML.test(rawText) && !LONE_SURROGATE.test(rawText)) {
     const scan = scanJson(rawText);
     if (!scan.tooDeep) {
       const duplicates = scan.duplicates.map((path) => ({ field: [...prefix, path].join('.'), message: 'appears more than once' }));

@@ -38,7 +38,8 @@ const textField = z.object({
   type: z.enum(['text', 'textarea', 'email', 'phone']),
   minLength: z.number().int().min(0).optional(),
   maxLength: z.number().int().positive().optional(),
-  pattern: z.string().optional(),
+  /** Matched with RE2 (linear time): no backreferences or lookaround; answers longer than maxLength (or 10,000) are refused first. */
+  pattern: z.string().optional().describe('A regular expression in RE2 syntax (no backreferences or lookaround) the whole answer must match'),
   patternMessage: z.string().optional(),
 });
 

@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, resolve, sep } from 'node:path';
 import { problemsFromZod, readYamlFile, type ConfigProblem } from '../config/index.ts';
 import { serviceDefinitionSchema, type ServiceDefinition } from './definition.ts';
+import { patternProblem } from './pattern.ts';
 
 export interface LoadedService {
   file: string;
@@ -70,7 +71,7 @@ export function loadServiceFiles(dir: string, context: ServiceFileContext): Serv
   return { services, problems };
 }
 
-/** Checks a definition against the hub's config: its bindings, channel and XSD exist. */
+/** Checks a definition against the hub's config (its bindings, channel and XSD exist) and that RE2 can run its patterns. */
 export function definitionProblems(def: ServiceDefinition, context: ServiceFileContext): { path: (string | number)[]; message: string }[] {
   const problems: { path: (string | number)[]; message: string }[] = [];
   const councils = context.councils;
@@ -84,6 +85,10 @@ export function definitionProblems(def: ServiceDefinition, context: ServiceFileC
   if (def.notify.channel && !context.channels.has(def.notify.channel)) {
     problems.push({ path: ['notify', 'channel'], message: `channel "${def.notify.channel}" is not configured in closeloop.yaml` });
   }
+  def.fields.forEach((f, i) => {
+    const problem = 'pattern' in f && f.pattern !== undefined ? patternProblem(f.pattern) : null;
+    if (problem) problems.push({ path: ['fields', i, 'pattern'], message: problem });
+  });
   if (def.xml) {
     const xsd = resolve(context.xsdDir, def.xml.xsd);
     if (!xsd.startsWith(context.xsdDir + sep)) problems.push({ path: ['xml', 'xsd'], message: 'must name a file inside the XSD folder' });

@@ -1,6 +1,7 @@
 // Validates a citizen's answers against a service definition. The API and the citizen pages both use this one function.
 import type { FieldError } from '../errors.ts';
 import type { Field, ServiceDefinition } from './definition.ts';
+import { matchesPattern, PATTERN_INPUT_LIMIT } from './pattern.ts';
 
 /** A file already received and checked (size, real type) and waiting to be stored. */
 export interface ReceivedFile {
@@ -151,7 +152,12 @@ function checkText(field: Extract<Field, { type: 'text' | 'textarea' | 'email' |
   if (field.maxLength !== undefined && text.length > field.maxLength) return { error: `must be ${field.maxLength} characters or fewer` };
   if (field.type === 'email' && (text.length > 254 || !EMAIL.test(text))) return { error: 'must be an email address, like name@example.com' };
   if (field.type === 'phone' && !PHONE.test(text)) return { error: 'must be a telephone number, like 01632 960 001 or +44 808 157 0192' };
-  if (field.pattern && !new RegExp(`^(?:${field.pattern})$`, 'u').test(text)) return { error: field.patternMessage ?? 'is not in the right format' };
+  if (field.pattern) {
+    // RE2 is linear, but a pattern still sees no more than the question allows (or PATTERN_INPUT_LIMIT).
+    const limit = field.maxLength ?? PATTERN_INPUT_LIMIT;
+    if (text.length > limit) return { error: `must be ${limit} characters or fewer` };
+    if (!matchesPattern(field.pattern, text)) return { error: field.patternMessage ?? 'is not in the right format' };
+  }
   return { value: text };
 }
 

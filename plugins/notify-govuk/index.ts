@@ -71,7 +71,7 @@ export const channel = defineChannel<NotifyConfig>({
       path: '/receipts',
       summary: 'GOV.UK Notify delivery receipts',
       description: "Set this URL and the channel's receiptToken as the callback in GOV.UK Notify. Notify sends `Authorization: Bearer <receiptToken>`.",
-      responses: { 204: 'Recorded', 400: 'Not a receipt', 401: 'Wrong or missing bearer token' },
+      responses: { 204: 'Recorded', 400: 'Not a receipt (not JSON, not UTF-8, or no reference)', 401: 'Wrong or missing bearer token', 415: 'Not application/json in UTF-8', 422: 'A key given twice, or text XML cannot carry' },
     },
   ],
   inbound(routes, ctx) {
@@ -82,7 +82,7 @@ export const channel = defineChannel<NotifyConfig>({
       if (!token || offered.length !== Buffer.byteLength(token) || !timingSafeEqual(offered, Buffer.from(token))) {
         return Promise.resolve({ status: 401, headers: { 'content-type': 'application/problem+json' }, body: { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'A valid bearer token is required' } });
       }
-      return handleReceipt(req.rawBody, ctx);
+      return handleReceipt(req, ctx);
     });
   },
 });

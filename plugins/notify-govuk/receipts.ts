@@ -1,6 +1,6 @@
 // GOV.UK Notify delivery receipts: { id, reference, to, status, created_at, completed_at, sent_at, notification_type }.
 import { z } from 'zod';
-import type { ChannelContext, InboundResponse } from '../../core/plugins/index.ts';
+import { readInboundJson, type ChannelContext, type InboundRequest, type InboundResponse } from '../../core/plugins/index.ts';
 import type { NotifyConfig } from './config.ts';
 
 const receiptSchema = z.object({
@@ -14,14 +14,10 @@ const receiptSchema = z.object({
   sent_at: z.string().nullable().optional(),
 });
 
-export async function handleReceipt(raw: Buffer, ctx: ChannelContext<NotifyConfig>): Promise<InboundResponse> {
-  let body: unknown;
-  try {
-    body = JSON.parse(raw.toString('utf8'));
-  } catch {
-    return { status: 400, headers: { 'content-type': 'application/problem+json' }, body: { type: 'about:blank', title: 'Bad request', status: 400, detail: 'The receipt is not JSON' } };
-  }
-  const parsed = receiptSchema.safeParse(body);
+export async function handleReceipt(req: InboundRequest, ctx: ChannelContext<NotifyConfig>): Promise<InboundResponse> {
+  const body = readInboundJson(req);
+  if (!body.ok) return body.response;
+  const parsed = receiptSchema.safeParse(body.value);
   if (!parsed.success || !parsed.data.reference) {
     return { status: 400, headers: { 'content-type': 'application/problem+json' }, body: { type: 'about:blank', title: 'Bad request', status: 400, detail: 'Not a Notify delivery receipt with a reference' } };
   }

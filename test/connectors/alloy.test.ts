@@ -257,8 +257,8 @@ function inboundHandler(ctx: ConnectorContext<AlloyConfig>): InboundHandler {
   return handler!;
 }
 
-const call = (h: InboundHandler, body: unknown, headers: Record<string, string> = { 'x-closeloop-secret': inboundSecret }) =>
-  h({ method: 'POST', path: '/events', params: {}, query: {}, headers, rawBody: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)) });
+const call = (h: InboundHandler, body: unknown, headers: Record<string, string> = { 'x-closeloop-secret': inboundSecret }, type = 'application/json') =>
+  h({ method: 'POST', path: '/events', params: {}, query: {}, headers: { 'content-type': type, ...headers }, rawBody: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)) });
 
 describe('Alloy back into the loop', () => {
   test('a workflow event: the item is read from Alloy and its mapped state applied once', async () => {
@@ -293,11 +293,13 @@ describe('Alloy back into the loop', () => {
     );
   });
 
-  test('refused: no or wrong secret (401), not JSON (400), not an item id (422), unknown item (404); items not ours are acknowledged', async () => {
+  test('refused: no or wrong secret (401), not JSON (400), not application/json (415), a key twice or not an item id (422), unknown item (404); items not ours are acknowledged', async () => {
     const h = inboundHandler(contextFor('alloy-eh', config(), recordingProcesses('none').api));
     assert.equal((await call(h, { itemId: 'abc' }, {})).status, 401);
     assert.equal((await call(h, { itemId: 'abc' }, { 'x-closeloop-secret': 'x'.repeat(inboundSecret.length) })).status, 401);
     assert.equal((await call(h, '{nope')).status, 400);
+    assert.equal((await call(h, { itemId: 'abc' }, undefined, 'text/plain')).status, 415);
+    assert.equal((await call(h, '{"itemId":"abc","itemId":"def"}')).status, 422, 'a key given twice');
     assert.equal((await call(h, { itemId: '../../etc' })).status, 422);
     assert.equal((await call(h, { itemId: 'ffffffffffffffffffffffff' })).status, 404);
     const other = await deliveredItem(contextFor('alloy-eh', config()));

@@ -248,7 +248,8 @@ describe('signed callbacks (POST /connectors/{binding}/events)', () => {
   before(() => {
     connector.inbound!({ get: () => assert.fail('no GET routes'), post: (path, h) => (assert.equal(path, '/events'), (handler = h)) }, binding({}, processes));
   });
-  const call = (body: string, headers: Record<string, string>) => handler({ method: 'POST', path: '/events', params: {}, query: {}, headers, rawBody: Buffer.from(body) });
+  const call = (body: string | Buffer, headers: Record<string, string>, type = 'application/json') =>
+    handler({ method: 'POST', path: '/events', params: {}, query: {}, headers: { 'content-type': type, ...headers }, rawBody: Buffer.from(body) });
 
   test('a signed event is applied once; its redelivery is acknowledged as a duplicate', async () => {
     const body = JSON.stringify({ type: 'note.added', externalRef: 'EH-9', text: 'Officer assigned.', visibleToCitizen: true });
@@ -271,6 +272,26 @@ describe('signed callbacks (POST /connectors/{binding}/events)', () => {
     assert.equal((await call(invalid, webhookHeaders(secret, 'evt_4', invalid))).status, 422);
     const unknown = JSON.stringify({ type: 'note.added', externalRef: 'EH-404', text: 'x', visibleToCitizen: false });
     assert.equal((await call(unknown, webhookHeaders(secret, 'evt_5', unknown))).status, 404);
+  });
+
+  test("a signed event is held to the API's JSON rules: JSON type and UTF-8 only, no key twice, no text XML cannot carry", async () => {
+    const event = (text: string) => JSON.stringify({ type: 'note.added', externalRef: 'EH-9', text, visibleToCitizen: true });
+    const refused = async (body: string | Buffer, status: number, type?: string) => {
+      const res = await call(body, webhookHeaders(secret, `evt_${status}_${notes.length}`, body), type);
+      assert.equal(res.status, status, JSON.stringify(res.body));
+      assert.equal(res.headers?.['content-type'], 'application/problem+json');
+      return res.body as { detail: string; errors?: { field: string; message: string }[] };
+    };
+    // The last key used to win: the back office's own tools may read the first.
+    const twice = await refused(event('Twice.').replace('"visibleToCitizen":true', '"visibleToCitizen":false,"visibleToCitizen":true'), 422);
+    assert.deepEqual(twice.errors, [{ field: 'visibleToCitizen', message: 'appears more than once' }]);
+    assert.match((await refused(event('Plain text.'), 415, 'text/plain')).detail, /Send application\/json/);
+    assert.match((await refused(event('UTF-16 claimed.'), 415, 'application/json; charset=utf-16')).detail, /must be UTF-8, not utf-16/);
+    assert.match((await refused(Buffer.concat([Buffer.from(event('a#').split('#')[0]!), Buffer.from([0xff]), Buffer.from('"}')]), 400)).detail, /not valid UTF-8/);
+    assert.deepEqual((await refused(event('Bell \u0007.'), 422)).errors, [{ field: 'text', message: 'contains a character that cannot be sent on (U+0007): only tab, line breaks and printable characters are allowed' }]);
+    assert.equal(notes.filter((n) => n.text !== 'Officer assigned.').length, 0, 'nothing applied');
+    const ok = event('Tab\tand\nlines.');
+    assert.equal((await call(ok, webhookHeaders(secret, 'evt_ok', ok), 'application/json; charset=utf-8')).status, 200);
   });
 });
 

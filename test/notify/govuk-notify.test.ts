@@ -91,8 +91,10 @@ describe('GOV.UK Notify channel', () => {
     const [after] = await t.hub.sequelize.query('select status from notifications where id = $1', { bind: [row.id] });
     assert.equal((after as { status: string }[])[0]!.status, 'delivered');
 
-    const bad = await fetch(receipts, { method: 'POST', headers: { authorization: `Bearer ${receiptToken}` }, body: 'not json' });
+    const bad = await fetch(receipts, { method: 'POST', headers: { authorization: `Bearer ${receiptToken}`, 'content-type': 'application/json' }, body: 'not json' });
     assert.equal(bad.status, 400);
+    const untyped = await fetch(receipts, { method: 'POST', headers: { authorization: `Bearer ${receiptToken}` }, body: '{}' });
+    assert.equal(untyped.status, 415, 'JSON type only, as on the API');
   });
 
   test('Notify errors: 5xx is retried, then the message goes once', async () => {

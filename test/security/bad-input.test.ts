@@ -9,7 +9,10 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { pdfBytes, pngBytes } from '../helpers/files.ts';
@@ -95,7 +98,7 @@ async function refused(res: Response, status: number, expect: { detail?: RegExp;
 }
 
 /** A multipart body built byte by byte (FormData would clean the names and text we want to send as they are). */
-type Part = { name: string; value: string | Buffer } | { name: string; filename: string | Buffer; type: string; bytes: Buffer } | { name: string; filenameStar: string; type: string; bytes: Buffer };
+type Part = { name: string; value: string | Buffer; type?: string } | { name: string; filename: string | Buffer; type: string; bytes: Buffer } | { name: string; filenameStar: string; type: string; bytes: Buffer };
 
 function multipart(parts: Part[]): { body: Buffer; type: string } {
   const boundary = `----closeloop${randomUUID()}`;
@@ -109,7 +112,8 @@ function multipart(parts: Part[]): { body: Buffer; type: string } {
       chunks.push(Buffer.concat([Buffer.from(`Content-Disposition: form-data; name="${p.name}"; filename="`), Buffer.from(p.filename), Buffer.from(`"\r\nContent-Type: ${p.type}\r\n\r\n`)]));
       chunks.push(p.bytes, Buffer.from('\r\n'));
     } else {
-      chunks.push(Buffer.from(`Content-Disposition: form-data; name="${p.name}"\r\n\r\n`), Buffer.from(p.value), Buffer.from('\r\n'));
+      const type = p.type ? `Content-Type: ${p.type}\r\n` : '';
+      chunks.push(Buffer.from(`Content-Disposition: form-data; name="${p.name}"\r\n${type}\r\n`), Buffer.from(p.value), Buffer.from('\r\n'));
     }
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
@@ -208,12 +212,13 @@ describe('bad input (test council)', () => {
       }
     });
 
-    test('a signed webhook callback carrying XML (XXE, billion laughs) is 400 "not JSON" and applies nothing', async () => {
+    test('a signed webhook callback carrying XML (XXE, billion laughs) is 415 (400 when it claims to be JSON) and applies nothing', async () => {
       const { processId } = await submitted();
       await changesNothing(t, async () => {
         for (const body of [XXE_FILE, BILLION_LAUGHS, `<note processId="${processId}">&xxe;</note>`]) {
           const headers = { 'content-type': 'application/xml', ...webhookHeaders(t.env.TEST_WEBHOOK_SECRET!, `msg_${randomUUID()}`, body) };
-          await refused(await fetch(`${t.url}/connectors/backoffice/events`, { method: 'POST', headers, body }), 400, { detail: /not JSON/ });
+          await refused(await fetch(`${t.url}/connectors/backoffice/events`, { method: 'POST', headers, body }), 415, { detail: /application\/json/ });
+          await refused(await fetch(`${t.url}/connectors/backoffice/events`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body }), 400, { detail: /not valid JSON|must be a JSON object/ });
           await refused(await fetch(`${t.url}/connectors/backoffice/events`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body }), 401, { detail: /signature/ });
         }
       });
@@ -386,6 +391,73 @@ describe('bad input (test council)', () => {
     });
   });
 
+  describe('patterns from a service definition (ReDoS)', () => {
+    const REDOS = ['(a+)+b', '(a|aa)+$', '(.*a){12}'];
+    const service = (id: string, prefix: string, patterns: string[]) => ({
+      id, title: 'Pattern check', referencePrefix: prefix, tasks: [{ key: 'triage', title: 'Triage' }],
+      fields: patterns.map((pattern, i) => ({ id: `p${i}`, type: 'text', label: `Code ${i}`, required: false, pattern, patternMessage: `Enter code ${i} in the right format` })),
+    });
+    const saveDraft = async (def: ReturnType<typeof service>) => {
+      const res = await postJson(`${t.url}/api/v1/admin/services/${def.id}/versions`, JSON.stringify(def), asKey(admin));
+      assert.equal(res.status, 201, await res.clone().text());
+      return (await res.json()) as { version: number; problems: { field: string; message: string }[] };
+    };
+
+    test('(a+)+b, (a|aa)+$ and (.*a){12} against 10,000 characters answer at once through the server (backtracking never ends)', async () => {
+      const { version, problems } = await saveDraft(service('redos', 'RDS', REDOS));
+      assert.deepEqual(problems, []);
+      assert.equal((await fetch(`${t.url}/api/v1/admin/services/redos/versions/${version}/publish`, { method: 'POST', headers: asKey(admin) })).status, 200);
+      const url = `${t.url}/api/v1/services/redos/submissions`;
+      // Each answer fails its pattern only at its end: the worst case for a backtracking engine (2^10000 ways to try).
+      const worst = { p0: 'a'.repeat(10_000), p1: `${'a'.repeat(9_999)}!`, p2: `${'a'.repeat(11)}${'b'.repeat(9_989)}` };
+      // Generous for a loaded 2-core machine; JavaScript's RegExp did not finish any of these in minutes.
+      const BUDGET_MS = 3_000;
+      for (const [field, text] of Object.entries(worst)) {
+        const started = performance.now();
+        const p = await refused(await postJson(url, JSON.stringify({ answers: { [field]: text } })), 422, { fields: [[field, /right format/]] });
+        const ms = performance.now() - started;
+        assert.equal(p.errors!.length, 1);
+        assert.ok(ms < BUDGET_MS, `${field} answered in ${Math.round(ms)} ms`);
+      }
+      const started = performance.now();
+      await refused(await postJson(url, JSON.stringify({ answers: worst })), 422, { fields: [['p0'], ['p1'], ['p2']] });
+      assert.ok(performance.now() - started < BUDGET_MS, 'all three at once');
+      // Matching answers are accepted, also at the length limit; one character more is refused before any matching.
+      const ok = await postJson(url, JSON.stringify({ answers: { p0: `${'a'.repeat(9_999)}b`, p1: 'a'.repeat(10_000), p2: 'a'.repeat(10_000) } }));
+      assert.equal(ok.status, 201, await ok.clone().text());
+      await refused(await postJson(url, JSON.stringify({ answers: { p1: 'a'.repeat(10_001) } })), 422, { fields: [['p1', /10000 characters or fewer/]] });
+      assert.equal((await fetch(`${t.url}/healthz`)).status, 200, 'still alive');
+    });
+
+    test('a pattern RE2 cannot run (backreference, lookaround) is a problem naming the field at draft save and publish', async () => {
+      const unsupported = ['(a)\\1', '(?=a)a', '(?!a)b', '(?<=a)b', '(?<!a)b', '[a-z'];
+      const { version, problems } = await saveDraft(service('lookaround', 'LKA', ['[A-Z]{2}[0-9]{4}', ...unsupported]));
+      assert.deepEqual(problems.map((p) => p.field), unsupported.map((_, i) => `fields.${i + 1}.pattern`), JSON.stringify(problems));
+      for (const p of problems.slice(0, 5)) assert.match(p.message, /cannot be used: .*RE2 syntax, which has no backreferences/);
+      await changesNothing(t, async () => {
+        const p = await refused(await fetch(`${t.url}/api/v1/admin/services/lookaround/versions/${version}/publish`, { method: 'POST', headers: asKey(admin) }), 422);
+        assert.deepEqual(p.errors!.map((e) => e.field), unsupported.map((_, i) => `fields.${i + 1}.pattern`));
+      });
+      assert.equal(t.hub.catalogue.has('lookaround'), false, 'nothing was published');
+    });
+
+    test('check-config names the file, line and field of a pattern RE2 cannot run', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'closeloop-patterns-'));
+      cpSync('test/fixtures/config', dir, { recursive: true });
+      writeFileSync(
+        join(dir, 'services', 'lookbehind.yaml'),
+        ['id: lookbehind', 'title: Lookbehind', 'referencePrefix: LKB', 'fields:', '  - id: code', '    type: text', '    label: Code', "    pattern: '(?<=x)y'", 'tasks:', '  - { key: triage, title: Triage }', ''].join('\n'),
+      );
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'core/cli.ts', 'check-config', '--config', join(dir, 'closeloop.yaml')], {
+        encoding: 'utf8',
+        env: { ...process.env, ...t.env },
+      });
+      assert.equal(r.status, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /lookbehind\.yaml:8: fields\.0\.pattern: cannot be used: .*RE2 syntax/);
+      assert.doesNotMatch(r.stdout, /(noise|pests)\.yaml/, 'patterns RE2 can run are no problem');
+    });
+  });
+
   describe('text that cannot be stored', () => {
     test('NUL characters and lone surrogates are 422 naming the field, in JSON, multipart and notes (answered 500 before)', async () => {
       const { processId } = await submitted();
@@ -407,21 +479,80 @@ describe('bad input (test council)', () => {
       });
     });
 
-    test('invalid UTF-8 bytes are decoded as U+FFFD (never stored raw), in JSON and in multipart text fields', async () => {
+    test('invalid UTF-8 bytes are 400 and a charset other than UTF-8 is 415, in JSON, multipart and notes (they were stored as U+FFFD)', async () => {
+      const { processId } = await submitted();
       const bad = Buffer.from([0xff, 0xfe, 0xc3, 0x28]);
-      const expected = new TextDecoder().decode(Buffer.concat([Buffer.from('ab'), bad, Buffer.from('c')]));
-      assert.match(expected, /^ab\ufffd+\(c$/);
-      const json = Buffer.concat([Buffer.from(JSON.stringify({ answers: { ...validAnswers(), description: 'ab#c' } }).split('#')[0]!), bad, Buffer.from(JSON.stringify({ answers: { ...validAnswers(), description: 'ab#c' } }).split('#')[1]!)]);
-      const viaJson = await postJson(sub(), json);
-      assert.equal(viaJson.status, 201, await viaJson.clone().text());
-      const viaMultipart = await postMultipart(sub(), multipart([{ name: 'answers', value: JSON.stringify({ ...validAnswers(), description: undefined }) }, { name: 'description', value: Buffer.concat([Buffer.from('ab'), bad, Buffer.from('c')]) }]));
-      assert.equal(viaMultipart.status, 201, await viaMultipart.clone().text());
-      for (const res of [viaJson, viaMultipart]) {
-        const stored = (await processOf(((await res.json()) as { processId: string }).processId)).answers.description as string;
-        assert.match(stored, /^ab\ufffd+\(c$/, JSON.stringify(stored));
+      const [head, tail] = JSON.stringify({ answers: { ...validAnswers(), description: 'ab#c' } }).split('#') as [string, string];
+      const json = Buffer.concat([Buffer.from(head), bad, Buffer.from(tail)]);
+      const utf8 = JSON.stringify({ answers: { ...validAnswers(), description: 'Café, 20 € a night' } });
+      const notes = `${t.url}/api/v1/processes/${processId}/notes`;
+      const description = Buffer.concat([Buffer.from('ab'), bad, Buffer.from('c')]);
+      await changesNothing(t, async () => {
+        await refused(await postJson(sub(), json), 400, { detail: /not valid UTF-8/ });
+        await refused(await postJson(sub(), json, { 'content-type': 'application/json; charset=utf-8' }), 400, { detail: /not valid UTF-8/ });
+        await refused(await postJson(notes, Buffer.concat([Buffer.from('{"text":"a'), bad, Buffer.from('","visibleToCitizen":true}')]), asKey(key)), 400, { detail: /not valid UTF-8/ });
+        for (const charset of ['utf-16', 'UTF-16LE', 'iso-8859-1', '"windows-1252"']) {
+          await refused(await postJson(sub(), utf8, { 'content-type': `application/json; charset=${charset}` }), 415, { detail: /must be UTF-8/ });
+        }
+        await refused(await postJson(notes, '{"text":"hi","visibleToCitizen":true}', { 'content-type': 'application/json; charset=utf-16', ...asKey(key) }), 415);
+        // Multipart: a text part of its own, the answers part, and a part declaring UTF-8 (as .NET's StringContent does).
+        const parts = (p: Part) => multipart([{ name: 'answers', value: JSON.stringify({ ...validAnswers(), description: undefined }) }, p]);
+        await refused(await postMultipart(sub(), parts({ name: 'description', value: description })), 400, { fields: [['description', /not valid UTF-8/]] });
+        await refused(await postMultipart(sub(), parts({ name: 'description', value: description, type: 'text/plain; charset=utf-8' })), 400, { fields: [['description']] });
+        await refused(await postMultipart(sub(), multipart([{ name: 'answers', value: json.subarray(11, -1) }])), 400, { fields: [['answers', /not valid UTF-8/]] });
+        const utf16 = await refused(await postMultipart(sub(), parts({ name: 'description', value: Buffer.from('hello', 'utf16le'), type: 'text/plain; charset=utf-16le' })), 415, { detail: /"description" must be UTF-8, not utf-16le/ });
+        assert.equal(utf16.field, 'description');
+        await refused(await postMultipart(sub(), parts({ name: 'description', value: 'x', type: 'text/plain; charset=shift_jis' })), 415);
+      });
+      // Valid UTF-8 is accepted however it is labelled, and stored as sent.
+      for (const res of [
+        await postJson(sub(), utf8, { 'content-type': 'application/json; charset=UTF-8' }),
+        await postJson(sub(), utf8, { 'content-type': 'application/json;charset="utf8"' }),
+        await postMultipart(sub(), multipart([{ name: 'answers', value: JSON.stringify({ ...validAnswers(), description: undefined }) }, { name: 'description', value: 'Café, 20 € a night', type: 'text/plain; charset=utf-8' }])),
+      ]) {
+        assert.equal(res.status, 201, await res.clone().text());
+        assert.equal((await processOf(((await res.json()) as { processId: string }).processId)).answers.description, 'Café, 20 € a night');
       }
-      const [rows] = await t.hub.sequelize.query(`select count(*)::int as n from processes where answers->>'description' like 'ab%(c' and position(chr(65533) in answers->>'description') > 0`);
-      assert.equal((rows as { n: number }[])[0]!.n, 2, 'stored as U+FFFD');
+      const [rows] = await t.hub.sequelize.query(`select count(*)::int as n from processes where position(chr(65533) in answers::text) > 0`);
+      assert.equal((rows as { n: number }[])[0]!.n, 0, 'no U+FFFD stored');
+    });
+
+    test('characters XML 1.0 cannot carry (C0 controls, U+FFFE, U+FFFF) are 422 naming the field; tab, CR and LF are text', async () => {
+      const { processId } = await submitted();
+      const notes = `${t.url}/api/v1/processes/${processId}/notes`;
+      await changesNothing(t, async () => {
+        for (const [char, code] of [['\u0001', 'U+0001'], ['\u000b', 'U+000B'], ['\u001f', 'U+001F'], ['\ufffe', 'U+FFFE'], ['\uffff', 'U+FFFF']] as const) {
+          const message = new RegExp(`cannot be sent on \\(${code.replace('+', '\\+')}\\)`);
+          await refused(await postJson(sub(), JSON.stringify({ answers: { ...validAnswers(), description: `a${char}b` } })), 422, { fields: [['answers.description', message]] });
+          await refused(await postMultipart(sub(), multipart([{ name: 'noiseType', value: 'music' }, { name: 'description', value: `x${char}y` }])), 422, { fields: [['description', message]] });
+          await refused(await postJson(notes, JSON.stringify({ text: `a${char}b`, visibleToCitizen: true }), asKey(key)), 422, { fields: [['text', message]] });
+        }
+        // Raw (not escaped) U+FFFE in the JSON text, and a control character in a key.
+        await refused(await postJson(sub(), `{"answers":${JSON.stringify({ ...validAnswers(), description: 'a\ufffeb' })}}`), 422, { fields: [['answers.description']] });
+        await refused(await postJson(sub(), JSON.stringify({ answers: { ...validAnswers(), 'k\u0002': 1 } })), 422, { fields: [['answers.k\u0002', /U\+0002/]] });
+        await refused(await postJson(`${t.url}/api/v1/processes/${processId}/close`, JSON.stringify({ reason: 'done\u0007' }), asKey(key)), 422, { fields: [['reason', /U\+0007/]] });
+      });
+      const ok = await postJson(sub(), JSON.stringify({ answers: { ...validAnswers(), description: 'Line one,\tthen a tab.\r\nLine two.\nLine three.' } }));
+      assert.equal(ok.status, 201, await ok.clone().text());
+      assert.equal((await processOf(((await ok.json()) as { processId: string }).processId)).answers.description, 'Line one,\tthen a tab.\nLine two.\nLine three.');
+    });
+
+    test('signed callbacks follow the same rules: 400 for invalid UTF-8, 415 for another type or charset, 422 for a duplicate key or a control character', async () => {
+      const { processId } = await submitted();
+      const events = `${t.url}/connectors/backoffice/events`;
+      const signed = (body: string | Buffer, type = 'application/json') =>
+        fetch(events, { method: 'POST', headers: { 'content-type': type, ...webhookHeaders(t.env.TEST_WEBHOOK_SECRET!, `msg_${randomUUID()}`, body) }, body: typeof body === 'string' ? body : new Uint8Array(body) });
+      const note = (text: string) => JSON.stringify({ type: 'note.added', processId, text, visibleToCitizen: true });
+      await changesNothing(t, async () => {
+        await refused(await signed(Buffer.concat([Buffer.from(note('a#').split('#')[0]!), Buffer.from([0xc3, 0x28]), Buffer.from('"}')])), 400, { detail: /not valid UTF-8/ });
+        await refused(await signed(note('hello'), 'text/plain'), 415, { detail: /application\/json/ });
+        await refused(await signed(note('hello'), 'application/json; charset=utf-16'), 415, { detail: /must be UTF-8/ });
+        await refused(await signed(note('hello').replace('"visibleToCitizen":true', '"visibleToCitizen":false,"visibleToCitizen":true')), 422, { fields: [['visibleToCitizen', /more than once/]] });
+        await refused(await signed(note('a\u000bb')), 422, { fields: [['text', /U\+000B/]] });
+        await refused(await signed(note('a\uffffb')), 422, { fields: [['text', /U\+FFFF/]] });
+      });
+      const ok = await signed(note('Signed and plain.'), 'application/json; charset=utf-8');
+      assert.equal(ok.status, 200, await ok.clone().text());
     });
   });
 
@@ -448,10 +579,35 @@ describe('bad input (test council)', () => {
         await refused(await postJson(`${t.url}/api/v1/processes/${processId}/notes`, '{"text":"private","visibleToCitizen":false,"visibleToCitizen":true}', asKey(key)), 422, { fields: [['visibleToCitizen', /more than once/]] });
         await refused(await postMultipart(sub(), multipart([{ name: 'answers', value: answers.replace('{', '{"email":"other@example.com",') }])), 422, { fields: [['email', /more than once/]] });
         await refused(await postMultipart(sub(), multipart([{ name: 'answers', value: answers }, { name: 'answers', value: answers }])), 400, { detail: /only once/ });
+        // An answer in the answers part and as a part of its own, or a part inside an answer twice: which should win is a guess.
+        const p = await refused(await postMultipart(sub(), multipart([{ name: 'answers', value: answers }, { name: 'description', value: 'Overridden.' }, { name: 'source.postcode', value: 'EX9 9ZZ' }])), 422, {
+          fields: [['description', /both in the answers part and as a part of its own/], ['source.postcode', /both in the answers part/]],
+        });
+        assert.equal(p.errors!.length, 2);
+        const { description: _d, source: _s, times: _t, ...rest } = validAnswers();
+        const separate = (extra: Part[]) => multipart([{ name: 'answers', value: JSON.stringify(rest) }, { name: 'description', value: 'Loud.' }, ...extra]);
+        await refused(await postMultipart(sub(), separate([{ name: 'source.line1', value: '1 A Road' }, { name: 'source.line1', value: '2 B Road' }, { name: 'source.postcode', value: 'EX1 2AB' }])), 422, { fields: [['source.line1', /more than once/]] });
+        await refused(await postMultipart(sub(), separate([{ name: 'source[line1]', value: '1 A Road' }, { name: 'source.line1', value: '2 B Road' }, { name: 'source.postcode', value: 'EX1 2AB' }])), 422, { fields: [['source.line1', /more than once/]] });
+        await refused(await postMultipart(sub(), separate([{ name: 'source.line1', value: '1 A Road' }, { name: 'source', value: 'x' }])), 422, { fields: [['source', /more than once/]] });
+        await refused(await postMultipart(sub(), separate([{ name: 'description', value: 'Twice.' }])), 422, { fields: [['description', /more than once|must be text/]] });
         // Keys that only look alike are different keys.
         const distinct = await postJson(`${t.url}/api/v1/admin/services/noise/xml-preview`, '{"answers":{"a":1,"A":2,"a\\u0301":3,"\\u00e1":4}}', asKey(admin));
         assert.equal(distinct.status, 200);
       });
+      // Parts that each give a different answer, or a repeated plain part (ticked checkboxes), are fine.
+      const { description: _d, source: _s, times: _t, ...rest } = validAnswers();
+      const merged = multipart([
+        { name: 'answers', value: JSON.stringify(rest) },
+        { name: 'description', value: 'Loud.' },
+        { name: 'source.line1', value: '1 A Road' },
+        { name: 'source[postcode]', value: 'EX1 2AB' },
+        { name: 'times', value: 'day' },
+        { name: 'times', value: 'night' },
+      ]);
+      const res = await postMultipart(sub(), merged);
+      assert.equal(res.status, 201, await res.clone().text());
+      const stored = (await processOf(((await res.json()) as { processId: string }).processId)).answers;
+      assert.deepEqual([stored.description, stored.source, stored.times], ['Loud.', { line1: '1 A Road', postcode: 'EX1 2AB' }, ['day', 'night']]);
     });
   });
 
@@ -506,7 +662,7 @@ describe('bad input (test council)', () => {
         jar(r);
         return { status: r.status, html: await r.text(), location: r.headers.get('location') };
       };
-      const post = async (page: string, fields: Record<string, string>) => {
+      const post = async (page: string, fields: Record<string, string | Buffer>) => {
         const form = await get(`/services/noise/${page}`);
         assert.equal(form.status, 200, `${page}: ${form.html.slice(0, 200)}`);
         const action = /<form[^>]*action="([^"]+)"/.exec(form.html)![1]!.replace(/&amp;/g, '&');
@@ -524,6 +680,13 @@ describe('bad input (test council)', () => {
       const nul = await post('description', { description: 'a\u0000b' });
       assert.equal(nul.status, 422, 'NUL in a form field is refused (it was a 500)');
       assert.match(nul.html, /NUL character/);
+      // A character XML cannot carry (it was kept in the session and sent on), and bytes that are not UTF-8.
+      const control = await post('description', { description: 'a\u000bb' });
+      assert.equal(control.status, 422);
+      assert.match(control.html, /U\+000B/);
+      const invalid = await post('description', { description: Buffer.from([0x61, 0xff, 0x62]) });
+      assert.equal(invalid.status, 400);
+      assert.match(invalid.html, /not valid UTF-8/);
       assert.deepEqual(await snapshot(t), before, 'the form session did not change');
 
       assert.equal((await post('noiseType', { noiseType: 'music' })).status, 302);

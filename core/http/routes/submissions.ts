@@ -19,7 +19,7 @@ export function submissionRoutes(hub: Hub) {
       operationId: 'submit',
       summary: 'Submit a service: creates a trackable process',
       description:
-        'Send answers as JSON (`{"answers": {...}}`) or as multipart/form-data with evidence files (one part per answer, or one `answers` JSON part, plus file parts named by the file question id). Answers are checked against the service definition; 422 lists every problem. Files are checked by size (413) and by their real content type (415). Nothing is stored for a rejected submission.',
+        'Send answers as JSON (`{"answers": {...}}`) or as multipart/form-data with evidence files (one part per answer, or one `answers` JSON part, plus file parts named by the file question id; an answer given both ways, or twice, is 422). Text must be UTF-8 (400; another declared charset is 415) without characters XML 1.0 cannot carry (422). Answers are checked against the service definition; 422 lists every problem. Files are checked by size (413) and by their real content type (415). Nothing is stored for a rejected submission.',
       tags: ['Submissions'],
       auth: 'public',
       params: z.object({ serviceId: z.string() }),
@@ -71,7 +71,7 @@ async function readSubmission(hub: Hub, ctx: Context, service: ServiceVersion): 
     );
     try {
       const answers = answersFromFormFields(fields);
-      // The same refusals as a JSON body: NUL characters, lone surrogates, hostile nesting, duplicate keys in the answers part.
+      // The same refusals as a JSON body: text XML cannot carry (NUL, lone surrogates…), hostile nesting, duplicate keys in the answers part.
       checkJsonInput(answers, typeof fields.answers === 'string' ? fields.answers : undefined, []);
       return { answers, files };
     } catch (err) {
