@@ -108,6 +108,27 @@ describe('start, docs and CLI', () => {
     assert.ok(!list.includes(key!), 'the key itself is never shown again');
   });
 
+  test('closeloop keys create refuses an expiry date in the past or that is not a date, and makes no key', async () => {
+    const cases: [string, RegExp][] = [
+      ['2026-01-01', /--expires "2026-01-01" is in the past: the key would never work\. Give a date after today, like \d{4}-\d{2}-\d{2}/],
+      ['2027-02-30', /--expires "2027-02-30" is not a date: give it as YYYY-MM-DD/],
+      ['next tuesday', /--expires "next tuesday" is not a date: give it as YYYY-MM-DD/],
+    ];
+    for (const [expires, message] of cases) {
+      const refused = await run(process.execPath, [...CLI, 'keys', 'create', '--name', `Refused key ${expires}`, '--services', 'noise-complaint', '--expires', expires], { env }).then(
+        () => assert.fail(`--expires ${expires} should be refused`),
+        (err: { code: number; stdout: string; stderr: string }) => err,
+      );
+      assert.equal(refused.code, 1, expires);
+      assert.match(refused.stderr, message);
+      assert.ok(!/clk_/.test(refused.stdout), 'no key is printed');
+    }
+    const { stdout: list } = await run(process.execPath, [...CLI, 'keys', 'list'], { env });
+    assert.ok(!list.includes('Refused key'), 'no key was made');
+    const future = await run(process.execPath, [...CLI, 'keys', 'create', '--name', 'Expiring key', '--services', 'noise-complaint', '--expires', '2099-04-01'], { env });
+    assert.match(future.stdout, /clk_/, 'a future date is accepted');
+  });
+
   test('check-config passes on the example and names the file, line and field of a broken service', async () => {
     const ok = await run(process.execPath, [...CLI, 'check-config'], { env });
     assert.match(ok.stdout, /Config OK/);
