@@ -155,6 +155,24 @@ describe('start, docs and CLI', () => {
         (err: { stdout: string }) => err,
       );
       assert.match(badXml.stdout, /noise-complaint\.yaml:\d+: xml\.mapping: sample XML fails noise-complaint\.xsd .*NoiseCategory/);
+
+      // Problems about XSD files name them relative to the config folder, not by the server's absolute path.
+      const fly = join(dir, 'services', 'fly-tipping.yaml');
+      await writeFile(fly, (await readFile(fly, 'utf8')).replace('xsd: fly-tipping.xsd', 'xsd: no-such-schema.xsd'));
+      await writeFile(join(dir, 'xsd', 'includes-missing.xsd'), '<?xml version="1.0"?>\n<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">\n  <xs:include schemaLocation="common/missing.xsd"/>\n</xs:schema>\n');
+      const food = join(dir, 'services', 'food-hygiene-complaint.yaml');
+      await writeFile(food, (await readFile(food, 'utf8')).replace('xsd: food-hygiene-complaint.xsd', 'xsd: includes-missing.xsd'));
+      const badFiles = await run(process.execPath, [...CLI, 'check-config', '--config', join(dir, 'closeloop.yaml')], { env }).then(
+        () => assert.fail('check-config should exit non-zero'),
+        (err: { stdout: string }) => err,
+      );
+      assert.match(badFiles.stdout, /fly-tipping\.yaml:\d+: xml\.xsd: XSD file no-such-schema\.xsd not found in xsd\/ \(the XSD folder\)/);
+      assert.match(badFiles.stdout, /food-hygiene-complaint\.yaml:\d+: xml\.xsd: xsd\/includes-missing\.xsd includes "common\/missing\.xsd": there is no xsd\/common\/missing\.xsd/);
+      // Each line starts with the file it is about; what follows (the problem itself) names no absolute path.
+      for (const line of badFiles.stdout.split('\n').filter((l) => l.includes('xml.xsd'))) {
+        const message = line.slice(line.indexOf(': xml.xsd:'));
+        assert.ok(!message.includes(dir) && !message.includes(process.cwd()), `no server path in: ${message}`);
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
