@@ -77,6 +77,10 @@ describe('start, docs and CLI', () => {
   });
 
   test('Swagger UI renders every operation with all outside requests blocked, and Authorize takes a bearer key', async () => {
+    const html = await (await fetch(`${base}/docs`)).text();
+    assert.deepEqual(html.match(/\b(?:href|src)\s*=\s*["']?(?:https?:)?\/\/[^"'\s>]*/gi), null, 'the page refers to no outside host (swagger-ui hard-codes Google Fonts)');
+    assert.ok(!/googleapis|gstatic/.test(html));
+    assert.match(html, /"persistAuthorization":false/, 'the key is not kept in localStorage');
     const guarded = await newPage(browser);
     try {
       await guarded.page.goto(`${base}/docs`);
@@ -88,8 +92,19 @@ describe('start, docs and CLI', () => {
       await guarded.page.click('button.authorize');
       await guarded.page.waitForSelector('input[type=text], input[type=password]');
       assert.ok(await guarded.page.locator('.modal-ux').getByText('bearerAuth').first().isVisible());
-      // Only swagger-ui's hard-coded font stylesheet is off-machine; the page works without it.
-      assert.ok(guarded.blocked.every((u) => u.startsWith('https://fonts.googleapis.com/')), `unexpected outside requests: ${guarded.blocked.join(', ')}`);
+      const key = `clk_${'k'.repeat(43)}`;
+      await guarded.page.locator('.modal-ux input').first().fill(key);
+      await guarded.page.locator('.modal-ux button.authorize').first().click();
+      await guarded.page.locator('.modal-ux').getByRole('button', { name: 'Remove authorization' }).waitFor();
+      const stored = await guarded.page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
+      assert.ok(!stored.includes(key), `the API key is not stored in the browser: ${stored}`);
+      await guarded.page.reload();
+      await guarded.page.waitForSelector('.opblock', { timeout: 30_000 });
+      await guarded.page.click('button.authorize');
+      await guarded.page.locator('.modal-ux input#auth-bearer-value').waitFor();
+      assert.equal(await guarded.page.locator('.modal-ux').getByText('Authorized', { exact: true }).count(), 0, 'after a reload the key is gone');
+      assert.deepEqual(guarded.blocked, [], 'nothing is requested from outside');
+      assert.deepEqual(guarded.consoleErrors, [], 'no console error (no CSP violation either)');
     } finally {
       await guarded.close();
     }
