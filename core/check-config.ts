@@ -26,7 +26,9 @@ export async function checkConfig(file: string, out: NodeJS.WritableStream = pro
     });
     problems.push(...loaded.problems);
     services = loaded.services;
-    for (const s of services) problems.push(...checkServiceXml(s, config.paths.xsd));
+    // A service whose XSD is already reported missing or outside the XSD folder gets no second problem from trying it.
+    const badXsd = new Set(loaded.problems.filter((p) => p.path === 'xml.xsd').map((p) => p.file));
+    for (const s of services) if (!badXsd.has(s.file)) problems.push(...checkServiceXml(s, config.paths.xsd));
     problems.push(...(await checkBindings(config, { connect: options.connect && problems.length === 0 })));
   }
   if (problems.length) {

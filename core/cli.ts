@@ -5,7 +5,7 @@ import { ConfigError, defaultConfigFile, loadConfig, type Config } from './confi
 import { connectDatabase, migrate } from './db/index.ts';
 import { openHub, type Hub } from './hub.ts';
 import { startServe } from './roles/serve.ts';
-import { createApiKey, listApiClients, revokeApiKey } from './auth/api-keys.ts';
+import { createApiKey, KeyExpiryError, listApiClients, parseKeyExpiry, revokeApiKey } from './auth/api-keys.ts';
 
 const USAGE = `Usage: closeloop <command> [options]
 
@@ -17,6 +17,7 @@ Commands:
   check-config          validate config, services, XML mappings and XSDs; exit 1 on any problem
                         [--connect] also ask each back office (key, codes, operations) through its connector's check
   keys create --name N --services a,b [--admin] [--council ID] [--expires 2027-01-01]
+                        (--expires: a future date; the key stops working at its start, 00:00 UTC)
   keys list
   keys revoke <id or key prefix>
   replay --delivery <id> | --binding <name>
@@ -139,17 +140,21 @@ async function auditCli(sequelize: ReturnType<typeof connectDatabase>, action: s
 }
 
 async function keys(config: Config, sub: string | undefined, arg: string | undefined, values: { name?: string; services?: string; admin?: boolean; expires?: string; council?: string }): Promise<number> {
+  // A bad expiry is refused before anything else is done.
+  let expiresAt: Date | null = null;
+  try {
+    expiresAt = sub === 'create' && values.expires !== undefined ? parseKeyExpiry(values.expires) : null;
+  } catch (err) {
+    if (!(err instanceof KeyExpiryError)) throw err;
+    process.stderr.write(`--expires ${err.message}\n`);
+    return 1;
+  }
   const sequelize = connectDatabase({ url: config.database.url, poolMax: 2 });
   try {
     await migrate(sequelize);
     if (sub === 'create') {
       if (!values.name || !(values.services || values.admin)) {
         process.stderr.write('keys create needs --name and --services (comma-separated ids, or *) or --admin\n');
-        return 1;
-      }
-      const expiresAt = values.expires ? new Date(values.expires) : null;
-      if (expiresAt && Number.isNaN(expiresAt.getTime())) {
-        process.stderr.write(`--expires "${values.expires}" is not a date\n`);
         return 1;
       }
       const services = (values.services ?? '').split(',').map((s) => s.trim()).filter(Boolean);

@@ -46,6 +46,36 @@ export async function createApiKey(input: NewApiKey): Promise<{ client: ApiClien
   return { client: { id, name: input.name, services: input.services, admin: input.admin ?? false, council: input.council ?? null }, key };
 }
 
+/** Why an expiry date given for a new key cannot be used. */
+export class KeyExpiryError extends Error {
+  override name = 'KeyExpiryError';
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * A new key's expiry: a date (YYYY-MM-DD, the key stops working at its start, 00:00 UTC) or an ISO date-time with a
+ * time zone, strictly after `now`. `new Date()` alone would take "2027-02-30" as 2 March and "1" as the year 2001, and a
+ * past date would make a key that never works.
+ */
+export function parseKeyExpiry(text: string, now = new Date()): Date {
+  const example = new Date(now.getTime() + 365 * 86_400_000).toISOString().slice(0, 10);
+  const date = ISO_DATE.test(text) || ISO_DATE_TIME.test(text) ? new Date(ISO_DATE.test(text) ? `${text}T00:00:00Z` : text) : null;
+  if (!date || Number.isNaN(date.getTime()) || !isCalendarDate(text.slice(0, 10))) throw new KeyExpiryError(`"${text}" is not a date: give it as YYYY-MM-DD, like ${example}`);
+  if (date.getTime() <= now.getTime()) {
+    const today = ISO_DATE.test(text) && text === now.toISOString().slice(0, 10);
+    throw new KeyExpiryError(`"${text}" is ${today ? 'today: the key would expire at once (at 00:00 UTC)' : 'in the past: the key would never work'}. Give a date after today, like ${example}`);
+  }
+  return date;
+}
+
+/** Whether YYYY-MM-DD names a day that exists (Date would take 30 February as 2 March). */
+function isCalendarDate(ymd: string): boolean {
+  const d = new Date(`${ymd}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === ymd;
+}
+
 /** Postgres NOTIFY channel on which a revocation tells every API process to forget its cached keys. */
 export const API_KEYS_CHANNEL = 'closeloop_api_keys';
 

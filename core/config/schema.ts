@@ -1,4 +1,5 @@
 // The shape of config/closeloop.yaml. Plugin-specific settings (a binding's `config`) are validated by the plugin's own schema.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** A secret is never written in config: it names an environment variable, or a secret the hub generates and keeps in Postgres. */
@@ -18,6 +19,17 @@ export const retrySchema = z
   .strict();
 
 const hostPort = z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'must be host:port');
+
+/** An IP address or a CIDR range ("192.0.2.10", "10.20.0.0/16", "::1", "fd00::/8"). */
+export const addressRangeSchema = z.string().refine(isAddressOrRange, 'must be an IP address or a range like 10.20.0.0/16');
+
+function isAddressOrRange(value: string): boolean {
+  const [address, prefix, ...rest] = value.split('/');
+  const version = isIP(address ?? '');
+  if (!version || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
 
 const councilId = z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes');
 
@@ -168,6 +180,14 @@ export const closeloopConfigSchema = z
         smtp: z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535).default(25), secure: z.boolean().default(false) }),
       })
       .optional(),
+    /**
+     * The built-in sandbox back office (/sandbox, when a binding named "sandbox" exists) shows citizens' submissions and
+     * acts on them without signing in: its page and buttons answer only these client addresses. Default: this machine
+     * (loopback). Behind a proxy, the client's address is the one the proxy saw, and only with server.trustProxy.
+     */
+    sandbox: z
+      .strictObject({ allowFrom: z.array(addressRangeSchema).min(1).default(['127.0.0.0/8', '::1']) })
+      .default({ allowFrom: ['127.0.0.0/8', '::1'] }),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({ level: 'info' }),
   })
   .strict()

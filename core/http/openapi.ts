@@ -22,8 +22,8 @@ const problemSchema = {
 const STANDARD_PROBLEMS: Record<number, string> = {
   400: 'The request is malformed: e.g. not valid JSON, or text that is not valid UTF-8',
   401: 'No valid API key',
-  403: 'The key may not act on this resource',
-  404: 'Not found',
+  403: 'The key may not use this route (an admin route needs an admin key). A process the key may not see answers 404, not 403',
+  404: "Not found; a process the key may not see (another service's or another council's) answers 404 too, exactly as if it did not exist",
   413: 'Body too large',
   415: 'Wrong content type, or a charset other than UTF-8',
   422: 'The body is not valid; `errors` lists each field (a wrong value, a key or answer given twice, text with a character XML 1.0 cannot carry)',

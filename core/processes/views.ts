@@ -1,7 +1,7 @@
 // Read models of a process: what a back office sees, and the much smaller part a citizen sees through the tracking link.
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { ForbiddenError, NotFoundError } from '../errors.ts';
-import { clientInCouncil, clientMaySee, type ApiClient } from '../auth/api-keys.ts';
+import { NotFoundError } from '../errors.ts';
+import { clientMaySee, type ApiClient } from '../auth/api-keys.ts';
 import { DocumentRow, ProcessRow, TaskRow, TimelineEventRow, DeliveryRow } from '../db/index.ts';
 import { isFieldShown, type ServiceCatalogue } from '../services/index.ts';
 import { hashTrackingToken, looksLikeTrackingToken } from './tracking-token.ts';
@@ -81,17 +81,15 @@ export function documentUrl(publicBaseUrl: string, processId: string, documentId
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** 404 if the council does not own it (a key never learns that another council's process exists), 403 if out of scope. */
+/**
+ * 404 for a process the key may not see, another council's or another service's: the same answer as for no process at all,
+ * so a key never learns that a process outside its scope exists (a 403 would confirm it).
+ */
 function checkAccess(client: ApiClient, serviceId: string, councilOf: (serviceId: string) => string): void {
-  const council = councilOf(serviceId);
-  if (!clientInCouncil(client, council)) throw new NotFoundError('There is no such process');
-  if (!clientMaySee(client, serviceId, council)) throw new ForbiddenError('This key is not allowed to see processes of this service');
+  if (!clientMaySee(client, serviceId, councilOf(serviceId))) throw new NotFoundError('There is no such process');
 }
 
-/**
- * Loads a process a client may see: 404 if it does not exist or belongs to another council (a key never learns that
- * another council's process exists), 403 if it belongs to one of its council's services outside the key's scope.
- */
+/** Loads a process a client may see: 404 if it does not exist or the key may not see it (see checkAccess). */
 export async function loadProcessFor(client: ApiClient, processId: string, councilOf: (serviceId: string) => string): Promise<ProcessRow> {
   if (!UUID.test(processId)) throw new NotFoundError('There is no such process');
   const row = await ProcessRow.findByPk(processId);

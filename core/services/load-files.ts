@@ -2,6 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, resolve, sep } from 'node:path';
 import { problemsFromZod, readYamlFile, type ConfigProblem } from '../config/index.ts';
+import { xsdFolderName } from '../xml/index.ts';
 import { serviceDefinitionSchema, type ServiceDefinition } from './definition.ts';
 import { patternProblem } from './pattern.ts';
 
@@ -92,7 +93,7 @@ export function definitionProblems(def: ServiceDefinition, context: ServiceFileC
   if (def.xml) {
     const xsd = resolve(context.xsdDir, def.xml.xsd);
     if (!xsd.startsWith(context.xsdDir + sep)) problems.push({ path: ['xml', 'xsd'], message: 'must name a file inside the XSD folder' });
-    else if (!existsSync(xsd)) problems.push({ path: ['xml', 'xsd'], message: `XSD file ${def.xml.xsd} not found in ${context.xsdDir}` });
+    else if (!existsSync(xsd)) problems.push({ path: ['xml', 'xsd'], message: `XSD file ${def.xml.xsd} not found in ${xsdFolderName(context.xsdDir)} (the XSD folder)` });
   }
   return problems;
 }

@@ -1,7 +1,7 @@
 // XSDs are our own files under config/xsd. Each is parsed and compiled once and reused (re-parsing per validation halves
 // throughput). xs:include / xs:import / xs:redefine may only point at files inside the XSD folder: never a URL.
-import { readFileSync } from 'node:fs';
-import { dirname, resolve, sep } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, relative, resolve, sep } from 'node:path';
 import libxmljs, { type Document } from 'libxmljs2';
 import { PARSE_OPTIONS, UnsafeXmlError } from './safe-parse.ts';
 
@@ -9,6 +9,11 @@ export interface XsdError {
   message: string;
   line: number | null;
   element: string | null;
+}
+
+/** An XSD, or a file it includes, is not there. */
+export class XsdFileError extends Error {
+  override name = 'XsdFileError';
 }
 
 export interface Xsd {
@@ -31,6 +36,8 @@ export function loadXsd(xsdDir: string, file: string): Xsd {
     return hit;
   }
   const root = resolve(xsdDir);
+  if (!inside(root, path)) throw new UnsafeXmlError(`${file} is outside the XSD folder ${xsdFolderName(root)}`);
+  if (!existsSync(path)) throw new XsdFileError(`there is no ${xsdDisplayPath(root, path)}`);
   checkReferences(root, path, new Set());
   const doc = libxmljs.parseXml(readFileSync(path, 'utf8'), { ...PARSE_OPTIONS, baseUrl: path });
   const xsd = { file: path, doc };
@@ -44,21 +51,42 @@ export function clearXsdCache(): void {
   byArguments.clear();
 }
 
-/** Walks include/import/redefine schemaLocations, refusing URLs and anything outside the XSD folder. */
+/**
+ * How problems name an XSD file: by the XSD folder's name and the path inside it ("xsd/common/types.xsd"), which is the
+ * path relative to the config folder when the XSD folder sits in it (the default). Never the server's absolute path: these
+ * messages reach admins through the API and people reading check-config's output.
+ */
+export function xsdDisplayPath(xsdDir: string, path: string): string {
+  return `${xsdFolderName(xsdDir)}${relative(xsdDir, path).split(sep).join('/')}`;
+}
+
+/** The XSD folder as problems name it: "xsd/". */
+export function xsdFolderName(xsdDir: string): string {
+  return `${basename(xsdDir)}/`;
+}
+
+/** Walks include/import/redefine schemaLocations, refusing URLs, missing files and anything outside the XSD folder. */
 function checkReferences(root: string, path: string, seen: Set<string>): void {
-  if (!(path === root || path.startsWith(root + sep))) throw new UnsafeXmlError(`${path} is outside the XSD folder ${root}`);
   if (seen.has(path)) return;
   seen.add(path);
+  const shown = xsdDisplayPath(root, path);
   const text = readFileSync(path, 'utf8');
-  if (/<!DOCTYPE/i.test(text)) throw new UnsafeXmlError(`${path}: an XSD with a DOCTYPE is refused`);
+  if (/<!DOCTYPE/i.test(text)) throw new UnsafeXmlError(`${shown}: an XSD with a DOCTYPE is refused`);
   const doc = libxmljs.parseXml(text, PARSE_OPTIONS);
   const refs = doc.find('//xs:include | //xs:import | //xs:redefine', { xs: 'http://www.w3.org/2001/XMLSchema' });
   for (const ref of refs) {
     const location = (ref as unknown as { attr(n: string): { value(): string } | null }).attr('schemaLocation')?.value();
     if (!location) continue;
-    if (/^[a-z][a-z0-9+.-]*:/i.test(location)) throw new UnsafeXmlError(`${path}: schemaLocation "${location}" is a URL; only files in the XSD folder may be included`);
-    checkReferences(root, resolve(dirname(path), location), seen);
+    if (/^[a-z][a-z0-9+.-]*:/i.test(location)) throw new UnsafeXmlError(`${shown}: schemaLocation "${location}" is a URL; only files in the XSD folder may be included`);
+    const target = resolve(dirname(path), location);
+    if (!inside(root, target)) throw new UnsafeXmlError(`${shown} includes "${location}", which is outside the XSD folder ${xsdFolderName(root)}`);
+    if (!existsSync(target)) throw new XsdFileError(`${shown} includes "${location}": there is no ${xsdDisplayPath(root, target)}`);
+    checkReferences(root, target, seen);
   }
+}
+
+function inside(root: string, path: string): boolean {
+  return path.startsWith(root + sep);
 }
 
 /** Validates a document against a compiled schema. */

@@ -63,6 +63,43 @@ describe('councils sharing a hub', () => {
     assert.deepEqual(((await (await get('/api/v1/processes', sneaky)).json()) as { processes: { id: string }[] }).processes.map((p) => p.id), [ids.north.processId]);
   });
 
+  test("a key for another service gets the same 404 as another council's key, on every process route (no existence leak)", async () => {
+    const own = await t.key(['pests'], { council: 'north' });
+    const otherService = await t.key(['not-pests'], { council: 'north', name: 'Another service of North' });
+    const operatorOtherService = await t.key(['noise'], { name: 'Operator key for noise only' });
+    const otherCouncil = await t.key(['*'], { council: 'south' });
+    const id = ids.north.processId;
+    const docs = (await (await get(`/api/v1/processes/${id}/documents`, own)).json()) as { documents: { id: string }[] };
+    assert.ok(docs.documents.length > 0);
+    const json = { 'content-type': 'application/json' };
+    const routes: [string, string, string?][] = [
+      ['GET', ''],
+      ['GET', '/documents'],
+      ['GET', `/documents/${docs.documents[0]!.id}`],
+      ['GET', '/timeline'],
+      ['GET', '/tasks'],
+      ['POST', '/notes', JSON.stringify({ text: 'Should not land', visibleToCitizen: false })],
+      ['PATCH', '/tasks/treatment', JSON.stringify({ status: 'in_progress' })],
+      ['POST', '/close', JSON.stringify({ reason: 'Should not close' })],
+    ];
+    for (const [method, suffix, body] of routes) {
+      const answer = async (key: string) => {
+        const res = await fetch(`${t.url}/api/v1/processes/${id}${suffix}`, { method, headers: { authorization: `Bearer ${key}`, ...(body ? json : {}) }, body });
+        const problem = (await res.json()) as { title: string; detail: string };
+        return { status: res.status, type: res.headers.get('content-type'), title: problem.title, detail: problem.detail };
+      };
+      const baseline = await answer(otherCouncil);
+      assert.equal(baseline.status, 404, `${method} ${suffix}: another council's key`);
+      assert.deepEqual(await answer(otherService), baseline, `${method} ${suffix}: a key of the same council for another service answers exactly as another council's key`);
+      assert.deepEqual(await answer(operatorOtherService), baseline, `${method} ${suffix}: an operator key for another service too`);
+    }
+    const view = (await (await get(`/api/v1/processes/${id}`, own)).json()) as { status: string; tasks: { key: string; status: string }[] };
+    assert.notEqual(view.status, 'closed', 'nothing changed');
+    assert.equal(view.tasks.find((x) => x.key === 'treatment')!.status, 'open');
+    const timeline = (await (await get(`/api/v1/processes/${id}/timeline`, own)).json()) as { events: { text: string }[] };
+    assert.ok(!timeline.events.some((e) => e.text === 'Should not land'));
+  });
+
   test("a council's admin sees only its own deliveries and services; the hub operator's admin sees both", async () => {
     const northAdmin = await t.key([], { admin: true, council: 'north' });
     const operator = await t.key([], { admin: true });

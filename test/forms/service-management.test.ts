@@ -107,6 +107,17 @@ describe('service management', () => {
     assert.equal(refused.status, 422);
   });
 
+  test("a draft's problems name files relative to the config folder, never the server's own paths", async () => {
+    const def = parse(await readFile('config/services/fly-tipping.yaml', 'utf8')) as { xml: { xsd: string } };
+    def.xml.xsd = 'no-such-schema.xsd';
+    const draft = await adminApi('/api/v1/admin/services/fly-tipping/versions', { method: 'POST', body: JSON.stringify(def) });
+    assert.equal(draft.status, 201);
+    const { problems } = (await draft.json()) as { problems: { field: string; message: string }[] };
+    assert.deepEqual(problems, [{ field: 'xml.xsd', message: 'XSD file no-such-schema.xsd not found in xsd/ (the XSD folder)' }]);
+    const text = JSON.stringify(problems);
+    for (const serverPath of [t.config.dir, process.cwd(), t.config.paths.xsd]) assert.ok(!text.includes(serverPath), `${serverPath} is not shown`);
+  });
+
   test('the definition format is published as JSON Schema', async () => {
     const res = await fetch(`${t.url}/schemas/service.json`);
     assert.equal(res.status, 200);

@@ -77,6 +77,10 @@ describe('start, docs and CLI', () => {
   });
 
   test('Swagger UI renders every operation with all outside requests blocked, and Authorize takes a bearer key', async () => {
+    const html = await (await fetch(`${base}/docs`)).text();
+    assert.deepEqual(html.match(/\b(?:href|src)\s*=\s*["']?(?:https?:)?\/\/[^"'\s>]*/gi), null, 'the page refers to no outside host (swagger-ui hard-codes Google Fonts)');
+    assert.ok(!/googleapis|gstatic/.test(html));
+    assert.match(html, /"persistAuthorization":false/, 'the key is not kept in localStorage');
     const guarded = await newPage(browser);
     try {
       await guarded.page.goto(`${base}/docs`);
@@ -88,8 +92,19 @@ describe('start, docs and CLI', () => {
       await guarded.page.click('button.authorize');
       await guarded.page.waitForSelector('input[type=text], input[type=password]');
       assert.ok(await guarded.page.locator('.modal-ux').getByText('bearerAuth').first().isVisible());
-      // Only swagger-ui's hard-coded font stylesheet is off-machine; the page works without it.
-      assert.ok(guarded.blocked.every((u) => u.startsWith('https://fonts.googleapis.com/')), `unexpected outside requests: ${guarded.blocked.join(', ')}`);
+      const key = `clk_${'k'.repeat(43)}`;
+      await guarded.page.locator('.modal-ux input').first().fill(key);
+      await guarded.page.locator('.modal-ux button.authorize').first().click();
+      await guarded.page.locator('.modal-ux').getByRole('button', { name: 'Remove authorization' }).waitFor();
+      const stored = await guarded.page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
+      assert.ok(!stored.includes(key), `the API key is not stored in the browser: ${stored}`);
+      await guarded.page.reload();
+      await guarded.page.waitForSelector('.opblock', { timeout: 30_000 });
+      await guarded.page.click('button.authorize');
+      await guarded.page.locator('.modal-ux input#auth-bearer-value').waitFor();
+      assert.equal(await guarded.page.locator('.modal-ux').getByText('Authorized', { exact: true }).count(), 0, 'after a reload the key is gone');
+      assert.deepEqual(guarded.blocked, [], 'nothing is requested from outside');
+      assert.deepEqual(guarded.consoleErrors, [], 'no console error (no CSP violation either)');
     } finally {
       await guarded.close();
     }
@@ -106,6 +121,27 @@ describe('start, docs and CLI', () => {
     const { stdout: list } = await run(process.execPath, [...CLI, 'keys', 'list'], { env });
     assert.match(list, /Alloy EH/);
     assert.ok(!list.includes(key!), 'the key itself is never shown again');
+  });
+
+  test('closeloop keys create refuses an expiry date in the past or that is not a date, and makes no key', async () => {
+    const cases: [string, RegExp][] = [
+      ['2026-01-01', /--expires "2026-01-01" is in the past: the key would never work\. Give a date after today, like \d{4}-\d{2}-\d{2}/],
+      ['2027-02-30', /--expires "2027-02-30" is not a date: give it as YYYY-MM-DD/],
+      ['next tuesday', /--expires "next tuesday" is not a date: give it as YYYY-MM-DD/],
+    ];
+    for (const [expires, message] of cases) {
+      const refused = await run(process.execPath, [...CLI, 'keys', 'create', '--name', `Refused key ${expires}`, '--services', 'noise-complaint', '--expires', expires], { env }).then(
+        () => assert.fail(`--expires ${expires} should be refused`),
+        (err: { code: number; stdout: string; stderr: string }) => err,
+      );
+      assert.equal(refused.code, 1, expires);
+      assert.match(refused.stderr, message);
+      assert.ok(!/clk_/.test(refused.stdout), 'no key is printed');
+    }
+    const { stdout: list } = await run(process.execPath, [...CLI, 'keys', 'list'], { env });
+    assert.ok(!list.includes('Refused key'), 'no key was made');
+    const future = await run(process.execPath, [...CLI, 'keys', 'create', '--name', 'Expiring key', '--services', 'noise-complaint', '--expires', '2099-04-01'], { env });
+    assert.match(future.stdout, /clk_/, 'a future date is accepted');
   });
 
   test('check-config passes on the example and names the file, line and field of a broken service', async () => {
@@ -134,6 +170,24 @@ describe('start, docs and CLI', () => {
         (err: { stdout: string }) => err,
       );
       assert.match(badXml.stdout, /noise-complaint\.yaml:\d+: xml\.mapping: sample XML fails noise-complaint\.xsd .*NoiseCategory/);
+
+      // Problems about XSD files name them relative to the config folder, not by the server's absolute path.
+      const fly = join(dir, 'services', 'fly-tipping.yaml');
+      await writeFile(fly, (await readFile(fly, 'utf8')).replace('xsd: fly-tipping.xsd', 'xsd: no-such-schema.xsd'));
+      await writeFile(join(dir, 'xsd', 'includes-missing.xsd'), '<?xml version="1.0"?>\n<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">\n  <xs:include schemaLocation="common/missing.xsd"/>\n</xs:schema>\n');
+      const food = join(dir, 'services', 'food-hygiene-complaint.yaml');
+      await writeFile(food, (await readFile(food, 'utf8')).replace('xsd: food-hygiene-complaint.xsd', 'xsd: includes-missing.xsd'));
+      const badFiles = await run(process.execPath, [...CLI, 'check-config', '--config', join(dir, 'closeloop.yaml')], { env }).then(
+        () => assert.fail('check-config should exit non-zero'),
+        (err: { stdout: string }) => err,
+      );
+      assert.match(badFiles.stdout, /fly-tipping\.yaml:\d+: xml\.xsd: XSD file no-such-schema\.xsd not found in xsd\/ \(the XSD folder\)/);
+      assert.match(badFiles.stdout, /food-hygiene-complaint\.yaml:\d+: xml\.xsd: xsd\/includes-missing\.xsd includes "common\/missing\.xsd": there is no xsd\/common\/missing\.xsd/);
+      // Each line starts with the file it is about; what follows (the problem itself) names no absolute path.
+      for (const line of badFiles.stdout.split('\n').filter((l) => l.includes('xml.xsd'))) {
+        const message = line.slice(line.indexOf(': xml.xsd:'));
+        assert.ok(!message.includes(dir) && !message.includes(process.cwd()), `no server path in: ${message}`);
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

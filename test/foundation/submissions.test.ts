@@ -97,9 +97,9 @@ describe('submissions', () => {
     const badKey = await fetch(`${t.url}/api/v1/processes/${created.processId}`, { headers: { authorization: 'Bearer clk_not-a-real-key' } });
     assert.equal(badKey.status, 401);
     const otherService = await fetch(`${t.url}/api/v1/processes/${created.processId}`, { headers: { authorization: `Bearer ${pestKey}` } });
-    assert.equal(otherService.status, 403);
+    assert.equal(otherService.status, 404, "another service's process answers as if it did not exist");
     const otherDocs = await fetch(`${t.url}/api/v1/processes/${created.processId}/documents`, { headers: { authorization: `Bearer ${pestKey}` } });
-    assert.equal(otherDocs.status, 403);
+    assert.equal(otherDocs.status, 404);
 
     const auth = { authorization: `Bearer ${noiseKey}` };
     const proc = (await (await fetch(`${t.url}/api/v1/processes/${created.processId}`, { headers: auth })).json()) as Record<string, any>;

@@ -1,6 +1,6 @@
 // Bull Board at /admin/queues: the BullMQ queues (one per binding, and notifications) for admins, its UI served from the
-// @bull-board/ui package (nothing from a CDN). Browsers cannot add a bearer header, so an admin key is accepted as a bearer
-// token or as the password of HTTP Basic authentication (any user name).
+// @bull-board/ui package (nothing from a CDN or Google Fonts). Browsers cannot add a bearer header, so an admin key is
+// accepted as a bearer token or as the password of HTTP Basic authentication (any user name).
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { Context, Middleware, Next } from 'koa';
@@ -15,13 +15,14 @@ import { RETENTION_QUEUE } from '../../governance/retention.ts';
 import { ALERT_DIGEST_QUEUE } from '../../metrics/alert-digest.ts';
 import { ForbiddenError, HttpError, ServiceUnavailableError } from '../../errors.ts';
 import type { ServeOps } from '../../metrics/index.ts';
+import { stripOutsideLinksFromResponse } from '../strip-outside-links.ts';
 
 export const QUEUES_PATH = '/admin/queues';
 
 /**
  * The dashboard is a React app: its own script files only (no inline script, no eval), but inline styles (style
- * attributes and a <style> in its loading screen), and a <base href> (so base-uri 'self'). Its Google Fonts stylesheet is
- * refused: the page falls back to system fonts and loads nothing from outside.
+ * attributes and a <style> in its loading screen), and a <base href> (so base-uri 'self'). The Google Fonts stylesheet
+ * its template hard-codes is taken out of the page (strip-outside-links.ts): it falls back to system fonts.
  */
 export const QUEUES_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
@@ -52,6 +53,7 @@ export function adminQueuesMiddleware(hub: Hub, ops: ServeOps): Middleware {
     if (ops.redis.status !== 'ready') throw new ServiceUnavailableError('Redis is unavailable and the queue dashboard needs it; try again shortly.');
     board ??= buildBoard(hub, ops);
     await board(ctx, next);
+    stripOutsideLinksFromResponse(ctx);
   };
 }
 

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Hub } from '../../hub.ts';
 import { NotFoundError, ValidationError, type FieldError } from '../../errors.ts';
-import { compileMapping, loadXsd, renderXml, UnsafeXmlError, XmlMappingError } from '../../xml/index.ts';
+import { compileMapping, loadXsd, renderXml, UnsafeXmlError, XmlMappingError, XsdFileError } from '../../xml/index.ts';
 import { sampleAnswers, sampleDocuments } from '../../services/sample-answers.ts';
 import { councilContext, definitionProblems, serviceDefinitionSchema, type ServiceDefinition, type ServiceVersion } from '../../services/index.ts';
 import { checkServiceXml } from '../../services/check-xml.ts';
@@ -137,7 +137,8 @@ export function adminServiceRoutes(hub: Hub) {
         try {
           loadXsd(hub.config.paths.xsd, def.xml.xsd);
         } catch (err) {
-          const message = err instanceof UnsafeXmlError ? 'must name a file inside the XSD folder' : `${def.xml.xsd} cannot be read as an XSD`;
+          // These messages name files inside the XSD folder only (never the server's path): safe to show.
+          const message = err instanceof UnsafeXmlError || err instanceof XsdFileError ? err.message : `${def.xml.xsd} cannot be read as an XSD`;
           throw new ValidationError("The version's XSD cannot be used", [{ field: 'xml.xsd', message }]);
         }
         try {

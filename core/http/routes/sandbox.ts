@@ -1,8 +1,12 @@
 // The built-in sandbox back office, so the example council shows the whole loop with nothing else installed:
 // the `sandbox` webhook binding delivers here (signature checked like any back office would), /sandbox lists what
 // arrived, and its buttons act as the back office through the hub's public REST API with the sandbox's own API key.
-// Enabled only when a binding named "sandbox" exists. Not for production: it shows citizens' submissions to anyone.
+// Enabled only when a binding named "sandbox" exists. Not for production: it shows citizens' submissions and acts on
+// every service's processes with no sign-in, so its page and buttons answer only the addresses in sandbox.allowFrom
+// (this machine by default). Its inbox answers anyone, but only deliveries signed with the binding's secret: the worker
+// that delivers may run on another machine or come in through a proxy.
 import type Router from '@koa/router';
+import type { Middleware } from 'koa';
 import { bodyParser } from '@koa/bodyparser';
 import getRawBody from 'raw-body';
 import { QueryTypes } from 'sequelize';
@@ -14,8 +18,19 @@ import { parseXmlSafely, UnsafeXmlError } from '../../xml/index.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import { renderPage } from '../pages/index.ts';
 import { sendProblem } from '../problem.ts';
+import { clientAllowlist } from '../client-allowlist.ts';
+import { HttpError } from '../../errors.ts';
 
 const SANDBOX_CLIENT = '00000000-0000-4000-8000-000000005b01';
+const INBOX_LIMIT_BYTES = 5 * 1024 * 1024;
+/** 127.0.0.0/8 or a part of it, or ::1. */
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+(\/(8|9|[12]\d|3[0-2]))?|::1(\/128)?)$/;
+
+/** Who may open the sandbox, in words for its page and its refusal: "only requests from this machine". */
+function sandboxAudience(allowFrom: readonly string[]): string {
+  const who = allowFrom.every((a) => LOOPBACK.test(a)) ? 'only requests from this machine' : `requests from ${allowFrom.join(', ')} only`;
+  return `The sandbox back office answers ${who} (sandbox.allowFrom in closeloop.yaml).`;
+}
 
 /** The sandbox's API key: made once, kept as a generated secret, registered (hashed) as an API client for every service. */
 async function sandboxKey(hub: Hub): Promise<string> {
@@ -35,9 +50,24 @@ export function mountSandbox(router: Router, hub: Hub): void {
   let key: Promise<string> | null = null;
   const apiKey = () => (key ??= sandboxKey(hub));
   const form = bodyParser({ enableTypes: ['form'], formLimit: '64kb' });
+  const allowlist = clientAllowlist(hub.config.sandbox.allowFrom, hub.config.server.trustProxy);
+  const audience = sandboxAudience(hub.config.sandbox.allowFrom);
+  const onlyAllowed: Middleware = async (ctx, next) => {
+    if (!allowlist.allows(ctx)) {
+      throw new HttpError(403, 'You cannot open the sandbox from here', `${audience} To open it from another computer, add that computer's address to sandbox.allowFrom.`);
+    }
+    await next();
+  };
 
   router.post('/sandbox/inbox', async (ctx) => {
-    const raw = await getRawBody(ctx.req, { limit: 5 * 1024 * 1024 });
+    let raw: Buffer;
+    try {
+      raw = await getRawBody(ctx.req, { limit: INBOX_LIMIT_BYTES });
+    } catch (err) {
+      // Answered here, as the API answers: a back office's request gets problem+json whatever it accepts.
+      if ((err as { status?: number }).status === 413) return sendProblem(ctx, 413, 'Payload too large', 'A sandbox delivery may be at most 5 MB');
+      throw err;
+    }
     let id: string;
     try {
       id = verifyWebhook(secret, ctx.headers, raw);
@@ -64,7 +94,7 @@ export function mountSandbox(router: Router, hub: Hub): void {
     ctx.body = { received: true, reference: `SBX-${row!.seq}` };
   });
 
-  router.get('/sandbox', async (ctx) => {
+  router.get('/sandbox', onlyAllowed, async (ctx) => {
     const rows = await hub.sequelize.query<{ seq: string; reference: string; received_at: Date; process_id: string | null; status: string | null; service_id: string | null }>(
       `select s.seq, s.reference, s.received_at, p.id as process_id, p.status, p.service_id
        from sandbox_inbox s left join processes p on p.reference = s.reference order by s.seq desc limit 50`,
@@ -83,14 +113,15 @@ export function mountSandbox(router: Router, hub: Hub): void {
     );
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'text/html';
-    ctx.body = renderPage('sandbox.njk', { council: hub.config.council, title: 'Sandbox back office', serviceName: 'Sandbox back office', items, csrf: csrfToken(ctx), done: ctx.query.done });
+    ctx.body = renderPage('sandbox.njk', { council: hub.config.council, title: 'Sandbox back office', serviceName: 'Sandbox back office', items, csrf: csrfToken(ctx), done: ctx.query.done, audience });
   });
 
   // Each action calls the public API, exactly as a real back office would.
-  router.post('/sandbox/act/:processId', form, async (ctx) => {
+  router.post('/sandbox/act/:processId', onlyAllowed, form, async (ctx) => {
     const body = (ctx.request as { body?: Record<string, string> }).body ?? {};
     checkCsrf(ctx, body._csrf);
-    const processId = ctx.params.processId!;
+    // One path segment of the API's URL, whatever it holds ("<id>/notes?x=", "../admin/…" stay inside it).
+    const processId = encodeURIComponent(ctx.params.processId!);
     const base = hub.config.server.publicBaseUrl.replace(/\/$/, '');
     const headers = { authorization: `Bearer ${await apiKey()}`, 'content-type': 'application/json' };
     let res: Response;

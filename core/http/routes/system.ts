@@ -1,5 +1,5 @@
 // Health (/healthz: the process is alive; /readyz: it can work), Prometheus metrics, the OpenAPI document and Swagger UI
-// (served with its assets from swagger-ui-dist: nothing from a CDN).
+// (served with its assets from swagger-ui-dist: nothing from a CDN, no web font from Google).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -9,6 +9,7 @@ import { koaSwagger } from 'koa2-swagger-ui';
 import type { Hub } from '../../hub.ts';
 import { AuthError } from '../../errors.ts';
 import { processMetrics, type ServeOps } from '../../metrics/index.ts';
+import { stripOutsideLinksFromResponse } from '../strip-outside-links.ts';
 import { serviceDefinitionJsonSchema } from './services.ts';
 
 /** URL name (what koa2-swagger-ui's page asks for) → file in swagger-ui-dist and its type. */
@@ -53,10 +54,14 @@ export function mountSystemRoutes(router: Router, hub: Hub, openapi: () => Recor
     swaggerVersion: 'dist',
     favicon: '/docs/favicon.png',
     hideTopbar: true,
-    swaggerOptions: { url: "/openapi.json", persistAuthorization: true, validatorUrl: null, deepLinking: true },
+    // The key typed into Authorize stays in the page's memory only: persisted, it would sit in localStorage, readable by
+    // any script on this origin and left behind on a shared computer.
+    swaggerOptions: { url: "/openapi.json", persistAuthorization: false, validatorUrl: null, deepLinking: true },
   });
   router.get('/docs', async (ctx, next) => {
     await swaggerPage(ctx, next);
+    // Its template hard-codes a Google Fonts stylesheet: taken out, so the page asks no outside host for anything.
+    stripOutsideLinksFromResponse(ctx);
     ctx.set('Content-Security-Policy', DOCS_CSP);
   });
   router.get('/docs/assets/dist/:file', async (ctx) => {
