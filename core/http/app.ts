@@ -50,7 +50,8 @@ export interface CreateAppOptions {
 
 export function createApp(hub: Hub, options: CreateAppOptions = {}): HttpApp {
   // Only behind a proxy that sets X-Forwarded-*: otherwise anyone could choose the client IP the rate limits count.
-  const app = new Koa({ proxy: hub.config.server.trustProxy });
+  // maxIpsCount 1: the client's address is the entry our proxy appended (the last), not the first, which the client writes.
+  const app = new Koa({ proxy: hub.config.server.trustProxy, maxIpsCount: 1 });
   const router = new Router();
   const routes: RouteDef[] = [
     ...serviceRoutes(hub),

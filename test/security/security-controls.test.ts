@@ -43,6 +43,17 @@ describe('security controls', () => {
     assert.equal((await fetch(`${t.url}/api/v1/processes`, from('10.1.0.10', { authorization: `Bearer ${good}` }))).status, 200, 'another address is not');
   });
 
+  test('behind the trusted proxy the limit counts the address the proxy appended, not a forged first X-Forwarded-For entry', async () => {
+    // The client writes the first entries; the proxy appends the address it saw. Rotating a forged first entry must not
+    // give a guesser a fresh allowance.
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${t.url}/api/v1/processes`, from(`192.0.2.${i}, 10.5.0.1`, { authorization: `Bearer clk_forged${i}` }));
+      assert.equal(res.status, 401);
+    }
+    const blocked = await fetch(`${t.url}/api/v1/processes`, from('192.0.2.99, 10.5.0.1', { authorization: 'Bearer clk_forged-more' }));
+    assert.equal(blocked.status, 429, 'the sixth guess from 10.5.0.1 is refused whatever the first entry says');
+  });
+
   test('guessing tracking links: 429 after the limit on the page and its JSON twin', async () => {
     for (let i = 0; i < 3; i++) assert.equal((await fetch(`${t.url}/track/${fakeToken(i)}`, from('10.2.0.1'))).status, 404);
     for (let i = 3; i < 5; i++) assert.equal((await fetch(`${t.url}/api/v1/track/${fakeToken(i)}`, from('10.2.0.1'))).status, 404);
