@@ -21,6 +21,9 @@ export interface UploadedFile {
   blob: StoredBlob;
 }
 
+/** The whole body is over `limits.totalBytes` (a 413 like any other; the citizen pages tell it apart from a long field). */
+export class BodyTooLargeError extends PayloadTooLargeError {}
+
 /** A file not stored because of its type or size (only with `refusedFiles: 'report'`). */
 export interface RefusedFile {
   fieldId: string;
@@ -85,7 +88,7 @@ export async function parseMultipart(
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limits.totalBytes) {
     req.resume();
-    throw new PayloadTooLargeError(`The request body is larger than ${limits.totalBytes} bytes`);
+    throw new BodyTooLargeError(`The request body is larger than ${limits.totalBytes} bytes`);
   }
   const fields: Record<string, string | string[]> = {};
   const files: UploadedFile[] = [];
@@ -160,7 +163,7 @@ export async function parseMultipart(
     req.on('data', (chunk: Buffer) => {
       seen += chunk.length;
       if (seen > limits.totalBytes && !failure) {
-        fail(new PayloadTooLargeError(`The request body is larger than ${limits.totalBytes} bytes`));
+        fail(new BodyTooLargeError(`The request body is larger than ${limits.totalBytes} bytes`));
         req.unpipe(bb);
         req.resume();
         resolve();

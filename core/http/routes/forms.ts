@@ -4,7 +4,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Hub } from '../../hub.ts';
-import { PayloadTooLargeError, ValidationError, type FieldError } from '../../errors.ts';
+import { ValidationError, type FieldError } from '../../errors.ts';
 import { validateAnswers, isFieldShown, errorMessages, pageTitle, serviceNoun, type Field, type FileField, type ServiceVersion, type ReceivedFile } from '../../services/index.ts';
 import { submit } from '../../processes/index.ts';
 import { displayAnswer } from '../../documents/form-copy.ts';
@@ -15,7 +15,7 @@ import { claimForSending, clearSession, loadSession, markSent, releaseClaim, sav
 import { confirmationNotice } from '../../forms/confirmation.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import { answersFromFormFields } from '../form-fields.ts';
-import { discardFiles, parseMultipart, type MultipartResult } from '../multipart.ts';
+import { BodyTooLargeError, discardFiles, parseMultipart, type MultipartResult } from '../multipart.ts';
 import { renderErrorPage, renderPage } from '../pages/index.ts';
 import { textProblems } from '../route.ts';
 
@@ -181,7 +181,7 @@ export function mountForms(router: Router, hub: Hub): void {
     } catch (err) {
       // A body over the hub's limit is not read at all: on a page with a file question, that file was too large.
       const fileField = [...fileFields.values()][0];
-      if (!(err instanceof PayloadTooLargeError) || !fileField) throw err;
+      if (!(err instanceof BodyTooLargeError) || !fileField) throw err;
       ctx.status = 422;
       renderQuestionPage(ctx, sv, page, current?.answers ?? {}, [{ field: fileField.id, message: errorMessages.fileSize(fileField) }], current);
       return;
