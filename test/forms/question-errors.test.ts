@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { pngBytes, pdfBytes } from '../helpers/files.ts';
-import { errorMessages, fieldSchema, type Field } from '../../core/services/index.ts';
+import { errorMessages, fieldSchema, serviceDefinitionSchema, type Field } from '../../core/services/index.ts';
 import { decode, errorsOf, FormClient, headingOf } from './form-client.ts';
 
 const PEST = '/services/pest-control';
@@ -133,5 +133,16 @@ describe('question pages: upload errors and wording', () => {
     assert.equal(errorMessages.tooLong(name, 10), 'Full name must be 10 characters or less');
     assert.equal(errorMessages.required(describe), 'Describe the noise');
     assert.equal(errorMessages.tooLong(describe, 200), 'Describe the noise in 200 characters or less');
+  });
+
+  test('page titles must name a page of the service; noun, pages and errorName are optional', () => {
+    const definition = {
+      id: 'tiny', title: 'Tiny', referencePrefix: 'TNY', tasks: [{ key: 'triage', title: 'Triage' }],
+      fields: [{ id: 'a', type: 'text', label: 'A', page: 'first' }, { id: 'b', type: 'text', label: 'B', page: 'first' }],
+    };
+    assert.equal(serviceDefinitionSchema.safeParse(definition).success, true, 'a definition without them is still valid');
+    assert.equal(serviceDefinitionSchema.safeParse({ ...definition, noun: 'request', pages: { first: { title: 'First things' } } }).success, true);
+    const wrong = serviceDefinitionSchema.safeParse({ ...definition, pages: { frist: { title: 'First things' } } });
+    assert.deepEqual(wrong.error?.issues.map((i) => [i.path.join('.'), i.message]), [['pages.frist', '"frist" is not a page of this service (no question has this page id)']]);
   });
 });
