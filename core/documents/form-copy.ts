@@ -1,6 +1,7 @@
 // The stored copy of a submitted form: JSON for machines, a self-contained HTML page for people (back office, auditors).
 import type { ServiceDefinition, Field } from '../services/index.ts';
 import { isFieldShown } from '../services/index.ts';
+import { ukAnswerDate, ukDateTime } from '../uk-dates.ts';
 
 export interface FormCopyInput {
   definition: ServiceDefinition;
@@ -35,7 +36,7 @@ export function formCopyHtml(input: FormCopyInput): string {
 <style>body{font-family:Arial,sans-serif;margin:2em;color:#0b0c0c}table{border-collapse:collapse}th,td{text-align:left;vertical-align:top;border-bottom:1px solid #b1b4b6;padding:.5em 1em .5em 0}th{width:40%}</style>
 </head><body>
 <h1>${esc(input.definition.title)}</h1>
-<p>Reference <strong>${esc(input.reference)}</strong>, submitted ${esc(input.submittedAt.toISOString())} (form version ${input.version}).</p>
+<p>Reference <strong>${esc(input.reference)}</strong>, sent ${esc(ukDateTime(input.submittedAt))} (form version ${input.version}).</p>
 <table>
 ${rows}
 </table>
@@ -64,6 +65,9 @@ export function displayAnswer(field: Field, value: unknown): string {
       return (value as { name: string; size: number }[]).map((f) => `${esc(f.name)} (${Math.ceil(f.size / 1024)} KB)`).join('<br>');
     case 'textarea':
       return esc(String(value)).replace(/\n/g, '<br>');
+    case 'date':
+    case 'datetime':
+      return esc(ukAnswerDate(String(value)));
     default:
       return esc(String(value));
   }

@@ -1,5 +1,5 @@
 // Turns a question into the govuk-frontend component (macro name + params) that asks it, with its value and error.
-import type { Field } from '../services/index.ts';
+import { fileSizeText, uploadTypeNames, type Field } from '../services/index.ts';
 
 export interface Component {
   macro: 'input' | 'textarea' | 'radios' | 'checkboxes' | 'select' | 'dateInput' | 'fileUpload' | 'group';
@@ -39,10 +39,12 @@ function dateParts(value: unknown): { day: string; month: string; year: string; 
   return m ? { year: m[1]!, month: String(Number(m[2])), day: String(Number(m[3])), time: m[4] ?? '' } : { day: '', month: '', year: '', time: '' };
 }
 
+/** What a file question accepts, from its settings (so the hint cannot disagree with the check). */
 export function fileHint(field: Extract<Field, { type: 'file' }>): string {
-  const types = field.accept.map((t) => t.split('/')[1]!.replace('mpeg', 'mp3').replace('jpeg', 'jpg').toUpperCase()).join(', ');
-  const size = `${Math.round(field.maxSize / 1024 / 1024)} MB`;
-  return `${field.multiple ? `Up to ${field.maxFiles} files` : 'One file'}, ${size} each at most. ${types}.`;
+  const names = uploadTypeNames(field.accept);
+  const types = names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : names[0];
+  const count = field.multiple ? `You can upload up to ${field.maxFiles} files. Each` : 'The file';
+  return `${count} must be a ${types} and smaller than ${fileSizeText(field.maxSize)}.`;
 }
 
 /**

@@ -34,8 +34,9 @@ function convert(field: Field, v: unknown): unknown {
       const year = (p.year ?? '').trim();
       const time = (p.time ?? '').trim();
       if (!day && !month && !year && !time) return undefined;
-      // Incomplete or odd parts still make a string, which the validator then reports as "not a real date".
-      const date = `${year.padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+      // Incomplete or odd parts still make a string, which the validator then reports: "00"/"0000" for a part left empty
+      // ("must include a month"), anything else as "not a real date". A short year is not padded: "26" is not 2026.
+      const date = `${year || '0000'}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
       if (field.type === 'date') return date;
       const t = /^(\d{1,2})[:.](\d{2})$/.exec(time);
       return t ? `${date}T${t[1]!.padStart(2, '0')}:${t[2]}` : `${date}T${time || '??:??'}`;

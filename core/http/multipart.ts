@@ -22,9 +22,32 @@ export interface UploadedFile {
   blob: StoredBlob;
 }
 
+/** The whole body is over `limits.totalBytes` (a 413 like any other; the citizen pages tell it apart from a long field). */
+export class BodyTooLargeError extends PayloadTooLargeError {}
+
+/** A file not stored because of its type or size (only with `refusedFiles: 'report'`). */
+export interface RefusedFile {
+  fieldId: string;
+  name: string;
+  reason: 'type' | 'size';
+}
+
 export interface MultipartResult {
   fields: Record<string, string | string[]>;
   files: UploadedFile[];
+  /** Files refused for their type or size; empty unless asked for with `refusedFiles: 'report'`. */
+  refused: RefusedFile[];
+  /** More files were sent than `limits.files` (only with `refusedFiles: 'report'`; the files past the limit were not read). */
+  tooManyFiles: boolean;
+}
+
+export interface MultipartOptions {
+  /**
+   * 'fail' (the API): a file of a refused type or size fails the whole request (415/413). 'report' (the citizen pages):
+   * the file is left out and listed in `refused`, the rest of the body is read, so the page can be shown again with
+   * everything else the citizen typed and an error on the file input.
+   */
+  refusedFiles?: 'fail' | 'report';
 }
 
 export interface MultipartLimits {
@@ -58,11 +81,15 @@ export async function parseMultipart(
   store: DocumentStore,
   ruleFor: (fieldName: string) => FileRule | null,
   limits: MultipartLimits,
+  options: MultipartOptions = {},
 ): Promise<MultipartResult> {
+  const report = options.refusedFiles === 'report';
+  const refused: RefusedFile[] = [];
+  let tooManyFiles = false;
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limits.totalBytes) {
     req.resume();
-    throw new PayloadTooLargeError(`The request body is larger than ${limits.totalBytes} bytes`);
+    throw new BodyTooLargeError(`The request body is larger than ${limits.totalBytes} bytes`);
   }
   const fields: Record<string, string | string[]> = {};
   const files: UploadedFile[] = [];
@@ -114,14 +141,19 @@ export async function parseMultipart(
           if (failure && received.blob.created) void store.remove(received.blob.key);
         },
         (err) => {
-          if (err instanceof BlobTooLargeError) fail(new PayloadTooLargeError(`The file "${name}" is larger than ${rule.maxSize} bytes`, { field: fieldName }));
+          if (report && (err instanceof BlobTooLargeError || err instanceof UnsupportedMediaTypeError)) {
+            refused.push({ fieldId: fieldName, name, reason: err instanceof BlobTooLargeError ? 'size' : 'type' });
+          } else if (err instanceof BlobTooLargeError) fail(new PayloadTooLargeError(`The file "${name}" is larger than ${rule.maxSize} bytes`, { field: fieldName }));
           else if (err instanceof UnsupportedMediaTypeError) fail(new UnsupportedMediaTypeError(`The file "${name}": ${err.message}`, { field: fieldName }));
           else fail(err);
         },
       ),
     );
   });
-  bb.on('filesLimit', () => fail(new PayloadTooLargeError(`At most ${limits.files} files may be sent at once`)));
+  bb.on('filesLimit', () => {
+    if (report) tooManyFiles = true;
+    else fail(new PayloadTooLargeError(`At most ${limits.files} files may be sent at once`));
+  });
   bb.on('fieldsLimit', () => fail(new PayloadTooLargeError('Too many fields')));
   bb.on('partsLimit', () => fail(new PayloadTooLargeError('Too many parts')));
 
@@ -140,7 +172,7 @@ export async function parseMultipart(
       // Whatever failed before, a body over the limit is not read on.
       if (seen > limits.totalBytes && !cutOff) {
         cutOff = true;
-        fail(new PayloadTooLargeError(`The request body is larger than ${limits.totalBytes} bytes`));
+        fail(new BodyTooLargeError(`The request body is larger than ${limits.totalBytes} bytes`));
         req.unpipe(bb);
         req.resume();
         resolve();
@@ -158,7 +190,7 @@ export async function parseMultipart(
     await discardFiles(store, files);
     throw failure;
   }
-  return { fields, files };
+  return { fields, files, refused, tooManyFiles };
 }
 
 /** Removes blobs a rejected request created (never ones that already existed: another process may use the same bytes). */

@@ -1,7 +1,7 @@
 // Sends one notification through its channel: claim the row, mint a fresh tracking link for the message, send, record.
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Logger } from 'pino';
-import type { ServiceCatalogue } from '../services/index.ts';
+import { serviceNoun, type ServiceCatalogue } from '../services/index.ts';
 import { preparedStatement, runPrepared } from '../db/prepared.ts';
 import { firstRowPerId, GroupBatcher, perDatabase } from '../db/group-batcher.ts';
 import { newTrackingToken } from '../processes/tracking-token.ts';
@@ -97,6 +97,7 @@ export async function sendNotificationOnce(deps: NotifyDeps, id: string): Promis
       reference: n.reference,
       serviceId: n.service_id,
       serviceTitle: service.definition.title,
+      serviceNoun: serviceNoun(service.definition),
       trackingUrl: `${deps.publicBaseUrl().replace(/\/$/, '')}/track/${token.token}`,
       kind: n.kind,
       updates: n.updates,

@@ -200,6 +200,8 @@ export interface NotificationMessage {
   reference: string;
   serviceId: string;
   serviceTitle: string;
+  /** What the citizen sent, as it reads after "your" ("noise report"; "form" when the service does not say). */
+  serviceNoun: string;
   trackingUrl: string;
   /** submitted | update */
   kind: 'submitted' | 'update';

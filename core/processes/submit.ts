@@ -6,7 +6,7 @@ import type { Sequelize } from 'sequelize';
 import { ValidationError } from '../errors.ts';
 import type { DocumentStore } from '../documents/index.ts';
 import { formCopyHtml, formCopyJson } from '../documents/form-copy.ts';
-import { validateAnswers, type ReceivedFile, type ServiceVersion } from '../services/index.ts';
+import { serviceNoun, validateAnswers, type ReceivedFile, type ServiceVersion } from '../services/index.ts';
 import type { UploadedFile } from '../http/multipart.ts';
 import { newReference } from './reference.ts';
 import { newTrackingToken } from './tracking-token.ts';
@@ -87,7 +87,7 @@ export async function submit(deps: SubmitDeps, input: SubmitInput): Promise<Subm
         ],
         bindings: def.bindings,
         channels: channel,
-        notificationUpdatesJson: JSON.stringify([{ text: `We have received your ${def.title.toLowerCase()}.`, at: now.toISOString() }]),
+        notificationUpdatesJson: JSON.stringify([{ text: `We have received your ${serviceNoun(def)}.`, at: now.toISOString() }]),
       });
       return { processId, reference, trackingToken: token, trackingUrl: `${deps.publicBaseUrl.replace(/\/$/, '')}/track/${token}` };
     } catch (err) {

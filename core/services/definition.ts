@@ -28,6 +28,12 @@ const fieldBase = {
   required: z.boolean().default(true),
   /** The error shown when a required question is not answered (GOV.UK style, e.g. "Enter your full name"). */
   requiredMessage: z.string().optional(),
+  /**
+   * How error messages name the question, as it reads after "Enter" or "Select": "the date the problem started" gives
+   * "Enter the date the problem started" and "Date the problem started must be today or in the past". Absent: made from
+   * the label when the label is not itself a question.
+   */
+  errorName: z.string().min(1).optional(),
   /** Questions sharing a page id are asked on one page; a question without one gets a page of its own. */
   page: z.string().optional(),
   showIf: conditionSchema.optional(),
@@ -103,6 +109,12 @@ export const serviceDefinitionSchema = z
     id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and -'),
     title: z.string().min(1),
     description: z.string().optional(),
+    /** What the citizen sends, as it reads after "your": "noise report" gives "Now send your noise report" and "Track your
+     * noise report". Absent: "form". */
+    noun: z.string().min(1).optional(),
+    /** Headings of pages that ask several questions, by page id: `when: { title: When the noise happens }`. A page
+     * without one is headed by its id ("when" → "When"); a page with one question is headed by that question. */
+    pages: z.record(z.string(), z.strictObject({ title: z.string().min(1) })).optional(),
     /** Prefix of the human reference, e.g. NOI → NOI-7KX3M9QP. */
     referencePrefix: z.string().regex(/^[A-Z]{2,6}$/, 'use 2 to 6 capital letters'),
     fields: z.array(fieldSchema).min(1),
@@ -148,6 +160,10 @@ export const serviceDefinitionSchema = z
       }
       ids.set(f.id, f);
     });
+    const pageIds = new Set(def.fields.map((f) => f.page ?? f.id));
+    for (const id of Object.keys(def.pages ?? {})) {
+      if (!pageIds.has(id)) ctx.addIssue({ code: 'custom', path: ['pages', id], message: `"${id}" is not a page of this service (no question has this page id)` });
+    }
     const keys = new Set<string>();
     def.tasks.forEach((t, i) => {
       if (keys.has(t.key)) ctx.addIssue({ code: 'custom', path: ['tasks', i, 'key'], message: `duplicate task key "${t.key}"` });

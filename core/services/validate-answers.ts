@@ -2,6 +2,7 @@
 import type { FieldError } from '../errors.ts';
 import type { Field, ServiceDefinition } from './definition.ts';
 import { matchesPattern, PATTERN_INPUT_LIMIT } from './pattern.ts';
+import { errorMessages as say } from './wording.ts';
 
 /** A file already received and checked (size, real type) and waiting to be stored. */
 export interface ReceivedFile {
@@ -36,6 +37,7 @@ const PHONE = /^\+?[0-9 ()-]{7,20}$/;
 const UK_POSTCODE = /^(GIR ?0AA|[A-PR-UWYZ][0-9][0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2}|[A-PR-UWYZ][A-HK-Y][0-9][0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2}|[A-PR-UWYZ][0-9][A-HJKPSTUW] ?[0-9][ABD-HJLNP-UW-Z]{2}|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRVWXY] ?[0-9][ABD-HJLNP-UW-Z]{2})$/i;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
+const ADDRESS_PART_NAMES: Record<string, string> = { line1: 'Address line 1', line2: 'Address line 2', town: 'Town or city', postcode: 'Postcode', uprn: 'UPRN', easting: 'Easting', northing: 'Northing', latitude: 'Latitude', longitude: 'Longitude' };
 const ADDRESS_KEYS = new Set(['line1', 'line2', 'town', 'postcode', 'uprn', 'easting', 'northing', 'latitude', 'longitude']);
 
 /** Is a question shown, given the answers so far? Questions hidden by a condition are neither required nor kept. */
@@ -118,69 +120,64 @@ function checkField(field: Field, value: unknown, now: Date): Check {
       return checkAddress(field, value);
     case 'file': {
       const list = value as ReceivedFile[];
-      if (!field.multiple && list.length > 1) return { error: 'accepts only one file' };
-      if (list.length > field.maxFiles) return { error: `accepts at most ${field.maxFiles} files` };
+      if (!field.multiple && list.length > 1) return { error: say.oneFile() };
+      if (list.length > field.maxFiles) return { error: say.tooManyFiles(field.maxFiles) };
       return { value: list.map((f) => ({ documentId: f.documentId, name: f.name, contentType: f.contentType, size: f.size })) };
     }
   }
 }
 
-const IMPERATIVE = /^(describe|tell|give|enter|upload|select|choose|list|explain)\b/i;
-
 function requiredMessage(field: Field): string {
-  if (field.requiredMessage) return field.requiredMessage;
-  switch (field.type) {
-    case 'select':
-    case 'radios':
-    case 'checkboxes':
-      return 'Select an option';
-    case 'file':
-      return 'Upload a file';
-    default: {
-      const label = field.label.replace(/\s*\(optional\)\s*$/i, '');
-      if (IMPERATIVE.test(label)) return label.replace(/\?$/, '');
-      if (label.endsWith('?')) return 'Answer this question';
-      return `Enter ${label.charAt(0).toLowerCase()}${label.slice(1)}`;
-    }
-  }
+  return say.required(field);
 }
 
 function checkText(field: Extract<Field, { type: 'text' | 'textarea' | 'email' | 'phone' }>, value: unknown): Check {
   if (typeof value !== 'string') return { error: 'must be text' };
   const text = field.type === 'textarea' ? value.replace(/\r\n/g, '\n').trim() : value.trim();
-  if (field.minLength !== undefined && text.length < field.minLength) return { error: `must be at least ${field.minLength} characters` };
-  if (field.maxLength !== undefined && text.length > field.maxLength) return { error: `must be ${field.maxLength} characters or fewer` };
-  if (field.type === 'email' && (text.length > 254 || !EMAIL.test(text))) return { error: 'must be an email address, like name@example.com' };
-  if (field.type === 'phone' && !PHONE.test(text)) return { error: 'must be a telephone number, like 01632 960 001 or +44 808 157 0192' };
+  if (field.minLength !== undefined && text.length < field.minLength) return { error: say.tooShort(field, field.minLength) };
+  if (field.maxLength !== undefined && text.length > field.maxLength) return { error: say.tooLong(field, field.maxLength) };
+  if (field.type === 'email' && (text.length > 254 || !EMAIL.test(text))) return { error: say.email() };
+  if (field.type === 'phone' && !PHONE.test(text)) return { error: say.phone() };
   if (field.pattern) {
     // RE2 is linear, but a pattern still sees no more than the question allows (or PATTERN_INPUT_LIMIT).
     const limit = field.maxLength ?? PATTERN_INPUT_LIMIT;
-    if (text.length > limit) return { error: `must be ${limit} characters or fewer` };
-    if (!matchesPattern(field.pattern, text)) return { error: field.patternMessage ?? 'is not in the right format' };
+    if (text.length > limit) return { error: say.tooLong(field, limit) };
+    if (!matchesPattern(field.pattern, text)) return { error: field.patternMessage ?? say.format(field) };
   }
   return { value: text };
 }
 
 function checkNumber(field: Extract<Field, { type: 'number' }>, value: unknown): Check {
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
-  if (!Number.isFinite(n)) return { error: 'must be a number' };
-  if (field.integer && !Number.isInteger(n)) return { error: 'must be a whole number' };
-  if (field.min !== undefined && n < field.min) return { error: `must be ${field.min} or more` };
-  if (field.max !== undefined && n > field.max) return { error: `must be ${field.max} or less` };
+  if (!Number.isFinite(n)) return { error: say.notNumber(field) };
+  if (field.integer && !Number.isInteger(n)) return { error: say.notWholeNumber(field) };
+  if (field.min !== undefined && n < field.min) return { error: say.tooSmall(field, field.min) };
+  if (field.max !== undefined && n > field.max) return { error: say.tooLarge(field, field.max) };
   return { value: n };
 }
 
 function checkDate(field: Extract<Field, { type: 'date' | 'datetime' }>, value: unknown, now: Date): Check {
-  if (typeof value !== 'string') return { error: 'must be a date' };
+  if (typeof value !== 'string') return { error: say.notRealDate(field) };
   const text = value.trim();
+  const missing = missingDateParts(text);
+  if (missing.length) return { error: say.dateMissing(field, missing) };
   const shapeOk = field.type === 'date' ? DATE.test(text) : DATETIME.test(text);
   const date = new Date(field.type === 'date' ? `${text}T00:00:00Z` : `${text}Z`);
   if (!shapeOk || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== text.slice(0, 10)) {
-    return { error: field.type === 'date' ? 'must be a real date, like 2026-03-27' : 'must be a real date and time, like 2026-03-27T21:30' };
+    return { error: say.notRealDate(field) };
   }
   // Compare as UK wall-clock time with a day's grace, so a citizen's "today" is never refused for time zones.
-  if (field.notInFuture && date.getTime() > now.getTime() + 24 * 3600 * 1000) return { error: 'must be today or in the past' };
+  if (field.notInFuture && date.getTime() > now.getTime() + 24 * 3600 * 1000) return { error: say.notInFuture(field) };
   return { value: field.type === 'datetime' ? text.slice(0, 16) : text };
+}
+
+/** Parts left out of a date the pages assembled from day, month and year boxes ("2026-00-12" has no month). */
+function missingDateParts(text: string): string[] {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(.*))?$/.exec(text);
+  if (!m) return [];
+  const missing = [m[3] === '00' && 'day', m[2] === '00' && 'month', m[1] === '0000' && 'year'].filter((x): x is string => !!x);
+  if (m[4] === '??:??') missing.push('time');
+  return missing;
 }
 
 function checkAddress(field: Extract<Field, { type: 'address' }>, value: unknown): Check {
@@ -194,7 +191,7 @@ function checkAddress(field: Extract<Field, { type: 'address' }>, value: unknown
     const v = raw[key];
     if (v === undefined || v === null || v === '') continue;
     if (typeof v !== 'string') return { error: 'must be text', path: `${field.id}.${key}` };
-    if (v.trim().length > 200) return { error: 'must be 200 characters or fewer', path: `${field.id}.${key}` };
+    if (v.trim().length > 200) return { error: `${ADDRESS_PART_NAMES[key]} must be 200 characters or less`, path: `${field.id}.${key}` };
     if (v.trim()) out[key] = v.trim();
   }
   const ranges = { easting: [0, 700000], northing: [0, 1300000], latitude: [49, 61], longitude: [-9, 2.1] } as const;
@@ -203,19 +200,19 @@ function checkAddress(field: Extract<Field, { type: 'address' }>, value: unknown
     if (v === undefined || v === null || v === '') continue;
     const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
     const [min, max] = ranges[key];
-    if (!Number.isFinite(n) || n < min || n > max) return { error: `must be a number between ${min} and ${max}`, path: `${field.id}.${key}` };
+    if (!Number.isFinite(n) || n < min || n > max) return { error: `${ADDRESS_PART_NAMES[key]} must be a number between ${min} and ${max}`, path: `${field.id}.${key}` };
     out[key] = n;
   }
   if (out.postcode !== undefined) {
     if (!UK_POSTCODE.test(out.postcode)) return { error: 'Enter a real postcode', path: `${field.id}.postcode` };
     out.postcode = formatPostcode(out.postcode);
   }
-  if ((out.easting === undefined) !== (out.northing === undefined)) return { error: 'give both easting and northing', path: field.id };
-  if ((out.latitude === undefined) !== (out.longitude === undefined)) return { error: 'give both latitude and longitude', path: field.id };
+  if ((out.easting === undefined) !== (out.northing === undefined)) return { error: 'Enter both an easting and a northing', path: field.id };
+  if ((out.latitude === undefined) !== (out.longitude === undefined)) return { error: 'Enter both a latitude and a longitude', path: field.id };
   const hasAddress = out.line1 !== undefined && out.postcode !== undefined;
   const hasPoint = out.easting !== undefined || out.latitude !== undefined;
   if (!hasAddress && !(field.allowLocationOnly && hasPoint)) {
-    if (out.line1 === undefined) return { error: 'Enter the first line of the address', path: `${field.id}.line1` };
+    if (out.line1 === undefined) return { error: 'Enter address line 1, typically the building and street', path: `${field.id}.line1` };
     return { error: 'Enter a postcode', path: `${field.id}.postcode` };
   }
   return { value: out };

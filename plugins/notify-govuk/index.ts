@@ -21,6 +21,7 @@ function personalisation(m: NotificationMessage): Record<string, string> {
   return {
     reference: m.reference,
     service: m.serviceTitle,
+    noun: m.serviceNoun,
     update: m.updates.map((u) => u.text).join('\n\n'),
     tracking_url: m.trackingUrl,
     council: m.council.name,

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import nunjucks from 'nunjucks';
-import type { NotificationMessage } from '../../core/plugins/index.ts';
+import { ukDateTime, type NotificationMessage } from '../../core/plugins/index.ts';
 
 export interface RenderedEmail {
   subject: string;
@@ -20,23 +20,18 @@ export class EmailTemplates {
     this.dir = resolve(templatesDir);
     this.html = new nunjucks.Environment(new nunjucks.FileSystemLoader(this.dir), { autoescape: true });
     this.text = new nunjucks.Environment(new nunjucks.FileSystemLoader(this.dir), { autoescape: false });
-    for (const env of [this.html, this.text]) env.addFilter('ukdate', ukDate);
+    // `ukdate` gives "1 October 2026 at 2:05pm" (UK time), as the tracking page does.
+    for (const env of [this.html, this.text]) env.addFilter('ukdate', (iso: string) => ukDateTime(iso));
   }
 
   render(message: NotificationMessage): RenderedEmail {
     const kind = message.kind;
     const pick = (name: string) => (existsSync(resolve(this.dir, message.serviceId, name)) ? `${message.serviceId}/${name}` : name);
-    const context = { ...message, service: message.serviceTitle };
+    const context = { ...message, service: message.serviceTitle, noun: message.serviceNoun };
     return {
       subject: this.text.render(pick(`${kind}.subject.njk`), context).replace(/\s+/g, ' ').trim(),
       html: this.html.render(pick(`${kind}.html.njk`), context),
       text: this.text.render(pick(`${kind}.text.njk`), context),
     };
   }
-}
-
-const UK_DATE = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric', minute: '2-digit', hour12: true });
-
-function ukDate(iso: string): string {
-  return UK_DATE.format(new Date(iso));
 }

@@ -1,5 +1,6 @@
 // Issue 6 acceptance 1 and 2: a citizen completes the noise complaint in Chromium — a corrected validation error, a
-// conditional question, a file upload — with and without JavaScript; axe finds nothing on any page.
+// conditional question, a file upload (after a refused one: issue 14) — with and without JavaScript; axe finds nothing
+// on any page.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -15,12 +16,15 @@ describe('citizen form journey', () => {
   let browser: Browser;
   let dir: string;
   let photo: string;
+  let program: string;
   before(async () => {
     t = await startTestHub();
     browser = await launchBrowser();
     dir = await mkdtemp(join(tmpdir(), 'closeloop-upload-'));
     photo = join(dir, 'night-photo.png');
     await writeFile(photo, pngBytes(20_000, 'journey'));
+    program = join(dir, 'recording.exe');
+    await writeFile(program, Buffer.concat([Buffer.from('MZ\x90\x00', 'latin1'), Buffer.alloc(2000, 1)]));
   });
   after(async () => {
     await browser?.close();
@@ -51,7 +55,7 @@ describe('citizen form journey', () => {
       await check(page);
       await next();
       assert.equal(await page.locator('.govuk-error-summary').isVisible(), true, 'error summary shown');
-      assert.match(await page.locator('.govuk-error-summary').innerText(), /Select an option/);
+      assert.match(await page.locator('.govuk-error-summary').innerText(), /Select what kind of noise it is/);
       await check(page);
       await page.locator('.govuk-error-summary a').first().click();
       await page.getByLabel('Something else').check();
@@ -79,6 +83,12 @@ describe('citizen form journey', () => {
       await check(page);
       await next();
 
+      // A file of the wrong type: the question again with the error, and a way on.
+      await page.locator('input[type=file]').setInputFiles(program);
+      await next();
+      assert.equal(await page.locator('.govuk-error-summary a').innerText(), 'The selected file must be a MP3, MP4, JPG, PNG or PDF');
+      assert.match(await page.locator('.govuk-error-message').innerText(), /The selected file must be a MP3, MP4, JPG, PNG or PDF/);
+      await check(page);
       await page.locator('input[type=file]').setInputFiles(photo);
       await check(page);
       await next();
@@ -100,6 +110,8 @@ describe('citizen form journey', () => {
       const panel = await page.locator('.govuk-panel').innerText();
       const reference = /NOI-[A-HJ-NP-Z2-9]{8}/.exec(panel)?.[0];
       assert.ok(reference, 'the confirmation shows the reference');
+      // No worker runs here: the confirmation e-mail has not gone yet, and the page does not say it has.
+      assert.equal(await page.locator('#confirmation-notice').innerText(), 'We will send a confirmation to sam@example.com.');
       const trackingUrl = await page.locator('#tracking-link').getAttribute('href');
       assert.match(trackingUrl ?? '', /\/track\/[A-Za-z0-9_-]{43}$/);
       await check(page);

@@ -100,9 +100,10 @@ function decodeBody(body: string, encoding: string | undefined): string {
 }
 
 function decodeHeader(value: string): string {
-  return value.replace(/=\?utf-8\?([QB])\?([^?]*)\?=/gi, (_, enc: string, text: string) =>
+  // Whitespace between two encoded words is folding, not text (RFC 2047 section 6.2): drop it before decoding.
+  return value.replace(/(\?=)\s+(=\?)/g, '$1$2').replace(/=\?utf-8\?([QB])\?([^?]*)\?=/gi, (_, enc: string, text: string) =>
     enc.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : decodeBody(text.replace(/_/g, ' '), 'quoted-printable'),
-  ).replace(/\?=\s+=\?/g, '');
+  );
 }
 
 function parseMail(raw: string, from: string, to: string[]): ReceivedMail {

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
+import { ukDate, ukDateTime } from '../../uk-dates.ts';
 
 const require = createRequire(import.meta.url);
 /** govuk-frontend's dist folder (templates, CSS, JS, fonts, images). */
@@ -13,16 +14,13 @@ const OWN_TEMPLATES = join(dirname(fileURLToPath(import.meta.url)), 'templates')
 // same line runs from /assets/closeloop/init.js instead (see static/init.js).
 const INLINE_INIT = /<script>document\.body\.className \+= ' js-enabled'[^<]*<\/script>/;
 
-const UK_DATE = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' });
-const UK_TIME = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: 'numeric', minute: '2-digit', hour12: true });
-
 let env: nunjucks.Environment | null = null;
 
 function environment(): nunjucks.Environment {
   if (env) return env;
   env = new nunjucks.Environment(new nunjucks.FileSystemLoader([OWN_TEMPLATES, GOVUK_DIST]), { autoescape: true, throwOnUndefined: false });
-  env.addFilter('ukDate', (iso: string) => UK_DATE.format(new Date(iso)));
-  env.addFilter('ukDateTime', (iso: string) => `${UK_DATE.format(new Date(iso))} at ${UK_TIME.format(new Date(iso)).replace(' ', '').toLowerCase()}`);
+  env.addFilter('ukDate', (iso: string) => ukDate(iso));
+  env.addFilter('ukDateTime', (iso: string) => ukDateTime(iso));
   env.addFilter('fileSize', (bytes: number) => (bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`));
   return env;
 }

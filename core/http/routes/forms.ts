@@ -4,25 +4,53 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Hub } from '../../hub.ts';
-import { NotFoundError, ValidationError, type FieldError } from '../../errors.ts';
-import { validateAnswers, isFieldShown, type Field, type ServiceVersion, type ReceivedFile } from '../../services/index.ts';
+import { ValidationError, type FieldError } from '../../errors.ts';
+import { validateAnswers, isFieldShown, errorMessages, pageTitle, serviceNoun, type Field, type FileField, type ServiceVersion, type ReceivedFile } from '../../services/index.ts';
 import { submit } from '../../processes/index.ts';
 import { displayAnswer } from '../../documents/form-copy.ts';
 import { componentFor, type Component, type ErrorsByField } from '../../forms/components.ts';
 import { pageAnswers } from '../../forms/form-input.ts';
 import { formPages, nextPage, previousPage, visibleFields, type FormPage } from '../../forms/pages.ts';
-import { clearSession, loadSession, saveSession, type FormSession } from '../../forms/session.ts';
+import { claimForSending, clearSession, loadSession, markSent, releaseClaim, saveAnswers, type FormSession } from '../../forms/session.ts';
+import { confirmationNotice } from '../../forms/confirmation.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import { answersFromFormFields } from '../form-fields.ts';
-import { discardFiles, parseMultipart } from '../multipart.ts';
-import { renderPage } from '../pages/index.ts';
+import { BodyTooLargeError, discardFiles, parseMultipart, type MultipartResult } from '../multipart.ts';
+import { renderErrorPage, renderPage } from '../pages/index.ts';
 import { textProblems } from '../route.ts';
 
 const CHECK = 'check-answers';
+const CONFIRMATION = 'confirmation';
 
-function titleOf(pageId: string): string {
-  const words = pageId.replace(/[-_]+/g, ' ').trim();
-  return words.charAt(0).toUpperCase() + words.slice(1);
+/** A sent form is only ever shown as its confirmation (answers gone; a second send impossible). */
+function isSentOrSending(session: FormSession | null): boolean {
+  return !!session && (!!session.result || session.sending);
+}
+
+/**
+ * Error summary entries, one per problem. Messages name their question, so they differ; should two still read the same
+ * (two address questions on one page), the later ones also quote their question.
+ */
+function summaryOf(errors: FieldError[], fields: Field[], href: (e: FieldError) => string): { text: string; href: string }[] {
+  const seen = new Set<string>();
+  return errors.map((e) => {
+    const label = fields.find((f) => f.id === e.field.split('.')[0])?.label;
+    const text = seen.has(e.message) && label ? `${e.message} (${label.replace(/\s*\(optional\)\s*$/i, '')})` : e.message;
+    seen.add(e.message);
+    return { text, href: href(e) };
+  });
+}
+
+/** GOV.UK's file upload errors for files the page refused, one per question. */
+function uploadErrors(parsed: Pick<MultipartResult, 'refused' | 'tooManyFiles'>, fileFields: Map<string, FileField>): FieldError[] {
+  const errors = new Map<string, string>();
+  for (const r of parsed.refused) {
+    const f = fileFields.get(r.fieldId);
+    if (f && !errors.has(f.id)) errors.set(f.id, r.reason === 'type' ? errorMessages.fileType(f) : errorMessages.fileSize(f));
+  }
+  const first = [...fileFields.values()][0];
+  if (parsed.tooManyFiles && first && !errors.has(first.id)) errors.set(first.id, first.multiple ? errorMessages.tooManyFiles(first.maxFiles) : errorMessages.oneFile());
+  return [...errors].map(([field, message]) => ({ field, message }));
 }
 
 function filesMap(session: FormSession): Map<string, ReceivedFile[]> {
@@ -85,22 +113,21 @@ export function mountForms(router: Router, hub: Hub): void {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = renderPage('form-page.njk', {
       council: council(def.id),
-      title: single ? fields[0]!.label : titleOf(page.id),
+      title: single ? fields[0]!.label : pageTitle(def, page.id),
       serviceName: def.title,
       serviceUrl: base(def.id),
-      pageHeading: single && !nested.size ? null : titleOf(page.id),
+      pageHeading: single && !nested.size ? null : pageTitle(def, page.id),
       components,
       action: `${base(def.id)}/${page.id}?_csrf=${encodeURIComponent(csrfToken(ctx))}${change ? '&change=1' : ''}`,
       backUrl: change ? `${base(def.id)}/${CHECK}` : prev ? `${base(def.id)}/${prev.id}` : base(def.id),
-      errorSummary: errors.length
-        ? errors.map((e) => ({ text: e.message, href: `#${anchorFor(def.fields.find((f) => f.id === e.field.split('.')[0]), e.field)}` }))
-        : null,
+      errorSummary: errors.length ? summaryOf(errors, def.fields, (e) => `#${anchorFor(def.fields.find((f) => f.id === e.field.split('.')[0]), e.field)}`) : null,
     });
   }
 
   router.get('/services/:serviceId', async (ctx) => {
     const sv = service(ctx.params.serviceId!);
     const previous = await loadSession(hub.sequelize, ctx, sv.serviceId);
+    // A sent form is done with: starting again starts a fresh form.
     if (previous?.result) await clearSession(hub.sequelize, ctx, sv.serviceId);
     const first = formPages(sv.definition)[0]!;
     ctx.type = 'text/html';
@@ -117,10 +144,11 @@ export function mountForms(router: Router, hub: Hub): void {
   router.get('/services/:serviceId/:pageId', async (ctx, next) => {
     const sv = service(ctx.params.serviceId!);
     if (ctx.params.pageId === CHECK) return showCheckAnswers(ctx, sv);
-    if (ctx.params.pageId === 'confirmation') return showConfirmation(ctx, sv);
+    if (ctx.params.pageId === CONFIRMATION) return showConfirmation(ctx, sv);
     const page = formPages(sv.definition).find((p) => p.id === ctx.params.pageId);
     if (!page) return next();
     const session = await loadSession(hub.sequelize, ctx, sv.serviceId);
+    if (isSentOrSending(session)) return ctx.redirect(`${base(sv.serviceId)}/${CONFIRMATION}`);
     renderQuestionPage(ctx, sv, page, session?.answers ?? {}, [], session);
   });
 
@@ -133,21 +161,39 @@ export function mountForms(router: Router, hub: Hub): void {
     if (!page) return next();
     // The token is in the URL so it is checked before any uploaded byte is stored.
     checkCsrf(ctx, ctx.query._csrf);
-    const fileFields = new Map(page.fields.filter((f) => f.type === 'file').map((f) => [f.id, f]));
+    const confirmation = `${base(def.id)}/${CONFIRMATION}`;
+    const current = await loadSession(hub.sequelize, ctx, sv.serviceId);
+    // A sent form is not changed (nor sent again): its pages show the confirmation. Nothing of this body is stored.
+    if (isSentOrSending(current)) {
+      ctx.req.resume();
+      return ctx.redirect(confirmation);
+    }
+    const fileFields = new Map(page.fields.filter((f): f is FileField => f.type === 'file').map((f) => [f.id, f]));
     const limits = hub.config.server.limits;
-    const { fields, files } = ctx.is('multipart/form-data')
-      ? await parseMultipart(ctx.req, hub.store, (name) => {
-          const f = fileFields.get(name);
-          return f && f.type === 'file' ? { accept: f.accept, maxSize: f.maxSize } : null;
-        }, { totalBytes: limits.multipartBytes, files: limits.files })
-      : { fields: {}, files: [] };
+    let parsed: MultipartResult;
+    try {
+      parsed = ctx.is('multipart/form-data')
+        ? await parseMultipart(ctx.req, hub.store, (name) => {
+            const f = fileFields.get(name);
+            return f ? { accept: f.accept, maxSize: f.maxSize } : null;
+          }, { totalBytes: limits.multipartBytes, files: limits.files }, { refusedFiles: 'report' })
+        : { fields: {}, files: [], refused: [], tooManyFiles: false };
+    } catch (err) {
+      // A body over the hub's limit is not read at all: on a page with a file question, that file was too large.
+      const fileField = [...fileFields.values()][0];
+      if (!(err instanceof BodyTooLargeError) || !fileField) throw err;
+      ctx.status = 422;
+      renderQuestionPage(ctx, sv, page, current?.answers ?? {}, [{ field: fileField.id, message: errorMessages.fileSize(fileField) }], current);
+      return;
+    }
+    const { fields, files } = parsed;
     // Text no browser sends (a NUL character, a lone surrogate) is refused before it reaches the session row.
     const unusable = textProblems(fields);
     if (unusable.length) {
       await discardFiles(hub.store, files);
       throw new ValidationError(`The form cannot be saved: ${unusable.map((p) => `${p.field} ${p.message}`).join('; ')}`, unusable);
     }
-    const session: FormSession = (await loadSession(hub.sequelize, ctx, sv.serviceId)) ?? { serviceId: sv.serviceId, serviceVersion: sv.version, answers: {}, files: [], result: null };
+    const session: FormSession = current ?? { serviceId: sv.serviceId, serviceVersion: sv.version, answers: {}, files: [], result: null, sending: false };
     if (session.serviceVersion !== sv.version) Object.assign(session, { serviceVersion: sv.version });
     const posted = pageAnswers(page.fields, answersFromFormFields(fields));
     const answers = { ...session.answers };
@@ -155,17 +201,25 @@ export function mountForms(router: Router, hub: Hub): void {
     for (const [k, v] of Object.entries(answers)) if (v === undefined) delete answers[k];
     const newFiles = files.map((f) => ({ documentId: f.documentId, fieldId: f.fieldId, name: f.name, contentType: f.contentType, size: f.size, sha256: f.blob.sha256, key: f.blob.key }));
     const replaced = new Set(newFiles.map((f) => f.fieldId));
-    const nextSession: FormSession = { ...session, answers, files: [...session.files.filter((f) => !replaced.has(f.fieldId)), ...newFiles], result: null };
+    const nextSession: FormSession = { ...session, answers, files: [...session.files.filter((f) => !replaced.has(f.fieldId)), ...newFiles] };
 
+    const refused = uploadErrors(parsed, fileFields);
     const checked = validateAnswers(def, answers, filesMap(nextSession));
-    const errors = errorsOnPage(checked.errors, visibleFields(page, answers).filter((f) => isFieldShown(f, answers)));
+    const invalid = errorsOnPage(checked.errors, visibleFields(page, answers).filter((f) => isFieldShown(f, answers)));
+    // A refused file is the problem with its question; the answers' other problems are shown with it, in page order.
+    const order = (e: FieldError) => page.fields.findIndex((f) => f.id === e.field.split('.')[0]);
+    const errors = [...refused, ...invalid.filter((e) => !refused.some((r) => r.field === e.field))].sort((a, b) => order(a) - order(b));
     if (errors.length) {
       await discardFiles(hub.store, files);
       ctx.status = 422;
       renderQuestionPage(ctx, sv, page, { ...answers, ...rawDates(page.fields, answersFromFormFields(fields)) }, errors, session);
       return;
     }
-    await saveSession(hub.sequelize, ctx, nextSession);
+    if (!(await saveAnswers(hub.sequelize, ctx, nextSession))) {
+      // Sent from another tab meanwhile.
+      await discardFiles(hub.store, files);
+      return ctx.redirect(confirmation);
+    }
     const following = ctx.query.change === '1' ? null : nextPage(pages, page.id, answers);
     ctx.redirect(following ? `${base(def.id)}/${following.id}` : `${base(def.id)}/${CHECK}`);
   });
@@ -174,6 +228,8 @@ export function mountForms(router: Router, hub: Hub): void {
     const def = sv.definition;
     const session = await loadSession(hub.sequelize, ctx, sv.serviceId);
     if (!session) return ctx.redirect(base(def.id));
+    // After sending, the answers are gone and there is nothing to send again.
+    if (isSentOrSending(session)) return ctx.redirect(`${base(def.id)}/${CONFIRMATION}`);
     const pages = formPages(def);
     const checked = validateAnswers(def, session.answers, filesMap(session));
     const rows = def.fields
@@ -187,6 +243,7 @@ export function mountForms(router: Router, hub: Hub): void {
         };
       });
     const last = [...pages].reverse().find((p) => visibleFields(p, session.answers).length);
+    const pageOf = (e: FieldError) => pages.find((p) => p.fields.some((f) => f.id === e.field.split('.')[0]));
     ctx.type = 'text/html';
     ctx.set('Cache-Control', 'no-store');
     ctx.status = errors.length ? 422 : 200;
@@ -196,47 +253,66 @@ export function mountForms(router: Router, hub: Hub): void {
       serviceName: def.title,
       serviceUrl: base(def.id),
       service: def,
+      noun: serviceNoun(def),
       rows,
       csrf: csrfToken(ctx),
       action: `${base(def.id)}/${CHECK}`,
       backUrl: last ? `${base(def.id)}/${last.id}` : base(def.id),
-      errorSummary: errors.length
-        ? errors.map((e) => {
-            const page = pages.find((p) => p.fields.some((f) => f.id === e.field.split('.')[0]));
-            return { text: `${def.fields.find((f) => f.id === e.field.split('.')[0])?.label ?? e.field}: ${e.message}`, href: page ? `${base(def.id)}/${page.id}?change=1` : '#' };
-          })
-        : null,
+      errorSummary: errors.length ? summaryOf(errors, def.fields, (e) => (pageOf(e) ? `${base(def.id)}/${pageOf(e)!.id}?change=1` : '#')) : null,
     });
   }
 
   async function sendForm(ctx: Context, sv: ServiceVersion) {
     const body = await readForm(ctx);
     checkCsrf(ctx, body._csrf);
-    const session = await loadSession(hub.sequelize, ctx, sv.serviceId);
-    if (!session) return ctx.redirect(base(sv.serviceId));
-    if (session.result) return ctx.redirect(`${base(sv.serviceId)}/confirmation`);
+    const confirmation = `${base(sv.serviceId)}/${CONFIRMATION}`;
+    // Only one request can claim the answers: a second click, a second tab or a form re-posted later finds them gone.
+    const session = await claimForSending(hub.sequelize, ctx, sv.serviceId);
+    if (!session) return ctx.redirect(isSentOrSending(await loadSession(hub.sequelize, ctx, sv.serviceId)) ? confirmation : base(sv.serviceId));
     const files = session.files.map((f) => ({ documentId: f.documentId, fieldId: f.fieldId, name: f.name, contentType: f.contentType, size: f.size, blob: { key: f.key, sha256: f.sha256, size: f.size, created: false } }));
+    let result: Awaited<ReturnType<typeof submit>>;
     try {
-      const result = await submit(
+      result = await submit(
         { sequelize: hub.sequelize, store: hub.store, publicBaseUrl: hub.config.server.publicBaseUrl, channels: new Set(Object.keys(hub.config.channels)) },
         { service: sv, answers: session.answers, files },
       );
-      await saveSession(hub.sequelize, ctx, { ...session, result: { reference: result.reference, trackingUrl: result.trackingUrl, processId: result.processId } });
-      ctx.redirect(`${base(sv.serviceId)}/confirmation`);
     } catch (err) {
+      await releaseClaim(hub.sequelize, ctx, sv.serviceId);
       if (err instanceof ValidationError) return showCheckAnswers(ctx, sv, err.errors);
       throw err;
     }
+    await markSent(hub.sequelize, ctx, sv.serviceId, { reference: result.reference, trackingUrl: result.trackingUrl, processId: result.processId });
+    ctx.redirect(confirmation);
   }
 
   async function showConfirmation(ctx: Context, sv: ServiceVersion) {
-    const session = await loadSession(hub.sequelize, ctx, sv.serviceId);
-    if (!session?.result) throw new NotFoundError('There is no submission to confirm');
-    const email = sv.definition.contact.email ? session.answers[sv.definition.contact.email] : undefined;
-    ctx.type = 'text/html';
+    let session = await loadSession(hub.sequelize, ctx, sv.serviceId);
+    // A second click while the first is still sending: wait for the first to finish (well under a second as a rule).
+    for (let waited = 0; session?.sending && waited < 10_000; waited += 200) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      session = await loadSession(hub.sequelize, ctx, sv.serviceId);
+    }
     ctx.set('Cache-Control', 'no-store');
+    ctx.type = 'text/html';
+    if (session?.sending) {
+      ctx.status = 503;
+      ctx.set('Retry-After', '10');
+      ctx.body = renderErrorPage(council(sv.serviceId), 'Your form is still being sent', 'Wait a minute, then refresh this page to see your reference.');
+      return;
+    }
+    if (!session?.result) return ctx.redirect(session ? `${base(sv.serviceId)}/${CHECK}` : base(sv.serviceId));
+    const noun = serviceNoun(sv.definition);
     ctx.set('Referrer-Policy', 'no-referrer');
-    ctx.body = renderPage('confirmation.njk', { council: council(sv.serviceId), title: 'Form sent', serviceName: sv.definition.title, service: sv.definition, result: session.result, email });
+    ctx.body = renderPage('confirmation.njk', {
+      council: council(sv.serviceId),
+      title: `We have received your ${noun}`,
+      serviceName: sv.definition.title,
+      serviceUrl: base(sv.serviceId),
+      service: sv.definition,
+      noun,
+      result: session.result,
+      notice: await confirmationNotice(hub.sequelize, session.result.processId),
+    });
   }
 }
 
