@@ -121,6 +121,11 @@ export const soapConfigSchema = z
         { error: 'mode must be none, inline or operation' },
       )
       .default({ mode: 'none' }),
+    /**
+     * WS-Security `PasswordText` puts the password itself in every request: over plain http anyone on the path reads it.
+     * It is refused with an http endpoint unless this is true (a back office on the same machine or a private link).
+     */
+    allowInsecureTransport: z.boolean().default(false),
     /** A harmless operation (status, ping) that check() calls to prove the endpoint and the credentials work. */
     checkOperation: z
       .strictObject({ operation: ncName, arguments: z.record(elementPath, z.string()).default({}) })
@@ -131,7 +136,17 @@ export const soapConfigSchema = z
     if (c.attachments.mode === 'inline' && c.request.mode !== 'arguments') {
       ctx.addIssue({ code: 'custom', path: ['attachments', 'mode'], message: 'inline attachments need request.mode "arguments" (a document is sent as it is)' });
     }
+    // Without `endpoint` the WSDL's address is used: prepareBinding checks that one when it loads the WSDL.
+    const insecure = c.endpoint ? insecurePasswordProblem(c, c.endpoint) : null;
+    if (insecure) ctx.addIssue({ code: 'custom', path: ['auth', 'passwordType'], message: insecure });
   });
+
+/** Why this binding would send its password in clear to `endpoint`, or null when it would not. */
+export function insecurePasswordProblem(c: Pick<SoapConfig, 'auth' | 'allowInsecureTransport'>, endpoint: string, what = 'the endpoint'): string | null {
+  if (c.auth.type !== 'wsse' || c.auth.passwordType !== 'PasswordText' || c.allowInsecureTransport) return null;
+  if (!/^http:/i.test(endpoint)) return null;
+  return `PasswordText sends the password in clear, and ${what} (${endpoint}) is plain http: use https or PasswordDigest, or set allowInsecureTransport: true if the path to the back office is private`;
+}
 
 export type SoapConfig = z.infer<typeof soapConfigSchema>;
 export type ArgumentValue = z.infer<typeof argumentValue>;
