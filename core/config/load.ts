@@ -16,7 +16,7 @@ export interface Config extends CloseloopConfigFile {
 }
 
 /** Environment variables that override a config value, and where the value goes. */
-const ENV_OVERRIDES: { env: string; path: string[]; number?: boolean }[] = [
+export const ENV_OVERRIDES: readonly { env: string; path: string[]; number?: boolean }[] = [
   { env: 'DATABASE_URL', path: ['database', 'url'] },
   { env: 'REDIS_URL', path: ['redis', 'url'] },
   { env: 'REDIS_PREFIX', path: ['redis', 'prefix'] },

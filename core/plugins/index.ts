@@ -1,3 +1,4 @@
 export * from './sdk.ts';
 export { Registry, BUILTIN_CONNECTORS, BUILTIN_CHANNELS, PROJECT_ROOT, type RegistryOptions } from './registry.ts';
 export { PluginLoadError, importPluginModule, pluginsOf, connectorProblems, channelProblems, isPathSpec, type LoadedPlugin } from './loader.ts';
+export { pluginConfigSchemas } from './config-schemas.ts';
