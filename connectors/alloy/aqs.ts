@@ -1,6 +1,6 @@
 // Alloy Query Syntax (AQS) bodies the connector sends: items of the binding's design in its collection, filtered.
 
-type AqsNode = { type: string; properties?: Record<string, unknown>; children?: AqsNode[] };
+export type AqsNode = { type: string; properties?: Record<string, unknown>; children?: AqsNode[] };
 
 export function itemsQuery(designCode: string, collectionCode: string, filters: AqsNode[]): AqsNode {
   const where = filters.length === 1 ? filters : filters.length ? [{ type: 'And', children: filters }] : [];
@@ -13,6 +13,11 @@ export function itemsQuery(designCode: string, collectionCode: string, filters: 
 
 export function equalsAttribute(attributeCode: string, value: string): AqsNode {
   return { type: 'Equals', children: [{ type: 'Attribute', properties: { attributeCode } }, { type: 'String', properties: { value: [value] } }] };
+}
+
+/** Any of the conditions (a single one stands alone). */
+export function anyOf(nodes: AqsNode[]): AqsNode {
+  return nodes.length === 1 ? nodes[0]! : { type: 'Or', children: nodes };
 }
 
 /** Items edited after `since` (an ISO date). */

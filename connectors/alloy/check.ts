@@ -1,7 +1,8 @@
 // check(): the key works and every design and attribute code the binding names exists in Alloy. Reads only.
 import type { CheckResult } from '../../core/plugins/index.ts';
-import type { AlloyClient } from './client.ts';
+import { FILES_DESIGN, type AlloyClient } from './client.ts';
 import { designsOf, mappingFor, type AlloyConfig } from './config.ts';
+import { itemsQuery } from './aqs.ts';
 
 export async function checkAlloy(config: AlloyConfig, client: AlloyClient): Promise<CheckResult> {
   const attributesOf = new Map<string, Set<string>>();
@@ -34,6 +35,14 @@ export async function checkAlloy(config: AlloyConfig, client: AlloyClient): Prom
     if (designCode !== config.designCode) {
       config.attributes.forEach((a, i) => need(designCode, `attributes.${i}.attributeCode`, a.attributeCode));
       shared(designCode);
+    }
+  }
+  // A delivery looks for the files an earlier attempt uploaded: the key's role must be able to read file items.
+  if (config.attachmentsAttribute) {
+    try {
+      await client.query(itemsQuery(FILES_DESIGN, 'Live', []), 1, 1);
+    } catch (err) {
+      problems.push(`attachmentsAttribute: the API key cannot read Alloy's file items (${FILES_DESIGN}): ${(err as Error).message}`);
     }
   }
   return { ok: problems.length === 0, problems: [...new Set(problems)] };

@@ -33,6 +33,10 @@ export interface AlloyItem {
 
 const EXCERPT = 500;
 
+/** In Alloy an uploaded file is an item too: of this design, its name in this attribute. */
+export const FILES_DESIGN = 'designs_files';
+export const FILE_NAME_ATTRIBUTE = 'attributes_filesOriginalName';
+
 export class AlloyClient {
   private readonly base: string;
   private nextSlot = 0;
@@ -64,10 +68,9 @@ export class AlloyClient {
 
   /** Uploads a file (raw body, name in Content-Disposition) and returns its file item id. */
   async uploadFile(name: string, contentType: string, content: Buffer): Promise<string> {
-    const safeName = name.replace(/["\\\r\n]/g, '_');
     const res = await this.request('POST', '/api/file', content, {
       'content-type': contentType,
-      'content-disposition': `attachment; filename="${safeName.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      'content-disposition': `attachment; filename="${asciiFileName(name)}"; filename*=UTF-8''${encodeURIComponent(name)}`,
     });
     const body = (await res.json()) as { fileItemId?: string };
     if (!body.fileItemId) throw new PermanentError('Alloy accepted the file but returned no fileItemId');
@@ -124,6 +127,11 @@ export class AlloyClient {
     this.nextSlot = slot + gap;
     if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
   }
+}
+
+/** The ASCII fallback of a file name in Content-Disposition's `filename` (the UTF-8 name travels in `filename*`). */
+export function asciiFileName(name: string): string {
+  return name.replace(/["\\\r\n]/g, '_').replace(/[^\x20-\x7e]/g, '_');
 }
 
 /** The Alloy error code carried by a failure from this client ('' for anything else). */

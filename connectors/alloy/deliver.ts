@@ -1,11 +1,13 @@
 // One delivery to Alloy, idempotent across retries: look for an item already carrying the delivery id (a retry after a
 // lost answer finds it), otherwise upload the evidence first (a failed upload aborts before any item exists), create the
-// item, then attach the files with the item's signature.
-import { PermanentError, RetryableError, type DeliveryJob, type DeliveryResult } from '../../core/plugins/index.ts';
+// item, then attach the files with the item's signature. Nothing is uploaded or attached twice: an item whose
+// attachments are set is done, and each file is uploaded under a name that marks it as this process's document, so a
+// retry finds the files an earlier attempt uploaded (in Alloy a file is an item too) instead of uploading copies.
+import { PermanentError, RetryableError, type DeliveryDocument, type DeliveryJob, type DeliveryResult } from '../../core/plugins/index.ts';
 import { itemFieldsFromXml } from './attributes.ts';
-import { alloyCodeOf, type AlloyClient, type AlloyItem } from './client.ts';
+import { alloyCodeOf, asciiFileName, FILE_NAME_ATTRIBUTE, FILES_DESIGN, type AlloyClient, type AlloyItem } from './client.ts';
 import { mappingFor, type AlloyConfig } from './config.ts';
-import { equalsAttribute, itemsQuery } from './aqs.ts';
+import { anyOf, equalsAttribute, itemsQuery } from './aqs.ts';
 
 export interface PreparedAlloy {
   config: AlloyConfig;
@@ -20,9 +22,14 @@ export async function deliverToAlloy(job: DeliveryJob, { config, client }: Prepa
 
   let item = await findByDeliveryId(client, config, mapping.designCode, job.deliveryId);
   const existed = item !== null;
-  let fileIds: string[] = [];
+  const attachmentsAttribute = config.attachmentsAttribute && documents.length ? config.attachmentsAttribute : null;
+  // A PUT sets the attribute in one go: it is either empty (not attached yet) or complete.
+  const already = item && attachmentsAttribute ? attributeOf(item, attachmentsAttribute) : undefined;
+  const attachedBefore = Array.isArray(already) && already.length > 0;
+  // Uploaded before the create, so a failed upload leaves no item behind. Without an attachments attribute a file
+  // would be reachable from nothing: none is uploaded.
+  const fileIds = attachmentsAttribute && !attachedBefore ? await fileIdsFor(client, job, documents) : [];
   if (!item) {
-    fileIds = await uploadAll(client, documents);
     const created = await client.createItem({
       designCode: mapping.designCode,
       collectionCode: config.collectionCode,
@@ -35,13 +42,10 @@ export async function deliverToAlloy(job: DeliveryJob, { config, client }: Prepa
   }
 
   let attached = 0;
-  if (config.attachmentsAttribute && documents.length) {
-    const already = attributeOf(item, config.attachmentsAttribute);
-    // A PUT sets the attribute in one go: it is either empty (not attached yet) or complete.
-    if (Array.isArray(already) && already.length) attached = already.length;
+  if (attachmentsAttribute) {
+    if (attachedBefore) attached = (already as unknown[]).length;
     else {
-      if (!fileIds.length) fileIds = await uploadAll(client, documents);
-      await attachFiles(client, item.itemId, config.attachmentsAttribute, fileIds);
+      await attachFiles(client, item.itemId, attachmentsAttribute, fileIds);
       attached = fileIds.length;
     }
   }
@@ -58,10 +62,40 @@ async function findByDeliveryId(client: AlloyClient, config: AlloyConfig, design
   return results?.[0] ?? null;
 }
 
-async function uploadAll(client: AlloyClient, documents: DeliveryJob['documents']): Promise<string[]> {
+/**
+ * The name a document is uploaded under: the process reference and the start of the document's id, then its own name.
+ * Officers see which case a file belongs to, and a retry can find the file again by this name.
+ */
+export function uploadName(job: DeliveryJob, document: DeliveryDocument): string {
+  return `${job.process.reference}-${document.id.slice(0, 8)} ${document.name}`;
+}
+
+/** A file item id per document: the one an earlier attempt uploaded, or a fresh upload. */
+async function fileIdsFor(client: AlloyClient, job: DeliveryJob, documents: DeliveryDocument[]): Promise<string[]> {
+  const names = documents.map((d) => uploadName(job, d));
+  const uploaded = await findUploaded(client, names);
   const ids: string[] = [];
-  for (const d of documents) ids.push(await client.uploadFile(d.name, d.contentType, await d.read()));
+  for (const [i, d] of documents.entries()) ids.push(uploaded.get(names[i]!) ?? (await client.uploadFile(names[i]!, d.contentType, await d.read())));
   return ids;
+}
+
+/** Files already in Alloy under these names (one query), by name; the oldest wins if a name is there twice. */
+async function findUploaded(client: AlloyClient, names: string[]): Promise<Map<string, string>> {
+  // Alloy keeps either the UTF-8 name (filename*) or its ASCII fallback (filename): look for both.
+  const nameOf = new Map<string, string>();
+  for (const n of names) {
+    nameOf.set(n, n);
+    nameOf.set(asciiFileName(n), n);
+  }
+  const aqs = itemsQuery(FILES_DESIGN, 'Live', [anyOf([...nameOf.keys()].map((v) => equalsAttribute(FILE_NAME_ATTRIBUTE, v)))]);
+  const { results } = await client.query(aqs, 1, Math.min(100, nameOf.size * 2));
+  const found = new Map<string, string>();
+  for (const file of results ?? []) {
+    const stored = attributeOf(file, FILE_NAME_ATTRIBUTE);
+    const name = typeof stored === 'string' ? nameOf.get(stored) : undefined;
+    if (name && !found.has(name)) found.set(name, file.itemId);
+  }
+  return found;
 }
 
 /** PUT with the item's signature; on a signature mismatch (someone edited it meanwhile) refetch and try once more. */

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { BasicAuthSecurity, WSSecurity, createClientAsync, type Client } from 'soap';
 import { PermanentError } from '../../core/plugins/index.ts';
 import { escapeXml } from '../../core/xml/index.ts';
-import type { SoapConfig } from './config.ts';
+import { insecurePasswordProblem, type SoapConfig } from './config.ts';
 import { classifyAnswer, classifyFailure } from './faults.ts';
 import { EXCHANGE, GuardedHttpClient, MAX_RESPONSE_BYTES, type CallOptions, type Exchange } from './http.ts';
 import { orderLike, type Description } from './arguments.ts';
@@ -80,6 +80,8 @@ export async function prepareBinding(config: SoapConfig, configDir = process.cwd
   const portDef = client.wsdl.definitions.services[service]!.ports[port]!;
   const endpoint: string = config.endpoint ?? portDef.location;
   if (config.endpoint) client.setEndpoint(config.endpoint);
+  const insecure = insecurePasswordProblem(config, endpoint, config.endpoint ? 'the endpoint' : "the WSDL's address");
+  if (insecure) throw new BindingConfigError([`auth.passwordType: ${insecure}`]);
   const input = portDef.binding.methods[config.operation]!.input;
   const operations = services[service]![port]!;
   const elementProblems = argumentProblems(config, operations);

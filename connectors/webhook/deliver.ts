@@ -5,6 +5,7 @@ import { PermanentError, RetryableError, type DeliveryJob, type DeliveryResult }
 import { signWebhook } from '../../core/webhooks/standard-webhooks.ts';
 import { SsrfError } from '../../core/webhooks/ssrf-guard.ts';
 import type { WebhookConfig } from './config.ts';
+import type { WebhookJsonBody } from './body.ts';
 import type { HttpClient, PostResult } from './http-client.ts';
 import { extractReference } from './reference.ts';
 
@@ -22,19 +23,18 @@ export interface PreparedBinding {
   baseHeaders: Record<string, string>;
 }
 
-/** The JSON format's body: the process, its answers, the validated XML and links to the documents. */
+/** The JSON format's body (body.ts documents it): the process, its answers, the validated XML and links to the documents. */
 export function envelope(job: DeliveryJob): Buffer {
   const { process: p } = job;
-  return Buffer.from(
-    JSON.stringify({
-      deliveryId: job.deliveryId,
-      binding: job.binding,
-      process: { id: p.id, reference: p.reference, serviceId: p.serviceId, serviceVersion: p.serviceVersion, serviceTitle: p.serviceTitle, submittedAt: p.submittedAt },
-      answers: p.answers,
-      xml: job.xml,
-      documents: job.documents.map((d) => ({ id: d.id, kind: d.kind, name: d.name, contentType: d.contentType, size: d.size, sha256: d.sha256, url: d.url })),
-    }),
-  );
+  const body: WebhookJsonBody = {
+    deliveryId: job.deliveryId,
+    binding: job.binding,
+    process: { id: p.id, reference: p.reference, serviceId: p.serviceId, serviceVersion: p.serviceVersion, serviceTitle: p.serviceTitle, submittedAt: p.submittedAt },
+    answers: p.answers,
+    xml: job.xml,
+    documents: job.documents.map((d) => ({ id: d.id, kind: d.kind, name: d.name, contentType: d.contentType, size: d.size, sha256: d.sha256, url: d.url })),
+  };
+  return Buffer.from(JSON.stringify(body));
 }
 
 export function baseHeaders(config: WebhookConfig): Record<string, string> {

@@ -2,3 +2,4 @@ export { loadConfig, defaultConfigFile, type Config } from './load.ts';
 export { ConfigError, formatProblem, type ConfigProblem } from './errors.ts';
 export { readYamlFile, problemsFromZod, type YamlSource } from './yaml-source.ts';
 export type { BindingConfig, ChannelConfig, SecretRef } from './schema.ts';
+export { parsePluginConfig, type EnvValue, type PluginConfigResult } from './env-values.ts';

@@ -4,16 +4,19 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError, type ConfigProblem } from './errors.ts';
 import { closeloopConfigSchema, type CloseloopConfigFile } from './schema.ts';
 import { problemsFromZod, readYamlFile, type YamlSource } from './yaml-source.ts';
+import type { EnvValue } from './env-values.ts';
 
 export interface Config extends CloseloopConfigFile {
   /** Absolute path of the main config file, and the folders derived from it. */
   file: string;
   dir: string;
   paths: { services: string; xsd: string; documents: string };
+  /** Values of bindings' and channels' configs that came from `{ env: NAME }` (converted to their setting's type when parsed). */
+  envValues: EnvValue[];
 }
 
 /** Environment variables that override a config value, and where the value goes. */
-const ENV_OVERRIDES: { env: string; path: string[]; number?: boolean }[] = [
+export const ENV_OVERRIDES: readonly { env: string; path: string[]; number?: boolean }[] = [
   { env: 'DATABASE_URL', path: ['database', 'url'] },
   { env: 'REDIS_URL', path: ['redis', 'url'] },
   { env: 'REDIS_PREFIX', path: ['redis', 'prefix'] },
@@ -52,7 +55,8 @@ export function loadConfig(file = defaultConfigFile(), env: NodeJS.ProcessEnv = 
   if (problems.length || !parsed.success) throw new ConfigError(problems);
 
   const config = parsed.data;
-  problems.push(...resolveEnvSecrets(source, config, env));
+  const envValues: EnvValue[] = [];
+  problems.push(...resolveEnvSecrets(source, config, env, envValues));
   if (problems.length) throw new ConfigError(problems);
 
   const dir = dirname(abs);
@@ -65,11 +69,12 @@ export function loadConfig(file = defaultConfigFile(), env: NodeJS.ProcessEnv = 
       xsd: resolve(dir, config.xsdDir),
       documents: resolve(config.documents.path),
     },
+    envValues,
   };
 }
 
 /** Replaces every `{ env: NAME }` inside bindings and channels with the variable's value. `{ generated }` refs stay for the runtime. */
-function resolveEnvSecrets(source: YamlSource, config: CloseloopConfigFile, env: NodeJS.ProcessEnv): ConfigProblem[] {
+function resolveEnvSecrets(source: YamlSource, config: CloseloopConfigFile, env: NodeJS.ProcessEnv, envValues: EnvValue[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const visit = (value: unknown, path: (string | number)[]): unknown => {
     if (Array.isArray(value)) return value.map((v, i) => visit(v, [...path, i]));
@@ -81,7 +86,7 @@ function resolveEnvSecrets(source: YamlSource, config: CloseloopConfigFile, env:
         const v = env[obj.env] || (obj.default === undefined ? undefined : String(obj.default));
         if (v === undefined || v === '') {
           problems.push({ file: source.file, line: source.lineOf(path), path: path.join('.'), message: `environment variable ${obj.env} is not set` });
-        }
+        } else envValues.push({ path, env: obj.env, line: source.lineOf(path) });
         return v;
       }
       return Object.fromEntries(keys.map((k) => [k, visit(obj[k], [...path, k])]));

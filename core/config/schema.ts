@@ -4,19 +4,19 @@ import { z } from 'zod';
 
 /** A secret is never written in config: it names an environment variable, or a secret the hub generates and keeps in Postgres. */
 export const secretRefSchema = z.union([
-  z.object({ env: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'environment variable names are UPPER_SNAKE_CASE') }).strict(),
-  z.object({ generated: z.string().regex(/^[a-z][a-z0-9-]*$/) }).strict(),
+  z.object({ env: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'environment variable names are UPPER_SNAKE_CASE').describe('The environment variable holding the secret') }).strict(),
+  z.object({ generated: z.string().regex(/^[a-z][a-z0-9-]*$/).describe('A random secret the hub makes on first start and keeps in Postgres under this name') }).strict(),
 ]);
 export type SecretRef = z.infer<typeof secretRefSchema>;
 
 export const retrySchema = z
   .object({
-    /** Total attempts including the first. */
-    attempts: z.number().int().min(1).max(100).default(10),
-    /** Delay before each retry, in seconds; the last entry repeats. Jitter of ±20% is added. */
-    scheduleSeconds: z.array(z.number().positive()).min(1).default([5, 60, 300, 900, 1800, 3600, 3600, 3600, 3600]),
+    attempts: z.number().int().min(1).max(100).default(10).describe('Attempts in all, the first included; after the last the delivery is dead (shown to operators, who can replay it)'),
+    scheduleSeconds: z.array(z.number().positive()).min(1).default([5, 60, 300, 900, 1800, 3600, 3600, 3600, 3600])
+      .describe('Delay before each retry, in seconds; the last entry repeats. Jitter of ±20% is added; a Retry-After from the back office is honoured when longer'),
   })
-  .strict();
+  .strict()
+  .describe("How a binding's failed deliveries are retried");
 
 const hostPort = z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'must be host:port');
 
@@ -35,49 +35,51 @@ const councilId = z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, dig
 
 export const councilSchema = z
   .object({
-    name: z.string().min(1),
-    /** The From address of citizen e-mails about this council's services. */
-    senderEmail: z.email().optional(),
-    /** A PNG or SVG file (relative to this file) shown in the header of this council's pages. */
-    logo: z.string().regex(/\.(png|svg)$/i, 'must be a .png or .svg file').optional(),
+    name: z.string().min(1).describe("The council's name, shown on its pages and e-mails"),
+    senderEmail: z.email().optional().describe("The From address of citizen e-mails about this council's services"),
+    logo: z.string().regex(/\.(png|svg)$/i, 'must be a .png or .svg file').optional().describe("A PNG or SVG file (relative to this file) shown in the header of this council's pages"),
   })
   .strict();
 
 export const bindingSchema = z
   .object({
-    connector: z.string().min(1),
-    /** The council that owns this binding; only its services may use it. Absent: shared by every council. */
-    council: z.string().optional(),
-    description: z.string().optional(),
-    /** Deliveries handled at once for this binding by each worker process. */
-    concurrency: z.number().int().min(1).max(500).default(20),
+    connector: z.string().min(1).describe('The connector: webhook, soap, alloy (built in) or one from a plugin listed under plugins'),
+    council: z.string().optional().describe('The council that owns this binding; only its services may use it. Absent: shared by every council'),
+    description: z.string().optional().describe('What this back office is, for operators'),
+    concurrency: z.number().int().min(1).max(500).default(20).describe('Deliveries handled at once for this binding by each worker process'),
     retry: retrySchema.default({ attempts: 10, scheduleSeconds: [5, 60, 300, 900, 1800, 3600, 3600, 3600, 3600] }),
-    /** At most `max` deliveries started per `durationMs` for this binding, across every worker process (BullMQ's limiter). */
-    rateLimit: z.strictObject({ max: z.number().int().min(1), durationMs: z.number().int().min(100).default(1000) }).optional(),
-    /** Operator alerts (closeloop_delivery_alerts, GET /api/v1/admin/alerts): a delivery not delivered after this many minutes is stale. */
-    alerts: z.strictObject({ pendingMinutes: z.number().positive().default(30) }).default({ pendingMinutes: 30 }),
-    config: z.record(z.string(), z.unknown()).default({}),
+    rateLimit: z
+      .strictObject({
+        max: z.number().int().min(1).describe('Deliveries started per durationMs'),
+        durationMs: z.number().int().min(100).default(1000).describe('The window, in milliseconds'),
+      })
+      .optional()
+      .describe("At most max deliveries started per durationMs for this binding, across every worker process (BullMQ's limiter)"),
+    alerts: z
+      .strictObject({ pendingMinutes: z.number().positive().default(30).describe('A delivery not delivered this many minutes after submission is stale') })
+      .default({ pendingMinutes: 30 })
+      .describe('Operator alerts (closeloop_delivery_alerts, GET /api/v1/admin/alerts, the alert digest)'),
+    config: z.record(z.string(), z.unknown()).default({}).describe("The connector's own settings: see its section below"),
   })
   .strict();
 
 export const channelSchema = z
   .object({
-    channel: z.string().min(1),
-    config: z.record(z.string(), z.unknown()).default({}),
+    channel: z.string().min(1).describe('The channel: smtp, govuk-notify (built in) or one from a plugin listed under plugins'),
+    config: z.record(z.string(), z.unknown()).default({}).describe("The channel's own settings: see its section below"),
   })
   .strict();
 
 /** Where Redis (BullMQ's transport) is: one server, a Sentinel group or a Cluster. */
 export const redisSchema = z
   .object({
-    /** With sentinel or cluster, only its password, user, database and TLS (rediss://) are used. */
-    url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
-    /** BullMQ key prefix; with Redis Cluster it must hold a {hash tag} so each queue's keys share a slot. */
-    prefix: z.string().min(1).default('closeloop'),
-    /** Redis Sentinel: the master's name and the sentinels to ask for it (failover is followed automatically). */
-    sentinel: z.strictObject({ name: z.string().min(1), sentinels: z.array(hostPort).min(1) }).optional(),
-    /** Redis Cluster: seed nodes (the rest are discovered). */
-    cluster: z.strictObject({ nodes: z.array(hostPort).min(1) }).optional(),
+    url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').describe('redis:// or rediss:// (TLS) URL. With sentinel or cluster, only its password, user, database and TLS are used'),
+    prefix: z.string().min(1).default('closeloop').describe("BullMQ key prefix; with Redis Cluster it must hold a {hash tag} so each queue's keys share a slot"),
+    sentinel: z
+      .strictObject({ name: z.string().min(1).describe("The master's name"), sentinels: z.array(hostPort).min(1).describe('The sentinels to ask for it, as host:port') })
+      .optional()
+      .describe('Redis Sentinel (failover is followed automatically)'),
+    cluster: z.strictObject({ nodes: z.array(hostPort).min(1).describe('Seed nodes as host:port (the rest are discovered)') }).optional().describe('Redis Cluster'),
   })
   .strict()
   .refine((r) => !(r.sentinel && r.cluster), { message: 'give sentinel or cluster, not both', path: ['cluster'] })
@@ -85,110 +87,122 @@ export const redisSchema = z
 
 export const closeloopConfigSchema = z
   .object({
-    /** The hub's own council (the default owner of services, bindings and keys). */
-    council: councilSchema.extend({ id: councilId.default('default') }).strict(),
-    /** More councils sharing this hub (e.g. a shared service centre): each owns its services, bindings, keys and branding. */
-    councils: z.record(councilId, councilSchema).default({}),
+    council: councilSchema
+      .extend({ id: councilId.default('default').describe('Its id, which services, bindings and keys name (lower-case letters, digits and dashes)') })
+      .strict()
+      .describe("The hub's own council (the default owner of services, bindings and keys)"),
+    councils: z.record(councilId, councilSchema).default({}).describe('More councils sharing this hub (e.g. a shared service centre), by id: each owns its services, bindings, keys and branding'),
     server: z
       .object({
-        host: z.string().default('0.0.0.0'),
-        port: z.number().int().min(0).max(65535).default(3000),
-        publicBaseUrl: z.url(),
-        /** Request body limits. */
+        host: z.string().default('0.0.0.0').describe('The address to listen on'),
+        port: z.number().int().min(0).max(65535).default(3000).describe('The port to listen on'),
+        publicBaseUrl: z.url().describe('The address citizens and back offices reach the hub at (in tracking links, e-mails and document URLs)'),
         limits: z
           .object({
-            jsonBytes: z.number().int().positive().default(1024 * 1024),
-            multipartBytes: z.number().int().positive().default(50 * 1024 * 1024),
-            files: z.number().int().positive().default(10),
+            jsonBytes: z.number().int().positive().default(1024 * 1024).describe('Largest JSON body, in bytes'),
+            multipartBytes: z.number().int().positive().default(50 * 1024 * 1024).describe('Largest multipart submission (answers and files together), in bytes'),
+            files: z.number().int().positive().default(10).describe('Most files in one submission'),
           })
           .strict()
-          .default({ jsonBytes: 1024 * 1024, multipartBytes: 50 * 1024 * 1024, files: 10 }),
-        /** Serve HTTPS directly (PEM files); HSTS is sent then. Without it, terminate TLS at a proxy. */
-        tls: z.object({ certFile: z.string(), keyFile: z.string() }).strict().optional(),
-        /** Trust X-Forwarded-For/-Proto (only behind a proxy that sets them): client IPs for rate limits come from there. */
-        trustProxy: z.boolean().default(false),
-        /** Failed attempts allowed per client IP per minute before 429 (guessing API keys or tracking links). */
+          .default({ jsonBytes: 1024 * 1024, multipartBytes: 50 * 1024 * 1024, files: 10 })
+          .describe('Request body limits'),
+        tls: z
+          .object({ certFile: z.string().describe('PEM certificate (chain)'), keyFile: z.string().describe('PEM private key') })
+          .strict()
+          .optional()
+          .describe('Serve HTTPS directly; HSTS is sent then. Without it, terminate TLS at a proxy'),
+        trustProxy: z.boolean().default(false).describe('Trust X-Forwarded-For/-Proto (only behind a proxy that sets them): client addresses for rate limits come from there'),
         rateLimits: z
           .strictObject({
-            failedAuthPerMinute: z.number().int().min(1).default(20),
-            failedTrackingPerMinute: z.number().int().min(1).default(30),
+            failedAuthPerMinute: z.number().int().min(1).default(20).describe('Bad API keys per client address per minute before 429'),
+            failedTrackingPerMinute: z.number().int().min(1).default(30).describe('Unknown tracking links per client address per minute before 429'),
           })
-          .default({ failedAuthPerMinute: 20, failedTrackingPerMinute: 30 }),
-        /** GET /metrics (Prometheus). With a bearerToken, scrapers must send `Authorization: Bearer <token>`; without one it is open. */
+          .default({ failedAuthPerMinute: 20, failedTrackingPerMinute: 30 })
+          .describe('Failed attempts allowed per client address (guessing API keys or tracking links)'),
         metrics: z
           .strictObject({
-            enabled: z.boolean().default(true),
-            bearerToken: secretRefSchema.optional(),
-            /** Hub-wide figures are read from Postgres at most this often per process (a scrape storm costs one query). */
-            cacheSeconds: z.number().min(0).max(300).default(5),
+            enabled: z.boolean().default(true).describe('Serve GET /metrics'),
+            bearerToken: secretRefSchema.optional().describe('Scrapers must then send Authorization: Bearer <token>; without one /metrics is open'),
+            cacheSeconds: z.number().min(0).max(300).default(5).describe('Hub-wide figures are read from Postgres at most this often per process (a scrape storm costs one query)'),
           })
-          .default({ enabled: true, cacheSeconds: 5 }),
+          .default({ enabled: true, cacheSeconds: 5 })
+          .describe('GET /metrics (Prometheus)'),
       })
-      .strict(),
+      .strict()
+      .describe('The HTTP server (API, citizen pages, callbacks)'),
     database: z
       .object({
-        url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
-        poolMax: z.number().int().min(1).max(200).default(10),
+        url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').describe('postgres:// URL'),
+        poolMax: z.number().int().min(1).max(200).default(10).describe('Connections per process'),
       })
-      .strict(),
-    redis: redisSchema,
+      .strict()
+      .describe('Postgres, the source of truth'),
+    redis: redisSchema.describe("Redis, BullMQ's transport (needs maxmemory-policy noeviction)"),
     documents: z
       .object({
-        driver: z.literal('filesystem').default('filesystem'),
-        /** Outside any web root; relative paths are resolved against the working directory. */
-        path: z.string().min(1).default('./data/documents'),
+        driver: z.literal('filesystem').default('filesystem').describe('Where documents are kept'),
+        path: z.string().min(1).default('./data/documents').describe('Outside any web root; relative paths are resolved against the working directory'),
       })
       .strict()
-      .default({ driver: 'filesystem', path: './data/documents' }),
-    /** Folder of service definitions and of XSDs, relative to this file. */
-    servicesDir: z.string().default('services'),
-    xsdDir: z.string().default('xsd'),
-    /** Third-party plugins: npm package names or paths relative to this file. */
-    plugins: z.array(z.string()).default([]),
-    bindings: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), bindingSchema).default({}),
-    /**
-     * Service id → the bindings it sends to, replacing the `bindings` its definition names: one folder of services can
-     * then be deployed against different back offices (the examples under config/examples do this).
-     */
-    serviceBindings: z.record(z.string(), z.array(z.string()).min(1)).default({}),
-    channels: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), channelSchema).default({}),
+      .default({ driver: 'filesystem', path: './data/documents' })
+      .describe("Citizens' files and form copies"),
+    servicesDir: z.string().default('services').describe('Folder of service definitions, relative to this file'),
+    xsdDir: z.string().default('xsd').describe('Folder of XSDs, relative to this file'),
+    plugins: z.array(z.string()).default([]).describe('Third-party plugins: npm package names or paths relative to this file'),
+    bindings: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), bindingSchema).default({}).describe('Back offices, by name: each is one configured connector; services name the bindings they send to'),
+    serviceBindings: z
+      .record(z.string(), z.array(z.string()).min(1))
+      .default({})
+      .describe('Service id → the bindings it sends to, replacing the bindings its definition names: one folder of services can then be deployed against different back offices'),
+    channels: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), channelSchema).default({}).describe('Citizen notification channels, by name'),
     notifications: z
       .object({
-        /** Updates to one process within this window are combined into one message. */
-        combineWindowSeconds: z.number().min(0).default(0),
-        attempts: z.number().int().min(1).default(8),
+        combineWindowSeconds: z.number().min(0).default(0).describe('Updates to one process within this window are combined into one message'),
+        attempts: z.number().int().min(1).default(8).describe('Attempts to send one message before it counts as failed'),
       })
       .strict()
-      .default({ combineWindowSeconds: 0, attempts: 8 }),
+      .default({ combineWindowSeconds: 0, attempts: 8 })
+      .describe('Messages to citizens'),
     worker: z
       .object({
-        relayIntervalMs: z.number().int().min(50).default(500),
-        relayBatchSize: z.number().int().min(1).max(5000).default(500),
-        /** How long a job's lock lasts; a worker that dies holding one is noticed after about this long. */
-        lockDurationMs: z.number().int().min(1000).default(30_000),
-        /** Citizen messages sent at once by each worker process. */
-        notificationConcurrency: z.number().int().min(1).max(500).default(50),
+        relayIntervalMs: z.number().int().min(50).default(500).describe('How often the relay looks for pending deliveries and messages (NOTIFY wakes it sooner)'),
+        relayBatchSize: z.number().int().min(1).max(5000).default(500).describe('Most rows the relay moves to the queues at once'),
+        lockDurationMs: z.number().int().min(1000).default(30_000).describe("How long a job's lock lasts; a worker that dies holding one is noticed after about this long"),
+        notificationConcurrency: z.number().int().min(1).max(500).default(50).describe('Citizen messages sent at once by each worker process'),
       })
       .strict()
-      .default({ relayIntervalMs: 500, relayBatchSize: 500, lockDurationMs: 30_000, notificationConcurrency: 50 }),
-    /** Operator alerts by e-mail: a digest of dead and stale deliveries, sent only when there are some. */
+      .default({ relayIntervalMs: 500, relayBatchSize: 500, lockDurationMs: 30_000, notificationConcurrency: 50 })
+      .describe('The worker role'),
     alertDigest: z
       .strictObject({
-        to: z.array(z.email()).min(1),
-        from: z.email(),
-        intervalMinutes: z.number().int().min(1).max(10_080).default(60),
-        smtp: z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535).default(25), secure: z.boolean().default(false) }),
+        to: z.array(z.email()).min(1).describe('Who receives it'),
+        from: z.email().describe('Its From address'),
+        intervalMinutes: z.number().int().min(1).max(10_080).default(60).describe('How often it is considered'),
+        smtp: z
+          .strictObject({
+            host: z.string().min(1).describe('SMTP server'),
+            port: z.number().int().min(1).max(65535).default(25).describe('SMTP port'),
+            secure: z.boolean().default(false).describe('TLS from the start (port 465)'),
+          })
+          .describe('Where it is sent through'),
       })
-      .optional(),
-    /**
-     * The built-in sandbox back office (/sandbox, when a binding named "sandbox" exists) shows citizens' submissions and
-     * acts on them without signing in: its page and buttons answer only these client addresses. Default: this machine
-     * (loopback). Behind a proxy, the client's address is the one the proxy saw, and only with server.trustProxy.
-     */
+      .optional()
+      .describe('Operator alerts by e-mail: a digest of dead and stale deliveries, sent only when there are some'),
     sandbox: z
-      .strictObject({ allowFrom: z.array(addressRangeSchema).min(1).default(['127.0.0.0/8', '::1']) })
-      .default({ allowFrom: ['127.0.0.0/8', '::1'] }),
-    log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({ level: 'info' }),
+      .strictObject({
+        allowFrom: z
+          .array(addressRangeSchema)
+          .min(1)
+          .default(['127.0.0.0/8', '::1'])
+          .describe("Client addresses or CIDR ranges whose requests the sandbox's page and buttons answer (behind a proxy, only with server.trustProxy)"),
+      })
+      .default({ allowFrom: ['127.0.0.0/8', '::1'] })
+      .describe("The built-in sandbox back office (/sandbox, when a binding named \"sandbox\" exists) acts on citizens' submissions without signing in, so it answers only these addresses; default: this machine"),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Least severe level logged') })
+      .strict()
+      .default({ level: 'info' })
+      .describe('Logging (pino, JSON lines on stdout)'),
   })
   .strict()
   .superRefine((c, ctx) => {

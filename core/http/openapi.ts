@@ -52,8 +52,12 @@ export function buildOpenApi(routes: RouteDef[], info: OpenApiInfo): Record<stri
       if (!schema) continue;
       const js = jsonSchema(schema, 'input') as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
       for (const [name, prop] of Object.entries(js.properties ?? {})) {
-        const { description, ...rest } = prop;
-        parameters.push({ name, in: where, required: where === 'path' || (js.required ?? []).includes(name), schema: rest, ...(description ? { description } : {}) });
+        // A parameter's description and example belong to the parameter itself (shown and pre-filled by Swagger UI).
+        const { description, example, ...rest } = prop;
+        parameters.push({
+          name, in: where, required: where === 'path' || (js.required ?? []).includes(name), schema: rest,
+          ...(description ? { description } : {}), ...(example !== undefined ? { example } : {}),
+        });
       }
     }
     if (r.idempotent) {

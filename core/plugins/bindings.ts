@@ -2,7 +2,7 @@
 import type { Hub } from '../hub.ts';
 import type { BindingRuntime } from '../delivery/deliver.ts';
 import { processApiFor } from '../processes/process-api.ts';
-import { ConfigError, type ConfigProblem } from '../config/index.ts';
+import { ConfigError, parsePluginConfig, type ConfigProblem } from '../config/index.ts';
 
 /** A binding ready to run, with the worker settings from its config. */
 export type LoadedBinding = BindingRuntime & { concurrency: number; rateLimit?: { max: number; durationMs: number } };
@@ -24,11 +24,9 @@ async function build(hub: Hub): Promise<Map<string, LoadedBinding>> {
   const deps = { sequelize: hub.sequelize, catalogue: hub.catalogue, notifyWindowSeconds: hub.config.notifications.combineWindowSeconds };
   for (const [name, binding] of Object.entries(hub.config.bindings)) {
     const connector = await hub.registry.connector(binding.connector);
-    const parsed = connector.configSchema.safeParse(binding.config);
+    const parsed = parsePluginConfig(connector.configSchema, binding.config, { file: hub.config.file, prefix: ['bindings', name, 'config'], envValues: hub.config.envValues });
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        problems.push({ file: hub.config.file, line: null, path: ['bindings', name, 'config', ...issue.path].join('.'), message: issue.message });
-      }
+      problems.push(...parsed.problems);
       continue;
     }
     out.set(name, {

@@ -2,7 +2,7 @@
 import { QueryTypes } from 'sequelize';
 import type { Hub } from '../hub.ts';
 import type { ChannelRuntime } from '../notify/send.ts';
-import { ConfigError, type ConfigProblem } from '../config/index.ts';
+import { ConfigError, parsePluginConfig, type ConfigProblem } from '../config/index.ts';
 
 const cache = new WeakMap<Hub, Promise<Map<string, ChannelRuntime>>>();
 
@@ -20,11 +20,9 @@ async function build(hub: Hub): Promise<Map<string, ChannelRuntime>> {
   const problems: ConfigProblem[] = [];
   for (const [name, cfg] of Object.entries(hub.config.channels)) {
     const channel = await hub.registry.channel(cfg.channel);
-    const parsed = channel.configSchema.safeParse(cfg.config);
+    const parsed = parsePluginConfig(channel.configSchema, cfg.config, { file: hub.config.file, prefix: ['channels', name, 'config'], envValues: hub.config.envValues });
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        problems.push({ file: hub.config.file, line: null, path: ['channels', name, 'config', ...issue.path].join('.'), message: issue.message });
-      }
+      problems.push(...parsed.problems);
       continue;
     }
     out.set(name, {

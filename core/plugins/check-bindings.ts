@@ -2,7 +2,7 @@
 // with `connect`, each connector's own check() also asks its back office (keys, codes, operations). Reads only.
 import { pino } from 'pino';
 import type { Config, ConfigProblem } from '../config/index.ts';
-import { readYamlFile } from '../config/index.ts';
+import { parsePluginConfig, readYamlFile } from '../config/index.ts';
 import { Registry } from './registry.ts';
 import type { ProcessApi } from './sdk.ts';
 
@@ -20,6 +20,7 @@ export async function checkBindings(config: Config, options: { connect?: boolean
   const problems: ConfigProblem[] = [];
   const source = readYamlFile(config.file);
   const at = (path: (string | number)[], message: string) => problems.push({ file: config.file, line: source.lineOf(path), path: path.join('.'), message });
+  const where = { file: config.file, envValues: config.envValues, lineOf: (path: (string | number)[]) => source.lineOf(path) };
   const registry = new Registry();
   try {
     await registry.loadPlugins(config.plugins, config.dir);
@@ -30,8 +31,8 @@ export async function checkBindings(config: Config, options: { connect?: boolean
     try {
       const connector = await registry.connector(b.connector);
       // `{ generated }` secrets are only made at start; check the rest of the config with a stand-in.
-      const parsed = connector.configSchema.safeParse(withGeneratedStandIns(b.config));
-      if (!parsed.success) for (const i of parsed.error.issues) at(['bindings', name, 'config', ...(i.path as (string | number)[])], i.message);
+      const parsed = parsePluginConfig(connector.configSchema, withGeneratedStandIns(b.config), { ...where, prefix: ['bindings', name, 'config'] });
+      if (!parsed.success) problems.push(...parsed.problems);
       else if (options.connect && connector.check) {
         const ctx = { name, config: parsed.data, log: pino({ level: 'silent' }), publicBaseUrl: config.server.publicBaseUrl, configDir: config.dir, processes: noProcessChanges };
         let timer: NodeJS.Timeout | undefined;
@@ -55,8 +56,8 @@ export async function checkBindings(config: Config, options: { connect?: boolean
   for (const [name, c] of Object.entries(config.channels)) {
     try {
       const channel = await registry.channel(c.channel);
-      const parsed = channel.configSchema.safeParse(withGeneratedStandIns(c.config));
-      if (!parsed.success) for (const i of parsed.error.issues) at(['channels', name, 'config', ...(i.path as (string | number)[])], i.message);
+      const parsed = parsePluginConfig(channel.configSchema, withGeneratedStandIns(c.config), { ...where, prefix: ['channels', name, 'config'] });
+      if (!parsed.success) problems.push(...parsed.problems);
     } catch (err) {
       at(['channels', name, 'channel'], (err as Error).message);
     }

@@ -6,12 +6,13 @@ import { defineConnector, PermanentError, RetryableError, type DeliveryJob } fro
 
 /** One binding's settings. Secrets arrive already resolved from `{ env: NAME }` in closeloop.yaml. */
 export const configSchema = z.strictObject({
-  /** The API's base URL; `cases` and `health` are resolved against it, so end it with a slash. */
-  baseUrl: z.url({ protocol: /^https?$/ }).refine((u) => u.endsWith('/'), 'must end with "/"'),
-  token: z.string().min(16, 'the API token looks too short'),
-  /** The back office's queue or team for these cases. */
-  queue: z.string().default('environmental-health'),
-  timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+  baseUrl: z
+    .url({ protocol: /^https?$/ })
+    .refine((u) => u.endsWith('/'), 'must end with "/"')
+    .describe("The API's base URL; cases and health are resolved against it, so end it with a slash"),
+  token: z.string().min(16, 'the API token looks too short').describe('Its bearer token ({ env: NAME })'),
+  queue: z.string().default('environmental-health').describe("The back office's queue or team for these cases"),
+  timeoutMs: z.number().int().min(100).max(120_000).default(10_000).describe('Per request'),
 });
 
 export type Config = z.infer<typeof configSchema>;

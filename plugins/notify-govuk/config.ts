@@ -1,23 +1,22 @@
 import { z } from 'zod';
 
 const templatePair = z.strictObject({
-  /** Template for the "we have received it" message. */
-  submitted: z.uuid(),
-  /** Template for updates. */
-  update: z.uuid(),
+  submitted: z.uuid().describe('Template id of the "we have received it" message'),
+  update: z.uuid().describe('Template id of updates'),
 });
 
 export const notifyConfigSchema = z.strictObject({
-  /** The GOV.UK Notify API key ({ env: NOTIFY_API_KEY }): key name, service id and secret. */
-  apiKey: z.string().regex(/[0-9a-f-]{36}-[0-9a-f-]{36}$/, 'must be a GOV.UK Notify API key (name-serviceid-secret)'),
-  /** Only for tests and proxies; defaults to Notify's production API. */
-  baseUrl: z.url().optional(),
-  templates: z.strictObject({ email: templatePair.optional(), sms: templatePair.optional() }),
-  /** Which contact to use when the citizen gave both. */
-  prefer: z.enum(['email', 'sms', 'both']).default('email'),
-  /** The bearer token Notify sends with delivery receipts (set it in Notify's callback settings). */
-  receiptToken: z.string().min(16).optional(),
-  replyToId: z.uuid().optional(),
+  apiKey: z
+    .string()
+    .regex(/[0-9a-f-]{36}-[0-9a-f-]{36}$/, 'must be a GOV.UK Notify API key (name-serviceid-secret)')
+    .describe('The GOV.UK Notify API key ({ env: NOTIFY_API_KEY }): key name, service id and secret'),
+  baseUrl: z.url().optional().describe("Only for tests and proxies; defaults to Notify's production API"),
+  templates: z
+    .strictObject({ email: templatePair.optional().describe('E-mail templates'), sms: templatePair.optional().describe('Text message templates') })
+    .describe('Template ids from Notify'),
+  prefer: z.enum(['email', 'sms', 'both']).default('email').describe('Which contact to use when the citizen gave both'),
+  receiptToken: z.string().min(16).optional().describe("The bearer token Notify sends with delivery receipts (set it in Notify's callback settings)"),
+  replyToId: z.uuid().optional().describe('Id of the e-mail reply-to address set up in Notify'),
 });
 
 export type NotifyConfig = z.infer<typeof notifyConfigSchema>;

@@ -100,8 +100,13 @@ describe('delivery', () => {
     // Evidence only (the form copy is not a kind this binding sends), uploaded raw with its name, then attached.
     const files = attr('attributes_files') as string[];
     assert.equal(files.length, 2);
-    assert.deepEqual(files.map((id) => alloy.files.get(id)!.name).sort(), ['diary.pdf', 'night recording.mp3']);
-    assert.equal(alloy.files.get(files.find((id) => alloy.files.get(id)!.name === 'diary.pdf')!)!.content.toString(), '%PDF-1.7 fake');
+    // Each named for its case and document (so a retry can find it again), then the citizen's own name.
+    const named = (name: string) => j.documents.find((d) => d.name === name)!;
+    assert.deepEqual(files.map((id) => alloy.files.get(id)!.name).sort(), [
+      `NOI-ABCD2345-${named('diary.pdf').id.slice(0, 8)} diary.pdf`,
+      `NOI-ABCD2345-${named('night recording.mp3').id.slice(0, 8)} night recording.mp3`,
+    ].sort());
+    assert.equal(alloy.files.get(files.find((id) => alloy.files.get(id)!.name.endsWith(' diary.pdf'))!)!.content.toString(), '%PDF-1.7 fake');
     const uploads = alloy.requests.filter((r) => r.path === '/api/file');
     assert.equal(uploads.length, 2);
     assert.ok(uploads.every((u) => u.headers.authorization === `Bearer ${apiKey}`));
@@ -143,6 +148,55 @@ describe('delivery', () => {
     const files = items[0]!.attributes.find((a) => a.attributeCode === 'attributes_files')?.value as string[];
     assert.equal(files.length, 2);
     assert.equal(alloy.requests.filter((r) => r.method === 'PUT').length, 1, 'attached once; the third attempt saw them');
+    // Issue 14, point 13: the retry found the files the first attempt uploaded; nothing was uploaded twice.
+    assert.equal(alloy.requests.filter((r) => r.path === '/api/file').length, 2, 'one upload per file');
+    assert.equal(alloy.itemsOf('designs_files').length, 2, 'no orphaned copies');
+    assert.deepEqual(files.map((id) => alloy.files.get(id)!.content.toString()).sort(), ['%PDF-1.7 fake', 'ID3 fake mp3 bytes']);
+  });
+
+  test('the create fails after the uploads: the retry attaches the files already uploaded', async () => {
+    const ctx = contextFor('alloy-eh', config());
+    const j = job();
+    alloy.script([503]);
+    await assert.rejects(connector.deliver(j, ctx), RetryableError);
+    assert.equal(alloy.itemsOf(DESIGN).length, 0);
+    await connector.deliver({ ...j, attempt: 2 }, ctx);
+    assert.equal(alloy.requests.filter((r) => r.path === '/api/file').length, 2, 'one upload per file');
+    assert.equal(alloy.itemsOf('designs_files').length, 2);
+    const files = alloy.itemsOf(DESIGN)[0]!.attributes.find((a) => a.attributeCode === 'attributes_files')?.value as string[];
+    assert.deepEqual(files.map((id) => alloy.files.get(id)!.content.toString()).sort(), ['%PDF-1.7 fake', 'ID3 fake mp3 bytes']);
+  });
+
+  test("an upload's answer is lost: the retry finds that file and uploads only the rest", async () => {
+    const ctx = contextFor('alloy-eh', config());
+    const j = job();
+    alloy.script(['drop'], 'POST /api/file');
+    await assert.rejects(connector.deliver(j, ctx), RetryableError);
+    assert.equal(alloy.itemsOf('designs_files').length, 1, 'Alloy kept the first file');
+    await connector.deliver({ ...j, attempt: 2 }, ctx);
+    assert.equal(alloy.itemsOf('designs_files').length, 2, 'each file once');
+    assert.equal(alloy.requests.filter((r) => r.path === '/api/file').length, 2, 'the first (answer lost), then only the second');
+    const files = alloy.itemsOf(DESIGN)[0]!.attributes.find((a) => a.attributeCode === 'attributes_files')?.value as string[];
+    assert.equal(files.length, 2);
+    assert.equal(new Set(files).size, 2);
+  });
+
+  test('a file name outside ASCII is still found again on a retry', async () => {
+    const ctx = contextFor('alloy-eh', config());
+    const j = deliveryJob({ xml: XML });
+    j.documents = [testDocument(j.process.id, { name: 'bruit été.mp3', contentType: 'audio/mpeg', content: Buffer.from('ID3 été') })];
+    alloy.script(['drop']);
+    await assert.rejects(connector.deliver(j, ctx), RetryableError);
+    await connector.deliver({ ...j, attempt: 2 }, ctx);
+    assert.equal(alloy.requests.filter((r) => r.path === '/api/file').length, 1);
+    const [file] = alloy.itemsOf('designs_files');
+    assert.match(file!.attributes[0]!.value as string, /bruit été\.mp3$/, 'the name Alloy shows keeps its accents');
+  });
+
+  test('without an attachments attribute nothing is uploaded (a file nobody can reach is an orphan)', async () => {
+    await connector.deliver(job(), contextFor('alloy-eh', config({ attachmentsAttribute: undefined })));
+    assert.equal(alloy.itemsOf(DESIGN).length, 1);
+    assert.equal(alloy.requests.filter((r) => r.path === '/api/file').length, 0);
   });
 
   test('a signature mismatch on attach refetches and tries once more', async () => {
@@ -210,6 +264,20 @@ describe('check()', () => {
     assert.equal(r.ok, false);
     assert.ok(r.problems.includes(`deliveryIdAttribute: design "${DESIGN}" has no attribute "attributes_missing"`), r.problems.join('; '));
     assert.ok(r.problems.includes(`services.pest-control.attributes.0.attributeCode: design "${PEST_DESIGN}" has no attribute "attributes_ghost"`), r.problems.join('; '));
+  });
+});
+
+describe('check() and file items', () => {
+  test("a key whose role cannot read Alloy's file items is named (a retry could not find its uploads)", async () => {
+    const locked = await startFakeAlloy({ apiKey, designs: [{ code: DESIGN, attributes: ATTRS }], forbiddenDesigns: ['designs_files'] });
+    try {
+      const r = await connector.check!(contextFor('alloy-locked', config({ baseUrl: locked.url })));
+      assert.equal(r.ok, false);
+      assert.match(r.problems.join('; '), /^attachmentsAttribute: the API key cannot read Alloy's file items \(designs_files\)/);
+      assert.deepEqual(await connector.check!(contextFor('alloy-locked', config({ baseUrl: locked.url, attachmentsAttribute: undefined }))), { ok: true, problems: [] });
+    } finally {
+      await locked.close();
+    }
   });
 });
 

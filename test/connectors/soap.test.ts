@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync, copyFileSync } from 'node:fs';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join, relative, dirname } from 'node:path';
 import { PermanentError, RetryableError, type ConnectorContext, type DeliveryJob } from '../../core/plugins/index.ts';
@@ -16,6 +18,7 @@ import { startSoapBackoffice, type SoapBackoffice, type SoapStep } from '../peer
 import { passwordDigest, wsseVerifier } from '../peers/soap-backoffice/wsse.ts';
 import { contextFor, deliveryJob, testDocument } from '../contract/delivery-job.ts';
 import { runConnectorContract } from '../contract/connector-contract.ts';
+import { checkConfig } from '../../core/check-config.ts';
 
 let bo: SoapBackoffice;
 before(async () => {
@@ -462,6 +465,65 @@ describe('config', () => {
   });
 });
 
+describe('PasswordText over plain http (issue 14, point 15)', () => {
+  const textAuth = { type: 'wsse', username: 'officer', password: 'pa55word', passwordType: 'PasswordText' };
+  const issues = (overrides: Record<string, unknown>) => soapConfigSchema.safeParse(config(overrides)).error?.issues.map((i) => [i.path.join('.'), i.message]) ?? [];
+
+  test('is refused by the schema (check-config and start) unless the binding allows insecure transport', () => {
+    const refused = issues({ endpoint: 'http://cases.example.gov.uk/soap', auth: textAuth });
+    assert.deepEqual(refused.map(([path]) => path), ['auth.passwordType']);
+    assert.match(refused[0]![1]!, /^PasswordText sends the password in clear, and the endpoint \(http:\/\/cases\.example\.gov\.uk\/soap\) is plain http: use https or PasswordDigest, or set allowInsecureTransport: true/);
+    assert.deepEqual(issues({ endpoint: 'http://cases.example.gov.uk/soap', auth: textAuth, allowInsecureTransport: true }), []);
+    assert.deepEqual(issues({ endpoint: 'https://cases.example.gov.uk/soap', auth: textAuth }), []);
+    assert.deepEqual(issues({ endpoint: 'http://cases.example.gov.uk/soap', auth: { ...textAuth, passwordType: 'PasswordDigest' } }), []);
+    assert.equal(soapConfigSchema.parse(config()).allowInsecureTransport, false);
+  });
+
+  test("with no endpoint, the WSDL's http address is refused when the binding is prepared: check() names it, a delivery is dead and nothing is sent", async () => {
+    const ctx = binding({ endpoint: undefined, auth: textAuth });
+    const result = await connector.check!(ctx);
+    assert.equal(result.ok, false);
+    assert.match(result.problems.join('; '), /^auth\.passwordType: PasswordText sends the password in clear, and the WSDL's address \(http:\/\/[^)]+\) is plain http/);
+    await assert.rejects(connector.deliver(noiseJob(), ctx), rejectsWith(PermanentError, (e) => assert.match(e.message, /PasswordText sends the password in clear/)));
+    assert.equal(bo.requests.length, 0);
+  });
+
+  test('check-config names the file, line and field; allowInsecureTransport can come from the environment as a boolean', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'closeloop-soap-'));
+    try {
+      await cp('config', dir, { recursive: true });
+      const file = join(dir, 'examples', 'alloy-soap', 'closeloop.yaml');
+      const text = await readFile(file, 'utf8');
+      const changed = text.replace('        password: { env: ENVHEALTH_SOAP_PASSWORD }\n', "        password: { env: ENVHEALTH_SOAP_PASSWORD }\n        passwordType: PasswordText\n      allowInsecureTransport: { env: CLT_SOAP_ALLOW_HTTP, default: 'false' }\n");
+      assert.notEqual(changed, text);
+      await writeFile(file, changed);
+      const line = changed.split('\n').findIndex((l) => l.includes('passwordType: PasswordText')) + 1;
+      Object.assign(process.env, {
+        ALLOY_API_KEY: 'an-alloy-api-key',
+        ALLOY_EVENTS_SECRET: 'a-long-random-secret-value',
+        ENVHEALTH_SOAP_URL: 'http://cases.example.gov.uk/soap',
+        ENVHEALTH_SOAP_USER: 'officer',
+        ENVHEALTH_SOAP_PASSWORD: 'pa55word',
+      });
+      const run = async () => {
+        const out = new PassThrough();
+        let printed = '';
+        out.on('data', (c: Buffer) => (printed += c.toString()));
+        return { code: await checkConfig(file, out), printed };
+      };
+      const refused = await run();
+      assert.equal(refused.code, 1, refused.printed);
+      assert.ok(refused.printed.includes(`${file}:${line}: bindings.soap-foodsafety.config.auth.passwordType: PasswordText sends the password in clear`), refused.printed);
+      process.env.CLT_SOAP_ALLOW_HTTP = 'true';
+      const allowed = await run();
+      assert.equal(allowed.code, 0, allowed.printed);
+    } finally {
+      for (const v of ['ALLOY_API_KEY', 'ALLOY_EVENTS_SECRET', 'ENVHEALTH_SOAP_URL', 'ENVHEALTH_SOAP_USER', 'ENVHEALTH_SOAP_PASSWORD', 'CLT_SOAP_ALLOW_HTTP']) delete process.env[v];
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the test back office checks WS-Security like a real one', () => {
   test('a replayed envelope (same nonce) is refused with wsse:FailedAuthentication and HTTP 500', async () => {
     await connector.deliver(noiseJob(), binding());
@@ -486,7 +548,7 @@ describe('the test back office checks WS-Security like a real one', () => {
   });
 
   test('a binding sending PasswordText to it is refused as credentials', async () => {
-    const ctx = binding({ auth: { type: 'wsse', username: bo.username, password: bo.password, passwordType: 'PasswordText' } });
+    const ctx = binding({ auth: { type: 'wsse', username: bo.username, password: bo.password, passwordType: 'PasswordText' }, allowInsecureTransport: true });
     await assert.rejects(connector.deliver(noiseJob(), ctx), rejectsWith(PermanentError, (e) => assert.match(e.message, /refused the credentials/)));
   });
 });

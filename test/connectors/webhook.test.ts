@@ -9,6 +9,7 @@ import { generateWebhookSecret, verifyWebhook, webhookHeaders } from '../../core
 import { connector } from '../../connectors/webhook/index.ts';
 import { webhookConfigSchema, type WebhookConfig } from '../../connectors/webhook/config.ts';
 import { responseExcerpt, retryAfterMs } from '../../connectors/webhook/deliver.ts';
+import { webhookJsonBodySchema } from '../../connectors/webhook/body.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../peers/webhook-receiver.ts';
 import { contextFor, deliveryJob, noProcesses } from '../contract/delivery-job.ts';
 
@@ -76,6 +77,8 @@ describe('what is sent', () => {
       xml: job.xml,
       documents: [{ id: d.id, kind: d.kind, name: d.name, contentType: d.contentType, size: d.size, sha256: d.sha256, url: d.url }],
     });
+    // The shape docs/configuration.md documents (a strict schema: nothing more, nothing less).
+    assert.ok(webhookJsonBodySchema.safeParse(JSON.parse(got!.body)).success, JSON.stringify(webhookJsonBodySchema.safeParse(JSON.parse(got!.body)).error?.issues));
   });
 
   test('every attempt of a delivery carries the same ids, over one kept-alive connection', async () => {

@@ -1,7 +1,9 @@
 // A faithful fake of the Alloy v2 API parts the connector uses, checking what the real one checks: the Bearer key,
 // design and attribute codes, file item ids in attachment attributes, GeoJSON geometry, and the item's signature on PUT
-// (ItemSignatureMismatch when stale). It answers AQS queries on an attribute value or lastEditDate, records every
-// request, rate-limits like a tenant does, and can be scripted to fail, hang or lose its answer.
+// (ItemSignatureMismatch when stale). As in Alloy, an uploaded file is itself an item (design `designs_files`, its name
+// in `attributes_filesOriginalName`, RFC 6266 `filename*` preferred over `filename`) that GET /api/item and AQS find.
+// It answers AQS queries (And/Or of Equals on an attribute, GreaterThan on lastEditDate), records every request,
+// rate-limits like a tenant does, and can be scripted to fail, hang or lose its answer.
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -59,12 +61,31 @@ export interface FakeAlloyOptions {
   designs: FakeDesign[];
   /** Requests per second per key before 429 (Alloy disables keys that keep exceeding it). */
   limitPerSecond?: number;
+  /** Designs the key's role may not query (Alloy answers 403). */
+  forbiddenDesigns?: string[];
 }
 
 const objectId = () => randomBytes(12).toString('hex');
 
+/** Alloy's built-in design of file items, and the attribute holding a file's name. */
+export const FILES_DESIGN = 'designs_files';
+export const FILE_NAME_ATTRIBUTE = 'attributes_filesOriginalName';
+
+/** The file name a Content-Disposition header gives: filename* (UTF-8) when present, else filename. */
+function dispositionName(header: string): string | undefined {
+  const extended = /filename\*=UTF-8''([^;]+)/i.exec(header)?.[1];
+  if (extended) {
+    try {
+      return decodeURIComponent(extended);
+    } catch {
+      // a malformed filename*: fall back to filename
+    }
+  }
+  return /filename="([^"]+)"/.exec(header)?.[1];
+}
+
 export async function startFakeAlloy(options: FakeAlloyOptions): Promise<FakeAlloy> {
-  const designs = new Map(options.designs.map((d) => [d.code, d]));
+  const designs = new Map([...options.designs, { code: FILES_DESIGN, attributes: [FILE_NAME_ATTRIBUTE] }].map((d) => [d.code, d]));
   const items = new Map<string, FakeItem>();
   const files = new Map<string, FakeFile>();
   const requests: AlloyRequest[] = [];
@@ -100,6 +121,7 @@ export async function startFakeAlloy(options: FakeAlloyOptions): Promise<FakeAll
     const [left, right] = (node.children ?? []) as { type?: string; properties?: Record<string, unknown> }[];
     const expected = (right?.properties?.value as unknown[] | undefined)?.[0];
     if (node.type === 'And') return (node.children as never[]).every((c) => matches(item, c));
+    if (node.type === 'Or') return (node.children as never[]).some((c) => matches(item, c));
     if (node.type === 'Equals' && left?.type === 'Attribute') {
       const v = item.attributes.find((a) => a.attributeCode === left.properties?.attributeCode)?.value;
       return v === expected;
@@ -143,12 +165,19 @@ export async function startFakeAlloy(options: FakeAlloyOptions): Promise<FakeAll
       return json(res, 200, { design: { code: design.code, attributes: design.attributes.map((code) => ({ code, name: code })) } });
     }
     if (route === 'POST /api/file') {
-      const disposition = String(req.headers['content-disposition'] ?? '');
-      const name = /filename="([^"]+)"/.exec(disposition)?.[1];
+      const name = dispositionName(String(req.headers['content-disposition'] ?? ''));
       if (!name) return error(res, 400, 'ValidationFailed', 'content-disposition with a filename is required');
       if (!body.length) return error(res, 400, 'ValidationFailed', 'empty file');
       const fileItemId = objectId();
       files.set(fileItemId, { fileItemId, name, contentType: String(req.headers['content-type'] ?? ''), content: body });
+      items.set(fileItemId, {
+        itemId: fileItemId,
+        designCode: FILES_DESIGN,
+        collectionCode: 'Live',
+        signature: objectId(),
+        lastEditDate: now(),
+        attributes: [{ attributeCode: FILE_NAME_ATTRIBUTE, value: name }],
+      });
       return reply(200, { fileItemId });
     }
     if (route === 'POST /api/item') {
@@ -156,6 +185,7 @@ export async function startFakeAlloy(options: FakeAlloyOptions): Promise<FakeAll
       if (!b) return error(res, 400, 'ValidationFailed', 'body is not JSON');
       const design = designs.get(String(b.designCode));
       if (!design) return error(res, 400, 'DesignNotFound', `No design ${String(b.designCode)}`);
+      if (design.code === FILES_DESIGN) return error(res, 400, 'ValidationFailed', 'file items are made by POST /api/file');
       if (b.collectionCode !== 'Live') return error(res, 400, 'ValidationFailed', 'collectionCode must be Live');
       const bad = validAttributes(design, b.attributes);
       if (bad) return error(res, 400, bad.split(':')[0]!, bad);
@@ -195,6 +225,7 @@ export async function startFakeAlloy(options: FakeAlloyOptions): Promise<FakeAll
     if (route === 'POST /api/aqs/query') {
       const aqs = parse()?.aqs as { type?: string; properties?: { dodiCode?: string; collectionCode?: string[] }; children?: unknown[] } | undefined;
       if (aqs?.type !== 'Query' || !designs.has(String(aqs.properties?.dodiCode))) return error(res, 400, 'ValidationFailed', 'aqs must be a Query on a known design');
+      if (options.forbiddenDesigns?.includes(String(aqs.properties?.dodiCode))) return error(res, 403, 'Forbidden', 'The role of this key may not read this design');
       const page = Number(url.searchParams.get('page') ?? 1);
       const pageSize = Number(url.searchParams.get('pageSize') ?? 20);
       let found: FakeItem[];

@@ -99,8 +99,11 @@ describe('Alloy through the hub (example config)', () => {
     assert.equal(items.length, 1, 'one item');
     const item = items[0]!;
     const files = item.attributes.find((a) => a.attributeCode === 'attributes_filesAttachableAttachments')!.value as string[];
+    // Uploaded as "<reference>-<document id start> <name>", so a retry finds them instead of uploading copies.
     const names = files.map((id) => alloy.files.get(id)!.name).sort();
-    assert.deepEqual(names.filter((n) => n !== 'form.html' && !n.endsWith('.html')), ['noise diary.pdf', 'speaker.png'], `attached: ${names.join(', ')}`);
+    assert.ok(names.every((n) => n.startsWith(`${reference}-`)), `attached: ${names.join(', ')}`);
+    assert.deepEqual(names.map((n) => n.replace(/^\S+ /, '')).filter((n) => !n.endsWith('.html')).sort(), ['noise diary.pdf', 'speaker.png'], `attached: ${names.join(', ')}`);
+    assert.equal(alloy.itemsOf('designs_files').length, files.length, 'no file uploaded twice');
     assert.equal(item.attributes.find((a) => a.attributeCode === 'attributes_ehEnquiryType')!.value instanceof Array, true);
     assert.ok(item.geometry, 'the easting/northing became a point');
     const timeline = (await (await fetch(`${t.url}/api/v1/processes/${processId}/timeline`, { headers: { authorization: `Bearer ${key}` } })).json()) as { events: { text: string }[] };

@@ -1,6 +1,6 @@
 // Back-office writes and polling: notes, tasks, timeline, close, and the process list for back offices that poll.
 import { z } from 'zod';
-import { Op, type WhereOptions } from 'sequelize';
+import { literal, Op, type WhereOptions } from 'sequelize';
 import type { Hub } from '../../hub.ts';
 import { ForbiddenError, BadRequestError } from '../../errors.ts';
 import { ProcessRow, TaskRow } from '../../db/index.ts';
@@ -39,8 +39,18 @@ const listQuery = z.strictObject({
   service: z.string().optional().describe('Only this service'),
   status: processStatus.optional(),
   updatedSince: z.iso.datetime({ offset: true }).optional().describe('Only processes changed at or after this time (ISO 8601)'),
+  reference: z.string().trim().min(1).max(40).toUpperCase().optional()
+    .meta({ description: "Only the process with this reference, the one the citizen and the back office were given (case and spaces around it do not matter)", example: 'NOI-7KX3M9QP' }),
+  externalRef: z.string().min(1).max(300).optional()
+    .meta({ description: "Only the process a back office knows by this reference of its own (its case number, as recorded when the delivery landed); give its binding too", example: 'CASE-2026-00042' }),
+  binding: z.string().min(1).max(100).optional()
+    .meta({ description: 'The binding (back office) whose reference externalRef is; only with externalRef', example: 'sandbox' }),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: z.string().optional().describe('nextCursor from the previous page'),
+}).superRefine((q, ctx) => {
+  // A back office's case number is unique only within that back office.
+  if (q.externalRef !== undefined && q.binding === undefined) ctx.addIssue({ code: 'custom', path: ['binding'], message: 'Give the binding whose reference externalRef is' });
+  if (q.binding !== undefined && q.externalRef === undefined) ctx.addIssue({ code: 'custom', path: ['externalRef'], message: 'binding is used only with externalRef' });
 });
 
 const listItem = z.object({
@@ -171,7 +181,8 @@ export function backOfficeRoutes(hub: Hub) {
       method: 'get',
       path: '/api/v1/processes',
       operationId: 'listProcesses',
-      summary: 'Processes of the services this key may see, oldest change first (for back offices that poll)',
+      summary: 'Processes of the services this key may see, oldest change first (for back offices that poll), or the one with a given reference',
+      description: 'A back office that knows only the citizen\'s reference (`?reference=NOI-7KX3M9QP`) or its own case number (`?externalRef=CASE-2026-00042&binding=alloy-envhealth`) finds the process id here. A process the key may not see is simply not in the list.',
       tags: ['Back office'],
       auth: 'api-key',
       query: listQuery,
@@ -187,6 +198,12 @@ export function backOfficeRoutes(hub: Hub) {
         if (client.council !== null) where.push({ serviceId: { [Op.in]: hub.councils.servicesOf(hub.catalogue, client.council) } });
         if (query.status) where.push({ status: query.status });
         if (query.updatedSince) where.push({ updatedAt: { [Op.gte]: new Date(query.updatedSince) } });
+        // Lookups by either reference use the unique index on processes.reference and deliveries_external_ref.
+        if (query.reference) where.push({ reference: query.reference });
+        if (query.externalRef && query.binding) {
+          const q = (v: string) => hub.sequelize.escape(v);
+          where.push({ id: { [Op.in]: literal(`(select process_id from deliveries where binding = ${q(query.binding)} and external_ref = ${q(query.externalRef)})`) } });
+        }
         if (query.cursor) {
           const [at, id] = decodeCursor(query.cursor);
           where.push({ [Op.or]: [{ updatedAt: { [Op.gt]: at } }, { updatedAt: at, id: { [Op.gt]: id } }] });

@@ -11,6 +11,8 @@ import { AuthError } from '../../errors.ts';
 import { processMetrics, type ServeOps } from '../../metrics/index.ts';
 import { stripOutsideLinksFromResponse } from '../strip-outside-links.ts';
 import { serviceDefinitionJsonSchema } from './services.ts';
+import { closeloopJsonSchema } from '../../config/json-schema.ts';
+import { pluginConfigSchemas } from '../../plugins/index.ts';
 
 /** URL name (what koa2-swagger-ui's page asks for) → file in swagger-ui-dist and its type. */
 const SWAGGER_FILES: Record<string, [string, string]> = {
@@ -37,6 +39,16 @@ export function mountSystemRoutes(router: Router, hub: Hub, openapi: () => Recor
     ctx.type = 'application/schema+json';
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = schemaJson;
+  });
+
+  // closeloop.yaml's format, with each binding's and channel's settings as its plugin (built-in or loaded) defines them.
+  let configSchemaJson: Promise<string> | null = null;
+  router.get('/schemas/closeloop.json', async (ctx) => {
+    configSchemaJson ??= pluginConfigSchemas(hub.registry).then((plugins) => JSON.stringify(closeloopJsonSchema(plugins), null, 2));
+    configSchemaJson.catch(() => (configSchemaJson = null));
+    ctx.type = 'application/schema+json';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = await configSchemaJson;
   });
 
   let openapiJson: string | null = null;
