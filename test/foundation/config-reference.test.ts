@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { configurationReference, configurationSections, settingsOf } from '../../tools/config-reference.ts';
+import { configurationReference, configurationSections, settingsOf } from '../../docs/generate/config-reference.ts';
 import { inputJsonSchema } from '../../core/config/json-schema.ts';
 import { webhookJsonBodySchema } from '../../connectors/webhook/body.ts';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';

@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { configurationReference } from './config-reference.ts';
 
-const target = fileURLToPath(new URL('../docs/configuration.md', import.meta.url));
+const target = fileURLToPath(new URL('../configuration.md', import.meta.url));
 const text = await configurationReference();
 if (process.argv.includes('--check')) {
   const current = await readFile(target, 'utf8').catch(() => '');

@@ -2,11 +2,11 @@
 // connector's and channel's `config`, and the webhook connector's JSON body. `npm run docs:config` writes it; a test
 // fails when the committed file and the schemas disagree.
 import type { ZodType } from 'zod';
-import { ENV_OVERRIDES } from '../core/config/load.ts';
-import { closeloopConfigSchema } from '../core/config/schema.ts';
-import { inputJsonSchema } from '../core/config/json-schema.ts';
-import { Registry } from '../core/plugins/index.ts';
-import { webhookJsonBodySchema } from '../connectors/webhook/body.ts';
+import { ENV_OVERRIDES } from '../../core/config/load.ts';
+import { closeloopConfigSchema } from '../../core/config/schema.ts';
+import { inputJsonSchema } from '../../core/config/json-schema.ts';
+import { Registry } from '../../core/plugins/index.ts';
+import { webhookJsonBodySchema } from '../../connectors/webhook/body.ts';
 import { z } from 'zod';
 
 type JsonSchema = Record<string, unknown> & {
