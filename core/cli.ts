@@ -1,4 +1,5 @@
 // The closeloop command: start | serve | worker | migrate | check-config | keys | replay | erase | retention
+import './node-version.ts';
 import './threadpool.ts';
 import { parseArgs } from 'node:util';
 import { ConfigError, defaultConfigFile, loadConfig, type Config } from './config/index.ts';
