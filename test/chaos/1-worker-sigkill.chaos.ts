@@ -57,7 +57,7 @@ describe('fault: worker killed with SIGKILL repeatedly', { timeout: scaled(150_0
           .catch(() => {});
       }, 250);
 
-      let outcomes: Outcome[] = [];
+      let outcomes: Outcome[];
       try {
         outcomes = await paced(N, RATE, () => submit(rig.baseUrl));
       } finally {

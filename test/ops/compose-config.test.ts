@@ -63,7 +63,10 @@ test('workers deliver to the serve container, and /sandbox is reachable only fro
   assert.equal(inbox.hostname, 'serve', 'a compose service name, not localhost (a worker container itself)');
   assert.equal(inbox.pathname, '/sandbox/inbox');
   assert.deepEqual(compose.services[inbox.hostname]!.command, ['serve']);
-  assert.ok(compose.services.serve!.ports!.some((p) => p === `127.0.0.1:${composed.server.port}:${inbox.port}`), 'the hub port is published on the host loopback only');
+  assert.ok(
+    compose.services.serve!.ports!.some((p) => p === `127.0.0.1:${composed.server.port}:${inbox.port}`),
+    'the hub port is published on the host loopback only',
+  );
   // The browser's requests arrive from Docker's network gateway: the compose config lets private networks in.
   assert.ok(composed.sandbox.allowFrom.includes('172.16.0.0/12'));
   // Tracking links in e-mails stay the address the person's browser uses.
