@@ -195,7 +195,7 @@ async function main() {
   rows.push({ metric: 'baseline B: Koa + one INSERT … RETURNING', value: b.rps, unit: 'req/s', baseline: { name: 'A', value: a.rps } });
 
   log('intake through the hub (serve role)');
-  let serve = role('serve', ['serve'], env);
+  const serve = role('serve', ['serve'], env);
   await waitHttp(`${hubUrl}/healthz`);
   const body = (i: number) => Buffer.from(JSON.stringify({ answers: noiseAnswers(i) }));
   // Every server measured here is warmed up first (JIT, pools, prepared statements), the baselines as much as the hub.

@@ -142,7 +142,7 @@ async function auditCli(sequelize: ReturnType<typeof connectDatabase>, action: s
 
 async function keys(config: Config, sub: string | undefined, arg: string | undefined, values: { name?: string; services?: string; admin?: boolean; expires?: string; council?: string }): Promise<number> {
   // A bad expiry is refused before anything else is done.
-  let expiresAt: Date | null = null;
+  let expiresAt: Date | null;
   try {
     expiresAt = sub === 'create' && values.expires !== undefined ? parseKeyExpiry(values.expires) : null;
   } catch (err) {

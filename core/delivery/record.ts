@@ -1,5 +1,5 @@
 // The SQL that records a delivery's progress. Each outcome is one statement, so it commits whole.
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import { NOTIFY_SQL } from '../notify/outbox-sql.ts';
 import type { DocumentColumns } from '../documents/index.ts';
 import { preparedStatement, runPrepared } from '../db/prepared.ts';

@@ -43,7 +43,7 @@ function refuseProtoKeys(key: string, value: unknown): unknown {
 /** Parses a JSON object or array (empty text is {}); 400 with a detail a client can act on otherwise. */
 export function parseJsonText(text: string): unknown {
   if (!/\S/.test(text)) return {};
-  if (!/^[\x20\x09\x0a\x0d]*[[{]/.test(text)) throw new BadRequestError('The body must be a JSON object');
+  if (!/^[ \t\n\r]*[[{]/.test(text)) throw new BadRequestError('The body must be a JSON object');
   try {
     // The reviver costs a walk of the whole value: only when a forbidden key could be there (written plainly or escaped).
     return /proto|constructor|\\u/.test(text) ? JSON.parse(text, refuseProtoKeys) : JSON.parse(text);

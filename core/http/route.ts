@@ -44,7 +44,7 @@ export interface RouteDef<P extends ZodType = ZodType, Q extends ZodType = ZodTy
 }
 
 /** Helper that keeps a route's types connected between its schemas and its handler. */
-export function defineRoute<P extends ZodType = z.ZodObject<{}>, Q extends ZodType = z.ZodObject<{}>, B extends ZodType = z.ZodUnknown>(
+export function defineRoute<P extends ZodType = z.ZodObject<Record<string, never>>, Q extends ZodType = z.ZodObject<Record<string, never>>, B extends ZodType = z.ZodUnknown>(
   def: RouteDef<P, Q, B>,
 ): RouteDef<P, Q, B> {
   return def;
@@ -81,7 +81,7 @@ function hasBody(ctx: Context): boolean {
   return Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
 }
 
-function parseWith(schema: ZodType | undefined, value: unknown, where: string, ErrorType: typeof BadRequestError | typeof ValidationError): any {
+function parseWith(schema: ZodType | undefined, value: unknown, where: string, ErrorType: typeof BadRequestError | typeof ValidationError): unknown {
   if (!schema) return value ?? {};
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;

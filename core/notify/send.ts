@@ -1,5 +1,5 @@
 // Sends one notification through its channel: claim the row, mint a fresh tracking link for the message, send, record.
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import type { Logger } from 'pino';
 import { serviceNoun, type ServiceCatalogue } from '../services/index.ts';
 import { preparedStatement, runPrepared } from '../db/prepared.ts';

@@ -1,12 +1,15 @@
 // Finds connectors and channels by name. Built-ins are a table of names → module paths under the project root, imported
 // lazily on first use, so core/ never imports connectors/ or plugins/ statically; third-party plugins are named in
 // config (`plugins:`) by npm package or by a path relative to the config folder, and register under their own `name`.
-import { resolve } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Channel, Connector } from './sdk.ts';
 import { channelProblems, connectorProblems, importPluginModule, PluginLoadError, pluginsOf, type LoadedPlugin } from './loader.ts';
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+
+/** `.js` when this file runs compiled (dist/, where the built-ins are .js too), `.ts` when it runs from source. */
+const BUILTIN_EXTENSION = extname(fileURLToPath(import.meta.url));
 
 /** Built-in connectors: name → module (relative to the project root) exporting `connector`. */
 export const BUILTIN_CONNECTORS: Readonly<Record<string, string>> = {
@@ -115,7 +118,7 @@ export class Registry {
   private async importBuiltin(kind: Kind, name: string, path: string): Promise<Connector<unknown> | Channel<unknown>> {
     let mod: Record<string, unknown>;
     try {
-      mod = await importPluginModule(resolve(this.root, path), this.root);
+      mod = await importPluginModule(resolve(this.root, path.replace(/\.ts$/, BUILTIN_EXTENSION)), this.root);
     } catch (err) {
       throw new PluginLoadError(name, `the built-in ${kind} ${path} could not be loaded: ${(err as Error).message.replace(/^plugin "[^"]*": /, '')}`, { cause: err });
     }

@@ -61,7 +61,7 @@ describe('fault: worker killed with SIGKILL repeatedly', { timeout: scaled(150_0
       // the last tenth of the cases is held back until they have happened, so kills land while cases are still coming.
       const held = Math.ceil(N / 10);
       const minKills = scaled(3, 10);
-      let outcomes: Outcome[] = [];
+      let outcomes: Outcome[];
       try {
         outcomes = await paced(N - held, RATE, () => submit(rig.baseUrl));
         await waitUntil(async () => kills >= minKills, 120_000, `${minKills} worker kills`, 100);

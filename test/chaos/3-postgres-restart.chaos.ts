@@ -55,7 +55,7 @@ describe('fault: Postgres restarted during intake', { timeout: scaled(150_000, 4
         },
         { shouldStop: () => stop },
       );
-      let outcomes: Outcome[] = [];
+      let outcomes: Outcome[];
       try {
         const seen201 = async () => (await rig.query<{ n: number }>('select count(*)::int as n from processes'))[0]!.n;
         for (let i = 0; i < RESTARTS; i++) {

@@ -11,9 +11,13 @@ import type { Browser } from 'playwright-core';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { freePort } from '../helpers/hub.ts';
 import { launchBrowser, newPage } from '../helpers/browser.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { sampleAnswers } from '../../core/services/sample-answers.ts';
+import type { ServiceDefinition } from '../../core/services/index.ts';
 
 const run = promisify(execFile);
-const CLI = ['--import', 'tsx', 'core/cli.ts'];
+/** The compiled CLI, as an operator runs it (`closeloop …`); `npm start` in before() has built dist/. */
+const CLI = ['dist/core/cli.js'];
 
 describe('start, docs and CLI', () => {
   let db: TestDatabase;
@@ -29,13 +33,13 @@ describe('start, docs and CLI', () => {
     docs = await mkdtemp(join(tmpdir(), 'closeloop-start-'));
     base = `http://127.0.0.1:${port}`;
     env = { ...process.env, DATABASE_URL: db.url, PORT: String(port), PUBLIC_BASE_URL: base, DOCUMENTS_PATH: docs, REDIS_PREFIX: `cltest-start-${port}`, LOG_LEVEL: 'warn' };
-    // `npm start` is `exec node --import tsx core/cli.ts start`: the same program, started the same way.
-    hub = spawn(process.execPath, [...CLI, 'start'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    // The README's command itself: `npm start` builds dist/ (prestart) and runs the compiled hub.
+    hub = spawn('npm', ['start', '--silent'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
     const started = Date.now();
     for (;;) {
       const ok = await fetch(`${base}/healthz`).then((r) => r.status === 200).catch(() => false);
       if (ok) break;
-      if (Date.now() - started > 90_000) throw new Error('the hub did not answer /healthz within 90 s');
+      if (Date.now() - started > 180_000) throw new Error('the hub did not build and answer /healthz within 180 s');
       await new Promise((r) => setTimeout(r, 200));
     }
     browser = await launchBrowser();
@@ -74,6 +78,19 @@ describe('start, docs and CLI', () => {
       assert.ok(spec.paths[path], `${path} is documented`);
     }
     assert.ok(spec.components.securitySchemes.bearerAuth);
+  });
+
+  test('a submission reaches the sandbox back office through the compiled built-in connector', async () => {
+    const { definition } = (await (await fetch(`${base}/api/v1/services/noise-complaint`)).json()) as { definition: ServiceDefinition };
+    const res = await fetch(`${base}/api/v1/services/noise-complaint/submissions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ answers: sampleAnswers(definition) }),
+    });
+    assert.equal(res.status, 201);
+    const { reference } = (await res.json()) as { reference: string };
+    // The webhook connector is imported from dist/ by the registry and delivers to /sandbox/inbox.
+    await waitFor(async () => (await (await fetch(`${base}/sandbox`)).text()).includes(reference), `${reference} on the sandbox page`, 30_000);
   });
 
   test('Swagger UI renders every operation with all outside requests blocked, and Authorize takes a bearer key', async () => {

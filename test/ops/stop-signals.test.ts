@@ -1,14 +1,16 @@
 // Issue 14, point 16: a person or a process manager stopping the PID they started must stop the hub, gracefully.
 // `npm start` used to be npm → sh → tsx → node: SIGTERM to npm's PID killed the shell and left the hub running.
 // Each case starts the hub the way an operator would, in its own process group, and checks the whole group is gone.
+// Issue 15: every way of starting it runs the compiled JavaScript in dist/ (built once here), never tsx.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { freePort } from '../helpers/hub.ts';
 import { deleteRedisPrefix } from '../helpers/redis.ts';
@@ -30,6 +32,8 @@ describe('stopping the hub with a signal', () => {
   before(async () => {
     db = await createTestDatabase();
     docs = await mkdtemp(join(tmpdir(), 'closeloop-stop-'));
+    // `npm start` builds by itself (prestart); the bin and `node dist/…` need a build, as after `npm run build`.
+    await promisify(execFile)('npm', ['run', '--silent', 'build'], { timeout: 240_000 });
   });
 
   after(async () => {
@@ -101,7 +105,10 @@ describe('stopping the hub with a signal', () => {
 
   test('SIGTERM to the PID of `npm start` stops the whole hub', async () => {
     const started = await start('npm', ['start']);
-    assert.ok((await processGroup(started.child.pid!)).length >= 2, 'npm and the hub are both running');
+    const group = await processGroup(started.child.pid!);
+    assert.ok(group.length >= 2, 'npm and the hub are both running');
+    assert.ok(group.some((p) => /\bnode dist\/core\/cli\.js start$/.test(p)), `the hub runs the compiled JavaScript: ${group.join('; ')}`);
+    assert.ok(!group.some((p) => /tsx|core\/cli\.ts/.test(p)), `nothing runs through tsx: ${group.join('; ')}`);
     process.kill(started.child.pid!, 'SIGTERM');
     await assertStopped(started, 'SIGTERM');
   });
@@ -114,6 +121,12 @@ describe('stopping the hub with a signal', () => {
 
   test('SIGTERM to the PID of the `closeloop` bin stops the hub', async () => {
     const started = await start(process.execPath, ['core/bin.js', 'start']);
+    process.kill(started.child.pid!, 'SIGTERM');
+    await assertStopped(started, 'SIGTERM');
+  });
+
+  test('SIGTERM to the PID of `node dist/core/cli.js start` (what a process manager or the image runs) stops the hub', async () => {
+    const started = await start(process.execPath, ['dist/core/cli.js', 'start']);
     process.kill(started.child.pid!, 'SIGTERM');
     await assertStopped(started, 'SIGTERM');
   });

@@ -137,7 +137,7 @@ async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
       return;
     } catch (err) {
       await c.end().catch(() => {});
-      if (Date.now() > deadline) throw new Error(`private Postgres at ${url} not ready: ${(err as Error).message}`);
+      if (Date.now() > deadline) throw new Error(`private Postgres at ${url} not ready: ${(err as Error).message}`, { cause: err });
       await new Promise((r) => setTimeout(r, 100));
     }
   }

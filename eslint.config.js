@@ -1,0 +1,76 @@
+// ESLint (npm run lint:eslint): JavaScript's and typescript-eslint's recommended rules, and the import layering that
+// keeps the hub's parts apart. Formatting is prettier's (npm run lint:format); folder cycles in core/ are checked by
+// .ci/folder-cycles.mjs (npm run lint:cycles).
+import { readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import js from '@eslint/js';
+import { defineConfig, globalIgnores } from 'eslint/config';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+/**
+ * Every plugin folder: a folder under connectors/ or plugins/ holding an index.ts (a connector, a channel, the
+ * template), found rather than listed so that a new connector is checked without editing this file.
+ */
+function pluginFolders(dir) {
+  if (!existsSync(dir)) return [];
+  if (existsSync(join(dir, 'index.ts'))) return [dir];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .flatMap((entry) => pluginFolders(join(dir, entry.name)));
+}
+
+const PLUGIN_RULE = 'a connector or channel imports only @closeloop/sdk, npm packages and files in its own folder';
+
+/** import-x/no-restricted-paths zones: paths are relative to the project root; `except` is relative to `from`. */
+const layering = [
+  // Connectors and channels are plugins like any third party's: the SDK is their only way into the hub.
+  ...[...pluginFolders('connectors'), ...pluginFolders('plugins')].map((folder) => ({
+    target: `./${folder}`,
+    from: '.',
+    except: [`./${folder}`, './node_modules', './packages/sdk'],
+    message: `${PLUGIN_RULE} (${folder}/).`,
+  })),
+  // The hub finds built-in connectors and channels by name at run time (core/plugins/registry.ts), never by import.
+  { target: './core', from: './connectors', message: 'core/ never imports a connector: the registry loads it by name.' },
+  { target: './core', from: './plugins', message: 'core/ never imports a channel or plugin: the registry loads it by name.' },
+  // The SDK is published on its own: nothing of the hub may leak into it.
+  { target: './packages/sdk', from: '.', except: ['./packages/sdk', './node_modules'], message: '@closeloop/sdk imports nothing of the hub.' },
+];
+
+export default defineConfig([
+  globalIgnores(['**/dist/', 'data/', 'bench/results/']),
+  {
+    files: ['**/*.{ts,js,mjs}'],
+    extends: [js.configs.recommended, tseslint.configs.recommended],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createNodeResolver()] },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: layering }],
+      // `_`-prefixed names are unused on purpose (a parameter a signature needs, a value destructured away).
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // A `let` that a callback reads before it is assigned (a shutdown timer reading the hub being opened) must stay a let.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
+    },
+  },
+  {
+    // Tests read the API's JSON answers and dig into them; typing every answer for that would only restate the schemas.
+    files: ['test/**', '**/*.test.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    // Tests exercise the hub with a connector, so a test file inside a plugin folder may reach the hub and test/.
+    files: ['connectors/**/*.test.ts', 'plugins/**/*.test.ts'],
+    rules: { 'import-x/no-restricted-paths': 'off' },
+  },
+  {
+    files: ['**/*.{js,mjs}'],
+    languageOptions: { globals: globals.node },
+  },
+  {
+    // The citizen pages' own scripts run in the browser.
+    files: ['core/http/pages/static/**'],
+    languageOptions: { globals: globals.browser },
+  },
+]);
