@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { pdfBytes, pngBytes } from '../helpers/files.ts';
-import { webhookHeaders } from '../../core/webhooks/standard-webhooks.ts';
+import { webhookHeaders } from '@closeloop/sdk';
 import { loadXsd, parseXmlSafely, UnsafeXmlError, validateXml } from '../../core/xml/index.ts';
 import { fixtureNoiseAnswers, startDtdHost } from './support.ts';
 

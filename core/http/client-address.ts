@@ -1,37 +1,14 @@
-// Who may use a page that has no sign-in of its own (the sandbox back office): the client's address checked against a
-// list of addresses and ranges (node:net's BlockList does the matching, IPv4 and IPv6).
+// The client's address, for plugin routes that answer only some addresses (the sandbox back office's page).
 //
 // The client's address is the socket's peer, unless the hub is configured to trust a proxy (server.trustProxy). Then
 // it is the address that proxy saw: the LAST X-Forwarded-For entry, the one the proxy appended. (Koa's ctx.ip takes
 // the first, which the client can write itself: "X-Forwarded-For: 127.0.0.1" would pass for this machine.) Without
 // proxy trust, a request that carries forwarding headers came through a proxy the hub does not know: the socket's peer
 // is that proxy (often this very machine), not the client, so the client's address is unknown and the request refused.
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import type { Context } from 'koa';
 
-export interface ClientAllowlist {
-  /** Whether the request comes from an address on the list. */
-  allows(ctx: Context): boolean;
-}
-
 const FORWARDING_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip'];
-
-/** `entries`: IP addresses and CIDR ranges, as the config schema checks them ("127.0.0.0/8", "::1"). */
-export function clientAllowlist(entries: readonly string[], trustProxy: boolean): ClientAllowlist {
-  const list = new BlockList();
-  for (const entry of entries) {
-    const [address, prefix] = entry.split('/') as [string, string | undefined];
-    const type = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-    if (prefix === undefined) list.addAddress(address, type);
-    else list.addSubnet(address, Number(prefix), type);
-  }
-  return {
-    allows(ctx) {
-      const address = clientAddress(ctx, trustProxy);
-      return address !== null && list.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
-    },
-  };
-}
 
 /** The client's address, or null when it cannot be known (see the comment at the top). */
 export function clientAddress(ctx: Context, trustProxy: boolean): string | null {

@@ -1,8 +1,9 @@
 // A complete example connector to copy: it sends each delivery to a JSON "case API" (POST {baseUrl}/cases) with a bearer
 // token. Rename it, change the config schema and the request, keep the rules: send the delivery id as an idempotency
-// key, throw PermanentError for what a retry cannot fix, RetryableError (or any other error) for the rest.
+// key, throw PermanentError for what a retry cannot fix, RetryableError (or any other error) for the rest. It imports
+// only @closeloop/sdk, npm packages and its own files: copied out of this repository, it works as it is.
 import { z } from 'zod';
-import { defineConnector, PermanentError, RetryableError, type DeliveryJob } from '../../core/plugins/index.ts';
+import { defineConnector, errorForStatus, responseExcerpt, RetryableError, type DeliveryJob } from '@closeloop/sdk';
 
 /** One binding's settings. Secrets arrive already resolved from `{ env: NAME }` in closeloop.yaml. */
 export const configSchema = z.strictObject({
@@ -16,8 +17,6 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.infer<typeof configSchema>;
-
-const EXCERPT_CHARS = 2000;
 
 /** What this back office wants: a small JSON case, with the validated XML attached and links to the documents. */
 function caseBody(job: DeliveryJob, config: Config) {
@@ -43,13 +42,6 @@ async function call(config: Config, path: string, init: { method: string; header
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
-/** Retry-After as seconds or an HTTP date, in milliseconds. */
-function retryAfterMs(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const ms = /^\d+$/.test(value.trim()) ? Number(value) * 1000 : Date.parse(value) - Date.now();
-  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
-}
-
 export const connector = defineConnector<Config>({
   name: 'case-api-template',
   description: 'Template: JSON case API with a bearer token',
@@ -64,7 +56,7 @@ export const connector = defineConnector<Config>({
       // Timeouts, refused connections, resets: the back office may come back.
       throw new RetryableError(`case API unreachable: ${(err as Error).message}`, { cause: err });
     }
-    const responseExcerpt = res.text.slice(0, EXCERPT_CHARS);
+    const excerpt = responseExcerpt(res.text);
     if (res.status >= 200 && res.status < 300) {
       // The case exists now, whatever the body says: never throw here, or a replay would be needed for nothing.
       let id: unknown;
@@ -74,12 +66,10 @@ export const connector = defineConnector<Config>({
         id = undefined;
       }
       if (typeof id !== 'string') ctx.log.warn({ deliveryId: job.deliveryId, status: res.status }, 'case API answer has no case id');
-      return { externalRef: typeof id === 'string' ? id : undefined, responseExcerpt };
+      return { externalRef: typeof id === 'string' ? id : undefined, responseExcerpt: excerpt };
     }
-    if (res.status === 408 || res.status === 429 || res.status >= 500) {
-      throw new RetryableError(`case API answered ${res.status}`, { responseExcerpt, retryAfterMs: retryAfterMs(res.headers.get('retry-after')) });
-    }
-    throw new PermanentError(`case API refused the case: ${res.status}`, { responseExcerpt });
+    // 408, 429 and 5xx are retried (after Retry-After when given), any other status is permanent.
+    throw errorForStatus(res.status, `case API answered ${res.status}`, { retryAfter: res.headers.get('retry-after'), responseExcerpt: excerpt });
   },
 
   async check(ctx) {

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import nunjucks from 'nunjucks';
-import { ukDateTime, type NotificationMessage } from '../../core/plugins/index.ts';
+import { ukDateTime, type NotificationMessage } from '@closeloop/sdk';
 
 export interface RenderedEmail {
   subject: string;

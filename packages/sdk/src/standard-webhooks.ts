@@ -1,5 +1,11 @@
 // Standard Webhooks signatures (webhook-id, webhook-timestamp, webhook-signature: v1,<base64 HMAC-SHA256 of
 // "id.timestamp.body">), with node:crypto. Used to sign outgoing deliveries and to verify signed callbacks.
+//
+// Written here rather than with the `standardwebhooks` package, which test/webhooks checks us against (both ways):
+// its verify() reads the clock itself with a fixed 5-minute window (no injectable time, no tolerance setting), takes
+// one secret (no rotation on our side), re-formats the timestamp before signing, JSON-parses the body unless told not
+// to, and says only "No matching signature found"; its HMAC is pure-JavaScript SHA-256, measured 6-8 times slower than
+// node:crypto on this path (28 µs against 5 µs for a 2 KB body, 416 µs against 55 µs for 64 KB), on every delivery.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export type WebhookVerificationReason = 'missing-headers' | 'bad-timestamp' | 'stale' | 'future' | 'bad-signature' | 'bad-secret';

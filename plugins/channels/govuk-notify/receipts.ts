@@ -1,6 +1,6 @@
 // GOV.UK Notify delivery receipts: { id, reference, to, status, created_at, completed_at, sent_at, notification_type }.
 import { z } from 'zod';
-import { readInboundJson, type ChannelContext, type InboundRequest, type InboundResponse } from '../../core/plugins/index.ts';
+import { problem, readInboundJson, type ChannelContext, type InboundRequest, type InboundResponse } from '@closeloop/sdk';
 import type { NotifyConfig } from './config.ts';
 
 const receiptSchema = z.object({
@@ -19,7 +19,7 @@ export async function handleReceipt(req: InboundRequest, ctx: ChannelContext<Not
   if (!body.ok) return body.response;
   const parsed = receiptSchema.safeParse(body.value);
   if (!parsed.success || !parsed.data.reference) {
-    return { status: 400, headers: { 'content-type': 'application/problem+json' }, body: { type: 'about:blank', title: 'Bad request', status: 400, detail: 'Not a Notify delivery receipt with a reference' } };
+    return problem(400, 'Bad request', 'Not a Notify delivery receipt with a reference');
   }
   const { status, reference } = parsed.data;
   if (status === 'delivered' || status === 'permanent-failure' || status === 'temporary-failure' || status === 'technical-failure') {

@@ -1,21 +1,9 @@
 // Citizen messages through GOV.UK Notify (notifications-node-client): e-mail or SMS from the citizen's contact answers,
 // template id + personalisation, `reference` = our notification id, and a delivery-receipt callback route.
-import { timingSafeEqual } from 'node:crypto';
 import { NotifyClient } from 'notifications-node-client';
-import { defineChannel, PermanentError, RetryableError, type ChannelContext, type NotificationMessage, type SendResult } from '../../core/plugins/index.ts';
+import { bearerToken, defineChannel, errorForStatus, isRetryableStatus, PermanentError, problem, RetryableError, secretMatches, type NotificationMessage, type SendResult } from '@closeloop/sdk';
 import { notifyConfigSchema, type NotifyConfig } from './config.ts';
 import { handleReceipt } from './receipts.ts';
-
-const clients = new WeakMap<ChannelContext<NotifyConfig>, NotifyClient>();
-
-function clientFor(ctx: ChannelContext<NotifyConfig>): NotifyClient {
-  let client = clients.get(ctx);
-  if (!client) {
-    client = ctx.config.baseUrl ? new NotifyClient(ctx.config.baseUrl, ctx.config.apiKey) : new NotifyClient(ctx.config.apiKey);
-    clients.set(ctx, client);
-  }
-  return client;
-}
 
 function personalisation(m: NotificationMessage): Record<string, string> {
   return {
@@ -28,26 +16,30 @@ function personalisation(m: NotificationMessage): Record<string, string> {
   };
 }
 
-/** Notify's error answers: 400/403 will not change on retry; 429 and 5xx may. */
+/** Notify's error answers by the SDK's rule (400/403 will not change on retry; 408, 429 and 5xx may); no answer: retried. */
 function classify(err: unknown): Error {
   const e = err as { response?: { status?: number; data?: { errors?: { message?: string }[] }; headers?: Record<string, string> }; message: string };
   const status = e.response?.status;
   const detail = e.response?.data?.errors?.map((x) => x.message).join('; ') ?? e.message;
-  if (status && status >= 400 && status < 500 && status !== 429) return new PermanentError(`GOV.UK Notify refused the message (${status}): ${detail}`, { cause: err });
-  const retryAfter = Number(e.response?.headers?.['retry-after']);
-  return new RetryableError(`GOV.UK Notify failed${status ? ` (${status})` : ''}: ${detail}`, { cause: err, retryAfterMs: retryAfter > 0 ? retryAfter * 1000 : undefined });
+  if (!status) return new RetryableError(`GOV.UK Notify failed: ${detail}`, { cause: err });
+  const message = isRetryableStatus(status) ? `GOV.UK Notify failed (${status}): ${detail}` : `GOV.UK Notify refused the message (${status}): ${detail}`;
+  return errorForStatus(status, message, { retryAfter: e.response?.headers?.['retry-after'], cause: err });
 }
 
-export const channel = defineChannel<NotifyConfig>({
+export const channel = defineChannel<NotifyConfig, NotifyClient>({
   name: 'govuk-notify',
   description: 'E-mail and SMS through GOV.UK Notify',
   configSchema: notifyConfigSchema,
+
+  // One Notify client per channel, kept by the hub.
+  open: ({ config }) => (config.baseUrl ? new NotifyClient(config.baseUrl, config.apiKey) : new NotifyClient(config.apiKey)),
+
   async send(message, ctx): Promise<SendResult> {
     const { templates, prefer, replyToId } = ctx.config;
     const useEmail = !!message.to.email && !!templates.email && (prefer !== 'sms' || !message.to.phone || !templates.sms);
     const useSms = !!message.to.phone && !!templates.sms && (prefer !== 'email' || !useEmail);
     if (!useEmail && !useSms) throw new PermanentError('no contact detail matches a configured Notify template');
-    const client = clientFor(ctx);
+    const client = ctx.state;
     const options = { personalisation: personalisation(message), reference: message.notificationId };
     const sent: string[] = [];
     try {
@@ -78,11 +70,7 @@ export const channel = defineChannel<NotifyConfig>({
   inbound(routes, ctx) {
     routes.post('/receipts', (req) => {
       const token = ctx.config.receiptToken;
-      const header = String(req.headers.authorization ?? '');
-      const offered = Buffer.from(header.replace(/^Bearer\s+/i, ''));
-      if (!token || offered.length !== Buffer.byteLength(token) || !timingSafeEqual(offered, Buffer.from(token))) {
-        return Promise.resolve({ status: 401, headers: { 'content-type': 'application/problem+json' }, body: { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'A valid bearer token is required' } });
-      }
+      if (!token || !secretMatches(bearerToken(req.headers.authorization), token)) return Promise.resolve(problem(401, 'Unauthorized', 'A valid bearer token is required'));
       return handleReceipt(req, ctx);
     });
   },

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { PermanentError, Registry, RetryableError, PROJECT_ROOT } from '../../core/plugins/index.ts';
+import { PermanentError, RetryableError } from '@closeloop/sdk';
+import { Registry, PROJECT_ROOT } from '../../core/plugins/index.ts';
 import { contextFor, deliveryJob } from '../../test/contract/delivery-job.ts';
 import { startTestHub, type TestHub } from '../../test/helpers/hub.ts';
 import { startFakeCaseApi, type FakeCaseApi } from './fake-case-api.ts';
@@ -68,7 +69,7 @@ describe('connector template loaded by path', () => {
 
   test('a path relative to the config folder registers it under its name', async () => {
     const registry = new Registry();
-    const spec = `./${relative(dir, join(PROJECT_ROOT, 'plugins', 'connector-template'))}`;
+    const spec = `./${relative(dir, join(PROJECT_ROOT, 'connectors', 'template'))}`;
     const loaded = await registry.loadPlugins([spec], dir).then(() => registry.connector('case-api-template'));
     assert.equal(loaded, connector, 'the same module as a static import');
     assert.ok(registry.connectorNames().includes('case-api-template'));
