@@ -4,7 +4,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
-import type { InboundHandler, InboundJson, InboundRequest, InboundRouteOptions, InboundRoutes } from '@closeloop/sdk';
+import { problem, type InboundHandler, type InboundJson, type InboundRequest, type InboundRouteOptions, type InboundRoutes } from '@closeloop/sdk';
 import { HttpError } from '../errors.ts';
 import { clientAddress } from './client-address.ts';
 import { jsonFromBytes } from './json-body.ts';
@@ -62,8 +62,7 @@ export function inboundJson(bytes: Buffer, contentType: string | undefined): Inb
     return { ok: true, value: jsonFromBytes(bytes, contentType) };
   } catch (err) {
     if (!(err instanceof HttpError)) throw err;
-    const body = { type: 'about:blank', title: err.title, status: err.status, detail: err.message, ...err.extra };
-    return { ok: false, response: { status: err.status, headers: { 'content-type': 'application/problem+json' }, body } };
+    return { ok: false, response: problem(err.status, err.title, err.message, err.extra) };
   }
 }
 
