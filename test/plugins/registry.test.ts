@@ -101,6 +101,11 @@ describe('third-party plugins from config', () => {
     await write(join(dir, 'local/throws.mjs'), `throw new Error('boom at import');\n`);
     await write(join(dir, 'local/impostor.mjs'), connectorSource('webhook'));
     await write(join(dir, 'local/casework-again.mjs'), connectorSource('casework'));
+    // Folders holding a package, named by path: its "exports" (resolved by the package's own name) or its "main".
+    await write(join(dir, 'local/pkg-exports/package.json'), JSON.stringify({ name: 'pkg-exports', type: 'module', exports: { '.': { import: './lib/entry.js' } } }));
+    await write(join(dir, 'local/pkg-exports/lib/entry.js'), connectorSource('pkg-exports-conn'));
+    await write(join(dir, 'local/pkg-main/package.json'), JSON.stringify({ name: 'pkg-main', main: 'start.mjs' }));
+    await write(join(dir, 'local/pkg-main/start.mjs'), connectorSource('pkg-main-conn'));
     // Packages installed next to the config: a CommonJS one (default export holding `connector`) and an ESM-only one.
     await write(join(dir, 'config/node_modules/closeloop-cjs-plugin/package.json'), JSON.stringify({ name: 'closeloop-cjs-plugin', main: 'main.cjs' }));
     await write(join(dir, 'config/node_modules/closeloop-cjs-plugin/main.cjs'), `exports.connector = { name: 'cjs-conn', configSchema: { safeParse: () => ({ success: true }) }, deliver: async () => ({}) };\n`);
@@ -121,6 +126,13 @@ describe('third-party plugins from config', () => {
     assert.equal((await registry.connector('named-wins')).name, 'named-wins', 'a default export beside a named one is ignored');
     assert.deepEqual(registry.connectorNames(), ['alloy', 'casework', 'defaulted', 'folder-conn', 'named-wins', 'sandbox', 'soap', 'webhook']);
     assert.deepEqual(registry.channelNames(), ['govuk-notify', 'pigeon', 'smtp']);
+  });
+
+  test('by path to a folder holding a package: its "exports", or its "main"', async () => {
+    const registry = new Registry();
+    await registry.loadPlugins(['../local/pkg-exports', '../local/pkg-main'], configDir());
+    assert.equal((await registry.connector('pkg-exports-conn')).name, 'pkg-exports-conn');
+    assert.equal((await registry.connector('pkg-main-conn')).name, 'pkg-main-conn');
   });
 
   test('by absolute path', async () => {
