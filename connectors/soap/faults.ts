@@ -1,5 +1,5 @@
 // Turns what a SOAP call got into PermanentError (a retry cannot fix it: dead-letter now) or RetryableError.
-// A fault is read from the raw answer with core/xml (never from the soap package's own error text):
+// A fault is read from the raw answer with @closeloop/sdk/xml (never from the soap package's own error text):
 //   SOAP 1.1 faultcode Client (any prefix, Client.* too) / SOAP 1.2 Sender, WS-Security failures, VersionMismatch,
 //   MustUnderstand → permanent; Server / Receiver and any fault we cannot interpret → retried.
 // Without a fault, the SDK's rule for HTTP statuses: 408, 429 and 5xx are retried (honouring Retry-After), other
@@ -30,7 +30,7 @@ export class CredentialsRefusedError extends PermanentError {
 
 const FAULT = "/*[local-name()='Envelope']/*[local-name()='Body']/*[local-name()='Fault']";
 
-/** The Fault in a SOAP answer, or null (not XML, not an envelope, no fault, or refused by core/xml). */
+/** The Fault in a SOAP answer, or null (not XML, not an envelope, no fault, or refused by @closeloop/sdk/xml). */
 export function parseFault(body: string): SoapFault | null {
   if (!body.includes('Fault')) return null;
   try {

@@ -6,7 +6,7 @@ import type { SoapConfig } from './config.ts';
 import { IDEMPOTENCY_KEY, type Args, type PreparedBinding } from './client.ts';
 import { setPath } from './arguments.ts';
 
-/** A parsed document as core/xml returns it. */
+/** A parsed document as @closeloop/sdk/xml returns it. */
 type Document = ReturnType<typeof parseXmlSafely>;
 type AttachmentFields = { fileName: string; contentType: string; content: string };
 
