@@ -3,7 +3,8 @@ import './node-version.ts';
 import './threadpool.ts';
 import { parseArgs } from 'node:util';
 import { ConfigError, defaultConfigFile, loadConfig, type Config } from './config/index.ts';
-import { connectDatabase, migrate } from './db/index.ts';
+import { connectDatabase, migrate, migratePlugins } from './db/index.ts';
+import { pluginDataFor } from './plugins/plugin-data.ts';
 import { openHub, type Hub } from './hub.ts';
 import { startServe } from './roles/serve.ts';
 import { createApiKey, KeyExpiryError, listApiClients, parseKeyExpiry, revokeApiKey } from './auth/api-keys.ts';
@@ -69,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
       return runRoles(config, command);
     case 'migrate': {
       const sequelize = connectDatabase({ url: config.database.url, poolMax: 2 });
-      const ran = await migrate(sequelize);
+      const ran = [...(await migrate(sequelize)), ...(await migratePlugins(sequelize, (await pluginDataFor(config)).migrations))];
       await sequelize.close();
       process.stdout.write(ran.length ? `applied: ${ran.join(', ')}\n` : 'database is up to date\n');
       return 0;
@@ -223,7 +224,8 @@ async function erase(config: Config, values: { reference?: string; reason?: stri
       process.stderr.write(`No process has the reference "${values.reference}"\n`);
       return 1;
     }
-    const result = await eraseProcess({ sequelize, store: new FilesystemStore(config.paths.documents) }, id, {
+    const { erasers } = await pluginDataFor(config);
+    const result = await eraseProcess({ sequelize, store: new FilesystemStore(config.paths.documents), erasers }, id, {
       actor: `cli:${process.env.USER ?? 'operator'}`,
       reason: values.reason ?? null,
       via: 'request',
@@ -256,7 +258,7 @@ async function retention(config: Config, dryRun: boolean): Promise<number> {
       process.stdout.write(`${candidates.length} process${candidates.length === 1 ? '' : 'es'} would be erased (dry run: nothing was changed)\n`);
       return 0;
     }
-    const outcome = await runRetention({ sequelize, store: new FilesystemStore(config.paths.documents) });
+    const outcome = await runRetention({ sequelize, store: new FilesystemStore(config.paths.documents), erasers: (await pluginDataFor(config)).erasers });
     if (!outcome.ran) {
       process.stderr.write('Another process is running retention now; nothing was done\n');
       return 1;

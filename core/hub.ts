@@ -2,12 +2,13 @@
 import type { Sequelize } from 'sequelize';
 import { ConfigError, type Config } from './config/index.ts';
 import { resolveRuntimeConfig } from './config/generated-secrets.ts';
-import { connectDatabase, migrate } from './db/index.ts';
+import { connectDatabase, migrate, migratePlugins } from './db/index.ts';
 import { ensureDatabase } from './db/ensure-database.ts';
 import { FilesystemStore, type DocumentStore } from './documents/index.ts';
 import { createLogger, type Logger } from './log.ts';
 import { councilContext, loadServiceFiles, ServiceCatalogue } from './services/index.ts';
 import { Registry } from './plugins/registry.ts';
+import { pluginData, type PluginEraser } from './plugins/plugin-data.ts';
 import { Councils } from './councils.ts';
 
 export interface Hub {
@@ -20,6 +21,8 @@ export interface Hub {
   store: DocumentStore;
   /** Connectors and channels, built-in and third-party. */
   registry: Registry;
+  /** The erasure hooks of the plugins config uses (plugins that keep citizens' data of their own). */
+  erasers: PluginEraser[];
   /** Things to close on shutdown, last registered first. */
   onClose(fn: () => Promise<void>): void;
   close(): Promise<void>;
@@ -38,8 +41,12 @@ export async function openHub(config: Config, options: OpenHubOptions): Promise<
   const sequelize = connectDatabase({ url: config.database.url, poolMax: config.database.poolMax, applicationName: `closeloop-${options.role}` });
   const closers: (() => Promise<void>)[] = [async () => sequelize.close()];
   try {
+    const registry = new Registry();
+    await registry.loadPlugins(config.plugins, config.dir);
+    const plugins = await pluginData(registry, config);
     if (options.migrate) {
-      const ran = await migrate(sequelize);
+      // The hub's tables first, then the tables of the plugins config uses (each under the migration lock).
+      const ran = [...(await migrate(sequelize)), ...(await migratePlugins(sequelize, plugins.migrations))];
       if (ran.length) log.info({ migrations: ran }, 'database migrated');
     }
     await resolveRuntimeConfig(sequelize, config);
@@ -55,8 +62,6 @@ export async function openHub(config: Config, options: OpenHubOptions): Promise<
     const catalogue = new ServiceCatalogue(sequelize);
     await catalogue.syncFromConfig(loaded.services.map((s) => s.definition));
     const store = new FilesystemStore(config.paths.documents);
-    const registry = new Registry();
-    await registry.loadPlugins(config.plugins, config.dir);
     let closed = false;
     return {
       config,
@@ -66,6 +71,7 @@ export async function openHub(config: Config, options: OpenHubOptions): Promise<
       councils: new Councils(config),
       store,
       registry,
+      erasers: plugins.erasers,
       onClose: (fn) => closers.push(fn),
       async close() {
         if (closed) return;

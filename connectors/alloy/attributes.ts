@@ -1,8 +1,8 @@
 // The "REST-XML" part: item attributes and geometry read from the service's validated XML by XPath, with value→code
 // lookups, so admins reuse one mapping (answers → XML) and only say where each Alloy attribute comes from.
 import proj4 from 'proj4';
-import { parseXmlSafely, selectAll, selectText } from '../../core/xml/index.ts';
-import { PermanentError } from '../../core/plugins/index.ts';
+import { PermanentError } from '@closeloop/sdk';
+import { parseXmlSafely, selectAll, selectText } from '@closeloop/sdk/xml';
 import type { AttributeMap, ServiceMapping } from './config.ts';
 
 export interface ItemFields {

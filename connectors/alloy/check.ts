@@ -1,5 +1,5 @@
 // check(): the key works and every design and attribute code the binding names exists in Alloy. Reads only.
-import type { CheckResult } from '../../core/plugins/index.ts';
+import type { CheckResult } from '@closeloop/sdk';
 import { FILES_DESIGN, type AlloyClient } from './client.ts';
 import { designsOf, mappingFor, type AlloyConfig } from './config.ts';
 import { itemsQuery } from './aqs.ts';

@@ -1,6 +1,7 @@
 // A small Alloy v2 API client: Bearer key, JSON in and out, raw file uploads, a timeout on every call, a per-process
-// request pace, and failures classified for the delivery engine (4xx dead, 429/5xx/network retried with Retry-After).
-import { PermanentError, RetryableError } from '../../core/plugins/index.ts';
+// request pace, and failures classified for the delivery engine (the SDK's rule: 408, 429, 5xx and network errors
+// retried with Retry-After, other 4xx dead).
+import { errorForStatus, isPermanentError, PermanentError, RetryableError } from '@closeloop/sdk';
 
 /** An error answer from Alloy: `{ errorCode, errorCodeString, debugErrorMessage }`. */
 export class AlloyApiError extends Error {
@@ -112,11 +113,9 @@ export class AlloyClient {
     }
     const codeString = parsed.errorCodeString ?? '';
     const message = `Alloy ${method} ${path} answered ${res.status}${codeString ? ` ${codeString}` : ''}${parsed.debugErrorMessage ? `: ${parsed.debugErrorMessage}` : ''}`;
-    const responseExcerpt = text.slice(0, EXCERPT);
-    if (res.status === 429 || res.status === 408 || res.status >= 500) {
-      throw new RetryableError(message, { retryAfterMs: retryAfterMs(res.headers.get('retry-after')), responseExcerpt });
-    }
-    throw Object.assign(new PermanentError(message, { responseExcerpt, cause: new AlloyApiError(res.status, codeString, message) }), { alloyCode: codeString, status: res.status });
+    const error = errorForStatus(res.status, message, { retryAfter: res.headers.get('retry-after'), responseExcerpt: text.slice(0, EXCERPT), cause: new AlloyApiError(res.status, codeString, message) });
+    // A refusal carries Alloy's code (ItemSignatureMismatch…) and status for the callers that act on them.
+    throw isPermanentError(error) ? Object.assign(error, { alloyCode: codeString, status: res.status }) : error;
   }
 
   /** Spaces requests so this process never exceeds `requestsPerSecond` for this binding. */
@@ -137,12 +136,4 @@ export function asciiFileName(name: string): string {
 /** The Alloy error code carried by a failure from this client ('' for anything else). */
 export function alloyCodeOf(err: unknown): string {
   return (err as { alloyCode?: string }).alloyCode ?? '';
-}
-
-/** Retry-After in seconds or as an HTTP date, bounded to a day. */
-export function retryAfterMs(header: string | null): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
-  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, 86_400_000) : undefined;
 }

@@ -3,7 +3,7 @@
 // item, then attach the files with the item's signature. Nothing is uploaded or attached twice: an item whose
 // attachments are set is done, and each file is uploaded under a name that marks it as this process's document, so a
 // retry finds the files an earlier attempt uploaded (in Alloy a file is an item too) instead of uploading copies.
-import { PermanentError, RetryableError, type DeliveryDocument, type DeliveryJob, type DeliveryResult } from '../../core/plugins/index.ts';
+import { PermanentError, RetryableError, type DeliveryDocument, type DeliveryJob, type DeliveryResult } from '@closeloop/sdk';
 import { itemFieldsFromXml } from './attributes.ts';
 import { alloyCodeOf, asciiFileName, FILE_NAME_ATTRIBUTE, FILES_DESIGN, type AlloyClient, type AlloyItem } from './client.ts';
 import { mappingFor, type AlloyConfig } from './config.ts';

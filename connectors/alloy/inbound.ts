@@ -1,10 +1,8 @@
 // Alloy calls us: a workflow "HTTP Request" action posts `{ "itemId": "…" }` to /connectors/{binding}/events with a
 // secret header. The body only says which item changed; its state is read from Alloy itself, so a forged or stale body
 // cannot set a state Alloy does not hold.
-import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { ConnectorContext, InboundRequest, InboundResponse } from '../../core/plugins/index.ts';
-import { readInboundJson, RetryableError } from '../../core/plugins/index.ts';
+import { isRetryableError, problem, readInboundJson, secretMatches, type ConnectorContext, type InboundRequest, type InboundResponse } from '@closeloop/sdk';
 import type { AlloyClient } from './client.ts';
 import type { AlloyConfig } from './config.ts';
 import { applyItemState } from './states.ts';
@@ -12,17 +10,6 @@ import { applyItemState } from './states.ts';
 export const alloyEventSchema = z.object({
   itemId: z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/, 'must be an Alloy item id'),
 });
-
-function problem(status: number, title: string, detail: string): InboundResponse {
-  return { status, headers: { 'content-type': 'application/problem+json' }, body: { type: 'about:blank', title, status, detail } };
-}
-
-function secretMatches(given: string | string[] | undefined, expected: string): boolean {
-  if (typeof given !== 'string') return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 export async function handleAlloyEvent(req: InboundRequest, ctx: ConnectorContext<AlloyConfig>, client: AlloyClient): Promise<InboundResponse> {
   const inbound = ctx.config.inbound;
@@ -37,7 +24,7 @@ export async function handleAlloyEvent(req: InboundRequest, ctx: ConnectorContex
     ({ item } = await client.getItem(parsed.data.itemId));
   } catch (err) {
     // Alloy is down or slow: ask the workflow to try again; the poll catches up in any case.
-    if (err instanceof RetryableError) return { ...problem(503, 'Service unavailable', 'Alloy could not be reached to read the item'), headers: { 'content-type': 'application/problem+json', 'retry-after': '60' } };
+    if (isRetryableError(err)) return problem(503, 'Service unavailable', 'Alloy could not be reached to read the item', {}, { 'retry-after': '60' });
     return problem(404, 'Not found', `Alloy does not show item ${parsed.data.itemId} to this binding`);
   }
   const outcome = await applyItemState(item, ctx);

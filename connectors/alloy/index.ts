@@ -1,7 +1,7 @@
 // The Yotta Alloy connector (Alloy v2 API): creates an item per delivery from the service's validated XML with the
 // evidence attached, and brings Alloy's status changes back as task updates and citizen notes, by workflow events
 // (/connectors/{binding}/events) and by polling.
-import { defineConnector, type ConnectorContext } from '../../core/plugins/index.ts';
+import { defineConnector } from '@closeloop/sdk';
 import { alloyConfigSchema, type AlloyConfig } from './config.ts';
 import { AlloyClient } from './client.ts';
 import { deliverToAlloy, type PreparedAlloy } from './deliver.ts';
@@ -9,30 +9,22 @@ import { alloyEventSchema, handleAlloyEvent } from './inbound.ts';
 import { pollAlloy } from './poll.ts';
 import { checkAlloy } from './check.ts';
 
-// One client (and so one request pace) per binding context.
-const prepared = new Map<ConnectorContext<AlloyConfig>, PreparedAlloy>();
-
-function prepare(ctx: ConnectorContext<AlloyConfig>): PreparedAlloy {
-  let p = prepared.get(ctx);
-  if (!p) {
-    const { config } = ctx;
-    p = { config, client: new AlloyClient({ baseUrl: config.baseUrl, apiKey: config.apiKey, timeoutMs: config.timeoutMs, requestsPerSecond: config.requestsPerSecond }) };
-    prepared.set(ctx, p);
-  }
-  return p;
-}
-
-export const connector = defineConnector<AlloyConfig>({
+export const connector = defineConnector<AlloyConfig, PreparedAlloy>({
   name: 'alloy',
   description: 'Yotta Alloy v2: an item per delivery (attributes from the XML, evidence attached), statuses back as task updates',
   configSchema: alloyConfigSchema,
 
+  // One client (and so one request pace) per binding, kept by the hub.
+  open({ config }) {
+    return { config, client: new AlloyClient({ baseUrl: config.baseUrl, apiKey: config.apiKey, timeoutMs: config.timeoutMs, requestsPerSecond: config.requestsPerSecond }) };
+  },
+
   deliver(job, ctx) {
-    return deliverToAlloy(job, prepare(ctx));
+    return deliverToAlloy(job, ctx.state);
   },
 
   inbound(routes, ctx) {
-    routes.post('/events', (req) => handleAlloyEvent(req, ctx, prepare(ctx).client));
+    routes.post('/events', (req) => handleAlloyEvent(req, ctx, ctx.state.client));
   },
 
   inboundDocs: [
@@ -49,18 +41,14 @@ export const connector = defineConnector<AlloyConfig>({
   ],
 
   async check(ctx) {
-    return checkAlloy(ctx.config, prepare(ctx).client);
+    return checkAlloy(ctx.config, ctx.state.client);
   },
 
   poll(ctx, cursor) {
-    return pollAlloy(ctx, prepare(ctx).client, cursor);
+    return pollAlloy(ctx, ctx.state.client, cursor);
   },
 
   pollIntervalMs(config) {
     return config.poll?.intervalSeconds ? config.poll.intervalSeconds * 1000 : null;
-  },
-
-  async close() {
-    prepared.clear();
   },
 });

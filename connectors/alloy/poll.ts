@@ -1,7 +1,7 @@
 // Polling fallback: items of the binding's design edited since the last poll, each applied through the state maps.
 // The cursor is Alloy's own lastEditDate (never our clock), moved back a few seconds so an edit landing in the same
 // instant is not missed; items seen twice change nothing (see states.ts).
-import type { ConnectorContext, PollResult } from '../../core/plugins/index.ts';
+import type { ConnectorContext, PollResult } from '@closeloop/sdk';
 import type { AlloyClient } from './client.ts';
 import { designsOf, type AlloyConfig } from './config.ts';
 import { editedAfter, itemsQuery } from './aqs.ts';

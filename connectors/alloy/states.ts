@@ -2,7 +2,7 @@
 // updates, citizen notes and closing, through the same ProcessApi as the REST API (so the citizen is notified).
 // Alloy reports state, not changes: the same state seen again (an event and then a poll, two edits of other fields)
 // changes nothing and notifies nobody.
-import type { Actor, ConnectorContext } from '../../core/plugins/index.ts';
+import type { Actor, ConnectorContext } from '@closeloop/sdk';
 import type { AlloyItem } from './client.ts';
 import type { AlloyConfig, StateEffect } from './config.ts';
 import { attributeOf } from './deliver.ts';

@@ -1,7 +1,7 @@
 // "Test connection" for a SOAP binding: the WSDL loads from its file, the service, port, operations and argument
 // elements exist, and, when a harmless `checkOperation` is configured, one call to it proves the endpoint answers and
 // accepts the credentials. Nothing is created in the back office.
-import type { CheckResult } from '../../core/plugins/index.ts';
+import type { CheckResult } from '@closeloop/sdk';
 import type { SoapConfig } from './config.ts';
 import { BindingConfigError, type PreparedBinding } from './client.ts';
 import { CredentialsRefusedError } from './faults.ts';

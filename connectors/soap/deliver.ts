@@ -1,10 +1,9 @@
 // One delivery: the create call (idempotent: the delivery id travels on every attempt, so a retry after a lost answer
 // gets the same case back), the case reference from its answer, then in `operation` mode one call per file, each with
 // its own idempotency key `${deliveryId}:${documentId}`, so a retry after a failed file adds no file twice.
-import { PermanentError, RetryableError, type DeliveryJob, type DeliveryResult } from '../../core/plugins/index.ts';
+import { isPermanentError, isRetryableError, PermanentError, responseExcerpt, RetryableError, type DeliveryJob, type DeliveryResult } from '@closeloop/sdk';
 import { getPath, setPath } from './arguments.ts';
 import { IDEMPOTENCY_KEY, type Args, type PreparedBinding } from './client.ts';
-import { responseExcerpt } from './faults.ts';
 import { attachmentElement, createArguments, documentsToSend } from './request.ts';
 
 /** The longest reference kept (the hub stores it as the process's externalRef). */
@@ -33,8 +32,8 @@ export async function deliverSoap(job: DeliveryJob, binding: PreparedBinding): P
       } catch (err) {
         // Say which file, and that the case exists: the retry finds it again through the create's idempotency key.
         const message = `case ${externalRef} was created, but ${doc.name} was not added: ${(err as Error).message}`;
-        if (err instanceof RetryableError) throw new RetryableError(message, { cause: err, retryAfterMs: err.retryAfterMs, responseExcerpt: err.responseExcerpt });
-        if (err instanceof PermanentError) throw new PermanentError(message, { cause: err, responseExcerpt: err.responseExcerpt });
+        if (isRetryableError(err)) throw new RetryableError(message, { cause: err, retryAfterMs: err.retryAfterMs, responseExcerpt: err.responseExcerpt });
+        if (isPermanentError(err)) throw new PermanentError(message, { cause: err, responseExcerpt: err.responseExcerpt });
         throw err;
       }
     }

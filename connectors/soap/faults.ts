@@ -1,17 +1,12 @@
 // Turns what a SOAP call got into PermanentError (a retry cannot fix it: dead-letter now) or RetryableError.
-// A fault is read from the raw answer with core/xml (never from the soap package's own error text):
+// A fault is read from the raw answer with @closeloop/sdk/xml (never from the soap package's own error text):
 //   SOAP 1.1 faultcode Client (any prefix, Client.* too) / SOAP 1.2 Sender, WS-Security failures, VersionMismatch,
 //   MustUnderstand → permanent; Server / Receiver and any fault we cannot interpret → retried.
-// Without a fault: 408, 429 and 5xx are retried (honouring Retry-After), other non-2xx answers are permanent;
-// timeouts, refused or reset connections are retried.
-import { PermanentError, RetryableError } from '../../core/plugins/index.ts';
-import { parseXmlSafely, selectText } from '../../core/xml/index.ts';
+// Without a fault, the SDK's rule for HTTP statuses: 408, 429 and 5xx are retried (honouring Retry-After), other
+// non-2xx answers are permanent; timeouts, refused or reset connections are retried.
+import { errorForStatus, PermanentError, responseExcerpt, RetryableError, retryAfterMs } from '@closeloop/sdk';
+import { parseXmlSafely, selectText } from '@closeloop/sdk/xml';
 import { DtdRefusedError, NetworkFetchRefusedError, type Exchange } from './http.ts';
-
-/** Bytes of an answer kept with the attempt. */
-export const EXCERPT_BYTES = 2048;
-/** Retry-After beyond a day counts as a day: the retry schedule, not the back office, decides when to give up. */
-const MAX_RETRY_AFTER_MS = 86_400_000;
 
 /** WS-Security fault codes (OASIS SOAP Message Security 1.1, section 12): the credentials or the token were refused. */
 const SECURITY_FAULTS = new Set(['FailedAuthentication', 'InvalidSecurity', 'InvalidSecurityToken', 'FailedCheck', 'SecurityTokenUnavailable', 'UnsupportedSecurityToken', 'UnsupportedAlgorithm', 'MessageExpired', 'AuthenticationFailure']);
@@ -35,7 +30,7 @@ export class CredentialsRefusedError extends PermanentError {
 
 const FAULT = "/*[local-name()='Envelope']/*[local-name()='Body']/*[local-name()='Fault']";
 
-/** The Fault in a SOAP answer, or null (not XML, not an envelope, no fault, or refused by core/xml). */
+/** The Fault in a SOAP answer, or null (not XML, not an envelope, no fault, or refused by @closeloop/sdk/xml). */
 export function parseFault(body: string): SoapFault | null {
   if (!body.includes('Fault')) return null;
   try {
@@ -75,23 +70,6 @@ export function faultClass(fault: SoapFault): FaultClass {
   return 'unknown';
 }
 
-/** At most EXCERPT_BYTES of the answer, cut on a character boundary. */
-export function responseExcerpt(body: string): string {
-  const bytes = Buffer.from(body, 'utf8');
-  if (bytes.length <= EXCERPT_BYTES) return body;
-  let end = EXCERPT_BYTES;
-  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--; // don't split a UTF-8 sequence
-  return bytes.subarray(0, end).toString('utf8');
-}
-
-/** Retry-After as delay-seconds or an HTTP-date, in milliseconds; undefined when absent, past or unreadable. */
-export function retryAfterMs(value: unknown, now = Date.now()): number | undefined {
-  const v = (Array.isArray(value) ? value[0] : value)?.toString().trim();
-  if (!v) return undefined;
-  const ms = /^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v) - now;
-  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, MAX_RETRY_AFTER_MS) : undefined;
-}
-
 export function describeFault(fault: SoapFault): string {
   const code = [fault.code, ...fault.subcodes].join(' / ');
   const reason = fault.reason.replace(/\s+/g, ' ').slice(0, 300);
@@ -102,7 +80,7 @@ export function describeFault(fault: SoapFault): string {
 export function classifyAnswer(what: string, exchange: Exchange): PermanentError | RetryableError {
   const excerpt = responseExcerpt(exchange.body);
   const fault = parseFault(exchange.body);
-  const retryAfter = exchange.status === 503 || exchange.status === 429 ? retryAfterMs(exchange.headers['retry-after']) : undefined;
+  const retryAfterHeader = headerText(exchange.headers['retry-after']);
   if (fault) {
     const text = `${what}: ${describeFault(fault)} (HTTP ${exchange.status})`;
     switch (faultClass(fault)) {
@@ -112,14 +90,19 @@ export function classifyAnswer(what: string, exchange: Exchange): PermanentError
         return new PermanentError(text, { responseExcerpt: excerpt });
       case 'server':
       case 'unknown':
-        return new RetryableError(text, { responseExcerpt: excerpt, retryAfterMs: retryAfter });
+        return new RetryableError(text, { responseExcerpt: excerpt, retryAfterMs: retryAfterMs(retryAfterHeader) });
     }
   }
   const status = exchange.status;
   if (status === 401 || status === 403) return new CredentialsRefusedError(`${what}: the back office refused the credentials (HTTP ${status})`, `HTTP ${status}`, { responseExcerpt: excerpt });
-  if (status === 408 || status === 429 || status >= 500) return new RetryableError(`${what}: HTTP ${status}`, { responseExcerpt: excerpt, retryAfterMs: retryAfter });
   if (status >= 200 && status < 300) return new PermanentError(`${what}: the answer is not a SOAP envelope the WSDL describes`, { responseExcerpt: excerpt });
-  return new PermanentError(`${what}: HTTP ${status}`, { responseExcerpt: excerpt });
+  return errorForStatus(status, `${what}: HTTP ${status}`, { retryAfter: retryAfterHeader, responseExcerpt: excerpt });
+}
+
+/** A header as the transport gives it (a string, several, or something else) as text. */
+function headerText(value: unknown): string | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  return v === undefined || v === null ? undefined : String(v);
 }
 
 /** Classifies a call that failed: `exchange` is what the transport received, if anything; `signal` the call's deadline. */

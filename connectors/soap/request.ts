@@ -1,12 +1,12 @@
 // What the create call sends: the validated XML as it is (document mode), or named arguments read from it with XPath
 // (arguments mode), plus the delivery id and, for inline attachments, the evidence files as base64.
-import { PermanentError, type DeliveryDocument, type DeliveryJob } from '../../core/plugins/index.ts';
-import { parseXmlSafely, selectText } from '../../core/xml/index.ts';
+import { PermanentError, type DeliveryDocument, type DeliveryJob } from '@closeloop/sdk';
+import { parseXmlSafely, selectText } from '@closeloop/sdk/xml';
 import type { SoapConfig } from './config.ts';
 import { IDEMPOTENCY_KEY, type Args, type PreparedBinding } from './client.ts';
 import { setPath } from './arguments.ts';
 
-/** A parsed document as core/xml returns it. */
+/** A parsed document as @closeloop/sdk/xml returns it. */
 type Document = ReturnType<typeof parseXmlSafely>;
 type AttachmentFields = { fileName: string; contentType: string; content: string };
 

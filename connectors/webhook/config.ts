@@ -1,6 +1,6 @@
 // A webhook binding's settings. Secrets arrive resolved: closeloop.yaml says `{ env: NAME }` or `{ generated: name }`.
 import { z } from 'zod';
-import { webhookKey } from '../../core/webhooks/standard-webhooks.ts';
+import { webhookKey } from '@closeloop/sdk';
 
 /** Headers the connector sets itself on every delivery; an extra header may not replace them. */
 const RESERVED_HEADERS = new Set(['webhook-id', 'webhook-timestamp', 'webhook-signature', 'idempotency-key', 'content-type', 'content-length', 'host', 'transfer-encoding', 'connection']);

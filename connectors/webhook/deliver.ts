@@ -1,26 +1,35 @@
 // Posts one delivery, signed, and classifies the answer: 2xx delivered; 408, 429, 5xx, timeouts and network errors
 // retried (honouring Retry-After); any other status is permanent. The delivery id is both webhook-id and
 // Idempotency-Key, the same on every attempt, so a back office can drop a repeat.
-import { PermanentError, RetryableError, type DeliveryJob, type DeliveryResult } from '../../core/plugins/index.ts';
-import { signWebhook } from '../../core/webhooks/standard-webhooks.ts';
-import { SsrfError } from '../../core/webhooks/ssrf-guard.ts';
+import {
+  errorForStatus,
+  GuardedHttpClient,
+  PermanentError,
+  responseExcerpt,
+  RetryableError,
+  signWebhook,
+  SsrfError,
+  webhookKey,
+  type DeliveryJob,
+  type DeliveryResult,
+  type HttpAnswer,
+} from '@closeloop/sdk';
 import type { WebhookConfig } from './config.ts';
 import type { WebhookJsonBody } from './body.ts';
-import type { HttpClient, PostResult } from './http-client.ts';
 import { extractReference } from './reference.ts';
 
-/** Bytes of the back office's answer kept with the attempt. */
-export const EXCERPT_BYTES = 2048;
-/** Retry-After beyond a day is taken as a day: the retry schedule's horizon, not the back office, decides when to give up. */
-const MAX_RETRY_AFTER_MS = 86_400_000;
-
-/** What a binding needs on every delivery, prepared once. */
+/** What a binding needs on every delivery, prepared once by open(): the hot path only signs and sends. */
 export interface PreparedBinding {
   config: WebhookConfig;
-  client: HttpClient;
+  /** One keep-alive agent per binding, with the SSRF guard in its DNS lookup. */
+  client: GuardedHttpClient;
   key: Buffer;
   /** Static headers (extra headers and content type), merged once. */
   baseHeaders: Record<string, string>;
+}
+
+export function prepareBinding(config: WebhookConfig): PreparedBinding {
+  return { config, client: new GuardedHttpClient(new URL(config.url), { allowPrivateNetwork: config.allowPrivateNetwork }), key: webhookKey(config.secret), baseHeaders: baseHeaders(config) };
 }
 
 /** The JSON format's body (body.ts documents it): the process, its answers, the validated XML and links to the documents. */
@@ -57,7 +66,7 @@ export async function deliverWebhook(job: DeliveryJob, binding: PreparedBinding,
     'webhook-timestamp': String(timestamp),
     'webhook-signature': signWebhook(key, job.deliveryId, timestamp, body),
   };
-  let res: PostResult;
+  let res: HttpAnswer;
   try {
     res = await client.post(body, headers, config.timeoutMs);
   } catch (err) {
@@ -67,25 +76,5 @@ export async function deliverWebhook(job: DeliveryJob, binding: PreparedBinding,
   }
   const excerpt = responseExcerpt(res.body);
   if (res.status >= 200 && res.status < 300) return { externalRef: extractReference(config.reference, res), responseExcerpt: excerpt };
-  const message = `${config.url} answered ${res.status}`;
-  if (res.status === 408 || res.status === 429 || res.status >= 500) {
-    throw new RetryableError(message, { retryAfterMs: retryAfterMs(res.headers['retry-after']), responseExcerpt: excerpt });
-  }
-  throw new PermanentError(message, { responseExcerpt: excerpt });
-}
-
-/** Retry-After as delay-seconds or an HTTP-date, in milliseconds from `now`; undefined when absent, past or unreadable. */
-export function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | undefined {
-  const v = (Array.isArray(value) ? value[0] : value)?.trim();
-  if (!v) return undefined;
-  const ms = /^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v) - now;
-  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, MAX_RETRY_AFTER_MS) : undefined;
-}
-
-/** At most EXCERPT_BYTES of the answer as text, cut on a character boundary. */
-export function responseExcerpt(body: Buffer): string {
-  if (body.length <= EXCERPT_BYTES) return body.toString('utf8');
-  let end = EXCERPT_BYTES;
-  while (end > 0 && (body[end]! & 0xc0) === 0x80) end--; // don't split a UTF-8 sequence
-  return body.subarray(0, end).toString('utf8');
+  throw errorForStatus(res.status, `${config.url} answered ${res.status}`, { retryAfter: res.headers['retry-after'], responseExcerpt: excerpt });
 }

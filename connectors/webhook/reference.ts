@@ -1,9 +1,9 @@
 // Reads the back office's own reference from its answer: a header, a JSON path or an XPath.
+import type { HttpAnswer } from '@closeloop/sdk';
+import { parseXmlSafely, selectText } from '@closeloop/sdk/xml';
 import type { WebhookConfig } from './config.ts';
-import type { PostResult } from './http-client.ts';
-import { parseXmlSafely, selectText } from '../../core/xml/index.ts';
 
-export function extractReference(spec: WebhookConfig['reference'], res: PostResult): string | undefined {
+export function extractReference(spec: WebhookConfig['reference'], res: HttpAnswer): string | undefined {
   if (!spec) return undefined;
   if ('header' in spec) {
     const v = res.headers[spec.header.toLowerCase()];

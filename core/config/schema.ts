@@ -1,5 +1,4 @@
 // The shape of config/closeloop.yaml. Plugin-specific settings (a binding's `config`) are validated by the plugin's own schema.
-import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** A secret is never written in config: it names an environment variable, or a secret the hub generates and keeps in Postgres. */
@@ -19,17 +18,6 @@ export const retrySchema = z
   .describe("How a binding's failed deliveries are retried");
 
 const hostPort = z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'must be host:port');
-
-/** An IP address or a CIDR range ("192.0.2.10", "10.20.0.0/16", "::1", "fd00::/8"). */
-export const addressRangeSchema = z.string().refine(isAddressOrRange, 'must be an IP address or a range like 10.20.0.0/16');
-
-function isAddressOrRange(value: string): boolean {
-  const [address, prefix, ...rest] = value.split('/');
-  const version = isIP(address ?? '');
-  if (!version || rest.length) return false;
-  if (prefix === undefined) return true;
-  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
-}
 
 const councilId = z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes');
 
@@ -175,29 +163,17 @@ export const closeloopConfigSchema = z
       .describe('The worker role'),
     alertDigest: z
       .strictObject({
+        channel: z.string().min(1).describe('The channel (under channels) it is sent through; its plugin must send operator messages, as smtp does'),
         to: z.array(z.email()).min(1).describe('Who receives it'),
-        from: z.email().describe('Its From address'),
+        from: z.email().optional().describe("Its From address (default: the channel's)"),
         intervalMinutes: z.number().int().min(1).max(10_080).default(60).describe('How often it is considered'),
-        smtp: z
-          .strictObject({
-            host: z.string().min(1).describe('SMTP server'),
-            port: z.number().int().min(1).max(65535).default(25).describe('SMTP port'),
-            secure: z.boolean().default(false).describe('TLS from the start (port 465)'),
-          })
-          .describe('Where it is sent through'),
       })
       .optional()
       .describe('Operator alerts by e-mail: a digest of dead and stale deliveries, sent only when there are some'),
     sandbox: z
-      .strictObject({
-        allowFrom: z
-          .array(addressRangeSchema)
-          .min(1)
-          .default(['127.0.0.0/8', '::1'])
-          .describe("Client addresses or CIDR ranges whose requests the sandbox's page and buttons answer (behind a proxy, only with server.trustProxy)"),
-      })
-      .default({ allowFrom: ['127.0.0.0/8', '::1'] })
-      .describe("The built-in sandbox back office (/sandbox, when a binding named \"sandbox\" exists) acts on citizens' submissions without signing in, so it answers only these addresses; default: this machine"),
+      .never({ error: 'moved: the sandbox back office is a connector now; set allowFrom in its binding (bindings.sandbox.config.allowFrom)' })
+      .optional()
+      .describe('No longer here: see the sandbox connector (bindings.<name>.config.allowFrom)'),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Least severe level logged') })
       .strict()
@@ -215,6 +191,9 @@ export const closeloopConfigSchema = z
       names.forEach((name, i) => {
         if (!c.bindings[name]) ctx.addIssue({ code: 'custom', path: ['serviceBindings', service, i], message: `binding "${name}" is not configured under bindings` });
       });
+    }
+    if (c.alertDigest && !c.channels[c.alertDigest.channel]) {
+      ctx.addIssue({ code: 'custom', path: ['alertDigest', 'channel'], message: `channel "${c.alertDigest.channel}" is not configured under channels (known: ${Object.keys(c.channels).join(', ') || 'none'})` });
     }
   });
 

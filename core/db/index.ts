@@ -4,7 +4,8 @@ import { initModels } from './models.ts';
 import { safePg } from './safe-pg.ts';
 
 export * from './models.ts';
-export { migrate, pendingMigrations } from './migrate.ts';
+export { migrate, migratePlugins, pendingMigrations, pendingPluginMigrations, type PluginMigrationOf } from './migrate.ts';
+export { pluginDatabase } from './plugin-database.ts';
 
 export interface DatabaseOptions {
   url: string;

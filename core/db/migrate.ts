@@ -1,6 +1,8 @@
 // Runs umzug migrations under a Postgres advisory lock, so many processes starting at once migrate exactly once.
 import { Umzug, SequelizeStorage, type MigrationParams } from 'umzug';
 import type { Sequelize } from 'sequelize';
+import type { PluginMigration } from '@closeloop/sdk';
+import { pluginDatabase } from './plugin-database.ts';
 import * as initial from './migrations/001-initial.ts';
 import * as connectorPolls from './migrations/002-connector-polls.ts';
 import * as governance from './migrations/003-governance.ts';
@@ -42,6 +44,35 @@ export async function migrate(sequelize: Sequelize): Promise<string[]> {
 /** Names of migrations not yet applied (empty when the schema is current). */
 export async function pendingMigrations(sequelize: Sequelize): Promise<string[]> {
   return (await umzugFor(sequelize).pending()).map((m) => m.name);
+}
+
+/** A plugin's migration, named for the plugin whose tables it makes. */
+export interface PluginMigrationOf {
+  plugin: string;
+  migration: PluginMigration;
+}
+
+function pluginUmzugFor(sequelize: Sequelize, migrations: readonly PluginMigrationOf[]) {
+  const db = pluginDatabase(sequelize);
+  return new Umzug<SqlRunner>({
+    migrations: migrations.map(({ plugin, migration }) => ({ name: `${plugin}/${migration.name}`, up: () => migration.up(db) })),
+    context: { query: (sql) => sequelize.query(sql) },
+    // Their own record, so a plugin's names never clash with the hub's or another plugin's.
+    storage: new SequelizeStorage({ sequelize, tableName: 'plugin_migrations' }),
+    logger: undefined,
+  });
+}
+
+/** Runs plugins' migrations not yet applied, under the same lock as the hub's own; returns their names. */
+export async function migratePlugins(sequelize: Sequelize, migrations: readonly PluginMigrationOf[]): Promise<string[]> {
+  if (!migrations.length) return [];
+  return withAdvisoryLock(sequelize, async () => (await pluginUmzugFor(sequelize, migrations).up()).map((m) => m.name));
+}
+
+/** Names of plugins' migrations not yet applied. */
+export async function pendingPluginMigrations(sequelize: Sequelize, migrations: readonly PluginMigrationOf[]): Promise<string[]> {
+  if (!migrations.length) return [];
+  return (await pluginUmzugFor(sequelize, migrations).pending()).map((m) => m.name);
 }
 
 async function withAdvisoryLock<T>(sequelize: Sequelize, fn: () => Promise<T>): Promise<T> {

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { DocumentStore } from '../documents/index.ts';
 import { documentUrl } from '../processes/views.ts';
 import type { ServiceCatalogue } from '../services/index.ts';
-import { PermanentError, RetryableError, type Connector, type ConnectorContext, type DeliveryDocument, type DeliveryJob } from '../plugins/index.ts';
+import { isPermanentError, isRetryableError, type Connector, type ConnectorContext, type DeliveryDocument, type DeliveryJob } from '../plugins/index.ts';
 import { retryDelayMs, type RetryPolicy } from './backoff.ts';
 import { processXml } from './process-xml.ts';
 import { claimDelivery, recordDead, recordDelivered, recordRetry, type AttemptRecord } from './record.ts';
@@ -97,13 +97,13 @@ export async function deliverOnce(deps: DeliverDeps, binding: BindingRuntime, de
     const excerpt = (err as { responseExcerpt?: string }).responseExcerpt?.slice(0, EXCERPT);
     // The retry budget counts this round's attempts (an operator's replay starts a new round).
     const lastAttempt = claimed.attempt >= binding.retry.attempts;
-    if (err instanceof PermanentError || lastAttempt) {
+    if (isPermanentError(err) || lastAttempt) {
       await recordDead(deps.sequelize, { ...attempt, error: message, responseExcerpt: excerpt });
-      log.warn({ err: message, permanent: err instanceof PermanentError }, 'delivery dead');
+      log.warn({ err: message, permanent: isPermanentError(err) }, 'delivery dead');
       return 'dead';
     }
     await recordRetry(deps.sequelize, { ...attempt, error: message, responseExcerpt: excerpt });
-    const delayMs = retryDelayMs(binding.retry, claimed.attempt, err instanceof RetryableError ? err.retryAfterMs : undefined);
+    const delayMs = retryDelayMs(binding.retry, claimed.attempt, isRetryableError(err) ? err.retryAfterMs : undefined);
     log.info({ err: message, delayMs }, 'delivery failed; will retry');
     throw new RetryLater(message, delayMs);
   }

@@ -1,7 +1,7 @@
 // The stored copy of a submitted form: JSON for machines, a self-contained HTML page for people (back office, auditors).
 import type { ServiceDefinition, Field } from '../services/index.ts';
 import { isFieldShown } from '../services/index.ts';
-import { ukAnswerDate, ukDateTime } from '../uk-dates.ts';
+import { ukAnswerDate, ukDateTime } from '@closeloop/sdk';
 
 export interface FormCopyInput {
   definition: ServiceDefinition;

@@ -9,10 +9,14 @@ import type { DocumentStore } from '../documents/index.ts';
 import { PROCESS_STATUS_TEXT, TASK_STATUS_LABEL } from '../processes/index.ts';
 import { serviceDefinitionSchema, type ServiceDefinition } from '../services/index.ts';
 import { ERASED, erasedDocument, personalValues, redactedAnswers, scrubText } from './redact.ts';
+import { pluginDatabase } from '../db/index.ts';
+import type { PluginEraser } from '../plugins/plugin-data.ts';
 
 export interface EraseDeps {
   sequelize: Sequelize;
   store: DocumentStore;
+  /** Plugins that keep data of their own (hub.erasers): each erases its copy in the same transaction. */
+  erasers: readonly PluginEraser[];
 }
 
 export interface EraseRequest {
@@ -34,7 +38,8 @@ export interface ErasedCounts {
   deliveryAttempts: number;
   trackingTokens: number;
   formSessions: number;
-  sandboxMessages: number;
+  /** Records erased by plugins that keep data of their own, by plugin (the sandbox back office's inbox). */
+  pluginRecords: Record<string, number>;
 }
 
 export interface EraseResult {
@@ -126,7 +131,7 @@ async function eraseOnce(deps: EraseDeps, processId: string, request: EraseReque
 
     const removed: ErasedCounts = {
       answers: Object.keys(p.answers).length, documents: docs.length, filesDeleted: 0, timelineEvents: 0, notifications: 0,
-      deliveries: 0, deliveryAttempts: 0, trackingTokens: 0, formSessions: 0, sandboxMessages: 0,
+      deliveries: 0, deliveryAttempts: 0, trackingTokens: 0, formSessions: 0, pluginRecords: {},
     };
 
     // Documents: each keeps its row (kind, dates; evidence its type) with a small stand-in instead of its bytes.
@@ -201,8 +206,10 @@ async function eraseOnce(deps: EraseDeps, processId: string, request: EraseReque
 
     // Tracking links stop working.
     removed.trackingTokens = await count(q, 'with x as (delete from tracking_tokens where process_id = $1 returning 1) select count(*)::int as n from x', [p.id]);
-    // The built-in sandbox back office keeps what it received in this database: erase that copy too.
-    removed.sandboxMessages = await count(q, 'with x as (update sandbox_inbox set body = $2 where reference = $1 and body <> $2 returning 1) select count(*)::int as n from x', [p.reference, ERASED]);
+    // Plugins that keep what they received in this database (the sandbox back office) erase their copy too.
+    for (const eraser of deps.erasers) {
+      removed.pluginRecords[eraser.plugin] = await eraser.erase({ processId: p.id, reference: p.reference, placeholder: ERASED }, pluginDatabase(sequelize, t));
+    }
 
     await q(
       `update processes set answers = $2::jsonb, contact = '{}'::jsonb, closed_reason = case when closed_reason is null then null else $3 end,

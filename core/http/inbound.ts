@@ -1,17 +1,32 @@
 // Mounts plugin inbound routes: connectors at /connectors/{binding}/..., channels at /channels/{channel}/....
-// Handlers get the raw body bytes (for signatures) and return a plain response; errors become problem+json.
+// Handlers get the raw body bytes (for signatures), the client's address and the API's JSON reader, and return a plain
+// response; errors become problem+json. A body over the route's limit is 413 in problem+json, whatever the client accepts.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
-import type { InboundHandler, InboundRequest, InboundRoutes } from '../plugins/index.ts';
-import { PayloadTooLargeError } from '../errors.ts';
+import { problem, type InboundHandler, type InboundJson, type InboundRequest, type InboundRouteOptions, type InboundRoutes } from '@closeloop/sdk';
+import { HttpError } from '../errors.ts';
+import { clientAddress } from './client-address.ts';
+import { jsonFromBytes } from './json-body.ts';
+import { sendProblem } from './problem.ts';
 
 const INBOUND_LIMIT = 1024 * 1024;
 
-export function inboundRoutesFor(router: Router, prefix: string): InboundRoutes {
-  const add = (method: 'get' | 'post') => (path: string, handler: InboundHandler) => {
+export interface InboundOptions {
+  /** server.trustProxy: whose address a request comes from. */
+  trustProxy: boolean;
+}
+
+export function inboundRoutesFor(router: Router, prefix: string, options: InboundOptions): InboundRoutes {
+  const add = (method: 'get' | 'post') => (path: string, handler: InboundHandler, routeOptions: InboundRouteOptions = {}) => {
+    const limit = routeOptions.maxBodyBytes ?? INBOUND_LIMIT;
     router[method](`${prefix}${path.startsWith('/') ? path : `/${path}`}`, async (ctx) => {
-      const rawBody = method === 'post' ? await readRaw(ctx) : Buffer.alloc(0);
+      let rawBody: Buffer = Buffer.alloc(0);
+      if (method === 'post') {
+        const read = await readRaw(ctx, limit);
+        if (!read) return sendProblem(ctx, 413, 'Payload too large', `This route takes at most ${describeBytes(limit)}`);
+        rawBody = read;
+      }
       const req: InboundRequest = {
         method: ctx.method,
         path: ctx.path,
@@ -19,6 +34,8 @@ export function inboundRoutesFor(router: Router, prefix: string): InboundRoutes 
         query: ctx.query as InboundRequest['query'],
         headers: ctx.headers,
         rawBody,
+        clientAddress: clientAddress(ctx, options.trustProxy),
+        json: () => inboundJson(rawBody, ctx.get('content-type') || undefined),
       };
       const res = await handler(req);
       ctx.status = res.status;
@@ -29,11 +46,26 @@ export function inboundRoutesFor(router: Router, prefix: string): InboundRoutes 
   return { get: add('get'), post: add('post') };
 }
 
-async function readRaw(ctx: Context): Promise<Buffer> {
+/** The body, or null when it is larger than `limit`. */
+async function readRaw(ctx: Context, limit: number): Promise<Buffer | null> {
   try {
-    return await getRawBody(ctx.req, { limit: INBOUND_LIMIT, length: ctx.get('content-length') || undefined });
+    return await getRawBody(ctx.req, { limit, length: ctx.get('content-length') || undefined });
   } catch (err) {
-    if ((err as { type?: string }).type === 'entity.too.large') throw new PayloadTooLargeError(`Callbacks are limited to ${INBOUND_LIMIT} bytes`);
+    if ((err as { type?: string }).type === 'entity.too.large') return null;
     throw err;
   }
+}
+
+/** The API's JSON rules (json-body.ts), with a refusal as the problem answer to send (InboundRequest.json). */
+export function inboundJson(bytes: Buffer, contentType: string | undefined): InboundJson {
+  try {
+    return { ok: true, value: jsonFromBytes(bytes, contentType) };
+  } catch (err) {
+    if (!(err instanceof HttpError)) throw err;
+    return { ok: false, response: problem(err.status, err.title, err.message, err.extra) };
+  }
+}
+
+function describeBytes(n: number): string {
+  return n % (1024 * 1024) === 0 ? `${n / 1024 / 1024} MB` : n % 1024 === 0 ? `${n / 1024} KB` : `${n} bytes`;
 }

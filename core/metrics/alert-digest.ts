@@ -1,9 +1,9 @@
 // The optional alert digest: every `alertDigest.intervalMinutes`, if any binding has dead or stale deliveries, one
 // e-mail to the operators lists them (what, how many, how old, which ids to open). Nothing is sent when all is well.
-// It names bindings and delivery ids only: never a citizen's answers or contact details.
-import nodemailer from 'nodemailer';
-import type { Sequelize } from 'sequelize';
-import type { Config } from '../config/index.ts';
+// It names bindings and delivery ids only: never a citizen's answers or contact details. It goes out through a
+// configured channel (alertDigest.channel) whose plugin sends operator messages, as the SMTP channel does.
+import type { Hub } from '../hub.ts';
+import { loadChannels } from '../plugins/channels.ts';
 import { readAlerts, type BindingAlert } from './alerts.ts';
 
 export const ALERT_DIGEST_QUEUE = 'alert-digest';
@@ -25,23 +25,26 @@ export function digestText(council: string, alerts: BindingAlert[], publicBaseUr
 }
 
 /** Sends the digest if there is anything to report; returns the alerts it reported. */
-export async function sendAlertDigest(sequelize: Sequelize, config: Config): Promise<BindingAlert[]> {
+export async function sendAlertDigest(hub: Hub): Promise<BindingAlert[]> {
+  const { config } = hub;
   const digest = config.alertDigest;
   if (!digest) return [];
-  const alerts = await readAlerts(sequelize, config);
+  const alerts = await readAlerts(hub.sequelize, config);
   if (!alerts.length) return [];
-  const transport = nodemailer.createTransport({ host: digest.smtp.host, port: digest.smtp.port, secure: digest.smtp.secure });
-  try {
-    const dead = alerts.filter((a) => a.kind === 'dead').reduce((n, a) => n + a.count, 0);
-    const stale = alerts.filter((a) => a.kind === 'stale').reduce((n, a) => n + a.count, 0);
-    await transport.sendMail({
-      from: digest.from,
+  const runtime = (await loadChannels(hub)).get(digest.channel);
+  if (!runtime?.channel.sendOperatorMessage) {
+    throw new Error(`alertDigest.channel: channel "${digest.channel}" (${runtime?.channel.name ?? 'not configured'}) cannot send operator messages`);
+  }
+  const dead = alerts.filter((a) => a.kind === 'dead').reduce((n, a) => n + a.count, 0);
+  const stale = alerts.filter((a) => a.kind === 'stale').reduce((n, a) => n + a.count, 0);
+  await runtime.channel.sendOperatorMessage(
+    {
       to: digest.to,
+      from: digest.from,
       subject: `Closeloop: ${dead} dead, ${stale} stale deliveries (${config.council.name})`,
       text: digestText(config.council.name, alerts, config.server.publicBaseUrl),
-    });
-  } finally {
-    transport.close();
-  }
+    },
+    runtime.context,
+  );
   return alerts;
 }

@@ -5,7 +5,7 @@ import { serviceNoun, type ServiceCatalogue } from '../services/index.ts';
 import { preparedStatement, runPrepared } from '../db/prepared.ts';
 import { firstRowPerId, GroupBatcher, perDatabase } from '../db/group-batcher.ts';
 import { newTrackingToken } from '../processes/tracking-token.ts';
-import { PermanentError, RetryableError, type Channel, type ChannelContext, type NotificationMessage } from '../plugins/index.ts';
+import { isPermanentError, isRetryableError, PermanentError, type Channel, type ChannelContext, type NotificationMessage } from '../plugins/index.ts';
 import { retryDelayMs } from '../delivery/backoff.ts';
 import { RetryLater } from '../delivery/deliver.ts';
 
@@ -109,13 +109,13 @@ export async function sendNotificationOnce(deps: NotifyDeps, id: string): Promis
     return 'sent';
   } catch (err) {
     const message = `${(err as Error).name}: ${(err as Error).message}`.slice(0, 2000);
-    if (err instanceof PermanentError || n.attempts >= deps.attempts) {
+    if (isPermanentError(err) || n.attempts >= deps.attempts) {
       await deps.sequelize.query(`update notifications set status = 'failed', last_error = $2, updated_at = now() where id = $1`, { bind: [id, message] });
       log.warn({ err: message }, 'notification failed');
       return 'failed';
     }
     await deps.sequelize.query(`update notifications set status = 'queued', last_error = $2, updated_at = now() where id = $1`, { bind: [id, message] });
-    const delayMs = retryDelayMs(MESSAGE_RETRY, n.attempts, err instanceof RetryableError ? err.retryAfterMs : undefined);
+    const delayMs = retryDelayMs(MESSAGE_RETRY, n.attempts, isRetryableError(err) ? err.retryAfterMs : undefined);
     log.info({ err: message, delayMs }, 'notification failed; will retry');
     throw new RetryLater(message, delayMs);
   }

@@ -1,8 +1,12 @@
-// Turns config channels into runtimes: the channel plugin, its validated config and its context.
+// Turns config channels into runtimes: the channel plugin, its validated config and its context, with the state its
+// open() made. Built once per process; the hub closes the states when it closes.
 import { QueryTypes } from 'sequelize';
+import type { ChannelContext } from '@closeloop/sdk';
 import type { Hub } from '../hub.ts';
 import type { ChannelRuntime } from '../notify/send.ts';
 import { ConfigError, parsePluginConfig, type ConfigProblem } from '../config/index.ts';
+import { pluginDatabase } from '../db/index.ts';
+import { openPluginStates } from './plugin-state.ts';
 
 const cache = new WeakMap<Hub, Promise<Map<string, ChannelRuntime>>>();
 
@@ -25,29 +29,29 @@ async function build(hub: Hub): Promise<Map<string, ChannelRuntime>> {
       problems.push(...parsed.problems);
       continue;
     }
-    out.set(name, {
+    const context: ChannelContext<unknown> = {
       name,
-      channel,
-      context: {
-        name,
-        config: parsed.data,
-        log: hub.log.child({ channel: name }),
-        publicBaseUrl: hub.config.server.publicBaseUrl,
-        configDir: hub.config.dir,
-        async recordReceipt(notificationId, status, detail) {
-          if (!/^[0-9a-f-]{36}$/i.test(notificationId)) return false;
-          const next = status === 'delivered' ? 'delivered' : status === 'temporary-failure' ? 'sent' : 'failed';
-          const rows = await hub.sequelize.query(
-            `update notifications set status = $2, last_error = $3, updated_at = now()
-             where id = $1 and channel = $4 and status in ('sent', 'delivered', 'failed') returning id`,
-            { bind: [notificationId, next, status === 'delivered' ? null : `receipt: ${status}`, name], type: QueryTypes.SELECT },
-          );
-          hub.log.info({ notificationId, status, detail: detail === undefined ? undefined : '[receipt]' }, 'delivery receipt');
-          return rows.length > 0;
-        },
+      config: parsed.data,
+      log: hub.log.child({ channel: name }),
+      publicBaseUrl: hub.config.server.publicBaseUrl,
+      configDir: hub.config.dir,
+      async recordReceipt(notificationId, status, detail) {
+        if (!/^[0-9a-f-]{36}$/i.test(notificationId)) return false;
+        const next = status === 'delivered' ? 'delivered' : status === 'temporary-failure' ? 'sent' : 'failed';
+        const rows = await hub.sequelize.query(
+          `update notifications set status = $2, last_error = $3, updated_at = now()
+           where id = $1 and channel = $4 and status in ('sent', 'delivered', 'failed') returning id`,
+          { bind: [notificationId, next, status === 'delivered' ? null : `receipt: ${status}`, name], type: QueryTypes.SELECT },
+        );
+        hub.log.info({ notificationId, status, detail: detail === undefined ? undefined : '[receipt]' }, 'delivery receipt');
+        return rows.length > 0;
       },
-    });
+      ...(channel.migrations?.length ? { database: pluginDatabase(hub.sequelize) } : {}),
+      state: undefined,
+    };
+    out.set(name, { name, channel, context });
   }
   if (problems.length) throw new ConfigError(problems);
+  await openPluginStates(hub, 'channel', [...out.values()].map((c) => ({ name: c.name, plugin: c.channel, context: c.context })));
   return out;
 }

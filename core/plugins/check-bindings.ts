@@ -4,13 +4,14 @@ import { pino } from 'pino';
 import type { Config, ConfigProblem } from '../config/index.ts';
 import { parsePluginConfig, readYamlFile } from '../config/index.ts';
 import { Registry } from './registry.ts';
-import type { ProcessApi } from './sdk.ts';
+import type { ProcessApi } from '@closeloop/sdk';
 
 const CHECK_TIMEOUT_MS = 60_000;
 
 /** check() only reads from the back office; a connector that tried to change a process during it would be a bug. */
 const noProcessChanges: ProcessApi = {
   find: async () => null,
+  tasks: async () => [],
   addNote: () => Promise.reject(new Error('no process changes during a check')),
   updateTask: () => Promise.reject(new Error('no process changes during a check')),
   close: () => Promise.reject(new Error('no process changes during a check')),
@@ -34,11 +35,15 @@ export async function checkBindings(config: Config, options: { connect?: boolean
       const parsed = parsePluginConfig(connector.configSchema, withGeneratedStandIns(b.config), { ...where, prefix: ['bindings', name, 'config'] });
       if (!parsed.success) problems.push(...parsed.problems);
       else if (options.connect && connector.check) {
-        const ctx = { name, config: parsed.data, log: pino({ level: 'silent' }), publicBaseUrl: config.server.publicBaseUrl, configDir: config.dir, processes: noProcessChanges };
+        const opening = { name, config: parsed.data, log: pino({ level: 'silent' }), publicBaseUrl: config.server.publicBaseUrl, configDir: config.dir, processes: noProcessChanges };
         let timer: NodeJS.Timeout | undefined;
+        let state: unknown;
+        let opened = false;
         try {
+          state = await connector.open?.(opening);
+          opened = true;
           const result = await Promise.race([
-            connector.check(ctx),
+            connector.check({ ...opening, state }),
             new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS / 1000} s`)), CHECK_TIMEOUT_MS))),
           ]);
           for (const p of result.problems) at(['bindings', name, 'config'], `back office check: ${p}`);
@@ -46,7 +51,7 @@ export async function checkBindings(config: Config, options: { connect?: boolean
           at(['bindings', name, 'config'], `back office check failed: ${(err as Error).message}`);
         } finally {
           clearTimeout(timer);
-          await connector.close?.();
+          if (opened) await connector.close?.(state);
         }
       }
     } catch (err) {
@@ -60,6 +65,13 @@ export async function checkBindings(config: Config, options: { connect?: boolean
       if (!parsed.success) problems.push(...parsed.problems);
     } catch (err) {
       at(['channels', name, 'channel'], (err as Error).message);
+    }
+  }
+  const digestChannel = config.alertDigest ? config.channels[config.alertDigest.channel] : undefined;
+  if (digestChannel) {
+    const channel = await registry.channel(digestChannel.channel).catch(() => null);
+    if (channel && !channel.sendOperatorMessage) {
+      at(['alertDigest', 'channel'], `channel "${config.alertDigest!.channel}" (${channel.name}) cannot send operator messages; name one whose plugin can, such as smtp`);
     }
   }
   return problems;

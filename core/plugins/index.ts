@@ -1,7 +1,6 @@
-export * from './sdk.ts';
-export { readInboundJson, type InboundJson } from './inbound-json.ts';
-// Dates as GOV.UK writes them, for channels' message templates.
-export { ukDate, ukDateTime, ukTime } from '../uk-dates.ts';
+// The hub's side of plugins. Their contract, errors and helpers are the @closeloop/sdk package, re-exported here so
+// core code imports one place.
+export * from '@closeloop/sdk';
 export { Registry, BUILTIN_CONNECTORS, BUILTIN_CHANNELS, PROJECT_ROOT, type RegistryOptions } from './registry.ts';
 export { PluginLoadError, importPluginModule, pluginsOf, connectorProblems, channelProblems, isPathSpec, type LoadedPlugin } from './loader.ts';
 export { pluginConfigSchemas } from './config-schemas.ts';

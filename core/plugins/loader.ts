@@ -1,10 +1,10 @@
 // Imports a plugin module (a path or an npm package name) and checks that what it exports is a connector or channel.
 // Every failure is a PluginLoadError naming the spec, so check-config can point at the line in closeloop.yaml.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Channel, Connector } from './sdk.ts';
+import { moduleResolve } from 'import-meta-resolve';
+import type { Channel, Connector } from '@closeloop/sdk';
 
 export class PluginLoadError extends Error {
   constructor(
@@ -72,12 +72,20 @@ export function pluginsOf(spec: string, mod: Record<string, unknown>, options: {
 
 /** What is wrong with a would-be connector (empty when it is fine). */
 export function connectorProblems(value: unknown): string[] {
-  return [...commonProblems(value), ...(isObject(value) && typeof value.deliver !== 'function' ? ['deliver must be a function'] : []), ...optionalFunctions(value, ['inbound', 'check', 'close'])];
+  return [
+    ...commonProblems(value),
+    ...(isObject(value) && typeof value.deliver !== 'function' ? ['deliver must be a function'] : []),
+    ...optionalFunctions(value, ['open', 'inbound', 'check', 'poll', 'pollIntervalMs', 'close', 'erase']),
+  ];
 }
 
 /** What is wrong with a would-be channel (empty when it is fine). */
 export function channelProblems(value: unknown): string[] {
-  return [...commonProblems(value), ...(isObject(value) && typeof value.send !== 'function' ? ['send must be a function'] : []), ...optionalFunctions(value, ['inbound', 'close'])];
+  return [
+    ...commonProblems(value),
+    ...(isObject(value) && typeof value.send !== 'function' ? ['send must be a function'] : []),
+    ...optionalFunctions(value, ['open', 'sendOperatorMessage', 'inbound', 'close', 'erase']),
+  ];
 }
 
 function commonProblems(value: unknown): string[] {
@@ -86,6 +94,10 @@ function commonProblems(value: unknown): string[] {
   if (typeof value.name !== 'string' || !/^[a-z0-9][a-z0-9._-]*$/i.test(value.name)) problems.push('name must be a non-empty string of letters, digits, ".", "_" or "-"');
   const schema = value.configSchema as { safeParse?: unknown } | undefined;
   if (!schema || typeof schema.safeParse !== 'function') problems.push('configSchema must be a zod schema');
+  const migrations = value.migrations;
+  if (migrations !== undefined && !(Array.isArray(migrations) && migrations.every((m) => isObject(m) && typeof m.name === 'string' && m.name !== '' && typeof m.up === 'function'))) {
+    problems.push('migrations must be a list of { name, up } when present');
+  }
   return problems;
 }
 
@@ -108,44 +120,35 @@ function pathUrl(spec: string, baseDir: string): string {
   if (!statSync(target).isDirectory()) return pathToFileURL(target).href;
   const index = INDEX_FILES.map((f) => join(target, f)).find((f) => existsSync(f));
   if (index) return pathToFileURL(index).href;
-  if (existsSync(join(target, 'package.json'))) return packageUrl(target, baseDir);
+  if (existsSync(join(target, 'package.json'))) return folderPackageUrl(spec, target);
   throw new PluginLoadError(spec, `the folder ${target} has no ${INDEX_FILES.join(', ')} or package.json`);
 }
 
-/** Resolves a package from the config folder first (a council installs plugins next to its config), then from the hub. */
+/**
+ * Resolves a package by Node's own rules (import-meta-resolve: "exports" with the import/node conditions, else "main"),
+ * from the config folder first (a council installs plugins next to its config), then from the hub's own folder.
+ */
 function packageUrl(spec: string, baseDir: string): string {
   try {
-    return pathToFileURL(createRequire(join(baseDir, 'closeloop.yaml')).resolve(spec)).href;
-  } catch {
-    // ESM-only packages (an "exports" map with only an "import" condition) cannot be resolved by require.
-    const entry = esmEntry(spec, baseDir);
-    // Not found near the config: let import() look from the hub's own folder.
-    return entry ? pathToFileURL(entry).href : spec;
-  }
-}
-
-/** The ESM entry point of package `spec` (its root only) installed in a node_modules at or above `baseDir`. */
-function esmEntry(spec: string, baseDir: string): string | null {
-  if (!/^(@[^/]+\/)?[^/@][^/]*$/.test(spec)) return null;
-  for (let dir = resolve(baseDir); ; dir = dirname(dir)) {
-    const pkgDir = join(dir, 'node_modules', spec);
-    if (existsSync(join(pkgDir, 'package.json'))) {
-      const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { exports?: unknown; main?: string };
-      const exp = pkg.exports as Record<string, unknown> | string | undefined;
-      const root = exp && typeof exp === 'object' && '.' in exp ? exp['.'] : exp;
-      const target = conditionTarget(root) ?? pkg.main ?? 'index.js';
-      return resolve(pkgDir, target);
+    return moduleResolve(spec, pathToFileURL(join(baseDir, 'closeloop.yaml'))).href;
+  } catch (nearConfig) {
+    if ((nearConfig as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw new PluginLoadError(spec, `could not be loaded: ${(nearConfig as Error).message}`, { cause: nearConfig });
+    try {
+      return moduleResolve(spec, new URL(import.meta.url)).href;
+    } catch {
+      throw new PluginLoadError(spec, `could not be loaded: ${(nearConfig as Error).message}`, { cause: nearConfig });
     }
-    if (dirname(dir) === dir) return null;
   }
 }
 
-function conditionTarget(value: unknown): string | null {
-  if (typeof value === 'string') return value;
-  if (!value || typeof value !== 'object') return null;
-  for (const condition of ['import', 'node', 'default']) {
-    const found = conditionTarget((value as Record<string, unknown>)[condition]);
-    if (found) return found;
+/** A folder holding a package (named by path): its own entry point, as `import` of that package would find it. */
+function folderPackageUrl(spec: string, folder: string): string {
+  const pkg = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { name?: string; exports?: unknown; main?: string };
+  const base = pathToFileURL(join(folder, 'package.json'));
+  try {
+    // With "exports", the package resolves itself by name from inside its folder; without, its "main" (or index.js).
+    return (pkg.exports !== undefined && pkg.name ? moduleResolve(pkg.name, base) : moduleResolve(`./${pkg.main ?? 'index.js'}`, base)).href;
+  } catch (err) {
+    throw new PluginLoadError(spec, `could not be loaded: ${(err as Error).message}`, { cause: err });
   }
-  return null;
 }

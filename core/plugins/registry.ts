@@ -1,27 +1,26 @@
 // Finds connectors and channels by name. Built-ins are a table of names → module paths under the project root, imported
 // lazily on first use, so core/ never imports connectors/ or plugins/ statically; third-party plugins are named in
 // config (`plugins:`) by npm package or by a path relative to the config folder, and register under their own `name`.
-import { extname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Channel, Connector } from './sdk.ts';
+import type { Channel, Connector } from '@closeloop/sdk';
 import { channelProblems, connectorProblems, importPluginModule, PluginLoadError, pluginsOf, type LoadedPlugin } from './loader.ts';
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 
-/** `.js` when this file runs compiled (dist/, where the built-ins are .js too), `.ts` when it runs from source. */
-const BUILTIN_EXTENSION = extname(fileURLToPath(import.meta.url));
-
-/** Built-in connectors: name → module (relative to the project root) exporting `connector`. */
+/** Built-in connectors: name → module (relative to the project root) exporting `connector`. One line per connector. */
 export const BUILTIN_CONNECTORS: Readonly<Record<string, string>> = {
   webhook: 'connectors/webhook/index.ts',
   alloy: 'connectors/alloy/index.ts',
   soap: 'connectors/soap/index.ts',
+  sandbox: 'connectors/sandbox/index.ts',
 };
 
-/** Built-in notification channels: name → module (relative to the project root) exporting `channel`. */
+/** Built-in notification channels: name → module (relative to the project root) exporting `channel`. One line per channel. */
 export const BUILTIN_CHANNELS: Readonly<Record<string, string>> = {
-  smtp: 'plugins/notify-smtp/index.ts',
-  'govuk-notify': 'plugins/notify-govuk/index.ts',
+  smtp: 'plugins/channels/smtp/index.ts',
+  'govuk-notify': 'plugins/channels/govuk-notify/index.ts',
 };
 
 export interface RegistryOptions {
@@ -118,7 +117,7 @@ export class Registry {
   private async importBuiltin(kind: Kind, name: string, path: string): Promise<Connector<unknown> | Channel<unknown>> {
     let mod: Record<string, unknown>;
     try {
-      mod = await importPluginModule(resolve(this.root, path.replace(/\.ts$/, BUILTIN_EXTENSION)), this.root);
+      mod = await importPluginModule(builtinFile(this.root, path), this.root);
     } catch (err) {
       throw new PluginLoadError(name, `the built-in ${kind} ${path} could not be loaded: ${(err as Error).message.replace(/^plugin "[^"]*": /, '')}`, { cause: err });
     }
@@ -132,4 +131,12 @@ export class Registry {
   private names(kind: Kind): string[] {
     return [...new Set([...Object.keys(this.builtins[kind]), ...this.loaded[kind].keys()])].sort();
   }
+}
+
+/** A built-in's module: its TypeScript source or, in the production build (tsc to dist/), the JavaScript beside it. */
+function builtinFile(root: string, path: string): string {
+  const source = resolve(root, path);
+  if (!source.endsWith('.ts') || existsSync(source)) return source;
+  const compiled = `${source.slice(0, -3)}.js`;
+  return existsSync(compiled) ? compiled : source;
 }

@@ -1,7 +1,7 @@
 // The ProcessApi given to connectors: the same actions as the REST API, bound to one binding, with inbound event ids
 // recorded in the same transaction as the change (a repeated event has no second effect).
 import { QueryTypes, type Transaction } from 'sequelize';
-import type { ChangeOptions, ProcessApi } from '../plugins/sdk.ts';
+import type { ChangeOptions, ProcessApi, TaskSummary } from '@closeloop/sdk';
 import { addNote, closeProcess, updateTask, type ActionDeps } from './actions.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -41,7 +41,23 @@ export function processApiFor(deps: ActionDeps, binding: string): ProcessApi {
         const r = rows[0];
         return r ? { id: r.id, serviceId: r.service_id, status: r.status, externalRef: r.external_ref } : null;
       }
+      if (ref.reference) {
+        const rows = await deps.sequelize.query<{ id: string; service_id: string; status: string; external_ref: string | null }>(
+          'select p.id, p.service_id, p.status, d.external_ref from processes p join deliveries d on d.process_id = p.id and d.binding = $2 where p.reference = $1',
+          { bind: [ref.reference.trim().toUpperCase(), binding], type: QueryTypes.SELECT },
+        );
+        const r = rows[0];
+        return r ? { id: r.id, serviceId: r.service_id, status: r.status, externalRef: r.external_ref } : null;
+      }
       return null;
+    },
+    async tasks(processId) {
+      if (!UUID.test(processId)) return [];
+      return deps.sequelize.query<TaskSummary>(
+        `select t.key, t.title, t.status from tasks t
+         where t.process_id = $1 and exists (select 1 from deliveries d where d.process_id = $1 and d.binding = $2) order by t.position`,
+        { bind: [processId, binding], type: QueryTypes.SELECT },
+      );
     },
     addNote: (processId, note, actor, options) => once(options, (transaction) => addNote(deps, processId, note, actor, { transaction })),
     updateTask: (processId, taskKey, update, actor, options) => once(options, (transaction) => updateTask(deps, processId, taskKey, update, actor, { transaction })),

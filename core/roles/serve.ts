@@ -1,17 +1,17 @@
-// The serve role: the HTTP API, citizen pages, the sandbox back office and plugin inbound routes.
+// The serve role: the HTTP API, citizen pages and plugin inbound routes (the sandbox back office is one).
 import type Router from '@koa/router';
 import type { Hub } from '../hub.ts';
 import { createApp, type CreateAppOptions } from '../http/app.ts';
 import type { RouteDef } from '../http/route.ts';
-import type { InboundRouteDoc } from '../plugins/index.ts';
+import type { InboundRouteDoc } from '@closeloop/sdk';
 import { listen, type RunningServer } from '../http/server.ts';
 import { inboundRoutesFor } from '../http/inbound.ts';
 import { loadBindings } from '../plugins/bindings.ts';
 import { loadChannels } from '../plugins/channels.ts';
 import { securityHeaders } from '../http/security-headers.ts';
-import { assetsMiddleware } from '../http/pages/index.ts';
+import { assetsMiddleware, pluginPages } from '../http/pages/index.ts';
 import { htmlErrorRenderer, mountPages } from '../http/routes/pages.ts';
-import { mountSandbox } from '../http/routes/sandbox.ts';
+import { sandboxAlias } from '../http/sandbox-alias.ts';
 import { mountForms } from '../http/routes/forms.ts';
 import { PgListener } from '../db/pg-listener.ts';
 import { SERVICES_CHANNEL } from '../services/index.ts';
@@ -45,10 +45,13 @@ function pluginDocs(prefix: string, docs: InboundRouteDoc[], tag: string): Route
 export async function startServe(hub: Hub, options: CreateAppOptions = {}): Promise<ServeRole> {
   const bindings = await loadBindings(hub);
   const channels = await loadChannels(hub);
+  const inbound = { trustProxy: hub.config.server.trustProxy };
+  const pages = pluginPages(hub.config.council);
   const mountInbound = (router: Router) => {
-    for (const b of bindings.values()) b.connector.inbound?.(inboundRoutesFor(router, `/connectors/${b.name}`), b.context);
-    for (const c of channels.values()) c.channel.inbound?.(inboundRoutesFor(router, `/channels/${c.name}`), c.context);
+    for (const b of bindings.values()) b.connector.inbound?.(inboundRoutesFor(router, `/connectors/${b.name}`, inbound), { ...b.context, pages });
+    for (const c of channels.values()) c.channel.inbound?.(inboundRoutesFor(router, `/channels/${c.name}`, inbound), { ...c.context, pages });
   };
+  const sandbox = [...bindings.values()].find((b) => b.connector.name === 'sandbox')?.name;
   const documentedRoutes = [
     ...[...bindings.values()].flatMap((b) => pluginDocs(`/connectors/${b.name}`, b.connector.inboundDocs ?? [], `Binding ${b.name} (${b.connector.name})`)),
     ...[...channels.values()].flatMap((c) => pluginDocs(`/channels/${c.name}`, c.channel.inboundDocs ?? [], `Channel ${c.name} (${c.channel.name})`)),
@@ -58,9 +61,9 @@ export async function startServe(hub: Hub, options: CreateAppOptions = {}): Prom
     ...options,
     ops,
     documentedRoutes,
-    before: [securityHeaders({ hsts: !!hub.config.server.tls }), assetsMiddleware(), adminQueuesMiddleware(hub, ops), ...(options.before ?? [])],
+    before: [sandboxAlias(sandbox), securityHeaders({ hsts: !!hub.config.server.tls }), assetsMiddleware(), adminQueuesMiddleware(hub, ops), ...(options.before ?? [])],
     renderHtmlError: htmlErrorRenderer(hub),
-    extraRouters: [mountInbound, (router) => mountPages(router, hub), (router) => mountSandbox(router, hub), (router) => mountForms(router, hub), ...(options.extraRouters ?? [])],
+    extraRouters: [mountInbound, (router) => mountPages(router, hub), (router) => mountForms(router, hub), ...(options.extraRouters ?? [])],
   });
   // A service published through the admin API takes effect on every API process without a restart.
   const reload = () => hub.catalogue.reload().catch((err) => hub.log.warn({ err }, 'service reload failed'));

@@ -121,7 +121,7 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
 
   // Retention (docs/governance.md): one daily schedule in Redis for every worker process; a run locks its row in Postgres.
   await scheduleRetention(queues.get(RETENTION_QUEUE));
-  const retention = new Worker(RETENTION_QUEUE, async () => runRetention({ sequelize: hub.sequelize, store: hub.store }, { log }), {
+  const retention = new Worker(RETENTION_QUEUE, async () => runRetention({ sequelize: hub.sequelize, store: hub.store, erasers: hub.erasers }, { log }), {
     connection: connection(), prefix: config.redis.prefix, concurrency: 1, lockDuration: 5 * 60_000,
   });
   retention.on('error', (err) => log.warn({ err: err.message }, 'retention worker error'));
@@ -131,7 +131,7 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
   const digestQueue = queues.get(ALERT_DIGEST_QUEUE);
   if (config.alertDigest) {
     await digestQueue.upsertJobScheduler('alert-digest', { every: config.alertDigest.intervalMinutes * 60_000 }, { name: 'digest', opts: { attempts: 1, removeOnComplete: true, removeOnFail: 100 } });
-    const digest = new Worker(ALERT_DIGEST_QUEUE, async () => (await sendAlertDigest(hub.sequelize, config)).length, { connection: connection(), prefix: config.redis.prefix, concurrency: 1 });
+    const digest = new Worker(ALERT_DIGEST_QUEUE, async () => (await sendAlertDigest(hub)).length, { connection: connection(), prefix: config.redis.prefix, concurrency: 1 });
     digest.on('error', (err) => log.warn({ err: err.message }, 'alert digest worker error'));
     workers.push(digest);
   } else {
@@ -152,10 +152,6 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
       await step('listener', () => listener.stop());
       // close() waits for jobs in progress to finish: nothing is left half-done.
       await step('workers', () => Promise.all(workers.map((w) => w.close())));
-      await step('plugins', async () => {
-        for (const b of bindings.values()) await b.connector.close?.();
-        for (const c of channels.values()) await c.channel.close?.();
-      });
       await step('queues', () => queues.close());
       await step('redis', () => Promise.all([redis, ...connections].map((c) => c.quit().catch(() => {}))));
     },

@@ -1,6 +1,7 @@
 // Builds a back office's XML from a compiled mapping, with libxmljs2's node API: every value is set as text (escaped by
 // libxml2), never concatenated into markup, so no answer can inject elements.
 import libxmljs, { type Document, type Element, type Namespace } from 'libxmljs2';
+import { cleanXmlText as clean, escapeXml } from '@closeloop/sdk/xml';
 import { xmlMappingSchema, type ElementSpec, type ValueSpec, type XmlMapping } from './mapping-schema.ts';
 
 export interface XmlBuildInput {
@@ -158,14 +159,6 @@ function formatValue(text: string, format: ValueSpec['format'], path: string): s
   }
 }
 
-/** Characters XML 1.0 cannot carry at all (control characters other than tab, newline, carriage return). */
-// eslint-disable-next-line no-control-regex
-const INVALID_XML_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
-
-function clean(text: string): string {
-  return text.replace(INVALID_XML_CHARS, '\ufffd');
-}
-
 /** Builds the document (for validation without re-parsing) from a compiled mapping. */
 export function buildXmlDocument(mapping: CompiledMapping, input: XmlBuildInput): Document {
   const doc = new libxmljs.Document('1.0', 'UTF-8');
@@ -183,12 +176,9 @@ export function buildXml(mapping: CompiledMapping, input: XmlBuildInput): string
   return buildXmlString(mapping, input);
 }
 
-/** XML text escaping: the one place values become markup-safe (element and attribute names come from the schema-checked mapping). */
-export function escapeXml(text: string, attribute = false): string {
-  let out = clean(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  if (attribute) out = out.replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
-  return out;
-}
+// escapeXml (from @closeloop/sdk/xml, shared with connectors) is the one place values become markup-safe; element and
+// attribute names come from the schema-checked mapping.
+export { escapeXml };
 
 /**
  * The same document as buildXmlDocument, produced as text by an escaping builder: every value passes through escapeXml,

@@ -2,5 +2,5 @@
 export { xmlMappingSchema, type XmlMapping, type ElementSpec, type ValueSpec } from './mapping-schema.ts';
 export { compileMapping, buildXml, buildXmlDocument, buildXmlString, escapeXml, XmlMappingError, type CompiledMapping, type XmlBuildInput } from './build.ts';
 export { loadXsd, clearXsdCache, validateXml, validateDocument, xsdDisplayPath, xsdFolderName, XsdFileError, type Xsd, type XsdError } from './xsd.ts';
-export { parseXmlSafely, selectText, selectAll, UnsafeXmlError, XmlSyntaxError } from './safe-parse.ts';
+export { parseXmlSafely, selectText, selectAll, UnsafeXmlError, XmlSyntaxError } from '@closeloop/sdk/xml';
 export { renderXml, type RenderedXml } from './render.ts';

@@ -1,7 +1,7 @@
 // Build + validate in one call, as the delivery worker and the admin preview use it.
 import libxmljs from 'libxmljs2';
 import { buildXmlString, type CompiledMapping, type XmlBuildInput } from './build.ts';
-import { PARSE_OPTIONS } from './safe-parse.ts';
+import { PARSE_OPTIONS } from '@closeloop/sdk/xml';
 import { loadXsd, validateDocument, type XsdError } from './xsd.ts';
 
 export interface RenderedXml {

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
 import libxmljs, { type Document } from 'libxmljs2';
-import { PARSE_OPTIONS, UnsafeXmlError } from './safe-parse.ts';
+import { PARSE_OPTIONS, UnsafeXmlError } from '@closeloop/sdk/xml';
 
 export interface XsdError {
   message: string;

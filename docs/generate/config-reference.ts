@@ -94,6 +94,8 @@ function typeOf(s: JsonSchema): string {
     if (keys[0] && keys.every((k) => k === keys[0])) return `object by \`${keys[0]}\`: ${variants.map((v) => `\`${String(v.properties![keys[0]!]!.const)}\``).join(', ')}`;
     return variants.map(typeOf).join(' or ');
   }
+  // z.never(): a setting that moved; its description says where.
+  if (s.not && typeof s.not === 'object' && !Object.keys(s.not).length) return 'none (removed)';
   if (s.const !== undefined) return `\`${String(s.const)}\``;
   if (s.enum) return s.enum.map((e) => `\`${String(e)}\``).join(', ');
   switch (s.type) {
@@ -195,7 +197,7 @@ export async function configurationReference(): Promise<string> {
     '  secrets). The environment holds text; it is converted to the type the setting wants (`true`/`false` for a yes/no',
     '  setting, a number for a number), and a value that cannot be converted is reported with the file, line and field;',
     '- `{ generated: name }`: a random secret (256 bits) the hub makes on first start and keeps in Postgres;',
-    '- a text containing `{publicBaseUrl}`, replaced with `server.publicBaseUrl` (e.g. `\'{publicBaseUrl}/sandbox/inbox\'`).',
+    '- a text containing `{publicBaseUrl}`, replaced with `server.publicBaseUrl` (e.g. `\'{publicBaseUrl}/connectors/sandbox/inbox\'`).',
     '',
     `These environment variables override a setting of the file: ${ENV_OVERRIDES.map((o) => `\`${o.env}\` → \`${o.path.join('.')}\``).join(', ')}.`,
     '',

@@ -4,11 +4,12 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { PermanentError, RetryableError, type ChangeOptions, type ConnectorContext, type InboundHandler, type ProcessApi } from '../../core/plugins/index.ts';
+import { PermanentError, RetryableError, type ChangeOptions, type ConnectorContext, type InboundHandler, type ProcessApi } from '@closeloop/sdk';
 import { connector } from '../../connectors/alloy/index.ts';
 import { alloyConfigSchema, type AlloyConfig } from '../../connectors/alloy/config.ts';
+import type { PreparedAlloy } from '../../connectors/alloy/deliver.ts';
 import { startFakeAlloy, type FakeAlloy } from '../fakes/alloy-api.ts';
-import { contextFor, deliveryJob, testDocument } from '../contract/delivery-job.ts';
+import { closeOpenedContexts, deliveryJob, inboundRequest, openedContext, testDocument } from '../contract/delivery-job.ts';
 
 const apiKey = randomBytes(24).toString('base64url');
 const inboundSecret = randomBytes(24).toString('base64url');
@@ -21,7 +22,7 @@ before(async () => {
   alloy = await startFakeAlloy({ apiKey, designs: [{ code: DESIGN, attributes: ATTRS }, { code: PEST_DESIGN, attributes: [...ATTRS, 'attributes_pest'] }] });
 });
 after(async () => {
-  await connector.close!();
+  await closeOpenedContexts();
   await alloy.close();
 });
 beforeEach(() => alloy.reset());
@@ -83,7 +84,7 @@ function job() {
 describe('delivery', () => {
   test('one item with attributes from the XML, lookups applied, geometry in WGS84, the delivery id, both files attached', async () => {
     const j = job();
-    const result = await connector.deliver(j, contextFor('alloy-eh', config()));
+    const result = await connector.deliver(j, openedContext(connector, 'alloy-eh', config()));
     const items = alloy.itemsOf(DESIGN);
     assert.equal(items.length, 1);
     const item = items[0]!;
@@ -120,13 +121,13 @@ describe('delivery', () => {
   test('latitude/longitude win over easting/northing when both are given', async () => {
     const j = job();
     j.xml = XML.replace('<Easting>', '<Latitude>52.2</Latitude><Longitude>0.12</Longitude><Easting>');
-    await connector.deliver(j, contextFor('alloy-eh', config()));
+    await connector.deliver(j, openedContext(connector, 'alloy-eh', config()));
     assert.deepEqual(alloy.itemsOf(DESIGN)[0]!.geometry!.coordinates, [0.12, 52.2]);
   });
 
   test('per-service mapping: another design and more attributes', async () => {
     const j = deliveryJob({ xml: XML.replace(/NoiseComplaint/g, 'PestControlRequest').replace('<Category>music</Category>', '<Category>dog</Category><Pest>rats</Pest>'), process: { serviceId: 'pest-control' } });
-    await connector.deliver(j, contextFor('alloy-eh', config({ services: { 'pest-control': { designCode: PEST_DESIGN, attributes: [{ attributeCode: 'attributes_pest', xpath: '/*/eh:Pest' }] } } })));
+    await connector.deliver(j, openedContext(connector, 'alloy-eh', config({ services: { 'pest-control': { designCode: PEST_DESIGN, attributes: [{ attributeCode: 'attributes_pest', xpath: '/*/eh:Pest' }] } } })));
     assert.equal(alloy.itemsOf(DESIGN).length, 0);
     const [item] = alloy.itemsOf(PEST_DESIGN);
     assert.equal(item!.attributes.find((a) => a.attributeCode === 'attributes_pest')?.value, 'rats');
@@ -134,7 +135,7 @@ describe('delivery', () => {
   });
 
   test('the create answer is lost: the retry finds the item by delivery id; one item, both files attached once', async () => {
-    const ctx = contextFor('alloy-eh', config());
+    const ctx = openedContext(connector, 'alloy-eh', config());
     const j = job();
     alloy.script(['drop']);
     await assert.rejects(connector.deliver(j, ctx), RetryableError);
@@ -155,7 +156,7 @@ describe('delivery', () => {
   });
 
   test('the create fails after the uploads: the retry attaches the files already uploaded', async () => {
-    const ctx = contextFor('alloy-eh', config());
+    const ctx = openedContext(connector, 'alloy-eh', config());
     const j = job();
     alloy.script([503]);
     await assert.rejects(connector.deliver(j, ctx), RetryableError);
@@ -168,7 +169,7 @@ describe('delivery', () => {
   });
 
   test("an upload's answer is lost: the retry finds that file and uploads only the rest", async () => {
-    const ctx = contextFor('alloy-eh', config());
+    const ctx = openedContext(connector, 'alloy-eh', config());
     const j = job();
     alloy.script(['drop'], 'POST /api/file');
     await assert.rejects(connector.deliver(j, ctx), RetryableError);
@@ -182,7 +183,7 @@ describe('delivery', () => {
   });
 
   test('a file name outside ASCII is still found again on a retry', async () => {
-    const ctx = contextFor('alloy-eh', config());
+    const ctx = openedContext(connector, 'alloy-eh', config());
     const j = deliveryJob({ xml: XML });
     j.documents = [testDocument(j.process.id, { name: 'bruit été.mp3', contentType: 'audio/mpeg', content: Buffer.from('ID3 été') })];
     alloy.script(['drop']);
@@ -194,20 +195,20 @@ describe('delivery', () => {
   });
 
   test('without an attachments attribute nothing is uploaded (a file nobody can reach is an orphan)', async () => {
-    await connector.deliver(job(), contextFor('alloy-eh', config({ attachmentsAttribute: undefined })));
+    await connector.deliver(job(), openedContext(connector, 'alloy-eh', config({ attachmentsAttribute: undefined })));
     assert.equal(alloy.itemsOf(DESIGN).length, 1);
     assert.equal(alloy.requests.filter((r) => r.path === '/api/file').length, 0);
   });
 
   test('a signature mismatch on attach refetches and tries once more', async () => {
     alloy.script(['signature-mismatch'], 'PUT /api/item/:id');
-    await connector.deliver(job(), contextFor('alloy-eh', config()));
+    await connector.deliver(job(), openedContext(connector, 'alloy-eh', config()));
     assert.equal(alloy.requests.filter((r) => r.method === 'PUT').length, 2);
     assert.equal((alloy.itemsOf(DESIGN)[0]!.attributes.find((a) => a.attributeCode === 'attributes_files')?.value as string[]).length, 2);
   });
 
   test('two mismatches in a row: retryable, and the retry attaches to the same item', async () => {
-    const ctx = contextFor('alloy-eh', config());
+    const ctx = openedContext(connector, 'alloy-eh', config());
     const j = job();
     alloy.script(['signature-mismatch', 'signature-mismatch'], 'PUT /api/item/:id');
     await assert.rejects(connector.deliver(j, ctx), RetryableError);
@@ -218,15 +219,15 @@ describe('delivery', () => {
 
   test('a failed upload aborts before any item exists', async () => {
     alloy.script([503], 'POST /api/file');
-    await assert.rejects(connector.deliver(job(), contextFor('alloy-eh', config())), RetryableError);
+    await assert.rejects(connector.deliver(job(), openedContext(connector, 'alloy-eh', config())), RetryableError);
     assert.equal(alloy.itemsOf(DESIGN).length, 0);
   });
 
   test('429 is retried no sooner than Retry-After; 400 is dead with Alloy\'s error code in the message', async () => {
-    const ctx = contextFor('alloy-eh', config());
+    const ctx = openedContext(connector, 'alloy-eh', config());
     alloy.script([{ status: 429, retryAfter: '7' }]);
     await assert.rejects(connector.deliver(job(), ctx), (err: unknown) => err instanceof RetryableError && err.retryAfterMs === 7000);
-    await assert.rejects(connector.deliver(job(), contextFor('alloy-eh', config({ attributes: [{ attributeCode: 'attributes_nope', xpath: '/*/eh:Category' }] }))), (err: unknown) => {
+    await assert.rejects(connector.deliver(job(), openedContext(connector, 'alloy-eh', config({ attributes: [{ attributeCode: 'attributes_nope', xpath: '/*/eh:Category' }] }))), (err: unknown) => {
       assert.ok(err instanceof PermanentError);
       assert.match(err.message, /AttributeNotFound/);
       return true;
@@ -235,14 +236,14 @@ describe('delivery', () => {
 
   test('a value with no code in a strict lookup is dead before anything is sent', async () => {
     const cfg = config({ attributes: [{ attributeCode: 'attributes_category', xpath: '/*/eh:Category', lookup: { dog: 'x' }, unmapped: 'fail' }] });
-    await assert.rejects(connector.deliver(job(), contextFor('alloy-eh', cfg)), /no code for the value "music"/);
+    await assert.rejects(connector.deliver(job(), openedContext(connector, 'alloy-eh', cfg)), /no code for the value "music"/);
     assert.equal(alloy.requests.length, 0);
   });
 
   test('the request pace keeps a burst under the tenant rate limit', async () => {
     const limited = await startFakeAlloy({ apiKey, designs: [{ code: DESIGN, attributes: ATTRS }], limitPerSecond: 20 });
     try {
-      const ctx = contextFor('alloy-paced', config({ baseUrl: limited.url, requestsPerSecond: 15 }));
+      const ctx = openedContext(connector, 'alloy-paced', config({ baseUrl: limited.url, requestsPerSecond: 15 }));
       const jobs = Array.from({ length: 8 }, () => deliveryJob({ xml: XML }));
       await Promise.all(jobs.map((j) => connector.deliver(j, ctx)));
       assert.equal(limited.itemsOf(DESIGN).length, 8);
@@ -255,12 +256,12 @@ describe('delivery', () => {
 
 describe('check()', () => {
   test('passes a good binding', async () => {
-    assert.deepEqual(await connector.check!(contextFor('alloy-eh', config())), { ok: true, problems: [] });
+    assert.deepEqual(await connector.check!(openedContext(connector, 'alloy-eh', config())), { ok: true, problems: [] });
   });
   test('a wrong key, an unknown design and an unknown attribute are each named', async () => {
-    assert.deepEqual((await connector.check!(contextFor('alloy-eh', config({ apiKey: 'wrong-key-123' })))).problems, ['apiKey: Alloy refused the API key (401/403): check the key and its role']);
-    assert.deepEqual((await connector.check!(contextFor('alloy-eh', config({ designCode: 'designs_nope' })))).problems, ['designCode: Alloy has no design "designs_nope"']);
-    const r = await connector.check!(contextFor('alloy-eh', config({ deliveryIdAttribute: 'attributes_missing', services: { 'pest-control': { designCode: PEST_DESIGN, attributes: [{ attributeCode: 'attributes_ghost', xpath: '/x' }] } } })));
+    assert.deepEqual((await connector.check!(openedContext(connector, 'alloy-eh', config({ apiKey: 'wrong-key-123' })))).problems, ['apiKey: Alloy refused the API key (401/403): check the key and its role']);
+    assert.deepEqual((await connector.check!(openedContext(connector, 'alloy-eh', config({ designCode: 'designs_nope' })))).problems, ['designCode: Alloy has no design "designs_nope"']);
+    const r = await connector.check!(openedContext(connector, 'alloy-eh', config({ deliveryIdAttribute: 'attributes_missing', services: { 'pest-control': { designCode: PEST_DESIGN, attributes: [{ attributeCode: 'attributes_ghost', xpath: '/x' }] } } })));
     assert.equal(r.ok, false);
     assert.ok(r.problems.includes(`deliveryIdAttribute: design "${DESIGN}" has no attribute "attributes_missing"`), r.problems.join('; '));
     assert.ok(r.problems.includes(`services.pest-control.attributes.0.attributeCode: design "${PEST_DESIGN}" has no attribute "attributes_ghost"`), r.problems.join('; '));
@@ -271,10 +272,10 @@ describe('check() and file items', () => {
   test("a key whose role cannot read Alloy's file items is named (a retry could not find its uploads)", async () => {
     const locked = await startFakeAlloy({ apiKey, designs: [{ code: DESIGN, attributes: ATTRS }], forbiddenDesigns: ['designs_files'] });
     try {
-      const r = await connector.check!(contextFor('alloy-locked', config({ baseUrl: locked.url })));
+      const r = await connector.check!(openedContext(connector, 'alloy-locked', config({ baseUrl: locked.url })));
       assert.equal(r.ok, false);
       assert.match(r.problems.join('; '), /^attachmentsAttribute: the API key cannot read Alloy's file items \(designs_files\)/);
-      assert.deepEqual(await connector.check!(contextFor('alloy-locked', config({ baseUrl: locked.url, attachmentsAttribute: undefined }))), { ok: true, problems: [] });
+      assert.deepEqual(await connector.check!(openedContext(connector, 'alloy-locked', config({ baseUrl: locked.url, attachmentsAttribute: undefined }))), { ok: true, problems: [] });
     } finally {
       await locked.close();
     }
@@ -294,6 +295,7 @@ function recordingProcesses(externalRef: string) {
   };
   const api: ProcessApi = {
     find: async (ref) => (ref.externalRef === externalRef ? { id: 'p-1', serviceId: 'noise-complaint', status: 'received', externalRef } : null),
+    tasks: async () => [],
     addNote: async (...args) => {
       if (seen(args[3])) return { applied: false };
       calls.push({ kind: 'note', args });
@@ -315,24 +317,24 @@ function recordingProcesses(externalRef: string) {
   return { api, calls };
 }
 
-async function deliveredItem(ctx: ConnectorContext<AlloyConfig>): Promise<string> {
+async function deliveredItem(ctx: ConnectorContext<AlloyConfig, PreparedAlloy>): Promise<string> {
   return (await connector.deliver(job(), ctx)).externalRef!;
 }
 
-function inboundHandler(ctx: ConnectorContext<AlloyConfig>): InboundHandler {
+function inboundHandler(ctx: ConnectorContext<AlloyConfig, PreparedAlloy>): InboundHandler {
   let handler: InboundHandler | undefined;
   connector.inbound!({ get: () => {}, post: (path, h) => path === '/events' && (handler = h) }, ctx);
   return handler!;
 }
 
 const call = (h: InboundHandler, body: unknown, headers: Record<string, string> = { 'x-closeloop-secret': inboundSecret }, type = 'application/json') =>
-  h({ method: 'POST', path: '/events', params: {}, query: {}, headers: { 'content-type': type, ...headers }, rawBody: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)) });
+  h(inboundRequest({ method: 'POST', path: '/events', headers: { 'content-type': type, ...headers }, rawBody: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)) }));
 
 describe('Alloy back into the loop', () => {
   test('a workflow event: the item is read from Alloy and its mapped state applied once', async () => {
-    const itemId = await deliveredItem(contextFor('alloy-eh', config()));
+    const itemId = await deliveredItem(openedContext(connector, 'alloy-eh', config()));
     const { api, calls } = recordingProcesses(itemId);
-    const ctx = contextFor('alloy-eh', config(), api);
+    const ctx = openedContext(connector, 'alloy-eh', config(), api);
     const h = inboundHandler(ctx);
     alloy.edit(itemId, { attributes_status: ['status-done'] });
     // The body's claims are not trusted: only the item id is used; the state comes from Alloy.
@@ -346,9 +348,9 @@ describe('Alloy back into the loop', () => {
   });
 
   test('a note-only state is told once; a closure reason closes the process', async () => {
-    const itemId = await deliveredItem(contextFor('alloy-eh', config()));
+    const itemId = await deliveredItem(openedContext(connector, 'alloy-eh', config()));
     const { api, calls } = recordingProcesses(itemId);
-    const h = inboundHandler(contextFor('alloy-eh', config(), api));
+    const h = inboundHandler(openedContext(connector, 'alloy-eh', config(), api));
     alloy.edit(itemId, { attributes_status: ['status-waiting'] });
     await call(h, { itemId });
     alloy.edit(itemId, { attributes_reference: 'x' });
@@ -362,7 +364,7 @@ describe('Alloy back into the loop', () => {
   });
 
   test('refused: no or wrong secret (401), not JSON (400), not application/json (415), a key twice or not an item id (422), unknown item (404); items not ours are acknowledged', async () => {
-    const h = inboundHandler(contextFor('alloy-eh', config(), recordingProcesses('none').api));
+    const h = inboundHandler(openedContext(connector, 'alloy-eh', config(), recordingProcesses('none').api));
     assert.equal((await call(h, { itemId: 'abc' }, {})).status, 401);
     assert.equal((await call(h, { itemId: 'abc' }, { 'x-closeloop-secret': 'x'.repeat(inboundSecret.length) })).status, 401);
     assert.equal((await call(h, '{nope')).status, 400);
@@ -370,14 +372,14 @@ describe('Alloy back into the loop', () => {
     assert.equal((await call(h, '{"itemId":"abc","itemId":"def"}')).status, 422, 'a key given twice');
     assert.equal((await call(h, { itemId: '../../etc' })).status, 422);
     assert.equal((await call(h, { itemId: 'ffffffffffffffffffffffff' })).status, 404);
-    const other = await deliveredItem(contextFor('alloy-eh', config()));
+    const other = await deliveredItem(openedContext(connector, 'alloy-eh', config()));
     assert.deepEqual((await call(h, { itemId: other })).body, { itemId: other, matched: false, applied: false });
   });
 
   test('the poll applies items edited since its cursor, once, and moves the cursor on', async () => {
-    const itemId = await deliveredItem(contextFor('alloy-eh', config()));
+    const itemId = await deliveredItem(openedContext(connector, 'alloy-eh', config()));
     const { api, calls } = recordingProcesses(itemId);
-    const ctx = contextFor('alloy-eh', config(), api);
+    const ctx = openedContext(connector, 'alloy-eh', config(), api);
     assert.equal(connector.pollIntervalMs!(ctx.config), 60_000);
     const first = await connector.poll!(ctx, null);
     assert.deepEqual([first.seen, first.applied], [1, 0], 'a fresh item has no mapped state yet');

@@ -10,13 +10,14 @@ import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join, relative, dirname } from 'node:path';
-import { PermanentError, RetryableError, type ConnectorContext, type DeliveryJob } from '../../core/plugins/index.ts';
+import { PermanentError, RetryableError, type ConnectorContext, type DeliveryJob } from '@closeloop/sdk';
 import { connector } from '../../connectors/soap/index.ts';
 import { soapConfigSchema, type SoapConfig } from '../../connectors/soap/config.ts';
+import type { SoapBinding } from '../../connectors/soap/binding.ts';
 import { hasDtd } from '../../connectors/soap/http.ts';
 import { startSoapBackoffice, type SoapBackoffice, type SoapStep } from '../peers/soap-backoffice/index.ts';
 import { passwordDigest, wsseVerifier } from '../peers/soap-backoffice/wsse.ts';
-import { contextFor, deliveryJob, testDocument } from '../contract/delivery-job.ts';
+import { closeOpenedContexts, deliveryJob, openedContext, testDocument } from '../contract/delivery-job.ts';
 import { runConnectorContract } from '../contract/connector-contract.ts';
 import { checkConfig } from '../../core/check-config.ts';
 
@@ -25,7 +26,7 @@ before(async () => {
   bo = await startSoapBackoffice({ slowMs: 3000 });
 });
 after(async () => {
-  await connector.close!();
+  await closeOpenedContexts();
   await bo.close();
 });
 beforeEach(() => bo.reset());
@@ -82,8 +83,8 @@ function config(overrides: Record<string, unknown> = {}): Record<string, unknown
 }
 
 /** A binding context; each call is a new binding (its own soap client). */
-function binding(overrides: Record<string, unknown> = {}): ConnectorContext<SoapConfig> {
-  return contextFor('envhealth', soapConfigSchema.parse(config(overrides)));
+function binding(overrides: Record<string, unknown> = {}): ConnectorContext<SoapConfig, SoapBinding> {
+  return openedContext(connector, 'envhealth', soapConfigSchema.parse(config(overrides)));
 }
 
 function rejectsWith<E extends Error>(type: new (...args: never[]) => E, check: (err: E) => void = () => {}) {
@@ -181,10 +182,10 @@ describe('delivery with WS-Security', () => {
   test('basic auth: the Authorization header, and a wrong password is refused as credentials', async () => {
     const basic = await startSoapBackoffice({ auth: 'basic' });
     try {
-      const ok = contextFor('basic', soapConfigSchema.parse(config({ endpoint: basic.url, auth: { type: 'basic', username: basic.username, password: basic.password } })));
+      const ok = openedContext(connector, 'basic', soapConfigSchema.parse(config({ endpoint: basic.url, auth: { type: 'basic', username: basic.username, password: basic.password } })));
       assert.ok((await connector.deliver(noiseJob(), ok)).externalRef);
       assert.equal(basic.requests[0]!.security, null, 'no UsernameToken');
-      const wrong = contextFor('basic', soapConfigSchema.parse(config({ endpoint: basic.url, auth: { type: 'basic', username: basic.username, password: 'wrong' } })));
+      const wrong = openedContext(connector, 'basic', soapConfigSchema.parse(config({ endpoint: basic.url, auth: { type: 'basic', username: basic.username, password: 'wrong' } })));
       await assert.rejects(connector.deliver(noiseJob(), wrong), rejectsWith(PermanentError, (e) => assert.match(e.message, /refused the credentials/)));
       assert.equal(basic.cases.size, 1);
     } finally {

@@ -4,14 +4,13 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PermanentError, RetryableError, type ConnectorContext, type InboundHandler, type ProcessApi } from '../../core/plugins/index.ts';
-import { generateWebhookSecret, verifyWebhook, webhookHeaders } from '../../core/webhooks/standard-webhooks.ts';
+import { generateWebhookSecret, PermanentError, responseExcerpt, RetryableError, retryAfterMs, verifyWebhook, webhookHeaders, type ConnectorContext, type InboundHandler, type ProcessApi } from '@closeloop/sdk';
 import { connector } from '../../connectors/webhook/index.ts';
 import { webhookConfigSchema, type WebhookConfig } from '../../connectors/webhook/config.ts';
-import { responseExcerpt, retryAfterMs } from '../../connectors/webhook/deliver.ts';
+import type { PreparedBinding } from '../../connectors/webhook/deliver.ts';
 import { webhookJsonBodySchema } from '../../connectors/webhook/body.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../peers/webhook-receiver.ts';
-import { contextFor, deliveryJob, noProcesses } from '../contract/delivery-job.ts';
+import { closeOpenedContexts, deliveryJob, inboundRequest, noProcesses, openedContext } from '../contract/delivery-job.ts';
 
 const secret = generateWebhookSecret();
 let receiver: WebhookReceiver;
@@ -20,14 +19,14 @@ before(async () => {
   receiver = await startWebhookReceiver(secret, { referencePrefix: 'EH' });
 });
 after(async () => {
-  await connector.close!();
+  await closeOpenedContexts();
   await receiver.close();
 });
 beforeEach(() => receiver.reset());
 
-/** A binding context; each call is a new binding (its own agent). */
-function binding(config: Record<string, unknown> = {}, processes: ProcessApi = noProcesses): ConnectorContext<WebhookConfig> {
-  return contextFor('backoffice', webhookConfigSchema.parse({ url: receiver.url, secret, allowPrivateNetwork: true, timeoutMs: 1000, ...config }), processes);
+/** A binding context, opened as the hub opens it; each call is a new binding (its own agent). */
+function binding(config: Record<string, unknown> = {}, processes: ProcessApi = noProcesses): ConnectorContext<WebhookConfig, PreparedBinding> {
+  return openedContext(connector, 'backoffice', webhookConfigSchema.parse({ url: receiver.url, secret, allowPrivateNetwork: true, timeoutMs: 1000, ...config }), processes);
 }
 
 function rejectsWith<E extends Error>(type: new (...args: never[]) => E, check: (err: E) => void = () => {}) {
@@ -252,7 +251,7 @@ describe('signed callbacks (POST /connectors/{binding}/events)', () => {
     connector.inbound!({ get: () => assert.fail('no GET routes'), post: (path, h) => (assert.equal(path, '/events'), (handler = h)) }, binding({}, processes));
   });
   const call = (body: string | Buffer, headers: Record<string, string>, type = 'application/json') =>
-    handler({ method: 'POST', path: '/events', params: {}, query: {}, headers: { 'content-type': type, ...headers }, rawBody: Buffer.from(body) });
+    handler(inboundRequest({ method: 'POST', path: '/events', headers: { 'content-type': type, ...headers }, rawBody: Buffer.from(body) }));
 
   test('a signed event is applied once; its redelivery is acknowledged as a duplicate', async () => {
     const body = JSON.stringify({ type: 'note.added', externalRef: 'EH-9', text: 'Officer assigned.', visibleToCitizen: true });
@@ -302,7 +301,7 @@ describe('close()', () => {
   test('releases idle connections; the connector still delivers afterwards', async () => {
     const ctx = binding();
     await connector.deliver(deliveryJob(), ctx);
-    await connector.close!();
+    await connector.close!(ctx.state);
     await connector.deliver(deliveryJob(), ctx);
     assert.equal(receiver.requests.length, 2);
     assert.notEqual(receiver.requests[0]!.remotePort, receiver.requests[1]!.remotePort, 'a new connection after close');

@@ -3,10 +3,14 @@
 // with a fake or peer of its back office that dedupes by the idempotency key as the real one does.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PermanentError, RetryableError, type Connector, type ConnectorContext, type InboundHandler } from '../../core/plugins/index.ts';
-import { contextFor, deliveryJob } from './delivery-job.ts';
+import { isPermanentError, isRetryableError, type Connector, type ConnectorContext, type InboundHandler } from '@closeloop/sdk';
+import { closeOpenedContexts, deliveryJob, inboundRequest, openContext } from './delivery-job.ts';
 
-export { contextFor, deliveryJob, noProcesses, testDocument } from './delivery-job.ts';
+export { contextFor, deliveryJob, noProcesses, openContext, openedContext, testDocument } from './delivery-job.ts';
+
+/** Errors are recognised by the SDK's brand, as the hub recognises them (a connector may carry its own SDK copy). */
+const permanent = (err: unknown) => isPermanentError(err);
+const retryable = (err: unknown) => isRetryableError(err);
 
 /** How the back office answers the next request: a status; 'timeout' (no answer); 'drop' (it acts, the answer is lost). */
 export type ContractStep = number | 'timeout' | 'drop';
@@ -30,10 +34,11 @@ export function runConnectorContract(name: string, makeSetup: () => Promise<Cont
     let ctx: ConnectorContext<unknown>;
     before(async () => {
       s = await makeSetup();
-      ctx = contextFor('contract', s.connector.configSchema.parse(s.config));
+      // As the hub does: open() once for the binding, its state on the context, close() at the end.
+      ctx = await openContext(s.connector, 'contract', s.connector.configSchema.parse(s.config));
     });
     after(async () => {
-      await s.connector.close?.();
+      await closeOpenedContexts();
       await s.close();
     });
 
@@ -55,7 +60,7 @@ export function runConnectorContract(name: string, makeSetup: () => Promise<Cont
       const job = deliveryJob();
       const before = s.records();
       s.script(['drop']);
-      await assert.rejects(s.connector.deliver(job, ctx), RetryableError, 'a lost response is worth retrying');
+      await assert.rejects(s.connector.deliver(job, ctx), retryable, 'a lost response is worth retrying');
       assert.equal(s.records(), before + 1, 'the back office acted');
       const second = await s.connector.deliver({ ...job, attempt: 2 }, ctx);
       const third = await s.connector.deliver({ ...job, attempt: 3 }, ctx);
@@ -66,32 +71,32 @@ export function runConnectorContract(name: string, makeSetup: () => Promise<Cont
 
     test('a 400 is permanent', async () => {
       s.script([400]);
-      await assert.rejects(s.connector.deliver(deliveryJob(), ctx), PermanentError);
+      await assert.rejects(s.connector.deliver(deliveryJob(), ctx), permanent);
     });
 
     for (const status of [500, 503, 429]) {
       test(`a ${status} is retryable`, async () => {
         s.script([status]);
-        await assert.rejects(s.connector.deliver(deliveryJob(), ctx), RetryableError);
+        await assert.rejects(s.connector.deliver(deliveryJob(), ctx), retryable);
       });
     }
 
     test('no answer within the timeout is retryable', async () => {
       s.script(['timeout']);
       const started = Date.now();
-      await assert.rejects(s.connector.deliver(deliveryJob(), ctx), RetryableError);
+      await assert.rejects(s.connector.deliver(deliveryJob(), ctx), retryable);
       assert.ok(Date.now() - started < 5000, 'the timeout is honoured');
     });
 
     test('check() passes the good config and explains what is wrong with the bad one', async () => {
       assert.ok(s.connector.check, `${name} has no check()`);
       assert.deepEqual(await s.connector.check(ctx), { ok: true, problems: [] });
-      const bad = await s.connector.check(contextFor('contract', s.connector.configSchema.parse(s.badConfig)));
+      const bad = await s.connector.check(await openContext(s.connector, 'contract', s.connector.configSchema.parse(s.badConfig)));
       assert.equal(bad.ok, false);
       assert.ok(bad.problems.length > 0 && bad.problems.every((p) => p.length > 10), `problems explain themselves: ${bad.problems.join('; ')}`);
     });
 
-    test('inbound routes (if any) refuse unsigned and badly signed requests', async () => {
+    test('inbound routes (if any) refuse unsigned and badly signed requests, and callers they cannot place', async () => {
       const handlers: { method: string; path: string; handler: InboundHandler }[] = [];
       s.connector.inbound?.(
         {
@@ -108,7 +113,9 @@ export function runConnectorContract(name: string, makeSetup: () => Promise<Cont
       ];
       for (const h of handlers) {
         for (const headers of attempts) {
-          const res = await h.handler({ method: h.method, path: h.path, params: {}, query: {}, headers, rawBody: Buffer.from('{"type":"note.added"}') });
+          // clientAddress null: through a proxy the hub does not trust (a route that answers some addresses refuses it).
+          const req = inboundRequest({ method: h.method, path: h.path, headers: { 'content-type': 'application/json', ...headers }, rawBody: Buffer.from('{"type":"note.added"}'), clientAddress: null });
+          const res = await h.handler(req);
           assert.ok(res.status === 401 || res.status === 403, `${h.method} ${h.path} answered ${res.status} to ${JSON.stringify(headers)}`);
         }
       }

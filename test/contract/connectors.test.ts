@@ -1,10 +1,11 @@
 // Every connector runs the same contract against its own fake or peer: one call each.
 import { runConnectorContract } from './connector-contract.ts';
 import { startWebhookReceiver } from '../peers/webhook-receiver.ts';
-import { startFakeCaseApi } from '../../plugins/connector-template/fake-case-api.ts';
-import { generateWebhookSecret } from '../../core/webhooks/standard-webhooks.ts';
+import { startFakeCaseApi } from '../../connectors/template/fake-case-api.ts';
+import { generateWebhookSecret } from '@closeloop/sdk';
 import { connector as webhook } from '../../connectors/webhook/index.ts';
-import { connector as template } from '../../plugins/connector-template/index.ts';
+import { connector as sandbox } from '../../connectors/sandbox/index.ts';
+import { connector as template } from '../../connectors/template/index.ts';
 import { connector as alloy } from '../../connectors/alloy/index.ts';
 import { startFakeAlloy } from '../fakes/alloy-api.ts';
 import { startSoapBackoffice } from '../peers/soap-backoffice/index.ts';
@@ -18,6 +19,21 @@ runConnectorContract('webhook', async () => {
     config: { url: r.url, secret, allowPrivateNetwork: true, timeoutMs: 300, reference: { header: 'X-Sandbox-Reference' } },
     // Passes the schema, but the guard refuses it: a loopback target without allowPrivateNetwork.
     badConfig: { url: r.url, secret },
+    records: () => r.records().size,
+    script: (steps) => r.script(steps),
+    close: () => r.close(),
+  };
+});
+
+// The sandbox's inbox is a webhook back office: the receiver stands in for it (signed, deduped by webhook-id, scriptable).
+runConnectorContract('sandbox', async () => {
+  const secret = generateWebhookSecret();
+  const r = await startWebhookReceiver(secret);
+  return {
+    connector: sandbox as never,
+    config: { secret, url: r.url, timeoutMs: 300 },
+    // Passes the schema; nothing answers there.
+    badConfig: { secret, url: 'http://127.0.0.1:9/inbox' },
     records: () => r.records().size,
     script: (steps) => r.script(steps),
     close: () => r.close(),

@@ -1,7 +1,13 @@
-// DeliveryJob fixtures for connector tests: a realistic job (process, validated-looking XML, one evidence document).
+// DeliveryJob fixtures for connector tests: a realistic job (process, validated-looking XML, one evidence document), and
+// contexts made as the hub makes them (open() run, its state kept, closed afterwards).
 import { createHash, randomUUID } from 'node:crypto';
 import { pino } from 'pino';
-import type { ConnectorContext, DeliveryDocument, DeliveryJob, ProcessApi } from '../../core/plugins/index.ts';
+import type { Connector, ConnectorContext, DeliveryDocument, DeliveryJob, InboundRequest, ProcessApi } from '@closeloop/sdk';
+import { inboundJson } from '../../core/http/inbound.ts';
+import { pluginPages } from '../../core/http/pages/index.ts';
+
+/** Pages in the hub's look, as the hub gives them to inbound routes. */
+const pages = pluginPages({ name: 'Test Borough Council' });
 
 export type DeliveryJobOverrides = Partial<Omit<DeliveryJob, 'process'>> & { process?: Partial<DeliveryJob['process']> };
 
@@ -48,12 +54,56 @@ export function testDocument(processId: string, d: { name: string; contentType: 
 /** A process API that finds nothing and applies nothing (connectors under contract do not need the hub). */
 export const noProcesses: ProcessApi = {
   find: async () => null,
+  tasks: async () => [],
   addNote: async () => ({ applied: false }),
   updateTask: async () => ({ applied: false }),
   close: async () => ({ applied: false }),
 };
 
-/** A connector context for one binding with an already-parsed config. */
-export function contextFor<Config>(name: string, config: Config, processes: ProcessApi = noProcesses): ConnectorContext<Config> {
-  return { name, config, log: pino({ level: 'silent' }), publicBaseUrl: 'http://127.0.0.1:1', processes };
+/** A connector context for one binding with an already-parsed config, for a connector without open(). */
+export function contextFor<Config>(name: string, config: Config, processes: ProcessApi = noProcesses): ConnectorContext<Config, undefined> {
+  return { name, config, log: pino({ level: 'silent' }), publicBaseUrl: 'http://127.0.0.1:1', processes, state: undefined };
+}
+
+/** States opened by openedContext/openContext, to close with closeOpenedContexts. */
+const opened: (() => unknown)[] = [];
+
+/** The context the hub gives one binding: open() run (synchronously here) and its state kept. */
+export function openedContext<Config, State>(connector: Connector<Config, State>, name: string, config: Config, processes: ProcessApi = noProcesses): ConnectorContext<Config, State> {
+  const base = { name, config, log: pino({ level: 'silent' }), publicBaseUrl: 'http://127.0.0.1:1', processes, pages };
+  const state = connector.open?.(base) as State;
+  if (state instanceof Promise) throw new Error(`${connector.name}'s open() is async: use openContext`);
+  opened.push(() => connector.close?.(state));
+  return { ...base, state };
+}
+
+/** The same, for any open() (a connector under the contract may prepare asynchronously). */
+export async function openContext<Config, State>(connector: Connector<Config, State>, name: string, config: Config, processes: ProcessApi = noProcesses): Promise<ConnectorContext<Config, State>> {
+  const base = { name, config, log: pino({ level: 'silent' }), publicBaseUrl: 'http://127.0.0.1:1', processes, pages };
+  const state = (await connector.open?.(base)) as State;
+  opened.push(() => connector.close?.(state));
+  return { ...base, state };
+}
+
+/** Closes every state opened so far, as the hub does when it stops. */
+export async function closeOpenedContexts(): Promise<void> {
+  for (const close of opened.splice(0).reverse()) await close();
+}
+
+/** An inbound request as the hub hands it to a route: the client on this machine, the body read by the API's JSON rules. */
+export function inboundRequest(r: Partial<Omit<InboundRequest, 'json'>> & { rawBody?: Buffer }): InboundRequest {
+  const rawBody = r.rawBody ?? Buffer.alloc(0);
+  const headers = r.headers ?? {};
+  const type = headers['content-type'];
+  return {
+    method: 'POST',
+    path: '/',
+    params: {},
+    query: {},
+    clientAddress: '127.0.0.1',
+    ...r,
+    headers,
+    rawBody,
+    json: () => inboundJson(rawBody, Array.isArray(type) ? type[0] : type),
+  };
 }

@@ -17,7 +17,7 @@ describe('retention', () => {
   let t: TestHub;
   let admin: ReturnType<typeof apiAs>;
   let backOffice: ReturnType<typeof apiAs>;
-  const deps = () => ({ sequelize: t.hub.sequelize, store: t.hub.store });
+  const deps = () => ({ sequelize: t.hub.sequelize, store: t.hub.store, erasers: t.hub.erasers });
   const erasedAt = async (p: Submitted) => (await sql<{ erased_at: Date | null }>(t, 'select erased_at from processes where id = $1', [p.processId]))[0]!.erased_at;
   /** Marks a process finished `days` ago, as if its last task had been completed (or it was closed) then. */
   const finish = async (p: Submitted, status: 'completed' | 'closed', days: number) => {

@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { startSmtpPeer, type SmtpPeer, type ReceivedMail } from '../peers/smtp-server.ts';
 import { launchBrowser, newPage, runAxe } from '../helpers/browser.ts';
-import { webhookHeaders } from '../../core/webhooks/standard-webhooks.ts';
+import { webhookHeaders } from '@closeloop/sdk';
 import { waitFor } from '../helpers/wait.ts';
 
 const answers = {

@@ -1,12 +1,14 @@
-// The example council's sandbox back office: deliveries arrive signed, the page lists them, and its forms act through the
-// public API (so the citizen's tracking page shows the change). Forms need the CSRF token. The page and its buttons
-// answer only the addresses in sandbox.allowFrom (this machine by default).
+// The example council's sandbox back office (the sandbox connector): deliveries arrive signed, the page lists them, and
+// its forms act through the hub's process API (so the citizen's tracking page shows the change). Forms need the CSRF
+// token. The page and its buttons answer only the addresses in the binding's allowFrom (this machine by default).
+// /sandbox is the binding's short address (/connectors/sandbox).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, ConfigError } from '../../core/config/index.ts';
+import { ConfigError, loadConfig } from '../../core/config/index.ts';
+import { checkBindings } from '../../core/plugins/check-bindings.ts';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 
 const FLY_TIPPING = {
@@ -108,7 +110,7 @@ describe('sandbox back office', () => {
       assert.equal(page.status, 403, JSON.stringify(header));
       const html = await page.text();
       assert.match(html, /answers only requests from this machine/);
-      assert.match(html, /sandbox\.allowFrom/);
+      assert.match(html, /bindings\.sandbox\.config\.allowFrom/);
       assert.ok(!html.includes(processId), 'nothing of the processes is shown');
       const act = await fetch(`${t.url}/sandbox/act/${processId}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, ...header }, body: new URLSearchParams({ _csrf: csrf, action: 'close' }).toString(), redirect: 'manual' });
       assert.equal(act.status, 403, JSON.stringify(header));
@@ -137,7 +139,7 @@ describe('sandbox back office open to other addresses by config', () => {
     t = await startTestHub({
       configure: (c) => {
         c.server.trustProxy = true;
-        c.sandbox.allowFrom = ['203.0.113.0/24'];
+        c.bindings.sandbox!.config = { ...c.bindings.sandbox!.config, allowFrom: ['203.0.113.0/24'] };
       },
     });
   });
@@ -162,11 +164,14 @@ describe('sandbox back office open to other addresses by config', () => {
     try {
       const file = join(dir, 'closeloop.yaml');
       const yaml = await readFile('config/closeloop.yaml', 'utf8');
-      await writeFile(file, `${yaml}\nsandbox:\n  allowFrom: [127.0.0.1, 10.0.0.0/33, office]\n`);
-      assert.throws(
-        () => loadConfig(file, t.env),
-        (err: unknown) => err instanceof ConfigError && /sandbox\.allowFrom\.1: .*IP address or a range/.test(err.message) && /sandbox\.allowFrom\.2: /.test(err.message),
-      );
+      await writeFile(file, yaml.replace('      # allowFrom: [127.0.0.0/8, \'::1\']', '      allowFrom: [127.0.0.1, 10.0.0.0/33, office]'));
+      const problems = (await checkBindings(loadConfig(file, t.env))).map((p) => `${p.path}: ${p.message}`);
+      assert.ok(problems.some((p) => /^bindings\.sandbox\.config\.allowFrom\.1: .*IP address or a range/.test(p)), problems.join('\n'));
+      assert.ok(problems.some((p) => /^bindings\.sandbox\.config\.allowFrom\.2: /.test(p)), problems.join('\n'));
+      assert.equal(problems.length, 2, problems.join('\n'));
+      // Where the setting used to be: refused, saying where it went.
+      await writeFile(file, `${yaml}\nsandbox:\n  allowFrom: [127.0.0.1]\n`);
+      assert.throws(() => loadConfig(file, t.env), (err: unknown) => err instanceof ConfigError && /sandbox: .*bindings\.sandbox\.config\.allowFrom/.test(err.message));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,5 +1,6 @@
 // The operators' alert digest: an e-mail listing dead and stale deliveries by binding, sent only when there are any,
-// naming bindings and delivery ids but no citizen data; the worker keeps one schedule for it in Redis.
+// naming bindings and delivery ids but no citizen data, through a channel (SMTP); the worker keeps one schedule for it
+// in Redis.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -22,7 +23,8 @@ describe('alert digest', () => {
       configFile: 'test/fixtures/config/closeloop.yaml',
       env: { TEST_WEBHOOK_URL: receiver.url, TEST_WEBHOOK_SECRET: SECRET },
       configure: (c) => {
-        c.alertDigest = { to: ['ops@example.gov.uk'], from: 'closeloop@example.gov.uk', intervalMinutes: 60, smtp: { host: '127.0.0.1', port: smtp.port, secure: false } };
+        c.channels.ops = { channel: 'smtp', config: { host: '127.0.0.1', port: smtp.port, secure: false, from: 'hub@example.gov.uk' } };
+        c.alertDigest = { channel: 'ops', to: ['ops@example.gov.uk'], from: 'closeloop@example.gov.uk', intervalMinutes: 60 };
       },
       worker: true,
     });
@@ -34,7 +36,7 @@ describe('alert digest', () => {
   });
 
   test('nothing to report: no e-mail', async () => {
-    assert.deepEqual(await sendAlertDigest(t.hub.sequelize, t.config), []);
+    assert.deepEqual(await sendAlertDigest(t.hub), []);
     assert.equal(smtp.messages.length, 0);
   });
 
@@ -54,7 +56,7 @@ describe('alert digest', () => {
       if (!id) await new Promise((r) => setTimeout(r, 50));
     }
     assert.ok(id, 'the delivery is dead');
-    const alerts = await sendAlertDigest(t.hub.sequelize, t.config);
+    const alerts = await sendAlertDigest(t.hub);
     assert.deepEqual(alerts.map((a) => [a.binding, a.kind, a.count]), [['backoffice', 'dead', 1]]);
     await smtp.waitFor((ms) => ms.length === 1);
     const mail = smtp.messages[0]!;

@@ -3,7 +3,7 @@
 // can be scripted to fail: status codes, delays, timeouts, Retry-After, lost answers, custom bodies.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifyWebhook, webhookKey } from '../../core/webhooks/standard-webhooks.ts';
+import { verifyWebhook, webhookKey } from '@closeloop/sdk';
 
 export interface ReceivedRequest {
   /** webhook-id. */

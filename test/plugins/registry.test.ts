@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { BUILTIN_CHANNELS, BUILTIN_CONNECTORS, PluginLoadError, PROJECT_ROOT, Registry } from '../../core/plugins/index.ts';
 import { connector as webhook } from '../../connectors/webhook/index.ts';
 
-const SDK_URL = pathToFileURL(join(PROJECT_ROOT, 'core/plugins/index.ts')).href;
+const SDK_URL = pathToFileURL(join(PROJECT_ROOT, 'packages/sdk/src/index.ts')).href;
 const ZOD_URL = pathToFileURL(join(PROJECT_ROOT, 'node_modules/zod/index.js')).href;
 
 /** A connector module's source; `exportAs` decides how it is exported. */
@@ -38,8 +38,8 @@ function failsWith(pattern: RegExp, spec?: string) {
 
 describe('built-in plugins', () => {
   test('the table names every built-in, relative to the project root', () => {
-    assert.deepEqual(BUILTIN_CONNECTORS, { webhook: 'connectors/webhook/index.ts', alloy: 'connectors/alloy/index.ts', soap: 'connectors/soap/index.ts' });
-    assert.deepEqual(BUILTIN_CHANNELS, { smtp: 'plugins/notify-smtp/index.ts', 'govuk-notify': 'plugins/notify-govuk/index.ts' });
+    assert.deepEqual(BUILTIN_CONNECTORS, { webhook: 'connectors/webhook/index.ts', alloy: 'connectors/alloy/index.ts', soap: 'connectors/soap/index.ts', sandbox: 'connectors/sandbox/index.ts' });
+    assert.deepEqual(BUILTIN_CHANNELS, { smtp: 'plugins/channels/smtp/index.ts', 'govuk-notify': 'plugins/channels/govuk-notify/index.ts' });
   });
 
   test('a built-in connector is imported on first use, once', async () => {
@@ -56,7 +56,7 @@ describe('built-in plugins', () => {
   });
 
   test('an unknown name lists what is known', async () => {
-    await assert.rejects(new Registry().connector('sharepoint'), failsWith(/^plugin "sharepoint": no connector of this name \(known: alloy, soap, webhook; third-party connectors must be listed under plugins:\)$/, 'sharepoint'));
+    await assert.rejects(new Registry().connector('sharepoint'), failsWith(/^plugin "sharepoint": no connector of this name \(known: alloy, sandbox, soap, webhook; third-party connectors must be listed under plugins:\)$/, 'sharepoint'));
     await assert.rejects(new Registry().channel('pigeon'), failsWith(/no channel of this name \(known: govuk-notify, smtp;/));
   });
 
@@ -101,6 +101,11 @@ describe('third-party plugins from config', () => {
     await write(join(dir, 'local/throws.mjs'), `throw new Error('boom at import');\n`);
     await write(join(dir, 'local/impostor.mjs'), connectorSource('webhook'));
     await write(join(dir, 'local/casework-again.mjs'), connectorSource('casework'));
+    // Folders holding a package, named by path: its "exports" (resolved by the package's own name) or its "main".
+    await write(join(dir, 'local/pkg-exports/package.json'), JSON.stringify({ name: 'pkg-exports', type: 'module', exports: { '.': { import: './lib/entry.js' } } }));
+    await write(join(dir, 'local/pkg-exports/lib/entry.js'), connectorSource('pkg-exports-conn'));
+    await write(join(dir, 'local/pkg-main/package.json'), JSON.stringify({ name: 'pkg-main', main: 'start.mjs' }));
+    await write(join(dir, 'local/pkg-main/start.mjs'), connectorSource('pkg-main-conn'));
     // Packages installed next to the config: a CommonJS one (default export holding `connector`) and an ESM-only one.
     await write(join(dir, 'config/node_modules/closeloop-cjs-plugin/package.json'), JSON.stringify({ name: 'closeloop-cjs-plugin', main: 'main.cjs' }));
     await write(join(dir, 'config/node_modules/closeloop-cjs-plugin/main.cjs'), `exports.connector = { name: 'cjs-conn', configSchema: { safeParse: () => ({ success: true }) }, deliver: async () => ({}) };\n`);
@@ -119,8 +124,15 @@ describe('third-party plugins from config', () => {
     assert.deepEqual(await (await registry.connector('defaulted')).deliver(undefined as never, undefined as never), { externalRef: 'defaulted-1' });
     assert.equal((await registry.channel('pigeon')).name, 'pigeon');
     assert.equal((await registry.connector('named-wins')).name, 'named-wins', 'a default export beside a named one is ignored');
-    assert.deepEqual(registry.connectorNames(), ['alloy', 'casework', 'defaulted', 'folder-conn', 'named-wins', 'soap', 'webhook']);
+    assert.deepEqual(registry.connectorNames(), ['alloy', 'casework', 'defaulted', 'folder-conn', 'named-wins', 'sandbox', 'soap', 'webhook']);
     assert.deepEqual(registry.channelNames(), ['govuk-notify', 'pigeon', 'smtp']);
+  });
+
+  test('by path to a folder holding a package: its "exports", or its "main"', async () => {
+    const registry = new Registry();
+    await registry.loadPlugins(['../local/pkg-exports', '../local/pkg-main'], configDir());
+    assert.equal((await registry.connector('pkg-exports-conn')).name, 'pkg-exports-conn');
+    assert.equal((await registry.connector('pkg-main-conn')).name, 'pkg-main-conn');
   });
 
   test('by absolute path', async () => {

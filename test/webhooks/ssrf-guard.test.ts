@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { lookup as dnsLookup } from 'node:dns';
-import { assertLiteralHostAllowed, checkTargetUrl, createGuardedLookup, guardedAgent, isPrivateAddress, SsrfError } from '../../core/webhooks/ssrf-guard.ts';
+import { assertLiteralHostAllowed, checkTargetUrl, createGuardedLookup, guardedAgent, isPrivateAddress, SsrfError } from '@closeloop/sdk';
 
 /** A stand-in for dns.lookup answering from a table (each name: a list of answers used in turn). */
 function fakeResolver(table: Record<string, string[][]>): typeof dnsLookup {

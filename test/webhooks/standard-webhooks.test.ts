@@ -1,7 +1,11 @@
-// Standard Webhooks signing and verification: the published test vector, rotation, tolerance, raw bytes.
+// Standard Webhooks signing and verification: the published test vector, rotation, tolerance, raw bytes, and agreement
+// both ways with the `standardwebhooks` package (the reference implementation; see the SDK's standard-webhooks.ts for
+// why ours signs and verifies).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateWebhookSecret, signWebhook, verifyWebhook, webhookHeaders, webhookKey, WebhookVerificationError, type WebhookVerificationReason } from '../../core/webhooks/standard-webhooks.ts';
+import { randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { generateWebhookSecret, signWebhook, verifyWebhook, webhookHeaders, webhookKey, WebhookVerificationError, type WebhookVerificationReason } from '@closeloop/sdk';
 
 // The vector checked in GROUND.md.
 const VECTOR = {
@@ -98,5 +102,31 @@ describe('secrets', () => {
     assert.throws(() => webhookKey('whsec_c2hvcnQ='), refused('bad-secret'));
     assert.throws(() => webhookKey('whsec_not base64 at all, not at all!!'), refused('bad-secret'));
     assert.throws(() => signWebhook('whsec_', 'id', 1, ''), refused('bad-secret'));
+  });
+});
+
+describe('the standardwebhooks package agrees', () => {
+  const bodies = [Buffer.from('{"test": 2432232314}'), Buffer.from('<Case xmlns="urn:x"><Reference>NOI-1</Reference></Case>'), randomBytes(3000)];
+
+  test('it verifies what we sign (now, over the raw bytes)', () => {
+    const secret = generateWebhookSecret();
+    for (const [i, body] of bodies.entries()) {
+      const headers = webhookHeaders(secret, `msg_${i}`, body);
+      assert.doesNotThrow(() => new Webhook(secret).verify(body, headers, { jsonParse: false }), `body ${i}`);
+      assert.throws(() => new Webhook(generateWebhookSecret()).verify(body, headers, { jsonParse: false }), /No matching signature/);
+    }
+  });
+
+  test('we verify what it signs, and sign as it does', () => {
+    const secret = generateWebhookSecret();
+    const wh = new Webhook(secret);
+    const now = new Date();
+    for (const [i, body] of bodies.entries()) {
+      const signature = wh.sign(`msg_${i}`, now, body);
+      const seconds = Math.floor(now.getTime() / 1000);
+      assert.equal(signWebhook(secret, `msg_${i}`, seconds, body), signature);
+      const headers = { 'webhook-id': `msg_${i}`, 'webhook-timestamp': String(seconds), 'webhook-signature': signature };
+      assert.equal(verifyWebhook(secret, headers, body), `msg_${i}`);
+    }
   });
 });

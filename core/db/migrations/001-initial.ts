@@ -182,14 +182,8 @@ export const up: Migration = async ({ context: sql }) => {
       primary key (source, event_id)
     );
 
-    -- What the built-in sandbox back office received (only used when a binding named "sandbox" is configured).
-    create table sandbox_inbox (
-      seq bigserial primary key,
-      webhook_id text not null unique,
-      reference text not null,
-      body text not null,
-      received_at timestamptz not null default now()
-    );
+    -- The sandbox back office's inbox is the sandbox connector's own table now (connectors/sandbox/migrations.ts):
+    -- databases made before keep theirs, and that migration finds it there.
 
     -- A citizen's progress through a form (server-side, so it survives reloads and works without JavaScript).
     create table form_sessions (
@@ -228,7 +222,7 @@ export const up: Migration = async ({ context: sql }) => {
 
 export const down: Migration = async ({ context: sql }) => {
   await sql.query(`
-    drop table if exists form_sessions, sandbox_inbox, inbound_events, idempotency_keys, audit_events, api_clients, notifications, delivery_attempts, deliveries, documents,
+    drop table if exists form_sessions, inbound_events, idempotency_keys, audit_events, api_clients, notifications, delivery_attempts, deliveries, documents,
       timeline_events, tasks, tracking_tokens, processes, service_versions, services, generated_secrets cascade;
     drop function if exists audit_events_append_only;
   `);

@@ -1,6 +1,7 @@
 // Citizen pages: tracking page, services index, 404 and error pages.
 import type { TrackingView } from '../../processes/views.ts';
-import { renderPage } from './renderer.ts';
+import type { HubPages } from '@closeloop/sdk';
+import { renderPage, renderPluginPage } from './renderer.ts';
 
 export { renderPage } from './renderer.ts';
 export { assetsMiddleware } from './assets.ts';
@@ -47,4 +48,9 @@ export function renderErrorPage(council: Council, heading: string, message: stri
 
 export function renderServicesIndex(council: Council, services: { id: string; title: string; description?: string }[]): string {
   return renderPage('services-index.njk', { council, title: 'Online services', services });
+}
+
+/** Pages in the hub's look for plugins' inbound routes (the sandbox back office), with the council filled in. */
+export function pluginPages(council: Council): HubPages {
+  return { render: (templatesDir, template, context) => renderPluginPage(templatesDir, template, { council, ...context }) };
 }

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
-import { ukDate, ukDateTime } from '../../uk-dates.ts';
+import { ukDate, ukDateTime } from '@closeloop/sdk';
 
 const require = createRequire(import.meta.url);
 /** govuk-frontend's dist folder (templates, CSS, JS, fonts, images). */
@@ -15,16 +15,31 @@ const OWN_TEMPLATES = join(dirname(fileURLToPath(import.meta.url)), 'templates')
 const INLINE_INIT = /<script>document\.body\.className \+= ' js-enabled'[^<]*<\/script>/;
 
 let env: nunjucks.Environment | null = null;
+/** Plugins' pages: one environment per plugin template folder, which comes first (then ours, then govuk-frontend's). */
+const pluginEnvs = new Map<string, nunjucks.Environment>();
+
+function createEnvironment(folders: string[]): nunjucks.Environment {
+  const created = new nunjucks.Environment(new nunjucks.FileSystemLoader(folders), { autoescape: true, throwOnUndefined: false });
+  created.addFilter('ukDate', (iso: string) => ukDate(iso));
+  created.addFilter('ukDateTime', (iso: string) => ukDateTime(iso));
+  created.addFilter('fileSize', (bytes: number) => (bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`));
+  return created;
+}
 
 function environment(): nunjucks.Environment {
-  if (env) return env;
-  env = new nunjucks.Environment(new nunjucks.FileSystemLoader([OWN_TEMPLATES, GOVUK_DIST]), { autoescape: true, throwOnUndefined: false });
-  env.addFilter('ukDate', (iso: string) => ukDate(iso));
-  env.addFilter('ukDateTime', (iso: string) => ukDateTime(iso));
-  env.addFilter('fileSize', (bytes: number) => (bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`));
-  return env;
+  return (env ??= createEnvironment([OWN_TEMPLATES, GOVUK_DIST]));
 }
 
 export function renderPage(name: string, context: Record<string, unknown>): string {
   return environment().render(name, context).replace(INLINE_INIT, '');
+}
+
+/** A plugin's page (@closeloop/sdk's HubPages): its own templates, extending our layout.njk, with our filters. */
+export function renderPluginPage(templatesDir: string, name: string, context: Record<string, unknown>): string {
+  let pluginEnv = pluginEnvs.get(templatesDir);
+  if (!pluginEnv) {
+    pluginEnv = createEnvironment([templatesDir, OWN_TEMPLATES, GOVUK_DIST]);
+    pluginEnvs.set(templatesDir, pluginEnv);
+  }
+  return pluginEnv.render(name, context).replace(INLINE_INIT, '');
 }

@@ -9,7 +9,8 @@ import { defineRoute } from '../route.ts';
 
 const counts = z.object({
   answers: z.number().int(), documents: z.number().int(), filesDeleted: z.number().int(), timelineEvents: z.number().int(), notifications: z.number().int(),
-  deliveries: z.number().int(), deliveryAttempts: z.number().int(), trackingTokens: z.number().int(), formSessions: z.number().int(), sandboxMessages: z.number().int(),
+  deliveries: z.number().int(), deliveryAttempts: z.number().int(), trackingTokens: z.number().int(), formSessions: z.number().int(),
+  pluginRecords: z.record(z.string(), z.number().int()).describe('Records erased by plugins that keep data of their own, by plugin (e.g. sandbox)'),
 });
 
 export function adminEraseRoutes(hub: Hub) {
@@ -41,7 +42,7 @@ export function adminEraseRoutes(hub: Hub) {
         const [p] = await hub.sequelize.query<{ service_id: string }>('select service_id from processes where id = $1', { bind: [params.processId], type: QueryTypes.SELECT });
         // A council admin key acts only on its council's processes; another council's looks like no process.
         if (!p || (client.council !== null && hub.councils.idOfService(hub.catalogue, p.service_id) !== client.council)) throw new NotFoundError('There is no such process');
-        const result = await eraseProcess({ sequelize: hub.sequelize, store: hub.store }, params.processId, { actor: `api-client:${client.name}`, reason: body?.reason ?? null, via: 'request' });
+        const result = await eraseProcess({ sequelize: hub.sequelize, store: hub.store, erasers: hub.erasers }, params.processId, { actor: `api-client:${client.name}`, reason: body?.reason ?? null, via: 'request' });
         ctx.body = { processId: result.processId, reference: result.reference, erased: result.erased, erasedAt: result.erasedAt.toISOString(), message: result.message, removed: result.removed };
       },
     }),

@@ -1,0 +1,50 @@
+// The channel contract: how the hub sends a citizen (and, optionally, an operator) a message.
+import type { ChannelContext } from './context.ts';
+import type { InboundRouteDoc, InboundRoutes } from './inbound.ts';
+import type { PluginBase } from './plugin.ts';
+
+export interface NotificationMessage {
+  notificationId: string;
+  to: { name?: string; email?: string; phone?: string };
+  reference: string;
+  serviceId: string;
+  serviceTitle: string;
+  /** What the citizen sent, as it reads after "your" ("noise report"; "form" when the service does not say). */
+  serviceNoun: string;
+  trackingUrl: string;
+  /** submitted | update */
+  kind: 'submitted' | 'update';
+  /** One or more citizen-visible updates, oldest first (several may be combined into one message). */
+  updates: { text: string; at: string }[];
+  /** Council branding. */
+  council: { name: string; senderEmail?: string };
+}
+
+/** A plain-text message to the hub's operators (the alert digest): no citizen data, no template. */
+export interface OperatorMessage {
+  to: readonly string[];
+  subject: string;
+  text: string;
+  /** The sender; default the channel's own. */
+  from?: string;
+}
+
+export interface SendResult {
+  providerRef?: string;
+  /** Status as far as the provider has told us: sent (accepted), delivered. */
+  status: 'sent' | 'delivered';
+}
+
+export interface Channel<Config = unknown, State = unknown> extends PluginBase<Config, State, ChannelContext<Config, State>> {
+  /** Sends one message to a citizen. PermanentError: never retried; anything else is retried. */
+  send(message: NotificationMessage, ctx: ChannelContext<Config, State>): Promise<SendResult>;
+  /** Sends a message to operators (the alert digest names a channel that has this). */
+  sendOperatorMessage?(message: OperatorMessage, ctx: ChannelContext<Config, State>): Promise<SendResult>;
+  inbound?(routes: InboundRoutes, ctx: ChannelContext<Config, State>): void;
+  inboundDocs?: InboundRouteDoc[];
+}
+
+/** Types a channel (Config from its schema, State from its open()). */
+export function defineChannel<Config, State = undefined>(channel: Channel<Config, State>): Channel<Config, State> {
+  return channel;
+}
