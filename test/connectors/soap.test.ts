@@ -18,7 +18,6 @@ import { hasDtd } from '../../connectors/soap/http.ts';
 import { startSoapBackoffice, type SoapBackoffice, type SoapStep } from '../peers/soap-backoffice/index.ts';
 import { passwordDigest, wsseVerifier } from '../peers/soap-backoffice/wsse.ts';
 import { closeOpenedContexts, deliveryJob, openedContext, testDocument } from '../contract/delivery-job.ts';
-import { runConnectorContract } from '../contract/connector-contract.ts';
 import { checkConfig } from '../../core/check-config.ts';
 
 let bo: SoapBackoffice;

@@ -26,7 +26,7 @@ test("a connector importing another connector's file, or the tests' helpers, is 
 });
 
 test('a channel importing the hub is refused', async () => {
-  assert.equal((await layering('plugins/notify-smtp/new-file.ts', "import type { Hub } from '../../core/hub.ts';")).length, 1);
+  assert.equal((await layering('plugins/channels/smtp/new-file.ts', "import type { Hub } from '../../../core/hub.ts';")).length, 1);
 });
 
 test('a connector may import its own files, npm packages and node built-ins', async () => {
@@ -36,7 +36,7 @@ test('a connector may import its own files, npm packages and node built-ins', as
 
 test('core/ importing a connector or a channel is refused', async () => {
   assert.equal((await layering('core/delivery/new-file.ts', "import { connector } from '../../connectors/webhook/index.ts';")).length, 1);
-  assert.equal((await layering('core/notify/new-file.ts', "import { channel } from '../../plugins/notify-smtp/index.ts';")).length, 1);
+  assert.equal((await layering('core/notify/new-file.ts', "import { channel } from '../../plugins/channels/smtp/index.ts';")).length, 1);
 });
 
 test('the SDK importing the hub is refused', async () => {
