@@ -39,7 +39,7 @@ export async function openHub(config: Config, options: OpenHubOptions): Promise<
   const closers: (() => Promise<void>)[] = [async () => sequelize.close()];
   try {
     if (options.migrate) {
-      const ran = await migrate(sequelize);
+      const ran = await migrate(sequelize, config);
       if (ran.length) log.info({ migrations: ran }, 'database migrated');
     }
     await resolveRuntimeConfig(sequelize, config);

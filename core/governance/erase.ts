@@ -204,8 +204,9 @@ async function eraseOnce(deps: EraseDeps, processId: string, request: EraseReque
     // The built-in sandbox back office keeps what it received in this database: erase that copy too.
     removed.sandboxMessages = await count(q, 'with x as (update sandbox_inbox set body = $2 where reference = $1 and body <> $2 returning 1) select count(*)::int as n from x', [p.reference, ERASED]);
 
+    // With its contact details gone the citizen can no longer be told anything: the process keeps no channel.
     await q(
-      `update processes set answers = $2::jsonb, contact = '{}'::jsonb, closed_reason = case when closed_reason is null then null else $3 end,
+      `update processes set answers = $2::jsonb, contact = '{}'::jsonb, channel = null, closed_reason = case when closed_reason is null then null else $3 end,
          erased_at = $4, updated_at = now() where id = $1`,
       [p.id, JSON.stringify(redactedAnswers(p.answers)), ERASED, now],
     );

@@ -6,8 +6,6 @@ import type { Sequelize } from 'sequelize';
 import type { Config } from '../config/index.ts';
 import { readAlerts, type BindingAlert } from './alerts.ts';
 
-export const ALERT_DIGEST_QUEUE = 'alert-digest';
-
 function age(seconds: number): string {
   if (seconds < 3600) return `${Math.max(1, Math.round(seconds / 60))} min`;
   if (seconds < 172_800) return `${Math.round(seconds / 3600)} h`;

@@ -1,12 +1,22 @@
 // Turns config channels into runtimes: the channel plugin, its validated config and its context.
-import { QueryTypes } from 'sequelize';
-import type { Hub } from '../hub.ts';
-import type { ChannelRuntime } from '../notify/send.ts';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import { ConfigError, parsePluginConfig, type ConfigProblem } from '../config/index.ts';
+import type { PluginHost } from './bindings.ts';
+import type { Channel, ChannelContext } from './sdk.ts';
 
-const cache = new WeakMap<Hub, Promise<Map<string, ChannelRuntime>>>();
+/** A configured channel: its plugin and the context it is called with. */
+export interface ChannelRuntime {
+  name: string;
+  channel: Channel<unknown>;
+  context: ChannelContext<unknown>;
+}
 
-export function loadChannels(hub: Hub): Promise<Map<string, ChannelRuntime>> {
+/** Channels also record delivery receipts in the notifications table. */
+type ChannelHost = PluginHost & { sequelize: Sequelize };
+
+const cache = new WeakMap<ChannelHost, Promise<Map<string, ChannelRuntime>>>();
+
+export function loadChannels(hub: ChannelHost): Promise<Map<string, ChannelRuntime>> {
   let loaded = cache.get(hub);
   if (!loaded) {
     loaded = build(hub);
@@ -15,7 +25,7 @@ export function loadChannels(hub: Hub): Promise<Map<string, ChannelRuntime>> {
   return loaded;
 }
 
-async function build(hub: Hub): Promise<Map<string, ChannelRuntime>> {
+async function build(hub: ChannelHost): Promise<Map<string, ChannelRuntime>> {
   const out = new Map<string, ChannelRuntime>();
   const problems: ConfigProblem[] = [];
   for (const [name, cfg] of Object.entries(hub.config.channels)) {
