@@ -278,7 +278,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, 1000));
   }
   const sequelize = connectDatabase({ url: DB_URL, poolMax: 2 });
-  await migrate(sequelize);
+  await migrate(sequelize, loadConfig(CONFIG, env));
   const { key } = await createApiKey({ name: 'Bench back office', services: ['*'] });
   await sequelize.close();
   const noteRate = 200;

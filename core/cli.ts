@@ -70,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
       return runRoles(config, command);
     case 'migrate': {
       const sequelize = connectDatabase({ url: config.database.url, poolMax: 2 });
-      const ran = [...(await migrate(sequelize)), ...(await migratePlugins(sequelize, (await pluginDataFor(config)).migrations))];
+      const ran = [...(await migrate(sequelize, config)), ...(await migratePlugins(sequelize, (await pluginDataFor(config)).migrations))];
       await sequelize.close();
       process.stdout.write(ran.length ? `applied: ${ran.join(', ')}\n` : 'database is up to date\n');
       return 0;
@@ -153,7 +153,7 @@ async function keys(config: Config, sub: string | undefined, arg: string | undef
   }
   const sequelize = connectDatabase({ url: config.database.url, poolMax: 2 });
   try {
-    await migrate(sequelize);
+    await migrate(sequelize, config);
     if (sub === 'create') {
       if (!values.name || !(values.services || values.admin)) {
         process.stderr.write('keys create needs --name and --services (comma-separated ids, or *) or --admin\n');
@@ -218,7 +218,7 @@ async function erase(config: Config, values: { reference?: string; reason?: stri
   const { FilesystemStore } = await import('./documents/index.ts');
   const sequelize = connectDatabase({ url: config.database.url, poolMax: 2 });
   try {
-    await migrate(sequelize);
+    await migrate(sequelize, config);
     const id = await processIdByReference(sequelize, values.reference);
     if (!id) {
       process.stderr.write(`No process has the reference "${values.reference}"\n`);
@@ -243,7 +243,7 @@ async function retention(config: Config, dryRun: boolean): Promise<number> {
   const { FilesystemStore } = await import('./documents/index.ts');
   const sequelize = connectDatabase({ url: config.database.url, poolMax: 3 });
   try {
-    await migrate(sequelize);
+    await migrate(sequelize, config);
     const policies = await retentionPolicies(sequelize);
     if (!policies.length) {
       process.stdout.write('No published service sets retention.redactAfterDays: nothing is ever erased by retention\n');

@@ -46,7 +46,7 @@ export async function openHub(config: Config, options: OpenHubOptions): Promise<
     const plugins = await pluginData(registry, config);
     if (options.migrate) {
       // The hub's tables first, then the tables of the plugins config uses (each under the migration lock).
-      const ran = [...(await migrate(sequelize)), ...(await migratePlugins(sequelize, plugins.migrations))];
+      const ran = [...(await migrate(sequelize, config)), ...(await migratePlugins(sequelize, plugins.migrations))];
       if (ran.length) log.info({ migrations: ran }, 'database migrated');
     }
     await resolveRuntimeConfig(sequelize, config);

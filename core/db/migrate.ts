@@ -9,9 +9,18 @@ import * as governance from './migrations/003-governance.ts';
 import * as apiClientCouncil from './migrations/004-api-client-council.ts';
 import * as outboxIndexes from './migrations/005-outbox-indexes.ts';
 import * as replayKeepsAttempts from './migrations/006-replay-keeps-attempts.ts';
+import * as processChannel from './migrations/007-process-channel.ts';
+
+/** What a migration may know of closeloop.yaml (a migration that fills in existing rows may need it). */
+export interface MigrationConfig {
+  /** The configured channels, by name. */
+  channels: Record<string, unknown>;
+}
 
 export interface SqlRunner {
-  query(sql: string): Promise<unknown>;
+  query(sql: string, bind?: unknown[]): Promise<unknown>;
+  /** Null only when migrations are listed, never when they run. */
+  config: MigrationConfig | null;
 }
 export type Migration = (params: MigrationParams<SqlRunner>) => Promise<void>;
 
@@ -23,12 +32,13 @@ const MIGRATIONS: { name: string; module: { up: Migration; down: Migration } }[]
   { name: '004-api-client-council', module: apiClientCouncil },
   { name: '005-outbox-indexes', module: outboxIndexes },
   { name: '006-replay-keeps-attempts', module: replayKeepsAttempts },
+  { name: '007-process-channel', module: processChannel },
 ];
 
 const MIGRATION_LOCK = 7_214_000_001;
 
-function umzugFor(sequelize: Sequelize) {
-  const runner: SqlRunner = { query: (sql) => sequelize.query(sql) };
+function umzugFor(sequelize: Sequelize, config: MigrationConfig | null) {
+  const runner: SqlRunner = { query: (sql, bind) => sequelize.query(sql, bind ? { bind } : {}), config };
   return new Umzug<SqlRunner>({
     migrations: MIGRATIONS.map((m) => ({ name: m.name, up: m.module.up, down: m.module.down })),
     context: runner,
@@ -37,13 +47,14 @@ function umzugFor(sequelize: Sequelize) {
   });
 }
 
-export async function migrate(sequelize: Sequelize): Promise<string[]> {
-  return withAdvisoryLock(sequelize, async () => (await umzugFor(sequelize).up()).map((m) => m.name));
+/** Runs the pending migrations; `config` is the hub's config (or any object with its `channels`). */
+export async function migrate(sequelize: Sequelize, config: MigrationConfig): Promise<string[]> {
+  return withAdvisoryLock(sequelize, async () => (await umzugFor(sequelize, config).up()).map((m) => m.name));
 }
 
 /** Names of migrations not yet applied (empty when the schema is current). */
 export async function pendingMigrations(sequelize: Sequelize): Promise<string[]> {
-  return (await umzugFor(sequelize).pending()).map((m) => m.name);
+  return (await umzugFor(sequelize, null).pending()).map((m) => m.name);
 }
 
 /** A plugin's migration, named for the plugin whose tables it makes. */
@@ -56,7 +67,7 @@ function pluginUmzugFor(sequelize: Sequelize, migrations: readonly PluginMigrati
   const db = pluginDatabase(sequelize);
   return new Umzug<SqlRunner>({
     migrations: migrations.map(({ plugin, migration }) => ({ name: `${plugin}/${migration.name}`, up: () => migration.up(db) })),
-    context: { query: (sql) => sequelize.query(sql) },
+    context: { query: (sql) => sequelize.query(sql), config: null },
     // Their own record, so a plugin's names never clash with the hub's or another plugin's.
     storage: new SequelizeStorage({ sequelize, tableName: 'plugin_migrations' }),
     logger: undefined,

@@ -87,33 +87,6 @@ export class DeliveryRow extends Model<InferAttributes<DeliveryRow>, InferCreati
   declare updatedAt: CreationOptional<Date>;
 }
 
-export class DeliveryAttemptRow extends Model<InferAttributes<DeliveryAttemptRow>, InferCreationAttributes<DeliveryAttemptRow>> {
-  declare id: CreationOptional<string>;
-  declare deliveryId: string;
-  declare number: number;
-  declare startedAt: Date;
-  declare endedAt: Date;
-  declare outcome: 'delivered' | 'retry' | 'dead';
-  declare error: string | null;
-  declare responseExcerpt: string | null;
-}
-
-export class NotificationRow extends Model<InferAttributes<NotificationRow>, InferCreationAttributes<NotificationRow>> {
-  declare id: string;
-  declare processId: string;
-  declare channel: string;
-  declare kind: 'submitted' | 'update';
-  declare status: 'pending' | 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'skipped';
-  declare updates: { text: string; at: string }[];
-  declare attempts: CreationOptional<number>;
-  declare lastError: string | null;
-  declare providerRef: string | null;
-  declare notBefore: CreationOptional<Date>;
-  declare createdAt: CreationOptional<Date>;
-  declare updatedAt: CreationOptional<Date>;
-  declare sentAt: Date | null;
-}
-
 export class ApiClientRow extends Model<InferAttributes<ApiClientRow>, InferCreationAttributes<ApiClientRow>> {
   declare id: string;
   declare name: string;
@@ -125,16 +98,6 @@ export class ApiClientRow extends Model<InferAttributes<ApiClientRow>, InferCrea
   declare expiresAt: Date | null;
   declare revokedAt: Date | null;
   declare lastUsedAt: Date | null;
-  declare createdAt: CreationOptional<Date>;
-}
-
-export class AuditEventRow extends Model<InferAttributes<AuditEventRow>, InferCreationAttributes<AuditEventRow>> {
-  declare id: CreationOptional<string>;
-  declare actor: string;
-  declare action: string;
-  declare processId: string | null;
-  declare target: string | null;
-  declare detail: Record<string, unknown>;
   declare createdAt: CreationOptional<Date>;
 }
 
@@ -233,37 +196,8 @@ export function initModels(sequelize: Sequelize) {
     },
     { ...common, sequelize, tableName: 'deliveries' },
   );
-  DeliveryAttemptRow.init(
-    {
-      id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
-      deliveryId: DataTypes.UUID,
-      number: DataTypes.INTEGER,
-      startedAt: DataTypes.DATE,
-      endedAt: DataTypes.DATE,
-      outcome: DataTypes.TEXT,
-      error: DataTypes.TEXT,
-      responseExcerpt: DataTypes.TEXT,
-    },
-    { ...common, sequelize, tableName: 'delivery_attempts' },
-  );
-  NotificationRow.init(
-    {
-      id: { type: DataTypes.UUID, primaryKey: true },
-      processId: DataTypes.UUID,
-      channel: DataTypes.TEXT,
-      kind: DataTypes.TEXT,
-      status: DataTypes.TEXT,
-      updates: DataTypes.JSONB,
-      attempts: { type: DataTypes.INTEGER, defaultValue: 0 },
-      lastError: DataTypes.TEXT,
-      providerRef: DataTypes.TEXT,
-      notBefore: at('not_before'),
-      createdAt: at('created_at'),
-      updatedAt: at('updated_at'),
-      sentAt: DataTypes.DATE,
-    },
-    { ...common, sequelize, tableName: 'notifications' },
-  );
+
+
   ApiClientRow.init(
     {
       id: { type: DataTypes.UUID, primaryKey: true },
@@ -279,17 +213,5 @@ export function initModels(sequelize: Sequelize) {
       createdAt: at('created_at'),
     },
     { ...common, sequelize, tableName: 'api_clients' },
-  );
-  AuditEventRow.init(
-    {
-      id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
-      actor: DataTypes.TEXT,
-      action: DataTypes.TEXT,
-      processId: DataTypes.UUID,
-      target: DataTypes.TEXT,
-      detail: DataTypes.JSONB,
-      createdAt: at('created_at'),
-    },
-    { ...common, sequelize, tableName: 'audit_events' },
   );
 }

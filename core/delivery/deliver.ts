@@ -2,20 +2,13 @@
 import { createHash } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Logger } from 'pino';
-import type { DocumentStore } from '../documents/index.ts';
-import { documentUrl } from '../processes/views.ts';
+import { documentUrl, type DocumentStore } from '../documents/index.ts';
 import type { ServiceCatalogue } from '../services/index.ts';
-import { isPermanentError, isRetryableError, type Connector, type ConnectorContext, type DeliveryDocument, type DeliveryJob } from '../plugins/index.ts';
-import { retryDelayMs, type RetryPolicy } from './backoff.ts';
+import { isPermanentError, isRetryableError, type DeliveryDocument, type DeliveryJob } from '../plugins/index.ts';
+import type { BindingRuntime } from '../plugins/bindings.ts';
+import { retryDelayMs, RetryLater } from '../jobs/index.ts';
 import { processXml } from './process-xml.ts';
 import { claimDelivery, recordDead, recordDelivered, recordRetry, type AttemptRecord } from './record.ts';
-
-export interface BindingRuntime {
-  name: string;
-  connector: Connector<unknown>;
-  context: ConnectorContext<unknown>;
-  retry: RetryPolicy;
-}
 
 export interface DeliverDeps {
   sequelize: Sequelize;
@@ -25,17 +18,6 @@ export interface DeliverDeps {
   xsdDir: string;
   publicBaseUrl: () => string;
   notifyWindowSeconds: number;
-}
-
-/** Thrown to BullMQ to ask for another attempt after `delayMs` (read by the queue's custom backoff). */
-export class RetryLater extends Error {
-  constructor(
-    message: string,
-    readonly delayMs: number,
-  ) {
-    super(message);
-    this.name = 'RetryLater';
-  }
 }
 
 export type DeliveryOutcome = 'delivered' | 'dead' | 'skipped';
@@ -82,13 +64,13 @@ export async function deliverOnce(deps: DeliverDeps, binding: BindingRuntime, de
       ),
     };
     const result = await binding.connector.deliver(job, binding.context);
-    const channel = service.definition.notify.channel ?? null;
+    // The citizen is told through the channel their submission decided (stored with the process).
     await recordDelivered(
       deps.sequelize,
       { ...attempt, responseExcerpt: result.responseExcerpt?.slice(0, EXCERPT) },
       result.externalRef ?? null,
       'Passed to the team that deals with it',
-      { channel, windowSeconds: deps.notifyWindowSeconds },
+      { windowSeconds: deps.notifyWindowSeconds },
     );
     log.info({ externalRef: result.externalRef }, 'delivered');
     return 'delivered';

@@ -1,6 +1,6 @@
 // The SQL that records a delivery's progress. Each outcome is one statement, so it commits whole.
 import type { Sequelize } from 'sequelize';
-import { NOTIFY_SQL } from '../notify/outbox-sql.ts';
+import { citizenMessageSql, messageUpdate, timelineEntrySql } from '../citizen-changes/index.ts';
 import type { DocumentColumns } from '../documents/index.ts';
 import { preparedStatement, runPrepared } from '../db/prepared.ts';
 import { firstRowPerId, GroupBatcher, isIntegrityViolation, perDatabase } from '../db/group-batcher.ts';
@@ -89,14 +89,14 @@ function xmlBinds(a: AttemptRecord): unknown[] {
 const RECORD_DELIVERIES = preparedStatement(
   'record_deliveries',
   `with x as (
-       select * from unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::bytea[], $11::text[])
-         as x(id, number, started_at, excerpt, external_ref, timeline_text, channel, window_seconds, xml_name, xml_bytes, xml_sha)
+       select * from unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::bytea[], $10::text[])
+         as x(id, number, started_at, excerpt, external_ref, timeline_text, window_seconds, xml_name, xml_bytes, xml_sha)
      ), d as (
        update deliveries t set status = 'delivered', external_ref = x.external_ref, delivered_at = now(), updated_at = now(), last_error = null
        from x where t.id = x.id and t.status = 'delivering'
        returning t.id, t.process_id, t.binding
      ), dx as (
-       select d.id, d.process_id, d.binding, x.number, x.started_at, x.excerpt, x.external_ref, x.timeline_text, x.channel, x.window_seconds,
+       select d.id, d.process_id, d.binding, x.number, x.started_at, x.excerpt, x.external_ref, x.timeline_text, x.window_seconds,
          x.xml_name, x.xml_bytes, x.xml_sha
        from d join x on x.id = d.id
      ), a as (
@@ -106,12 +106,27 @@ const RECORD_DELIVERIES = preparedStatement(
        update processes set status = case when processes.status = 'submitted' then 'received' else processes.status end,
          external_ref = coalesce(processes.external_ref, dx.external_ref), updated_at = now()
        from dx where processes.id = dx.process_id
-       returning processes.id, processes.contact
+       returning processes.id, processes.channel, processes.contact
      ), e as (
-       insert into timeline_events (process_id, kind, visible_to_citizen, text, data, actor)
-       select process_id, 'received', true, timeline_text, jsonb_build_object('binding', binding, 'externalRef', external_ref), 'system' from dx
+       ${timelineEntrySql({
+         from: 'dx',
+         processId: 'process_id',
+         kind: "'received'",
+         visibleToCitizen: 'true',
+         text: 'timeline_text',
+         data: "jsonb_build_object('binding', binding, 'externalRef', external_ref)",
+         actor: "'system'",
+       })}
      ), n as (
-       ${NOTIFY_SQL('dx.process_id', 'p.contact', 'dx.channel', 'dx.timeline_text', 'dx.window_seconds', 'dx join p on p.id = dx.process_id')}
+       ${citizenMessageSql({
+         from: 'dx join p on p.id = dx.process_id',
+         processId: 'dx.process_id',
+         channel: 'p.channel',
+         contact: 'p.contact',
+         kind: 'update',
+         updates: messageUpdate('dx.timeline_text'),
+         windowSeconds: 'dx.window_seconds',
+       })}
      ), k as (
        insert into documents (id, process_id, kind, name, content_type, size, sha256, content)
        select gen_random_uuid(), process_id, 'xml', xml_name, 'application/xml', length(xml_bytes), xml_sha, xml_bytes from dx
@@ -125,7 +140,6 @@ interface DeliveredRecord {
   attempt: AttemptRecord;
   externalRef: string | null;
   timelineText: string;
-  channel: string | null;
   windowSeconds: number;
 }
 
@@ -136,10 +150,10 @@ const recordBatcher = perDatabase(
   (sequelize) =>
     new GroupBatcher(
       async (records: DeliveredRecord[]) => {
-        const cols: unknown[][] = Array.from({ length: 11 }, () => []);
+        const cols: unknown[][] = Array.from({ length: 10 }, () => []);
         for (const r of records) {
           const a = r.attempt;
-          [a.deliveryId, a.number, a.startedAt, a.responseExcerpt ?? null, r.externalRef, r.timelineText, r.channel, r.windowSeconds,
+          [a.deliveryId, a.number, a.startedAt, a.responseExcerpt ?? null, r.externalRef, r.timelineText, r.windowSeconds,
             a.xml ? `${a.xml.reference}.xml` : null, a.xml?.bytes ?? null, a.xml?.sha256 ?? null].forEach((v, i) => cols[i]!.push(v));
         }
         const done = new Set((await runPrepared<{ id: string }>(sequelize, RECORD_DELIVERIES, cols)).map((r) => r.id));
@@ -151,8 +165,8 @@ const recordBatcher = perDatabase(
 
 /**
  * Delivered: the delivery, its attempt, the process's status and back-office reference, a citizen-visible timeline entry,
- * (when the citizen can be told) a notification and the XML sent (once per process), all in one statement, shared with
- * concurrent deliveries. No NOTIFY: it would serialise every worker's commits on Postgres's notify lock; the relay's
+ * (when the process has a channel) the citizen's message and the XML sent (once per process), all in one statement,
+ * shared with concurrent deliveries. No NOTIFY: it would serialise every worker's commits on Postgres's notify lock; the relay's
  * timer picks the message up within its interval. False if the delivery was no longer being delivered (a stale job).
  */
 export async function recordDelivered(
@@ -160,9 +174,9 @@ export async function recordDelivered(
   a: AttemptRecord,
   externalRef: string | null,
   timelineText: string,
-  notify: { channel: string | null; windowSeconds: number },
+  notify: { windowSeconds: number },
 ): Promise<boolean> {
-  return recordBatcher(sequelize).call({ attempt: a, externalRef, timelineText, channel: notify.channel, windowSeconds: notify.windowSeconds });
+  return recordBatcher(sequelize).call({ attempt: a, externalRef, timelineText, windowSeconds: notify.windowSeconds });
 }
 
 /** A failed attempt that will be retried. */

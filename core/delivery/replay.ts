@@ -1,6 +1,6 @@
 // Operators replay dead deliveries (after fixing the back office or the mapping): they go back to the outbox as pending,
 // with a fresh attempt budget; their attempt history and count are kept (the new round starts after `attempts`).
-import { OUTBOX_CHANNEL } from './outbox-channel.ts';
+import { OUTBOX_CHANNEL } from '../jobs/index.ts';
 import { QueryTypes, type Sequelize } from 'sequelize';
 
 export async function replayDeliveries(

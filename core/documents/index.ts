@@ -1,4 +1,5 @@
-export type { DocumentStore, StoredBlob, DocumentColumns } from './store.ts';
+export type { DocumentStore, StoredBlob, DocumentColumns, UploadedFile } from './store.ts';
+export { documentUrl } from './url.ts';
 export { BlobTooLargeError } from './store.ts';
 export { FilesystemStore } from './filesystem-store.ts';
 export { sniffContentType, typeAccepted, SNIFF_BYTES } from './sniff.ts';

@@ -10,6 +10,16 @@ export interface StoredBlob {
   created: boolean;
 }
 
+/** A file a citizen sent: already in the store, it becomes one of the process's documents when the submission is accepted. */
+export interface UploadedFile {
+  documentId: string;
+  fieldId: string;
+  name: string;
+  contentType: string;
+  size: number;
+  blob: StoredBlob;
+}
+
 export interface DocumentStore {
   put(content: Readable | Buffer, options?: { maxBytes?: number }): Promise<StoredBlob>;
   read(key: string): Promise<Buffer>;

@@ -211,8 +211,9 @@ async function eraseOnce(deps: EraseDeps, processId: string, request: EraseReque
       removed.pluginRecords[eraser.plugin] = await eraser.erase({ processId: p.id, reference: p.reference, placeholder: ERASED }, pluginDatabase(sequelize, t));
     }
 
+    // With its contact details gone the citizen can no longer be told anything: the process keeps no channel.
     await q(
-      `update processes set answers = $2::jsonb, contact = '{}'::jsonb, closed_reason = case when closed_reason is null then null else $3 end,
+      `update processes set answers = $2::jsonb, contact = '{}'::jsonb, channel = null, closed_reason = case when closed_reason is null then null else $3 end,
          erased_at = $4, updated_at = now() where id = $1`,
       [p.id, JSON.stringify(redactedAnswers(p.answers)), ERASED, now],
     );

@@ -3,7 +3,6 @@ export { queryAudit, type AuditQuery, type AuditEntry, type AuditPage } from './
 export { eraseProcess, erasedAtOf, processIdByReference, GoneError, NOT_DELIVERED_ERASED, type EraseDeps, type EraseRequest, type EraseResult, type ErasedCounts } from './erase.ts';
 export { ERASED } from './redact.ts';
 export {
-  runRetention, retentionDryRun, retentionPolicies, retentionCandidates, scheduleRetention,
-  RETENTION_QUEUE, RETENTION_SCHEDULER, RETENTION_SCHEDULE, RETENTION_ACTOR,
+  runRetention, retentionDryRun, retentionPolicies, retentionCandidates, RETENTION_ACTOR,
   type RetentionOutcome, type RetentionCandidate, type RetentionPolicy,
 } from './retention.ts';

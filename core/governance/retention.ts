@@ -1,17 +1,12 @@
 // Retention: a service may say how many days after a process is completed or closed the citizen's personal data is kept
-// (`retention.redactAfterDays`). A daily BullMQ job scheduler (one schedule in Redis however many workers upsert it) runs
-// the sweep; each run locks its row in governance_runs (FOR UPDATE SKIP LOCKED), so two workers never sweep at once.
+// (`retention.redactAfterDays`). A daily BullMQ job scheduler (core/jobs/schedules.ts) runs the sweep; each run locks
+// its row in governance_runs (FOR UPDATE SKIP LOCKED), so two workers never sweep at once.
 // Processes are erased one by one, through the same eraseProcess as an erasure on request, in batches.
 import { QueryTypes, type Sequelize } from 'sequelize';
-import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { serviceDefinitionSchema } from '../services/index.ts';
 import { eraseProcess, type EraseDeps } from './erase.ts';
 
-export const RETENTION_QUEUE = 'retention';
-export const RETENTION_SCHEDULER = 'retention';
-/** Every night at 03:17 UK time (a quiet hour, off the hour when other jobs start). */
-export const RETENTION_SCHEDULE = { pattern: '17 3 * * *', tz: 'Europe/London' } as const;
 export const RETENTION_ACTOR = 'retention';
 const JOB = 'retention';
 
@@ -128,14 +123,4 @@ export async function runRetention(deps: EraseDeps, options: RetentionOptions = 
     options.log?.warn({ err: message }, 'retention run failed; the next one starts again');
     throw err;
   }
-}
-
-/** The daily schedule (idempotent: every worker process upserts the same one). */
-export async function scheduleRetention(queue: Queue): Promise<void> {
-  await queue.upsertJobScheduler(RETENTION_SCHEDULER, { ...RETENTION_SCHEDULE }, {
-    name: 'retention',
-    data: {},
-    // A failed run is not retried: tomorrow's finds the same processes.
-    opts: { attempts: 1, removeOnComplete: true, removeOnFail: 100 },
-  });
 }

@@ -6,20 +6,11 @@ import { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, BadRequestError } from '../errors.ts';
 import { TextPartChecker } from './multipart-text.ts';
-import { BlobTooLargeError, SNIFF_BYTES, sniffContentType, typeAccepted, type DocumentStore, type StoredBlob } from '../documents/index.ts';
+import { BlobTooLargeError, SNIFF_BYTES, sniffContentType, typeAccepted, type DocumentStore, type StoredBlob, type UploadedFile } from '../documents/index.ts';
 
 export interface FileRule {
   accept: readonly string[];
   maxSize: number;
-}
-
-export interface UploadedFile {
-  documentId: string;
-  fieldId: string;
-  name: string;
-  contentType: string;
-  size: number;
-  blob: StoredBlob;
 }
 
 /** The whole body is over `limits.totalBytes` (a 413 like any other; the citizen pages tell it apart from a long field). */

@@ -6,8 +6,6 @@ import type { Hub } from '../hub.ts';
 import { loadChannels } from '../plugins/channels.ts';
 import { readAlerts, type BindingAlert } from './alerts.ts';
 
-export const ALERT_DIGEST_QUEUE = 'alert-digest';
-
 function age(seconds: number): string {
   if (seconds < 3600) return `${Math.max(1, Math.round(seconds / 60))} min`;
   if (seconds < 172_800) return `${Math.round(seconds / 3600)} h`;

@@ -4,7 +4,7 @@ import type { Hub } from '../hub.ts';
 import { ConfigError, type SecretRef } from '../config/index.ts';
 import { generatedSecret } from '../config/generated-secrets.ts';
 import { createRedis, type RedisConnection } from '../redis.ts';
-import { Queues } from '../delivery/queues.ts';
+import { Queues } from '../jobs/index.ts';
 import { HubMetrics } from './hub-metrics.ts';
 import { checkReadiness, type Readiness } from './readiness.ts';
 

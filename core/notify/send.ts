@@ -5,15 +5,9 @@ import { serviceNoun, type ServiceCatalogue } from '../services/index.ts';
 import { preparedStatement, runPrepared } from '../db/prepared.ts';
 import { firstRowPerId, GroupBatcher, perDatabase } from '../db/group-batcher.ts';
 import { newTrackingToken } from '../processes/tracking-token.ts';
-import { isPermanentError, isRetryableError, PermanentError, type Channel, type ChannelContext, type NotificationMessage } from '../plugins/index.ts';
-import { retryDelayMs } from '../delivery/backoff.ts';
-import { RetryLater } from '../delivery/deliver.ts';
-
-export interface ChannelRuntime {
-  name: string;
-  channel: Channel<unknown>;
-  context: ChannelContext<unknown>;
-}
+import { isPermanentError, isRetryableError, PermanentError, type NotificationMessage } from '../plugins/index.ts';
+import type { ChannelRuntime } from '../plugins/channels.ts';
+import { retryDelayMs, RetryLater } from '../jobs/index.ts';
 
 export interface NotifyDeps {
   sequelize: Sequelize;

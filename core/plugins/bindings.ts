@@ -1,31 +1,53 @@
 // Turns config bindings into runtimes: the connector, its validated config and its context, with the state its open()
-// made for the binding. Built once per process; the hub closes the states when it closes (after the roles stopped).
-import type { ConnectorContext } from '@closeloop/sdk';
-import type { Hub } from '../hub.ts';
-import type { BindingRuntime } from '../delivery/deliver.ts';
-import { processApiFor } from '../processes/process-api.ts';
-import { ConfigError, parsePluginConfig, type ConfigProblem } from '../config/index.ts';
+// made for the binding. Built once per process; the host closes the states when it closes (after the roles stopped).
+// (Plugins know nothing of the hub's other folders: what a connector may do to processes is handed in by the role.)
+import type { Logger } from 'pino';
+import type { Sequelize } from 'sequelize';
+import type { Connector, ConnectorContext, ProcessApi } from '@closeloop/sdk';
+import { ConfigError, parsePluginConfig, type BindingConfig, type Config, type ConfigProblem } from '../config/index.ts';
 import { pluginDatabase } from '../db/index.ts';
 import { openPluginStates } from './plugin-state.ts';
+import type { Registry } from './registry.ts';
+
+/** What building plugin runtimes needs from the hub (a Hub has all of it). */
+export interface PluginHost {
+  config: Config;
+  log: Logger;
+  registry: Registry;
+  sequelize: Sequelize;
+  /** Registers a step the host runs when it closes (plugins' close()). */
+  onClose?(fn: () => Promise<void>): void;
+}
+
+/** A configured binding: its connector, the context the connector is called with, and its retry policy. */
+export interface BindingRuntime {
+  name: string;
+  connector: Connector<unknown>;
+  context: ConnectorContext<unknown>;
+  retry: BindingConfig['retry'];
+}
 
 /** A binding ready to run, with the worker settings from its config. */
 export type LoadedBinding = BindingRuntime & { concurrency: number; rateLimit?: { max: number; durationMs: number } };
 
-const cache = new WeakMap<Hub, Promise<Map<string, LoadedBinding>>>();
+const cache = new WeakMap<PluginHost, Promise<Map<string, LoadedBinding>>>();
 
-export function loadBindings(hub: Hub): Promise<Map<string, LoadedBinding>> {
+/**
+ * The host's bindings, built on the first call (later calls get the same runtimes). `processes` gives each binding's
+ * connector the process actions it may take (its ProcessApi).
+ */
+export function loadBindings(hub: PluginHost, processes: (binding: string) => ProcessApi): Promise<Map<string, LoadedBinding>> {
   let loaded = cache.get(hub);
   if (!loaded) {
-    loaded = build(hub);
+    loaded = build(hub, processes);
     cache.set(hub, loaded);
   }
   return loaded;
 }
 
-async function build(hub: Hub): Promise<Map<string, LoadedBinding>> {
+async function build(hub: PluginHost, processes: (binding: string) => ProcessApi): Promise<Map<string, LoadedBinding>> {
   const out = new Map<string, LoadedBinding>();
   const problems: ConfigProblem[] = [];
-  const deps = { sequelize: hub.sequelize, catalogue: hub.catalogue, notifyWindowSeconds: hub.config.notifications.combineWindowSeconds };
   for (const [name, binding] of Object.entries(hub.config.bindings)) {
     const connector = await hub.registry.connector(binding.connector);
     const parsed = parsePluginConfig(connector.configSchema, binding.config, { file: hub.config.file, prefix: ['bindings', name, 'config'], envValues: hub.config.envValues });
@@ -39,7 +61,7 @@ async function build(hub: Hub): Promise<Map<string, LoadedBinding>> {
       log: hub.log.child({ binding: name }),
       publicBaseUrl: hub.config.server.publicBaseUrl,
       configDir: hub.config.dir,
-      processes: processApiFor(deps, name),
+      processes: processes(name),
       ...(connector.migrations?.length ? { database: pluginDatabase(hub.sequelize) } : {}),
       state: undefined,
     };

@@ -1,16 +1,22 @@
 // Turns config channels into runtimes: the channel plugin, its validated config and its context, with the state its
 // open() made. Built once per process; the hub closes the states when it closes.
 import { QueryTypes } from 'sequelize';
-import type { ChannelContext } from '@closeloop/sdk';
-import type { Hub } from '../hub.ts';
-import type { ChannelRuntime } from '../notify/send.ts';
+import type { Channel, ChannelContext } from '@closeloop/sdk';
 import { ConfigError, parsePluginConfig, type ConfigProblem } from '../config/index.ts';
 import { pluginDatabase } from '../db/index.ts';
+import type { PluginHost } from './bindings.ts';
 import { openPluginStates } from './plugin-state.ts';
 
-const cache = new WeakMap<Hub, Promise<Map<string, ChannelRuntime>>>();
+/** A configured channel: its plugin and the context it is called with. */
+export interface ChannelRuntime {
+  name: string;
+  channel: Channel<unknown>;
+  context: ChannelContext<unknown>;
+}
 
-export function loadChannels(hub: Hub): Promise<Map<string, ChannelRuntime>> {
+const cache = new WeakMap<PluginHost, Promise<Map<string, ChannelRuntime>>>();
+
+export function loadChannels(hub: PluginHost): Promise<Map<string, ChannelRuntime>> {
   let loaded = cache.get(hub);
   if (!loaded) {
     loaded = build(hub);
@@ -19,7 +25,7 @@ export function loadChannels(hub: Hub): Promise<Map<string, ChannelRuntime>> {
   return loaded;
 }
 
-async function build(hub: Hub): Promise<Map<string, ChannelRuntime>> {
+async function build(hub: PluginHost): Promise<Map<string, ChannelRuntime>> {
   const out = new Map<string, ChannelRuntime>();
   const problems: ConfigProblem[] = [];
   for (const [name, cfg] of Object.entries(hub.config.channels)) {

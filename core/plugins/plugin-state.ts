@@ -1,6 +1,6 @@
 // The per-binding (per-channel) state plugins keep through the SDK's open()/close(): made once when bindings load,
 // kept on the context as `state`, closed once when the hub closes. A plugin holds no module-level cache.
-import type { Hub } from '../hub.ts';
+import type { PluginHost } from './bindings.ts';
 
 interface Opened {
   name: string;
@@ -8,7 +8,7 @@ interface Opened {
   context: { state: unknown };
 }
 
-export async function openPluginStates(hub: Pick<Hub, 'log'> & Partial<Pick<Hub, 'onClose'>>, kind: 'binding' | 'channel', items: Opened[]): Promise<void> {
+export async function openPluginStates(hub: Pick<PluginHost, 'log' | 'onClose'>, kind: 'binding' | 'channel', items: Opened[]): Promise<void> {
   const opened: Opened[] = [];
   const closeAll = async () => {
     for (const item of opened.splice(0).reverse()) {

@@ -1,17 +1,16 @@
 // What a back office can do to a process: add a note, update a task, close it. The REST API, signed callbacks and
-// connector inbound routes all come through here, so the timeline, the process status, the citizen's notification and the
-// audit entry are always written together, in one transaction.
+// connector inbound routes all come through here; what the citizen sees of each change (the timeline entries, their
+// message and the audit entry) is written by citizen-changes, in the same transaction as the change itself.
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { ConflictError, GoneError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Actor, TaskStatus } from '../plugins/index.ts';
-import { NOTIFY_SQL } from '../notify/outbox-sql.ts';
-import type { ServiceCatalogue } from '../services/index.ts';
-import { OUTBOX_CHANNEL } from '../delivery/outbox-channel.ts';
+import { auditActor, auditEntrySql, citizenMessageSql, messageUpdate, recordCitizenChange, timelineEntrySql, type TimelineEntry } from '../citizen-changes/index.ts';
+import { OUTBOX_CHANNEL } from '../jobs/index.ts';
 import { preparedStatement, runPrepared } from '../db/prepared.ts';
 
 export interface ActionDeps {
   sequelize: Sequelize;
-  catalogue: ServiceCatalogue;
+  /** The config's notifications.combineWindowSeconds. */
   notifyWindowSeconds: number;
 }
 
@@ -33,68 +32,37 @@ export const TASK_STATUS_LABEL: Record<TaskStatus, string> = {
 
 interface LockedProcess {
   id: string;
-  service_id: string;
-  service_version: number;
   status: string;
   erased_at: Date | null;
 }
 
-async function lockProcess(deps: ActionDeps, processId: string, t: Transaction): Promise<LockedProcess & { channel: string | null }> {
-  const rows = await deps.sequelize.query<LockedProcess>(
-    'select id, service_id, service_version, status, erased_at from processes where id = $1 for update',
-    { bind: [processId], type: QueryTypes.SELECT, transaction: t },
-  );
-  const p = rows[0];
-  if (!p) throw new NotFoundError('There is no such process');
-  const sv = await deps.catalogue.getVersion(p.service_id, p.service_version);
-  return { ...p, channel: sv.definition.notify.channel ?? null };
-}
-
-/** A timeline entry, plus a notification when the citizen can see it. */
-async function addEvent(
-  deps: ActionDeps,
-  t: Transaction,
-  p: { id: string; channel: string | null },
-  e: { kind: 'note' | 'task' | 'status'; text: string; visible: boolean; data: Record<string, unknown>; actor: Actor },
-): Promise<void> {
-  await deps.sequelize.query(
-    `with e as (
-       insert into timeline_events (process_id, kind, visible_to_citizen, text, data, actor)
-       values ($1, $2, $3, $4, $5::jsonb, $6) returning process_id
-     ), u as (
-       update processes set updated_at = now() where id = $1 returning contact
-     ), n as (
-       ${NOTIFY_SQL('$1::uuid', '(select contact from u)', '(case when $3 then $7 else null end)', '$8', '$9')}
-     )
-     select pg_notify('${OUTBOX_CHANNEL}', 'notifications') from e`,
-    {
-      bind: [p.id, e.kind, e.visible, e.text, JSON.stringify({ ...e.data, by: e.actor.name }), e.actor.name, p.channel, e.text, deps.notifyWindowSeconds],
-      type: QueryTypes.SELECT,
-      transaction: t,
-    },
-  );
-}
-
-async function audit(deps: ActionDeps, t: Transaction, actor: Actor, action: string, processId: string, detail: Record<string, unknown>): Promise<void> {
-  await deps.sequelize.query('insert into audit_events (actor, action, process_id, detail) values ($1, $2, $3, $4::jsonb)', {
-    bind: [`${actor.kind}:${actor.name}`, action, processId, JSON.stringify(detail)],
+async function lockProcess(deps: ActionDeps, processId: string, t: Transaction): Promise<LockedProcess> {
+  const rows = await deps.sequelize.query<LockedProcess>('select id, status, erased_at from processes where id = $1 for update', {
+    bind: [processId],
+    type: QueryTypes.SELECT,
     transaction: t,
   });
+  const p = rows[0];
+  if (!p) throw new NotFoundError('There is no such process');
+  return p;
 }
 
+/**
+ * One statement (so one round trip, atomic on its own): the process row is locked by its update, and a note is not added
+ * to a process erased on the citizen's request (a note may carry personal data). The citizen hears of a public note
+ * through the channel stored with the process.
+ */
 const ADD_NOTE = preparedStatement(
   'add_note',
   `with p as (
-       update processes set updated_at = now() where id = $1 and erased_at is null
-       returning id, contact, (select definition->'notify'->>'channel' from service_versions v where v.service_id = processes.service_id and v.version = processes.service_version) as channel
+       update processes set updated_at = now() where id = $1 and erased_at is null returning id, channel, contact
      ), e as (
-       insert into timeline_events (process_id, kind, visible_to_citizen, text, data, actor)
-       select id, 'note', $2, $3, $4::jsonb, $5 from p returning id
+       ${timelineEntrySql({ from: 'p', processId: 'p.id', kind: "'note'", visibleToCitizen: '$2::boolean', text: '$3', data: '$4::jsonb', actor: '$5', returning: 'id' })}
      ), n as (
-       ${NOTIFY_SQL('(select id from p)', '(select contact from p)', '(select case when $2 then channel end from p)', '$3', '$6')}
+       ${citizenMessageSql({ from: 'p', processId: 'p.id', channel: 'p.channel', contact: 'p.contact', kind: 'update', updates: messageUpdate('$3'), windowSeconds: '$6', where: '$2::boolean' })}
        returning 1
      ), a as (
-       insert into audit_events (actor, action, process_id, detail) select $7, 'note.added', id, $8::jsonb from p
+       ${auditEntrySql({ from: 'p', actor: '$7', action: "'note.added'", processId: 'p.id', detail: '$8::jsonb' })}
      )
      select (select id::text from e) as id, (select erased_at is not null from processes where id = $1) as erased,
        (select pg_notify('${OUTBOX_CHANNEL}', 'notifications') from n) as woke`,
@@ -109,13 +77,10 @@ export async function addNote(
 ): Promise<{ eventId: string }> {
   const text = note.text.trim();
   if (!text) throw new ValidationError('The note is empty', [{ field: 'text', message: 'Enter the note' }]);
-  // One statement (so one round trip, atomic on its own): the process row is locked by its update, and a note is not
-  // added to a process erased on the citizen's request (a note may carry personal data). The citizen's channel comes from
-  // the service version the process was submitted under, which never changes.
   const [row] = await runPrepared<{ id: string | null; erased: boolean | null }>(
     deps.sequelize,
     ADD_NOTE,
-    [processId, note.visibleToCitizen, text, JSON.stringify({ by: actor.name }), actor.name, deps.notifyWindowSeconds, `${actor.kind}:${actor.name}`, JSON.stringify({ visibleToCitizen: note.visibleToCitizen, length: text.length })],
+    [processId, note.visibleToCitizen, text, JSON.stringify({ by: actor.name }), actor.name, deps.notifyWindowSeconds, auditActor(actor), JSON.stringify({ visibleToCitizen: note.visibleToCitizen, length: text.length })],
     options.transaction,
   );
   if (row?.erased === null || row?.erased === undefined) throw new NotFoundError('There is no such process');
@@ -163,14 +128,16 @@ export async function updateTask(
     }
     const visible = update.visibleToCitizen ?? true;
     const statusText = `${task.title}: ${TASK_STATUS_LABEL[update.status]}`;
-    await addEvent(deps, t, p, { kind: 'task', text: note && visible ? `${statusText}. ${note}` : statusText, visible: true, data: { task: taskKey, status: update.status }, actor });
-    if (note && !visible) await addEvent(deps, t, p, { kind: 'note', text: note, visible: false, data: { task: taskKey }, actor });
+    const entries: TimelineEntry[] = [
+      { kind: 'task', text: note && visible ? `${statusText}. ${note}` : statusText, visibleToCitizen: true, data: { task: taskKey, status: update.status } },
+    ];
+    if (note && !visible) entries.push({ kind: 'note', text: note, visibleToCitizen: false, data: { task: taskKey } });
 
     const allDone = tasks.every((x) => x.status === 'completed' || x.status === 'cancelled');
     const anyStarted = tasks.some((x) => x.status !== 'open');
     const next = allDone ? 'completed' : anyStarted ? 'in_progress' : p.status === 'completed' ? 'in_progress' : p.status;
-    if (next !== p.status) await setStatus(deps, t, p, next, null, actor);
-    await audit(deps, t, actor, 'task.updated', processId, { task: taskKey, status: update.status });
+    if (next !== p.status) entries.push(await setStatus(deps, t, p, next, null));
+    await recordCitizenChange(deps, t, { processId, actor, entries, audit: { action: 'task.updated', detail: { task: taskKey, status: update.status } } });
     return { changed: true, processStatus: next };
   });
 }
@@ -183,13 +150,14 @@ export const PROCESS_STATUS_TEXT: Record<string, string> = {
   closed: 'Closed',
 };
 
-async function setStatus(deps: ActionDeps, t: Transaction, p: LockedProcess & { channel: string | null }, status: string, reason: string | null, actor: Actor): Promise<void> {
+/** Moves the process to `status`; returns the timeline entry that tells the citizen. */
+async function setStatus(deps: ActionDeps, t: Transaction, p: LockedProcess, status: string, reason: string | null): Promise<TimelineEntry> {
   await deps.sequelize.query('update processes set status = $2, closed_reason = $3, updated_at = now() where id = $1', {
     bind: [p.id, status, reason],
     transaction: t,
   });
   const text = reason ? `${PROCESS_STATUS_TEXT[status]}: ${reason}` : PROCESS_STATUS_TEXT[status]!;
-  await addEvent(deps, t, p, { kind: 'status', text, visible: true, data: { status, from: p.status }, actor });
+  return { kind: 'status', text, visibleToCitizen: true, data: { status, from: p.status } };
 }
 
 export async function closeProcess(deps: ActionDeps, processId: string, reason: string, actor: Actor, options: ActionOptions = {}): Promise<{ changed: boolean }> {
@@ -198,8 +166,8 @@ export async function closeProcess(deps: ActionDeps, processId: string, reason: 
   return inTransaction(deps, options, async (t) => {
     const p = await lockProcess(deps, processId, t);
     if (p.status === 'closed') return { changed: false };
-    await setStatus(deps, t, p, 'closed', text, actor);
-    await audit(deps, t, actor, 'process.closed', processId, {});
+    const entry = await setStatus(deps, t, p, 'closed', text);
+    await recordCitizenChange(deps, t, { processId, actor, entries: [entry], audit: { action: 'process.closed' } });
     return { changed: true };
   });
 }

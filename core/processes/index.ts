@@ -3,3 +3,4 @@ export { newReference, REFERENCE_ALPHABET } from './reference.ts';
 export { newTrackingToken, hashTrackingToken, looksLikeTrackingToken } from './tracking-token.ts';
 export * from './views.ts';
 export { addNote, updateTask, closeProcess, TASK_STATUS_LABEL, PROCESS_STATUS_TEXT, type ActionDeps, type ActionOptions, type TaskUpdate } from './actions.ts';
+export { processApiFor } from './process-api.ts';

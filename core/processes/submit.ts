@@ -4,10 +4,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Sequelize } from 'sequelize';
 import { ValidationError } from '../errors.ts';
-import type { DocumentStore } from '../documents/index.ts';
+import type { DocumentStore, UploadedFile } from '../documents/index.ts';
 import { formCopyHtml, formCopyJson } from '../documents/form-copy.ts';
 import { serviceNoun, validateAnswers, type ReceivedFile, type ServiceVersion } from '../services/index.ts';
-import type { UploadedFile } from '../http/multipart.ts';
+import { decideChannel, type CitizenContact } from '../citizen-changes/index.ts';
 import { newReference } from './reference.ts';
 import { newTrackingToken } from './tracking-token.ts';
 import { submissionWriter, type SubmissionDocument } from './submission-writer.ts';
@@ -16,7 +16,7 @@ export interface SubmitDeps {
   sequelize: Sequelize;
   store: DocumentStore;
   publicBaseUrl: string;
-  /** Channel names that exist, so a notification row is only written for a channel that can send it. */
+  /** The channels configured in closeloop.yaml: the citizen's channel is decided against them, once, here. */
   channels: ReadonlySet<string>;
 }
 
@@ -52,12 +52,13 @@ export async function submit(deps: SubmitDeps, input: SubmitInput): Promise<Subm
   const keptIds = new Set(Object.values(checked.answers).flatMap((v) => (Array.isArray(v) ? v.map((x) => (x as { documentId?: string })?.documentId) : [])));
   const files = input.files.filter((f) => keptIds.has(f.documentId));
 
-  const contact = {
+  const contact: CitizenContact = {
     ...(def.contact.name && typeof checked.answers[def.contact.name] === 'string' ? { name: checked.answers[def.contact.name] as string } : {}),
     ...(def.contact.email && typeof checked.answers[def.contact.email] === 'string' ? { email: checked.answers[def.contact.email] as string } : {}),
     ...(def.contact.phone && typeof checked.answers[def.contact.phone] === 'string' ? { phone: checked.answers[def.contact.phone] as string } : {}),
   };
-  const channel = def.notify.channel && deps.channels.has(def.notify.channel) && (contact.email || contact.phone) ? [def.notify.channel] : [];
+  // Stored with the process: every later change tells the citizen through it (or not at all), without deciding again.
+  const channel = decideChannel(def, deps.channels, contact);
 
   for (let attempt = 1; ; attempt++) {
     const processId = randomUUID();
@@ -76,6 +77,7 @@ export async function submit(deps: SubmitDeps, input: SubmitInput): Promise<Subm
         serviceVersion: service.version,
         answersJson: JSON.stringify(checked.answers),
         contactJson: JSON.stringify(contact),
+        channel,
         at: now,
         trackingHash: hash,
         tasks: def.tasks.map((t) => ({ key: t.key, title: t.title })),
@@ -86,8 +88,7 @@ export async function submit(deps: SubmitDeps, input: SubmitInput): Promise<Subm
           ...files.map((f) => ({ id: f.documentId, kind: 'evidence', fieldId: f.fieldId, name: f.name, contentType: f.contentType, size: f.size, sha256: f.blob.sha256, storageKey: f.blob.key, content: null })),
         ],
         bindings: def.bindings,
-        channels: channel,
-        notificationUpdatesJson: JSON.stringify([{ text: `We have received your ${serviceNoun(def)}.`, at: now.toISOString() }]),
+        confirmationText: `We have received your ${serviceNoun(def)}.`,
       });
       return { processId, reference, trackingToken: token, trackingUrl: `${deps.publicBaseUrl.replace(/\/$/, '')}/track/${token}` };
     } catch (err) {

@@ -3,6 +3,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { NotFoundError } from '../errors.ts';
 import { clientMaySee, type ApiClient } from '../auth/api-keys.ts';
 import { DocumentRow, ProcessRow, TaskRow, TimelineEventRow, DeliveryRow } from '../db/index.ts';
+import { documentUrl } from '../documents/index.ts';
 import { isFieldShown, type ServiceCatalogue } from '../services/index.ts';
 import { hashTrackingToken, looksLikeTrackingToken } from './tracking-token.ts';
 import { preparedStatement, runPrepared } from '../db/prepared.ts';
@@ -73,10 +74,6 @@ function answerText(value: unknown): string {
   if (Array.isArray(value)) return value.map((v) => (v && typeof v === 'object' ? String((v as { name?: unknown }).name ?? JSON.stringify(v)) : String(v))).join(', ');
   if (value && typeof value === 'object') return Object.values(value as Record<string, unknown>).filter((v) => v !== undefined && v !== '').join(', ');
   return String(value);
-}
-
-export function documentUrl(publicBaseUrl: string, processId: string, documentId: string): string {
-  return `${publicBaseUrl.replace(/\/$/, '')}/api/v1/processes/${processId}/documents/${documentId}`;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -8,6 +8,7 @@ import { listen, type RunningServer } from '../http/server.ts';
 import { inboundRoutesFor } from '../http/inbound.ts';
 import { loadBindings } from '../plugins/bindings.ts';
 import { loadChannels } from '../plugins/channels.ts';
+import { processApiFor } from '../processes/index.ts';
 import { securityHeaders } from '../http/security-headers.ts';
 import { assetsMiddleware, pluginPages } from '../http/pages/index.ts';
 import { htmlErrorRenderer, mountPages } from '../http/routes/pages.ts';
@@ -43,7 +44,8 @@ function pluginDocs(prefix: string, docs: InboundRouteDoc[], tag: string): Route
 }
 
 export async function startServe(hub: Hub, options: CreateAppOptions = {}): Promise<ServeRole> {
-  const bindings = await loadBindings(hub);
+  const actions = { sequelize: hub.sequelize, notifyWindowSeconds: hub.config.notifications.combineWindowSeconds };
+  const bindings = await loadBindings(hub, (binding) => processApiFor(actions, binding));
   const channels = await loadChannels(hub);
   const inbound = { trustProxy: hub.config.server.trustProxy };
   const pages = pluginPages(hub.config.council);

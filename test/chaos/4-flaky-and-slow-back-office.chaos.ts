@@ -12,7 +12,7 @@ import { withFigures } from './support/results.ts';
 import { scaled } from './support/scale.ts';
 import { Counter, seededRandom, summarize, waitUntil } from './support/stats.ts';
 import type { Step, WebhookReceiver } from '../peers/webhook-receiver.ts';
-import { horizonSeconds } from '../../core/delivery/backoff.ts';
+import { horizonSeconds } from '../../core/jobs/index.ts';
 
 const N = Number(process.env.CHAOS_N ?? scaled(150, 1000));
 const SLOW_MS = scaled(5000, 30_000);

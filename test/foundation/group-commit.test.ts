@@ -56,14 +56,14 @@ test('a submission at fault in a batch fails alone; the others in its statement 
     serviceVersion: version,
     answersJson: '{}',
     contactJson: '{}',
+    channel: null,
     at: new Date(),
     trackingHash: newTrackingToken().hash,
     tasks: [{ key: 'review', title: 'Review' }],
     timelineText: 'Sent online',
     documents: [],
     bindings: [],
-    channels: [],
-    notificationUpdatesJson: '[]',
+    confirmationText: 'We have received your noise report.',
   });
   const good1 = rows(`NOI-GOOD${randomUUID().slice(0, 4).toUpperCase()}`);
   const clash = rows(taken);

@@ -8,7 +8,8 @@ import { Queue } from 'bullmq';
 import { parse } from 'yaml';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { createRedis } from '../../core/redis.ts';
-import { RETENTION_QUEUE, runRetention } from '../../core/governance/index.ts';
+import { runRetention } from '../../core/governance/index.ts';
+import { RETENTION_QUEUE } from '../../core/jobs/index.ts';
 import { apiAs, cli, noiseAnswers, pestAnswers, sql, submitJson, waitFor, type Submitted } from './support.ts';
 
 const DAYS = 30;

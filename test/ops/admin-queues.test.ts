@@ -86,7 +86,7 @@ describe('Bull Board at /admin/queues', () => {
     });
     assert.equal(res.status, 201);
     // No worker runs here: put a job on the hub's queue the way the relay does, then see it through the dashboard.
-    const { Queues, deliveryQueueName } = await import('../../core/delivery/queues.ts');
+    const { Queues, deliveryQueueName } = await import('../../core/jobs/index.ts');
     const { Redis } = await import('ioredis');
     const redis = new Redis(t.config.redis.url, { maxRetriesPerRequest: null });
     const queues = new Queues(redis, t.config.redis.prefix);
@@ -107,7 +107,7 @@ describe('Bull Board at /admin/queues', () => {
     const pause = (headers: Record<string, string>) => fetch(`${t.url}/admin/queues/api/queues/deliveries-casework/pause`, { method: 'PUT', headers });
     assert.equal((await pause({ authorization: basic(admin), origin: 'https://evil.example' })).status, 403);
     assert.equal((await pause({ authorization: basic(admin), 'sec-fetch-site': 'cross-site' })).status, 403);
-    const { Queues, deliveryQueueName } = await import('../../core/delivery/queues.ts');
+    const { Queues, deliveryQueueName } = await import('../../core/jobs/index.ts');
     const { Redis } = await import('ioredis');
     const redis = new Redis(t.config.redis.url, { maxRetriesPerRequest: null });
     const queue = new Queues(redis, t.config.redis.prefix).get(deliveryQueueName('casework'));

@@ -8,7 +8,8 @@ import { Queue } from 'bullmq';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { startSmtpPeer, type SmtpPeer } from '../peers/smtp-server.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../peers/webhook-receiver.ts';
-import { ALERT_DIGEST_QUEUE, sendAlertDigest } from '../../core/metrics/alert-digest.ts';
+import { sendAlertDigest } from '../../core/metrics/alert-digest.ts';
+import { ALERT_DIGEST_QUEUE } from '../../core/jobs/index.ts';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 

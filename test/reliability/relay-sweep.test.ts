@@ -11,8 +11,7 @@ import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../peers/webhook-receiver.ts';
 import { startPrivateRedis, type PrivateRedis } from '../chaos/support/redis.ts';
 import { createRedis } from '../../core/redis.ts';
-import { deliveryQueueName, Queues } from '../../core/delivery/queues.ts';
-import { Relay } from '../../core/delivery/relay.ts';
+import { deliveryQueueName, Queues, Relay } from '../../core/jobs/index.ts';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const ANSWERS = { noiseType: 'dog', description: 'Barking', source: { line1: '1 Lane', postcode: 'EX1 2AB' }, started: '2026-01-02' };

@@ -9,10 +9,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { KoaAdapter } from '@bull-board/koa';
 import type { Hub } from '../../hub.ts';
 import { findClientByKey } from '../../auth/api-keys.ts';
-import { deliveryQueueName, NOTIFICATIONS_QUEUE } from '../../delivery/queues.ts';
-import { POLLS_QUEUE } from '../../connectors/polls.ts';
-import { RETENTION_QUEUE } from '../../governance/retention.ts';
-import { ALERT_DIGEST_QUEUE } from '../../metrics/alert-digest.ts';
+import { allQueueNames } from '../../jobs/index.ts';
 import { ForbiddenError, HttpError, ServiceUnavailableError } from '../../errors.ts';
 import type { ServeOps } from '../../metrics/index.ts';
 import { stripOutsideLinksFromResponse } from '../strip-outside-links.ts';
@@ -93,9 +90,8 @@ function sameOrigin(ctx: Context, allowed: Set<string>): boolean {
 function buildBoard(hub: Hub, ops: ServeOps): Middleware {
   const adapter = new KoaAdapter();
   adapter.setBasePath(QUEUES_PATH);
-  const names = [...Object.keys(hub.config.bindings).map(deliveryQueueName), NOTIFICATIONS_QUEUE, POLLS_QUEUE, RETENTION_QUEUE, ALERT_DIGEST_QUEUE];
   createBullBoard({
-    queues: names.map((name) => new BullMQAdapter(ops.queues.get(name))),
+    queues: allQueueNames(Object.keys(hub.config.bindings)).map((name) => new BullMQAdapter(ops.queues.get(name))),
     serverAdapter: adapter,
     options: {
       uiBasePath: dirname(createRequire(import.meta.url).resolve('@bull-board/ui/package.json')),

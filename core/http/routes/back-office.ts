@@ -71,7 +71,7 @@ function actorOf(name: string): Actor {
 
 export function backOfficeRoutes(hub: Hub) {
   const councilOf = (serviceId: string) => hub.councils.idOfService(hub.catalogue, serviceId);
-  const deps: ActionDeps = { sequelize: hub.sequelize, catalogue: hub.catalogue, notifyWindowSeconds: hub.config.notifications.combineWindowSeconds };
+  const deps: ActionDeps = { sequelize: hub.sequelize, notifyWindowSeconds: hub.config.notifications.combineWindowSeconds };
   return [
     defineRoute({
       method: 'post',

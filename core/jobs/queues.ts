@@ -1,11 +1,20 @@
-// BullMQ queues: one per binding, so a slow back office never holds up another's deliveries, and one for notifications.
+// BullMQ queues: one per binding, so a slow back office never holds up another's deliveries, one for notifications, and
+// one per scheduled job (connector polls, retention, the alert digest). Every queue name the hub uses is here.
 import { Queue, type JobsOptions } from 'bullmq';
 import type { RedisConnection } from '../redis.ts';
 
 export const NOTIFICATIONS_QUEUE = 'notifications';
+export const POLLS_QUEUE = 'connector-polls';
+export const RETENTION_QUEUE = 'retention';
+export const ALERT_DIGEST_QUEUE = 'alert-digest';
 
 export function deliveryQueueName(binding: string): string {
   return `deliveries-${binding}`;
+}
+
+/** Every queue of a hub with these bindings (the queue dashboard lists them). */
+export function allQueueNames(bindings: Iterable<string>): string[] {
+  return [...[...bindings].map(deliveryQueueName), NOTIFICATIONS_QUEUE, POLLS_QUEUE, RETENTION_QUEUE, ALERT_DIGEST_QUEUE];
 }
 
 /** Retries are decided from Postgres (attempt counts survive a Redis loss), so BullMQ is told "many" and a custom backoff. */

@@ -1,13 +1,8 @@
-// Polling for back offices that cannot call us back: one BullMQ job scheduler per polling binding (Redis keeps a single
-// schedule however many worker processes upsert it) and a row lock in Postgres, so a poll never runs twice at once and
-// always resumes from the cursor the last successful poll stored.
+// One poll of a back office that cannot call us back (its schedule: schedules.ts). A row lock in Postgres means a poll
+// never runs twice at once, and it always resumes from the cursor the last successful poll stored.
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Logger } from 'pino';
-import type { Queue } from 'bullmq';
-import type { BindingRuntime } from '../delivery/deliver.ts';
-
-export const POLLS_QUEUE = 'connector-polls';
-const SCHEDULER_PREFIX = 'poll:';
+import type { BindingRuntime } from '../plugins/bindings.ts';
 
 export interface PollOutcome {
   binding: string;
@@ -15,36 +10,6 @@ export interface PollOutcome {
   ran: boolean;
   seen?: number;
   applied?: number;
-}
-
-/** The polling interval of a binding, or null when its connector does not poll or its config turns polling off. */
-export function pollIntervalOf(binding: BindingRuntime): number | null {
-  const { connector, context } = binding;
-  if (!connector.poll || !connector.pollIntervalMs) return null;
-  const ms = connector.pollIntervalMs(context.config);
-  return ms && ms > 0 ? ms : null;
-}
-
-/** Makes the queue's schedules match the config: one per polling binding, none for bindings that stopped polling. */
-export async function schedulePolls(queue: Queue, bindings: Iterable<BindingRuntime>): Promise<string[]> {
-  const wanted = new Map<string, number>();
-  for (const b of bindings) {
-    const every = pollIntervalOf(b);
-    if (every) wanted.set(b.name, every);
-  }
-  for (const s of await queue.getJobSchedulers(0, -1)) {
-    const binding = s.key.startsWith(SCHEDULER_PREFIX) ? s.key.slice(SCHEDULER_PREFIX.length) : null;
-    if (binding !== null && !wanted.has(binding)) await queue.removeJobScheduler(s.key);
-  }
-  for (const [binding, every] of wanted) {
-    await queue.upsertJobScheduler(
-      `${SCHEDULER_PREFIX}${binding}`,
-      { every },
-      // A failed poll is not retried: the next scheduled one starts from the same stored cursor.
-      { name: 'poll', data: { binding }, opts: { attempts: 1, removeOnComplete: true, removeOnFail: 100 } },
-    );
-  }
-  return [...wanted.keys()];
 }
 
 /** Runs one poll of a binding unless another process holds it; stores the new cursor only when the poll succeeds. */

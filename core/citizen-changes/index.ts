@@ -1,0 +1,20 @@
+// Citizen-visible changes: the one module that says what a change the citizen can see writes, and decides once (at
+// submission) how the citizen is told. Every change leaves, in the same transaction as the change itself:
+//   - one or more timeline entries (the tracking page shows those visible to the citizen);
+//   - when an entry is visible and the process has a channel, the citizen's message (one pending message per process
+//     gathers the updates of the combine window);
+//   - an audit entry, for what a back office, an admin or an operator did.
+//
+//   change            timeline kind(s)            message                 audit action
+//   submission        submitted                   'submitted' (at once)   none: the process row is the record
+//   delivery          received                    update                  none: delivery_attempts is the record
+//   note              note                        update, if public       note.added
+//   task update       task (+ note if private,    update                  task.updated
+//                     + status when it moves)
+//   closing           status                      update                  process.closed
+//
+// The submission writer, the delivery record and adding a note are fused, prepared, batched statements on the hot path:
+// they embed the fragments of sql.ts. Everything else calls recordCitizenChange.
+export { decideChannel, type CitizenContact } from './channel.ts';
+export { recordCitizenChange, auditActor, type CitizenChange, type CitizenChangeDeps, type TimelineEntry, type TimelineKind } from './record.ts';
+export { timelineEntrySql, citizenMessageSql, messageUpdate, auditEntrySql, type TimelineEntrySql, type CitizenMessageSql, type AuditEntrySql } from './sql.ts';

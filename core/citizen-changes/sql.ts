@@ -1,0 +1,105 @@
+// What a citizen-visible change writes, as SQL fragments: each is the body of a data-modifying CTE, so a statement that
+// changes a process also writes the change's timeline entry, the citizen's message and the audit entry, and they commit
+// together. The fused hot-path statements (the submission writer, the delivery record, adding a note) embed these, and
+// recordCitizenChange (record.ts) builds everything else's statement from them: this file is the one definition of the
+// rows a change leaves behind.
+//
+// Each builder takes SQL expressions. With `from`, the fragment writes one row per row of that FROM clause (or, for a
+// message, per process: see citizenMessageSql) and the expressions name its columns; without it, one row from parameters.
+
+export interface TimelineEntrySql {
+  processId: string;
+  /** 'submitted' | 'received' | 'note' | 'task' | 'status' (see index.ts). */
+  kind: string;
+  visibleToCitizen: string;
+  text: string;
+  /** jsonb: ids and states (`by` names the actor); erasure keeps what it holds, so never the citizen's words. */
+  data: string;
+  /** Who, as the timeline shows it: "citizen", "system" or the actor's name. */
+  actor: string;
+  /** Default now(). */
+  at?: string;
+  from?: string;
+  where?: string;
+  /** The order entries get their ids in, when one statement writes several for a process (the timeline sorts by id). */
+  orderBy?: string;
+  returning?: string;
+}
+
+/** A timeline entry per source row. */
+export function timelineEntrySql(e: TimelineEntrySql): string {
+  return `insert into timeline_events (process_id, kind, visible_to_citizen, text, data, actor, created_at)
+    select ${e.processId}, ${e.kind}, ${e.visibleToCitizen}, ${e.text}, ${e.data}, ${e.actor}, ${e.at ?? 'now()'}${tail(e)}${
+      e.orderBy ? ` order by ${e.orderBy}` : ''
+    }${e.returning ? ` returning ${e.returning}` : ''}`;
+}
+
+export interface CitizenMessageSql {
+  processId: string;
+  /** The process's channel as its submission decided it (`processes.channel`): null means the citizen is not told. */
+  channel: string;
+  /**
+   * The process's contact details (jsonb): a process that no longer has an e-mail address or a phone number (erased) is
+   * not told. Null only for the submission, whose channel was decided from these very details in the same statement.
+   */
+  contact: string | null;
+  /**
+   * 'submitted': the confirmation, sent at once. 'update': one message per process waits `windowSeconds` for more
+   * updates, which join it instead of making another (the config's notifications.combineWindowSeconds).
+   */
+  kind: 'submitted' | 'update';
+  /** A jsonb array of { text, at }: messageUpdate() for one text. */
+  updates: string;
+  windowSeconds?: string;
+  /** Default now(). */
+  at?: string;
+  from?: string;
+  where?: string;
+}
+
+/**
+ * Queues the citizen's message, when their process has a channel and contact details. At most one row per process in one statement: an
+ * 'update' joining a pending message would otherwise touch it twice (Postgres refuses: 21000).
+ */
+export function citizenMessageSql(m: CitizenMessageSql): string {
+  const at = m.at ?? 'now()';
+  const notBefore = m.kind === 'update' ? `${at} + (${m.windowSeconds ?? '0'}::int * interval '1 second')` : at;
+  return `insert into notifications (id, process_id, channel, kind, status, updates, not_before, created_at, updated_at)
+    select gen_random_uuid(), ${m.processId}, ${m.channel}, '${m.kind}', 'pending', ${m.updates}, ${notBefore}, ${at}, ${at}${tail({
+      from: m.from,
+      where: `${m.channel} is not null${m.contact ? ` and (${m.contact} ? 'email' or ${m.contact} ? 'phone')` : ''}${m.where ? ` and (${m.where})` : ''}`,
+    })}${
+      m.kind === 'update'
+        ? `
+    on conflict (process_id) where status = 'pending' and kind = 'update'
+    do update set updates = notifications.updates || excluded.updates, updated_at = now()`
+        : ''
+    }`;
+}
+
+/** One update of a message: jsonb [{ text, at }]. */
+export function messageUpdate(text: string, at = 'now()'): string {
+  return `jsonb_build_array(jsonb_build_object('text', ${text}::text, 'at', ${at}))`;
+}
+
+export interface AuditEntrySql {
+  /** "api-client:<key name>", "connector:<binding>"…: auditActor(). */
+  actor: string;
+  /** 'note.added', 'task.updated', 'process.closed' (docs/governance.md lists every action). */
+  action: string;
+  processId: string;
+  /** jsonb of ids, states and counts: the audit log is never erased, so it never holds personal data. */
+  detail: string;
+  from?: string;
+  where?: string;
+}
+
+/** The audit log's entry for the change. */
+export function auditEntrySql(a: AuditEntrySql): string {
+  return `insert into audit_events (actor, action, process_id, detail)
+    select ${a.actor}, ${a.action}, ${a.processId}, ${a.detail}${tail(a)}`;
+}
+
+function tail(s: { from?: string; where?: string }): string {
+  return `${s.from ? ` from ${s.from}` : ''}${s.where ? ` where ${s.where}` : ''}`;
+}
