@@ -2,18 +2,9 @@
 // accepts at /events, as any webhook back office would.
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { webhookKey } from '@closeloop/sdk';
+import { webhookSecretSchema } from '@closeloop/sdk';
 
-const whsec = z.string().refine(
-  (s) => {
-    try {
-      return s.startsWith('whsec_') && webhookKey(s).length >= 16;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be whsec_ followed by base64 of at least 16 bytes' },
-);
+const whsec = webhookSecretSchema;
 
 /** An IP address or a CIDR range ("192.0.2.10", "10.20.0.0/16", "::1", "fd00::/8"). */
 function isAddressOrRange(value: string): boolean {

@@ -1,20 +1,11 @@
 // A webhook binding's settings. Secrets arrive resolved: closeloop.yaml says `{ env: NAME }` or `{ generated: name }`.
 import { z } from 'zod';
-import { webhookKey } from '@closeloop/sdk';
+import { webhookSecretSchema } from '@closeloop/sdk';
 
 /** Headers the connector sets itself on every delivery; an extra header may not replace them. */
 const RESERVED_HEADERS = new Set(['webhook-id', 'webhook-timestamp', 'webhook-signature', 'idempotency-key', 'content-type', 'content-length', 'host', 'transfer-encoding', 'connection']);
 
-const whsec = z.string().refine(
-  (s) => {
-    try {
-      return s.startsWith('whsec_') && webhookKey(s).length >= 16;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be whsec_ followed by base64 of at least 16 bytes' },
-);
+const whsec = webhookSecretSchema;
 
 export const webhookConfigSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).describe("Where each delivery is POSTed (the back office's receiver)"),

@@ -6,6 +6,7 @@
 // one secret (no rotation on our side), re-formats the timestamp before signing, JSON-parses the body unless told not
 // to, and says only "No matching signature found"; its HMAC is pure-JavaScript SHA-256, measured 6-8 times slower than
 // node:crypto on this path (28 µs against 5 µs for a 2 KB body, 416 µs against 55 µs for 64 KB), on every delivery.
+import { z } from 'zod';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export type WebhookVerificationReason = 'missing-headers' | 'bad-timestamp' | 'stale' | 'future' | 'bad-signature' | 'bad-secret';
@@ -38,6 +39,18 @@ export function webhookKey(secret: string): Buffer {
   if (key.length < 16) throw new WebhookVerificationError('bad-secret', 'a webhook secret must be whsec_ followed by base64 of at least 16 bytes');
   return key;
 }
+
+/** A binding setting holding a Standard Webhooks secret (`whsec_` and base64 of at least 16 bytes). */
+export const webhookSecretSchema = z.string().refine(
+  (s) => {
+    try {
+      return s.startsWith(SECRET_PREFIX) && webhookKey(s).length >= 16;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be whsec_ followed by base64 of at least 16 bytes' },
+);
 
 /** A fresh secret: `whsec_` + base64 of 32 random bytes. */
 export function generateWebhookSecret(): string {
