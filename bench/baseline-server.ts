@@ -14,7 +14,9 @@ const router = new Router();
 app.use(bodyParser());
 router.post('/submit', async (ctx) => {
   if (pool) {
-    const { rows } = await pool.query('insert into bench_baseline (body) values ($1) returning id', [JSON.stringify((ctx.request as { body?: unknown }).body ?? {})]);
+    const { rows } = await pool.query('insert into bench_baseline (body) values ($1) returning id', [
+      JSON.stringify((ctx.request as { body?: unknown }).body ?? {}),
+    ]);
     ctx.status = 201;
     ctx.body = { id: rows[0].id };
   } else {

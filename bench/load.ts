@@ -27,7 +27,14 @@ export function percentile(sorted: number[], p: number): number {
 function once(agent: http.Agent, base: URL, spec: RequestSpec): Promise<number> {
   return new Promise((resolve) => {
     const req = http.request(
-      { host: base.hostname, port: base.port, method: spec.method, path: spec.path, agent, headers: { ...spec.headers, ...(spec.body ? { 'content-length': String(spec.body.length) } : {}) } },
+      {
+        host: base.hostname,
+        port: base.port,
+        method: spec.method,
+        path: spec.path,
+        agent,
+        headers: { ...spec.headers, ...(spec.body ? { 'content-length': String(spec.body.length) } : {}) },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -62,7 +69,15 @@ export async function closedLoop(baseUrl: string, concurrency: number, seconds: 
   agent.destroy();
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, errors, seconds: elapsed, rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), statuses };
+  return {
+    requests: latencies.length,
+    errors,
+    seconds: elapsed,
+    rps: latencies.length / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    statuses,
+  };
 }
 
 /** Open loop: `rate` requests per second for `seconds`, whatever the server's speed. Resolves with each request's start time. */
@@ -94,5 +109,14 @@ export async function openLoop(baseUrl: string, rate: number, seconds: number, n
   agent.destroy();
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, errors, seconds: elapsed, rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), statuses, starts };
+  return {
+    requests: latencies.length,
+    errors,
+    seconds: elapsed,
+    rps: latencies.length / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    statuses,
+    starts,
+  };
 }

@@ -62,7 +62,12 @@ function sampleRss(name: string, child: ChildProcess): NodeJS.Timeout {
 
 async function waitHttp(url: string, seconds = 60) {
   for (let i = 0; i < seconds * 10; i++) {
-    if (await fetch(url).then((r) => r.status < 500).catch(() => false)) return;
+    if (
+      await fetch(url)
+        .then((r) => r.status < 500)
+        .catch(() => false)
+    )
+      return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} did not come up`);
@@ -107,9 +112,11 @@ const noiseAnswers = (i: number) => ({
 async function xmlBench() {
   log('XML: mapping + XSD validation vs raw libxmljs2 parse + validate');
   const config = loadConfig(resolve('config/closeloop.yaml'), { ...process.env });
-  const svc = loadServiceFiles(config.paths.services, { bindings: new Set(Object.keys(config.bindings)), channels: new Set(Object.keys(config.channels)), xsdDir: config.paths.xsd }).services.find(
-    (s) => s.definition.id === 'noise-complaint',
-  )!.definition;
+  const svc = loadServiceFiles(config.paths.services, {
+    bindings: new Set(Object.keys(config.bindings)),
+    channels: new Set(Object.keys(config.channels)),
+    xsdDir: config.paths.xsd,
+  }).services.find((s) => s.definition.id === 'noise-complaint')!.definition;
   const mapping = compileMapping(svc.xml!.mapping);
   const input = {
     process: { id: randomUUID(), reference: 'NOI-ABCD2345', serviceId: svc.id, serviceVersion: 1, submittedAt: new Date().toISOString() },
@@ -152,12 +159,21 @@ async function xmlBench() {
   }
   pairs.sort((x, y) => x.ours / x.raw - y.ours / y.raw);
   const { raw, ours } = pairs[Math.floor(pairs.length / 2)]!;
-  rows.push({ metric: `XML: map + validate (${Buffer.byteLength(xml)} B doc)`, value: ours, unit: 'docs/s', baseline: { name: 'raw libxmljs2 parse+validate', value: raw }, target: { text: '≥ 0.8 × raw', ok: ours >= 0.8 * raw } });
+  rows.push({
+    metric: `XML: map + validate (${Buffer.byteLength(xml)} B doc)`,
+    value: ours,
+    unit: 'docs/s',
+    baseline: { name: 'raw libxmljs2 parse+validate', value: raw },
+    target: { text: '≥ 0.8 × raw', ok: ours >= 0.8 * raw },
+  });
 }
 
 async function baseline(mode: 'A' | 'B', body: Buffer): Promise<LoadResult> {
   const port = 4100 + (mode === 'A' ? 1 : 2);
-  const child = fork(resolve('bench/baseline-server.ts'), [mode, String(port), DB_URL], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(resolve('bench/baseline-server.ts'), [mode, String(port), DB_URL], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   children.push(child);
   await new Promise((r) => child.once('message', r));
   const request = () => ({ method: 'POST', path: '/submit', headers: { 'content-type': 'application/json' }, body });
@@ -177,7 +193,16 @@ async function main() {
   const receiverSecret = `whsec_${randomBytes(32).toString('base64')}`;
   const receiver = await startWebhookReceiver(receiverSecret);
   const smtp = await startSmtpPeer();
-  const env = { ...process.env, DATABASE_URL: DB_URL, REDIS_PREFIX: `closeloop-bench-${randomBytes(3).toString('hex')}`, BENCH_RECEIVER_URL: receiver.url, BENCH_WEBHOOK_SECRET: receiverSecret, BENCH_SMTP_PORT: String(smtp.port), DOCUMENTS_PATH: `/tmp/closeloop-bench-docs-${process.pid}`, LOG_LEVEL: 'warn' };
+  const env = {
+    ...process.env,
+    DATABASE_URL: DB_URL,
+    REDIS_PREFIX: `closeloop-bench-${randomBytes(3).toString('hex')}`,
+    BENCH_RECEIVER_URL: receiver.url,
+    BENCH_WEBHOOK_SECRET: receiverSecret,
+    BENCH_SMTP_PORT: String(smtp.port),
+    DOCUMENTS_PATH: `/tmp/closeloop-bench-docs-${process.pid}`,
+    LOG_LEVEL: 'warn',
+  };
   const hubUrl = 'http://127.0.0.1:3999';
 
   await xmlBench();
@@ -199,23 +224,51 @@ async function main() {
   await waitHttp(`${hubUrl}/healthz`);
   const body = (i: number) => Buffer.from(JSON.stringify({ answers: noiseAnswers(i) }));
   // Every server measured here is warmed up first (JIT, pools, prepared statements), the baselines as much as the hub.
-  await closedLoop(hubUrl, 50, WARMUP_SECONDS, (i) => ({ method: 'POST', path: '/api/v1/services/noise-complaint/submissions', headers: { 'content-type': 'application/json' }, body: body(i + 3e7) }));
+  await closedLoop(hubUrl, 50, WARMUP_SECONDS, (i) => ({
+    method: 'POST',
+    path: '/api/v1/services/noise-complaint/submissions',
+    headers: { 'content-type': 'application/json' },
+    body: body(i + 3e7),
+  }));
   const intakeCpu = cpuSnapshot(rolePids);
-  const intake = await closedLoop(hubUrl, 50, SECONDS, (i) => ({ method: 'POST', path: '/api/v1/services/noise-complaint/submissions', headers: { 'content-type': 'application/json' }, body: body(i) }));
+  const intake = await closedLoop(hubUrl, 50, SECONDS, (i) => ({
+    method: 'POST',
+    path: '/api/v1/services/noise-complaint/submissions',
+    headers: { 'content-type': 'application/json' },
+    body: body(i),
+  }));
   cpu.push({ phase: 'intake JSON (serve role only)', seconds: intake.seconds, shares: cpuShares(intakeCpu, cpuSnapshot(rolePids), intake.seconds) });
-  rows.push({ metric: `intake JSON (~${json1k.length} B), p50 ${intake.p50.toFixed(1)} ms, p99 ${intake.p99.toFixed(1)} ms`, value: intake.rps, unit: 'subm/s', baseline: { name: 'B', value: b.rps }, target: { text: '≥ 0.5 × B', ok: intake.rps >= 0.5 * b.rps } });
+  rows.push({
+    metric: `intake JSON (~${json1k.length} B), p50 ${intake.p50.toFixed(1)} ms, p99 ${intake.p99.toFixed(1)} ms`,
+    value: intake.rps,
+    unit: 'subm/s',
+    baseline: { name: 'B', value: b.rps },
+    target: { text: '≥ 0.5 × B', ok: intake.rps >= 0.5 * b.rps },
+  });
 
   const boundary = 'closeloopbench';
   const png = pngBytes(200 * 1024, 'bench');
   const multipart = (i: number) =>
     Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="answers"\r\n\r\n${JSON.stringify(noiseAnswers(i))}\r\n--${boundary}\r\nContent-Disposition: form-data; name="evidence"; filename="photo-${i}.png"\r\nContent-Type: image/png\r\n\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="answers"\r\n\r\n${JSON.stringify(noiseAnswers(i))}\r\n--${boundary}\r\nContent-Disposition: form-data; name="evidence"; filename="photo-${i}.png"\r\nContent-Type: image/png\r\n\r\n`,
+      ),
       // Each file differs (the store is content-addressed) so every request writes its 200 KB.
       Buffer.concat([png.subarray(0, 40), Buffer.from(String(i).padStart(12, '0')), png.subarray(52)]),
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ]);
-  const intakeFile = await closedLoop(hubUrl, 20, SECONDS, (i) => ({ method: 'POST', path: '/api/v1/services/noise-complaint/submissions', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, body: multipart(i) }));
-  rows.push({ metric: `intake with a 200 KB file, p50 ${intakeFile.p50.toFixed(1)} ms, p99 ${intakeFile.p99.toFixed(1)} ms (errors ${intakeFile.errors})`, value: intakeFile.rps, unit: 'subm/s', baseline: { name: 'intake JSON', value: intake.rps } });
+  const intakeFile = await closedLoop(hubUrl, 20, SECONDS, (i) => ({
+    method: 'POST',
+    path: '/api/v1/services/noise-complaint/submissions',
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    body: multipart(i),
+  }));
+  rows.push({
+    metric: `intake with a 200 KB file, p50 ${intakeFile.p50.toFixed(1)} ms, p99 ${intakeFile.p99.toFixed(1)} ms (errors ${intakeFile.errors})`,
+    value: intakeFile.rps,
+    unit: 'subm/s',
+    baseline: { name: 'intake JSON', value: intake.rps },
+  });
 
   log(`scale: ${SCALE_ROWS.toLocaleString()} processes`);
   const db = new pg.Client({ connectionString: DB_URL });
@@ -242,12 +295,32 @@ async function main() {
   const tokenOf = (i: number) => createHash('sha256').update(`bench-${i}`).digest('base64url');
   const track = () => ({ method: 'GET', path: `/api/v1/track/${tokenOf(1 + Math.floor(Math.random() * SCALE_ROWS))}` });
   const tracking = await closedLoop(hubUrl, 20, SECONDS, track);
-  rows.push({ metric: `tracking lookups at ${SCALE_ROWS.toLocaleString()} processes, saturated (p99 ${tracking.p99.toFixed(1)} ms, 404s ${tracking.statuses['404'] ?? 0})`, value: tracking.rps, unit: 'req/s' });
+  rows.push({
+    metric: `tracking lookups at ${SCALE_ROWS.toLocaleString()} processes, saturated (p99 ${tracking.p99.toFixed(1)} ms, 404s ${tracking.statuses['404'] ?? 0})`,
+    value: tracking.rps,
+    unit: 'req/s',
+  });
   // Latency is judged at a steady load a council would see in a surge, not at saturation.
   const trackingSteady = await openLoop(hubUrl, 300, SECONDS, track);
-  rows.push({ metric: `tracking p99 at 300 lookups/s (p50 ${trackingSteady.p50.toFixed(1)} ms)`, value: trackingSteady.p99, unit: 'ms', target: { text: '≤ 20 ms', ok: trackingSteady.p99 <= 20 } });
-  const intakeBig = await closedLoop(hubUrl, 50, SECONDS, (i) => ({ method: 'POST', path: '/api/v1/services/noise-complaint/submissions', headers: { 'content-type': 'application/json' }, body: body(i + 1e7) }));
-  rows.push({ metric: `intake at ${SCALE_ROWS.toLocaleString()} processes`, value: intakeBig.rps, unit: 'subm/s', baseline: { name: 'intake on a near-empty table', value: intake.rps }, target: { text: 'within 10%', ok: intakeBig.rps >= 0.9 * intake.rps } });
+  rows.push({
+    metric: `tracking p99 at 300 lookups/s (p50 ${trackingSteady.p50.toFixed(1)} ms)`,
+    value: trackingSteady.p99,
+    unit: 'ms',
+    target: { text: '≤ 20 ms', ok: trackingSteady.p99 <= 20 },
+  });
+  const intakeBig = await closedLoop(hubUrl, 50, SECONDS, (i) => ({
+    method: 'POST',
+    path: '/api/v1/services/noise-complaint/submissions',
+    headers: { 'content-type': 'application/json' },
+    body: body(i + 1e7),
+  }));
+  rows.push({
+    metric: `intake at ${SCALE_ROWS.toLocaleString()} processes`,
+    value: intakeBig.rps,
+    unit: 'subm/s',
+    baseline: { name: 'intake on a near-empty table', value: intake.rps },
+    target: { text: 'within 10%', ok: intakeBig.rps >= 0.9 * intake.rps },
+  });
 
   log(`end to end: serve + ${WORKERS} worker process(es), ${E2E_SECONDS} s of submissions, to the webhook receiver`);
   // Deliveries queued by the intake runs are cleared so the run measures only its own submissions.
@@ -259,18 +332,38 @@ async function main() {
   const before = receiver.requests.length;
   const e2eStart = Date.now();
   const e2eCpu = cpuSnapshot(rolePids);
-  const e2e = await closedLoop(hubUrl, 50, E2E_SECONDS, (i) => ({ method: 'POST', path: '/api/v1/services/noise-complaint/submissions', headers: { 'content-type': 'application/json' }, body: body(i + 2e7) }));
+  const e2e = await closedLoop(hubUrl, 50, E2E_SECONDS, (i) => ({
+    method: 'POST',
+    path: '/api/v1/services/noise-complaint/submissions',
+    headers: { 'content-type': 'application/json' },
+    body: body(i + 2e7),
+  }));
   const submitted = e2e.requests - e2e.errors;
   await receiver.waitFor((r) => r.requests.length - before >= submitted, 300_000).catch(() => log('  not every delivery arrived'));
   const got = receiver.requests.slice(before);
   const e2eEnd = got.length ? got[got.length - 1]!.at : Date.now();
-  cpu.push({ phase: 'end to end (submissions and deliveries)', seconds: (Date.now() - e2eStart) / 1000, shares: cpuShares(e2eCpu, cpuSnapshot(rolePids), (Date.now() - e2eStart) / 1000) });
-  const latencies = got.map((r) => r.at - Date.parse(/<ReceivedAt>([^<]+)<\/ReceivedAt>/.exec(r.body)?.[1] ?? '')).filter((x) => Number.isFinite(x)).sort((x, y) => x - y);
+  cpu.push({
+    phase: 'end to end (submissions and deliveries)',
+    seconds: (Date.now() - e2eStart) / 1000,
+    shares: cpuShares(e2eCpu, cpuSnapshot(rolePids), (Date.now() - e2eStart) / 1000),
+  });
+  const latencies = got
+    .map((r) => r.at - Date.parse(/<ReceivedAt>([^<]+)<\/ReceivedAt>/.exec(r.body)?.[1] ?? ''))
+    .filter((x) => Number.isFinite(x))
+    .sort((x, y) => x - y);
   const deliveredRate = got.length / ((e2eEnd - e2eStart) / 1000);
-  rows.push({ metric: `end to end (serve + ${WORKERS} workers): ${got.length} delivered of ${submitted} submitted; submit→delivered p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms`, value: deliveredRate, unit: 'deliv/s', target: { text: `≥ 1,100/s for ${E2E_SECONDS} s`, ok: deliveredRate >= 1100 } });
+  rows.push({
+    metric: `end to end (serve + ${WORKERS} workers): ${got.length} delivered of ${submitted} submitted; submit→delivered p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms`,
+    value: deliveredRate,
+    unit: 'deliv/s',
+    target: { text: `≥ 1,100/s for ${E2E_SECONDS} s`, ok: deliveredRate >= 1100 },
+  });
 
   log('note → citizen e-mail at 200 notes/s');
-  const { rows: procs } = await db.query(`select p.id from processes p where p.service_id = 'noise-complaint' and p.contact ? 'email' and p.status = 'received' order by p.submitted_at desc limit $1`, [QUICK ? 600 : 4000]);
+  const { rows: procs } = await db.query(
+    `select p.id from processes p where p.service_id = 'noise-complaint' and p.contact ? 'email' and p.status = 'received' order by p.submitted_at desc limit $1`,
+    [QUICK ? 600 : 4000],
+  );
   // Let the end-to-end run's own messages (two per submission) drain first, so notes are measured on their own.
   for (let i = 0; i < 600; i++) {
     const { rows: left } = await db.query(`select count(*)::int as n from notifications where status in ('pending', 'queued', 'sending')`);
@@ -293,26 +386,41 @@ async function main() {
   }));
   const wanted = notes.requests - notes.errors;
   await smtp.waitFor((ms) => ms.filter((m) => m.text.includes('Bench note ')).length >= wanted, 120_000).catch(() => log('  not every note e-mail arrived'));
-  cpu.push({ phase: `notes at ${noteRate}/s`, seconds: (Date.now() - notesStart) / 1000, shares: cpuShares(notesCpu, cpuSnapshot(rolePids), (Date.now() - notesStart) / 1000) });
+  cpu.push({
+    phase: `notes at ${noteRate}/s`,
+    seconds: (Date.now() - notesStart) / 1000,
+    shares: cpuShares(notesCpu, cpuSnapshot(rolePids), (Date.now() - notesStart) / 1000),
+  });
   const arrivals = new Map<number, number>();
   for (const m of smtp.messages) {
     for (const match of m.text.matchAll(/Bench note (\d+) of the run\./g)) arrivals.set(Number(match[1]), m.at);
   }
   const noteLat = [...arrivals].map(([i, at]) => at - notes.starts[i]!).sort((x, y) => x - y);
-  rows.push({ metric: `note → e-mail at ${noteRate}/s for ${noteSeconds} s: ${arrivals.size}/${wanted} arrived; p50 ${percentile(noteLat, 50)} ms`, value: percentile(noteLat, 99), unit: 'ms p99', target: { text: '≤ 250 ms', ok: percentile(noteLat, 99) <= 250 } });
+  rows.push({
+    metric: `note → e-mail at ${noteRate}/s for ${noteSeconds} s: ${arrivals.size}/${wanted} arrived; p50 ${percentile(noteLat, 50)} ms`,
+    value: percentile(noteLat, 99),
+    unit: 'ms p99',
+    target: { text: '≤ 250 ms', ok: percentile(noteLat, 99) <= 250 },
+  });
 
   for (const w of workers) await stop(w);
   await stop(serve);
   await db.end();
   await receiver.close();
   await smtp.close();
-  for (const [name, mb] of Object.entries(rss)) rows.push({ metric: `max RSS, ${name} role`, value: mb, unit: 'MB', target: { text: '< 300 MB', ok: mb < 300 } });
+  for (const [name, mb] of Object.entries(rss))
+    rows.push({ metric: `max RSS, ${name} role`, value: mb, unit: 'MB', target: { text: '< 300 MB', ok: mb < 300 } });
   print();
 }
 
 function print() {
   const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-  const lines = [`Closeloop benchmark — ${new Date().toISOString()}${QUICK ? ' (QUICK: short runs)' : ''}`, `Machine: ${machine}`, 'Processes: bench harness (load generator, webhook receiver, SMTP server), Postgres, Redis, and the hub roles named below', ''];
+  const lines = [
+    `Closeloop benchmark — ${new Date().toISOString()}${QUICK ? ' (QUICK: short runs)' : ''}`,
+    `Machine: ${machine}`,
+    'Processes: bench harness (load generator, webhook receiver, SMTP server), Postgres, Redis, and the hub roles named below',
+    '',
+  ];
   const w = Math.max(...rows.map((r) => r.metric.length));
   lines.push(`${'metric'.padEnd(w)}  ${'value'.padStart(10)}  unit       ratio   target`);
   for (const r of rows) {

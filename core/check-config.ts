@@ -36,6 +36,8 @@ export async function checkConfig(file: string, out: NodeJS.WritableStream = pro
     for (const p of problems) out.write(`  ${formatProblem(p)}\n`);
     return 1;
   }
-  out.write(`Config OK: ${config!.file}; ${services.length} services; ${Object.keys(config!.bindings).length} bindings; ${Object.keys(config!.channels).length} channels${options.connect ? '; every back office answered its check' : ''}.\n`);
+  out.write(
+    `Config OK: ${config!.file}; ${services.length} services; ${Object.keys(config!.bindings).length} bindings; ${Object.keys(config!.channels).length} channels${options.connect ? '; every back office answered its check' : ''}.\n`,
+  );
   return 0;
 }

@@ -138,10 +138,17 @@ function firstStopSignal(onTimeout: () => void): Promise<NodeJS.Signals> {
 /** Key changes made on the command line are audited like API actions, with the operating-system user as the actor. */
 async function auditCli(sequelize: ReturnType<typeof connectDatabase>, action: string, target: string, detail: Record<string, unknown>): Promise<void> {
   const actor = `cli:${process.env.USER ?? process.env.LOGNAME ?? 'unknown'}`;
-  await sequelize.query('insert into audit_events (actor, action, target, detail) values ($1, $2, $3, $4::jsonb)', { bind: [actor, action, target, JSON.stringify(detail)] });
+  await sequelize.query('insert into audit_events (actor, action, target, detail) values ($1, $2, $3, $4::jsonb)', {
+    bind: [actor, action, target, JSON.stringify(detail)],
+  });
 }
 
-async function keys(config: Config, sub: string | undefined, arg: string | undefined, values: { name?: string; services?: string; admin?: boolean; expires?: string; council?: string }): Promise<number> {
+async function keys(
+  config: Config,
+  sub: string | undefined,
+  arg: string | undefined,
+  values: { name?: string; services?: string; admin?: boolean; expires?: string; council?: string },
+): Promise<number> {
   // A bad expiry is refused before anything else is done.
   let expiresAt: Date | null;
   try {
@@ -159,7 +166,10 @@ async function keys(config: Config, sub: string | undefined, arg: string | undef
         process.stderr.write('keys create needs --name and --services (comma-separated ids, or *) or --admin\n');
         return 1;
       }
-      const services = (values.services ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const services = (values.services ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       // A key of one council sees only that council's processes; without --council it is the hub operator's key.
       const councils = [config.council.id, ...Object.keys(config.councils)];
       if (values.council && !councils.includes(values.council)) {
@@ -168,14 +178,18 @@ async function keys(config: Config, sub: string | undefined, arg: string | undef
       }
       const { client, key } = await createApiKey({ name: values.name, services, admin: values.admin ?? false, expiresAt, council: values.council ?? null });
       await auditCli(sequelize, 'api-key.created', client.id, { name: client.name, services, admin: client.admin, council: client.council, expiresAt });
-      process.stdout.write(`Created API client "${client.name}" (${client.id}) for ${client.council ? `council ${client.council}, ` : ''}${client.admin ? 'ADMIN, ' : ''}services: ${services.join(', ') || '(none)'}\n`);
+      process.stdout.write(
+        `Created API client "${client.name}" (${client.id}) for ${client.council ? `council ${client.council}, ` : ''}${client.admin ? 'ADMIN, ' : ''}services: ${services.join(', ') || '(none)'}\n`,
+      );
       process.stdout.write(`Key (shown once, store it safely):\n${key}\n`);
       return 0;
     }
     if (sub === 'list') {
       for (const c of await listApiClients()) {
         const state = c.revokedAt ? 'revoked' : c.expiresAt && c.expiresAt < new Date() ? 'expired' : 'active';
-        process.stdout.write(`${c.id}  ${c.keyPrefix}…  ${state.padEnd(7)}  ${c.council ? `${c.council}: ` : ''}${c.admin ? 'admin ' : ''}${c.services.join(',')}  ${c.name}\n`);
+        process.stdout.write(
+          `${c.id}  ${c.keyPrefix}…  ${state.padEnd(7)}  ${c.council ? `${c.council}: ` : ''}${c.admin ? 'admin ' : ''}${c.services.join(',')}  ${c.name}\n`,
+        );
       }
       return 0;
     }
@@ -263,7 +277,8 @@ async function retention(config: Config, dryRun: boolean): Promise<number> {
       process.stderr.write('Another process is running retention now; nothing was done\n');
       return 1;
     }
-    for (const s of outcome.services) process.stdout.write(`${s.serviceId} (kept ${s.redactAfterDays} days): ${s.erased} erased${s.failed ? `, ${s.failed} failed` : ''}\n`);
+    for (const s of outcome.services)
+      process.stdout.write(`${s.serviceId} (kept ${s.redactAfterDays} days): ${s.erased} erased${s.failed ? `, ${s.failed} failed` : ''}\n`);
     process.stdout.write(`${outcome.erased} process${outcome.erased === 1 ? '' : 'es'} erased\n`);
     return outcome.failed ? 1 : 0;
   } finally {

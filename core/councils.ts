@@ -26,7 +26,10 @@ export class Councils {
         name: c.name,
         senderEmail: c.senderEmail,
         ...(c.logo
-          ? { logoUrl: `/councils/${id}/logo`, logo: { file: resolve(config.dir, c.logo), contentType: extname(c.logo).toLowerCase() === '.svg' ? 'image/svg+xml' : 'image/png' } }
+          ? {
+              logoUrl: `/councils/${id}/logo`,
+              logo: { file: resolve(config.dir, c.logo), contentType: extname(c.logo).toLowerCase() === '.svg' ? 'image/svg+xml' : 'image/png' },
+            }
           : {}),
       });
     add(config.council.id, config.council);

@@ -9,7 +9,22 @@ export type { Logger };
 export const logContext = new AsyncLocalStorage<Record<string, unknown>>();
 
 /** Field names whose values are secrets, tokens or citizen data, redacted wherever they appear (up to three levels deep). */
-const SENSITIVE = ['authorization', 'Authorization', 'cookie', 'Cookie', 'set-cookie', 'token', 'apiKey', 'api_key', 'key', 'secret', 'password', 'answers', 'contact', 'trackingUrl'];
+const SENSITIVE = [
+  'authorization',
+  'Authorization',
+  'cookie',
+  'Cookie',
+  'set-cookie',
+  'token',
+  'apiKey',
+  'api_key',
+  'key',
+  'secret',
+  'password',
+  'answers',
+  'contact',
+  'trackingUrl',
+];
 
 export const REDACT_PATHS = [
   'req.headers.authorization',

@@ -12,7 +12,13 @@ export function itemsQuery(designCode: string, collectionCode: string, filters: 
 }
 
 export function equalsAttribute(attributeCode: string, value: string): AqsNode {
-  return { type: 'Equals', children: [{ type: 'Attribute', properties: { attributeCode } }, { type: 'String', properties: { value: [value] } }] };
+  return {
+    type: 'Equals',
+    children: [
+      { type: 'Attribute', properties: { attributeCode } },
+      { type: 'String', properties: { value: [value] } },
+    ],
+  };
 }
 
 /** Any of the conditions (a single one stands alone). */
@@ -22,5 +28,11 @@ export function anyOf(nodes: AqsNode[]): AqsNode {
 
 /** Items edited after `since` (an ISO date). */
 export function editedAfter(since: string): AqsNode {
-  return { type: 'GreaterThan', children: [{ type: 'ItemProperty', properties: { itemPropertyName: 'lastEditDate' } }, { type: 'DateTime', properties: { value: [since] } }] };
+  return {
+    type: 'GreaterThan',
+    children: [
+      { type: 'ItemProperty', properties: { itemPropertyName: 'lastEditDate' } },
+      { type: 'DateTime', properties: { value: [since] } },
+    ],
+  };
 }

@@ -12,7 +12,8 @@ export interface ItemFields {
 
 // British National Grid (EPSG:27700) with the OSTN-free 7-parameter Helmert shift: about 5 m accuracy, plenty for a
 // report's location. Defined inline so nothing is downloaded.
-const BNG = '+proj=tmerc +lat_0=49 +lon_0=-2 +k=0.9996012717 +x_0=400000 +y_0=-100000 +ellps=airy +towgs84=446.448,-125.157,542.06,0.15,0.247,0.842,-20.489 +units=m +no_defs';
+const BNG =
+  '+proj=tmerc +lat_0=49 +lon_0=-2 +k=0.9996012717 +x_0=400000 +y_0=-100000 +ellps=airy +towgs84=446.448,-125.157,542.06,0.15,0.247,0.842,-20.489 +units=m +no_defs';
 
 export function itemFieldsFromXml(xml: string, mapping: ServiceMapping, namespaces: Record<string, string>): ItemFields {
   const doc = parseXmlSafely(xml);

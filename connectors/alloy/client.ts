@@ -79,7 +79,12 @@ export class AlloyClient {
   }
 
   private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await this.request(method, path, body === undefined ? undefined : Buffer.from(JSON.stringify(body)), body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' });
+    const res = await this.request(
+      method,
+      path,
+      body === undefined ? undefined : Buffer.from(JSON.stringify(body)),
+      body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' },
+    );
     const text = await res.text();
     try {
       return JSON.parse(text) as T;
@@ -100,7 +105,7 @@ export class AlloyClient {
       });
     } catch (err) {
       const e = err as Error;
-      const what = e.name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : (e.cause as Error | undefined)?.message ?? e.message;
+      const what = e.name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : ((e.cause as Error | undefined)?.message ?? e.message);
       throw new RetryableError(`Alloy ${method} ${path}: ${what}`, { cause: err });
     }
     if (res.ok) return res;
@@ -113,7 +118,11 @@ export class AlloyClient {
     }
     const codeString = parsed.errorCodeString ?? '';
     const message = `Alloy ${method} ${path} answered ${res.status}${codeString ? ` ${codeString}` : ''}${parsed.debugErrorMessage ? `: ${parsed.debugErrorMessage}` : ''}`;
-    const error = errorForStatus(res.status, message, { retryAfter: res.headers.get('retry-after'), responseExcerpt: text.slice(0, EXCERPT), cause: new AlloyApiError(res.status, codeString, message) });
+    const error = errorForStatus(res.status, message, {
+      retryAfter: res.headers.get('retry-after'),
+      responseExcerpt: text.slice(0, EXCERPT),
+      cause: new AlloyApiError(res.status, codeString, message),
+    });
     // A refusal carries Alloy's code (ItemSignatureMismatch…) and status for the callers that act on them.
     throw isPermanentError(error) ? Object.assign(error, { alloyCode: codeString, status: res.status }) : error;
   }

@@ -14,8 +14,14 @@ const attributeMapSchema = z.strictObject({
     .enum(['string', 'number', 'boolean', 'datetime', 'itemRef', 'list'])
     .default('string')
     .describe('datetime: ISO 8601; itemRef: an array of item ids (what Alloy link attributes take); list: every node the XPath selects, as an array'),
-  lookup: z.record(z.string(), z.string()).optional().describe("Value → Alloy code or item id (e.g. a noise type → the id of the item in Alloy's category list)"),
-  unmapped: z.enum(['keep', 'omit', 'fail']).default('keep').describe('What a value missing from lookup becomes: the value itself, nothing, or a failure (the delivery is dead)'),
+  lookup: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe("Value → Alloy code or item id (e.g. a noise type → the id of the item in Alloy's category list)"),
+  unmapped: z
+    .enum(['keep', 'omit', 'fail'])
+    .default('keep')
+    .describe('What a value missing from lookup becomes: the value itself, nothing, or a failure (the delivery is dead)'),
 });
 
 /** What an Alloy state means here: a task update, a citizen-facing note, closing the process. */
@@ -46,11 +52,19 @@ const geometrySchema = z
 
 export const alloyConfigSchema = z.strictObject({
   baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).describe("The tenant's API, e.g. https://api.uk.alloyapp.io"),
-  apiKey: z.string().min(8, 'must be an Alloy API key').describe('An Alloy API key, sent as a Bearer token ({ env: NAME }); its role must create items in the designs and read file items'),
+  apiKey: z
+    .string()
+    .min(8, 'must be an Alloy API key')
+    .describe('An Alloy API key, sent as a Bearer token ({ env: NAME }); its role must create items in the designs and read file items'),
   designCode: code.describe('The design new items are created in'),
   collectionCode: z.string().default('Live').describe('The collection new items are created in'),
   timeoutMs: z.number().int().min(100).max(300_000).default(30_000).describe('Per request to Alloy'),
-  requestsPerSecond: z.number().min(0.1).max(100).default(5).describe('Requests per second this worker process sends to Alloy (Alloy disables keys that exceed their limits)'),
+  requestsPerSecond: z
+    .number()
+    .min(0.1)
+    .max(100)
+    .default(5)
+    .describe('Requests per second this worker process sends to Alloy (Alloy disables keys that exceed their limits)'),
   namespaces: z.record(z.string(), z.string()).default({}).describe('Prefix → namespace URI for the XPaths'),
   attributes: z.array(attributeMapSchema).default([]).describe('Attributes every item gets (services adds per-service ones)'),
   geometry: geometrySchema.optional().describe("Where the item's point is in the XML: latitude/longitude preferred, easting/northing converted to WGS84"),
@@ -65,9 +79,14 @@ export const alloyConfigSchema = z.strictObject({
     )
     .default({})
     .describe('Per service (by id): one binding can then serve several forms whose XML differs'),
-  parents: z.record(code, z.array(z.string().min(1)).min(1)).optional().describe("Parent items by attribute code (e.g. the enquiry's category list): constant item ids"),
+  parents: z
+    .record(code, z.array(z.string().min(1)).min(1))
+    .optional()
+    .describe("Parent items by attribute code (e.g. the enquiry's category list): constant item ids"),
   deliveryIdAttribute: code.describe('The attribute that carries the delivery id: looked up before creating, so a retry never creates a second item'),
-  attachmentsAttribute: code.optional().describe('The attribute holding file item ids: the documents of documentKinds are uploaded and attached there (absent: no file is sent)'),
+  attachmentsAttribute: code
+    .optional()
+    .describe('The attribute holding file item ids: the documents of documentKinds are uploaded and attached there (absent: no file is sent)'),
   documentKinds: z
     .array(z.enum(['evidence', 'form-html', 'form-json', 'xml']))
     .default(['evidence'])
@@ -76,8 +95,15 @@ export const alloyConfigSchema = z.strictObject({
   closureReason: stateMapSchema.optional().describe('An item attribute whose values close the process (like closure-reason mappings)'),
   inbound: z
     .strictObject({
-      header: z.string().regex(/^[A-Za-z0-9-]+$/).default('X-Closeloop-Secret').describe("The header an Alloy workflow's HTTP Request action sends"),
-      secret: z.string().min(16, 'must be at least 16 characters (use { generated: name } or a long random value)').describe('The secret it carries (at least 16 characters)'),
+      header: z
+        .string()
+        .regex(/^[A-Za-z0-9-]+$/)
+        .default('X-Closeloop-Secret')
+        .describe("The header an Alloy workflow's HTTP Request action sends"),
+      secret: z
+        .string()
+        .min(16, 'must be at least 16 characters (use { generated: name } or a long random value)')
+        .describe('The secret it carries (at least 16 characters)'),
     })
     .optional()
     .describe('POST /connectors/{binding}/events: an Alloy workflow tells the hub an item changed (the hub then reads the item)'),
@@ -101,7 +127,11 @@ export interface ServiceMapping {
 
 export function mappingFor(config: AlloyConfig, serviceId: string): ServiceMapping {
   const own = config.services[serviceId];
-  return { designCode: own?.designCode ?? config.designCode, attributes: [...config.attributes, ...(own?.attributes ?? [])], geometry: own?.geometry ?? config.geometry };
+  return {
+    designCode: own?.designCode ?? config.designCode,
+    attributes: [...config.attributes, ...(own?.attributes ?? [])],
+    geometry: own?.geometry ?? config.geometry,
+  };
 }
 
 /** Every design this binding writes to (polls and checks cover each). */

@@ -8,17 +8,27 @@ import type { AlloyConfig } from './config.ts';
 import { applyItemState } from './states.ts';
 
 export const alloyEventSchema = z.object({
-  itemId: z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/, 'must be an Alloy item id'),
+  itemId: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be an Alloy item id'),
 });
 
 export async function handleAlloyEvent(req: InboundRequest, ctx: ConnectorContext<AlloyConfig>, client: AlloyClient): Promise<InboundResponse> {
   const inbound = ctx.config.inbound;
   if (!inbound) return problem(404, 'Not found', 'This binding does not accept Alloy events (no inbound secret configured)');
-  if (!secretMatches(req.headers[inbound.header.toLowerCase()], inbound.secret)) return problem(401, 'Unauthorized', `Missing or wrong ${inbound.header} header`);
+  if (!secretMatches(req.headers[inbound.header.toLowerCase()], inbound.secret))
+    return problem(401, 'Unauthorized', `Missing or wrong ${inbound.header} header`);
   const json = readInboundJson(req);
   if (!json.ok) return json.response;
   const parsed = alloyEventSchema.safeParse(json.value);
-  if (!parsed.success) return problem(422, 'Unprocessable content', `The event is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    return problem(
+      422,
+      'Unprocessable content',
+      `The event is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`,
+    );
   let item;
   try {
     ({ item } = await client.getItem(parsed.data.itemId));

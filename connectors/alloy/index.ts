@@ -16,7 +16,10 @@ export const connector = defineConnector<AlloyConfig, PreparedAlloy>({
 
   // One client (and so one request pace) per binding, kept by the hub.
   open({ config }) {
-    return { config, client: new AlloyClient({ baseUrl: config.baseUrl, apiKey: config.apiKey, timeoutMs: config.timeoutMs, requestsPerSecond: config.requestsPerSecond }) };
+    return {
+      config,
+      client: new AlloyClient({ baseUrl: config.baseUrl, apiKey: config.apiKey, timeoutMs: config.timeoutMs, requestsPerSecond: config.requestsPerSecond }),
+    };
   },
 
   deliver(job, ctx) {
@@ -33,10 +36,18 @@ export const connector = defineConnector<AlloyConfig, PreparedAlloy>({
       path: '/events',
       summary: 'Alloy workflow callback: an item changed; its status is read from Alloy and applied',
       description:
-        'For an Alloy workflow "HTTP Request" action. Send the binding\'s secret in the configured header (default `X-Closeloop-Secret`) and the changed item\'s id. The hub reads the item from Alloy and applies the binding\'s status and closure-reason maps: task updates, citizen notes, closing. The same state seen again changes nothing. Items that are not one of this binding\'s processes are acknowledged with `matched: false`.',
+        "For an Alloy workflow \"HTTP Request\" action. Send the binding's secret in the configured header (default `X-Closeloop-Secret`) and the changed item's id. The hub reads the item from Alloy and applies the binding's status and closure-reason maps: task updates, citizen notes, closing. The same state seen again changes nothing. Items that are not one of this binding's processes are acknowledged with `matched: false`.",
       body: alloyEventSchema,
       bodyExample: { itemId: '64a1f0c2e4b0a1b2c3d4e5f6' },
-      responses: { 200: 'Read and applied (or nothing to change)', 400: 'Not JSON, or not valid UTF-8', 401: 'Missing or wrong secret header', 404: 'Alloy does not know the item, or inbound events are off', 415: 'Not application/json in UTF-8', 422: 'Not a valid event (a field wrong or given twice)', 503: 'Alloy could not be reached; try again' },
+      responses: {
+        200: 'Read and applied (or nothing to change)',
+        400: 'Not JSON, or not valid UTF-8',
+        401: 'Missing or wrong secret header',
+        404: 'Alloy does not know the item, or inbound events are off',
+        415: 'Not application/json in UTF-8',
+        422: 'Not a valid event (a field wrong or given twice)',
+        503: 'Alloy could not be reached; try again',
+      },
     },
   ],
 

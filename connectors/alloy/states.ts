@@ -36,7 +36,14 @@ export async function applyItemState(item: AlloyItem, ctx: ConnectorContext<Allo
   return { matched: true, applied };
 }
 
-async function applyEffect(ctx: ConnectorContext<AlloyConfig>, processId: string, effect: StateEffect, actor: Actor, stateKey: string, signature: string): Promise<boolean> {
+async function applyEffect(
+  ctx: ConnectorContext<AlloyConfig>,
+  processId: string,
+  effect: StateEffect,
+  actor: Actor,
+  stateKey: string,
+  signature: string,
+): Promise<boolean> {
   let applied = false;
   try {
     if (effect.task && effect.taskStatus) {

@@ -1,6 +1,16 @@
 // A delivery to the sandbox is what a delivery to any webhook back office is: the validated XML POSTed to its inbox,
 // signed with Standard Webhooks, the delivery id as webhook-id; the inbox answers with its reference (SBX-n).
-import { errorForStatus, GuardedHttpClient, responseExcerpt, RetryableError, signWebhook, webhookKey, type DeliveryJob, type DeliveryResult, type HttpAnswer } from '@closeloop/sdk';
+import {
+  errorForStatus,
+  GuardedHttpClient,
+  responseExcerpt,
+  RetryableError,
+  signWebhook,
+  webhookKey,
+  type DeliveryJob,
+  type DeliveryResult,
+  type HttpAnswer,
+} from '@closeloop/sdk';
 import type { SandboxConfig } from './config.ts';
 
 export interface SandboxOutbox {
@@ -33,7 +43,8 @@ export async function deliverToSandbox(job: DeliveryJob, outbox: SandboxOutbox, 
     throw new RetryableError(`POST ${outbox.url} failed: ${(err as Error).message}`, { cause: err });
   }
   const excerpt = responseExcerpt(res.body);
-  if (res.status < 200 || res.status >= 300) throw errorForStatus(res.status, `${outbox.url} answered ${res.status}`, { retryAfter: res.headers['retry-after'], responseExcerpt: excerpt });
+  if (res.status < 200 || res.status >= 300)
+    throw errorForStatus(res.status, `${outbox.url} answered ${res.status}`, { retryAfter: res.headers['retry-after'], responseExcerpt: excerpt });
   const reference = res.headers['x-sandbox-reference'];
   return { externalRef: typeof reference === 'string' ? reference : undefined, responseExcerpt: excerpt };
 }

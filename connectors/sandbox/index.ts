@@ -55,8 +55,15 @@ export const connector = defineConnector<SandboxConfig, Sandbox>({
       method: 'post',
       path: '/inbox',
       summary: "The sandbox back office's inbox: a delivery, signed like any webhook",
-      description: "What this binding's deliveries are POSTed to (the validated XML), signed with Standard Webhooks using the binding's secret. Answers with the sandbox's reference in `X-Sandbox-Reference`; a repeated `webhook-id` gets the same reference.",
-      responses: { 202: 'Received', 400: 'Not XML', 401: 'Missing, stale or wrong signature', 413: 'Larger than 5 MB', 422: 'XML with a DOCTYPE or ENTITY declaration' },
+      description:
+        "What this binding's deliveries are POSTed to (the validated XML), signed with Standard Webhooks using the binding's secret. Answers with the sandbox's reference in `X-Sandbox-Reference`; a repeated `webhook-id` gets the same reference.",
+      responses: {
+        202: 'Received',
+        400: 'Not XML',
+        401: 'Missing, stale or wrong signature',
+        413: 'Larger than 5 MB',
+        422: 'XML with a DOCTYPE or ENTITY declaration',
+      },
     },
     processEventsDoc('/events'),
   ],
@@ -66,7 +73,12 @@ export const connector = defineConnector<SandboxConfig, Sandbox>({
     if (!ctx.config.url) return { ok: true, problems: [] };
     const { client, url } = ctx.state.outbox;
     try {
-      const res = await client.request({ method: 'POST', headers: { 'content-type': 'application/xml' }, body: Buffer.from('<Check/>'), timeoutMs: ctx.config.timeoutMs });
+      const res = await client.request({
+        method: 'POST',
+        headers: { 'content-type': 'application/xml' },
+        body: Buffer.from('<Check/>'),
+        timeoutMs: ctx.config.timeoutMs,
+      });
       if (res.status === 401) return { ok: true, problems: [] };
       return { ok: false, problems: [`url: ${url} answered ${res.status} to an unsigned delivery, not 401: is it a sandbox inbox?`] };
     } catch (err) {

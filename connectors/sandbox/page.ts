@@ -35,30 +35,58 @@ function errorPage(ctx: Ctx, status: number, heading: string, message: string): 
 }
 
 function refused(ctx: Ctx, page: SandboxPage): InboundResponse {
-  return errorPage(ctx, 403, 'You cannot open the sandbox from here', `${page.access.audience} To open it from another computer, add that computer's address to allowFrom.`);
+  return errorPage(
+    ctx,
+    403,
+    'You cannot open the sandbox from here',
+    `${page.access.audience} To open it from another computer, add that computer's address to allowFrom.`,
+  );
 }
 
 export async function showInbox(req: InboundRequest, ctx: Ctx, page: SandboxPage): Promise<InboundResponse> {
   if (!page.access.allows(req.clientAddress)) return refused(ctx, page);
-  const rows = await page.db().query<{ seq: string; reference: string; received_at: Date }>('select seq, reference, received_at from sandbox_inbox order by seq desc limit 50');
+  const rows = await page
+    .db()
+    .query<{ seq: string; reference: string; received_at: Date }>('select seq, reference, received_at from sandbox_inbox order by seq desc limit 50');
   const items = await Promise.all(
     rows.map(async (r) => {
       const process = r.reference ? await ctx.processes.find({ reference: r.reference }) : null;
       const tasks = process ? await ctx.processes.tasks(process.id) : [];
-      return { seq: r.seq, reference: r.reference, ref: `SBX-${r.seq}`, receivedAt: r.received_at.toISOString(), process_id: process?.id, status: process?.status, service_id: process?.serviceId, tasks };
+      return {
+        seq: r.seq,
+        reference: r.reference,
+        ref: `SBX-${r.seq}`,
+        receivedAt: r.received_at.toISOString(),
+        process_id: process?.id,
+        status: process?.status,
+        service_id: process?.serviceId,
+        tasks,
+      };
     }),
   );
   const csrf = csrfToken(req.headers.cookie, ctx.publicBaseUrl.startsWith('https:'));
   const done = typeof req.query.done === 'string' ? req.query.done : undefined;
-  const body = render(ctx, 'sandbox.njk', { title: 'Sandbox back office', serviceName: 'Sandbox back office', items, csrf: csrf.token, done, audience: page.access.audience, base: page.base });
+  const body = render(ctx, 'sandbox.njk', {
+    title: 'Sandbox back office',
+    serviceName: 'Sandbox back office',
+    items,
+    csrf: csrf.token,
+    done,
+    audience: page.access.audience,
+    base: page.base,
+  });
   return html(200, body, csrf.setCookie ? { 'set-cookie': csrf.setCookie } : {});
 }
 
 export async function act(req: InboundRequest, ctx: Ctx, page: SandboxPage): Promise<InboundResponse> {
   if (!page.access.allows(req.clientAddress)) return refused(ctx, page);
-  const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
   const form = type === 'application/x-www-form-urlencoded' ? new URLSearchParams(req.rawBody.toString('utf8')) : new URLSearchParams();
-  if (!csrfMatches(req.headers.cookie, form.get('_csrf'))) return errorPage(ctx, 403, 'Forbidden', 'The form has expired. Go back, reload the page and try again.');
+  if (!csrfMatches(req.headers.cookie, form.get('_csrf')))
+    return errorPage(ctx, 403, 'Forbidden', 'The form has expired. Go back, reload the page and try again.');
   const process = await ctx.processes.find({ processId: req.params.processId ?? '' });
   if (!process) return errorPage(ctx, 404, 'Not found', 'There is no such process');
   const action = form.get('action');
@@ -70,7 +98,12 @@ export async function act(req: InboundRequest, ctx: Ctx, page: SandboxPage): Pro
     } else if (action === 'task') {
       const status = form.get('status') ?? '';
       if (!TASK_STATUSES.has(status)) return errorPage(ctx, 422, 'Select a status', 'Select the status the task moves to.');
-      await ctx.processes.updateTask(process.id, form.get('taskKey') ?? '', { status: status as TaskStatus, ...(text ? { note: text.slice(0, 5000) } : {}) }, ACTOR);
+      await ctx.processes.updateTask(
+        process.id,
+        form.get('taskKey') ?? '',
+        { status: status as TaskStatus, ...(text ? { note: text.slice(0, 5000) } : {}) },
+        ACTOR,
+      );
     } else if (action === 'close') {
       await ctx.processes.close(process.id, text.slice(0, 2000) || 'Closed by the sandbox back office', ACTOR);
     } else {

@@ -15,7 +15,10 @@ import { argumentProblems, wsdlProblems } from './problems.ts';
 
 /** The binding cannot work as configured (WSDL missing, unknown operation or element, unreadable TLS file). */
 export class BindingConfigError extends PermanentError {
-  constructor(readonly problems: string[], options: { cause?: unknown } = {}) {
+  constructor(
+    readonly problems: string[],
+    options: { cause?: unknown } = {},
+  ) {
     super(problems.join('; '), options);
     this.name = 'BindingConfigError';
   }
@@ -26,7 +29,12 @@ export const IDEMPOTENCY_KEY = Symbol('closeloop.soap.idempotencyKey');
 
 export type Args = Record<string, unknown> & { [IDEMPOTENCY_KEY]?: string };
 
-type SoapMethod = (args: unknown, callback: (err: unknown, result: unknown, raw: unknown) => void, options?: unknown, extraHeaders?: Record<string, string>) => void;
+type SoapMethod = (
+  args: unknown,
+  callback: (err: unknown, result: unknown, raw: unknown) => void,
+  options?: unknown,
+  extraHeaders?: Record<string, string>,
+) => void;
 
 export interface CallResult {
   result: unknown;
@@ -90,7 +98,14 @@ export async function prepareBinding(config: SoapConfig, configDir = process.cwd
   if (config.auth.type === 'wsse') {
     // UsernameToken built afresh on every call: nonce = crypto.randomBytes(16) (read in soap 1.13's WSSecurity.js),
     // Created = now, and with PasswordDigest base64(sha1(nonce + created + password)) instead of the password.
-    client.setSecurity(new WSSecurity(config.auth.username, config.auth.password, { passwordType: config.auth.passwordType, hasNonce: true, hasTimeStamp: true, hasTokenCreated: true }));
+    client.setSecurity(
+      new WSSecurity(config.auth.username, config.auth.password, {
+        passwordType: config.auth.passwordType,
+        hasNonce: true,
+        hasTimeStamp: true,
+        hasTokenCreated: true,
+      }),
+    );
   } else if (config.auth.type === 'basic') {
     client.setSecurity(new BasicAuthSecurity(config.auth.username, config.auth.password));
   }
@@ -105,7 +120,13 @@ export async function prepareBinding(config: SoapConfig, configDir = process.cwd
   const tls = config.tls;
   let httpsAgent: https.Agent;
   try {
-    httpsAgent = new https.Agent({ keepAlive: true, ca: readPem(tls?.caFile), cert: readPem(tls?.certFile), key: readPem(tls?.keyFile), rejectUnauthorized: tls?.rejectUnauthorized ?? true });
+    httpsAgent = new https.Agent({
+      keepAlive: true,
+      ca: readPem(tls?.caFile),
+      cert: readPem(tls?.certFile),
+      key: readPem(tls?.keyFile),
+      rejectUnauthorized: tls?.rejectUnauthorized ?? true,
+    });
   } catch (err) {
     throw new BindingConfigError([`tls: ${(err as Error).message}`], { cause: err });
   }

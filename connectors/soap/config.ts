@@ -34,38 +34,64 @@ export const soapConfigSchema = z
   .strictObject({
     wsdl: nonEmpty('the path to the WSDL file')
       .refine((p) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(p), {
-        message: 'must be the path to a local WSDL file, not a URL: the hub never fetches a WSDL over the network (download it once and keep it with the config)',
+        message:
+          'must be the path to a local WSDL file, not a URL: the hub never fetches a WSDL over the network (download it once and keep it with the config)',
       })
       .describe('Path to the WSDL file, relative to the folder of closeloop.yaml; never a URL (its imports must be local files too)'),
     service: ncName.optional().describe("The WSDL's service (default: its first)"),
     port: ncName.optional().describe("The service's port (default: its first)"),
-    operation: text('the operation that creates the case').regex(/^[A-Za-z_][\w.-]*$/, 'must be an operation name from the WSDL').describe('The operation that creates the case'),
-    endpoint: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).optional().describe("Replaces the WSDL's address (e.g. the test or live back office)"),
+    operation: text('the operation that creates the case')
+      .regex(/^[A-Za-z_][\w.-]*$/, 'must be an operation name from the WSDL')
+      .describe('The operation that creates the case'),
+    endpoint: z
+      .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
+      .optional()
+      .describe("Replaces the WSDL's address (e.g. the test or live back office)"),
     soapVersion: z.enum(['1.1', '1.2']).default('1.1').describe("SOAP 1.1 or 1.2 (use the WSDL's port for that version)"),
-    timeoutMs: z.number().int().min(100).max(300_000).default(30_000).describe('Per SOAP call: the whole exchange (connect, send, answer) must finish within it'),
-    request: z.discriminatedUnion(
-      'mode',
-      [
-        z.strictObject({
-          mode: z.literal('document').describe('The validated XML is sent as it is'),
-          placement: z.enum(['wrapped', 'body']).default('wrapped').describe("Inside the operation's input element (wrapped), or as the whole SOAP Body (body)"),
-        }),
-        z.strictObject({
-          mode: z.literal('arguments').describe("The operation's input elements are filled from the validated XML"),
-          arguments: z
-            .record(elementPath, argumentValue.describe('An XPath into the validated XML (the text of the first node it selects), or { value: constant }'), {
-              error: 'keys must be element names (dotted for nested ones, e.g. Contact.Name); values an XPath or { value }',
-            })
-            .refine((a) => Object.keys(a).length > 0, 'give at least one argument')
-            .describe('Input element (dotted path for nested ones, e.g. Contact.Name) → where its value comes from; sent in the order of the WSDL'),
-          namespaces: z.record(ncName, z.string().min(1)).optional().describe('Prefix → namespace URI for the XPaths (the service XML usually has a default namespace, which XPath needs a prefix for)'),
-          idempotencyArgument: elementPath.optional().describe("The input element that carries the delivery id (the back office's idempotency key)"),
-        }),
-      ],
-      { error: 'must be { mode: document } or { mode: arguments, arguments: {...} }' },
-    ).describe('How the create request is made from the validated XML'),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(300_000)
+      .default(30_000)
+      .describe('Per SOAP call: the whole exchange (connect, send, answer) must finish within it'),
+    request: z
+      .discriminatedUnion(
+        'mode',
+        [
+          z.strictObject({
+            mode: z.literal('document').describe('The validated XML is sent as it is'),
+            placement: z
+              .enum(['wrapped', 'body'])
+              .default('wrapped')
+              .describe("Inside the operation's input element (wrapped), or as the whole SOAP Body (body)"),
+          }),
+          z.strictObject({
+            mode: z.literal('arguments').describe("The operation's input elements are filled from the validated XML"),
+            arguments: z
+              .record(elementPath, argumentValue.describe('An XPath into the validated XML (the text of the first node it selects), or { value: constant }'), {
+                error: 'keys must be element names (dotted for nested ones, e.g. Contact.Name); values an XPath or { value }',
+              })
+              .refine((a) => Object.keys(a).length > 0, 'give at least one argument')
+              .describe('Input element (dotted path for nested ones, e.g. Contact.Name) → where its value comes from; sent in the order of the WSDL'),
+            namespaces: z
+              .record(ncName, z.string().min(1))
+              .optional()
+              .describe('Prefix → namespace URI for the XPaths (the service XML usually has a default namespace, which XPath needs a prefix for)'),
+            idempotencyArgument: elementPath.optional().describe("The input element that carries the delivery id (the back office's idempotency key)"),
+          }),
+        ],
+        { error: 'must be { mode: document } or { mode: arguments, arguments: {...} }' },
+      )
+      .describe('How the create request is made from the validated XML'),
     idempotencyHeader: z
-      .strictObject({ name: ncName.describe("The header element's name"), namespace: z.string().regex(/^[^"<>&\s]+$/, 'must be a namespace URI').describe('Its namespace URI') })
+      .strictObject({
+        name: ncName.describe("The header element's name"),
+        namespace: z
+          .string()
+          .regex(/^[^"<>&\s]+$/, 'must be a namespace URI')
+          .describe('Its namespace URI'),
+      })
       .default({ name: 'IdempotencyKey', namespace: 'urn:closeloop:idempotency:1' })
       .describe('When no argument carries the delivery id, it travels in this SOAP header element (and always as the Idempotency-Key HTTP header)'),
     auth: z
@@ -79,7 +105,9 @@ export const soapConfigSchema = z
             passwordType: z
               .enum(['PasswordDigest', 'PasswordText'])
               .default('PasswordDigest')
-              .describe('PasswordDigest sends a digest of nonce, time and password; PasswordText the password itself (refused over plain http unless allowInsecureTransport)'),
+              .describe(
+                'PasswordDigest sends a digest of nonce, time and password; PasswordText the password itself (refused over plain http unless allowInsecureTransport)',
+              ),
           }),
           z.strictObject({
             type: z.literal('basic').describe('HTTP basic authentication'),
@@ -127,7 +155,9 @@ export const soapConfigSchema = z
             operation: ncName.describe('The operation that adds a file to a case'),
             referenceArgument: elementPath.describe("The input element carrying the case's reference"),
             fields: attachmentFields,
-            idempotencyArgument: elementPath.optional().describe('The input element carrying deliveryId:documentId; without it the key travels in the idempotency header'),
+            idempotencyArgument: elementPath
+              .optional()
+              .describe('The input element carrying deliveryId:documentId; without it the key travels in the idempotency header'),
             kinds: documentKinds,
           }),
         ],
@@ -146,7 +176,11 @@ export const soapConfigSchema = z
   .superRefine((c, ctx) => {
     // Inline files are arguments of the create request; a document sent as-is has no place for them.
     if (c.attachments.mode === 'inline' && c.request.mode !== 'arguments') {
-      ctx.addIssue({ code: 'custom', path: ['attachments', 'mode'], message: 'inline attachments need request.mode "arguments" (a document is sent as it is)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['attachments', 'mode'],
+        message: 'inline attachments need request.mode "arguments" (a document is sent as it is)',
+      });
     }
     // Without `endpoint` the WSDL's address is used: prepareBinding checks that one when it loads the WSDL.
     const insecure = c.endpoint ? insecurePasswordProblem(c, c.endpoint) : null;

@@ -9,7 +9,17 @@ import { parseXmlSafely, selectText } from '@closeloop/sdk/xml';
 import { DtdRefusedError, NetworkFetchRefusedError, type Exchange } from './http.ts';
 
 /** WS-Security fault codes (OASIS SOAP Message Security 1.1, section 12): the credentials or the token were refused. */
-const SECURITY_FAULTS = new Set(['FailedAuthentication', 'InvalidSecurity', 'InvalidSecurityToken', 'FailedCheck', 'SecurityTokenUnavailable', 'UnsupportedSecurityToken', 'UnsupportedAlgorithm', 'MessageExpired', 'AuthenticationFailure']);
+const SECURITY_FAULTS = new Set([
+  'FailedAuthentication',
+  'InvalidSecurity',
+  'InvalidSecurityToken',
+  'FailedCheck',
+  'SecurityTokenUnavailable',
+  'UnsupportedSecurityToken',
+  'UnsupportedAlgorithm',
+  'MessageExpired',
+  'AuthenticationFailure',
+]);
 
 export interface SoapFault {
   version: '1.1' | '1.2';
@@ -22,7 +32,11 @@ export interface SoapFault {
 
 /** The back office refused who we are (WS-Security fault, HTTP 401/403): check() words it for the admin. */
 export class CredentialsRefusedError extends PermanentError {
-  constructor(message: string, readonly detail: string, options: { responseExcerpt?: string } = {}) {
+  constructor(
+    message: string,
+    readonly detail: string,
+    options: { responseExcerpt?: string } = {},
+  ) {
     super(message, options);
     this.name = 'CredentialsRefusedError';
   }
@@ -85,7 +99,9 @@ export function classifyAnswer(what: string, exchange: Exchange): PermanentError
     const text = `${what}: ${describeFault(fault)} (HTTP ${exchange.status})`;
     switch (faultClass(fault)) {
       case 'credentials':
-        return new CredentialsRefusedError(`${what}: the back office refused the credentials (${describeFault(fault)})`, describeFault(fault), { responseExcerpt: excerpt });
+        return new CredentialsRefusedError(`${what}: the back office refused the credentials (${describeFault(fault)})`, describeFault(fault), {
+          responseExcerpt: excerpt,
+        });
       case 'client':
         return new PermanentError(text, { responseExcerpt: excerpt });
       case 'server':
@@ -94,7 +110,8 @@ export function classifyAnswer(what: string, exchange: Exchange): PermanentError
     }
   }
   const status = exchange.status;
-  if (status === 401 || status === 403) return new CredentialsRefusedError(`${what}: the back office refused the credentials (HTTP ${status})`, `HTTP ${status}`, { responseExcerpt: excerpt });
+  if (status === 401 || status === 403)
+    return new CredentialsRefusedError(`${what}: the back office refused the credentials (HTTP ${status})`, `HTTP ${status}`, { responseExcerpt: excerpt });
   if (status >= 200 && status < 300) return new PermanentError(`${what}: the answer is not a SOAP envelope the WSDL describes`, { responseExcerpt: excerpt });
   return errorForStatus(status, `${what}: HTTP ${status}`, { retryAfter: retryAfterHeader, responseExcerpt: excerpt });
 }
@@ -106,7 +123,13 @@ function headerText(value: unknown): string | undefined {
 }
 
 /** Classifies a call that failed: `exchange` is what the transport received, if anything; `signal` the call's deadline. */
-export function classifyFailure(what: string, err: unknown, exchange: Exchange | undefined, signal: AbortSignal, timeoutMs: number): PermanentError | RetryableError {
+export function classifyFailure(
+  what: string,
+  err: unknown,
+  exchange: Exchange | undefined,
+  signal: AbortSignal,
+  timeoutMs: number,
+): PermanentError | RetryableError {
   if (err instanceof DtdRefusedError) return new PermanentError(`${what}: ${err.message}`, { cause: err });
   if (err instanceof NetworkFetchRefusedError) return new PermanentError(`${what}: ${err.message}`, { cause: err });
   if (exchange) return classifyAnswer(what, exchange);

@@ -50,7 +50,13 @@ export class GuardedHttpClient extends HttpClient {
     return super.handleResponse(req, res, body);
   }
 
-  override request(rurl: string, data: unknown, callback: (error: unknown, res?: unknown, body?: unknown) => unknown, exheaders?: IHeaders, exoptions?: IExOptions) {
+  override request(
+    rurl: string,
+    data: unknown,
+    callback: (error: unknown, res?: unknown, body?: unknown) => unknown,
+    exheaders?: IHeaders,
+    exoptions?: IExOptions,
+  ) {
     if (data === null || data === undefined) {
       // soap only GETs to download a WSDL/XSD: never at run time.
       const refused = new NetworkFetchRefusedError(rurl);

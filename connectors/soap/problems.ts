@@ -46,6 +46,7 @@ export function argumentProblems(config: SoapConfig, operations: Record<string, 
     if (a.idempotencyArgument) check('attachments.idempotencyArgument', a.operation, a.idempotencyArgument);
     for (const f of fieldsOf(a.fields)) check('attachments.fields', a.operation, f);
   }
-  if (config.checkOperation) for (const path of Object.keys(config.checkOperation.arguments)) check(`checkOperation.arguments.${path}`, config.checkOperation.operation, path);
+  if (config.checkOperation)
+    for (const path of Object.keys(config.checkOperation.arguments)) check(`checkOperation.arguments.${path}`, config.checkOperation.operation, path);
   return problems;
 }

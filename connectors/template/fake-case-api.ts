@@ -42,7 +42,8 @@ export async function startFakeCaseApi(token: string): Promise<FakeCaseApi> {
       const step = steps.shift() ?? 201;
       if (step === 'timeout') return;
       const status = typeof step === 'object' ? step.status : step;
-      if (typeof status === 'number' && status >= 300) return json(res, status, { error: status }, typeof step === 'object' && step.retryAfter ? { 'retry-after': step.retryAfter } : {});
+      if (typeof status === 'number' && status >= 300)
+        return json(res, status, { error: status }, typeof step === 'object' && step.retryAfter ? { 'retry-after': step.retryAfter } : {});
       let body: Record<string, unknown>;
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;

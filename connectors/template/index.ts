@@ -27,16 +27,27 @@ function caseBody(job: DeliveryJob, config: Config) {
     service: job.process.serviceId,
     submittedAt: job.process.submittedAt,
     payloadXml: job.xml,
-    attachments: job.documents.filter((d) => d.kind === 'evidence').map((d) => ({ name: d.name, type: d.contentType, size: d.size, sha256: d.sha256, url: d.url })),
+    attachments: job.documents
+      .filter((d) => d.kind === 'evidence')
+      .map((d) => ({ name: d.name, type: d.contentType, size: d.size, sha256: d.sha256, url: d.url })),
   };
 }
 
 /** One call to the API. Node's fetch keeps connections alive between calls; the timeout covers the whole exchange. */
-async function call(config: Config, path: string, init: { method: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Headers; text: string }> {
+async function call(
+  config: Config,
+  path: string,
+  init: { method: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; headers: Headers; text: string }> {
   const res = await fetch(new URL(path, config.baseUrl), {
     method: init.method,
     body: init.body,
-    headers: { authorization: `Bearer ${config.token}`, accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
+    headers: {
+      authorization: `Bearer ${config.token}`,
+      accept: 'application/json',
+      ...(init.body ? { 'content-type': 'application/json' } : {}),
+      ...init.headers,
+    },
     signal: AbortSignal.timeout(config.timeoutMs),
   });
   return { status: res.status, headers: res.headers, text: await res.text() };
@@ -51,7 +62,11 @@ export const connector = defineConnector<Config>({
     let res;
     try {
       // The delivery id as Idempotency-Key: a retry after a lost response must not open a second case.
-      res = await call(ctx.config, 'cases', { method: 'POST', headers: { 'idempotency-key': job.deliveryId }, body: JSON.stringify(caseBody(job, ctx.config)) });
+      res = await call(ctx.config, 'cases', {
+        method: 'POST',
+        headers: { 'idempotency-key': job.deliveryId },
+        body: JSON.stringify(caseBody(job, ctx.config)),
+      });
     } catch (err) {
       // Timeouts, refused connections, resets: the back office may come back.
       throw new RetryableError(`case API unreachable: ${(err as Error).message}`, { cause: err });

@@ -39,8 +39,14 @@ describe('connector template against its fake case API', () => {
 
   test('a 503 with Retry-After is retryable after that delay; a 422 is permanent with the answer kept', async () => {
     api.script([{ status: 503, retryAfter: '30' }, 422]);
-    await assert.rejects(connector.deliver(deliveryJob(), contextFor('casework', config)), (err: unknown) => err instanceof RetryableError && err.retryAfterMs === 30_000);
-    await assert.rejects(connector.deliver(deliveryJob(), contextFor('casework', config)), (err: unknown) => err instanceof PermanentError && /422/.test(err.responseExcerpt ?? ''));
+    await assert.rejects(
+      connector.deliver(deliveryJob(), contextFor('casework', config)),
+      (err: unknown) => err instanceof RetryableError && err.retryAfterMs === 30_000,
+    );
+    await assert.rejects(
+      connector.deliver(deliveryJob(), contextFor('casework', config)),
+      (err: unknown) => err instanceof PermanentError && /422/.test(err.responseExcerpt ?? ''),
+    );
   });
 
   test('check() names the field at fault', async () => {
@@ -82,7 +88,11 @@ describe('connector template in a running hub', () => {
   before(async () => {
     api = await startFakeCaseApi(token);
     // test/fixtures/config/closeloop.yaml lists the template under plugins: by path, as a council would its own connector.
-    t = await startTestHub({ configFile: 'test/fixtures/config/closeloop.yaml', env: { TEST_CASE_API_URL: api.url, TEST_CASE_API_TOKEN: token }, worker: true });
+    t = await startTestHub({
+      configFile: 'test/fixtures/config/closeloop.yaml',
+      env: { TEST_CASE_API_URL: api.url, TEST_CASE_API_TOKEN: token },
+      worker: true,
+    });
   });
   after(async () => {
     await t.close();
@@ -90,7 +100,11 @@ describe('connector template in a running hub', () => {
   });
 
   async function submit(pest: string): Promise<string> {
-    const res = await fetch(`${t.url}/api/v1/services/pests/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers: { pest } }) });
+    const res = await fetch(`${t.url}/api/v1/services/pests/submissions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ answers: { pest } }),
+    });
     assert.equal(res.status, 201);
     return ((await res.json()) as { processId: string }).processId;
   }

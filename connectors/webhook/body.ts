@@ -15,7 +15,9 @@ export const webhookJsonBodySchema = z.strictObject({
       submittedAt: z.iso.datetime().describe('When the citizen submitted it (ISO 8601, UTC)'),
     })
     .describe('The process (case) on the hub'),
-  answers: z.record(z.string(), z.unknown()).describe('The answers keyed by question id, as validated (an address is an object, a date an ISO date such as 2026-09-01)'),
+  answers: z
+    .record(z.string(), z.unknown())
+    .describe('The answers keyed by question id, as validated (an address is an object, a date an ISO date such as 2026-09-01)'),
   xml: z.string().describe("The service's XML, already validated against its XSD (what `format: xml` sends as the whole body)"),
   documents: z
     .array(

@@ -29,7 +29,12 @@ export interface PreparedBinding {
 }
 
 export function prepareBinding(config: WebhookConfig): PreparedBinding {
-  return { config, client: new GuardedHttpClient(new URL(config.url), { allowPrivateNetwork: config.allowPrivateNetwork }), key: webhookKey(config.secret), baseHeaders: baseHeaders(config) };
+  return {
+    config,
+    client: new GuardedHttpClient(new URL(config.url), { allowPrivateNetwork: config.allowPrivateNetwork }),
+    key: webhookKey(config.secret),
+    baseHeaders: baseHeaders(config),
+  };
 }
 
 /** The JSON format's body (body.ts documents it): the process, its answers, the validated XML and links to the documents. */
@@ -38,7 +43,14 @@ export function envelope(job: DeliveryJob): Buffer {
   const body: WebhookJsonBody = {
     deliveryId: job.deliveryId,
     binding: job.binding,
-    process: { id: p.id, reference: p.reference, serviceId: p.serviceId, serviceVersion: p.serviceVersion, serviceTitle: p.serviceTitle, submittedAt: p.submittedAt },
+    process: {
+      id: p.id,
+      reference: p.reference,
+      serviceId: p.serviceId,
+      serviceVersion: p.serviceVersion,
+      serviceTitle: p.serviceTitle,
+      submittedAt: p.submittedAt,
+    },
     answers: p.answers,
     xml: job.xml,
     documents: job.documents.map((d) => ({ id: d.id, kind: d.kind, name: d.name, contentType: d.contentType, size: d.size, sha256: d.sha256, url: d.url })),

@@ -62,10 +62,13 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-
 export function parseKeyExpiry(text: string, now = new Date()): Date {
   const example = new Date(now.getTime() + 365 * 86_400_000).toISOString().slice(0, 10);
   const date = ISO_DATE.test(text) || ISO_DATE_TIME.test(text) ? new Date(ISO_DATE.test(text) ? `${text}T00:00:00Z` : text) : null;
-  if (!date || Number.isNaN(date.getTime()) || !isCalendarDate(text.slice(0, 10))) throw new KeyExpiryError(`"${text}" is not a date: give it as YYYY-MM-DD, like ${example}`);
+  if (!date || Number.isNaN(date.getTime()) || !isCalendarDate(text.slice(0, 10)))
+    throw new KeyExpiryError(`"${text}" is not a date: give it as YYYY-MM-DD, like ${example}`);
   if (date.getTime() <= now.getTime()) {
     const today = ISO_DATE.test(text) && text === now.toISOString().slice(0, 10);
-    throw new KeyExpiryError(`"${text}" is ${today ? 'today: the key would expire at once (at 00:00 UTC)' : 'in the past: the key would never work'}. Give a date after today, like ${example}`);
+    throw new KeyExpiryError(
+      `"${text}" is ${today ? 'today: the key would expire at once (at 00:00 UTC)' : 'in the past: the key would never work'}. Give a date after today, like ${example}`,
+    );
   }
   return date;
 }

@@ -44,7 +44,12 @@ export function parsePluginConfig<T>(schema: ZodType<T>, value: unknown, source:
       const coerced = coerce(raw, want);
       if (coerced === undefined) {
         // The value itself is not repeated: a variable meant for another setting may hold a secret.
-        problems.push({ file: source.file, line: env.line, path: full.join('.'), message: `environment variable ${env.env} must be ${want === 'boolean' ? 'true or false' : 'a number'} for this setting` });
+        problems.push({
+          file: source.file,
+          line: env.line,
+          path: full.join('.'),
+          message: `environment variable ${env.env} must be ${want === 'boolean' ? 'true or false' : 'a number'} for this setting`,
+        });
         continue;
       }
       current = withValueAt(current, path, coerced);
@@ -69,7 +74,8 @@ function wantedTypes(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] 
   const out: { path: (string | number)[]; want: Coercible }[] = [];
   for (const issue of issues) {
     const path = [...prefix, ...issue.path];
-    if (issue.code === 'invalid_type' && (issue.expected === 'boolean' || issue.expected === 'number')) out.push({ path: path as (string | number)[], want: issue.expected as Coercible });
+    if (issue.code === 'invalid_type' && (issue.expected === 'boolean' || issue.expected === 'number'))
+      out.push({ path: path as (string | number)[], want: issue.expected as Coercible });
     if (issue.code === 'invalid_union') for (const branch of issue.errors) out.push(...wantedTypes(branch, path));
   }
   return out;

@@ -95,5 +95,10 @@ export function allowReferences(schema: JsonSchema): JsonSchema {
   if (type === 'string' && shape.format === 'uri') alternatives.push({ type: 'string', pattern: '^\\{publicBaseUrl\\}' });
   alternatives.push(ENV);
   if (type === 'string') alternatives.push(GENERATED);
-  return { ...(title !== undefined ? { title } : {}), ...(description !== undefined ? { description } : {}), ...(def !== undefined ? { default: def } : {}), anyOf: alternatives };
+  return {
+    ...(title !== undefined ? { title } : {}),
+    ...(description !== undefined ? { description } : {}),
+    ...(def !== undefined ? { default: def } : {}),
+    anyOf: alternatives,
+  };
 }

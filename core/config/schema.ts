@@ -3,16 +3,41 @@ import { z } from 'zod';
 
 /** A secret is never written in config: it names an environment variable, or a secret the hub generates and keeps in Postgres. */
 export const secretRefSchema = z.union([
-  z.object({ env: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'environment variable names are UPPER_SNAKE_CASE').describe('The environment variable holding the secret') }).strict(),
-  z.object({ generated: z.string().regex(/^[a-z][a-z0-9-]*$/).describe('A random secret the hub makes on first start and keeps in Postgres under this name') }).strict(),
+  z
+    .object({
+      env: z
+        .string()
+        .regex(/^[A-Z][A-Z0-9_]*$/, 'environment variable names are UPPER_SNAKE_CASE')
+        .describe('The environment variable holding the secret'),
+    })
+    .strict(),
+  z
+    .object({
+      generated: z
+        .string()
+        .regex(/^[a-z][a-z0-9-]*$/)
+        .describe('A random secret the hub makes on first start and keeps in Postgres under this name'),
+    })
+    .strict(),
 ]);
 export type SecretRef = z.infer<typeof secretRefSchema>;
 
 export const retrySchema = z
   .object({
-    attempts: z.number().int().min(1).max(100).default(10).describe('Attempts in all, the first included; after the last the delivery is dead (shown to operators, who can replay it)'),
-    scheduleSeconds: z.array(z.number().positive()).min(1).default([5, 60, 300, 900, 1800, 3600, 3600, 3600, 3600])
-      .describe('Delay before each retry, in seconds; the last entry repeats. Jitter of ±20% is added; a Retry-After from the back office is honoured when longer'),
+    attempts: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(10)
+      .describe('Attempts in all, the first included; after the last the delivery is dead (shown to operators, who can replay it)'),
+    scheduleSeconds: z
+      .array(z.number().positive())
+      .min(1)
+      .default([5, 60, 300, 900, 1800, 3600, 3600, 3600, 3600])
+      .describe(
+        'Delay before each retry, in seconds; the last entry repeats. Jitter of ±20% is added; a Retry-After from the back office is honoured when longer',
+      ),
   })
   .strict()
   .describe("How a binding's failed deliveries are retried");
@@ -25,7 +50,11 @@ export const councilSchema = z
   .object({
     name: z.string().min(1).describe("The council's name, shown on its pages and e-mails"),
     senderEmail: z.email().optional().describe("The From address of citizen e-mails about this council's services"),
-    logo: z.string().regex(/\.(png|svg)$/i, 'must be a .png or .svg file').optional().describe("A PNG or SVG file (relative to this file) shown in the header of this council's pages"),
+    logo: z
+      .string()
+      .regex(/\.(png|svg)$/i, 'must be a .png or .svg file')
+      .optional()
+      .describe("A PNG or SVG file (relative to this file) shown in the header of this council's pages"),
   })
   .strict();
 
@@ -61,13 +90,26 @@ export const channelSchema = z
 /** Where Redis (BullMQ's transport) is: one server, a Sentinel group or a Cluster. */
 export const redisSchema = z
   .object({
-    url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').describe('redis:// or rediss:// (TLS) URL. With sentinel or cluster, only its password, user, database and TLS are used'),
-    prefix: z.string().min(1).default('closeloop').describe("BullMQ key prefix; with Redis Cluster it must hold a {hash tag} so each queue's keys share a slot"),
+    url: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .describe('redis:// or rediss:// (TLS) URL. With sentinel or cluster, only its password, user, database and TLS are used'),
+    prefix: z
+      .string()
+      .min(1)
+      .default('closeloop')
+      .describe("BullMQ key prefix; with Redis Cluster it must hold a {hash tag} so each queue's keys share a slot"),
     sentinel: z
-      .strictObject({ name: z.string().min(1).describe("The master's name"), sentinels: z.array(hostPort).min(1).describe('The sentinels to ask for it, as host:port') })
+      .strictObject({
+        name: z.string().min(1).describe("The master's name"),
+        sentinels: z.array(hostPort).min(1).describe('The sentinels to ask for it, as host:port'),
+      })
       .optional()
       .describe('Redis Sentinel (failover is followed automatically)'),
-    cluster: z.strictObject({ nodes: z.array(hostPort).min(1).describe('Seed nodes as host:port (the rest are discovered)') }).optional().describe('Redis Cluster'),
+    cluster: z
+      .strictObject({ nodes: z.array(hostPort).min(1).describe('Seed nodes as host:port (the rest are discovered)') })
+      .optional()
+      .describe('Redis Cluster'),
   })
   .strict()
   .refine((r) => !(r.sentinel && r.cluster), { message: 'give sentinel or cluster, not both', path: ['cluster'] })
@@ -79,7 +121,10 @@ export const closeloopConfigSchema = z
       .extend({ id: councilId.default('default').describe('Its id, which services, bindings and keys name (lower-case letters, digits and dashes)') })
       .strict()
       .describe("The hub's own council (the default owner of services, bindings and keys)"),
-    councils: z.record(councilId, councilSchema).default({}).describe('More councils sharing this hub (e.g. a shared service centre), by id: each owns its services, bindings, keys and branding'),
+    councils: z
+      .record(councilId, councilSchema)
+      .default({})
+      .describe('More councils sharing this hub (e.g. a shared service centre), by id: each owns its services, bindings, keys and branding'),
     server: z
       .object({
         host: z.string().default('0.0.0.0').describe('The address to listen on'),
@@ -87,8 +132,18 @@ export const closeloopConfigSchema = z
         publicBaseUrl: z.url().describe('The address citizens and back offices reach the hub at (in tracking links, e-mails and document URLs)'),
         limits: z
           .object({
-            jsonBytes: z.number().int().positive().default(1024 * 1024).describe('Largest JSON body, in bytes'),
-            multipartBytes: z.number().int().positive().default(50 * 1024 * 1024).describe('Largest multipart submission (answers and files together), in bytes'),
+            jsonBytes: z
+              .number()
+              .int()
+              .positive()
+              .default(1024 * 1024)
+              .describe('Largest JSON body, in bytes'),
+            multipartBytes: z
+              .number()
+              .int()
+              .positive()
+              .default(50 * 1024 * 1024)
+              .describe('Largest multipart submission (answers and files together), in bytes'),
             files: z.number().int().positive().default(10).describe('Most files in one submission'),
           })
           .strict()
@@ -99,7 +154,10 @@ export const closeloopConfigSchema = z
           .strict()
           .optional()
           .describe('Serve HTTPS directly; HSTS is sent then. Without it, terminate TLS at a proxy'),
-        trustProxy: z.boolean().default(false).describe('Trust X-Forwarded-For/-Proto (only behind a proxy that sets them): client addresses for rate limits come from there'),
+        trustProxy: z
+          .boolean()
+          .default(false)
+          .describe('Trust X-Forwarded-For/-Proto (only behind a proxy that sets them): client addresses for rate limits come from there'),
         rateLimits: z
           .strictObject({
             failedAuthPerMinute: z.number().int().min(1).default(20).describe('Bad API keys per client address per minute before 429'),
@@ -111,7 +169,12 @@ export const closeloopConfigSchema = z
           .strictObject({
             enabled: z.boolean().default(true).describe('Serve GET /metrics'),
             bearerToken: secretRefSchema.optional().describe('Scrapers must then send Authorization: Bearer <token>; without one /metrics is open'),
-            cacheSeconds: z.number().min(0).max(300).default(5).describe('Hub-wide figures are read from Postgres at most this often per process (a scrape storm costs one query)'),
+            cacheSeconds: z
+              .number()
+              .min(0)
+              .max(300)
+              .default(5)
+              .describe('Hub-wide figures are read from Postgres at most this often per process (a scrape storm costs one query)'),
           })
           .default({ enabled: true, cacheSeconds: 5 })
           .describe('GET /metrics (Prometheus)'),
@@ -120,7 +183,10 @@ export const closeloopConfigSchema = z
       .describe('The HTTP server (API, citizen pages, callbacks)'),
     database: z
       .object({
-        url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').describe('postgres:// URL'),
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+          .describe('postgres:// URL'),
         poolMax: z.number().int().min(1).max(200).default(10).describe('Connections per process'),
       })
       .strict()
@@ -137,12 +203,20 @@ export const closeloopConfigSchema = z
     servicesDir: z.string().default('services').describe('Folder of service definitions, relative to this file'),
     xsdDir: z.string().default('xsd').describe('Folder of XSDs, relative to this file'),
     plugins: z.array(z.string()).default([]).describe('Third-party plugins: npm package names or paths relative to this file'),
-    bindings: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), bindingSchema).default({}).describe('Back offices, by name: each is one configured connector; services name the bindings they send to'),
+    bindings: z
+      .record(z.string().regex(/^[a-z][a-z0-9-]*$/), bindingSchema)
+      .default({})
+      .describe('Back offices, by name: each is one configured connector; services name the bindings they send to'),
     serviceBindings: z
       .record(z.string(), z.array(z.string()).min(1))
       .default({})
-      .describe('Service id → the bindings it sends to, replacing the bindings its definition names: one folder of services can then be deployed against different back offices'),
-    channels: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), channelSchema).default({}).describe('Citizen notification channels, by name'),
+      .describe(
+        'Service id → the bindings it sends to, replacing the bindings its definition names: one folder of services can then be deployed against different back offices',
+      ),
+    channels: z
+      .record(z.string().regex(/^[a-z][a-z0-9-]*$/), channelSchema)
+      .default({})
+      .describe('Citizen notification channels, by name'),
     notifications: z
       .object({
         combineWindowSeconds: z.number().min(0).default(0).describe('Updates to one process within this window are combined into one message'),
@@ -153,9 +227,19 @@ export const closeloopConfigSchema = z
       .describe('Messages to citizens'),
     worker: z
       .object({
-        relayIntervalMs: z.number().int().min(50).default(500).describe('How often the relay looks for pending deliveries and messages (NOTIFY wakes it sooner)'),
+        relayIntervalMs: z
+          .number()
+          .int()
+          .min(50)
+          .default(500)
+          .describe('How often the relay looks for pending deliveries and messages (NOTIFY wakes it sooner)'),
         relayBatchSize: z.number().int().min(1).max(5000).default(500).describe('Most rows the relay moves to the queues at once'),
-        lockDurationMs: z.number().int().min(1000).default(30_000).describe("How long a job's lock lasts; a worker that dies holding one is noticed after about this long"),
+        lockDurationMs: z
+          .number()
+          .int()
+          .min(1000)
+          .default(30_000)
+          .describe("How long a job's lock lasts; a worker that dies holding one is noticed after about this long"),
         notificationConcurrency: z.number().int().min(1).max(500).default(50).describe('Citizen messages sent at once by each worker process'),
       })
       .strict()
@@ -182,18 +266,25 @@ export const closeloopConfigSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.councils[c.council.id]) ctx.addIssue({ code: 'custom', path: ['councils', c.council.id], message: `"${c.council.id}" is already the id of council (the hub's own council)` });
+    if (c.councils[c.council.id])
+      ctx.addIssue({ code: 'custom', path: ['councils', c.council.id], message: `"${c.council.id}" is already the id of council (the hub's own council)` });
     const councilIds = new Set([c.council.id, ...Object.keys(c.councils)]);
     for (const [name, b] of Object.entries(c.bindings)) {
-      if (b.council && !councilIds.has(b.council)) ctx.addIssue({ code: 'custom', path: ['bindings', name, 'council'], message: `no council "${b.council}" (known: ${[...councilIds].join(', ')})` });
+      if (b.council && !councilIds.has(b.council))
+        ctx.addIssue({ code: 'custom', path: ['bindings', name, 'council'], message: `no council "${b.council}" (known: ${[...councilIds].join(', ')})` });
     }
     for (const [service, names] of Object.entries(c.serviceBindings)) {
       names.forEach((name, i) => {
-        if (!c.bindings[name]) ctx.addIssue({ code: 'custom', path: ['serviceBindings', service, i], message: `binding "${name}" is not configured under bindings` });
+        if (!c.bindings[name])
+          ctx.addIssue({ code: 'custom', path: ['serviceBindings', service, i], message: `binding "${name}" is not configured under bindings` });
       });
     }
     if (c.alertDigest && !c.channels[c.alertDigest.channel]) {
-      ctx.addIssue({ code: 'custom', path: ['alertDigest', 'channel'], message: `channel "${c.alertDigest.channel}" is not configured under channels (known: ${Object.keys(c.channels).join(', ') || 'none'})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['alertDigest', 'channel'],
+        message: `channel "${c.alertDigest.channel}" is not configured under channels (known: ${Object.keys(c.channels).join(', ') || 'none'})`,
+      });
     }
   });
 

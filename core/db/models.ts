@@ -197,7 +197,6 @@ export function initModels(sequelize: Sequelize) {
     { ...common, sequelize, tableName: 'deliveries' },
   );
 
-
   ApiClientRow.init(
     {
       id: { type: DataTypes.UUID, primaryKey: true },

@@ -35,7 +35,13 @@ export async function deliverOnce(deps: DeliverDeps, binding: BindingRuntime, de
     const service = await deps.catalogue.getVersion(p.serviceId, p.serviceVersion);
     const base = deps.publicBaseUrl();
     const docs = claimed.documents.map((d) => ({ ...d, url: documentUrl(base, claimed.processId, d.id) }));
-    const process = { id: claimed.processId, reference: p.reference, serviceId: p.serviceId, serviceVersion: p.serviceVersion, submittedAt: p.submittedAt.toISOString() };
+    const process = {
+      id: claimed.processId,
+      reference: p.reference,
+      serviceId: p.serviceId,
+      serviceVersion: p.serviceVersion,
+      submittedAt: p.submittedAt.toISOString(),
+    };
     const xml = processXml(service, deps.xsdDir, {
       process,
       answers: p.answers,
@@ -50,18 +56,16 @@ export async function deliverOnce(deps: DeliverDeps, binding: BindingRuntime, de
       binding: binding.name,
       process: { ...process, serviceTitle: service.definition.title, externalRef: p.externalRef, answers: p.answers },
       xml,
-      documents: docs.map(
-        (d): DeliveryDocument => ({
-          id: d.id,
-          kind: d.kind,
-          name: d.name,
-          contentType: d.content_type,
-          size: d.size,
-          sha256: d.sha256,
-          url: d.url,
-          read: () => (d.storage_key ? deps.store.read(d.storage_key) : inlineContent(deps.sequelize, d.id)),
-        }),
-      ),
+      documents: docs.map((d): DeliveryDocument => ({
+        id: d.id,
+        kind: d.kind,
+        name: d.name,
+        contentType: d.content_type,
+        size: d.size,
+        sha256: d.sha256,
+        url: d.url,
+        read: () => (d.storage_key ? deps.store.read(d.storage_key) : inlineContent(deps.sequelize, d.id)),
+      })),
     };
     const result = await binding.connector.deliver(job, binding.context);
     // The citizen is told through the channel their submission decided (stored with the process).

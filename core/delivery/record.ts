@@ -34,8 +34,18 @@ const CLAIM_DELIVERIES = preparedStatement(
 );
 
 interface ClaimRow {
-  id: string; process_id: string; binding: string; attempts: number; round: number; reference: string; service_id: string; service_version: number;
-  submitted_at: Date; external_ref: string | null; answers: Record<string, unknown>; documents: ClaimedDocument[] | null;
+  id: string;
+  process_id: string;
+  binding: string;
+  attempts: number;
+  round: number;
+  reference: string;
+  service_id: string;
+  service_version: number;
+  submitted_at: Date;
+  external_ref: string | null;
+  answers: Record<string, unknown>;
+  documents: ClaimedDocument[] | null;
 }
 
 /** The claims of concurrent jobs share a statement (see GroupBatcher). */
@@ -55,7 +65,14 @@ export async function claimDelivery(sequelize: Sequelize, id: string): Promise<C
     binding: r.binding,
     attempt: r.round,
     attemptNumber: r.attempts,
-    process: { reference: r.reference, serviceId: r.service_id, serviceVersion: r.service_version, submittedAt: r.submitted_at, externalRef: r.external_ref, answers: r.answers },
+    process: {
+      reference: r.reference,
+      serviceId: r.service_id,
+      serviceVersion: r.service_version,
+      submittedAt: r.submitted_at,
+      externalRef: r.external_ref,
+      answers: r.answers,
+    },
     documents: (r.documents ?? []).map((d) => ({ ...d, size: Number(d.size) })),
   };
 }
@@ -153,8 +170,18 @@ const recordBatcher = perDatabase(
         const cols: unknown[][] = Array.from({ length: 10 }, () => []);
         for (const r of records) {
           const a = r.attempt;
-          [a.deliveryId, a.number, a.startedAt, a.responseExcerpt ?? null, r.externalRef, r.timelineText, r.windowSeconds,
-            a.xml ? `${a.xml.reference}.xml` : null, a.xml?.bytes ?? null, a.xml?.sha256 ?? null].forEach((v, i) => cols[i]!.push(v));
+          [
+            a.deliveryId,
+            a.number,
+            a.startedAt,
+            a.responseExcerpt ?? null,
+            r.externalRef,
+            r.timelineText,
+            r.windowSeconds,
+            a.xml ? `${a.xml.reference}.xml` : null,
+            a.xml?.bytes ?? null,
+            a.xml?.sha256 ?? null,
+          ].forEach((v, i) => cols[i]!.push(v));
         }
         const done = new Set((await runPrepared<{ id: string }>(sequelize, RECORD_DELIVERIES, cols)).map((r) => r.id));
         return records.map((r) => done.has(r.attempt.deliveryId));
@@ -198,4 +225,3 @@ export async function recordDead(sequelize: Sequelize, a: AttemptRecord): Promis
     { bind: [a.deliveryId, a.number, a.startedAt, 'dead', a.error ?? null, a.responseExcerpt ?? null, ...xmlBinds(a)] },
   );
 }
-

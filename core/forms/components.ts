@@ -21,7 +21,9 @@ function label(field: Field, asPageHeading: boolean) {
 }
 
 function legend(field: Field, asPageHeading: boolean) {
-  return asPageHeading ? { text: field.label, isPageHeading: true, classes: 'govuk-fieldset__legend--l' } : { text: field.label, classes: 'govuk-fieldset__legend--s' };
+  return asPageHeading
+    ? { text: field.label, isPageHeading: true, classes: 'govuk-fieldset__legend--l' }
+    : { text: field.label, classes: 'govuk-fieldset__legend--s' };
 }
 
 function errorFor(errors: ErrorsByField, id: string) {
@@ -70,7 +72,14 @@ export function componentFor(
           ...common,
           label: label(field, options.asPageHeading),
           value: value === undefined ? '' : String(value),
-          ...(TYPE_ATTRS[field.type] ? { type: TYPE_ATTRS[field.type]!.type, inputmode: TYPE_ATTRS[field.type]!.inputmode, autocomplete: TYPE_ATTRS[field.type]!.autocomplete, spellcheck: TYPE_ATTRS[field.type]!.spellcheck } : {}),
+          ...(TYPE_ATTRS[field.type]
+            ? {
+                type: TYPE_ATTRS[field.type]!.type,
+                inputmode: TYPE_ATTRS[field.type]!.inputmode,
+                autocomplete: TYPE_ATTRS[field.type]!.autocomplete,
+                spellcheck: TYPE_ATTRS[field.type]!.spellcheck,
+              }
+            : {}),
           classes: field.type === 'number' ? 'govuk-input--width-5' : field.type === 'phone' ? 'govuk-input--width-20' : undefined,
         },
       };
@@ -128,8 +137,26 @@ export function componentFor(
         macro: 'group',
         params: { legend: legend(field, options.asPageHeading), hint, errorMessage: error, id: field.id },
         parts: [
-          { ...date, params: { ...date.params, fieldset: { legend: { text: 'Date', classes: 'govuk-fieldset__legend--s' } }, hint: { text: 'For example, 27 3 2026' }, errorMessage: undefined } },
-          { macro: 'input', params: { id: `${field.id}.time`, name: `${field.id}[time]`, label: { text: 'Time' }, hint: { text: 'Use the 24-hour clock, for example 21:30' }, classes: 'govuk-input--width-5', value: parts.time } },
+          {
+            ...date,
+            params: {
+              ...date.params,
+              fieldset: { legend: { text: 'Date', classes: 'govuk-fieldset__legend--s' } },
+              hint: { text: 'For example, 27 3 2026' },
+              errorMessage: undefined,
+            },
+          },
+          {
+            macro: 'input',
+            params: {
+              id: `${field.id}.time`,
+              name: `${field.id}[time]`,
+              label: { text: 'Time' },
+              hint: { text: 'Use the 24-hour clock, for example 21:30' },
+              classes: 'govuk-input--width-5',
+              value: parts.time,
+            },
+          },
         ],
       };
     }
@@ -154,7 +181,10 @@ export function componentFor(
         part('postcode', 'Postcode', 'govuk-input--width-10', 'postal-code'),
       ];
       if (field.allowLocationOnly) {
-        parts.push(part('easting', 'Easting (optional, if there is no address)', 'govuk-input--width-10'), part('northing', 'Northing (optional)', 'govuk-input--width-10'));
+        parts.push(
+          part('easting', 'Easting (optional, if there is no address)', 'govuk-input--width-10'),
+          part('northing', 'Northing (optional)', 'govuk-input--width-10'),
+        );
       }
       return { macro: 'group', params: { id: field.id, legend: legend(field, options.asPageHeading), hint, errorMessage: errorFor(errors, field.id) }, parts };
     }

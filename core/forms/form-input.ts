@@ -9,7 +9,12 @@ export function pageAnswers(fields: Field[], posted: Record<string, unknown>): R
     // govuk-frontend's date input names its parts "<id>-day", "<id>-month", "<id>-year".
     const v =
       f.type === 'date' || f.type === 'datetime'
-        ? { day: posted[`${f.id}-day`], month: posted[`${f.id}-month`], year: posted[`${f.id}-year`], time: (posted[f.id] as { time?: string } | undefined)?.time }
+        ? {
+            day: posted[`${f.id}-day`],
+            month: posted[`${f.id}-month`],
+            year: posted[`${f.id}-year`],
+            time: (posted[f.id] as { time?: string } | undefined)?.time,
+          }
         : posted[f.id];
     out[f.id] = convert(f, v);
   }

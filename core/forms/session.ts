@@ -59,7 +59,13 @@ function token(ctx: Context, create: boolean): string | null {
 export async function loadSession(sequelize: Sequelize, ctx: Context, serviceId: string): Promise<FormSession | null> {
   const t = token(ctx, false);
   if (!t) return null;
-  const [row] = await sequelize.query<{ service_version: number; answers: Record<string, unknown>; files: SessionFile[]; result: SentForm | null; open: boolean }>(
+  const [row] = await sequelize.query<{
+    service_version: number;
+    answers: Record<string, unknown>;
+    files: SessionFile[];
+    result: SentForm | null;
+    open: boolean;
+  }>(
     `select service_version, answers, files, case when result ? 'sending' then null else result end as result, ${open('s')} as open
      from form_sessions s where token_hash = $1 and service_id = $2 and ${fresh('s')}`,
     { bind: [tokenHash(t), serviceId], type: QueryTypes.SELECT },
@@ -72,7 +78,11 @@ export async function loadSession(sequelize: Sequelize, ctx: Context, serviceId:
  * Saves the answers of a form being filled in. Returns false, saving nothing, when the form was sent (or is being sent)
  * meanwhile, for example from another tab: a sent form is never reopened.
  */
-export async function saveAnswers(sequelize: Sequelize, ctx: Context, session: Pick<FormSession, 'serviceId' | 'serviceVersion' | 'answers' | 'files'>): Promise<boolean> {
+export async function saveAnswers(
+  sequelize: Sequelize,
+  ctx: Context,
+  session: Pick<FormSession, 'serviceId' | 'serviceVersion' | 'answers' | 'files'>,
+): Promise<boolean> {
   const t = token(ctx, true)!;
   const rows = await sequelize.query(
     `insert into form_sessions (token_hash, service_id, service_version, answers, files, result) values ($1, $2, $3, $4::jsonb, $5::jsonb, null)
@@ -80,7 +90,10 @@ export async function saveAnswers(sequelize: Sequelize, ctx: Context, session: P
        files = excluded.files, result = null, updated_at = now()
      where ${open('form_sessions')} or not ${fresh('form_sessions')}
      returning 1 as saved`,
-    { bind: [tokenHash(t), session.serviceId, session.serviceVersion, JSON.stringify(session.answers), JSON.stringify(session.files)], type: QueryTypes.SELECT },
+    {
+      bind: [tokenHash(t), session.serviceId, session.serviceVersion, JSON.stringify(session.answers), JSON.stringify(session.files)],
+      type: QueryTypes.SELECT,
+    },
   );
   return rows.length === 1;
 }

@@ -65,8 +65,15 @@ export async function queryAudit(sequelize: Sequelize, query: AuditQuery): Promi
      limit $9`,
     {
       bind: [
-        query.processId ?? null, query.actor ?? null, query.action ?? null, query.since ?? null, query.until ?? null,
-        after?.at ?? null, after?.id ?? null, query.services ?? null, query.limit + 1,
+        query.processId ?? null,
+        query.actor ?? null,
+        query.action ?? null,
+        query.since ?? null,
+        query.until ?? null,
+        after?.at ?? null,
+        after?.id ?? null,
+        query.services ?? null,
+        query.limit + 1,
       ],
       type: QueryTypes.SELECT,
     },
@@ -75,7 +82,14 @@ export async function queryAudit(sequelize: Sequelize, query: AuditQuery): Promi
   const last = page[page.length - 1];
   return {
     events: page.map((r) => ({
-      id: r.id, at: r.created_at.toISOString(), actor: r.actor, action: r.action, processId: r.process_id, reference: r.reference, target: r.target, detail: r.detail,
+      id: r.id,
+      at: r.created_at.toISOString(),
+      actor: r.actor,
+      action: r.action,
+      processId: r.process_id,
+      reference: r.reference,
+      target: r.target,
+      detail: r.detail,
     })),
     nextCursor: rows.length > query.limit && last ? encodeCursor(last.at_exact, last.id) : null,
   };

@@ -81,7 +81,10 @@ export async function processIdByReference(sequelize: Sequelize, reference: stri
 
 /** When a process was erased (null: it was not). */
 export async function erasedAtOf(sequelize: Sequelize, processId: string): Promise<Date | null> {
-  const [row] = await sequelize.query<{ erased_at: Date | null }>('select erased_at from processes where id = $1', { bind: [processId], type: QueryTypes.SELECT });
+  const [row] = await sequelize.query<{ erased_at: Date | null }>('select erased_at from processes where id = $1', {
+    bind: [processId],
+    type: QueryTypes.SELECT,
+  });
   return row?.erased_at ?? null;
 }
 
@@ -116,7 +119,12 @@ async function eraseOnce(deps: EraseDeps, processId: string, request: EraseReque
     if (!p) throw new NotFoundError('There is no such process');
     if (p.erased_at) {
       return {
-        processId: p.id, reference: p.reference, serviceId: p.service_id, erased: false, erasedAt: p.erased_at, removed: null,
+        processId: p.id,
+        reference: p.reference,
+        serviceId: p.service_id,
+        erased: false,
+        erasedAt: p.erased_at,
+        removed: null,
         message: `${p.reference} was already erased on ${p.erased_at.toISOString()}; nothing was changed`,
       };
     }
@@ -130,20 +138,36 @@ async function eraseOnce(deps: EraseDeps, processId: string, request: EraseReque
     const values = personalValues(definition, p.answers, [...contactValues, ...docs.filter((d) => d.kind === 'evidence').map((d) => d.name)]);
 
     const removed: ErasedCounts = {
-      answers: Object.keys(p.answers).length, documents: docs.length, filesDeleted: 0, timelineEvents: 0, notifications: 0,
-      deliveries: 0, deliveryAttempts: 0, trackingTokens: 0, formSessions: 0, pluginRecords: {},
+      answers: Object.keys(p.answers).length,
+      documents: docs.length,
+      filesDeleted: 0,
+      timelineEvents: 0,
+      notifications: 0,
+      deliveries: 0,
+      deliveryAttempts: 0,
+      trackingTokens: 0,
+      formSessions: 0,
+      pluginRecords: {},
     };
 
     // Documents: each keeps its row (kind, dates; evidence its type) with a small stand-in instead of its bytes.
     for (const d of docs) {
       const stand = erasedDocument(d.kind, p.reference, now);
       await q('update documents set content = $2, storage_key = null, size = $3, sha256 = $4, name = $5 where id = $1', [
-        d.id, stand.content, stand.content.length, stand.sha256, d.kind === 'evidence' ? 'erased' : d.name,
+        d.id,
+        stand.content,
+        stand.content.length,
+        stand.sha256,
+        d.kind === 'evidence' ? 'erased' : d.name,
       ]);
     }
 
     // The citizen's finished form sessions (their answers and file list): gone, before blobs are checked for other users.
-    removed.formSessions = await count(q, `with x as (delete from form_sessions where result->>'processId' = $1 returning 1) select count(*)::int as n from x`, [p.id]);
+    removed.formSessions = await count(
+      q,
+      `with x as (delete from form_sessions where result->>'processId' = $1 returning 1) select count(*)::int as n from x`,
+      [p.id],
+    );
 
     // Evidence blobs are content-addressed and may be shared: delete one only when no document (and no form in progress)
     // still refers to it. Done before commit: should the commit fail, the erasure is simply run again.
@@ -160,7 +184,10 @@ async function eraseOnce(deps: EraseDeps, processId: string, request: EraseReque
 
     // Deliveries: ones not yet made are ended (the back office must not receive erased data); errors lose the citizen's
     // values; what back offices answered is replaced.
-    const deliveries = await q<{ id: string; status: string; last_error: string | null }>('select id, status, last_error from deliveries where process_id = $1', [p.id]);
+    const deliveries = await q<{ id: string; status: string; last_error: string | null }>(
+      'select id, status, last_error from deliveries where process_id = $1',
+      [p.id],
+    );
     for (const d of deliveries) {
       const open = ['pending', 'queued', 'delivering'].includes(d.status);
       const error = open ? NOT_DELIVERED_ERASED : d.last_error === null ? null : scrubText(d.last_error, values);
@@ -195,8 +222,13 @@ async function eraseOnce(deps: EraseDeps, processId: string, request: EraseReque
     );
 
     // Timeline: kinds and times stay; notes (any author) lose their text, task and status entries keep only the change.
-    const titles = new Map((await q<{ key: string; title: string }>('select key, title from tasks where process_id = $1', [p.id])).map((r) => [r.key, r.title]));
-    const events = await q<{ id: string; kind: string; text: string; data: Record<string, unknown> }>('select id, kind, text, data from timeline_events where process_id = $1', [p.id]);
+    const titles = new Map(
+      (await q<{ key: string; title: string }>('select key, title from tasks where process_id = $1', [p.id])).map((r) => [r.key, r.title]),
+    );
+    const events = await q<{ id: string; kind: string; text: string; data: Record<string, unknown> }>(
+      'select id, kind, text, data from timeline_events where process_id = $1',
+      [p.id],
+    );
     for (const e of events) {
       const text = timelineText(e, titles);
       if (text === e.text) continue;
@@ -205,7 +237,9 @@ async function eraseOnce(deps: EraseDeps, processId: string, request: EraseReque
     }
 
     // Tracking links stop working.
-    removed.trackingTokens = await count(q, 'with x as (delete from tracking_tokens where process_id = $1 returning 1) select count(*)::int as n from x', [p.id]);
+    removed.trackingTokens = await count(q, 'with x as (delete from tracking_tokens where process_id = $1 returning 1) select count(*)::int as n from x', [
+      p.id,
+    ]);
     // Plugins that keep what they received in this database (the sandbox back office) erase their copy too.
     for (const eraser of deps.erasers) {
       removed.pluginRecords[eraser.plugin] = await eraser.erase({ processId: p.id, reference: p.reference, placeholder: ERASED }, pluginDatabase(sequelize, t));
@@ -219,11 +253,21 @@ async function eraseOnce(deps: EraseDeps, processId: string, request: EraseReque
     );
     const reason = request.reason?.trim().slice(0, REASON_MAX) || null;
     await q(`insert into audit_events (actor, action, process_id, target, detail, created_at) values ($1, 'process.erased', $2, $3, $4::jsonb, $5)`, [
-      request.actor, p.id, p.reference, JSON.stringify({ via: request.via, reason, removed }), now,
+      request.actor,
+      p.id,
+      p.reference,
+      JSON.stringify({ via: request.via, reason, removed }),
+      now,
     ]);
     return {
-      processId: p.id, reference: p.reference, serviceId: p.service_id, erased: true, erasedAt: now, removed,
-      message: `${p.reference} was erased: answers, contact details, ${removed.documents} document(s) (${removed.filesDeleted} file(s) deleted), ` +
+      processId: p.id,
+      reference: p.reference,
+      serviceId: p.service_id,
+      erased: true,
+      erasedAt: now,
+      removed,
+      message:
+        `${p.reference} was erased: answers, contact details, ${removed.documents} document(s) (${removed.filesDeleted} file(s) deleted), ` +
         `${removed.timelineEvents} timeline text(s), ${removed.notifications} message(s) and ${removed.trackingTokens} tracking link(s)`,
     };
   });

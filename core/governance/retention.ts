@@ -55,7 +55,11 @@ export async function retentionPolicies(sequelize: Sequelize): Promise<Retention
 }
 
 /** Completed or closed, not yet erased processes of the service that finished more than its retention period ago. */
-export async function retentionCandidates(sequelize: Sequelize, policy: RetentionPolicy, options: { limit?: number; skip?: string[] } = {}): Promise<RetentionCandidate[]> {
+export async function retentionCandidates(
+  sequelize: Sequelize,
+  policy: RetentionPolicy,
+  options: { limit?: number; skip?: string[] } = {},
+): Promise<RetentionCandidate[]> {
   const rows = await sequelize.query<{ id: string; reference: string; service_id: string; status: string; finished_at: Date }>(
     `select id, reference, service_id, status, finished_at from processes
      where service_id = $1 and erased_at is null and status in ('completed', 'closed') and finished_at is not null
@@ -63,7 +67,14 @@ export async function retentionCandidates(sequelize: Sequelize, policy: Retentio
      order by finished_at, id limit $4`,
     { bind: [policy.serviceId, policy.redactAfterDays, options.skip ?? [], options.limit ?? 1_000_000], type: QueryTypes.SELECT },
   );
-  return rows.map((r) => ({ processId: r.id, reference: r.reference, serviceId: r.service_id, status: r.status, finishedAt: r.finished_at, redactAfterDays: policy.redactAfterDays }));
+  return rows.map((r) => ({
+    processId: r.id,
+    reference: r.reference,
+    serviceId: r.service_id,
+    status: r.status,
+    finishedAt: r.finished_at,
+    redactAfterDays: policy.redactAfterDays,
+  }));
 }
 
 /** What a run would erase now, for every service with a retention period (`closeloop retention --dry-run`). */
@@ -82,7 +93,11 @@ export async function runRetention(deps: EraseDeps, options: RetentionOptions = 
   try {
     return await sequelize.transaction(async (t) => {
       // The lock is held for the whole sweep (erasures run in their own transactions on other connections).
-      const locked = await sequelize.query('select job from governance_runs where job = $1 for update skip locked', { bind: [JOB], type: QueryTypes.SELECT, transaction: t });
+      const locked = await sequelize.query('select job from governance_runs where job = $1 for update skip locked', {
+        bind: [JOB],
+        type: QueryTypes.SELECT,
+        transaction: t,
+      });
       if (!locked.length) return { ran: false, erased: 0, failed: 0, services: [] };
       const outcome: RetentionOutcome = { ran: true, erased: 0, failed: 0, services: [] };
       for (const policy of await retentionPolicies(sequelize)) {
@@ -110,10 +125,13 @@ export async function runRetention(deps: EraseDeps, options: RetentionOptions = 
         outcome.failed += done.failed;
         outcome.services.push(done);
       }
-      await sequelize.query('update governance_runs set started_at = $2, finished_at = now(), runs = runs + 1, last_result = $3::jsonb, last_error = null where job = $1', {
-        bind: [JOB, startedAt, JSON.stringify(outcome)],
-        transaction: t,
-      });
+      await sequelize.query(
+        'update governance_runs set started_at = $2, finished_at = now(), runs = runs + 1, last_result = $3::jsonb, last_error = null where job = $1',
+        {
+          bind: [JOB, startedAt, JSON.stringify(outcome)],
+          transaction: t,
+        },
+      );
       if (outcome.erased || outcome.failed) options.log?.info({ erased: outcome.erased, failed: outcome.failed }, 'retention erased processes');
       return outcome;
     });

@@ -85,7 +85,14 @@ export function createApp(hub: Hub, options: CreateAppOptions = {}): HttpApp {
     const seconds = (performance.now() - started) / 1000;
     observeHttpRequest(ctx, seconds);
     const route = routeTemplate(ctx);
-    const line = { reqId: requestId, method: ctx.method, route, path: route === 'unmatched' || route === 'other' ? safePath(ctx.path) : undefined, status: ctx.status, ms: Math.round(seconds * 1000) };
+    const line = {
+      reqId: requestId,
+      method: ctx.method,
+      route,
+      path: route === 'unmatched' || route === 'other' ? safePath(ctx.path) : undefined,
+      status: ctx.status,
+      ms: Math.round(seconds * 1000),
+    };
     // Probes and scrapes come every few seconds: debug, so the info log stays readable.
     if (PROBE_PATHS.has(ctx.path)) hub.log.debug(line, 'request');
     else hub.log.info(line, 'request');

@@ -13,7 +13,11 @@ const FORWARDING_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip'];
 /** The client's address, or null when it cannot be known (see the comment at the top). */
 export function clientAddress(ctx: Context, trustProxy: boolean): string | null {
   if (trustProxy) {
-    const forwarded = ctx.get('x-forwarded-for').split(',').map((s) => s.trim()).filter(Boolean);
+    const forwarded = ctx
+      .get('x-forwarded-for')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (forwarded.length) return plainAddress(forwarded[forwarded.length - 1]!);
     // A proxy that says where the request came from in another header only: not a form this hub reads.
     if (ctx.get('forwarded') || ctx.get('x-real-ip')) return null;

@@ -26,7 +26,9 @@ export async function idempotent(
     return;
   }
   if (key.length > 200) throw new BadRequestError('Idempotency-Key must be at most 200 characters');
-  const requestHash = createHash('sha256').update(`${ctx.method} ${ctx.path}\n${JSON.stringify(body ?? null)}`).digest('hex');
+  const requestHash = createHash('sha256')
+    .update(`${ctx.method} ${ctx.path}\n${JSON.stringify(body ?? null)}`)
+    .digest('hex');
   const result = await sequelize.transaction(async (t) => {
     const claimed = await sequelize.query(
       `insert into idempotency_keys (client_id, key, request_hash, response_status) values ($1, $2, $3, 0)
@@ -39,7 +41,9 @@ export async function idempotent(
         { bind: [clientId, key], type: QueryTypes.SELECT, transaction: t },
       );
       if (prior!.request_hash !== requestHash) {
-        throw new ValidationError('This Idempotency-Key was already used with a different request', [{ field: 'Idempotency-Key', message: 'reused with another body' }]);
+        throw new ValidationError('This Idempotency-Key was already used with a different request', [
+          { field: 'Idempotency-Key', message: 'reused with another body' },
+        ]);
       }
       ctx.set('Idempotent-Replayed', 'true');
       return { status: prior!.response_status, body: prior!.response_body };

@@ -18,31 +18,33 @@ export interface InboundOptions {
 }
 
 export function inboundRoutesFor(router: Router, prefix: string, options: InboundOptions): InboundRoutes {
-  const add = (method: 'get' | 'post') => (path: string, handler: InboundHandler, routeOptions: InboundRouteOptions = {}) => {
-    const limit = routeOptions.maxBodyBytes ?? INBOUND_LIMIT;
-    router[method](`${prefix}${path.startsWith('/') ? path : `/${path}`}`, async (ctx) => {
-      let rawBody: Buffer = Buffer.alloc(0);
-      if (method === 'post') {
-        const read = await readRaw(ctx, limit);
-        if (!read) return sendProblem(ctx, 413, 'Payload too large', `This route takes at most ${describeBytes(limit)}`);
-        rawBody = read;
-      }
-      const req: InboundRequest = {
-        method: ctx.method,
-        path: ctx.path,
-        params: ctx.params as Record<string, string>,
-        query: ctx.query as InboundRequest['query'],
-        headers: ctx.headers,
-        rawBody,
-        clientAddress: clientAddress(ctx, options.trustProxy),
-        json: () => inboundJson(rawBody, ctx.get('content-type') || undefined),
-      };
-      const res = await handler(req);
-      ctx.status = res.status;
-      for (const [k, v] of Object.entries(res.headers ?? {})) ctx.set(k, v);
-      if (res.body !== undefined) ctx.body = res.body;
-    });
-  };
+  const add =
+    (method: 'get' | 'post') =>
+    (path: string, handler: InboundHandler, routeOptions: InboundRouteOptions = {}) => {
+      const limit = routeOptions.maxBodyBytes ?? INBOUND_LIMIT;
+      router[method](`${prefix}${path.startsWith('/') ? path : `/${path}`}`, async (ctx) => {
+        let rawBody: Buffer = Buffer.alloc(0);
+        if (method === 'post') {
+          const read = await readRaw(ctx, limit);
+          if (!read) return sendProblem(ctx, 413, 'Payload too large', `This route takes at most ${describeBytes(limit)}`);
+          rawBody = read;
+        }
+        const req: InboundRequest = {
+          method: ctx.method,
+          path: ctx.path,
+          params: ctx.params as Record<string, string>,
+          query: ctx.query as InboundRequest['query'],
+          headers: ctx.headers,
+          rawBody,
+          clientAddress: clientAddress(ctx, options.trustProxy),
+          json: () => inboundJson(rawBody, ctx.get('content-type') || undefined),
+        };
+        const res = await handler(req);
+        ctx.status = res.status;
+        for (const [k, v] of Object.entries(res.headers ?? {})) ctx.set(k, v);
+        if (res.body !== undefined) ctx.body = res.body;
+      });
+    };
   return { get: add('get'), post: add('post') };
 }
 

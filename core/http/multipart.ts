@@ -134,7 +134,8 @@ export async function parseMultipart(
         (err) => {
           if (report && (err instanceof BlobTooLargeError || err instanceof UnsupportedMediaTypeError)) {
             refused.push({ fieldId: fieldName, name, reason: err instanceof BlobTooLargeError ? 'size' : 'type' });
-          } else if (err instanceof BlobTooLargeError) fail(new PayloadTooLargeError(`The file "${name}" is larger than ${rule.maxSize} bytes`, { field: fieldName }));
+          } else if (err instanceof BlobTooLargeError)
+            fail(new PayloadTooLargeError(`The file "${name}" is larger than ${rule.maxSize} bytes`, { field: fieldName }));
           else if (err instanceof UnsupportedMediaTypeError) fail(new UnsupportedMediaTypeError(`The file "${name}": ${err.message}`, { field: fieldName }));
           else fail(err);
         },
@@ -190,7 +191,14 @@ export async function discardFiles(store: DocumentStore, files: UploadedFile[]):
 }
 
 /** Client-declared types that name the same thing as a sniffed type. */
-const ALIASES: Record<string, string> = { 'image/jpg': 'image/jpeg', 'image/pjpeg': 'image/jpeg', 'audio/mp3': 'audio/mpeg', 'audio/x-wav': 'audio/wav', 'audio/wave': 'audio/wav', 'text/csv': 'text/plain' };
+const ALIASES: Record<string, string> = {
+  'image/jpg': 'image/jpeg',
+  'image/pjpeg': 'image/jpeg',
+  'audio/mp3': 'audio/mpeg',
+  'audio/x-wav': 'audio/wav',
+  'audio/wave': 'audio/wav',
+  'text/csv': 'text/plain',
+};
 
 /** Does the client's claim agree with the bytes? A generic claim (octet-stream, none) says nothing and passes. */
 function claimMatches(claimed: string | undefined, real: string): boolean {
@@ -199,7 +207,12 @@ function claimMatches(claimed: string | undefined, real: string): boolean {
   return (ALIASES[c] ?? c) === real;
 }
 
-async function receiveFile(stream: Readable, rule: FileRule, store: DocumentStore, claimed: string | undefined): Promise<{ blob: StoredBlob; type: string } | null> {
+async function receiveFile(
+  stream: Readable,
+  rule: FileRule,
+  store: DocumentStore,
+  claimed: string | undefined,
+): Promise<{ blob: StoredBlob; type: string } | null> {
   const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const head: Buffer[] = [];
   let headBytes = 0;

@@ -48,15 +48,22 @@ export function buildOpenApi(routes: RouteDef[], info: OpenApiInfo): Record<stri
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const parameters: unknown[] = [];
-    for (const [where, schema] of [['path', r.params], ['query', r.query]] as const) {
+    for (const [where, schema] of [
+      ['path', r.params],
+      ['query', r.query],
+    ] as const) {
       if (!schema) continue;
       const js = jsonSchema(schema, 'input') as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
       for (const [name, prop] of Object.entries(js.properties ?? {})) {
         // A parameter's description and example belong to the parameter itself (shown and pre-filled by Swagger UI).
         const { description, example, ...rest } = prop;
         parameters.push({
-          name, in: where, required: where === 'path' || (js.required ?? []).includes(name), schema: rest,
-          ...(description ? { description } : {}), ...(example !== undefined ? { example } : {}),
+          name,
+          in: where,
+          required: where === 'path' || (js.required ?? []).includes(name),
+          schema: rest,
+          ...(description ? { description } : {}),
+          ...(example !== undefined ? { example } : {}),
         });
       }
     }
@@ -65,7 +72,8 @@ export function buildOpenApi(routes: RouteDef[], info: OpenApiInfo): Record<stri
         name: 'Idempotency-Key',
         in: 'header',
         required: false,
-        description: 'Any unique string (e.g. a UUID). Repeating a request with the same key and body replays the first response and has no second effect; the same key with another body is refused with 422.',
+        description:
+          'Any unique string (e.g. a UUID). Repeating a request with the same key and body replays the first response and has no second effect; the same key with another body is refused with 422.',
         schema: { type: 'string', maxLength: 200 },
       });
     }
@@ -80,7 +88,14 @@ export function buildOpenApi(routes: RouteDef[], info: OpenApiInfo): Record<stri
       responses[status] = {
         description: doc.description,
         ...(contentType
-          ? { content: { [contentType]: { ...(doc.schema ? { schema: jsonSchema(doc.schema, 'output') } : { schema: { type: 'string', format: 'binary' } }), ...(doc.example !== undefined ? { example: doc.example } : {}) } } }
+          ? {
+              content: {
+                [contentType]: {
+                  ...(doc.schema ? { schema: jsonSchema(doc.schema, 'output') } : { schema: { type: 'string', format: 'binary' } }),
+                  ...(doc.example !== undefined ? { example: doc.example } : {}),
+                },
+              },
+            }
           : {}),
       };
     }
@@ -104,14 +119,17 @@ export function buildOpenApi(routes: RouteDef[], info: OpenApiInfo): Record<stri
       ...(r.auth === 'public' ? { security: [] } : {}),
     };
     if (r.body) {
-      op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input'), ...(r.bodyExample !== undefined ? { example: r.bodyExample } : {}) } } };
+      op.requestBody = {
+        required: true,
+        content: { 'application/json': { schema: jsonSchema(r.body, 'input'), ...(r.bodyExample !== undefined ? { example: r.bodyExample } : {}) } },
+      };
     }
     if (r.multipart) {
       const content: Record<string, unknown> = {
         'multipart/form-data': { schema: jsonSchema(r.multipart.schema, 'input'), ...(r.multipart.encoding ? { encoding: r.multipart.encoding } : {}) },
       };
       op.requestBody = r.body
-        ? { ...(op.requestBody as object), content: { ...((op.requestBody as { content: object }).content), ...content } }
+        ? { ...(op.requestBody as object), content: { ...(op.requestBody as { content: object }).content, ...content } }
         : { required: true, description: r.multipart.description, content };
       if (r.body) (op.requestBody as Record<string, unknown>).description = r.multipart.description;
     }
@@ -129,7 +147,10 @@ export function buildOpenApi(routes: RouteDef[], info: OpenApiInfo): Record<stri
       },
       schemas: { Problem: problemSchema },
       responses: Object.fromEntries(
-        Object.entries(STANDARD_PROBLEMS).map(([s, d]) => [`Problem${s}`, { description: d, content: { [PROBLEM_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } } }]),
+        Object.entries(STANDARD_PROBLEMS).map(([s, d]) => [
+          `Problem${s}`,
+          { description: d, content: { [PROBLEM_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } } },
+        ]),
       ),
     },
   };

@@ -76,7 +76,11 @@ export function loggable(err: unknown): Record<string, unknown> {
     name: e.name ?? 'Error',
     message: e.message,
     ...(e.code ? { code: e.code } : {}),
-    ...(e.parent && e.parent.message !== e.message ? { cause: { code: e.parent.code, message: e.parent.message } } : e.parent?.code ? { cause: { code: e.parent.code } } : {}),
+    ...(e.parent && e.parent.message !== e.message
+      ? { cause: { code: e.parent.code, message: e.parent.message } }
+      : e.parent?.code
+        ? { cause: { code: e.parent.code } }
+        : {}),
     stack: e.stack,
   };
 }
@@ -91,7 +95,13 @@ function classify(err: unknown): { status: number; title: string; detail: string
     return { status, title, detail: e.expose ? String(e.message) : (bodyParserDetail(err) ?? title), extra: {}, headers: {} };
   }
   if (isUnavailable(err)) {
-    return { status: 503, title: 'Service unavailable', detail: 'A backing service is unavailable; try again shortly.', extra: {}, headers: { 'Retry-After': '5' } };
+    return {
+      status: 503,
+      title: 'Service unavailable',
+      detail: 'A backing service is unavailable; try again shortly.',
+      extra: {},
+      headers: { 'Retry-After': '5' },
+    };
   }
   return { status: 500, title: 'Internal server error', detail: 'Something went wrong; it has been logged.', extra: {}, headers: {} };
 }

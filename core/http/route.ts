@@ -44,9 +44,11 @@ export interface RouteDef<P extends ZodType = ZodType, Q extends ZodType = ZodTy
 }
 
 /** Helper that keeps a route's types connected between its schemas and its handler. */
-export function defineRoute<P extends ZodType = z.ZodObject<Record<string, never>>, Q extends ZodType = z.ZodObject<Record<string, never>>, B extends ZodType = z.ZodUnknown>(
-  def: RouteDef<P, Q, B>,
-): RouteDef<P, Q, B> {
+export function defineRoute<
+  P extends ZodType = z.ZodObject<Record<string, never>>,
+  Q extends ZodType = z.ZodObject<Record<string, never>>,
+  B extends ZodType = z.ZodUnknown,
+>(def: RouteDef<P, Q, B>): RouteDef<P, Q, B> {
   return def;
 }
 
@@ -135,7 +137,11 @@ export function textProblems(value: unknown, prefix: string[] = [], limit = 20):
     const notXml = NOT_XML.exec(text);
     if (text.includes('\u0000')) problems.push({ field, message: 'contains a NUL character' });
     else if (LONE_SURROGATE.test(text)) problems.push({ field, message: 'is not valid Unicode (a lone surrogate)' });
-    else if (notXml) problems.push({ field, message: `contains a character that cannot be sent on (${codePoint(notXml[0])}): only tab, line breaks and printable characters are allowed` });
+    else if (notXml)
+      problems.push({
+        field,
+        message: `contains a character that cannot be sent on (${codePoint(notXml[0])}): only tab, line breaks and printable characters are allowed`,
+      });
   };
   while (stack.length && problems.length < limit) {
     const { value: v, path, depth } = stack.pop()!;

@@ -7,9 +7,15 @@ export const submissionBody = z.strictObject({
   answers: z.record(z.string(), z.unknown()).describe('Answers keyed by question id; see GET /api/v1/services/{serviceId} for the questions.'),
 });
 
-export const submissionMultipart = z.object({
-  answers: z.string().optional().describe('All answers as one JSON object (alternative to one part per question).'),
-}).catchall(z.union([z.string(), z.array(z.string())]).describe('An answer (part named by question id; address parts as id.line1, id.postcode…) or a file (part named by the file question id).'));
+export const submissionMultipart = z
+  .object({
+    answers: z.string().optional().describe('All answers as one JSON object (alternative to one part per question).'),
+  })
+  .catchall(
+    z
+      .union([z.string(), z.array(z.string())])
+      .describe('An answer (part named by question id; address parts as id.line1, id.postcode…) or a file (part named by the file question id).'),
+  );
 
 export const submissionCreated = z.object({
   processId: z.uuid(),
@@ -25,7 +31,12 @@ export const serviceSummary = z.object({
   url: z.string(),
 });
 
-export const taskView = z.object({ key: z.string(), title: z.string(), status: z.enum(['open', 'in_progress', 'completed', 'cancelled']), updatedAt: z.iso.datetime() });
+export const taskView = z.object({
+  key: z.string(),
+  title: z.string(),
+  status: z.enum(['open', 'in_progress', 'completed', 'cancelled']),
+  updatedAt: z.iso.datetime(),
+});
 
 export const documentView = z.object({
   id: z.uuid(),
@@ -53,7 +64,9 @@ export const processView = z.object({
   submittedAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   answers: z.record(z.string(), z.unknown()),
-  questions: z.array(z.object({ id: z.string(), label: z.string(), answer: z.string().nullable() })).describe("The questions of the version this process was submitted with"),
+  questions: z
+    .array(z.object({ id: z.string(), label: z.string(), answer: z.string().nullable() }))
+    .describe('The questions of the version this process was submitted with'),
   contact: z.record(z.string(), z.string()),
   tasks: z.array(taskView),
   deliveries: z.array(z.object({ binding: z.string(), status: z.string(), externalRef: z.string().nullable(), attempts: z.number().int() })),

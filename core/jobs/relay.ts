@@ -28,8 +28,20 @@ interface Outbox {
 }
 
 const OUTBOXES: Outbox[] = [
-  { table: 'deliveries', pendingWhere: `status = 'pending'`, pendingOrder: 'created_at', queueOf: (r) => deliveryQueueName(r.binding!), inflight: ['queued', 'delivering'] },
-  { table: 'notifications', pendingWhere: `status = 'pending' and not_before <= now()`, pendingOrder: 'not_before', queueOf: () => NOTIFICATIONS_QUEUE, inflight: ['queued', 'sending'] },
+  {
+    table: 'deliveries',
+    pendingWhere: `status = 'pending'`,
+    pendingOrder: 'created_at',
+    queueOf: (r) => deliveryQueueName(r.binding!),
+    inflight: ['queued', 'delivering'],
+  },
+  {
+    table: 'notifications',
+    pendingWhere: `status = 'pending' and not_before <= now()`,
+    pendingOrder: 'not_before',
+    queueOf: () => NOTIFICATIONS_QUEUE,
+    inflight: ['queued', 'sending'],
+  },
 ];
 
 /** Claims a batch of an outbox's pending rows (marks them queued) and returns them, in one statement. */

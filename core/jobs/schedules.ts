@@ -32,7 +32,8 @@ export async function schedulePolls(queue: Queue, bindings: Iterable<Pick<Bindin
     if (binding !== null && !wanted.has(binding)) await queue.removeJobScheduler(s.key);
   }
   // A failed poll is not retried: the next scheduled one starts from the same stored cursor.
-  for (const [binding, every] of wanted) await queue.upsertJobScheduler(`${POLL_SCHEDULER_PREFIX}${binding}`, { every }, { name: 'poll', data: { binding }, opts: ONCE });
+  for (const [binding, every] of wanted)
+    await queue.upsertJobScheduler(`${POLL_SCHEDULER_PREFIX}${binding}`, { every }, { name: 'poll', data: { binding }, opts: ONCE });
   return [...wanted.keys()];
 }
 

@@ -19,7 +19,16 @@ export function digestText(council: string, alerts: BindingAlert[], publicBaseUr
       : `- ${a.binding}: ${a.count} deliver${a.count === 1 ? 'y' : 'ies'} not delivered after ${a.thresholdMinutes} min (oldest ${age(a.oldestAgeSeconds)}); is the back office or the worker stuck?`,
   );
   const ids = alerts.flatMap((a) => a.deliveryIds.map((id) => `  ${publicBaseUrl.replace(/\/$/, '')}/api/v1/admin/deliveries/${id}`));
-  return [`Closeloop alerts for ${council}`, '', ...lines, '', 'Oldest deliveries to look at (admin key needed):', ...ids, '', `All alerts: ${publicBaseUrl.replace(/\/$/, '')}/api/v1/admin/alerts`].join('\n');
+  return [
+    `Closeloop alerts for ${council}`,
+    '',
+    ...lines,
+    '',
+    'Oldest deliveries to look at (admin key needed):',
+    ...ids,
+    '',
+    `All alerts: ${publicBaseUrl.replace(/\/$/, '')}/api/v1/admin/alerts`,
+  ].join('\n');
 }
 
 /** Sends the digest if there is anything to report; returns the alerts it reported. */

@@ -66,16 +66,64 @@ export class HubMetrics {
   ) {
     const registers = [this.registry];
     const p = METRIC_PREFIX;
-    this.submissions = new Counter({ name: `${p}submissions_total`, help: 'Processes submitted, by service (hub-wide, from Postgres)', labelNames: ['service'], registers });
-    this.deliveries = new Gauge({ name: `${p}deliveries`, help: 'Deliveries by binding and current status (hub-wide)', labelNames: ['binding', 'status'], registers });
-    this.attempts = new Counter({ name: `${p}delivery_attempts_total`, help: 'Delivery attempts by binding and outcome: delivered, retry, dead (hub-wide)', labelNames: ['binding', 'outcome'], registers });
-    this.deadLetters = new Gauge({ name: `${p}dead_letters`, help: 'Dead deliveries waiting for an operator to replay them, by binding', labelNames: ['binding'], registers });
-    this.depth = new Gauge({ name: `${p}delivery_queue_depth`, help: 'Deliveries not yet delivered nor dead (pending, queued or delivering), by binding', labelNames: ['binding'], registers });
-    this.oldest = new Gauge({ name: `${p}delivery_oldest_pending_age_seconds`, help: 'Age of the oldest delivery not yet delivered nor dead, since it was created; 0 when none', labelNames: ['binding'], registers });
-    this.notifications = new Gauge({ name: `${p}notifications`, help: 'Citizen notifications by channel and current status (hub-wide)', labelNames: ['channel', 'status'], registers });
-    this.alerts = new Gauge({ name: `${p}delivery_alerts`, help: 'Deliveries needing an operator, by binding: kind="dead", or kind="stale" (undelivered past the binding\'s alerts.pendingMinutes)', labelNames: ['binding', 'kind'], registers });
-    this.up = new Gauge({ name: `${p}hub_stats_up`, help: '1 when the last read of the hub-wide figures from Postgres succeeded, else 0 (the figures are then the last good ones)', registers });
-    this.lastSuccess = new Gauge({ name: `${p}hub_stats_last_success_timestamp_seconds`, help: 'When the hub-wide figures were last read from Postgres', registers });
+    this.submissions = new Counter({
+      name: `${p}submissions_total`,
+      help: 'Processes submitted, by service (hub-wide, from Postgres)',
+      labelNames: ['service'],
+      registers,
+    });
+    this.deliveries = new Gauge({
+      name: `${p}deliveries`,
+      help: 'Deliveries by binding and current status (hub-wide)',
+      labelNames: ['binding', 'status'],
+      registers,
+    });
+    this.attempts = new Counter({
+      name: `${p}delivery_attempts_total`,
+      help: 'Delivery attempts by binding and outcome: delivered, retry, dead (hub-wide)',
+      labelNames: ['binding', 'outcome'],
+      registers,
+    });
+    this.deadLetters = new Gauge({
+      name: `${p}dead_letters`,
+      help: 'Dead deliveries waiting for an operator to replay them, by binding',
+      labelNames: ['binding'],
+      registers,
+    });
+    this.depth = new Gauge({
+      name: `${p}delivery_queue_depth`,
+      help: 'Deliveries not yet delivered nor dead (pending, queued or delivering), by binding',
+      labelNames: ['binding'],
+      registers,
+    });
+    this.oldest = new Gauge({
+      name: `${p}delivery_oldest_pending_age_seconds`,
+      help: 'Age of the oldest delivery not yet delivered nor dead, since it was created; 0 when none',
+      labelNames: ['binding'],
+      registers,
+    });
+    this.notifications = new Gauge({
+      name: `${p}notifications`,
+      help: 'Citizen notifications by channel and current status (hub-wide)',
+      labelNames: ['channel', 'status'],
+      registers,
+    });
+    this.alerts = new Gauge({
+      name: `${p}delivery_alerts`,
+      help: 'Deliveries needing an operator, by binding: kind="dead", or kind="stale" (undelivered past the binding\'s alerts.pendingMinutes)',
+      labelNames: ['binding', 'kind'],
+      registers,
+    });
+    this.up = new Gauge({
+      name: `${p}hub_stats_up`,
+      help: '1 when the last read of the hub-wide figures from Postgres succeeded, else 0 (the figures are then the last good ones)',
+      registers,
+    });
+    this.lastSuccess = new Gauge({
+      name: `${p}hub_stats_last_success_timestamp_seconds`,
+      help: 'When the hub-wide figures were last read from Postgres',
+      registers,
+    });
     this.errors = new Counter({ name: `${p}hub_stats_errors_total`, help: 'Failed reads of the hub-wide figures by this process', registers });
   }
 

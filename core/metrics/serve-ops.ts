@@ -49,6 +49,7 @@ export async function openServeOps(hub: Hub, env: NodeJS.ProcessEnv = process.en
 async function resolveSecret(hub: Hub, ref: SecretRef, env: NodeJS.ProcessEnv): Promise<string> {
   if ('generated' in ref) return generatedSecret(hub.sequelize, ref.generated);
   const value = env[ref.env];
-  if (!value) throw new ConfigError([{ file: hub.config.file, line: null, path: 'server.metrics.bearerToken', message: `environment variable ${ref.env} is not set` }]);
+  if (!value)
+    throw new ConfigError([{ file: hub.config.file, line: null, path: 'server.metrics.bearerToken', message: `environment variable ${ref.env} is not set` }]);
   return value;
 }

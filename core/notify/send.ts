@@ -63,7 +63,10 @@ const claimBatcher = perDatabase(
   (sequelize) =>
     new GroupBatcher(async (items: { id: string; hash: Buffer }[]) => {
       const rows = await runPrepared<Claimed & { id: string }>(sequelize, CLAIM_NOTIFICATIONS, [items.map((i) => i.id), items.map((i) => i.hash)]);
-      return firstRowPerId(items.map((i) => i.id), rows);
+      return firstRowPerId(
+        items.map((i) => i.id),
+        rows,
+      );
     }),
 );
 

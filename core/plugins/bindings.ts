@@ -50,7 +50,11 @@ async function build(hub: PluginHost, processes: (binding: string) => ProcessApi
   const problems: ConfigProblem[] = [];
   for (const [name, binding] of Object.entries(hub.config.bindings)) {
     const connector = await hub.registry.connector(binding.connector);
-    const parsed = parsePluginConfig(connector.configSchema, binding.config, { file: hub.config.file, prefix: ['bindings', name, 'config'], envValues: hub.config.envValues });
+    const parsed = parsePluginConfig(connector.configSchema, binding.config, {
+      file: hub.config.file,
+      prefix: ['bindings', name, 'config'],
+      envValues: hub.config.envValues,
+    });
     if (!parsed.success) {
       problems.push(...parsed.problems);
       continue;
@@ -68,6 +72,10 @@ async function build(hub: PluginHost, processes: (binding: string) => ProcessApi
     out.set(name, { name, connector, concurrency: binding.concurrency, rateLimit: binding.rateLimit, retry: binding.retry, context });
   }
   if (problems.length) throw new ConfigError(problems);
-  await openPluginStates(hub, 'binding', [...out.values()].map((b) => ({ name: b.name, plugin: b.connector, context: b.context })));
+  await openPluginStates(
+    hub,
+    'binding',
+    [...out.values()].map((b) => ({ name: b.name, plugin: b.connector, context: b.context })),
+  );
   return out;
 }

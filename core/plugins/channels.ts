@@ -30,7 +30,11 @@ async function build(hub: PluginHost): Promise<Map<string, ChannelRuntime>> {
   const problems: ConfigProblem[] = [];
   for (const [name, cfg] of Object.entries(hub.config.channels)) {
     const channel = await hub.registry.channel(cfg.channel);
-    const parsed = parsePluginConfig(channel.configSchema, cfg.config, { file: hub.config.file, prefix: ['channels', name, 'config'], envValues: hub.config.envValues });
+    const parsed = parsePluginConfig(channel.configSchema, cfg.config, {
+      file: hub.config.file,
+      prefix: ['channels', name, 'config'],
+      envValues: hub.config.envValues,
+    });
     if (!parsed.success) {
       problems.push(...parsed.problems);
       continue;
@@ -58,6 +62,10 @@ async function build(hub: PluginHost): Promise<Map<string, ChannelRuntime>> {
     out.set(name, { name, channel, context });
   }
   if (problems.length) throw new ConfigError(problems);
-  await openPluginStates(hub, 'channel', [...out.values()].map((c) => ({ name: c.name, plugin: c.channel, context: c.context })));
+  await openPluginStates(
+    hub,
+    'channel',
+    [...out.values()].map((c) => ({ name: c.name, plugin: c.channel, context: c.context })),
+  );
   return out;
 }

@@ -35,7 +35,14 @@ export async function checkBindings(config: Config, options: { connect?: boolean
       const parsed = parsePluginConfig(connector.configSchema, withGeneratedStandIns(b.config), { ...where, prefix: ['bindings', name, 'config'] });
       if (!parsed.success) problems.push(...parsed.problems);
       else if (options.connect && connector.check) {
-        const opening = { name, config: parsed.data, log: pino({ level: 'silent' }), publicBaseUrl: config.server.publicBaseUrl, configDir: config.dir, processes: noProcessChanges };
+        const opening = {
+          name,
+          config: parsed.data,
+          log: pino({ level: 'silent' }),
+          publicBaseUrl: config.server.publicBaseUrl,
+          configDir: config.dir,
+          processes: noProcessChanges,
+        };
         let timer: NodeJS.Timeout | undefined;
         let state: unknown;
         let opened = false;
@@ -71,7 +78,10 @@ export async function checkBindings(config: Config, options: { connect?: boolean
   if (digestChannel) {
     const channel = await registry.channel(digestChannel.channel).catch(() => null);
     if (channel && !channel.sendOperatorMessage) {
-      at(['alertDigest', 'channel'], `channel "${config.alertDigest!.channel}" (${channel.name}) cannot send operator messages; name one whose plugin can, such as smtp`);
+      at(
+        ['alertDigest', 'channel'],
+        `channel "${config.alertDigest!.channel}" (${channel.name}) cannot send operator messages; name one whose plugin can, such as smtp`,
+      );
     }
   }
   return problems;

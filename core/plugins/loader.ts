@@ -91,11 +91,15 @@ export function channelProblems(value: unknown): string[] {
 function commonProblems(value: unknown): string[] {
   if (!isObject(value)) return [`expected an object, got ${value === null ? 'null' : typeof value}`];
   const problems: string[] = [];
-  if (typeof value.name !== 'string' || !/^[a-z0-9][a-z0-9._-]*$/i.test(value.name)) problems.push('name must be a non-empty string of letters, digits, ".", "_" or "-"');
+  if (typeof value.name !== 'string' || !/^[a-z0-9][a-z0-9._-]*$/i.test(value.name))
+    problems.push('name must be a non-empty string of letters, digits, ".", "_" or "-"');
   const schema = value.configSchema as { safeParse?: unknown } | undefined;
   if (!schema || typeof schema.safeParse !== 'function') problems.push('configSchema must be a zod schema');
   const migrations = value.migrations;
-  if (migrations !== undefined && !(Array.isArray(migrations) && migrations.every((m) => isObject(m) && typeof m.name === 'string' && m.name !== '' && typeof m.up === 'function'))) {
+  if (
+    migrations !== undefined &&
+    !(Array.isArray(migrations) && migrations.every((m) => isObject(m) && typeof m.name === 'string' && m.name !== '' && typeof m.up === 'function'))
+  ) {
     problems.push('migrations must be a list of { name, up } when present');
   }
   return problems;
@@ -132,7 +136,8 @@ function packageUrl(spec: string, baseDir: string): string {
   try {
     return moduleResolve(spec, pathToFileURL(join(baseDir, 'closeloop.yaml'))).href;
   } catch (nearConfig) {
-    if ((nearConfig as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw new PluginLoadError(spec, `could not be loaded: ${(nearConfig as Error).message}`, { cause: nearConfig });
+    if ((nearConfig as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND')
+      throw new PluginLoadError(spec, `could not be loaded: ${(nearConfig as Error).message}`, { cause: nearConfig });
     try {
       return moduleResolve(spec, new URL(import.meta.url)).href;
     } catch {

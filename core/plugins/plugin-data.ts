@@ -18,7 +18,8 @@ export interface PluginData {
 /** The plugins config uses (each once, however many bindings or channels name it), in config order. */
 export async function pluginsInUse(registry: Registry, config: Pick<Config, 'bindings' | 'channels'>): Promise<(Connector<unknown> | Channel<unknown>)[]> {
   const seen = new Map<string, Connector<unknown> | Channel<unknown>>();
-  for (const b of Object.values(config.bindings)) if (!seen.has(`connector:${b.connector}`)) seen.set(`connector:${b.connector}`, await registry.connector(b.connector));
+  for (const b of Object.values(config.bindings))
+    if (!seen.has(`connector:${b.connector}`)) seen.set(`connector:${b.connector}`, await registry.connector(b.connector));
   for (const c of Object.values(config.channels)) if (!seen.has(`channel:${c.channel}`)) seen.set(`channel:${c.channel}`, await registry.channel(c.channel));
   return [...seen.values()];
 }

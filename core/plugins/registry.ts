@@ -54,7 +54,8 @@ export class Registry {
     const found = pluginsOf(spec, await importPluginModule(spec, configDir));
     for (const { kind, plugin } of found) {
       const key = `${kind}:${plugin.name}`;
-      if (this.builtins[kind][plugin.name]) throw new PluginLoadError(spec, `its ${kind} is named "${plugin.name}", which is a built-in ${kind}; give it another name`);
+      if (this.builtins[kind][plugin.name])
+        throw new PluginLoadError(spec, `its ${kind} is named "${plugin.name}", which is a built-in ${kind}; give it another name`);
       const previous = this.origin.get(key);
       if (previous) throw new PluginLoadError(spec, `its ${kind} "${plugin.name}" is already registered by plugin "${previous}"`);
       this.origin.set(key, spec);
@@ -104,7 +105,9 @@ export class Registry {
     if (!plugin) {
       const path = this.builtins[kind][name];
       if (!path) {
-        return Promise.reject(new PluginLoadError(name, `no ${kind} of this name (known: ${this.names(kind).join(', ')}; third-party ${kind}s must be listed under plugins:)`));
+        return Promise.reject(
+          new PluginLoadError(name, `no ${kind} of this name (known: ${this.names(kind).join(', ')}; third-party ${kind}s must be listed under plugins:)`),
+        );
       }
       plugin = this.importBuiltin(kind, name, path);
       this.loaded[kind].set(name, plugin);
@@ -119,7 +122,9 @@ export class Registry {
     try {
       mod = await importPluginModule(builtinFile(this.root, path), this.root);
     } catch (err) {
-      throw new PluginLoadError(name, `the built-in ${kind} ${path} could not be loaded: ${(err as Error).message.replace(/^plugin "[^"]*": /, '')}`, { cause: err });
+      throw new PluginLoadError(name, `the built-in ${kind} ${path} could not be loaded: ${(err as Error).message.replace(/^plugin "[^"]*": /, '')}`, {
+        cause: err,
+      });
     }
     const plugin = mod[kind];
     const problems = plugin === undefined ? [`it does not export \`${kind}\``] : kind === 'connector' ? connectorProblems(plugin) : channelProblems(plugin);

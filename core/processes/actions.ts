@@ -4,7 +4,15 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { ConflictError, GoneError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Actor, TaskStatus } from '../plugins/index.ts';
-import { auditActor, auditEntrySql, citizenMessageSql, messageUpdate, recordCitizenChange, timelineEntrySql, type TimelineEntry } from '../citizen-changes/index.ts';
+import {
+  auditActor,
+  auditEntrySql,
+  citizenMessageSql,
+  messageUpdate,
+  recordCitizenChange,
+  timelineEntrySql,
+  type TimelineEntry,
+} from '../citizen-changes/index.ts';
 import { OUTBOX_CHANNEL } from '../jobs/index.ts';
 import { preparedStatement, runPrepared } from '../db/prepared.ts';
 
@@ -80,7 +88,16 @@ export async function addNote(
   const [row] = await runPrepared<{ id: string | null; erased: boolean | null }>(
     deps.sequelize,
     ADD_NOTE,
-    [processId, note.visibleToCitizen, text, JSON.stringify({ by: actor.name }), actor.name, deps.notifyWindowSeconds, auditActor(actor), JSON.stringify({ visibleToCitizen: note.visibleToCitizen, length: text.length })],
+    [
+      processId,
+      note.visibleToCitizen,
+      text,
+      JSON.stringify({ by: actor.name }),
+      actor.name,
+      deps.notifyWindowSeconds,
+      auditActor(actor),
+      JSON.stringify({ visibleToCitizen: note.visibleToCitizen, length: text.length }),
+    ],
     options.transaction,
   );
   if (row?.erased === null || row?.erased === undefined) throw new NotFoundError('There is no such process');
@@ -160,7 +177,13 @@ async function setStatus(deps: ActionDeps, t: Transaction, p: LockedProcess, sta
   return { kind: 'status', text, visibleToCitizen: true, data: { status, from: p.status } };
 }
 
-export async function closeProcess(deps: ActionDeps, processId: string, reason: string, actor: Actor, options: ActionOptions = {}): Promise<{ changed: boolean }> {
+export async function closeProcess(
+  deps: ActionDeps,
+  processId: string,
+  reason: string,
+  actor: Actor,
+  options: ActionOptions = {},
+): Promise<{ changed: boolean }> {
   const text = reason.trim();
   if (!text) throw new ValidationError('A reason is needed', [{ field: 'reason', message: 'Enter why the process is closed' }]);
   return inTransaction(deps, options, async (t) => {

@@ -11,10 +11,11 @@ export function processApiFor(deps: ActionDeps, binding: string): ProcessApi {
   const once = async (options: ChangeOptions | undefined, fn: (t: Transaction) => Promise<{ changed?: boolean } | unknown>): Promise<{ applied: boolean }> =>
     deps.sequelize.transaction(async (t) => {
       if (options?.eventId) {
-        const claimed = await deps.sequelize.query(
-          'insert into inbound_events (source, event_id) values ($1, $2) on conflict do nothing returning 1',
-          { bind: [binding, options.eventId.slice(0, 300)], type: QueryTypes.SELECT, transaction: t },
-        );
+        const claimed = await deps.sequelize.query('insert into inbound_events (source, event_id) values ($1, $2) on conflict do nothing returning 1', {
+          bind: [binding, options.eventId.slice(0, 300)],
+          type: QueryTypes.SELECT,
+          transaction: t,
+        });
         if (!claimed.length) return { applied: false };
       }
       const result = (await fn(t)) as { changed?: boolean } | undefined;
@@ -60,7 +61,8 @@ export function processApiFor(deps: ActionDeps, binding: string): ProcessApi {
       );
     },
     addNote: (processId, note, actor, options) => once(options, (transaction) => addNote(deps, processId, note, actor, { transaction })),
-    updateTask: (processId, taskKey, update, actor, options) => once(options, (transaction) => updateTask(deps, processId, taskKey, update, actor, { transaction })),
+    updateTask: (processId, taskKey, update, actor, options) =>
+      once(options, (transaction) => updateTask(deps, processId, taskKey, update, actor, { transaction })),
     close: (processId, reason, actor, options) => once(options, (transaction) => closeProcess(deps, processId, reason, actor, { transaction })),
   };
 }

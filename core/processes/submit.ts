@@ -67,7 +67,17 @@ export async function submit(deps: SubmitDeps, input: SubmitInput): Promise<Subm
     const copy = { definition: def, version: service.version, reference, processId, submittedAt: now, answers: checked.answers };
     const inline = (kind: string, name: string, contentType: string, text: string): SubmissionDocument => {
       const bytes = Buffer.from(text);
-      return { id: randomUUID(), kind, fieldId: null, name, contentType, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), storageKey: null, content: bytes };
+      return {
+        id: randomUUID(),
+        kind,
+        fieldId: null,
+        name,
+        contentType,
+        size: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        storageKey: null,
+        content: bytes,
+      };
     };
     try {
       await submissionWriter(deps.sequelize).write({
@@ -85,7 +95,17 @@ export async function submit(deps: SubmitDeps, input: SubmitInput): Promise<Subm
         documents: [
           inline('form-json', `${reference}.json`, 'application/json', formCopyJson(copy)),
           inline('form-html', `${reference}.html`, 'text/html', formCopyHtml(copy)),
-          ...files.map((f) => ({ id: f.documentId, kind: 'evidence', fieldId: f.fieldId, name: f.name, contentType: f.contentType, size: f.size, sha256: f.blob.sha256, storageKey: f.blob.key, content: null })),
+          ...files.map((f) => ({
+            id: f.documentId,
+            kind: 'evidence',
+            fieldId: f.fieldId,
+            name: f.name,
+            contentType: f.contentType,
+            size: f.size,
+            sha256: f.blob.sha256,
+            storageKey: f.blob.key,
+            content: null,
+          })),
         ],
         bindings: def.bindings,
         confirmationText: `We have received your ${serviceNoun(def)}.`,

@@ -71,8 +71,12 @@ export interface TrackingView {
 }
 
 function answerText(value: unknown): string {
-  if (Array.isArray(value)) return value.map((v) => (v && typeof v === 'object' ? String((v as { name?: unknown }).name ?? JSON.stringify(v)) : String(v))).join(', ');
-  if (value && typeof value === 'object') return Object.values(value as Record<string, unknown>).filter((v) => v !== undefined && v !== '').join(', ');
+  if (Array.isArray(value))
+    return value.map((v) => (v && typeof v === 'object' ? String((v as { name?: unknown }).name ?? JSON.stringify(v)) : String(v))).join(', ');
+  if (value && typeof value === 'object')
+    return Object.values(value as Record<string, unknown>)
+      .filter((v) => v !== undefined && v !== '')
+      .join(', ');
   return String(value);
 }
 
@@ -101,7 +105,12 @@ const PROCESS_SERVICE = preparedStatement('process_service', 'select id::text, s
  * The same checks as loadProcessFor for routes that change a process and need only to know they may: one small
  * prepared query instead of loading the whole row (answers and all) through the ORM. Returns the process id as stored.
  */
-export async function checkProcessAccess(sequelize: Sequelize, client: ApiClient, processId: string, councilOf: (serviceId: string) => string): Promise<string> {
+export async function checkProcessAccess(
+  sequelize: Sequelize,
+  client: ApiClient,
+  processId: string,
+  councilOf: (serviceId: string) => string,
+): Promise<string> {
   if (!UUID.test(processId)) throw new NotFoundError('There is no such process');
   const [row] = await runPrepared<{ id: string; service_id: string }>(sequelize, PROCESS_SERVICE, [processId]);
   if (!row) throw new NotFoundError('There is no such process');
@@ -128,7 +137,13 @@ export async function processView(catalogue: ServiceCatalogue, publicBaseUrl: st
     catalogue.getVersion(row.serviceId, row.serviceVersion),
     TaskRow.findAll({ where: { processId: row.id }, order: [['position', 'ASC']] }),
     DeliveryRow.findAll({ where: { processId: row.id }, order: [['binding', 'ASC']] }),
-    DocumentRow.findAll({ where: { processId: row.id }, order: [['createdAt', 'ASC'], ['kind', 'ASC']] }),
+    DocumentRow.findAll({
+      where: { processId: row.id },
+      order: [
+        ['createdAt', 'ASC'],
+        ['kind', 'ASC'],
+      ],
+    }),
   ]);
   return {
     id: row.id,
@@ -175,9 +190,16 @@ export async function timelineView(processId: string, citizenOnly: boolean): Pro
 export async function trackingView(sequelize: Sequelize, catalogue: ServiceCatalogue, token: string): Promise<TrackingView | null> {
   if (!looksLikeTrackingToken(token)) return null;
   const rows = await sequelize.query<{
-    reference: string; service_id: string; service_version: number; status: string; closed_reason: string | null;
-    submitted_at: Date; updated_at: Date; tasks: { key: string; title: string; status: string; updated_at: string }[] | null;
-    timeline: { at: string; kind: string; text: string }[] | null; documents: { name: string; size: number }[] | null;
+    reference: string;
+    service_id: string;
+    service_version: number;
+    status: string;
+    closed_reason: string | null;
+    submitted_at: Date;
+    updated_at: Date;
+    tasks: { key: string; title: string; status: string; updated_at: string }[] | null;
+    timeline: { at: string; kind: string; text: string }[] | null;
+    documents: { name: string; size: number }[] | null;
   }>(
     `select p.reference, p.service_id, p.service_version, p.status, p.closed_reason, p.submitted_at, p.updated_at,
        (select json_agg(json_build_object('key', t.key, 'title', t.title, 'status', t.status, 'updated_at', t.updated_at) order by t.position)

@@ -63,7 +63,13 @@ export async function startServe(hub: Hub, options: CreateAppOptions = {}): Prom
     ...options,
     ops,
     documentedRoutes,
-    before: [sandboxAlias(sandbox), securityHeaders({ hsts: !!hub.config.server.tls }), assetsMiddleware(), adminQueuesMiddleware(hub, ops), ...(options.before ?? [])],
+    before: [
+      sandboxAlias(sandbox),
+      securityHeaders({ hsts: !!hub.config.server.tls }),
+      assetsMiddleware(),
+      adminQueuesMiddleware(hub, ops),
+      ...(options.before ?? []),
+    ],
     renderHtmlError: htmlErrorRenderer(hub),
     extraRouters: [mountInbound, (router) => mountPages(router, hub), (router) => mountForms(router, hub), ...(options.extraRouters ?? [])],
   });

@@ -12,8 +12,20 @@ import { sendNotificationOnce, type NotifyDeps } from '../notify/send.ts';
 import { runRetention } from '../governance/index.ts';
 import { sendAlertDigest } from '../metrics/alert-digest.ts';
 import {
-  ALERT_DIGEST_QUEUE, deliveryQueueName, isOutboxName, JobWorkers, NOTIFICATIONS_QUEUE, OUTBOX_CHANNEL, POLLS_QUEUE, Queues, Relay, RETENTION_QUEUE,
-  runPoll, scheduleAlertDigest, schedulePolls, scheduleRetention,
+  ALERT_DIGEST_QUEUE,
+  deliveryQueueName,
+  isOutboxName,
+  JobWorkers,
+  NOTIFICATIONS_QUEUE,
+  OUTBOX_CHANNEL,
+  POLLS_QUEUE,
+  Queues,
+  Relay,
+  RETENTION_QUEUE,
+  runPoll,
+  scheduleAlertDigest,
+  schedulePolls,
+  scheduleRetention,
 } from '../jobs/index.ts';
 
 export interface WorkerRole {
@@ -100,7 +112,13 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
 
   // Retention (docs/governance.md): a daily run; it locks its row in Postgres.
   await scheduleRetention(queues.get(RETENTION_QUEUE));
-  workers.start({ queue: RETENTION_QUEUE, name: 'retention', concurrency: 1, lockDurationMs: 5 * 60_000, run: () => runRetention({ sequelize: hub.sequelize, store: hub.store, erasers: hub.erasers }, { log }) });
+  workers.start({
+    queue: RETENTION_QUEUE,
+    name: 'retention',
+    concurrency: 1,
+    lockDurationMs: 5 * 60_000,
+    run: () => runRetention({ sequelize: hub.sequelize, store: hub.store, erasers: hub.erasers }, { log }),
+  });
 
   // The operators' alert digest (optional): one e-mail per interval whatever the worker count.
   await scheduleAlertDigest(queues.get(ALERT_DIGEST_QUEUE), config.alertDigest?.intervalMinutes ?? null);

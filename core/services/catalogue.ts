@@ -26,7 +26,11 @@ export class ServiceCatalogue {
       await this.sequelize.query('select pg_advisory_xact_lock(:key)', { replacements: { key: SYNC_LOCK }, transaction });
       for (const def of definitions) {
         const hash = contentHash(def);
-        const [service] = await ServiceRow.findOrCreate({ where: { id: def.id }, defaults: { id: def.id, title: def.title, publishedVersion: null }, transaction });
+        const [service] = await ServiceRow.findOrCreate({
+          where: { id: def.id },
+          defaults: { id: def.id, title: def.title, publishedVersion: null },
+          transaction,
+        });
         let row = await ServiceVersionRow.findOne({ where: { serviceId: def.id, contentHash: hash }, transaction });
         let changed = false;
         if (!row) {
@@ -71,7 +75,10 @@ export class ServiceCatalogue {
       const existing = await ServiceVersionRow.findOne({ where: { serviceId: def.id, contentHash: hash }, transaction });
       if (existing) return { version: existing.version, created: false };
       const max = ((await ServiceVersionRow.max('version', { where: { serviceId: def.id }, transaction })) as number | null) ?? 0;
-      await ServiceVersionRow.create({ serviceId: def.id, version: max + 1, definition: def, contentHash: hash, state: 'draft', source: 'admin-api', publishedAt: null }, { transaction });
+      await ServiceVersionRow.create(
+        { serviceId: def.id, version: max + 1, definition: def, contentHash: hash, state: 'draft', source: 'admin-api', publishedAt: null },
+        { transaction },
+      );
       return { version: max + 1, created: true };
     });
   }
@@ -84,7 +91,10 @@ export class ServiceCatalogue {
       if (!row) throw new NotFoundError(`There is no version ${version} of service "${serviceId}"`);
       await ServiceVersionRow.update({ state: 'retired' }, { where: { serviceId, state: 'published' }, transaction });
       await ServiceVersionRow.update({ state: 'published', publishedAt: new Date() }, { where: { serviceId, version }, transaction });
-      await ServiceRow.update({ publishedVersion: version, title: (row.definition as ServiceDefinition).title, updatedAt: new Date() }, { where: { id: serviceId }, transaction });
+      await ServiceRow.update(
+        { publishedVersion: version, title: (row.definition as ServiceDefinition).title, updatedAt: new Date() },
+        { where: { id: serviceId }, transaction },
+      );
       await this.sequelize.query(`select pg_notify('${SERVICES_CHANNEL}', :id)`, { replacements: { id: serviceId }, transaction });
     });
     await this.reload();

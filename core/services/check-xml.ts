@@ -8,18 +8,33 @@ export function checkServiceXml(service: LoadedService, xsdDir: string): ConfigP
   const def = service.definition;
   if (!def.xml) {
     return def.bindings.length
-      ? [{ file: service.file, line: service.lineOf(['bindings']), path: 'bindings', message: 'a service with bindings needs an xml section (xsd and mapping)' }]
+      ? [
+          {
+            file: service.file,
+            line: service.lineOf(['bindings']),
+            path: 'bindings',
+            message: 'a service with bindings needs an xml section (xsd and mapping)',
+          },
+        ]
       : [];
   }
   const at = (path: (string | number)[], message: string): ConfigProblem => ({ file: service.file, line: service.lineOf(path), path: path.join('.'), message });
   try {
     const mapping = compileMapping(def.xml.mapping);
     const result = renderXml(mapping, xsdDir, def.xml.xsd, {
-      process: { id: '00000000-0000-4000-8000-000000000000', reference: `${def.referencePrefix}-ABCD2345`, serviceId: def.id, serviceVersion: 1, submittedAt: '2026-01-15T10:00:00.000Z' },
+      process: {
+        id: '00000000-0000-4000-8000-000000000000',
+        reference: `${def.referencePrefix}-ABCD2345`,
+        serviceId: def.id,
+        serviceVersion: 1,
+        submittedAt: '2026-01-15T10:00:00.000Z',
+      },
       answers: sampleAnswers(def),
       documents: sampleDocuments(def),
     });
-    return result.errors.map((e) => at(['xml', 'mapping'], `sample XML fails ${def.xml!.xsd} at line ${e.line ?? '?'}${e.element ? ` <${e.element}>` : ''}: ${e.message}`));
+    return result.errors.map((e) =>
+      at(['xml', 'mapping'], `sample XML fails ${def.xml!.xsd} at line ${e.line ?? '?'}${e.element ? ` <${e.element}>` : ''}: ${e.message}`),
+    );
   } catch (err) {
     if (err instanceof XmlMappingError) {
       if (err.issues.length) return err.issues.map((i) => at(['xml', 'mapping', ...i.path.split('.').filter(Boolean)], i.message));

@@ -2,9 +2,7 @@
 // This zod schema is the single source for validation, the published JSON Schema and the OpenAPI document.
 import { z } from 'zod';
 
-const fieldId = z
-  .string()
-  .regex(/^[a-zA-Z][a-zA-Z0-9_]*$/, 'must start with a letter and use only letters, digits and _');
+const fieldId = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/, 'must start with a letter and use only letters, digits and _');
 
 export const optionSchema = z.object({
   value: z.string().min(1),
@@ -83,19 +81,16 @@ const fileField = z.object({
   /** Accepted media types, checked against the file's real bytes. */
   accept: z.array(z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/)).min(1),
   /** Largest single file in bytes. */
-  maxSize: z.number().int().positive().default(10 * 1024 * 1024),
+  maxSize: z
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
   multiple: z.boolean().default(false),
   maxFiles: z.number().int().positive().default(5),
 });
 
-export const fieldSchema = z.discriminatedUnion('type', [
-  textField,
-  numberField,
-  dateField,
-  choiceField,
-  addressField,
-  fileField,
-]);
+export const fieldSchema = z.discriminatedUnion('type', [textField, numberField, dateField, choiceField, addressField, fileField]);
 
 export const taskSchema = z.object({
   key: z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and -'),
@@ -162,7 +157,8 @@ export const serviceDefinitionSchema = z
     });
     const pageIds = new Set(def.fields.map((f) => f.page ?? f.id));
     for (const id of Object.keys(def.pages ?? {})) {
-      if (!pageIds.has(id)) ctx.addIssue({ code: 'custom', path: ['pages', id], message: `"${id}" is not a page of this service (no question has this page id)` });
+      if (!pageIds.has(id))
+        ctx.addIssue({ code: 'custom', path: ['pages', id], message: `"${id}" is not a page of this service (no question has this page id)` });
     }
     const keys = new Set<string>();
     def.tasks.forEach((t, i) => {

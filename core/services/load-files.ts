@@ -54,8 +54,7 @@ export function loadServiceFiles(dir: string, context: ServiceFileContext): Serv
     const def = parsed.data;
     const override = context.serviceBindings?.[def.id];
     if (override) def.bindings = [...override];
-    const at = (path: PropertyKey[], message: string) =>
-      problems.push({ file, line: source.lineOf(path), path: path.join('.'), message });
+    const at = (path: PropertyKey[], message: string) => problems.push({ file, line: source.lineOf(path), path: path.join('.'), message });
     const expectedId = basename(file).replace(/\.ya?ml$/, '');
     if (def.id !== expectedId) at(['id'], `must match the file name ("${expectedId}")`);
     const other = seenPrefixes.get(def.referencePrefix);
@@ -77,11 +76,13 @@ export function definitionProblems(def: ServiceDefinition, context: ServiceFileC
   const problems: { path: (string | number)[]; message: string }[] = [];
   const councils = context.councils;
   const council = def.council ?? councils?.defaultId;
-  if (councils && def.council && !councils.ids.includes(def.council)) problems.push({ path: ['council'], message: `no council "${def.council}" in closeloop.yaml (known: ${councils.ids.join(', ')})` });
+  if (councils && def.council && !councils.ids.includes(def.council))
+    problems.push({ path: ['council'], message: `no council "${def.council}" in closeloop.yaml (known: ${councils.ids.join(', ')})` });
   def.bindings.forEach((b, i) => {
     if (!context.bindings.has(b)) problems.push({ path: ['bindings', i], message: `binding "${b}" is not configured in closeloop.yaml` });
     const owner = councils?.bindingOwners.get(b);
-    if (owner && owner !== council) problems.push({ path: ['bindings', i], message: `binding "${b}" belongs to council "${owner}", not to this service's council "${council}"` });
+    if (owner && owner !== council)
+      problems.push({ path: ['bindings', i], message: `binding "${b}" belongs to council "${owner}", not to this service's council "${council}"` });
   });
   if (def.notify.channel && !context.channels.has(def.notify.channel)) {
     problems.push({ path: ['notify', 'channel'], message: `channel "${def.notify.channel}" is not configured in closeloop.yaml` });
@@ -93,13 +94,18 @@ export function definitionProblems(def: ServiceDefinition, context: ServiceFileC
   if (def.xml) {
     const xsd = resolve(context.xsdDir, def.xml.xsd);
     if (!xsd.startsWith(context.xsdDir + sep)) problems.push({ path: ['xml', 'xsd'], message: 'must name a file inside the XSD folder' });
-    else if (!existsSync(xsd)) problems.push({ path: ['xml', 'xsd'], message: `XSD file ${def.xml.xsd} not found in ${xsdFolderName(context.xsdDir)} (the XSD folder)` });
+    else if (!existsSync(xsd))
+      problems.push({ path: ['xml', 'xsd'], message: `XSD file ${def.xml.xsd} not found in ${xsdFolderName(context.xsdDir)} (the XSD folder)` });
   }
   return problems;
 }
 
 /** The council facts definitionProblems checks a service against, from closeloop.yaml. */
-export function councilContext(config: { council: { id: string }; councils: Record<string, unknown>; bindings: Record<string, { council?: string }> }): NonNullable<ServiceFileContext['councils']> {
+export function councilContext(config: {
+  council: { id: string };
+  councils: Record<string, unknown>;
+  bindings: Record<string, { council?: string }>;
+}): NonNullable<ServiceFileContext['councils']> {
   return {
     ids: [config.council.id, ...Object.keys(config.councils)],
     defaultId: config.council.id,

@@ -21,15 +21,42 @@ export function sampleAnswers(def: ServiceDefinition): Record<string, unknown> {
   return answers;
 }
 
-export function sampleDocuments(def: ServiceDefinition, baseUrl = 'https://closeloop.example/api/v1/processes/00000000-0000-4000-8000-000000000000/documents'): SampleDocument[] {
+export function sampleDocuments(
+  def: ServiceDefinition,
+  baseUrl = 'https://closeloop.example/api/v1/processes/00000000-0000-4000-8000-000000000000/documents',
+): SampleDocument[] {
   const docs: SampleDocument[] = [
-    { id: '00000000-0000-4000-8000-0000000000f1', kind: 'form-json', fieldId: null, name: 'form.json', contentType: 'application/json', size: 900, url: `${baseUrl}/00000000-0000-4000-8000-0000000000f1` },
-    { id: '00000000-0000-4000-8000-0000000000f2', kind: 'form-html', fieldId: null, name: 'form.html', contentType: 'text/html', size: 1800, url: `${baseUrl}/00000000-0000-4000-8000-0000000000f2` },
+    {
+      id: '00000000-0000-4000-8000-0000000000f1',
+      kind: 'form-json',
+      fieldId: null,
+      name: 'form.json',
+      contentType: 'application/json',
+      size: 900,
+      url: `${baseUrl}/00000000-0000-4000-8000-0000000000f1`,
+    },
+    {
+      id: '00000000-0000-4000-8000-0000000000f2',
+      kind: 'form-html',
+      fieldId: null,
+      name: 'form.html',
+      contentType: 'text/html',
+      size: 1800,
+      url: `${baseUrl}/00000000-0000-4000-8000-0000000000f2`,
+    },
   ];
   def.fields.forEach((f, i) => {
     if (f.type !== 'file') return;
     const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-    docs.push({ id, kind: 'evidence', fieldId: f.id, name: `evidence-${i}${extension(f.accept[0]!)}`, contentType: f.accept[0]!, size: 12345, url: `${baseUrl}/${id}` });
+    docs.push({
+      id,
+      kind: 'evidence',
+      fieldId: f.id,
+      name: `evidence-${i}${extension(f.accept[0]!)}`,
+      contentType: f.accept[0]!,
+      size: 12345,
+      url: `${baseUrl}/${id}`,
+    });
   });
   return docs;
 }

@@ -34,10 +34,21 @@ export interface AnswerValidation {
 
 const EMAIL = /^[^\s@<>()[\],;:"]+@[^\s@<>()[\],;:"]+\.[^\s@<>()[\],;:"]{2,}$/;
 const PHONE = /^\+?[0-9 ()-]{7,20}$/;
-const UK_POSTCODE = /^(GIR ?0AA|[A-PR-UWYZ][0-9][0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2}|[A-PR-UWYZ][A-HK-Y][0-9][0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2}|[A-PR-UWYZ][0-9][A-HJKPSTUW] ?[0-9][ABD-HJLNP-UW-Z]{2}|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRVWXY] ?[0-9][ABD-HJLNP-UW-Z]{2})$/i;
+const UK_POSTCODE =
+  /^(GIR ?0AA|[A-PR-UWYZ][0-9][0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2}|[A-PR-UWYZ][A-HK-Y][0-9][0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2}|[A-PR-UWYZ][0-9][A-HJKPSTUW] ?[0-9][ABD-HJLNP-UW-Z]{2}|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRVWXY] ?[0-9][ABD-HJLNP-UW-Z]{2})$/i;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
-const ADDRESS_PART_NAMES: Record<string, string> = { line1: 'Address line 1', line2: 'Address line 2', town: 'Town or city', postcode: 'Postcode', uprn: 'UPRN', easting: 'Easting', northing: 'Northing', latitude: 'Latitude', longitude: 'Longitude' };
+const ADDRESS_PART_NAMES: Record<string, string> = {
+  line1: 'Address line 1',
+  line2: 'Address line 2',
+  town: 'Town or city',
+  postcode: 'Postcode',
+  uprn: 'UPRN',
+  easting: 'Easting',
+  northing: 'Northing',
+  latitude: 'Latitude',
+  longitude: 'Longitude',
+};
 const ADDRESS_KEYS = new Set(['line1', 'line2', 'town', 'postcode', 'uprn', 'easting', 'northing', 'latitude', 'longitude']);
 
 /** Is a question shown, given the answers so far? Questions hidden by a condition are neither required nor kept. */
@@ -200,7 +211,8 @@ function checkAddress(field: Extract<Field, { type: 'address' }>, value: unknown
     if (v === undefined || v === null || v === '') continue;
     const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
     const [min, max] = ranges[key];
-    if (!Number.isFinite(n) || n < min || n > max) return { error: `${ADDRESS_PART_NAMES[key]} must be a number between ${min} and ${max}`, path: `${field.id}.${key}` };
+    if (!Number.isFinite(n) || n < min || n > max)
+      return { error: `${ADDRESS_PART_NAMES[key]} must be a number between ${min} and ${max}`, path: `${field.id}.${key}` };
     out[key] = n;
   }
   if (out.postcode !== undefined) {

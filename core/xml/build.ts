@@ -62,7 +62,10 @@ function compileElement(spec: ElementSpec, path: string, namespaces: Record<stri
     prefix,
     path,
     value: spec.value ? compileValue(spec.value, `${path}.value`) : undefined,
-    attributes: Object.entries(spec.attributes ?? {}).map(([k, v]) => [k, compileValue(typeof v === 'string' ? { constant: v } : v, `${path}.attributes.${k}`)]),
+    attributes: Object.entries(spec.attributes ?? {}).map(([k, v]) => [
+      k,
+      compileValue(typeof v === 'string' ? { constant: v } : v, `${path}.attributes.${k}`),
+    ]),
     children: (spec.children ?? []).map((c, i) => compileElement(c, `${path}.children.${i}`, namespaces)),
     each: spec.each ? compileEach(spec.each) : undefined,
     required: spec.required ?? false,
@@ -80,7 +83,13 @@ function compileEach(each: NonNullable<ElementSpec['each']>): (input: XmlBuildIn
   const which = each.documents!;
   return (input) =>
     input.documents.filter((d) =>
-      which === 'all' ? true : which === 'evidence' ? d.kind === 'evidence' : which === 'form' ? d.kind === 'form-json' || d.kind === 'form-html' : d.fieldId === which,
+      which === 'all'
+        ? true
+        : which === 'evidence'
+          ? d.kind === 'evidence'
+          : which === 'form'
+            ? d.kind === 'form-json' || d.kind === 'form-html'
+            : d.fieldId === which,
     );
 }
 

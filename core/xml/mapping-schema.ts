@@ -13,7 +13,10 @@ export const formatSchema = z.union([
 export const valueSchema = z
   .strictObject({
     /** An answer by question id, with an optional sub-path for addresses: "source.postcode". */
-    answer: z.string().regex(/^[A-Za-z][\w]*(\.[A-Za-z]\w*)?$/).optional(),
+    answer: z
+      .string()
+      .regex(/^[A-Za-z][\w]*(\.[A-Za-z]\w*)?$/)
+      .optional(),
     process: z.enum(['reference', 'processId', 'submittedAt', 'serviceId', 'serviceVersion']).optional(),
     constant: z.union([z.string(), z.number()]).optional(),
     /** Inside `each`: the current item ("value" for a checkbox, or a document's id, name, contentType, size, url, kind). */
@@ -33,7 +36,10 @@ export const valueSchema = z
 /** Repeat an element: once per value of a list answer (checkboxes) or once per document. */
 export const eachSchema = z
   .strictObject({
-    answer: z.string().regex(/^[A-Za-z]\w*$/).optional(),
+    answer: z
+      .string()
+      .regex(/^[A-Za-z]\w*$/)
+      .optional(),
     /** evidence | all | form | a file question's id */
     documents: z.string().optional(),
   })

@@ -77,7 +77,8 @@ function checkReferences(root: string, path: string, seen: Set<string>): void {
   for (const ref of refs) {
     const location = (ref as unknown as { attr(n: string): { value(): string } | null }).attr('schemaLocation')?.value();
     if (!location) continue;
-    if (/^[a-z][a-z0-9+.-]*:/i.test(location)) throw new UnsafeXmlError(`${shown}: schemaLocation "${location}" is a URL; only files in the XSD folder may be included`);
+    if (/^[a-z][a-z0-9+.-]*:/i.test(location))
+      throw new UnsafeXmlError(`${shown}: schemaLocation "${location}" is a URL; only files in the XSD folder may be included`);
     const target = resolve(dirname(path), location);
     if (!inside(root, target)) throw new UnsafeXmlError(`${shown} includes "${location}", which is outside the XSD folder ${xsdFolderName(root)}`);
     if (!existsSync(target)) throw new XsdFileError(`${shown} includes "${location}": there is no ${xsdDisplayPath(root, target)}`);
@@ -98,7 +99,8 @@ export function validateDocument(doc: Document, xsd: Xsd): { valid: boolean; err
 /** Validates XML text (line numbers refer to it). */
 export function validateXml(xml: string, xsd: Xsd): { valid: boolean; errors: XsdError[] } {
   // The same rule as parseXmlSafely: nothing with a DOCTYPE reaches libxml2 (XXE, entity bombs, GHSA-78h3-pg4x-j8cv).
-  if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml)) return { valid: false, errors: [{ message: 'XML with a DOCTYPE or ENTITY declaration is refused', line: null, element: null }] };
+  if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml))
+    return { valid: false, errors: [{ message: 'XML with a DOCTYPE or ENTITY declaration is refused', line: null, element: null }] };
   let doc: Document;
   try {
     doc = libxmljs.parseXml(xml, PARSE_OPTIONS);

@@ -32,7 +32,13 @@ export interface Row {
 }
 
 /** Placeholders for the keys of maps, by the map's own name. */
-const KEY_NAMES: Record<string, string> = { bindings: '<binding>', channels: '<channel>', councils: '<council>', services: '<service>', serviceBindings: '<service>' };
+const KEY_NAMES: Record<string, string> = {
+  bindings: '<binding>',
+  channels: '<channel>',
+  councils: '<council>',
+  services: '<service>',
+  serviceBindings: '<service>',
+};
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /** Every setting of a schema, in order, with nested ones as dotted paths (`<name>` for a map's keys, `[]` for a list's items). */
@@ -67,7 +73,8 @@ function walk(s: JsonSchema, path: string, key: string, required: boolean, rows:
     row(anything ? 'object' : value.type === 'object' && value.properties ? 'map: name → object' : `map: name → ${typeOf(value)}`);
     const inner = `${path}.${KEY_NAMES[key] ?? '<name>'}`;
     if (value.type === 'object' && value.properties) walkObject(value, inner, rows, variant);
-    else if (value.anyOf ?? value.oneOf) for (const v of (value.anyOf ?? value.oneOf)!.filter((x) => x.type === 'object' && x.properties)) walkObject(v, inner, rows, variantLabel(v));
+    else if (value.anyOf ?? value.oneOf)
+      for (const v of (value.anyOf ?? value.oneOf)!.filter((x) => x.type === 'object' && x.properties)) walkObject(v, inner, rows, variantLabel(v));
     return;
   }
   if (s.type === 'array' && s.items?.type === 'object' && s.items.properties) {
@@ -91,7 +98,8 @@ function typeOf(s: JsonSchema): string {
   if (variants) {
     // Variants told apart by one property's value (`mode: inline`…): name that property and its values.
     const keys = variants.map((v) => Object.entries(v.properties ?? {}).find(([, p]) => p.const !== undefined)?.[0]);
-    if (keys[0] && keys.every((k) => k === keys[0])) return `object by \`${keys[0]}\`: ${variants.map((v) => `\`${String(v.properties![keys[0]!]!.const)}\``).join(', ')}`;
+    if (keys[0] && keys.every((k) => k === keys[0]))
+      return `object by \`${keys[0]}\`: ${variants.map((v) => `\`${String(v.properties![keys[0]!]!.const)}\``).join(', ')}`;
     return variants.map(typeOf).join(' or ');
   }
   // z.never(): a setting that moved; its description says where.
@@ -100,7 +108,9 @@ function typeOf(s: JsonSchema): string {
   if (s.enum) return s.enum.map((e) => `\`${String(e)}\``).join(', ');
   switch (s.type) {
     case 'string':
-      return ({ uri: 'URL', email: 'e-mail address', uuid: 'UUID', 'date-time': 'date and time (ISO 8601)' } as Record<string, string>)[String(s.format)] ?? 'text';
+      return (
+        ({ uri: 'URL', email: 'e-mail address', uuid: 'UUID', 'date-time': 'date and time (ISO 8601)' } as Record<string, string>)[String(s.format)] ?? 'text'
+      );
     case 'integer':
     case 'number':
       return `${s.type === 'integer' ? 'whole number' : 'number'}${rangeOf(s)}`;
@@ -141,10 +151,18 @@ function defaultOf(s: JsonSchema, required: boolean): string {
   return required ? 'required' : '';
 }
 
-export function table(rows: Row[], columns: ('setting' | 'type' | 'default' | 'description')[] = ['setting', 'type', 'default', 'description'], first = 'Setting'): string {
+export function table(
+  rows: Row[],
+  columns: ('setting' | 'type' | 'default' | 'description')[] = ['setting', 'type', 'default', 'description'],
+  first = 'Setting',
+): string {
   const titles = { setting: first, type: 'Type', default: 'Default', description: 'Description' };
   const cell = (r: Row, c: keyof typeof titles) => (c === 'setting' ? `\`${r.setting}\`` : escape(r[c]));
-  return [`| ${columns.map((c) => titles[c]).join(' | ')} |`, `| ${columns.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${columns.map((c) => cell(r, c)).join(' | ')} |`)].join('\n');
+  return [
+    `| ${columns.map((c) => titles[c]).join(' | ')} |`,
+    `| ${columns.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${columns.map((c) => cell(r, c)).join(' | ')} |`),
+  ].join('\n');
 }
 
 function escape(text: string): string {
@@ -154,14 +172,28 @@ function escape(text: string): string {
 /** The settings of closeloop.yaml and of every built-in connector's and channel's `config`, each with its rows. */
 export async function configurationSections(): Promise<{ title: string; intro: string; rows: Row[] }[]> {
   const registry = new Registry();
-  const sections = [{ title: '`closeloop.yaml`', intro: 'The main file. Every setting not marked required has the default shown (or is off when absent).', rows: settingsOf(inputJsonSchema(closeloopConfigSchema)) }];
+  const sections = [
+    {
+      title: '`closeloop.yaml`',
+      intro: 'The main file. Every setting not marked required has the default shown (or is off when absent).',
+      rows: settingsOf(inputJsonSchema(closeloopConfigSchema)),
+    },
+  ];
   for (const name of registry.connectorNames()) {
     const connector = await registry.connector(name);
-    sections.push({ title: `Connector \`${name}\`: \`bindings.<binding>.config\``, intro: `${sentence(connector.description)}Used by a binding with \`connector: ${name}\`.`, rows: settingsOf(inputJsonSchema(connector.configSchema as ZodType)) });
+    sections.push({
+      title: `Connector \`${name}\`: \`bindings.<binding>.config\``,
+      intro: `${sentence(connector.description)}Used by a binding with \`connector: ${name}\`.`,
+      rows: settingsOf(inputJsonSchema(connector.configSchema as ZodType)),
+    });
   }
   for (const name of registry.channelNames()) {
     const channel = await registry.channel(name);
-    sections.push({ title: `Channel \`${name}\`: \`channels.<channel>.config\``, intro: `${sentence(channel.description)}Used by a channel with \`channel: ${name}\`.`, rows: settingsOf(inputJsonSchema(channel.configSchema as ZodType)) });
+    sections.push({
+      title: `Channel \`${name}\`: \`channels.<channel>.config\``,
+      intro: `${sentence(channel.description)}Used by a channel with \`channel: ${name}\`.`,
+      rows: settingsOf(inputJsonSchema(channel.configSchema as ZodType)),
+    });
   }
   return sections;
 }
@@ -190,14 +222,14 @@ export async function configurationReference(): Promise<string> {
     '',
     '## Values from the environment',
     '',
-    'Secrets are never written in the file. Inside a binding\'s or channel\'s `config`, any value may instead be:',
+    "Secrets are never written in the file. Inside a binding's or channel's `config`, any value may instead be:",
     '',
     '- `{ env: NAME }`: the environment variable `NAME` (an error at start if it is unset or empty);',
     '- `{ env: NAME, default: value }`: the variable, or `value` when it is unset or empty (for settings that are not',
     '  secrets). The environment holds text; it is converted to the type the setting wants (`true`/`false` for a yes/no',
     '  setting, a number for a number), and a value that cannot be converted is reported with the file, line and field;',
     '- `{ generated: name }`: a random secret (256 bits) the hub makes on first start and keeps in Postgres;',
-    '- a text containing `{publicBaseUrl}`, replaced with `server.publicBaseUrl` (e.g. `\'{publicBaseUrl}/connectors/sandbox/inbox\'`).',
+    "- a text containing `{publicBaseUrl}`, replaced with `server.publicBaseUrl` (e.g. `'{publicBaseUrl}/connectors/sandbox/inbox'`).",
     '',
     `These environment variables override a setting of the file: ${ENV_OVERRIDES.map((o) => `\`${o.env}\` → \`${o.path.join('.')}\``).join(', ')}.`,
     '',
@@ -208,7 +240,7 @@ export async function configurationReference(): Promise<string> {
     '',
     'What a `webhook` binding with `format: json` POSTs (with `format: xml`, the body is the validated XML alone). The',
     'headers are the same either way: `webhook-id` and `Idempotency-Key` (the delivery id), `webhook-timestamp`,',
-    '`webhook-signature` ([Standard Webhooks](https://www.standardwebhooks.com/)) and the binding\'s `headers`.',
+    "`webhook-signature` ([Standard Webhooks](https://www.standardwebhooks.com/)) and the binding's `headers`.",
     '',
     table(settingsOf(body), ['setting', 'type', 'description'], 'Field'),
     '',

@@ -127,7 +127,10 @@ describe('fault: worker killed with SIGKILL repeatedly', { timeout: scaled(150_0
       assert.equal(view.idempotencyKeys, N, 'one idempotency key per record');
       assert.equal(view.distinctBodies, N, 'one record per submission (distinct bodies)');
       assert.equal(view.duplicatedEffects, 0, 'no case recorded twice');
-      assert.ok(rig.backoffice.requests.every((r) => r.verified), 'every request carried a valid signature');
+      assert.ok(
+        rig.backoffice.requests.every((r) => r.verified),
+        'every request carried a valid signature',
+      );
     });
   });
 });

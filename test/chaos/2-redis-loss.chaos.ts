@@ -44,7 +44,10 @@ describe('fault: Redis lost (killed, restarted without persistence)', { timeout:
       f.attempted = N;
       const probe = async (path: string, auth = false) => {
         // Bounded: a route that hangs while Redis is away is as wrong as one that answers 500.
-        const res = await fetch(`${rig.baseUrl}${path}`, { headers: auth ? { authorization: `Bearer ${adminKey}` } : {}, signal: AbortSignal.timeout(10_000) }).catch((err: Error) => ({
+        const res = await fetch(`${rig.baseUrl}${path}`, {
+          headers: auth ? { authorization: `Bearer ${adminKey}` } : {},
+          signal: AbortSignal.timeout(10_000),
+        }).catch((err: Error) => ({
           status: err.name === 'TimeoutError' ? 'no answer in 10 s' : ((err.cause as { code?: string })?.code ?? err.message),
           headers: null,
         }));
@@ -62,11 +65,21 @@ describe('fault: Redis lost (killed, restarted without persistence)', { timeout:
         await rig.redis.kill();
         outage.killedAt = Date.now();
         // While it is down: the probes an operator or a load balancer would make.
-        await waitUntil(async () => {
-          const r = await fetch(`${rig.baseUrl}/readyz`);
-          return r.status === 503;
-        }, 10_000, '/readyz to notice Redis is down');
-        await Promise.all([probe('/readyz'), probe('/healthz'), probe('/admin/queues/api/queues', true), probe('/api/v1/admin/deliveries?status=queued', true), probe('/metrics')]);
+        await waitUntil(
+          async () => {
+            const r = await fetch(`${rig.baseUrl}/readyz`);
+            return r.status === 503;
+          },
+          10_000,
+          '/readyz to notice Redis is down',
+        );
+        await Promise.all([
+          probe('/readyz'),
+          probe('/healthz'),
+          probe('/admin/queues/api/queues', true),
+          probe('/api/v1/admin/deliveries?status=queued', true),
+          probe('/metrics'),
+        ]);
         await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - outage.killedAt!)))); // the outage itself
         await Promise.all([probe('/readyz'), probe('/admin/queues/api/queues', true)]);
         await rig.redis.start();
@@ -86,10 +99,17 @@ describe('fault: Redis lost (killed, restarted without persistence)', { timeout:
       const references = accepted.map((o) => (o.body as { reference: string }).reference);
       let allDeliveredAt = 0;
       try {
-        await waitUntil(async () => (await rig.deliveryStatuses('backoffice')).delivered === accepted.length, scaled(120_000, 240_000), 'every accepted submission delivered', 250);
+        await waitUntil(
+          async () => (await rig.deliveryStatuses('backoffice')).delivered === accepted.length,
+          scaled(120_000, 240_000),
+          'every accepted submission delivered',
+          250,
+        );
         allDeliveredAt = Date.now();
       } finally {
-        const rows = await rig.query<{ reference: string; status: string }>(`select p.reference, d.status from processes p left join deliveries d on d.process_id = p.id`);
+        const rows = await rig.query<{ reference: string; status: string }>(
+          `select p.reference, d.status from processes p left join deliveries d on d.process_id = p.id`,
+        );
         const byRef = new Map(rows.map((r) => [r.reference, r.status]));
         const view = backOfficeView(rig.backoffice);
         f.delivered = references.filter((r) => byRef.get(r) === 'delivered').length;
@@ -117,16 +137,28 @@ describe('fault: Redis lost (killed, restarted without persistence)', { timeout:
 
       assert.equal(accepted.length, N, `every submission accepted, Redis or not (statuses ${JSON.stringify(statuses.counts)})`);
       assert.ok(downDuring.size > 0, 'some submissions were made while Redis was down');
-      assert.ok(probes.filter((p) => p.path === '/readyz').every((p) => p.status === 503 && p.retryAfter), '/readyz says not ready (503, Retry-After) while Redis is down');
-      assert.ok(probes.filter((p) => p.path === '/healthz').every((p) => p.status === 200), '/healthz stays 200 (the process is alive)');
-      assert.ok(probes.filter((p) => p.path.startsWith('/api/')).every((p) => p.status === 200), 'Postgres-only API routes keep answering');
+      assert.ok(
+        probes.filter((p) => p.path === '/readyz').every((p) => p.status === 503 && p.retryAfter),
+        '/readyz says not ready (503, Retry-After) while Redis is down',
+      );
+      assert.ok(
+        probes.filter((p) => p.path === '/healthz').every((p) => p.status === 200),
+        '/healthz stays 200 (the process is alive)',
+      );
+      assert.ok(
+        probes.filter((p) => p.path.startsWith('/api/')).every((p) => p.status === 200),
+        'Postgres-only API routes keep answering',
+      );
       assert.ok(serve.alive() && worker.alive(), 'serve and worker processes survived the outage');
       assert.equal(f.delivered, N, 'every case delivered after Redis returned');
       assert.equal(f.lost, 0);
       assert.equal(f.duplicatedEffects, 0, 'no case recorded twice');
       assert.equal(rig.backoffice.records().size, N);
       const recovery = f.notes.redisBackToAllDeliveredMs as number;
-      assert.ok(recovery < 20_000, `the retries lost with Redis were queued again from Postgres at once (all delivered ${recovery} ms after Redis returned; their Retry-After was 30 s)`);
+      assert.ok(
+        recovery < 20_000,
+        `the retries lost with Redis were queued again from Postgres at once (all delivered ${recovery} ms after Redis returned; their Retry-After was 30 s)`,
+      );
     });
   });
 

@@ -18,7 +18,7 @@ function distinctErrors(proc: RoleProcess, reqIds: Set<string>): Record<string, 
   for (const l of proc.logs) {
     if (l.msg !== 'request failed' || !reqIds.has(String(l.reqId))) continue;
     const e = (l.err ?? {}) as { name?: string; message?: string; code?: string; cause?: { code?: string } };
-    c.add(`${e.name ?? '?'}${e.code ?? e.cause?.code ? ` (${e.code ?? e.cause?.code})` : ''}: ${String(e.message ?? '').slice(0, 160)}`);
+    c.add(`${e.name ?? '?'}${(e.code ?? e.cause?.code) ? ` (${e.code ?? e.cause?.code})` : ''}: ${String(e.message ?? '').slice(0, 160)}`);
   }
   return c.counts;
 }
@@ -98,9 +98,16 @@ describe('fault: Postgres restarted during intake', { timeout: scaled(150_000, 4
       const withoutRows = acceptedIds.filter((id) => !byProcess.get(id)?.delivery);
       let allDelivered = false;
       try {
-        await waitUntil(async () => (await rig.deliveryStatuses('backoffice')).delivered === rows.length, scaled(90_000, 180_000), 'every stored submission delivered', 250).catch(async (err) => {
+        await waitUntil(
+          async () => (await rig.deliveryStatuses('backoffice')).delivered === rows.length,
+          scaled(90_000, 180_000),
+          'every stored submission delivered',
+          250,
+        ).catch(async (err) => {
           // Say where the deliveries are stuck and what the worker last said, so a failure explains itself.
-          throw new Error(`${(err as Error).message}; deliveries ${JSON.stringify(await rig.deliveryStatuses('backoffice'))}; worker alive ${worker.alive()}:\n${tail(worker, 30)}`);
+          throw new Error(
+            `${(err as Error).message}; deliveries ${JSON.stringify(await rig.deliveryStatuses('backoffice'))}; worker alive ${worker.alive()}:\n${tail(worker, 30)}`,
+          );
         });
         allDelivered = true;
       } finally {
@@ -139,10 +146,21 @@ describe('fault: Postgres restarted during intake', { timeout: scaled(150_000, 4
       assert.ok(serve.alive(), `the serve process kept running: ${tail(serve)}`);
       assert.ok(worker.alive(), `the worker process kept running: ${tail(worker)}`);
       assert.equal(statuses.get(500), 0, `no 500s (statuses ${JSON.stringify(statuses.counts)})`);
-      assert.deepEqual(Object.keys(f.http5xx).filter((k) => k !== '503'), [], 'the only 5xx is 503');
+      assert.deepEqual(
+        Object.keys(f.http5xx).filter((k) => k !== '503'),
+        [],
+        'the only 5xx is 503',
+      );
       assert.ok(unavailable.length > 0, 'some requests met the outage (503)');
-      assert.ok(unavailable.every((o) => o.retryAfter && Number(o.retryAfter) > 0), 'every 503 carries Retry-After');
-      assert.deepEqual(Object.keys(statuses.counts).filter((k) => !['201', '503'].includes(k)), [], 'no connection errors, no other statuses');
+      assert.ok(
+        unavailable.every((o) => o.retryAfter && Number(o.retryAfter) > 0),
+        'every 503 carries Retry-After',
+      );
+      assert.deepEqual(
+        Object.keys(statuses.counts).filter((k) => !['201', '503'].includes(k)),
+        [],
+        'no connection errors, no other statuses',
+      );
       assert.deepEqual(withoutRows, [], 'every 201 has its process and delivery row');
       assert.equal(f.lost, 0, 'every accepted submission delivered');
       assert.equal(f.duplicatedEffects, 0, 'no case recorded twice');

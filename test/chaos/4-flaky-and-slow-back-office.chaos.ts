@@ -72,10 +72,15 @@ describe('fault: flaky and slow back offices', { timeout: scaled(180_000, 480_00
       const accepted = outcomes.filter((o) => o.status === 201);
       assert.equal(accepted.length, N, `every submission accepted (${JSON.stringify(statuses.counts)})`);
       try {
-        await waitUntil(async () => {
-          const s = await rig.deliveryStatuses('backoffice');
-          return (s.delivered ?? 0) + (s.dead ?? 0) === N;
-        }, horizonMs + 60_000, 'every delivery delivered or dead', 250);
+        await waitUntil(
+          async () => {
+            const s = await rig.deliveryStatuses('backoffice');
+            return (s.delivered ?? 0) + (s.dead ?? 0) === N;
+          },
+          horizonMs + 60_000,
+          'every delivery delivered or dead',
+          250,
+        );
       } finally {
         const s = await rig.deliveryStatuses('backoffice');
         const attempts = await rig.query<{ outcome: string; n: number; maxper: number }>(
@@ -157,7 +162,10 @@ describe('fault: flaky and slow back offices', { timeout: scaled(180_000, 480_00
       };
       f.statuses = { 201: 2 * M + SLOW_CASES };
       assert.ok(slowStillBusy > 0, 'the slow binding was still working through its cases while the fast one was measured');
-      assert.ok(withSlow.p99 < SLOW_MS / 2, `fast binding p99 ${withSlow.p99} ms with the slow binding saturated stays far below the slow answer time (${SLOW_MS} ms)`);
+      assert.ok(
+        withSlow.p99 < SLOW_MS / 2,
+        `fast binding p99 ${withSlow.p99} ms with the slow binding saturated stays far below the slow answer time (${SLOW_MS} ms)`,
+      );
       assert.ok(withSlow.p50 <= 2 * without.p50 + 250, `fast binding p50 ${withSlow.p50} ms with vs ${without.p50} ms without`);
     });
   });

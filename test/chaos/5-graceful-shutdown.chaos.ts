@@ -110,7 +110,12 @@ describe('fault: SIGTERM to serve and worker under load', { timeout: scaled(150_
       const serve = await rig.start('serve', 'serve#final');
       const worker = await rig.start('worker', 'worker#final');
       const accepted = all.filter((o) => o.status === 201);
-      await waitUntil(async () => (await rig.deliveryStatuses('backoffice')).delivered === accepted.length, 90_000, 'every accepted case delivered after the restart', 250);
+      await waitUntil(
+        async () => (await rig.deliveryStatuses('backoffice')).delivered === accepted.length,
+        90_000,
+        'every accepted case delivered after the restart',
+        250,
+      );
       const view = backOfficeView(rig.backoffice);
       const refs = accepted.map((o) => (o.body as { reference: string }).reference);
 
@@ -142,16 +147,37 @@ describe('fault: SIGTERM to serve and worker under load', { timeout: scaled(150_
       await worker.stop();
 
       for (const e of exits) {
-        assert.ok(Number.isFinite(e.exitMs), `${e.role} (round ${e.round}) exited within ${EXIT_BOUND_MS} ms of SIGTERM: ${tail(roles.find((r) => r.name === `${e.role}#${e.round}`)!)}`);
+        assert.ok(
+          Number.isFinite(e.exitMs),
+          `${e.role} (round ${e.round}) exited within ${EXIT_BOUND_MS} ms of SIGTERM: ${tail(roles.find((r) => r.name === `${e.role}#${e.round}`)!)}`,
+        );
         assert.equal(e.code, 0, `${e.role} (round ${e.round}) exited with code 0 (got ${e.code}/${e.signal})`);
       }
-      assert.ok(inflightAtSigterm.every((x) => x.requests > 0), 'requests were in flight at each SIGTERM');
-      assert.ok(inflightAtSigterm.some((x) => x.deliveries > 0), 'deliveries were in flight at a SIGTERM');
+      assert.ok(
+        inflightAtSigterm.every((x) => x.requests > 0),
+        'requests were in flight at each SIGTERM',
+      );
+      assert.ok(
+        inflightAtSigterm.some((x) => x.deliveries > 0),
+        'deliveries were in flight at a SIGTERM',
+      );
       assert.deepEqual(cut, [], 'no request the hub had accepted lost its answer');
-      assert.equal(unreadOnOpenConnection.length, 0, `no request written on an open (kept-alive) connection was reset (${unreadOnOpenConnection.length}: ${[...new Set(unreadOnOpenConnection)].join(', ')})`);
+      assert.equal(
+        unreadOnOpenConnection.length,
+        0,
+        `no request written on an open (kept-alive) connection was reset (${unreadOnOpenConnection.length}: ${[...new Set(unreadOnOpenConnection)].join(', ')})`,
+      );
       assert.equal(statuses.get(500), 0, 'no 500s');
-      assert.deepEqual(strandedDelivering, strandedDelivering.map(() => 0), "no delivery left 'delivering' after the worker exited");
-      assert.deepEqual(attemptsMissing, attemptsMissing.map(() => 0), 'every attempt made was recorded');
+      assert.deepEqual(
+        strandedDelivering,
+        strandedDelivering.map(() => 0),
+        "no delivery left 'delivering' after the worker exited",
+      );
+      assert.deepEqual(
+        attemptsMissing,
+        attemptsMissing.map(() => 0),
+        'every attempt made was recorded',
+      );
       assert.equal(f.lost, 0, 'every accepted case delivered after the restart');
       assert.equal(f.duplicatedEffects, 0, 'no case recorded twice');
     });

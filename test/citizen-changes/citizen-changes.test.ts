@@ -29,8 +29,14 @@ async function flyTippingFile(): Promise<Record<string, unknown>> {
 }
 
 const answers = (email?: string) => ({
-  location: { line1: 'Lay-by, Old Road', postcode: 'EX6 7AA' }, wasteTypes: ['garden'], amount: 'bags', blocking: 'no', seenOn: '2026-11-22', sawDumping: 'no',
-  fullName: 'Sam Walker', ...(email ? { email } : {}),
+  location: { line1: 'Lay-by, Old Road', postcode: 'EX6 7AA' },
+  wasteTypes: ['garden'],
+  amount: 'bags',
+  blocking: 'no',
+  seenOn: '2026-11-22',
+  sawDumping: 'no',
+  fullName: 'Sam Walker',
+  ...(email ? { email } : {}),
 });
 
 describe('citizen-visible changes', () => {
@@ -53,7 +59,12 @@ describe('citizen-visible changes', () => {
       },
     });
     // A service published while its channel ("sms") was configured; the hub's config has since lost that channel.
-    const sms: ServiceDefinition = serviceDefinitionSchema.parse({ ...(await flyTippingFile()), id: 'fly-tipping-sms', referencePrefix: 'FLS', notify: { channel: 'sms' } });
+    const sms: ServiceDefinition = serviceDefinitionSchema.parse({
+      ...(await flyTippingFile()),
+      id: 'fly-tipping-sms',
+      referencePrefix: 'FLS',
+      notify: { channel: 'sms' },
+    });
     const { version } = await t.hub.catalogue.createDraft(sms);
     await t.hub.catalogue.publish('fly-tipping-sms', version);
     await t.hub.catalogue.reload();
@@ -68,7 +79,11 @@ describe('citizen-visible changes', () => {
   const api = () => apiAs(t, key);
 
   async function submit(serviceId: string, email?: string): Promise<string> {
-    const res = await fetch(`${t.url}/api/v1/services/${serviceId}/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers: answers(email) }) });
+    const res = await fetch(`${t.url}/api/v1/services/${serviceId}/submissions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ answers: answers(email) }),
+    });
     assert.equal(res.status, 201, await res.clone().text());
     return ((await res.json()) as { processId: string }).processId;
   }
@@ -87,20 +102,61 @@ describe('citizen-visible changes', () => {
     };
   }
 
-  const delivered = (id: string) => waitFor(async () => (await sql<{ status: string }>(t, 'select status from processes where id = $1', [id]))[0]!.status === 'received', 'delivery', 30_000);
+  const delivered = (id: string) =>
+    waitFor(async () => (await sql<{ status: string }>(t, 'select status from processes where id = $1', [id]))[0]!.status === 'received', 'delivery', 30_000);
 
   /** Every kind of change a citizen can see, in the order a process meets them, with the audit action each leaves. */
   const changes: { name: string; audit: string | null; run(processId: string): Promise<unknown> }[] = [
     { name: 'delivery', audit: null, run: delivered },
-    { name: 'public note', audit: 'note.added', run: async (id) => assert.equal((await api()(`/api/v1/processes/${id}/notes`, { method: 'POST', body: JSON.stringify({ text: 'The crew goes on Monday.', visibleToCitizen: true }) })).status, 201) },
-    { name: 'private note', audit: 'note.added', run: async (id) => assert.equal((await api()(`/api/v1/processes/${id}/notes`, { method: 'POST', body: JSON.stringify({ text: 'PRIVATE: repeat site.', visibleToCitizen: false }) })).status, 201) },
-    { name: 'task update (moves the process on)', audit: 'task.updated', run: async (id) => assert.equal((await api()(`/api/v1/processes/${id}/tasks/triage`, { method: 'PATCH', body: JSON.stringify({ status: 'in_progress' }) })).status, 200) },
+    {
+      name: 'public note',
+      audit: 'note.added',
+      run: async (id) =>
+        assert.equal(
+          (await api()(`/api/v1/processes/${id}/notes`, { method: 'POST', body: JSON.stringify({ text: 'The crew goes on Monday.', visibleToCitizen: true }) }))
+            .status,
+          201,
+        ),
+    },
+    {
+      name: 'private note',
+      audit: 'note.added',
+      run: async (id) =>
+        assert.equal(
+          (await api()(`/api/v1/processes/${id}/notes`, { method: 'POST', body: JSON.stringify({ text: 'PRIVATE: repeat site.', visibleToCitizen: false }) }))
+            .status,
+          201,
+        ),
+    },
+    {
+      name: 'task update (moves the process on)',
+      audit: 'task.updated',
+      run: async (id) =>
+        assert.equal((await api()(`/api/v1/processes/${id}/tasks/triage`, { method: 'PATCH', body: JSON.stringify({ status: 'in_progress' }) })).status, 200),
+    },
     {
       name: 'task update with a private note',
       audit: 'task.updated',
-      run: async (id) => assert.equal((await api()(`/api/v1/processes/${id}/tasks/triage`, { method: 'PATCH', body: JSON.stringify({ status: 'completed', note: 'PRIVATE: gloves needed.', visibleToCitizen: false }) })).status, 200),
+      run: async (id) =>
+        assert.equal(
+          (
+            await api()(`/api/v1/processes/${id}/tasks/triage`, {
+              method: 'PATCH',
+              body: JSON.stringify({ status: 'completed', note: 'PRIVATE: gloves needed.', visibleToCitizen: false }),
+            })
+          ).status,
+          200,
+        ),
     },
-    { name: 'closing', audit: 'process.closed', run: async (id) => assert.equal((await api()(`/api/v1/processes/${id}/close`, { method: 'POST', body: JSON.stringify({ reason: 'The waste was cleared.' }) })).status, 200) },
+    {
+      name: 'closing',
+      audit: 'process.closed',
+      run: async (id) =>
+        assert.equal(
+          (await api()(`/api/v1/processes/${id}/close`, { method: 'POST', body: JSON.stringify({ reason: 'The waste was cleared.' }) })).status,
+          200,
+        ),
+    },
   ];
 
   /**
@@ -130,8 +186,14 @@ describe('citizen-visible changes', () => {
     const id = await submit('fly-tipping', 'sam@example.com');
     const first = await snapshot(id);
     assert.equal(first.channel, 'email');
-    assert.deepEqual(first.timeline.map((e) => [e.kind, e.visible]), [['submitted', true]]);
-    assert.deepEqual(first.messages.map((m) => [m.kind, m.channel, m.texts.length]), [['submitted', 'email', 1]]);
+    assert.deepEqual(
+      first.timeline.map((e) => [e.kind, e.visible]),
+      [['submitted', true]],
+    );
+    assert.deepEqual(
+      first.messages.map((m) => [m.kind, m.channel, m.texts.length]),
+      [['submitted', 'email', 1]],
+    );
     assert.deepEqual(first.audit, []);
     await runEveryChange(id, true);
     const last = await snapshot(id);
@@ -153,7 +215,7 @@ describe('citizen-visible changes', () => {
     assert.deepEqual(last.audit, ['note.added', 'note.added', 'task.updated', 'task.updated', 'process.closed']);
   });
 
-  test("a service whose channel is no longer configured: decided once at submission (none), so no change queues a message for it", async () => {
+  test('a service whose channel is no longer configured: decided once at submission (none), so no change queues a message for it', async () => {
     const id = await submit('fly-tipping-sms', 'sam@example.com');
     assert.equal((await snapshot(id)).channel, null);
     // Delivery, notes, tasks and closing used to read the channel from the service version again and queue messages
@@ -169,7 +231,15 @@ describe('citizen-visible changes', () => {
     assert.equal(message!.channel, 'email');
     // The worker of a hub whose config no longer has "email" (its channels: none).
     const outcome = await sendNotificationOnce(
-      { sequelize: t.hub.sequelize, catalogue: t.hub.catalogue, channels: new Map(), log: t.hub.log, councilOf: () => ({ name: 'Test' }), publicBaseUrl: () => t.url, attempts: 3 },
+      {
+        sequelize: t.hub.sequelize,
+        catalogue: t.hub.catalogue,
+        channels: new Map(),
+        log: t.hub.log,
+        councilOf: () => ({ name: 'Test' }),
+        publicBaseUrl: () => t.url,
+        attempts: 3,
+      },
       message!.id,
     );
     assert.equal(outcome, 'failed');
@@ -195,7 +265,11 @@ describe('citizen-visible changes', () => {
     };
     const channels = async () =>
       Object.fromEntries(
-        (await sql<{ id: string; channel: string | null }>(t, 'select id, channel from processes where id = any($1::uuid[])', [[withEmail, noContact, unconfigured, erased]])).map((r) => [r.id, r.channel]),
+        (
+          await sql<{ id: string; channel: string | null }>(t, 'select id, channel from processes where id = any($1::uuid[])', [
+            [withEmail, noContact, unconfigured, erased],
+          ])
+        ).map((r) => [r.id, r.channel]),
       );
     await before007();
     assert.deepEqual(await migrate(t.hub.sequelize, t.config), ['007-process-channel']);

@@ -15,11 +15,26 @@ const apiKey = randomBytes(24).toString('base64url');
 const inboundSecret = randomBytes(24).toString('base64url');
 const DESIGN = 'designs_ehEnquiry_1';
 const PEST_DESIGN = 'designs_pestJob_2';
-const ATTRS = ['attributes_reference', 'attributes_category', 'attributes_times', 'attributes_received', 'attributes_deliveryId', 'attributes_files', 'attributes_status', 'attributes_closure'];
+const ATTRS = [
+  'attributes_reference',
+  'attributes_category',
+  'attributes_times',
+  'attributes_received',
+  'attributes_deliveryId',
+  'attributes_files',
+  'attributes_status',
+  'attributes_closure',
+];
 let alloy: FakeAlloy;
 
 before(async () => {
-  alloy = await startFakeAlloy({ apiKey, designs: [{ code: DESIGN, attributes: ATTRS }, { code: PEST_DESIGN, attributes: [...ATTRS, 'attributes_pest'] }] });
+  alloy = await startFakeAlloy({
+    apiKey,
+    designs: [
+      { code: DESIGN, attributes: ATTRS },
+      { code: PEST_DESIGN, attributes: [...ATTRS, 'attributes_pest'] },
+    ],
+  });
 });
 after(async () => {
   await closeOpenedContexts();
@@ -49,7 +64,12 @@ function config(extra: Record<string, unknown> = {}): AlloyConfig {
       { attributeCode: 'attributes_category', xpath: '/*/eh:Category', type: 'itemRef', lookup: { music: 'cat-music-01', dog: 'cat-dog-02' } },
       { attributeCode: 'attributes_times', xpath: '/*/eh:Time', type: 'list', lookup: { day: 'D', night: 'N' } },
     ],
-    geometry: { latitude: '/*/eh:Location/eh:Latitude', longitude: '/*/eh:Location/eh:Longitude', easting: '/*/eh:Location/eh:Easting', northing: '/*/eh:Location/eh:Northing' },
+    geometry: {
+      latitude: '/*/eh:Location/eh:Latitude',
+      longitude: '/*/eh:Location/eh:Longitude',
+      easting: '/*/eh:Location/eh:Easting',
+      northing: '/*/eh:Location/eh:Northing',
+    },
     deliveryIdAttribute: 'attributes_deliveryId',
     attachmentsAttribute: 'attributes_files',
     status: {
@@ -103,10 +123,10 @@ describe('delivery', () => {
     assert.equal(files.length, 2);
     // Each named for its case and document (so a retry can find it again), then the citizen's own name.
     const named = (name: string) => j.documents.find((d) => d.name === name)!;
-    assert.deepEqual(files.map((id) => alloy.files.get(id)!.name).sort(), [
-      `NOI-ABCD2345-${named('diary.pdf').id.slice(0, 8)} diary.pdf`,
-      `NOI-ABCD2345-${named('night recording.mp3').id.slice(0, 8)} night recording.mp3`,
-    ].sort());
+    assert.deepEqual(
+      files.map((id) => alloy.files.get(id)!.name).sort(),
+      [`NOI-ABCD2345-${named('diary.pdf').id.slice(0, 8)} diary.pdf`, `NOI-ABCD2345-${named('night recording.mp3').id.slice(0, 8)} night recording.mp3`].sort(),
+    );
     assert.equal(alloy.files.get(files.find((id) => alloy.files.get(id)!.name.endsWith(' diary.pdf'))!)!.content.toString(), '%PDF-1.7 fake');
     const uploads = alloy.requests.filter((r) => r.path === '/api/file');
     assert.equal(uploads.length, 2);
@@ -126,8 +146,18 @@ describe('delivery', () => {
   });
 
   test('per-service mapping: another design and more attributes', async () => {
-    const j = deliveryJob({ xml: XML.replace(/NoiseComplaint/g, 'PestControlRequest').replace('<Category>music</Category>', '<Category>dog</Category><Pest>rats</Pest>'), process: { serviceId: 'pest-control' } });
-    await connector.deliver(j, openedContext(connector, 'alloy-eh', config({ services: { 'pest-control': { designCode: PEST_DESIGN, attributes: [{ attributeCode: 'attributes_pest', xpath: '/*/eh:Pest' }] } } })));
+    const j = deliveryJob({
+      xml: XML.replace(/NoiseComplaint/g, 'PestControlRequest').replace('<Category>music</Category>', '<Category>dog</Category><Pest>rats</Pest>'),
+      process: { serviceId: 'pest-control' },
+    });
+    await connector.deliver(
+      j,
+      openedContext(
+        connector,
+        'alloy-eh',
+        config({ services: { 'pest-control': { designCode: PEST_DESIGN, attributes: [{ attributeCode: 'attributes_pest', xpath: '/*/eh:Pest' }] } } }),
+      ),
+    );
     assert.equal(alloy.itemsOf(DESIGN).length, 0);
     const [item] = alloy.itemsOf(PEST_DESIGN);
     assert.equal(item!.attributes.find((a) => a.attributeCode === 'attributes_pest')?.value, 'rats');
@@ -223,15 +253,18 @@ describe('delivery', () => {
     assert.equal(alloy.itemsOf(DESIGN).length, 0);
   });
 
-  test('429 is retried no sooner than Retry-After; 400 is dead with Alloy\'s error code in the message', async () => {
+  test("429 is retried no sooner than Retry-After; 400 is dead with Alloy's error code in the message", async () => {
     const ctx = openedContext(connector, 'alloy-eh', config());
     alloy.script([{ status: 429, retryAfter: '7' }]);
     await assert.rejects(connector.deliver(job(), ctx), (err: unknown) => err instanceof RetryableError && err.retryAfterMs === 7000);
-    await assert.rejects(connector.deliver(job(), openedContext(connector, 'alloy-eh', config({ attributes: [{ attributeCode: 'attributes_nope', xpath: '/*/eh:Category' }] }))), (err: unknown) => {
-      assert.ok(err instanceof PermanentError);
-      assert.match(err.message, /AttributeNotFound/);
-      return true;
-    });
+    await assert.rejects(
+      connector.deliver(job(), openedContext(connector, 'alloy-eh', config({ attributes: [{ attributeCode: 'attributes_nope', xpath: '/*/eh:Category' }] }))),
+      (err: unknown) => {
+        assert.ok(err instanceof PermanentError);
+        assert.match(err.message, /AttributeNotFound/);
+        return true;
+      },
+    );
   });
 
   test('a value with no code in a strict lookup is dead before anything is sent', async () => {
@@ -259,12 +292,28 @@ describe('check()', () => {
     assert.deepEqual(await connector.check!(openedContext(connector, 'alloy-eh', config())), { ok: true, problems: [] });
   });
   test('a wrong key, an unknown design and an unknown attribute are each named', async () => {
-    assert.deepEqual((await connector.check!(openedContext(connector, 'alloy-eh', config({ apiKey: 'wrong-key-123' })))).problems, ['apiKey: Alloy refused the API key (401/403): check the key and its role']);
-    assert.deepEqual((await connector.check!(openedContext(connector, 'alloy-eh', config({ designCode: 'designs_nope' })))).problems, ['designCode: Alloy has no design "designs_nope"']);
-    const r = await connector.check!(openedContext(connector, 'alloy-eh', config({ deliveryIdAttribute: 'attributes_missing', services: { 'pest-control': { designCode: PEST_DESIGN, attributes: [{ attributeCode: 'attributes_ghost', xpath: '/x' }] } } })));
+    assert.deepEqual((await connector.check!(openedContext(connector, 'alloy-eh', config({ apiKey: 'wrong-key-123' })))).problems, [
+      'apiKey: Alloy refused the API key (401/403): check the key and its role',
+    ]);
+    assert.deepEqual((await connector.check!(openedContext(connector, 'alloy-eh', config({ designCode: 'designs_nope' })))).problems, [
+      'designCode: Alloy has no design "designs_nope"',
+    ]);
+    const r = await connector.check!(
+      openedContext(
+        connector,
+        'alloy-eh',
+        config({
+          deliveryIdAttribute: 'attributes_missing',
+          services: { 'pest-control': { designCode: PEST_DESIGN, attributes: [{ attributeCode: 'attributes_ghost', xpath: '/x' }] } },
+        }),
+      ),
+    );
     assert.equal(r.ok, false);
     assert.ok(r.problems.includes(`deliveryIdAttribute: design "${DESIGN}" has no attribute "attributes_missing"`), r.problems.join('; '));
-    assert.ok(r.problems.includes(`services.pest-control.attributes.0.attributeCode: design "${PEST_DESIGN}" has no attribute "attributes_ghost"`), r.problems.join('; '));
+    assert.ok(
+      r.problems.includes(`services.pest-control.attributes.0.attributeCode: design "${PEST_DESIGN}" has no attribute "attributes_ghost"`),
+      r.problems.join('; '),
+    );
   });
 });
 
@@ -275,7 +324,10 @@ describe('check() and file items', () => {
       const r = await connector.check!(openedContext(connector, 'alloy-locked', config({ baseUrl: locked.url })));
       assert.equal(r.ok, false);
       assert.match(r.problems.join('; '), /^attachmentsAttribute: the API key cannot read Alloy's file items \(designs_files\)/);
-      assert.deepEqual(await connector.check!(openedContext(connector, 'alloy-locked', config({ baseUrl: locked.url, attachmentsAttribute: undefined }))), { ok: true, problems: [] });
+      assert.deepEqual(await connector.check!(openedContext(connector, 'alloy-locked', config({ baseUrl: locked.url, attachmentsAttribute: undefined }))), {
+        ok: true,
+        problems: [],
+      });
     } finally {
       await locked.close();
     }
@@ -328,7 +380,14 @@ function inboundHandler(ctx: ConnectorContext<AlloyConfig, PreparedAlloy>): Inbo
 }
 
 const call = (h: InboundHandler, body: unknown, headers: Record<string, string> = { 'x-closeloop-secret': inboundSecret }, type = 'application/json') =>
-  h(inboundRequest({ method: 'POST', path: '/events', headers: { 'content-type': type, ...headers }, rawBody: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)) }));
+  h(
+    inboundRequest({
+      method: 'POST',
+      path: '/events',
+      headers: { 'content-type': type, ...headers },
+      rawBody: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
+    }),
+  );
 
 describe('Alloy back into the loop', () => {
   test('a workflow event: the item is read from Alloy and its mapped state applied once', async () => {
@@ -339,7 +398,17 @@ describe('Alloy back into the loop', () => {
     alloy.edit(itemId, { attributes_status: ['status-done'] });
     // The body's claims are not trusted: only the item id is used; the state comes from Alloy.
     assert.deepEqual((await call(h, { itemId, status: 'status-visit-booked' })).body, { itemId, matched: true, applied: true });
-    assert.deepEqual(calls, [{ kind: 'task', args: ['p-1', 'officer-visit', { status: 'completed', note: 'The officer has dealt with your report.', onlyIfStatusChanges: true }, { name: 'Alloy EH', kind: 'connector' }] }]);
+    assert.deepEqual(calls, [
+      {
+        kind: 'task',
+        args: [
+          'p-1',
+          'officer-visit',
+          { status: 'completed', note: 'The officer has dealt with your report.', onlyIfStatusChanges: true },
+          { name: 'Alloy EH', kind: 'connector' },
+        ],
+      },
+    ]);
     // The same event again, and an edit of another field: nothing new.
     assert.deepEqual((await call(h, { itemId })).body, { itemId, matched: true, applied: false });
     alloy.edit(itemId, { attributes_reference: 'edited' });
@@ -389,7 +458,12 @@ describe('Alloy back into the loop', () => {
     const third = await connector.poll!(ctx, second.cursor);
     assert.equal(third.applied, 0, 'seen again (the cursor overlaps a few seconds): nothing new');
     assert.equal(calls.length, 1);
-    const aqs = JSON.parse(alloy.requests.filter((r) => r.path.startsWith('/api/aqs/query')).at(-1)!.body.toString()).aqs;
+    const aqs = JSON.parse(
+      alloy.requests
+        .filter((r) => r.path.startsWith('/api/aqs/query'))
+        .at(-1)!
+        .body.toString(),
+    ).aqs;
     assert.equal(aqs.children[0].type, 'GreaterThan');
     assert.equal(aqs.children[0].children[0].properties.itemPropertyName, 'lastEditDate');
   });

@@ -135,13 +135,18 @@ describe('delivery with WS-Security', () => {
 
   test('operation mode: the case, then one AddAttachment per evidence file with its own idempotency key', async () => {
     const job = noiseJob();
-    const ctx = binding({ attachments: { mode: 'operation', operation: 'AddAttachment', referenceArgument: 'CaseReference', idempotencyArgument: 'IdempotencyKey' } });
+    const ctx = binding({
+      attachments: { mode: 'operation', operation: 'AddAttachment', referenceArgument: 'CaseReference', idempotencyArgument: 'IdempotencyKey' },
+    });
     const result = await connector.deliver(job, ctx);
     const c = onlyCase();
     assert.equal(result.externalRef, c.reference);
     assert.equal(c.fields.IdempotencyKey, job.deliveryId);
     assert.equal(c.fields.Attachments, undefined, 'nothing inline');
-    assert.deepEqual(bo.requests.map((r) => r.operation), ['CreateServiceRequest', 'AddAttachment', 'AddAttachment']);
+    assert.deepEqual(
+      bo.requests.map((r) => r.operation),
+      ['CreateServiceRequest', 'AddAttachment', 'AddAttachment'],
+    );
     const [photo, recording] = job.documents;
     assert.deepEqual(
       c.attachments.map((a) => [a.fileName, a.contentType, a.content.toString('hex'), a.idempotencyKey, a.via]),
@@ -173,19 +178,36 @@ describe('delivery with WS-Security', () => {
     assert.equal(bo.requests[0]!.soapVersion, '1.2');
     assert.match(String(bo.requests[0]!.httpHeaders['content-type']), /^application\/soap\+xml/);
     bo.script(['client-fault', 'server-fault']);
-    await assert.rejects(connector.deliver(noiseJob(), ctx), rejectsWith(PermanentError, (e) => assert.match(e.message, /soap:Sender \/ tns:ValidationError/)));
-    await assert.rejects(connector.deliver(noiseJob(), ctx), rejectsWith(RetryableError, (e) => assert.match(e.message, /soap:Receiver/)));
+    await assert.rejects(
+      connector.deliver(noiseJob(), ctx),
+      rejectsWith(PermanentError, (e) => assert.match(e.message, /soap:Sender \/ tns:ValidationError/)),
+    );
+    await assert.rejects(
+      connector.deliver(noiseJob(), ctx),
+      rejectsWith(RetryableError, (e) => assert.match(e.message, /soap:Receiver/)),
+    );
     assert.equal(bo.cases.size, 1);
   });
 
   test('basic auth: the Authorization header, and a wrong password is refused as credentials', async () => {
     const basic = await startSoapBackoffice({ auth: 'basic' });
     try {
-      const ok = openedContext(connector, 'basic', soapConfigSchema.parse(config({ endpoint: basic.url, auth: { type: 'basic', username: basic.username, password: basic.password } })));
+      const ok = openedContext(
+        connector,
+        'basic',
+        soapConfigSchema.parse(config({ endpoint: basic.url, auth: { type: 'basic', username: basic.username, password: basic.password } })),
+      );
       assert.ok((await connector.deliver(noiseJob(), ok)).externalRef);
       assert.equal(basic.requests[0]!.security, null, 'no UsernameToken');
-      const wrong = openedContext(connector, 'basic', soapConfigSchema.parse(config({ endpoint: basic.url, auth: { type: 'basic', username: basic.username, password: 'wrong' } })));
-      await assert.rejects(connector.deliver(noiseJob(), wrong), rejectsWith(PermanentError, (e) => assert.match(e.message, /refused the credentials/)));
+      const wrong = openedContext(
+        connector,
+        'basic',
+        soapConfigSchema.parse(config({ endpoint: basic.url, auth: { type: 'basic', username: basic.username, password: 'wrong' } })),
+      );
+      await assert.rejects(
+        connector.deliver(noiseJob(), wrong),
+        rejectsWith(PermanentError, (e) => assert.match(e.message, /refused the credentials/)),
+      );
       assert.equal(basic.cases.size, 1);
     } finally {
       await basic.close();
@@ -203,7 +225,10 @@ describe('document mode', () => {
     const c = onlyCase();
     assert.equal(result.externalRef, c.reference);
     assert.equal(c.idempotencyKey, job.deliveryId);
-    assert.deepEqual(bo.requests.map((r) => r.idempotencyHeader), [job.deliveryId, job.deliveryId]);
+    assert.deepEqual(
+      bo.requests.map((r) => r.idempotencyHeader),
+      [job.deliveryId, job.deliveryId],
+    );
     assert.match(c.document!, /^<NoiseComplaint xmlns="urn:council:noise:1">/);
     assert.ok(c.document!.includes('<Description>Bass &amp; drums &lt;every night&gt; after 11pm</Description>'));
   });
@@ -220,7 +245,12 @@ describe('document mode', () => {
     const ctx = binding({ operation: 'SubmitCaseDocument', request: { mode: 'document', placement: 'body' }, attachments: { mode: 'none' } });
     await assert.rejects(
       connector.deliver(noiseJob(), ctx),
-      rejectsWith(PermanentError, (e) => assert.match(e.message, /\{urn:council:noise:1\}NoiseComplaint is not SubmitCaseDocument's input element \{urn:example:envhealth:cases:v1\}CaseDocument/)),
+      rejectsWith(PermanentError, (e) =>
+        assert.match(
+          e.message,
+          /\{urn:council:noise:1\}NoiseComplaint is not SubmitCaseDocument's input element \{urn:example:envhealth:cases:v1\}CaseDocument/,
+        ),
+      ),
     );
     assert.equal(bo.requests.length, 0);
   });
@@ -244,7 +274,10 @@ describe('failures', () => {
     const ctx = binding();
     const job = noiseJob();
     bo.script(['server-fault']);
-    await assert.rejects(connector.deliver(job, ctx), rejectsWith(RetryableError, (e) => assert.match(e.message, /soap:Server: The case database is not available/)));
+    await assert.rejects(
+      connector.deliver(job, ctx),
+      rejectsWith(RetryableError, (e) => assert.match(e.message, /soap:Server: The case database is not available/)),
+    );
     assert.equal(bo.cases.size, 0);
     const result = await connector.deliver({ ...job, attempt: 2 }, ctx);
     assert.equal(result.externalRef, onlyCase().reference);
@@ -253,7 +286,10 @@ describe('failures', () => {
   test('a slow answer is retryable within about timeoutMs', async () => {
     bo.script(['slow']);
     const started = Date.now();
-    await assert.rejects(connector.deliver(noiseJob(), binding({ timeoutMs: 500 })), rejectsWith(RetryableError, (e) => assert.match(e.message, /no answer within 500 ms/)));
+    await assert.rejects(
+      connector.deliver(noiseJob(), binding({ timeoutMs: 500 })),
+      rejectsWith(RetryableError, (e) => assert.match(e.message, /no answer within 500 ms/)),
+    );
     const elapsed = Date.now() - started;
     assert.ok(elapsed >= 450 && elapsed < 1500, `gave up after ${elapsed} ms`);
   });
@@ -314,7 +350,10 @@ describe('failures', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/envhealth/soap11`;
     await new Promise((r) => closed.close(r));
-    await assert.rejects(connector.deliver(noiseJob(), binding({ endpoint: url })), rejectsWith(RetryableError, (e) => assert.match(e.message, /ECONNREFUSED/)));
+    await assert.rejects(
+      connector.deliver(noiseJob(), binding({ endpoint: url })),
+      rejectsWith(RetryableError, (e) => assert.match(e.message, /ECONNREFUSED/)),
+    );
   });
 
   test('concurrent deliveries on one binding keep their own idempotency keys and nonces', async () => {
@@ -330,17 +369,26 @@ describe('failures', () => {
     // The description's XPath selects nothing: the required Description element is missing.
     const args = { ...NOISE_ARGUMENTS, Description: '/n:NoiseComplaint/n:Nothing' };
     const ctx = binding({ request: { mode: 'arguments', arguments: args, namespaces: { n: 'urn:council:noise:1' }, idempotencyArgument: 'IdempotencyKey' } });
-    await assert.rejects(connector.deliver(noiseJob(), ctx), rejectsWith(PermanentError, (e) => assert.match(e.message, /soap:Client.*Description/)));
+    await assert.rejects(
+      connector.deliver(noiseJob(), ctx),
+      rejectsWith(PermanentError, (e) => assert.match(e.message, /soap:Client.*Description/)),
+    );
     assert.equal(bo.cases.size, 0);
   });
 
   test('an answer without the reference is permanent and names the path', async () => {
-    await assert.rejects(connector.deliver(noiseJob(), binding({ reference: 'Result.CaseId' })), rejectsWith(PermanentError, (e) => assert.match(e.message, /no case reference at "Result\.CaseId"/)));
+    await assert.rejects(
+      connector.deliver(noiseJob(), binding({ reference: 'Result.CaseId' })),
+      rejectsWith(PermanentError, (e) => assert.match(e.message, /no case reference at "Result\.CaseId"/)),
+    );
   });
 
   test('a wrong password is permanent: the back office refused the credentials', async () => {
     const ctx = binding({ auth: { type: 'wsse', username: bo.username, password: 'not-the-password' } });
-    await assert.rejects(connector.deliver(noiseJob(), ctx), rejectsWith(PermanentError, (e) => assert.match(e.message, /refused the credentials \(SOAP fault wsse:FailedAuthentication/)));
+    await assert.rejects(
+      connector.deliver(noiseJob(), ctx),
+      rejectsWith(PermanentError, (e) => assert.match(e.message, /refused the credentials \(SOAP fault wsse:FailedAuthentication/)),
+    );
     assert.equal(bo.requests[0]!.answeredWith, 'auth-refused');
     assert.equal(bo.cases.size, 0);
   });
@@ -353,12 +401,18 @@ describe('attachment operation retries', () => {
     const ctx = binding({ attachments: operationMode });
     const job = noiseJob();
     bo.script(['ok', 'ok', 'server-fault']);
-    await assert.rejects(connector.deliver(job, ctx), rejectsWith(RetryableError, (e) => assert.match(e.message, /^case EH-\d+ was created, but recording\.mp3 was not added: .*soap:Server/)));
+    await assert.rejects(
+      connector.deliver(job, ctx),
+      rejectsWith(RetryableError, (e) => assert.match(e.message, /^case EH-\d+ was created, but recording\.mp3 was not added: .*soap:Server/)),
+    );
     assert.equal(onlyCase().attachments.length, 1);
     const result = await connector.deliver({ ...job, attempt: 2 }, ctx);
     const c = onlyCase();
     assert.equal(result.externalRef, c.reference);
-    assert.deepEqual(c.attachments.map((a) => a.fileName), ['photo.png', 'recording.mp3']);
+    assert.deepEqual(
+      c.attachments.map((a) => a.fileName),
+      ['photo.png', 'recording.mp3'],
+    );
     assert.equal(bo.requests.filter((r) => r.operation === 'CreateServiceRequest').length, 2, 'the create was sent again and answered from the first case');
   });
 
@@ -368,7 +422,10 @@ describe('attachment operation retries', () => {
     bo.script(['ok', 'drop']);
     await assert.rejects(connector.deliver(job, ctx), RetryableError);
     await connector.deliver({ ...job, attempt: 2 }, ctx);
-    assert.deepEqual(onlyCase().attachments.map((a) => a.fileName), ['photo.png', 'recording.mp3']);
+    assert.deepEqual(
+      onlyCase().attachments.map((a) => a.fileName),
+      ['photo.png', 'recording.mp3'],
+    );
     assert.equal(bo.attachments.length, 2);
   });
 
@@ -385,7 +442,10 @@ describe('attachment operation retries', () => {
 describe('check()', () => {
   test('a good binding passes, calling the check operation', async () => {
     assert.deepEqual(await connector.check!(binding()), { ok: true, problems: [] });
-    assert.deepEqual(bo.requests.map((r) => r.operation), ['GetStatus']);
+    assert.deepEqual(
+      bo.requests.map((r) => r.operation),
+      ['GetStatus'],
+    );
   });
 
   test('a wrong password: the back office refused the credentials', async () => {
@@ -404,10 +464,22 @@ describe('check()', () => {
       'checkOperation.operation: port EnvHealthSoap11 of service EnvHealthService has no operation "Ping" (it has: CreateServiceRequest, AddAttachment, GetStatus, SubmitCaseDocument)',
     ]);
     const elements = await connector.check!(
-      binding({ request: { mode: 'arguments', arguments: { ...NOISE_ARGUMENTS, 'Contact.Mobile': '/n:x' }, namespaces: { n: 'urn:council:noise:1' }, idempotencyArgument: 'IdempotencyKey' } }),
+      binding({
+        request: {
+          mode: 'arguments',
+          arguments: { ...NOISE_ARGUMENTS, 'Contact.Mobile': '/n:x' },
+          namespaces: { n: 'urn:council:noise:1' },
+          idempotencyArgument: 'IdempotencyKey',
+        },
+      }),
     );
-    assert.deepEqual(elements.problems, [`request.arguments.Contact.Mobile: CreateServiceRequest's input has no element "Contact.Mobile" (it has: ServiceCode, ExternalReference, Description, Location, Contact, IdempotencyKey, Attachments)`]);
-    assert.match((await connector.check!(binding({ port: 'Soap13' }))).problems[0]!, /^port: service EnvHealthService has no port "Soap13" \(it has: EnvHealthSoap11, EnvHealthSoap12\)$/);
+    assert.deepEqual(elements.problems, [
+      `request.arguments.Contact.Mobile: CreateServiceRequest's input has no element "Contact.Mobile" (it has: ServiceCode, ExternalReference, Description, Location, Contact, IdempotencyKey, Attachments)`,
+    ]);
+    assert.match(
+      (await connector.check!(binding({ port: 'Soap13' }))).problems[0]!,
+      /^port: service EnvHealthService has no port "Soap13" \(it has: EnvHealthSoap11, EnvHealthSoap12\)$/,
+    );
     assert.equal(bo.requests.length, 0);
   });
 
@@ -449,30 +521,53 @@ describe('config', () => {
     for (const wsdl of ['http://backoffice.example/cases?wsdl', 'https://backoffice.example/cases.wsdl']) {
       const parsed = soapConfigSchema.safeParse(config({ wsdl }));
       assert.equal(parsed.success, false);
-      assert.deepEqual(parsed.error!.issues.map((i) => [i.path.join('.'), i.message]), [['wsdl', 'must be the path to a local WSDL file, not a URL: the hub never fetches a WSDL over the network (download it once and keep it with the config)']]);
+      assert.deepEqual(
+        parsed.error!.issues.map((i) => [i.path.join('.'), i.message]),
+        [
+          [
+            'wsdl',
+            'must be the path to a local WSDL file, not a URL: the hub never fetches a WSDL over the network (download it once and keep it with the config)',
+          ],
+        ],
+      );
     }
   });
 
   test('inline attachments need arguments mode; defaults are filled in', () => {
     const parsed = soapConfigSchema.safeParse(config({ request: { mode: 'document' }, attachments: { mode: 'inline' } }));
-    assert.deepEqual(parsed.error!.issues.map((i) => i.path.join('.')), ['attachments.mode']);
+    assert.deepEqual(
+      parsed.error!.issues.map((i) => i.path.join('.')),
+      ['attachments.mode'],
+    );
     const c = soapConfigSchema.parse({ wsdl: 'x.wsdl', operation: 'Op', reference: 'Ref', request: { mode: 'document' } });
     assert.equal(c.soapVersion, '1.1');
     assert.equal(c.timeoutMs, 30_000);
     assert.deepEqual(c.auth, { type: 'none' });
     assert.deepEqual(c.attachments, { mode: 'none' });
-    assert.deepEqual(soapConfigSchema.parse(config({ auth: { type: 'wsse', username: 'u', password: 'p' } })).auth, { type: 'wsse', username: 'u', password: 'p', passwordType: 'PasswordDigest' });
+    assert.deepEqual(soapConfigSchema.parse(config({ auth: { type: 'wsse', username: 'u', password: 'p' } })).auth, {
+      type: 'wsse',
+      username: 'u',
+      password: 'p',
+      passwordType: 'PasswordDigest',
+    });
   });
 });
 
 describe('PasswordText over plain http (issue 14, point 15)', () => {
   const textAuth = { type: 'wsse', username: 'officer', password: 'pa55word', passwordType: 'PasswordText' };
-  const issues = (overrides: Record<string, unknown>) => soapConfigSchema.safeParse(config(overrides)).error?.issues.map((i) => [i.path.join('.'), i.message]) ?? [];
+  const issues = (overrides: Record<string, unknown>) =>
+    soapConfigSchema.safeParse(config(overrides)).error?.issues.map((i) => [i.path.join('.'), i.message]) ?? [];
 
   test('is refused by the schema (check-config and start) unless the binding allows insecure transport', () => {
     const refused = issues({ endpoint: 'http://cases.example.gov.uk/soap', auth: textAuth });
-    assert.deepEqual(refused.map(([path]) => path), ['auth.passwordType']);
-    assert.match(refused[0]![1]!, /^PasswordText sends the password in clear, and the endpoint \(http:\/\/cases\.example\.gov\.uk\/soap\) is plain http: use https or PasswordDigest, or set allowInsecureTransport: true/);
+    assert.deepEqual(
+      refused.map(([path]) => path),
+      ['auth.passwordType'],
+    );
+    assert.match(
+      refused[0]![1]!,
+      /^PasswordText sends the password in clear, and the endpoint \(http:\/\/cases\.example\.gov\.uk\/soap\) is plain http: use https or PasswordDigest, or set allowInsecureTransport: true/,
+    );
     assert.deepEqual(issues({ endpoint: 'http://cases.example.gov.uk/soap', auth: textAuth, allowInsecureTransport: true }), []);
     assert.deepEqual(issues({ endpoint: 'https://cases.example.gov.uk/soap', auth: textAuth }), []);
     assert.deepEqual(issues({ endpoint: 'http://cases.example.gov.uk/soap', auth: { ...textAuth, passwordType: 'PasswordDigest' } }), []);
@@ -483,8 +578,14 @@ describe('PasswordText over plain http (issue 14, point 15)', () => {
     const ctx = binding({ endpoint: undefined, auth: textAuth });
     const result = await connector.check!(ctx);
     assert.equal(result.ok, false);
-    assert.match(result.problems.join('; '), /^auth\.passwordType: PasswordText sends the password in clear, and the WSDL's address \(http:\/\/[^)]+\) is plain http/);
-    await assert.rejects(connector.deliver(noiseJob(), ctx), rejectsWith(PermanentError, (e) => assert.match(e.message, /PasswordText sends the password in clear/)));
+    assert.match(
+      result.problems.join('; '),
+      /^auth\.passwordType: PasswordText sends the password in clear, and the WSDL's address \(http:\/\/[^)]+\) is plain http/,
+    );
+    await assert.rejects(
+      connector.deliver(noiseJob(), ctx),
+      rejectsWith(PermanentError, (e) => assert.match(e.message, /PasswordText sends the password in clear/)),
+    );
     assert.equal(bo.requests.length, 0);
   });
 
@@ -494,7 +595,10 @@ describe('PasswordText over plain http (issue 14, point 15)', () => {
       await cp('config', dir, { recursive: true });
       const file = join(dir, 'examples', 'alloy-soap', 'closeloop.yaml');
       const text = await readFile(file, 'utf8');
-      const changed = text.replace('        password: { env: ENVHEALTH_SOAP_PASSWORD }\n', "        password: { env: ENVHEALTH_SOAP_PASSWORD }\n        passwordType: PasswordText\n      allowInsecureTransport: { env: CLT_SOAP_ALLOW_HTTP, default: 'false' }\n");
+      const changed = text.replace(
+        '        password: { env: ENVHEALTH_SOAP_PASSWORD }\n',
+        "        password: { env: ENVHEALTH_SOAP_PASSWORD }\n        passwordType: PasswordText\n      allowInsecureTransport: { env: CLT_SOAP_ALLOW_HTTP, default: 'false' }\n",
+      );
       assert.notEqual(changed, text);
       await writeFile(file, changed);
       const line = changed.split('\n').findIndex((l) => l.includes('passwordType: PasswordText')) + 1;
@@ -513,12 +617,16 @@ describe('PasswordText over plain http (issue 14, point 15)', () => {
       };
       const refused = await run();
       assert.equal(refused.code, 1, refused.printed);
-      assert.ok(refused.printed.includes(`${file}:${line}: bindings.soap-foodsafety.config.auth.passwordType: PasswordText sends the password in clear`), refused.printed);
+      assert.ok(
+        refused.printed.includes(`${file}:${line}: bindings.soap-foodsafety.config.auth.passwordType: PasswordText sends the password in clear`),
+        refused.printed,
+      );
       process.env.CLT_SOAP_ALLOW_HTTP = 'true';
       const allowed = await run();
       assert.equal(allowed.code, 0, allowed.printed);
     } finally {
-      for (const v of ['ALLOY_API_KEY', 'ALLOY_EVENTS_SECRET', 'ENVHEALTH_SOAP_URL', 'ENVHEALTH_SOAP_USER', 'ENVHEALTH_SOAP_PASSWORD', 'CLT_SOAP_ALLOW_HTTP']) delete process.env[v];
+      for (const v of ['ALLOY_API_KEY', 'ALLOY_EVENTS_SECRET', 'ENVHEALTH_SOAP_URL', 'ENVHEALTH_SOAP_USER', 'ENVHEALTH_SOAP_PASSWORD', 'CLT_SOAP_ALLOW_HTTP'])
+        delete process.env[v];
       await rm(dir, { recursive: true, force: true });
     }
   });
@@ -528,7 +636,11 @@ describe('the test back office checks WS-Security like a real one', () => {
   test('a replayed envelope (same nonce) is refused with wsse:FailedAuthentication and HTTP 500', async () => {
     await connector.deliver(noiseJob(), binding());
     const envelope = bo.requests[0]!.envelope;
-    const res = await fetch(bo.url, { method: 'POST', body: envelope, headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '"urn:example:envhealth:cases:v1/CreateServiceRequest"' } });
+    const res = await fetch(bo.url, {
+      method: 'POST',
+      body: envelope,
+      headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '"urn:example:envhealth:cases:v1/CreateServiceRequest"' },
+    });
     const body = await res.text();
     assert.equal(res.status, 500);
     assert.match(body, /<faultcode>wsse:FailedAuthentication<\/faultcode>/);
@@ -539,7 +651,13 @@ describe('the test back office checks WS-Security like a real one', () => {
     const verifier = wsseVerifier('u', 'secret');
     const nonce = Buffer.alloc(16, 7).toString('base64');
     const now = Date.parse('2025-06-01T12:00:00Z');
-    const token = (created: string, password = passwordDigest(nonce, created, 'secret')) => ({ username: 'u', passwordType: 'PasswordDigest', password, nonce, created });
+    const token = (created: string, password = passwordDigest(nonce, created, 'secret')) => ({
+      username: 'u',
+      passwordType: 'PasswordDigest',
+      password,
+      nonce,
+      created,
+    });
     assert.match(verifier.verify({ ...token('2025-06-01T12:00:00Z'), passwordType: 'PasswordText', password: 'secret' }, now)!, /PasswordText is not accepted/);
     assert.match(verifier.verify(token('2025-06-01T11:54:00Z'), now)!, /more than 5 minutes/);
     assert.match(verifier.verify(token('2025-06-01T12:00:00Z', 'AAAA'), now)!, /wrong password/);
@@ -549,7 +667,10 @@ describe('the test back office checks WS-Security like a real one', () => {
 
   test('a binding sending PasswordText to it is refused as credentials', async () => {
     const ctx = binding({ auth: { type: 'wsse', username: bo.username, password: bo.password, passwordType: 'PasswordText' }, allowInsecureTransport: true });
-    await assert.rejects(connector.deliver(noiseJob(), ctx), rejectsWith(PermanentError, (e) => assert.match(e.message, /refused the credentials/)));
+    await assert.rejects(
+      connector.deliver(noiseJob(), ctx),
+      rejectsWith(PermanentError, (e) => assert.match(e.message, /refused the credentials/)),
+    );
   });
 });
 

@@ -4,7 +4,18 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { generateWebhookSecret, PermanentError, responseExcerpt, RetryableError, retryAfterMs, verifyWebhook, webhookHeaders, type ConnectorContext, type InboundHandler, type ProcessApi } from '@closeloop/sdk';
+import {
+  generateWebhookSecret,
+  PermanentError,
+  responseExcerpt,
+  RetryableError,
+  retryAfterMs,
+  verifyWebhook,
+  webhookHeaders,
+  type ConnectorContext,
+  type InboundHandler,
+  type ProcessApi,
+} from '@closeloop/sdk';
 import { connector } from '../../connectors/webhook/index.ts';
 import { webhookConfigSchema, type WebhookConfig } from '../../connectors/webhook/config.ts';
 import type { PreparedBinding } from '../../connectors/webhook/deliver.ts';
@@ -26,7 +37,12 @@ beforeEach(() => receiver.reset());
 
 /** A binding context, opened as the hub opens it; each call is a new binding (its own agent). */
 function binding(config: Record<string, unknown> = {}, processes: ProcessApi = noProcesses): ConnectorContext<WebhookConfig, PreparedBinding> {
-  return openedContext(connector, 'backoffice', webhookConfigSchema.parse({ url: receiver.url, secret, allowPrivateNetwork: true, timeoutMs: 1000, ...config }), processes);
+  return openedContext(
+    connector,
+    'backoffice',
+    webhookConfigSchema.parse({ url: receiver.url, secret, allowPrivateNetwork: true, timeoutMs: 1000, ...config }),
+    processes,
+  );
 }
 
 function rejectsWith<E extends Error>(type: new (...args: never[]) => E, check: (err: E) => void = () => {}) {
@@ -71,13 +87,23 @@ describe('what is sent', () => {
     assert.deepEqual(JSON.parse(got!.body), {
       deliveryId: job.deliveryId,
       binding: 'contract',
-      process: { id: p.id, reference: p.reference, serviceId: p.serviceId, serviceVersion: p.serviceVersion, serviceTitle: p.serviceTitle, submittedAt: p.submittedAt },
+      process: {
+        id: p.id,
+        reference: p.reference,
+        serviceId: p.serviceId,
+        serviceVersion: p.serviceVersion,
+        serviceTitle: p.serviceTitle,
+        submittedAt: p.submittedAt,
+      },
       answers: p.answers,
       xml: job.xml,
       documents: [{ id: d.id, kind: d.kind, name: d.name, contentType: d.contentType, size: d.size, sha256: d.sha256, url: d.url }],
     });
     // The shape docs/configuration.md documents (a strict schema: nothing more, nothing less).
-    assert.ok(webhookJsonBodySchema.safeParse(JSON.parse(got!.body)).success, JSON.stringify(webhookJsonBodySchema.safeParse(JSON.parse(got!.body)).error?.issues));
+    assert.ok(
+      webhookJsonBodySchema.safeParse(JSON.parse(got!.body)).success,
+      JSON.stringify(webhookJsonBodySchema.safeParse(JSON.parse(got!.body)).error?.issues),
+    );
   });
 
   test('every attempt of a delivery carries the same ids, over one kept-alive connection', async () => {
@@ -93,7 +119,10 @@ describe('what is sent', () => {
     for (const name of ['webhook-signature', 'Idempotency-Key', 'Content-Type']) {
       const parsed = webhookConfigSchema.safeParse({ url: receiver.url, secret, headers: { [name]: 'x' } });
       assert.equal(parsed.success, false, name);
-      assert.deepEqual(parsed.error!.issues.map((i) => i.path.join('.')), ['headers']);
+      assert.deepEqual(
+        parsed.error!.issues.map((i) => i.path.join('.')),
+        ['headers'],
+      );
     }
   });
 });
@@ -111,13 +140,18 @@ describe("the back office's reference", () => {
   });
 
   test('from an XPath with namespaces', async () => {
-    receiver.script([{ status: 200, body: '<r:Receipt xmlns:r="urn:bo"><r:CaseRef> CR/2025/77 </r:CaseRef></r:Receipt>', headers: { 'content-type': 'application/xml' } }]);
+    receiver.script([
+      { status: 200, body: '<r:Receipt xmlns:r="urn:bo"><r:CaseRef> CR/2025/77 </r:CaseRef></r:Receipt>', headers: { 'content-type': 'application/xml' } },
+    ]);
     const result = await connector.deliver(deliveryJob(), binding({ reference: { xpath: '/r:Receipt/r:CaseRef', namespaces: { r: 'urn:bo' } } }));
     assert.equal(result.externalRef, 'CR/2025/77');
   });
 
   test('absent or unreadable: delivered without one (the case exists)', async () => {
-    receiver.script([{ status: 200, body: 'not json' }, { status: 200, body: '<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>' }]);
+    receiver.script([
+      { status: 200, body: 'not json' },
+      { status: 200, body: '<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>' },
+    ]);
     assert.equal((await connector.deliver(deliveryJob(), binding({ reference: { jsonPath: 'case.id' } }))).externalRef, undefined);
     assert.equal((await connector.deliver(deliveryJob(), binding({ reference: { xpath: '/x' } }))).externalRef, undefined, 'a DOCTYPE is refused, not parsed');
     assert.equal((await connector.deliver(deliveryJob(), binding())).externalRef, undefined, 'no reference configured');
@@ -128,21 +162,36 @@ describe('failures', () => {
   for (const status of [408, 429, 500, 502, 503, 504]) {
     test(`${status} is retryable`, async () => {
       receiver.script([status]);
-      await assert.rejects(connector.deliver(deliveryJob(), binding()), rejectsWith(RetryableError, (e) => assert.equal(e.responseExcerpt, `status ${status}`)));
+      await assert.rejects(
+        connector.deliver(deliveryJob(), binding()),
+        rejectsWith(RetryableError, (e) => assert.equal(e.responseExcerpt, `status ${status}`)),
+      );
     });
   }
 
   for (const status of [400, 401, 403, 404, 409, 410, 413, 422, 302]) {
     test(`${status} is permanent`, async () => {
       receiver.script([status]);
-      await assert.rejects(connector.deliver(deliveryJob(), binding()), rejectsWith(PermanentError, (e) => assert.match(e.message, new RegExp(`answered ${status}$`))));
+      await assert.rejects(
+        connector.deliver(deliveryJob(), binding()),
+        rejectsWith(PermanentError, (e) => assert.match(e.message, new RegExp(`answered ${status}$`))),
+      );
     });
   }
 
   test('Retry-After in seconds or as an HTTP date becomes retryAfterMs', async () => {
-    receiver.script([{ status: 429, retryAfter: '7' }, { status: 503, retryAfter: new Date(Date.now() + 90_000).toUTCString() }]);
-    await assert.rejects(connector.deliver(deliveryJob(), binding()), rejectsWith(RetryableError, (e) => assert.equal(e.retryAfterMs, 7000)));
-    await assert.rejects(connector.deliver(deliveryJob(), binding()), rejectsWith(RetryableError, (e) => assert.ok(e.retryAfterMs! > 85_000 && e.retryAfterMs! <= 90_000, String(e.retryAfterMs))));
+    receiver.script([
+      { status: 429, retryAfter: '7' },
+      { status: 503, retryAfter: new Date(Date.now() + 90_000).toUTCString() },
+    ]);
+    await assert.rejects(
+      connector.deliver(deliveryJob(), binding()),
+      rejectsWith(RetryableError, (e) => assert.equal(e.retryAfterMs, 7000)),
+    );
+    await assert.rejects(
+      connector.deliver(deliveryJob(), binding()),
+      rejectsWith(RetryableError, (e) => assert.ok(e.retryAfterMs! > 85_000 && e.retryAfterMs! <= 90_000, String(e.retryAfterMs))),
+    );
   });
 
   test('retryAfterMs: seconds, dates, nonsense and the one-day cap', () => {
@@ -159,17 +208,23 @@ describe('failures', () => {
 
   test('the response excerpt is at most 2 KB and never splits a character', async () => {
     receiver.script([{ status: 500, body: 'é'.repeat(5000) }]);
-    await assert.rejects(connector.deliver(deliveryJob(), binding()), rejectsWith(RetryableError, (e) => {
-      assert.ok(Buffer.byteLength(e.responseExcerpt!) <= 2048);
-      assert.equal(e.responseExcerpt, 'é'.repeat(1024));
-    }));
+    await assert.rejects(
+      connector.deliver(deliveryJob(), binding()),
+      rejectsWith(RetryableError, (e) => {
+        assert.ok(Buffer.byteLength(e.responseExcerpt!) <= 2048);
+        assert.equal(e.responseExcerpt, 'é'.repeat(1024));
+      }),
+    );
     assert.equal(responseExcerpt(Buffer.from('a' + 'é'.repeat(1100))), 'a' + 'é'.repeat(1023));
   });
 
   test('no answer within timeoutMs is retryable, and does not wait longer', async () => {
     receiver.script(['timeout']);
     const started = Date.now();
-    await assert.rejects(connector.deliver(deliveryJob(), binding({ timeoutMs: 200 })), rejectsWith(RetryableError, (e) => assert.match(e.message, /no response within 200 ms/)));
+    await assert.rejects(
+      connector.deliver(deliveryJob(), binding({ timeoutMs: 200 })),
+      rejectsWith(RetryableError, (e) => assert.match(e.message, /no response within 200 ms/)),
+    );
     const took = Date.now() - started;
     assert.ok(took >= 190 && took < 1000, `${took} ms`);
   });
@@ -191,8 +246,14 @@ describe('failures', () => {
 
   test('a lost answer and a refused connection are retryable', async () => {
     receiver.script(['drop']);
-    await assert.rejects(connector.deliver(deliveryJob(), binding()), rejectsWith(RetryableError, (e) => assert.match(e.message, /socket hang up|ECONNRESET/)));
-    await assert.rejects(connector.deliver(deliveryJob(), binding({ url: 'http://127.0.0.1:9/inbox' })), rejectsWith(RetryableError, (e) => assert.match(e.message, /ECONNREFUSED/)));
+    await assert.rejects(
+      connector.deliver(deliveryJob(), binding()),
+      rejectsWith(RetryableError, (e) => assert.match(e.message, /socket hang up|ECONNRESET/)),
+    );
+    await assert.rejects(
+      connector.deliver(deliveryJob(), binding({ url: 'http://127.0.0.1:9/inbox' })),
+      rejectsWith(RetryableError, (e) => assert.match(e.message, /ECONNREFUSED/)),
+    );
   });
 });
 
@@ -200,7 +261,11 @@ describe('the SSRF guard', () => {
   test('without allowPrivateNetwork, loopback targets are refused before anything is sent, as permanent', async () => {
     const port = new URL(receiver.url).port;
     for (const url of [receiver.url, `http://localhost:${port}/inbox`, `http://[::ffff:127.0.0.1]:${port}/inbox`]) {
-      await assert.rejects(connector.deliver(deliveryJob(), binding({ url, allowPrivateNetwork: false })), rejectsWith(PermanentError, (e) => assert.match(e.message, /set allowPrivateNetwork on the binding to allow it/)), url);
+      await assert.rejects(
+        connector.deliver(deliveryJob(), binding({ url, allowPrivateNetwork: false })),
+        rejectsWith(PermanentError, (e) => assert.match(e.message, /set allowPrivateNetwork on the binding to allow it/)),
+        url,
+      );
     }
     assert.equal(receiver.requests.length, 0);
   });
@@ -215,7 +280,9 @@ describe('check()', () => {
   test('reports a private target and an unresolvable host', async () => {
     const privateTarget = await connector.check!(binding({ allowPrivateNetwork: false }));
     assert.equal(privateTarget.ok, false);
-    assert.deepEqual(privateTarget.problems, ['url: 127.0.0.1 is a loopback, private or link-local address; set allowPrivateNetwork on the binding to allow it']);
+    assert.deepEqual(privateTarget.problems, [
+      'url: 127.0.0.1 is a loopback, private or link-local address; set allowPrivateNetwork on the binding to allow it',
+    ]);
     const nowhere = await connector.check!(binding({ url: 'http://closeloop-test.invalid/hook' }));
     assert.equal(nowhere.ok, false);
     assert.match(nowhere.problems[0]!, /^url: closeloop-test\.invalid does not resolve/);
@@ -289,8 +356,13 @@ describe('signed callbacks (POST /connectors/{binding}/events)', () => {
     assert.deepEqual(twice.errors, [{ field: 'visibleToCitizen', message: 'appears more than once' }]);
     assert.match((await refused(event('Plain text.'), 415, 'text/plain')).detail, /Send application\/json/);
     assert.match((await refused(event('UTF-16 claimed.'), 415, 'application/json; charset=utf-16')).detail, /must be UTF-8, not utf-16/);
-    assert.match((await refused(Buffer.concat([Buffer.from(event('a#').split('#')[0]!), Buffer.from([0xff]), Buffer.from('"}')]), 400)).detail, /not valid UTF-8/);
-    assert.deepEqual((await refused(event('Bell \u0007.'), 422)).errors, [{ field: 'text', message: 'contains a character that cannot be sent on (U+0007): only tab, line breaks and printable characters are allowed' }]);
+    assert.match(
+      (await refused(Buffer.concat([Buffer.from(event('a#').split('#')[0]!), Buffer.from([0xff]), Buffer.from('"}')]), 400)).detail,
+      /not valid UTF-8/,
+    );
+    assert.deepEqual((await refused(event('Bell \u0007.'), 422)).errors, [
+      { field: 'text', message: 'contains a character that cannot be sent on (U+0007): only tab, line breaks and printable characters are allowed' },
+    ]);
     assert.equal(notes.filter((n) => n.text !== 'Officer assigned.').length, 0, 'nothing applied');
     const ok = event('Tab\tand\nlines.');
     assert.equal((await call(ok, webhookHeaders(secret, 'evt_ok', ok), 'application/json; charset=utf-8')).status, 200);

@@ -114,7 +114,13 @@ export function runConnectorContract(name: string, makeSetup: () => Promise<Cont
       for (const h of handlers) {
         for (const headers of attempts) {
           // clientAddress null: through a proxy the hub does not trust (a route that answers some addresses refuses it).
-          const req = inboundRequest({ method: h.method, path: h.path, headers: { 'content-type': 'application/json', ...headers }, rawBody: Buffer.from('{"type":"note.added"}'), clientAddress: null });
+          const req = inboundRequest({
+            method: h.method,
+            path: h.path,
+            headers: { 'content-type': 'application/json', ...headers },
+            rawBody: Buffer.from('{"type":"note.added"}'),
+            clientAddress: null,
+          });
           const res = await h.handler(req);
           assert.ok(res.status === 401 || res.status === 403, `${h.method} ${h.path} answered ${res.status} to ${JSON.stringify(headers)}`);
         }

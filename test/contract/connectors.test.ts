@@ -55,7 +55,10 @@ runConnectorContract('case-api-template', async () => {
 
 runConnectorContract('alloy', async () => {
   const apiKey = generateWebhookSecret();
-  const design = { code: 'designs_ehEnquiry', attributes: ['attributes_reference', 'attributes_noiseType', 'attributes_closeloopDeliveryId', 'attributes_filesAttachableAttachments'] };
+  const design = {
+    code: 'designs_ehEnquiry',
+    attributes: ['attributes_reference', 'attributes_noiseType', 'attributes_closeloopDeliveryId', 'attributes_filesAttachableAttachments'],
+  };
   const api = await startFakeAlloy({ apiKey, designs: [design] });
   const config = {
     baseUrl: api.url,

@@ -69,7 +69,12 @@ export function contextFor<Config>(name: string, config: Config, processes: Proc
 const opened: (() => unknown)[] = [];
 
 /** The context the hub gives one binding: open() run (synchronously here) and its state kept. */
-export function openedContext<Config, State>(connector: Connector<Config, State>, name: string, config: Config, processes: ProcessApi = noProcesses): ConnectorContext<Config, State> {
+export function openedContext<Config, State>(
+  connector: Connector<Config, State>,
+  name: string,
+  config: Config,
+  processes: ProcessApi = noProcesses,
+): ConnectorContext<Config, State> {
   const base = { name, config, log: pino({ level: 'silent' }), publicBaseUrl: 'http://127.0.0.1:1', processes, pages };
   const state = connector.open?.(base) as State;
   if (state instanceof Promise) throw new Error(`${connector.name}'s open() is async: use openContext`);
@@ -78,7 +83,12 @@ export function openedContext<Config, State>(connector: Connector<Config, State>
 }
 
 /** The same, for any open() (a connector under the contract may prepare asynchronously). */
-export async function openContext<Config, State>(connector: Connector<Config, State>, name: string, config: Config, processes: ProcessApi = noProcesses): Promise<ConnectorContext<Config, State>> {
+export async function openContext<Config, State>(
+  connector: Connector<Config, State>,
+  name: string,
+  config: Config,
+  processes: ProcessApi = noProcesses,
+): Promise<ConnectorContext<Config, State>> {
   const base = { name, config, log: pino({ level: 'silent' }), publicBaseUrl: 'http://127.0.0.1:1', processes, pages };
   const state = (await connector.open?.(base)) as State;
   opened.push(() => connector.close?.(state));

@@ -22,13 +22,28 @@ describe('councils sharing a hub', () => {
     smtp = await startSmtpPeer();
     const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
     receiver = await startWebhookReceiver(secret);
-    t = await startTestHub({ configFile: CONFIG, env: { SMTP_PORT: String(smtp.port), TEST_WEBHOOK_SECRET: secret, TEST_WEBHOOK_URL: receiver.url }, worker: true });
+    t = await startTestHub({
+      configFile: CONFIG,
+      env: { SMTP_PORT: String(smtp.port), TEST_WEBHOOK_SECRET: secret, TEST_WEBHOOK_URL: receiver.url },
+      worker: true,
+    });
     const submit = async (service: string, answers: Record<string, unknown>) => {
-      const res = await fetch(`${t.url}/api/v1/services/${service}/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers }) });
+      const res = await fetch(`${t.url}/api/v1/services/${service}/submissions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ answers }),
+      });
       assert.equal(res.status, 201, await res.clone().text());
       return (await res.json()) as { processId: string; reference: string };
     };
-    ids.south = await submit('noise', { noiseType: 'music', description: 'Loud', source: { line1: '1 High St', town: 'Southton', postcode: 'SO1 1AA' }, started: '2026-10-01', times: ['night'], email: 'south@example.com' });
+    ids.south = await submit('noise', {
+      noiseType: 'music',
+      description: 'Loud',
+      source: { line1: '1 High St', town: 'Southton', postcode: 'SO1 1AA' },
+      started: '2026-10-01',
+      times: ['night'],
+      email: 'south@example.com',
+    });
     ids.north = await submit('pests', { pest: 'rats', email: 'north@example.com' });
   });
   after(async () => {
@@ -56,11 +71,18 @@ describe('councils sharing a hub', () => {
     });
     assert.equal(note.status, 404, 'no writes across councils either');
     const list = (await (await get('/api/v1/processes', northKey)).json()) as { processes: { id: string }[] };
-    assert.deepEqual(list.processes.map((p) => p.id), [ids.north.processId], 'the list holds only its council');
+    assert.deepEqual(
+      list.processes.map((p) => p.id),
+      [ids.north.processId],
+      'the list holds only its council',
+    );
     // A key naming the other council's service explicitly sees nothing of it.
     const sneaky = await t.key(['noise', 'pests'], { council: 'north' });
     assert.equal((await get(`/api/v1/processes/${ids.south.processId}`, sneaky)).status, 404);
-    assert.deepEqual(((await (await get('/api/v1/processes', sneaky)).json()) as { processes: { id: string }[] }).processes.map((p) => p.id), [ids.north.processId]);
+    assert.deepEqual(
+      ((await (await get('/api/v1/processes', sneaky)).json()) as { processes: { id: string }[] }).processes.map((p) => p.id),
+      [ids.north.processId],
+    );
   });
 
   test("a key for another service gets the same 404 as another council's key, on every process route (no existence leak)", async () => {
@@ -84,13 +106,21 @@ describe('councils sharing a hub', () => {
     ];
     for (const [method, suffix, body] of routes) {
       const answer = async (key: string) => {
-        const res = await fetch(`${t.url}/api/v1/processes/${id}${suffix}`, { method, headers: { authorization: `Bearer ${key}`, ...(body ? json : {}) }, body });
+        const res = await fetch(`${t.url}/api/v1/processes/${id}${suffix}`, {
+          method,
+          headers: { authorization: `Bearer ${key}`, ...(body ? json : {}) },
+          body,
+        });
         const problem = (await res.json()) as { title: string; detail: string };
         return { status: res.status, type: res.headers.get('content-type'), title: problem.title, detail: problem.detail };
       };
       const baseline = await answer(otherCouncil);
       assert.equal(baseline.status, 404, `${method} ${suffix}: another council's key`);
-      assert.deepEqual(await answer(otherService), baseline, `${method} ${suffix}: a key of the same council for another service answers exactly as another council's key`);
+      assert.deepEqual(
+        await answer(otherService),
+        baseline,
+        `${method} ${suffix}: a key of the same council for another service answers exactly as another council's key`,
+      );
       assert.deepEqual(await answer(operatorOtherService), baseline, `${method} ${suffix}: an operator key for another service too`);
     }
     const view = (await (await get(`/api/v1/processes/${id}`, own)).json()) as { status: string; tasks: { key: string; status: string }[] };
@@ -103,14 +133,19 @@ describe('councils sharing a hub', () => {
   test("a council's admin sees only its own deliveries and services; the hub operator's admin sees both", async () => {
     const northAdmin = await t.key([], { admin: true, council: 'north' });
     const operator = await t.key([], { admin: true });
-    const deliveries = async (key: string) => ((await (await get('/api/v1/admin/deliveries', key)).json()) as { deliveries: { processId: string }[] }).deliveries.map((d) => d.processId).sort();
+    const deliveries = async (key: string) =>
+      ((await (await get('/api/v1/admin/deliveries', key)).json()) as { deliveries: { processId: string }[] }).deliveries.map((d) => d.processId).sort();
     assert.deepEqual(await deliveries(northAdmin), [ids.north.processId]);
     assert.deepEqual(await deliveries(operator), [ids.north.processId, ids.south.processId].sort());
     assert.equal((await get(`/api/v1/processes/${ids.south.processId}`, northAdmin)).status, 404);
     assert.equal((await get(`/api/v1/processes/${ids.south.processId}`, operator)).status, 200);
     assert.equal((await get('/api/v1/admin/services/noise/versions', northAdmin)).status, 404);
     assert.equal((await get('/api/v1/admin/services/pests/versions', northAdmin)).status, 200);
-    const preview = await fetch(`${t.url}/api/v1/admin/services/noise/xml-preview`, { method: 'POST', headers: { authorization: `Bearer ${northAdmin}`, 'content-type': 'application/json' }, body: '{}' });
+    const preview = await fetch(`${t.url}/api/v1/admin/services/noise/xml-preview`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${northAdmin}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     assert.equal(preview.status, 404);
     // The queue dashboard holds every council's jobs: the operator's admin keys only.
     assert.equal((await get('/admin/queues/api/queues', northAdmin)).status, 403);
@@ -134,13 +169,19 @@ describe('councils sharing a hub', () => {
     assert.ok(form.includes('South Borough Council') && !form.includes('/councils/north/logo'));
   });
 
-  test('check-config refuses a service that uses another council\'s binding, and an unknown council', () => {
+  test("check-config refuses a service that uses another council's binding, and an unknown council", () => {
     const dir = mkdtempSync(join(tmpdir(), 'closeloop-councils-'));
     cpSync('test/fixtures/councils', dir, { recursive: true });
     cpSync('test/fixtures/config/xsd', join(dir, 'xsd'), { recursive: true });
     const yaml = readFileSync(join(dir, 'closeloop.yaml'), 'utf8').replace('xsdDir: ../config/xsd', 'xsdDir: xsd');
-    writeFileSync(join(dir, 'closeloop.yaml'), yaml.replace('  north-casework:\n    connector: webhook\n    council: north', '  north-casework:\n    connector: webhook\n    council: east'));
-    writeFileSync(join(dir, 'services', 'noise.yaml'), readFileSync(join(dir, 'services', 'noise.yaml'), 'utf8').replace('bindings: [backoffice]', 'bindings: [backoffice, north-casework]'));
+    writeFileSync(
+      join(dir, 'closeloop.yaml'),
+      yaml.replace('  north-casework:\n    connector: webhook\n    council: north', '  north-casework:\n    connector: webhook\n    council: east'),
+    );
+    writeFileSync(
+      join(dir, 'services', 'noise.yaml'),
+      readFileSync(join(dir, 'services', 'noise.yaml'), 'utf8').replace('bindings: [backoffice]', 'bindings: [backoffice, north-casework]'),
+    );
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'core/cli.ts', 'check-config', '--config', join(dir, 'closeloop.yaml')], {
       encoding: 'utf8',
       env: { ...process.env, TEST_WEBHOOK_URL: 'http://127.0.0.1:9/x', TEST_WEBHOOK_SECRET: `whsec_${Buffer.alloc(32, 1).toString('base64')}` },

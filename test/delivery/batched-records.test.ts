@@ -31,16 +31,28 @@ test('simultaneous claims each get their own delivery; a second claim of a deliv
     assert.equal(c.processId, submitted[i]!.processId);
     assert.equal(c.process.reference, submitted[i]!.reference);
     assert.equal(c.attempt, 1);
-    assert.ok(c.documents.some((d) => d.kind === 'form-json'), 'the form copies travel with the claim');
+    assert.ok(
+      c.documents.some((d) => d.kind === 'form-json'),
+      'the form copies travel with the claim',
+    );
   });
   const recorded = await Promise.all(
     claims.map((c, i) =>
-      recordDelivered(t.hub.sequelize, { deliveryId: ids[i]!, number: c!.attemptNumber, startedAt: new Date(), responseExcerpt: 'ok', xml: xmlOf(c!.processId, c!.process.reference) }, `BO-${i}`, 'Passed to the team', {
-        windowSeconds: 0,
-      }),
+      recordDelivered(
+        t.hub.sequelize,
+        { deliveryId: ids[i]!, number: c!.attemptNumber, startedAt: new Date(), responseExcerpt: 'ok', xml: xmlOf(c!.processId, c!.process.reference) },
+        `BO-${i}`,
+        'Passed to the team',
+        {
+          windowSeconds: 0,
+        },
+      ),
     ),
   );
-  assert.deepEqual(recorded, ids.map(() => true));
+  assert.deepEqual(
+    recorded,
+    ids.map(() => true),
+  );
   const rows = await sql<{ status: string; external_ref: string; p_status: string; p_ref: string; attempts: number; xml: number }>(
     t,
     `select d.status, d.external_ref, p.status as p_status, p.external_ref as p_ref,
@@ -52,7 +64,10 @@ test('simultaneous claims each get their own delivery; a second claim of a deliv
   rows.forEach((r, i) => assert.deepEqual(r, { status: 'delivered', external_ref: `BO-${i}`, p_status: 'received', p_ref: `BO-${i}`, attempts: 1, xml: 1 }));
   // A stale job: claimed again after it was delivered, and recorded again.
   assert.equal(await claimDelivery(t.hub.sequelize, ids[0]!), null);
-  assert.equal(await recordDelivered(t.hub.sequelize, { deliveryId: ids[0]!, number: 2, startedAt: new Date() }, 'BO-again', 'again', { windowSeconds: 0 }), false);
+  assert.equal(
+    await recordDelivered(t.hub.sequelize, { deliveryId: ids[0]!, number: 2, startedAt: new Date() }, 'BO-again', 'again', { windowSeconds: 0 }),
+    false,
+  );
 });
 
 test('two deliveries of one process recorded at once: both recorded, one message carrying both updates, one XML kept', async () => {
@@ -63,13 +78,28 @@ test('two deliveries of one process recorded at once: both recorded, one message
   const [a, b] = await Promise.all([claimDelivery(t.hub.sequelize, first), claimDelivery(t.hub.sequelize, second)]);
   assert.ok(a && b);
   const record = (id: string, n: number, ref: string, text: string) =>
-    recordDelivered(t.hub.sequelize, { deliveryId: id, number: n, startedAt: new Date(), xml: xmlOf(s.processId, s.reference) }, ref, text, { windowSeconds: 0 });
+    recordDelivered(t.hub.sequelize, { deliveryId: id, number: n, startedAt: new Date(), xml: xmlOf(s.processId, s.reference) }, ref, text, {
+      windowSeconds: 0,
+    });
   // In one batch these would update the same pending message twice in one statement; they are retried one by one.
-  assert.deepEqual(await Promise.all([record(first, a.attemptNumber, 'BO-A', 'Passed to team A'), record(second, b.attemptNumber, 'BO-B', 'Passed to team B')]), [true, true]);
-  const deliveries = await sql<{ binding: string; status: string; external_ref: string }>(t, 'select binding, status, external_ref from deliveries where process_id = $1 order by binding', [s.processId]);
-  assert.deepEqual(deliveries.map((d) => d.status), ['delivered', 'delivered']);
+  assert.deepEqual(
+    await Promise.all([record(first, a.attemptNumber, 'BO-A', 'Passed to team A'), record(second, b.attemptNumber, 'BO-B', 'Passed to team B')]),
+    [true, true],
+  );
+  const deliveries = await sql<{ binding: string; status: string; external_ref: string }>(
+    t,
+    'select binding, status, external_ref from deliveries where process_id = $1 order by binding',
+    [s.processId],
+  );
+  assert.deepEqual(
+    deliveries.map((d) => d.status),
+    ['delivered', 'delivered'],
+  );
   const events = await sql<{ text: string }>(t, `select text from timeline_events where process_id = $1 and kind = 'received' order by text`, [s.processId]);
-  assert.deepEqual(events.map((e) => e.text), ['Passed to team A', 'Passed to team B']);
+  assert.deepEqual(
+    events.map((e) => e.text),
+    ['Passed to team A', 'Passed to team B'],
+  );
   const updates = await sql<{ texts: string[] }>(
     t,
     `select array(select u->>'text' from jsonb_array_elements(updates) u order by 1) as texts from notifications where process_id = $1 and kind = 'update'`,

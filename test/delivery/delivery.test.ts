@@ -31,8 +31,13 @@ async function submit(t: TestHub, extra: Record<string, unknown> = {}): Promise<
   return (await res.json()) as { processId: string; reference: string };
 }
 
-async function deliveryOf(t: TestHub, processId: string): Promise<{ id: string; status: string; attempts: number; external_ref: string | null; last_error: string | null }> {
-  const [rows] = await t.hub.sequelize.query('select id, status, attempts, external_ref, last_error from deliveries where process_id = $1', { bind: [processId] });
+async function deliveryOf(
+  t: TestHub,
+  processId: string,
+): Promise<{ id: string; status: string; attempts: number; external_ref: string | null; last_error: string | null }> {
+  const [rows] = await t.hub.sequelize.query('select id, status, attempts, external_ref, last_error from deliveries where process_id = $1', {
+    bind: [processId],
+  });
   return (rows as never[])[0]!;
 }
 
@@ -52,7 +57,11 @@ describe('delivery spine', () => {
   let admin: string;
   before(async () => {
     receiver = await startWebhookReceiver(SECRET);
-    t = await startTestHub({ configFile: CONFIG, env: { TEST_WEBHOOK_URL: receiver.url, TEST_WEBHOOK_SECRET: SECRET }, worker: { sweepAfterMs: 300, sweepIntervalMs: 300 } });
+    t = await startTestHub({
+      configFile: CONFIG,
+      env: { TEST_WEBHOOK_URL: receiver.url, TEST_WEBHOOK_SECRET: SECRET },
+      worker: { sweepAfterMs: 300, sweepIntervalMs: 300 },
+    });
     admin = await t.key([], { admin: true, name: 'Ops' });
   });
   after(async () => {
@@ -76,7 +85,10 @@ describe('delivery spine', () => {
     assert.equal(selectText(doc, '/n:NoiseCase/n:Category', ns), 'N01');
     assert.equal(selectText(doc, '/n:NoiseCase/n:Description', ns), answers.description, 'markup in an answer arrives as text');
     assert.equal(doc.find('//Evil').length + doc.find('//n:Evil', ns).length, 0, 'no injected element');
-    assert.deepEqual(doc.find('/n:NoiseCase/n:Time', ns).map((e) => (e as unknown as { text(): string }).text()), ['DAY', 'NIGHT']);
+    assert.deepEqual(
+      doc.find('/n:NoiseCase/n:Time', ns).map((e) => (e as unknown as { text(): string }).text()),
+      ['DAY', 'NIGHT'],
+    );
 
     const key = await t.key(['noise']);
     const proc = (await (await fetch(`${t.url}/api/v1/processes/${processId}`, { headers: { authorization: `Bearer ${key}` } })).json()) as Record<string, any>;
@@ -89,8 +101,13 @@ describe('delivery spine', () => {
     const xmlText = await (await fetch(xmlDoc.url, { headers: { authorization: `Bearer ${key}` } })).text();
     assert.equal(xmlText, got[0]!.body, 'the stored XML is exactly what was sent');
 
-    const tl = (await (await fetch(`${t.url}/api/v1/processes/${processId}/timeline`, { headers: { authorization: `Bearer ${key}` } })).json()) as { events: { kind: string }[] };
-    assert.deepEqual(tl.events.map((e) => e.kind), ['received', 'submitted']);
+    const tl = (await (await fetch(`${t.url}/api/v1/processes/${processId}/timeline`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+      events: { kind: string }[];
+    };
+    assert.deepEqual(
+      tl.events.map((e) => e.kind),
+      ['received', 'submitted'],
+    );
   });
 
   test('evidence files are linked in the XML with URLs the back office can fetch', async () => {
@@ -119,12 +136,21 @@ describe('delivery spine', () => {
     const d = await waitForDelivery(t, processId, 'delivered', 20_000);
     const tries = receiver.requests.filter((r) => r.id === d.id);
     assert.equal(tries.length, 4);
-    assert.deepEqual(tries.map((r) => r.answeredWith), [500, 'timeout', 503, 200]);
+    assert.deepEqual(
+      tries.map((r) => r.answeredWith),
+      [500, 'timeout', 503, 200],
+    );
     assert.equal(receiver.records().has(d.id), true);
     // Retry-After: 1 was honoured (the schedule alone would retry after ~0.2 s).
     assert.ok(tries[3]!.at - tries[2]!.at >= 950, `waited ${tries[3]!.at - tries[2]!.at} ms after Retry-After: 1`);
-    const detail = (await (await fetch(`${t.url}/api/v1/admin/deliveries/${d.id}`, { headers: { authorization: `Bearer ${admin}` } })).json()) as Record<string, any>;
-    assert.deepEqual(detail.attemptLog.map((a: { outcome: string }) => a.outcome), ['retry', 'retry', 'retry', 'delivered']);
+    const detail = (await (await fetch(`${t.url}/api/v1/admin/deliveries/${d.id}`, { headers: { authorization: `Bearer ${admin}` } })).json()) as Record<
+      string,
+      any
+    >;
+    assert.deepEqual(
+      detail.attemptLog.map((a: { outcome: string }) => a.outcome),
+      ['retry', 'retry', 'retry', 'delivered'],
+    );
     assert.match(detail.attemptLog[0].error, /answered 500/);
     assert.match(detail.attemptLog[1].error, /no (response|complete answer) within/);
   });
@@ -136,7 +162,9 @@ describe('delivery spine', () => {
     assert.equal(receiver.requests.filter((r) => r.id === d.id).length, 1, 'no retry after a permanent error');
     const noAdmin = await fetch(`${t.url}/api/v1/admin/deliveries?status=dead`, { headers: { authorization: `Bearer ${await t.key(['noise'])}` } });
     assert.equal(noAdmin.status, 403);
-    const list = (await (await fetch(`${t.url}/api/v1/admin/deliveries?status=dead&binding=backoffice`, { headers: { authorization: `Bearer ${admin}` } })).json()) as { deliveries: { id: string; lastError: string }[] };
+    const list = (await (
+      await fetch(`${t.url}/api/v1/admin/deliveries?status=dead&binding=backoffice`, { headers: { authorization: `Bearer ${admin}` } })
+    ).json()) as { deliveries: { id: string; lastError: string }[] };
     const listed = list.deliveries.find((x) => x.id === d.id);
     assert.ok(listed, 'the dead delivery is listed');
     assert.match(listed.lastError, /answered 400/);

@@ -27,7 +27,11 @@ describe('attempts of a replayed delivery', () => {
   let backOffice: string;
   before(async () => {
     receiver = await startWebhookReceiver(SECRET);
-    t = await startTestHub({ configFile: CONFIG, env: { TEST_WEBHOOK_URL: receiver.url, TEST_WEBHOOK_SECRET: SECRET }, worker: { sweepAfterMs: 300, sweepIntervalMs: 300 } });
+    t = await startTestHub({
+      configFile: CONFIG,
+      env: { TEST_WEBHOOK_URL: receiver.url, TEST_WEBHOOK_SECRET: SECRET },
+      worker: { sweepAfterMs: 300, sweepIntervalMs: 300 },
+    });
     admin = await t.key([], { admin: true, name: 'Ops' });
     backOffice = await t.key(['noise']);
   });
@@ -43,15 +47,23 @@ describe('attempts of a replayed delivery', () => {
   };
   const detailOf = (id: string) => get<DeliveryDetail>(`/api/v1/admin/deliveries/${id}`);
   const settled = (id: string, status: string, attempts: number) =>
-    waitFor(async () => {
-      const d = await detailOf(id);
-      return d.status === status && d.attemptLog.length === attempts ? d : null;
-    }, `delivery ${id} ${status} after ${attempts} attempts`, 30_000);
+    waitFor(
+      async () => {
+        const d = await detailOf(id);
+        return d.status === status && d.attemptLog.length === attempts ? d : null;
+      },
+      `delivery ${id} ${status} after ${attempts} attempts`,
+      30_000,
+    );
 
   test('attempts counts every try across replays, equal to the attempt log, in every view', async () => {
     receiver.script(Array(BUDGET).fill(500));
     const processId = await submit(t);
-    const id = await waitFor(async () => (await get<{ deliveries: { id: string; processId: string }[] }>('/api/v1/admin/deliveries')).deliveries.find((d) => d.processId === processId)?.id, 'the delivery');
+    const id = await waitFor(
+      async () =>
+        (await get<{ deliveries: { id: string; processId: string }[] }>('/api/v1/admin/deliveries')).deliveries.find((d) => d.processId === processId)?.id,
+      'the delivery',
+    );
 
     // Round 1: the whole budget fails; the delivery is dead.
     let d = await settled(id, 'dead', BUDGET);
@@ -68,10 +80,16 @@ describe('attempts of a replayed delivery', () => {
     assert.equal(d.attempts, 2 * BUDGET, 'attempts is the number of tries in the attempt log, replays included');
     assert.equal(receiver.requests.length, 2 * BUDGET, 'the back office was tried that many times');
 
-    const listed = (await get<{ deliveries: { id: string; attempts: number }[] }>('/api/v1/admin/deliveries?status=delivered')).deliveries.find((x) => x.id === id);
+    const listed = (await get<{ deliveries: { id: string; attempts: number }[] }>('/api/v1/admin/deliveries?status=delivered')).deliveries.find(
+      (x) => x.id === id,
+    );
     assert.equal(listed?.attempts, 2 * BUDGET, 'the same count in the deliveries list');
     const process = await get<{ deliveries: { attempts: number }[] }>(`/api/v1/processes/${processId}`, backOffice);
-    assert.deepEqual(process.deliveries.map((x) => x.attempts), [2 * BUDGET], "the same count in the back office's view of the process");
+    assert.deepEqual(
+      process.deliveries.map((x) => x.attempts),
+      [2 * BUDGET],
+      "the same count in the back office's view of the process",
+    );
   });
 });
 
@@ -86,7 +104,9 @@ describe('migration of deliveries replayed before the count was kept', () => {
 
   test('a replayed delivery gets its logged tries as attempts and keeps its round; others are unchanged', async () => {
     const sql = async <T>(query: string, bind: unknown[] = []) => (await t.hub.sequelize.query(query, { bind }))[0] as T[];
-    const migration = { context: { query: (q: string) => t.hub.sequelize.query(q) }, name: '006-replay-keeps-attempts' } as Parameters<typeof addReplayRound>[0];
+    const migration = { context: { query: (q: string) => t.hub.sequelize.query(q) }, name: '006-replay-keeps-attempts' } as Parameters<
+      typeof addReplayRound
+    >[0];
     await removeReplayRound(migration);
     // The old state: `attempts` counted only the round since the last replay; the log has every try.
     const cases = [
@@ -98,7 +118,11 @@ describe('migration of deliveries replayed before the count was kept', () => {
     const ids: string[] = [];
     for (const c of cases) {
       const processId = await submit(t);
-      const [d] = await sql<{ id: string }>('update deliveries set status = $2, attempts = $3 where process_id = $1 returning id', [processId, c.status, c.attempts]);
+      const [d] = await sql<{ id: string }>('update deliveries set status = $2, attempts = $3 where process_id = $1 returning id', [
+        processId,
+        c.status,
+        c.attempts,
+      ]);
       await sql(
         `insert into delivery_attempts (delivery_id, number, started_at, ended_at, outcome) select $1, n, now(), now(), 'retry' from generate_series(1, $2::int) n`,
         [d!.id, c.logged],
@@ -106,7 +130,10 @@ describe('migration of deliveries replayed before the count was kept', () => {
       ids.push(d!.id);
     }
     await addReplayRound(migration);
-    const rows = await sql<{ id: string; attempts: number; round: number }>('select id, attempts, attempts - attempts_before_replay as round from deliveries where id = any($1::uuid[])', [ids]);
+    const rows = await sql<{ id: string; attempts: number; round: number }>(
+      'select id, attempts, attempts - attempts_before_replay as round from deliveries where id = any($1::uuid[])',
+      [ids],
+    );
     assert.deepEqual(
       ids.map((id) => rows.find((r) => r.id === id)).map((r) => ({ attempts: r!.attempts, round: r!.round })),
       cases.map((c) => c.expect),
@@ -118,7 +145,15 @@ async function submit(t: TestHub): Promise<string> {
   const res = await fetch(`${t.url}/api/v1/services/noise/submissions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ answers: { noiseType: 'music', description: 'Loud music', source: { line1: '1 High Street', postcode: 'EX1 2AB' }, started: '2026-10-01', times: ['night'] } }),
+    body: JSON.stringify({
+      answers: {
+        noiseType: 'music',
+        description: 'Loud music',
+        source: { line1: '1 High Street', postcode: 'EX1 2AB' },
+        started: '2026-10-01',
+        times: ['night'],
+      },
+    }),
   });
   assert.equal(res.status, 201, await res.clone().text());
   return ((await res.json()) as { processId: string }).processId;

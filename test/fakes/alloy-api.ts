@@ -96,15 +96,19 @@ export async function startFakeAlloy(options: FakeAlloyOptions): Promise<FakeAll
   const now = () => new Date((clock = Math.max(clock + 1, Date.now()))).toISOString();
 
   const error = (res: http.ServerResponse, status: number, codeString: string, message: string, headers: Record<string, string> = {}) =>
-    void res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ errorCode: status * 10, errorCodeString: codeString, debugErrorMessage: message }));
-  const json = (res: http.ServerResponse, status: number, body: unknown) => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    void res
+      .writeHead(status, { 'content-type': 'application/json', ...headers })
+      .end(JSON.stringify({ errorCode: status * 10, errorCodeString: codeString, debugErrorMessage: message }));
+  const json = (res: http.ServerResponse, status: number, body: unknown) =>
+    void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
   function validAttributes(design: FakeDesign, attributes: unknown): string | null {
     if (!Array.isArray(attributes)) return 'attributes must be an array';
     for (const a of attributes as { attributeCode?: unknown; value?: unknown }[]) {
       if (typeof a?.attributeCode !== 'string' || !design.attributes.includes(a.attributeCode)) return `AttributeNotFound:${String(a?.attributeCode)}`;
       if (a.attributeCode.toLowerCase().includes('attachments')) {
-        if (!Array.isArray(a.value) || a.value.some((id) => !files.has(String(id)))) return `ValidationFailed:${a.attributeCode} must list uploaded file item ids`;
+        if (!Array.isArray(a.value) || a.value.some((id) => !files.has(String(id))))
+          return `ValidationFailed:${a.attributeCode} must list uploaded file item ids`;
       }
     }
     return null;
@@ -147,7 +151,13 @@ export async function startFakeAlloy(options: FakeAlloyOptions): Promise<FakeAll
     if (step === 'timeout') return;
     if (typeof step === 'number' || (typeof step === 'object' && step)) {
       const s = typeof step === 'number' ? { status: step } : step;
-      return error(res, s.status, s.status === 429 ? 'TooManyRequests' : 'Scripted', `scripted ${s.status}`, s.retryAfter ? { 'retry-after': s.retryAfter } : {});
+      return error(
+        res,
+        s.status,
+        s.status === 429 ? 'TooManyRequests' : 'Scripted',
+        `scripted ${s.status}`,
+        s.retryAfter ? { 'retry-after': s.retryAfter } : {},
+      );
     }
     const reply = (status: number, payload: unknown) => (step === 'drop' ? void res.socket?.destroy() : json(res, status, payload));
 
@@ -212,7 +222,8 @@ export async function startFakeAlloy(options: FakeAlloyOptions): Promise<FakeAll
       if (!item) return error(res, 404, 'ItemNotFound', 'No such item');
       const b = parse();
       if (!b) return error(res, 400, 'ValidationFailed', 'body is not JSON');
-      if (step === 'signature-mismatch' || b.signature !== item.signature) return error(res, 400, 'ItemSignatureMismatch', 'The item was changed by someone else');
+      if (step === 'signature-mismatch' || b.signature !== item.signature)
+        return error(res, 400, 'ItemSignatureMismatch', 'The item was changed by someone else');
       const bad = validAttributes(designs.get(item.designCode)!, b.attributes);
       if (bad) return error(res, 400, bad.split(':')[0]!, bad);
       for (const a of b.attributes as FakeItem['attributes']) {
@@ -224,20 +235,31 @@ export async function startFakeAlloy(options: FakeAlloyOptions): Promise<FakeAll
     }
     if (route === 'POST /api/aqs/query') {
       const aqs = parse()?.aqs as { type?: string; properties?: { dodiCode?: string; collectionCode?: string[] }; children?: unknown[] } | undefined;
-      if (aqs?.type !== 'Query' || !designs.has(String(aqs.properties?.dodiCode))) return error(res, 400, 'ValidationFailed', 'aqs must be a Query on a known design');
-      if (options.forbiddenDesigns?.includes(String(aqs.properties?.dodiCode))) return error(res, 403, 'Forbidden', 'The role of this key may not read this design');
+      if (aqs?.type !== 'Query' || !designs.has(String(aqs.properties?.dodiCode)))
+        return error(res, 400, 'ValidationFailed', 'aqs must be a Query on a known design');
+      if (options.forbiddenDesigns?.includes(String(aqs.properties?.dodiCode)))
+        return error(res, 403, 'Forbidden', 'The role of this key may not read this design');
       const page = Number(url.searchParams.get('page') ?? 1);
       const pageSize = Number(url.searchParams.get('pageSize') ?? 20);
       let found: FakeItem[];
       try {
         found = [...items.values()].filter(
-          (i) => i.designCode === aqs.properties!.dodiCode && (aqs.properties!.collectionCode ?? ['Live']).includes(i.collectionCode) && (aqs.children ?? []).every((c) => matches(i, c as never)),
+          (i) =>
+            i.designCode === aqs.properties!.dodiCode &&
+            (aqs.properties!.collectionCode ?? ['Live']).includes(i.collectionCode) &&
+            (aqs.children ?? []).every((c) => matches(i, c as never)),
         );
       } catch (err) {
         return error(res, 400, 'ValidationFailed', (err as Error).message);
       }
       found.sort((a, b) => a.lastEditDate.localeCompare(b.lastEditDate));
-      return reply(200, { results: found.slice((page - 1) * pageSize, page * pageSize), page, pageSize, totalPages: Math.max(1, Math.ceil(found.length / pageSize)), totalResults: found.length });
+      return reply(200, {
+        results: found.slice((page - 1) * pageSize, page * pageSize),
+        page,
+        pageSize,
+        totalPages: Math.max(1, Math.ceil(found.length / pageSize)),
+        totalResults: found.length,
+      });
     }
     return error(res, 404, 'NotFound', `no route ${route}`);
   }

@@ -84,7 +84,8 @@ export async function startFakeNotify(templates: FakeTemplate[]): Promise<FakeNo
       const template = templates.find((t) => t.id === body.template_id);
       if (!template || template.type !== type) return notifyError(res, 400, 'BadRequestError', 'Template not found', rejected);
       const to = String(type === 'email' ? (body.email_address ?? '') : (body.phone_number ?? ''));
-      if (type === 'email' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(to)) return notifyError(res, 400, 'ValidationError', 'email_address Not a valid email address', rejected);
+      if (type === 'email' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(to))
+        return notifyError(res, 400, 'ValidationError', 'email_address Not a valid email address', rejected);
       if (type === 'sms' && !/^\+?[\d ()-]{7,20}$/.test(to)) return notifyError(res, 400, 'ValidationError', 'phone_number Not a UK mobile number', rejected);
       const personalisation = (body.personalisation ?? {}) as Record<string, string>;
       const missing = template.placeholders.filter((p) => personalisation[p] === undefined);
@@ -95,7 +96,10 @@ export async function startFakeNotify(templates: FakeTemplate[]): Promise<FakeNo
         JSON.stringify({
           id,
           reference: body.reference ?? null,
-          content: type === 'email' ? { subject: 'Update', body: personalisation.update ?? '', from_email: 'council@notifications.service.gov.uk' } : { body: personalisation.update ?? '', from_number: 'COUNCIL' },
+          content:
+            type === 'email'
+              ? { subject: 'Update', body: personalisation.update ?? '', from_email: 'council@notifications.service.gov.uk' }
+              : { body: personalisation.update ?? '', from_number: 'COUNCIL' },
           uri: `${url}/v2/notifications/${id}`,
           template: { id: template.id, version: 1, uri: `${url}/services/${serviceId}/templates/${template.id}` },
         }),
@@ -117,7 +121,18 @@ export async function startFakeNotify(templates: FakeTemplate[]): Promise<FakeNo
       return fetch(callbackUrl, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ id: n.id, reference: n.reference, to: n.to, status, created_at: new Date().toISOString(), completed_at: new Date().toISOString(), sent_at: new Date().toISOString(), notification_type: n.type, template_id: n.templateId, template_version: 1 }),
+        body: JSON.stringify({
+          id: n.id,
+          reference: n.reference,
+          to: n.to,
+          status,
+          created_at: new Date().toISOString(),
+          completed_at: new Date().toISOString(),
+          sent_at: new Date().toISOString(),
+          notification_type: n.type,
+          template_id: n.templateId,
+          template_version: 1,
+        }),
       });
     },
     close: () =>

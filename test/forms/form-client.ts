@@ -85,7 +85,13 @@ export class FormClient {
 /** The error summary's entries and the inline error messages of a page, as text. */
 export function errorsOf(html: string): { summary: string[]; inline: string[] } {
   const summaryHtml = /<div class="govuk-error-summary"[\s\S]*?<\/ul>/.exec(html)?.[0] ?? '';
-  const text = (s: string) => decode(s.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim());
+  const text = (s: string) =>
+    decode(
+      s
+        .replace(/<[^>]+>/g, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    );
   const summary = [...summaryHtml.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => text(m[1]!));
   const inline = [...html.matchAll(/<p id="[^"]*-error" class="govuk-error-message">([\s\S]*?)<\/p>/g)].map((m) => text(m[1]!).replace(/^Error: /, ''));
   return { summary, inline };
@@ -94,10 +100,20 @@ export function errorsOf(html: string): { summary: string[]; inline: string[] } 
 /** The text of the first h1. */
 export function headingOf(html: string): string {
   const h1 = /<h1[^>]*>([\s\S]*?)<\/h1>/.exec(html)?.[1] ?? '';
-  return decode(h1.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim());
+  return decode(
+    h1
+      .replace(/<[^>]+>/g, '')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
 }
 
 /** Undoes nunjucks' HTML escaping. */
 export function decode(text: string): string {
-  return text.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return text
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }

@@ -103,7 +103,8 @@ describe('citizen form journey', () => {
 
       assert.match(await page.locator('h1').innerText(), /Check your answers/);
       const summary = await page.locator('.govuk-summary-list').innerText();
-      for (const text of ['Something else', 'A generator running all night', 'EX4 4QJ', 'night-photo.png', 'They said it is needed for work.']) assert.ok(summary.includes(text), text);
+      for (const text of ['Something else', 'A generator running all night', 'EX4 4QJ', 'night-photo.png', 'They said it is needed for work.'])
+        assert.ok(summary.includes(text), text);
       await check(page);
       await navigate(() => page.getByRole('button', { name: 'Accept and send' }).click());
 
@@ -120,9 +121,14 @@ describe('citizen form journey', () => {
 
       // The process exists with the file.
       const key = await t.key(['noise-complaint']);
-      const list = (await (await fetch(`${t.url}/api/v1/processes?service=noise-complaint`, { headers: { authorization: `Bearer ${key}` } })).json()) as { processes: { id: string; reference: string }[] };
+      const list = (await (await fetch(`${t.url}/api/v1/processes?service=noise-complaint`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+        processes: { id: string; reference: string }[];
+      };
       const proc = list.processes.find((p) => p.reference === reference)!;
-      const detail = (await (await fetch(`${t.url}/api/v1/processes/${proc.id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { answers: Record<string, any>; documents: { kind: string; name: string; url: string }[] };
+      const detail = (await (await fetch(`${t.url}/api/v1/processes/${proc.id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+        answers: Record<string, any>;
+        documents: { kind: string; name: string; url: string }[];
+      };
       assert.equal(detail.answers.otherNoise, 'A generator running all night');
       assert.equal(detail.answers.startedOn, '2026-10-12');
       const file = detail.documents.find((d) => d.kind === 'evidence')!;
@@ -156,9 +162,11 @@ describe('citizen form journey', () => {
       assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Skip to main content');
       await page.keyboard.press('Enter');
       // Tab to the first radio, choose it with Space; Tab to the first checkbox, tick it with Space.
-      for (let i = 0; i < 20 && (await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)) !== 'pest'; i++) await page.keyboard.press('Tab');
+      for (let i = 0; i < 20 && (await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)) !== 'pest'; i++)
+        await page.keyboard.press('Tab');
       await page.keyboard.press('Space');
-      for (let i = 0; i < 20 && (await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)) !== 'whereSeen'; i++) await page.keyboard.press('Tab');
+      for (let i = 0; i < 20 && (await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)) !== 'whereSeen'; i++)
+        await page.keyboard.press('Tab');
       await page.keyboard.press('Space');
       for (let i = 0; i < 20 && (await page.evaluate(() => document.activeElement?.textContent?.trim())) !== 'Continue'; i++) await page.keyboard.press('Tab');
       await Promise.all([page.waitForURL(/\/services\/pest-control\/the-property$/), page.keyboard.press('Enter')]);

@@ -61,12 +61,16 @@ describe('question pages: upload errors and wording', () => {
   test('a file over the question\'s size (or over the whole upload limit): "The selected file must be smaller than 10MB"', async () => {
     const c = new FormClient(t.url);
     const filesBefore = await sessionFiles();
-    const big = await c.answer(`${PEST}/photos`, {}, [{ field: 'photos', filename: 'big.png', bytes: pngBytes(10 * 1024 * 1024 + 5000, 'big'), type: 'image/png' }]);
+    const big = await c.answer(`${PEST}/photos`, {}, [
+      { field: 'photos', filename: 'big.png', bytes: pngBytes(10 * 1024 * 1024 + 5000, 'big'), type: 'image/png' },
+    ]);
     assert.equal(big.status, 422);
     assert.deepEqual(errorsOf(big.html), { summary: ['The selected file must be smaller than 10MB'], inline: ['The selected file must be smaller than 10MB'] });
     assert.ok(!/10485760|larger than/.test(big.html), 'no technical text');
 
-    const huge = await c.answer(`${PEST}/photos`, {}, [{ field: 'photos', filename: 'huge.png', bytes: pngBytes(13 * 1024 * 1024, 'huge'), type: 'image/png' }]);
+    const huge = await c.answer(`${PEST}/photos`, {}, [
+      { field: 'photos', filename: 'huge.png', bytes: pngBytes(13 * 1024 * 1024, 'huge'), type: 'image/png' },
+    ]);
     assert.equal(huge.status, 422);
     assert.deepEqual(errorsOf(huge.html).summary, ['The selected file must be smaller than 10MB']);
     assert.equal(await sessionFiles(), filesBefore, 'nothing kept');
@@ -75,13 +79,17 @@ describe('question pages: upload errors and wording', () => {
   test('a refused file loses nothing else typed on the page; other problems on it are listed too', async () => {
     const c = new FormClient(t.url);
     const description = 'A hair in my "burger" & chips';
-    const r = await c.answer(`${FOOD}/details`, { description, stillHaveFood: 'yes' }, [{ field: 'evidence', filename: 'receipt.exe', bytes: EXE, type: 'application/x-msdownload' }]);
+    const r = await c.answer(`${FOOD}/details`, { description, stillHaveFood: 'yes' }, [
+      { field: 'evidence', filename: 'receipt.exe', bytes: EXE, type: 'application/x-msdownload' },
+    ]);
     assert.equal(r.status, 422);
     assert.deepEqual(errorsOf(r.html).summary, ['The selected file must be a JPG, PNG or PDF']);
     assert.ok(decode(r.html).includes(description), 'the description is still there');
     assert.match(r.html, /name="stillHaveFood" type="radio" value="yes" checked/);
 
-    const both = await c.answer(`${FOOD}/details`, { stillHaveFood: 'yes' }, [{ field: 'evidence', filename: 'receipt.exe', bytes: EXE, type: 'application/x-msdownload' }]);
+    const both = await c.answer(`${FOOD}/details`, { stillHaveFood: 'yes' }, [
+      { field: 'evidence', filename: 'receipt.exe', bytes: EXE, type: 'application/x-msdownload' },
+    ]);
     assert.deepEqual(errorsOf(both.html).summary, ['Tell us what happened', 'The selected file must be a JPG, PNG or PDF']);
   });
 
@@ -100,7 +108,11 @@ describe('question pages: upload errors and wording', () => {
     assert.equal(new Set(summary).size, summary.length, 'no message twice');
 
     const details = await c.answer(`${NOISE}/your-details`, { email: 'sam@', 'homeAddress[line1]': '1 Road' });
-    assert.deepEqual(errorsOf(details.html).summary, ['Enter your full name', 'Enter an email address in the correct format, like name@example.com', 'Enter a postcode']);
+    assert.deepEqual(errorsOf(details.html).summary, [
+      'Enter your full name',
+      'Enter an email address in the correct format, like name@example.com',
+      'Enter a postcode',
+    ]);
   });
 
   test('date errors: "must include a month", a real date "for example 27 3 2026", "must be today or in the past"', async () => {
@@ -114,11 +126,16 @@ describe('question pages: upload errors and wording', () => {
     assert.deepEqual(await dateError('1', '3', '26'), ['Date the problem started must be a real date, for example 27 3 2026']);
     assert.deepEqual(await dateError('1', '1', String(new Date().getFullYear() + 2)), ['Date the problem started must be today or in the past']);
 
-    const food = await c.answer(`${FOOD}/the-complaint`, { complaintType: 'other', 'purchaseDate-day': '40', 'purchaseDate-month': '1', 'purchaseDate-year': '2026' });
+    const food = await c.answer(`${FOOD}/the-complaint`, {
+      complaintType: 'other',
+      'purchaseDate-day': '40',
+      'purchaseDate-month': '1',
+      'purchaseDate-year': '2026',
+    });
     assert.deepEqual(errorsOf(food.html).summary, ['Date you bought the food or visited must be a real date, for example 27 3 2026']);
   });
 
-  test('a definition without errorName: each question\'s messages still differ, quoting its label', () => {
+  test("a definition without errorName: each question's messages still differ, quoting its label", () => {
     const question = (input: Record<string, unknown>): Field => fieldSchema.parse(input);
     const often = question({ id: 'often', type: 'select', label: 'How often does it happen?', options: [{ value: 'a', label: 'A' }] });
     const where = question({ id: 'where', type: 'radios', label: 'Where is it?', options: [{ value: 'a', label: 'A' }] });
@@ -137,12 +154,21 @@ describe('question pages: upload errors and wording', () => {
 
   test('page titles must name a page of the service; noun, pages and errorName are optional', () => {
     const definition = {
-      id: 'tiny', title: 'Tiny', referencePrefix: 'TNY', tasks: [{ key: 'triage', title: 'Triage' }],
-      fields: [{ id: 'a', type: 'text', label: 'A', page: 'first' }, { id: 'b', type: 'text', label: 'B', page: 'first' }],
+      id: 'tiny',
+      title: 'Tiny',
+      referencePrefix: 'TNY',
+      tasks: [{ key: 'triage', title: 'Triage' }],
+      fields: [
+        { id: 'a', type: 'text', label: 'A', page: 'first' },
+        { id: 'b', type: 'text', label: 'B', page: 'first' },
+      ],
     };
     assert.equal(serviceDefinitionSchema.safeParse(definition).success, true, 'a definition without them is still valid');
     assert.equal(serviceDefinitionSchema.safeParse({ ...definition, noun: 'request', pages: { first: { title: 'First things' } } }).success, true);
     const wrong = serviceDefinitionSchema.safeParse({ ...definition, pages: { frist: { title: 'First things' } } });
-    assert.deepEqual(wrong.error?.issues.map((i) => [i.path.join('.'), i.message]), [['pages.frist', '"frist" is not a page of this service (no question has this page id)']]);
+    assert.deepEqual(
+      wrong.error?.issues.map((i) => [i.path.join('.'), i.message]),
+      [['pages.frist', '"frist" is not a page of this service (no question has this page id)']],
+    );
   });
 });

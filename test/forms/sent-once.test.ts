@@ -12,7 +12,8 @@ import { decode, FormClient, headingOf, type PageResponse } from './form-client.
 
 const PEST = '/services/pest-control';
 const NOISE = '/services/noise-complaint';
-const UK_DATE_TIME = /\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4} at (\d{1,2}(:\d{2})?(am|pm)|midday|midnight)\b/;
+const UK_DATE_TIME =
+  /\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4} at (\d{1,2}(:\d{2})?(am|pm)|midday|midnight)\b/;
 
 function redirectsTo(r: PageResponse, path: string, what: string) {
   assert.equal(r.status, 302, `${what}: ${r.status} ${r.html.slice(0, 300)}`);
@@ -22,7 +23,11 @@ function redirectsTo(r: PageResponse, path: string, what: string) {
 async function answerPest(c: FormClient, fullName: string, photo?: Buffer) {
   await c.get(PEST);
   redirectsTo(await c.answer(`${PEST}/the-pest`, { pest: 'rats', whereSeen: ['garden'] }), `${PEST}/the-property`, 'the pest');
-  redirectsTo(await c.answer(`${PEST}/the-property`, { premisesType: 'domestic', 'propertyAddress[line1]': '9 Orchard Way', 'propertyAddress[postcode]': 'EX3 1PL' }), `${PEST}/appointment`, 'the property');
+  redirectsTo(
+    await c.answer(`${PEST}/the-property`, { premisesType: 'domestic', 'propertyAddress[line1]': '9 Orchard Way', 'propertyAddress[postcode]': 'EX3 1PL' }),
+    `${PEST}/appointment`,
+    'the property',
+  );
   redirectsTo(await c.answer(`${PEST}/appointment`, { preferredDays: ['tue'], concession: 'no' }), `${PEST}/photos`, 'appointment');
   const files = photo ? [{ field: 'photos', filename: 'rat.png', bytes: photo, type: 'image/png' }] : [];
   redirectsTo(await c.answer(`${PEST}/photos`, {}, files), `${PEST}/your-details`, 'photos');
@@ -63,14 +68,22 @@ describe('a sent form is sent once', () => {
     // The issue's steps: the change link, Continue, Accept and send.
     redirectsTo(await c.get(`${PEST}/the-pest?change=1`), `${PEST}/confirmation`, 'a change link after sending');
     redirectsTo(await c.postTo(staleQuestion, { pest: 'mice', whereSeen: ['loft'] }), `${PEST}/confirmation`, 'a question posted after sending');
-    redirectsTo(await c.postTo(stalePhotos, {}, [{ field: 'photos', filename: 'again.png', bytes: pngBytes(6000, 'sent-once-again'), type: 'image/png' }]), `${PEST}/confirmation`, 'a photo posted after sending');
+    redirectsTo(
+      await c.postTo(stalePhotos, {}, [{ field: 'photos', filename: 'again.png', bytes: pngBytes(6000, 'sent-once-again'), type: 'image/png' }]),
+      `${PEST}/confirmation`,
+      'a photo posted after sending',
+    );
     redirectsTo(await c.get(`${PEST}/check-answers`), `${PEST}/confirmation`, 'check your answers after sending');
     redirectsTo(await c.sendWith('pest-control', staleCsrf), `${PEST}/confirmation`, 'Accept and send again');
 
     const again = await c.get(`${PEST}/confirmation`);
     assert.equal(again.status, 200);
     assert.ok(again.html.includes(reference), 'the same confirmation');
-    assert.deepEqual((await processesOf('Jo Sent-Once')).map((p) => p.reference), [reference], 'exactly one process');
+    assert.deepEqual(
+      (await processesOf('Jo Sent-Once')).map((p) => p.reference),
+      [reference],
+      'exactly one process',
+    );
   });
 
   test('sending clears the answers: check your answers shows nothing, and the session keeps only the reference and link', async () => {
@@ -119,10 +132,23 @@ describe('a sent form is sent once', () => {
     await c.get(NOISE);
     redirectsTo(await c.answer(`${NOISE}/about-the-noise`, { noiseType: 'dog' }), `${NOISE}/where`, 'about the noise');
     await c.answer(`${NOISE}/where`, { 'noiseSource[line1]': '3 Kennel Row', 'noiseSource[postcode]': 'EX9 7QY' });
-    redirectsTo(await c.answer(`${NOISE}/when`, { whenHappens: ['night'], frequency: 'daily', 'startedOn-day': '1', 'startedOn-month': '10', 'startedOn-year': '2026' }), `${NOISE}/impact`, 'when');
+    redirectsTo(
+      await c.answer(`${NOISE}/when`, { whenHappens: ['night'], frequency: 'daily', 'startedOn-day': '1', 'startedOn-month': '10', 'startedOn-year': '2026' }),
+      `${NOISE}/impact`,
+      'when',
+    );
     await c.answer(`${NOISE}/impact`, { impact: 'Barking all night.', spokenToNeighbour: 'no' });
     await c.answer(`${NOISE}/evidence`, {});
-    redirectsTo(await c.answer(`${NOISE}/your-details`, { fullName: 'Sam Mailer', email: 'sam.mailer@example.com', 'homeAddress[line1]': '5 Kennel Row', 'homeAddress[postcode]': 'EX9 7QZ' }), `${NOISE}/check-answers`, 'your details');
+    redirectsTo(
+      await c.answer(`${NOISE}/your-details`, {
+        fullName: 'Sam Mailer',
+        email: 'sam.mailer@example.com',
+        'homeAddress[line1]': '5 Kennel Row',
+        'homeAddress[postcode]': 'EX9 7QZ',
+      }),
+      `${NOISE}/check-answers`,
+      'your details',
+    );
 
     const check = await c.get(`${NOISE}/check-answers`);
     assert.equal(headingOf(check.html), 'Check your answers before sending your noise report');

@@ -65,28 +65,41 @@ describe('environment values get their setting’s type', () => {
 
   test('at start the channel gets false, true and 7, not strings', async () => {
     assert.deepEqual(pick(await channelConfigAtStart({}), ['secure', 'requireTLS', 'maxConnections']), { secure: false, requireTLS: false, maxConnections: 7 });
-    assert.deepEqual(pick(await channelConfigAtStart({ CLT_SMTP_SECURE: 'TRUE', CLT_SMTP_REQUIRE_TLS: 'true', CLT_SMTP_MAX: ' 12 ' }), ['secure', 'requireTLS', 'maxConnections']), {
-      secure: true,
-      requireTLS: true,
-      maxConnections: 12,
-    });
+    assert.deepEqual(
+      pick(await channelConfigAtStart({ CLT_SMTP_SECURE: 'TRUE', CLT_SMTP_REQUIRE_TLS: 'true', CLT_SMTP_MAX: ' 12 ' }), [
+        'secure',
+        'requireTLS',
+        'maxConnections',
+      ]),
+      {
+        secure: true,
+        requireTLS: true,
+        maxConnections: 12,
+      },
+    );
   });
 
   test('a value that is not a boolean or a number is named with its file, line, field and variable, never echoed', async () => {
     const { code, text } = await checkConfigOutput({ CLT_SMTP_SECURE: 'yes-s3cret', CLT_SMTP_MAX: 'many' });
     assert.equal(code, 1, text);
-    assert.ok(text.includes(`${file}:${secureLine}: channels.email.config.secure: environment variable CLT_SMTP_SECURE must be true or false for this setting`), text);
+    assert.ok(
+      text.includes(`${file}:${secureLine}: channels.email.config.secure: environment variable CLT_SMTP_SECURE must be true or false for this setting`),
+      text,
+    );
     assert.match(text, /closeloop\.yaml:\d+: channels\.email\.config\.maxConnections: environment variable CLT_SMTP_MAX must be a number for this setting/);
     assert.ok(!text.includes('yes-s3cret'), 'the value is not repeated');
     await assert.rejects(channelConfigAtStart({ CLT_SMTP_SECURE: 'yes' }), (err: unknown) => {
       assert.ok(err instanceof ConfigError);
-      assert.deepEqual(err.problems.map((p) => [p.line, p.path]), [[secureLine, 'channels.email.config.secure']]);
+      assert.deepEqual(
+        err.problems.map((p) => [p.line, p.path]),
+        [[secureLine, 'channels.email.config.secure']],
+      );
       return true;
     });
   });
 
   test('a setting written as a plain string in the file is still refused (only environment values are converted)', async () => {
-    await writeFile(file, (await readFile(file, 'utf8')).replace("requireTLS: { env: CLT_SMTP_REQUIRE_TLS, default: false }", "requireTLS: 'false'"));
+    await writeFile(file, (await readFile(file, 'utf8')).replace('requireTLS: { env: CLT_SMTP_REQUIRE_TLS, default: false }', "requireTLS: 'false'"));
     const { code, text } = await checkConfigOutput({});
     assert.equal(code, 1);
     assert.match(text, /channels\.email\.config\.requireTLS: Invalid input: expected boolean, received string/);

@@ -23,7 +23,8 @@ describe('the configuration reference', () => {
     const settings = (title: RegExp) => sections.find((s) => title.test(s.title))!.rows.map((r) => r.setting);
     assert.ok(settings(/closeloop\.yaml/).includes('bindings.<binding>.retry.scheduleSeconds'));
     assert.ok(settings(/closeloop\.yaml/).includes('bindings.<binding>.retry.attempts'));
-    for (const name of ['format', 'reference.jsonPath', 'reference.header', 'reference.xpath', 'headers', 'inboundSecrets']) assert.ok(settings(/`webhook`/).includes(name), name);
+    for (const name of ['format', 'reference.jsonPath', 'reference.header', 'reference.xpath', 'headers', 'inboundSecrets'])
+      assert.ok(settings(/`webhook`/).includes(name), name);
     assert.ok(settings(/`soap`/).includes('allowInsecureTransport'));
     assert.ok(settings(/`alloy`/).includes('attachmentsAttribute'));
     for (const title of [/`smtp`/, /`govuk-notify`/]) assert.ok(settings(title).length > 3);
@@ -65,12 +66,18 @@ describe('/schemas/closeloop.json', () => {
   test("a binding's config is checked by its connector's schema, and the file's own settings by the main one", async () => {
     const config = await example('config/closeloop.yaml');
     config.bindings.sandbox.config.timeoutMs = 50;
-    assert.ok(errorsOf(config).some((e) => e.startsWith('/bindings/sandbox/config/timeoutMs ')), errorsOf(config).join('; '));
+    assert.ok(
+      errorsOf(config).some((e) => e.startsWith('/bindings/sandbox/config/timeoutMs ')),
+      errorsOf(config).join('; '),
+    );
     const soap = await example('config/examples/alloy-soap/closeloop.yaml');
     soap.bindings['soap-foodsafety'].config.allowInsecureTransport = { env: 'ALLOW_HTTP', default: 'false' };
     assert.deepEqual(errorsOf(soap), [], 'a boolean may come from the environment');
     soap.bindings['soap-foodsafety'].config.wsdlUrl = 'http://x';
-    assert.ok(errorsOf(soap).some((e) => e.startsWith('/bindings/soap-foodsafety/config ')), errorsOf(soap).join('; '));
+    assert.ok(
+      errorsOf(soap).some((e) => e.startsWith('/bindings/soap-foodsafety/config ')),
+      errorsOf(soap).join('; '),
+    );
     const main = await example('config/closeloop.yaml');
     main.server.port = 'eighty';
     assert.ok(errorsOf(main).some((e) => e.startsWith('/server/port ')));

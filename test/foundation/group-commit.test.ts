@@ -37,7 +37,10 @@ test('60 simultaneous submissions: all answered 201, every row of each committed
   );
   assert.equal(counts.length, 60);
   const shapes = new Set(counts.map(({ id: _id, ...c }) => JSON.stringify(c)));
-  assert.deepEqual([...shapes].map((s) => JSON.parse(s)), [{ tokens: 1, tasks: t.hub.catalogue.get('noise-complaint').definition.tasks.length, events: 1, docs: 2, deliveries: 1, notes: 1 }]);
+  assert.deepEqual(
+    [...shapes].map((s) => JSON.parse(s)),
+    [{ tokens: 1, tasks: t.hub.catalogue.get('noise-complaint').definition.tasks.length, events: 1, docs: 2, deliveries: 1, notes: 1 }],
+  );
   // Each tracking link opens its own process.
   for (const r of results.slice(0, 5)) {
     const res = await fetch(`${t.url}/api/v1/track/${r.trackingUrl.split('/').pop()}`);

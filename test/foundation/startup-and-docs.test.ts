@@ -32,12 +32,22 @@ describe('start, docs and CLI', () => {
     const port = await freePort();
     docs = await mkdtemp(join(tmpdir(), 'closeloop-start-'));
     base = `http://127.0.0.1:${port}`;
-    env = { ...process.env, DATABASE_URL: db.url, PORT: String(port), PUBLIC_BASE_URL: base, DOCUMENTS_PATH: docs, REDIS_PREFIX: `cltest-start-${port}`, LOG_LEVEL: 'warn' };
+    env = {
+      ...process.env,
+      DATABASE_URL: db.url,
+      PORT: String(port),
+      PUBLIC_BASE_URL: base,
+      DOCUMENTS_PATH: docs,
+      REDIS_PREFIX: `cltest-start-${port}`,
+      LOG_LEVEL: 'warn',
+    };
     // The README's command itself: `npm start` builds dist/ (prestart) and runs the compiled hub.
     hub = spawn('npm', ['start', '--silent'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
     const started = Date.now();
     for (;;) {
-      const ok = await fetch(`${base}/healthz`).then((r) => r.status === 200).catch(() => false);
+      const ok = await fetch(`${base}/healthz`)
+        .then((r) => r.status === 200)
+        .catch(() => false);
       if (ok) break;
       if (Date.now() - started > 180_000) throw new Error('the hub did not build and answer /healthz within 180 s');
       await new Promise((r) => setTimeout(r, 200));
@@ -59,7 +69,11 @@ describe('start, docs and CLI', () => {
   test('the example council is served and /openapi.json documents every route', async () => {
     const services = (await (await fetch(`${base}/api/v1/services`)).json()) as { services: { id: string }[] };
     assert.deepEqual(services.services.map((s) => s.id).sort(), ['fly-tipping', 'food-hygiene-complaint', 'noise-complaint', 'pest-control']);
-    const spec = (await (await fetch(`${base}/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { securitySchemes: Record<string, unknown> } };
+    const spec = (await (await fetch(`${base}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+      components: { securitySchemes: Record<string, unknown> };
+    };
     assert.equal(spec.openapi, '3.1.0');
     for (const path of [
       '/api/v1/services',
@@ -95,7 +109,11 @@ describe('start, docs and CLI', () => {
 
   test('Swagger UI renders every operation with all outside requests blocked, and Authorize takes a bearer key', async () => {
     const html = await (await fetch(`${base}/docs`)).text();
-    assert.deepEqual(html.match(/\b(?:href|src)\s*=\s*["']?(?:https?:)?\/\/[^"'\s>]*/gi), null, 'the page refers to no outside host (swagger-ui hard-codes Google Fonts)');
+    assert.deepEqual(
+      html.match(/\b(?:href|src)\s*=\s*["']?(?:https?:)?\/\/[^"'\s>]*/gi),
+      null,
+      'the page refers to no outside host (swagger-ui hard-codes Google Fonts)',
+    );
     assert.ok(!/googleapis|gstatic/.test(html));
     assert.match(html, /"persistAuthorization":false/, 'the key is not kept in localStorage');
     const guarded = await newPage(browser);
@@ -147,7 +165,11 @@ describe('start, docs and CLI', () => {
       ['next tuesday', /--expires "next tuesday" is not a date: give it as YYYY-MM-DD/],
     ];
     for (const [expires, message] of cases) {
-      const refused = await run(process.execPath, [...CLI, 'keys', 'create', '--name', `Refused key ${expires}`, '--services', 'noise-complaint', '--expires', expires], { env }).then(
+      const refused = await run(
+        process.execPath,
+        [...CLI, 'keys', 'create', '--name', `Refused key ${expires}`, '--services', 'noise-complaint', '--expires', expires],
+        { env },
+      ).then(
         () => assert.fail(`--expires ${expires} should be refused`),
         (err: { code: number; stdout: string; stderr: string }) => err,
       );
@@ -157,7 +179,11 @@ describe('start, docs and CLI', () => {
     }
     const { stdout: list } = await run(process.execPath, [...CLI, 'keys', 'list'], { env });
     assert.ok(!list.includes('Refused key'), 'no key was made');
-    const future = await run(process.execPath, [...CLI, 'keys', 'create', '--name', 'Expiring key', '--services', 'noise-complaint', '--expires', '2099-04-01'], { env });
+    const future = await run(
+      process.execPath,
+      [...CLI, 'keys', 'create', '--name', 'Expiring key', '--services', 'noise-complaint', '--expires', '2099-04-01'],
+      { env },
+    );
     assert.match(future.stdout, /clk_/, 'a future date is accepted');
   });
 
@@ -170,7 +196,10 @@ describe('start, docs and CLI', () => {
       await cp('config', dir, { recursive: true });
       const file = join(dir, 'services', 'pest-control.yaml');
       const text = await readFile(file, 'utf8');
-      await writeFile(file, text.replace('    type: radios\n    page: the-pest', '    type: radio\n    page: the-pest').replace('referencePrefix: PST', 'referencePrefix: pst'));
+      await writeFile(
+        file,
+        text.replace('    type: radios\n    page: the-pest', '    type: radio\n    page: the-pest').replace('referencePrefix: PST', 'referencePrefix: pst'),
+      );
       const broken = await run(process.execPath, [...CLI, 'check-config', '--config', join(dir, 'closeloop.yaml')], { env }).then(
         () => assert.fail('check-config should exit non-zero'),
         (err: { code: number; stdout: string }) => err,
@@ -191,7 +220,10 @@ describe('start, docs and CLI', () => {
       // Problems about XSD files name them relative to the config folder, not by the server's absolute path.
       const fly = join(dir, 'services', 'fly-tipping.yaml');
       await writeFile(fly, (await readFile(fly, 'utf8')).replace('xsd: fly-tipping.xsd', 'xsd: no-such-schema.xsd'));
-      await writeFile(join(dir, 'xsd', 'includes-missing.xsd'), '<?xml version="1.0"?>\n<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">\n  <xs:include schemaLocation="common/missing.xsd"/>\n</xs:schema>\n');
+      await writeFile(
+        join(dir, 'xsd', 'includes-missing.xsd'),
+        '<?xml version="1.0"?>\n<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">\n  <xs:include schemaLocation="common/missing.xsd"/>\n</xs:schema>\n',
+      );
       const food = join(dir, 'services', 'food-hygiene-complaint.yaml');
       await writeFile(food, (await readFile(food, 'utf8')).replace('xsd: food-hygiene-complaint.xsd', 'xsd: includes-missing.xsd'));
       const badFiles = await run(process.execPath, [...CLI, 'check-config', '--config', join(dir, 'closeloop.yaml')], { env }).then(
@@ -199,7 +231,10 @@ describe('start, docs and CLI', () => {
         (err: { stdout: string }) => err,
       );
       assert.match(badFiles.stdout, /fly-tipping\.yaml:\d+: xml\.xsd: XSD file no-such-schema\.xsd not found in xsd\/ \(the XSD folder\)/);
-      assert.match(badFiles.stdout, /food-hygiene-complaint\.yaml:\d+: xml\.xsd: xsd\/includes-missing\.xsd includes "common\/missing\.xsd": there is no xsd\/common\/missing\.xsd/);
+      assert.match(
+        badFiles.stdout,
+        /food-hygiene-complaint\.yaml:\d+: xml\.xsd: xsd\/includes-missing\.xsd includes "common\/missing\.xsd": there is no xsd\/common\/missing\.xsd/,
+      );
       // Each line starts with the file it is about; what follows (the problem itself) names no absolute path.
       for (const line of badFiles.stdout.split('\n').filter((l) => l.includes('xml.xsd'))) {
         const message = line.slice(line.indexOf(': xml.xsd:'));

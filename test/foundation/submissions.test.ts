@@ -74,7 +74,9 @@ describe('submissions', () => {
     assert.ok(Buffer.from(token, 'base64url').length >= 16, 'tracking token has at least 128 bits');
 
     // The token itself is never stored, only its hash.
-    const [stored] = await t.hub.sequelize.query(`select count(*)::int as n from tracking_tokens where encode(hash, 'escape') like $1`, { bind: [`%${token}%`] });
+    const [stored] = await t.hub.sequelize.query(`select count(*)::int as n from tracking_tokens where encode(hash, 'escape') like $1`, {
+      bind: [`%${token}%`],
+    });
     assert.equal((stored as { n: number }[])[0]!.n, 0);
 
     const track = await fetch(`${t.url}/api/v1/track/${token}`);
@@ -83,7 +85,13 @@ describe('submissions', () => {
     assert.equal(view.reference, created.reference);
     assert.equal(view.serviceTitle, 'Report a noise problem');
     assert.equal(view.status, 'submitted');
-    assert.deepEqual(view.tasks.map((x: { key: string; status: string }) => [x.key, x.status]), [['triage', 'open'], ['officer-visit', 'open']]);
+    assert.deepEqual(
+      view.tasks.map((x: { key: string; status: string }) => [x.key, x.status]),
+      [
+        ['triage', 'open'],
+        ['officer-visit', 'open'],
+      ],
+    );
     assert.equal(view.timeline[0].kind, 'submitted');
     assert.deepEqual(view.documents.map((d: { name: string }) => d.name).sort(), ['diary.pdf', 'photo.png']);
     assert.equal(view.answers, undefined, 'the citizen view carries no answers');
@@ -110,7 +118,10 @@ describe('submissions', () => {
 
     const docs = (await (await fetch(`${t.url}/api/v1/processes/${created.processId}/documents`, { headers: auth })).json()) as { documents: any[] };
     assert.deepEqual(docs.documents.map((d) => d.kind).sort(), ['evidence', 'evidence', 'form-html', 'form-json']);
-    for (const [name, bytes, type] of [['photo.png', png, 'image/png'], ['diary.pdf', pdf, 'application/pdf']] as const) {
+    for (const [name, bytes, type] of [
+      ['photo.png', png, 'image/png'],
+      ['diary.pdf', pdf, 'application/pdf'],
+    ] as const) {
       const doc = docs.documents.find((d) => d.name === name);
       assert.ok(doc, `document ${name} listed`);
       const dl = await fetch(doc.url.replace(t.config.server.publicBaseUrl, t.url), { headers: auth });
@@ -145,7 +156,10 @@ describe('submissions', () => {
     });
     assert.equal(res2.status, 201);
     const p2 = (await res2.json()) as { processId: string };
-    const proc2 = (await (await fetch(`${t.url}/api/v1/processes/${p2.processId}`, { headers: { authorization: `Bearer ${key}` } })).json()) as Record<string, any>;
+    const proc2 = (await (await fetch(`${t.url}/api/v1/processes/${p2.processId}`, { headers: { authorization: `Bearer ${key}` } })).json()) as Record<
+      string,
+      any
+    >;
     assert.equal(proc2.answers.otherNoise, undefined);
   });
 
@@ -157,7 +171,14 @@ describe('submissions', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        answers: { noiseType: 'karaoke', description: 'x'.repeat(501), source: { line1: '1 A Road', postcode: 'NOT A POSTCODE' }, started: '2999-01-01', email: 'nope', unknownField: 1 },
+        answers: {
+          noiseType: 'karaoke',
+          description: 'x'.repeat(501),
+          source: { line1: '1 A Road', postcode: 'NOT A POSTCODE' },
+          started: '2999-01-01',
+          email: 'nope',
+          unknownField: 1,
+        },
       }),
     });
     assert.equal(invalid.status, 422);
@@ -167,7 +188,11 @@ describe('submissions', () => {
     const fields = problem.errors.map((e) => e.field).sort();
     assert.deepEqual(fields, ['description', 'email', 'noiseType', 'source.postcode', 'started', 'unknownField'].sort());
 
-    const missing = await fetch(`${t.url}/api/v1/services/noise/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers: {} }) });
+    const missing = await fetch(`${t.url}/api/v1/services/noise/submissions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ answers: {} }),
+    });
     assert.equal(missing.status, 422);
     const missingFields = ((await missing.json()) as { errors: { field: string }[] }).errors.map((e) => e.field).sort();
     assert.deepEqual(missingFields, ['description', 'noiseType', 'source', 'started']);
@@ -208,7 +233,11 @@ describe('submissions', () => {
 
     const wrongType = await fetch(`${t.url}/api/v1/services/noise/submissions`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
     assert.equal(wrongType.status, 415);
-    const malformed = await fetch(`${t.url}/api/v1/services/noise/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"answers":' });
+    const malformed = await fetch(`${t.url}/api/v1/services/noise/submissions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"answers":',
+    });
     assert.equal(malformed.status, 400);
     const oversized = await fetch(`${t.url}/api/v1/services/noise/submissions`, {
       method: 'POST',
@@ -222,7 +251,11 @@ describe('submissions', () => {
   });
 
   test('unknown services, routes and tokens are 404 problems', async () => {
-    const svc = await fetch(`${t.url}/api/v1/services/nope/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"answers":{}}' });
+    const svc = await fetch(`${t.url}/api/v1/services/nope/submissions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"answers":{}}',
+    });
     assert.equal(svc.status, 404);
     assert.match(svc.headers.get('content-type') ?? '', /^application\/problem\+json/);
     const route = await fetch(`${t.url}/api/v1/nothing-here`);

@@ -5,8 +5,20 @@ import assert from 'node:assert/strict';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { apiAs, noiseAnswers, sql, submitJson, type Submitted } from './support.ts';
 
-interface Entry { id: string; at: string; actor: string; action: string; processId: string | null; reference: string | null; target: string | null; detail: Record<string, unknown> }
-interface Page { events: Entry[]; nextCursor: string | null }
+interface Entry {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  processId: string | null;
+  reference: string | null;
+  target: string | null;
+  detail: Record<string, unknown>;
+}
+interface Page {
+  events: Entry[];
+  nextCursor: string | null;
+}
 
 describe('audit log', () => {
   let t: TestHub;
@@ -21,9 +33,24 @@ describe('audit log', () => {
     const uniform = apiAs(t, await t.key(['noise-complaint'], { name: 'Uniform' }));
     p1 = await submitJson(t, 'noise-complaint', noiseAnswers);
     p2 = await submitJson(t, 'noise-complaint', noiseAnswers);
-    assert.equal((await alloy(`/api/v1/processes/${p1.processId}/notes`, { method: 'POST', body: JSON.stringify({ text: 'Visit booked.', visibleToCitizen: true }) })).status, 201);
-    assert.equal((await alloy(`/api/v1/processes/${p1.processId}/tasks/triage`, { method: 'PATCH', body: JSON.stringify({ status: 'in_progress' }) })).status, 200);
-    assert.equal((await uniform(`/api/v1/processes/${p2.processId}/notes`, { method: 'POST', body: JSON.stringify({ text: 'Logged in Uniform.', visibleToCitizen: false }) })).status, 201);
+    assert.equal(
+      (await alloy(`/api/v1/processes/${p1.processId}/notes`, { method: 'POST', body: JSON.stringify({ text: 'Visit booked.', visibleToCitizen: true }) }))
+        .status,
+      201,
+    );
+    assert.equal(
+      (await alloy(`/api/v1/processes/${p1.processId}/tasks/triage`, { method: 'PATCH', body: JSON.stringify({ status: 'in_progress' }) })).status,
+      200,
+    );
+    assert.equal(
+      (
+        await uniform(`/api/v1/processes/${p2.processId}/notes`, {
+          method: 'POST',
+          body: JSON.stringify({ text: 'Logged in Uniform.', visibleToCitizen: false }),
+        })
+      ).status,
+      201,
+    );
   });
   after(async () => {
     await t?.close();
@@ -60,18 +87,28 @@ describe('audit log', () => {
     assert.equal((await alloy(`/api/v1/processes/${p1.processId}/documents/${form.id}`)).status, 200);
 
     const p = await page(`processId=${p1.processId}`);
-    assert.deepEqual(p.events.map((e) => e.action), ['document.downloaded', 'task.updated', 'note.added']);
+    assert.deepEqual(
+      p.events.map((e) => e.action),
+      ['document.downloaded', 'task.updated', 'note.added'],
+    );
     assert.ok(p.events.every((e) => e.actor === 'api-client:Alloy EH' && e.processId === p1.processId && e.reference === p1.reference));
     assert.equal(p.events[0]!.target, form.id);
     assert.deepEqual(p.events[0]!.detail, { kind: 'form-json' });
     assert.deepEqual(p.events[1]!.detail, { task: 'triage', status: 'in_progress' });
     assert.equal(p.nextCursor, null);
     const times = p.events.map((e) => Date.parse(e.at));
-    assert.deepEqual(times, [...times].sort((a, b) => b - a), 'newest first');
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => b - a),
+      'newest first',
+    );
   });
 
   test('filters: actor by full or key name, action exact or by prefix, time range; bad input is refused', async () => {
-    assert.deepEqual((await page('actor=Uniform')).events.map((e) => [e.action, e.processId]), [['note.added', p2.processId]]);
+    assert.deepEqual(
+      (await page('actor=Uniform')).events.map((e) => [e.action, e.processId]),
+      [['note.added', p2.processId]],
+    );
     assert.deepEqual((await page('actor=api-client:Uniform')).events.length, 1);
     assert.ok((await page('actor=Alloy%20EH')).events.every((e) => e.actor === 'api-client:Alloy EH'));
     assert.equal((await page('actor=Nobody')).events.length, 0);
@@ -79,9 +116,16 @@ describe('audit log', () => {
     assert.deepEqual(notes.map((e) => e.processId).sort(), [p1.processId, p2.processId].sort());
     assert.equal((await page('action=note')).events.length, 0, 'without * an action is matched exactly');
 
-    await sql(t, `insert into audit_events (actor, action, target, created_at) select 'test', 'test.dated', 'day-' || d, timestamptz '2020-01-01T00:00:00Z' + d * interval '1 day' from generate_series(0, 6) d`);
+    await sql(
+      t,
+      `insert into audit_events (actor, action, target, created_at) select 'test', 'test.dated', 'day-' || d, timestamptz '2020-01-01T00:00:00Z' + d * interval '1 day' from generate_series(0, 6) d`,
+    );
     const ranged = await page(`action=test.dated&since=${encodeURIComponent('2020-01-03T00:00:00Z')}&until=${encodeURIComponent('2020-01-05T00:00:00Z')}`);
-    assert.deepEqual(ranged.events.map((e) => e.target), ['day-3', 'day-2'], 'since is inclusive, until exclusive');
+    assert.deepEqual(
+      ranged.events.map((e) => e.target),
+      ['day-3', 'day-2'],
+      'since is inclusive, until exclusive',
+    );
 
     assert.equal((await admin('/api/v1/admin/audit?processId=not-a-uuid')).status, 400);
     assert.equal((await admin('/api/v1/admin/audit?cursor=garbage')).status, 400);
@@ -92,17 +136,27 @@ describe('audit log', () => {
   test('keyset paging neither skips nor repeats entries, even when many share a time to the microsecond or the millisecond', async () => {
     // 12 entries written in one statement share one created_at; 12 more differ by a microsecond within one millisecond.
     await sql(t, `insert into audit_events (actor, action, target) select 'test', 'test.bulk', 'same-' || i from generate_series(1, 12) i`);
-    await sql(t, `insert into audit_events (actor, action, target, created_at) select 'test', 'test.bulk', 'micro-' || i, timestamptz '2026-06-01T12:00:00.123000Z' + i * interval '1 microsecond' from generate_series(1, 12) i`);
+    await sql(
+      t,
+      `insert into audit_events (actor, action, target, created_at) select 'test', 'test.bulk', 'micro-' || i, timestamptz '2026-06-01T12:00:00.123000Z' + i * interval '1 microsecond' from generate_series(1, 12) i`,
+    );
     const whole = await page('action=test.bulk&limit=500');
     assert.equal(whole.events.length, 24);
     for (const limit of [1, 5, 7, 24]) {
       const { ids, pages } = await allPages('action=test.bulk', limit);
-      assert.deepEqual(ids, whole.events.map((e) => e.id), `pages of ${limit}`);
+      assert.deepEqual(
+        ids,
+        whole.events.map((e) => e.id),
+        `pages of ${limit}`,
+      );
       assert.equal(pages, Math.ceil(24 / limit), `${limit} per page`);
     }
     // Newest first by (time, id): the microsecond entries in descending order.
     const micro = whole.events.filter((e) => e.target!.startsWith('micro-')).map((e) => e.target);
-    assert.deepEqual(micro, Array.from({ length: 12 }, (_, i) => `micro-${12 - i}`));
+    assert.deepEqual(
+      micro,
+      Array.from({ length: 12 }, (_, i) => `micro-${12 - i}`),
+    );
   });
 
   test('a council admin key sees only entries about its own council', async () => {
@@ -122,7 +176,9 @@ describe('audit log', () => {
   });
 
   test('the audit and erase routes are in the OpenAPI document', async () => {
-    const spec = (await (await fetch(`${t.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { parameters?: { name: string }[]; responses: Record<string, unknown> }>> };
+    const spec = (await (await fetch(`${t.url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { parameters?: { name: string }[]; responses: Record<string, unknown> }>>;
+    };
     const audit = spec.paths['/api/v1/admin/audit']?.get;
     assert.ok(audit, 'GET /api/v1/admin/audit is documented');
     assert.deepEqual(audit.parameters!.map((p) => p.name).sort(), ['action', 'actor', 'cursor', 'limit', 'processId', 'since', 'until']);

@@ -19,7 +19,8 @@ describe('retention', () => {
   let admin: ReturnType<typeof apiAs>;
   let backOffice: ReturnType<typeof apiAs>;
   const deps = () => ({ sequelize: t.hub.sequelize, store: t.hub.store, erasers: t.hub.erasers });
-  const erasedAt = async (p: Submitted) => (await sql<{ erased_at: Date | null }>(t, 'select erased_at from processes where id = $1', [p.processId]))[0]!.erased_at;
+  const erasedAt = async (p: Submitted) =>
+    (await sql<{ erased_at: Date | null }>(t, 'select erased_at from processes where id = $1', [p.processId]))[0]!.erased_at;
   /** Marks a process finished `days` ago, as if its last task had been completed (or it was closed) then. */
   const finish = async (p: Submitted, status: 'completed' | 'closed', days: number) => {
     await sql(t, 'update processes set status = $2 where id = $1', [p.processId, status]);
@@ -32,7 +33,10 @@ describe('retention', () => {
     backOffice = apiAs(t, await t.key(['noise-complaint', 'pest-control'], { name: 'Alloy EH' }));
     // The noise service keeps personal data 30 days after a process finishes; pest control sets no retention.
     const def = parse(await readFile('config/services/noise-complaint.yaml', 'utf8')) as Record<string, unknown>;
-    const draft = await admin('/api/v1/admin/services/noise-complaint/versions', { method: 'POST', body: JSON.stringify({ ...def, retention: { redactAfterDays: DAYS } }) });
+    const draft = await admin('/api/v1/admin/services/noise-complaint/versions', {
+      method: 'POST',
+      body: JSON.stringify({ ...def, retention: { redactAfterDays: DAYS } }),
+    });
     assert.equal(draft.status, 201, await draft.clone().text());
     const { version } = (await draft.json()) as { version: number };
     assert.equal((await admin(`/api/v1/admin/services/noise-complaint/versions/${version}/publish`, { method: 'POST' })).status, 200);
@@ -53,10 +57,14 @@ describe('retention', () => {
 
   test('completing a process starts its retention clock; reopening stops it', async () => {
     const p = await submitJson(t, 'noise-complaint', noiseAnswers);
-    const finishedAt = async () => (await sql<{ finished_at: Date | null }>(t, 'select finished_at from processes where id = $1', [p.processId]))[0]!.finished_at;
+    const finishedAt = async () =>
+      (await sql<{ finished_at: Date | null }>(t, 'select finished_at from processes where id = $1', [p.processId]))[0]!.finished_at;
     assert.equal(await finishedAt(), null);
     for (const task of ['triage', 'diary-sheets', 'officer-visit', 'outcome']) {
-      assert.equal((await backOffice(`/api/v1/processes/${p.processId}/tasks/${task}`, { method: 'PATCH', body: JSON.stringify({ status: 'completed' }) })).status, 200);
+      assert.equal(
+        (await backOffice(`/api/v1/processes/${p.processId}/tasks/${task}`, { method: 'PATCH', body: JSON.stringify({ status: 'completed' }) })).status,
+        200,
+      );
     }
     const first = await finishedAt();
     assert.ok(first && Math.abs(first.getTime() - Date.now()) < 60_000, 'set when the process was completed');
@@ -64,9 +72,14 @@ describe('retention', () => {
     assert.equal((await backOffice(`/api/v1/processes/${p.processId}/close`, { method: 'POST', body: JSON.stringify({ reason: 'Done.' }) })).status, 200);
     assert.deepEqual(await finishedAt(), first);
     const q = await submitJson(t, 'noise-complaint', noiseAnswers);
-    for (const task of ['triage', 'diary-sheets', 'officer-visit', 'outcome']) await backOffice(`/api/v1/processes/${q.processId}/tasks/${task}`, { method: 'PATCH', body: JSON.stringify({ status: 'completed' }) });
+    for (const task of ['triage', 'diary-sheets', 'officer-visit', 'outcome'])
+      await backOffice(`/api/v1/processes/${q.processId}/tasks/${task}`, { method: 'PATCH', body: JSON.stringify({ status: 'completed' }) });
     await backOffice(`/api/v1/processes/${q.processId}/tasks/outcome`, { method: 'PATCH', body: JSON.stringify({ status: 'in_progress' }) });
-    assert.equal((await sql<{ finished_at: Date | null }>(t, 'select finished_at from processes where id = $1', [q.processId]))[0]!.finished_at, null, 'reopened: no clock');
+    assert.equal(
+      (await sql<{ finished_at: Date | null }>(t, 'select finished_at from processes where id = $1', [q.processId]))[0]!.finished_at,
+      null,
+      'reopened: no clock',
+    );
   });
 
   test('one run erases what finished more than N days ago, in batches; nothing else; a second run finds nothing', async () => {
@@ -79,7 +92,11 @@ describe('retention', () => {
     const yesterday = await submitJson(t, 'noise-complaint', noiseAnswers);
     await finish(yesterday, 'completed', 1);
     const openButOld = await submitJson(t, 'noise-complaint', noiseAnswers);
-    await sql(t, `update processes set status = 'in_progress', submitted_at = now() - interval '400 days', updated_at = now() - interval '400 days' where id = $1`, [openButOld.processId]);
+    await sql(
+      t,
+      `update processes set status = 'in_progress', submitted_at = now() - interval '400 days', updated_at = now() - interval '400 days' where id = $1`,
+      [openButOld.processId],
+    );
     const pestOld = await submitJson(t, 'pest-control', pestAnswers);
     await finish(pestOld, 'completed', 1000);
 
@@ -94,18 +111,29 @@ describe('retention', () => {
     const outcome = await runRetention(deps(), { batchSize: 2 });
     assert.equal(outcome.ran, true);
     assert.equal(outcome.erased, 5);
-    assert.deepEqual(outcome.services.map((s) => [s.serviceId, s.redactAfterDays, s.erased]), [['noise-complaint', DAYS, 5]], 'only services with a retention period are swept');
+    assert.deepEqual(
+      outcome.services.map((s) => [s.serviceId, s.redactAfterDays, s.erased]),
+      [['noise-complaint', DAYS, 5]],
+      'only services with a retention period are swept',
+    );
     for (const p of old) assert.ok(await erasedAt(p), `${p.reference} erased`);
     for (const p of [yesterday, openButOld, pestOld]) assert.equal(await erasedAt(p), null, `${p.reference} kept`);
 
     // The same erasure as on request: answers gone, status kept, tracking link dead, audited as "retention".
-    const view = (await (await backOffice(`/api/v1/processes/${old[0]!.processId}`)).json()) as { status: string; answers: Record<string, unknown>; contact: object; erasedAt: string | null };
+    const view = (await (await backOffice(`/api/v1/processes/${old[0]!.processId}`)).json()) as {
+      status: string;
+      answers: Record<string, unknown>;
+      contact: object;
+      erasedAt: string | null;
+    };
     assert.equal(view.status, 'completed');
     assert.ok(view.erasedAt);
     assert.ok(Object.values(view.answers).every((v) => v === '[erased]'));
     assert.deepEqual(view.contact, {});
     assert.equal((await fetch(`${t.url}/api/v1/track/${old[0]!.trackingUrl.split('/track/')[1]}`)).status, 404);
-    const audit = (await (await admin(`/api/v1/admin/audit?actor=retention&action=process.erased`)).json()) as { events: { processId: string; detail: { via: string } }[] };
+    const audit = (await (await admin(`/api/v1/admin/audit?actor=retention&action=process.erased`)).json()) as {
+      events: { processId: string; detail: { via: string } }[];
+    };
     assert.deepEqual(audit.events.map((e) => e.processId).sort(), old.map((p) => p.processId).sort());
     assert.ok(audit.events.every((e) => e.detail.via === 'retention'));
     // The pest-control answers are untouched.
@@ -148,7 +176,10 @@ describe('retention', () => {
     const queue = new Queue(RETENTION_QUEUE, { connection, prefix: t.config.redis.prefix });
     try {
       const schedulers = await queue.getJobSchedulers(0, -1);
-      assert.deepEqual(schedulers.map((s) => [s.key, s.pattern, s.tz]), [['retention', '17 3 * * *', 'Europe/London']]);
+      assert.deepEqual(
+        schedulers.map((s) => [s.key, s.pattern, s.tz]),
+        [['retention', '17 3 * * *', 'Europe/London']],
+      );
 
       const p = await submitJson(t, 'noise-complaint', noiseAnswers);
       await finish(p, 'closed', DAYS + 2);
@@ -156,8 +187,14 @@ describe('retention', () => {
       // What the scheduler does every night, now.
       await queue.add('retention', {});
       await waitFor(async () => (await erasedAt(p)) !== null, 'the worker to run retention');
-      await waitFor(async () => (await sql<{ runs: string }>(t, `select runs::text from governance_runs where job = 'retention'`))[0]!.runs !== before!.runs, 'the run to be recorded');
-      const [run] = await sql<{ last_result: { ran: boolean; erased: number }; last_error: string | null }>(t, `select last_result, last_error from governance_runs where job = 'retention'`);
+      await waitFor(
+        async () => (await sql<{ runs: string }>(t, `select runs::text from governance_runs where job = 'retention'`))[0]!.runs !== before!.runs,
+        'the run to be recorded',
+      );
+      const [run] = await sql<{ last_result: { ran: boolean; erased: number }; last_error: string | null }>(
+        t,
+        `select last_result, last_error from governance_runs where job = 'retention'`,
+      );
       assert.deepEqual([run!.last_result.ran, run!.last_result.erased, run!.last_error], [true, 1, null]);
     } finally {
       await queue.close();

@@ -34,8 +34,15 @@ export const noiseAnswers = {
 };
 
 export const pestAnswers = {
-  pest: 'rats', whereSeen: ['garden'], premisesType: 'domestic', propertyAddress: { line1: '9 Orchard Way', postcode: 'EX3 1PL' },
-  preferredDays: ['tue'], concession: 'no', fullName: 'Jo Tenant', email: 'jo@example.com', phone: '07700 900123',
+  pest: 'rats',
+  whereSeen: ['garden'],
+  premisesType: 'domestic',
+  propertyAddress: { line1: '9 Orchard Way', postcode: 'EX3 1PL' },
+  preferredDays: ['tue'],
+  concession: 'no',
+  fullName: 'Jo Tenant',
+  email: 'jo@example.com',
+  phone: '07700 900123',
 };
 
 export interface Submitted {
@@ -45,12 +52,20 @@ export interface Submitted {
 }
 
 export async function submitJson(t: TestHub, serviceId: string, answers: Record<string, unknown>): Promise<Submitted> {
-  const res = await fetch(`${t.url}/api/v1/services/${serviceId}/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers }) });
+  const res = await fetch(`${t.url}/api/v1/services/${serviceId}/submissions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ answers }),
+  });
   assert.equal(res.status, 201, await res.clone().text());
   return (await res.json()) as Submitted;
 }
 
-export async function submitWithFiles(t: TestHub, answers: Record<string, unknown>, files: { name: string; bytes: Buffer; type: string }[]): Promise<Submitted> {
+export async function submitWithFiles(
+  t: TestHub,
+  answers: Record<string, unknown>,
+  files: { name: string; bytes: Buffer; type: string }[],
+): Promise<Submitted> {
   const fd = new FormData();
   fd.append('answers', JSON.stringify(answers));
   for (const f of files) fd.append('evidence', new Blob([new Uint8Array(f.bytes)], { type: f.type }), f.name);
@@ -61,13 +76,18 @@ export async function submitWithFiles(t: TestHub, answers: Record<string, unknow
 
 export function apiAs(t: TestHub, key: string) {
   return (path: string, init: RequestInit = {}) =>
-    fetch(`${t.url}${path}`, { ...init, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) } });
+    fetch(`${t.url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
+    });
 }
 
 /** Runs `closeloop <args>` as operators do, against the test hub's database and document folder. */
 export async function cli(t: TestHub, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, ['--import', 'tsx', 'core/cli.ts', ...args, '--config', t.configFile], { env: { ...t.env, USER: 'dpo-operator' } });
+    const { stdout, stderr } = await exec(process.execPath, ['--import', 'tsx', 'core/cli.ts', ...args, '--config', t.configFile], {
+      env: { ...t.env, USER: 'dpo-operator' },
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };

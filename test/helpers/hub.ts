@@ -73,7 +73,13 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     env,
     db,
     async key(services, opts = {}) {
-      const { key } = await createApiKey({ name: opts.name ?? 'Test back office', services, admin: opts.admin, expiresAt: opts.expiresAt ?? null, council: opts.council ?? null });
+      const { key } = await createApiKey({
+        name: opts.name ?? 'Test back office',
+        services,
+        admin: opts.admin,
+        expiresAt: opts.expiresAt ?? null,
+        council: opts.council ?? null,
+      });
       return key;
     },
     async close() {

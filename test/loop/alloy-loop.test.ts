@@ -85,7 +85,8 @@ describe('Alloy through the hub (example config)', () => {
       tasks: { key: string; status: string }[];
       deliveries?: { binding: string; externalRef: string | null; status: string }[];
     };
-  const itemFor = (reference: string) => alloy.itemsOf(alloyExample.designCode).find((i) => i.attributes.some((a) => a.attributeCode === 'attributes_ehEnquiryReference' && a.value === reference));
+  const itemFor = (reference: string) =>
+    alloy.itemsOf(alloyExample.designCode).find((i) => i.attributes.some((a) => a.attributeCode === 'attributes_ehEnquiryReference' && a.value === reference));
   const mailsAbout = (reference: string, text: string) => smtp.messages.filter((m) => m.subject.includes(reference) && m.text.includes(text));
 
   test('two files, the first create answer lost: exactly one item, both files attached, its id kept as the reference', async () => {
@@ -101,17 +102,32 @@ describe('Alloy through the hub (example config)', () => {
     const files = item.attributes.find((a) => a.attributeCode === 'attributes_filesAttachableAttachments')!.value as string[];
     // Uploaded as "<reference>-<document id start> <name>", so a retry finds them instead of uploading copies.
     const names = files.map((id) => alloy.files.get(id)!.name).sort();
-    assert.ok(names.every((n) => n.startsWith(`${reference}-`)), `attached: ${names.join(', ')}`);
-    assert.deepEqual(names.map((n) => n.replace(/^\S+ /, '')).filter((n) => !n.endsWith('.html')).sort(), ['noise diary.pdf', 'speaker.png'], `attached: ${names.join(', ')}`);
+    assert.ok(
+      names.every((n) => n.startsWith(`${reference}-`)),
+      `attached: ${names.join(', ')}`,
+    );
+    assert.deepEqual(
+      names
+        .map((n) => n.replace(/^\S+ /, ''))
+        .filter((n) => !n.endsWith('.html'))
+        .sort(),
+      ['noise diary.pdf', 'speaker.png'],
+      `attached: ${names.join(', ')}`,
+    );
     assert.equal(alloy.itemsOf('designs_files').length, files.length, 'no file uploaded twice');
     assert.equal(item.attributes.find((a) => a.attributeCode === 'attributes_ehEnquiryType')!.value instanceof Array, true);
     assert.ok(item.geometry, 'the easting/northing became a point');
-    const timeline = (await (await fetch(`${t.url}/api/v1/processes/${processId}/timeline`, { headers: { authorization: `Bearer ${key}` } })).json()) as { events: { text: string }[] };
+    const timeline = (await (await fetch(`${t.url}/api/v1/processes/${processId}/timeline`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+      events: { text: string }[];
+    };
     assert.ok(JSON.stringify(timeline).includes(item.itemId) || JSON.stringify(p).includes(item.itemId), 'the Alloy item id is the back-office reference');
     // The first attempt created the item and lost the answer; the retry found it by delivery id instead of creating again.
     const deliveryId = item.attributes.find((a) => a.attributeCode === 'attributes_ehEnquiryCloseloopDeliveryId')!.value as string;
     assert.equal(alloy.requests.filter((r) => r.path === '/api/item' && r.body.toString().includes(reference)).length, 1);
-    assert.ok(alloy.requests.filter((r) => r.path.startsWith('/api/aqs/query') && r.body.toString().includes(deliveryId)).length >= 2, 'looked up again on the retry');
+    assert.ok(
+      alloy.requests.filter((r) => r.path.startsWith('/api/aqs/query') && r.body.toString().includes(deliveryId)).length >= 2,
+      'looked up again on the retry',
+    );
   });
 
   test('an Alloy workflow event moving the item to a mapped state updates the task and tells the citizen once', async () => {
@@ -120,7 +136,11 @@ describe('Alloy through the hub (example config)', () => {
     const item = itemFor(reference)!;
     alloy.edit(item.itemId, { attributes_ehEnquiryStatus: [STATUS_VISITED] });
     const post = (secret: string) =>
-      fetch(`${t.url}/connectors/alloy-envhealth/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-closeloop-secret': secret }, body: JSON.stringify({ itemId: item.itemId }) });
+      fetch(`${t.url}/connectors/alloy-envhealth/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-closeloop-secret': secret },
+        body: JSON.stringify({ itemId: item.itemId }),
+      });
     assert.equal((await post('wrong'.padEnd(eventsSecret.length, 'x'))).status, 401);
     const res = await post(eventsSecret);
     assert.equal(res.status, 200);
@@ -139,11 +159,18 @@ describe('Alloy through the hub (example config)', () => {
     await waitFor(async () => (await processOf(processId)).status === 'received', 'delivery');
     const item = itemFor(reference)!;
     alloy.edit(item.itemId, { attributes_ehEnquiryStatus: [STATUS_TRIAGED] });
-    await waitFor(async () => (await processOf(processId)).tasks.find((x) => x.key === 'triage')!.status === 'completed', 'the poll applying the state', 10_000);
+    await waitFor(
+      async () => (await processOf(processId)).tasks.find((x) => x.key === 'triage')!.status === 'completed',
+      'the poll applying the state',
+      10_000,
+    );
     await smtp.waitFor(() => mailsAbout(reference, 'An officer has read your report').length > 0);
     await new Promise((r) => setTimeout(r, 2500));
     assert.equal(mailsAbout(reference, 'An officer has read your report').length, 1);
-    const polls = await t.hub.sequelize.query<{ runs: string; last_error: string | null }>("select runs, last_error from connector_polls where binding = 'alloy-envhealth'", { type: 'SELECT' as never });
+    const polls = await t.hub.sequelize.query<{ runs: string; last_error: string | null }>(
+      "select runs, last_error from connector_polls where binding = 'alloy-envhealth'",
+      { type: 'SELECT' as never },
+    );
     assert.ok(Number(polls[0]!.runs) >= 2);
     assert.equal(polls[0]!.last_error, null);
   });

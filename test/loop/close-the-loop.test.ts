@@ -68,8 +68,24 @@ describe('closing the loop', () => {
     // Delivered to the sandbox back office first: the process is received.
     await waitFor(async () => ((await (await api(`/api/v1/processes/${processId}`)).json()) as { status: string }).status === 'received', 'delivery');
 
-    assert.equal((await api(`/api/v1/processes/${processId}/notes`, { method: 'POST', body: JSON.stringify({ text: 'An officer will visit on Tuesday between 9am and 1pm.', visibleToCitizen: true }) })).status, 201);
-    assert.equal((await api(`/api/v1/processes/${processId}/notes`, { method: 'POST', body: JSON.stringify({ text: 'PRIVATE: neighbour has a previous warning.', visibleToCitizen: false }) })).status, 201);
+    assert.equal(
+      (
+        await api(`/api/v1/processes/${processId}/notes`, {
+          method: 'POST',
+          body: JSON.stringify({ text: 'An officer will visit on Tuesday between 9am and 1pm.', visibleToCitizen: true }),
+        })
+      ).status,
+      201,
+    );
+    assert.equal(
+      (
+        await api(`/api/v1/processes/${processId}/notes`, {
+          method: 'POST',
+          body: JSON.stringify({ text: 'PRIVATE: neighbour has a previous warning.', visibleToCitizen: false }),
+        })
+      ).status,
+      201,
+    );
     const task = await api(`/api/v1/processes/${processId}/tasks/triage`, { method: 'PATCH', body: JSON.stringify({ status: 'completed' }) });
     assert.equal(task.status, 200);
     const taskBody = (await task.json()) as { task: { status: string }; processStatus: string };
@@ -105,9 +121,13 @@ describe('closing the loop', () => {
         const triage = guarded.page.locator('.govuk-task-list__item', { hasText: 'Triage' });
         assert.equal((await triage.locator('.govuk-tag').innerText()).trim(), 'Completed');
         const fontFamily = await guarded.page.evaluate(() => getComputedStyle(document.querySelector('h1')!).fontFamily);
-        assert.match(fontFamily, /GDS Transport/, "govuk-frontend CSS (and its font) is applied");
+        assert.match(fontFamily, /GDS Transport/, 'govuk-frontend CSS (and its font) is applied');
         assert.deepEqual(guarded.blocked, [], 'no request left this machine');
-        assert.deepEqual(guarded.consoleErrors.filter((e) => /Content Security Policy/i.test(e)), [], 'no CSP violations');
+        assert.deepEqual(
+          guarded.consoleErrors.filter((e) => /Content Security Policy/i.test(e)),
+          [],
+          'no CSP violations',
+        );
         const robots = await guarded.page.locator('meta[name=robots]').getAttribute('content');
         assert.match(robots ?? '', /noindex/);
       } finally {
@@ -146,13 +166,22 @@ describe('closing the loop', () => {
     assert.equal(again.status, 201);
     assert.equal(again.headers.get('idempotent-replayed'), 'true');
     assert.deepEqual(await again.json(), await first.json());
-    const other = await api(`/api/v1/processes/${processId}/notes`, { method: 'POST', body: JSON.stringify({ text: 'Something else', visibleToCitizen: true }), idempotencyKey: idem });
+    const other = await api(`/api/v1/processes/${processId}/notes`, {
+      method: 'POST',
+      body: JSON.stringify({ text: 'Something else', visibleToCitizen: true }),
+      idempotencyKey: idem,
+    });
     assert.equal(other.status, 422);
 
     const concurrentKey = randomUUID();
     const concurrentNote = JSON.stringify({ text: 'We have written to the dog owner.', visibleToCitizen: true });
-    const results = await Promise.all(Array.from({ length: 8 }, () => api(`/api/v1/processes/${processId}/notes`, { method: 'POST', body: concurrentNote, idempotencyKey: concurrentKey })));
-    assert.deepEqual(results.map((r) => r.status), Array(8).fill(201));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => api(`/api/v1/processes/${processId}/notes`, { method: 'POST', body: concurrentNote, idempotencyKey: concurrentKey })),
+    );
+    assert.deepEqual(
+      results.map((r) => r.status),
+      Array(8).fill(201),
+    );
 
     const tl = (await (await api(`/api/v1/processes/${processId}/timeline`)).json()) as { events: { text: string }[] };
     assert.equal(tl.events.filter((e) => e.text === 'Diary sheets have been posted to you.').length, 1, 'one note for the sequential replay');
@@ -180,13 +209,27 @@ describe('closing the loop', () => {
     const body = JSON.stringify({ type: 'note.added', processId, text: 'Signed note from the back office.', visibleToCitizen: true });
     const id = `msg_${randomUUID()}`;
     const notes = async () =>
-      ((await (await api(`/api/v1/processes/${processId}/timeline`)).json()) as { events: { text: string }[] }).events.filter((e) => e.text === 'Signed note from the back office.').length;
+      ((await (await api(`/api/v1/processes/${processId}/timeline`)).json()) as { events: { text: string }[] }).events.filter(
+        (e) => e.text === 'Signed note from the back office.',
+      ).length;
 
-    const tampered = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...webhookHeaders(secret, id, body) }, body: body.replace('Signed', 'Forged') });
+    const tampered = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...webhookHeaders(secret, id, body) },
+      body: body.replace('Signed', 'Forged'),
+    });
     assert.equal(tampered.status, 401);
-    const stale = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...webhookHeaders(secret, id, body, Date.now() - 6 * 60_000) }, body });
+    const stale = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...webhookHeaders(secret, id, body, Date.now() - 6 * 60_000) },
+      body,
+    });
     assert.equal(stale.status, 401);
-    const wrongSecret = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...webhookHeaders(`whsec_${Buffer.alloc(32, 7).toString('base64')}`, id, body) }, body });
+    const wrongSecret = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...webhookHeaders(`whsec_${Buffer.alloc(32, 7).toString('base64')}`, id, body) },
+      body,
+    });
     assert.equal(wrongSecret.status, 401);
     assert.equal(await notes(), 0, 'refused callbacks changed nothing');
 
@@ -199,25 +242,43 @@ describe('closing the loop', () => {
     assert.equal(await notes(), 1, 'one note for a repeated webhook-id');
 
     const complete = JSON.stringify({ type: 'task.updated', processId, taskKey: 'outcome', status: 'completed', note: 'No statutory nuisance found.' });
-    const done = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...webhookHeaders(secret, `msg_${randomUUID()}`, complete) }, body: complete });
+    const done = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...webhookHeaders(secret, `msg_${randomUUID()}`, complete) },
+      body: complete,
+    });
     assert.equal(done.status, 200);
     const closeBody = JSON.stringify({ type: 'process.closed', processId, reason: 'No further action.' });
-    const closed = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...webhookHeaders(secret, `msg_${randomUUID()}`, closeBody) }, body: closeBody });
+    const closed = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...webhookHeaders(secret, `msg_${randomUUID()}`, closeBody) },
+      body: closeBody,
+    });
     assert.equal(closed.status, 200);
     const proc = (await (await api(`/api/v1/processes/${processId}`)).json()) as { status: string; closedReason: string };
     assert.equal(proc.status, 'closed');
     assert.equal(proc.closedReason, 'No further action.');
     const tl = (await (await api(`/api/v1/processes/${processId}/timeline`)).json()) as { events: { by: string; kind: string }[] };
-    assert.ok(tl.events.some((e) => e.kind === 'note' && e.by === 'sandbox'), 'changes are recorded with who made them');
+    assert.ok(
+      tl.events.some((e) => e.kind === 'note' && e.by === 'sandbox'),
+      'changes are recorded with who made them',
+    );
   });
 
   test('SMTP down for a while: the message is retried and delivered once when it returns', async () => {
     await smtp.stop();
     const { processId, reference } = await submit(t);
-    await waitFor(async () => {
-      const [rows] = await t.hub.sequelize.query(`select count(*)::int as n from notifications where process_id = $1 and attempts >= 2 and status = 'queued'`, { bind: [processId] });
-      return (rows as { n: number }[])[0]!.n > 0;
-    }, 'a failed attempt', 20_000);
+    await waitFor(
+      async () => {
+        const [rows] = await t.hub.sequelize.query(
+          `select count(*)::int as n from notifications where process_id = $1 and attempts >= 2 and status = 'queued'`,
+          { bind: [processId] },
+        );
+        return (rows as { n: number }[])[0]!.n > 0;
+      },
+      'a failed attempt',
+      20_000,
+    );
     await smtp.start();
     await smtp.waitFor((ms) => ms.some((m) => m.subject.includes(reference) && m.subject.startsWith('We have received')), 30_000);
     await new Promise((r) => setTimeout(r, 500));

@@ -10,7 +10,9 @@ import { EXAMPLE_CONFIG, exampleAlloyDesigns } from '../helpers/example-backoffi
 
 function checkConfig(env: Record<string, string>): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'core/cli.ts', 'check-config', '--connect', '--config', EXAMPLE_CONFIG], { env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'core/cli.ts', 'check-config', '--connect', '--config', EXAMPLE_CONFIG], {
+      env: { ...process.env, ...env },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -23,12 +25,22 @@ describe('check-config --connect (example config)', () => {
   let alloy: FakeAlloy;
   let partial: FakeAlloy;
   let soap: SoapBackoffice;
-  const env = () => ({ ALLOY_BASE_URL: alloy.url, ALLOY_API_KEY: apiKey, ALLOY_EVENTS_SECRET: randomBytes(16).toString('hex'), ENVHEALTH_SOAP_URL: soap.url, ENVHEALTH_SOAP_USER: soap.username, ENVHEALTH_SOAP_PASSWORD: soap.password });
+  const env = () => ({
+    ALLOY_BASE_URL: alloy.url,
+    ALLOY_API_KEY: apiKey,
+    ALLOY_EVENTS_SECRET: randomBytes(16).toString('hex'),
+    ENVHEALTH_SOAP_URL: soap.url,
+    ENVHEALTH_SOAP_USER: soap.username,
+    ENVHEALTH_SOAP_PASSWORD: soap.password,
+  });
 
   before(async () => {
     alloy = await startFakeAlloy({ apiKey, designs: exampleAlloyDesigns() });
     // A tenant whose enquiry design lacks the delivery-id attribute.
-    partial = await startFakeAlloy({ apiKey, designs: exampleAlloyDesigns().map((d) => ({ ...d, attributes: d.attributes.filter((a) => a !== 'attributes_ehEnquiryCloseloopDeliveryId') })) });
+    partial = await startFakeAlloy({
+      apiKey,
+      designs: exampleAlloyDesigns().map((d) => ({ ...d, attributes: d.attributes.filter((a) => a !== 'attributes_ehEnquiryCloseloopDeliveryId') })),
+    });
     soap = await startSoapBackoffice();
   });
   after(async () => {
@@ -41,8 +53,14 @@ describe('check-config --connect (example config)', () => {
     const r = await checkConfig(env());
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /every back office answered its check/);
-    assert.ok(alloy.requests.some((q) => q.path.startsWith('/api/design/')), 'Alloy was asked');
-    assert.ok(soap.requests.some((q) => q.operation === 'GetStatus'), 'the SOAP system was asked');
+    assert.ok(
+      alloy.requests.some((q) => q.path.startsWith('/api/design/')),
+      'Alloy was asked',
+    );
+    assert.ok(
+      soap.requests.some((q) => q.operation === 'GetStatus'),
+      'the SOAP system was asked',
+    );
   });
 
   test('a wrong Alloy key and a wrong SOAP password are each named with their binding', async () => {
@@ -55,6 +73,9 @@ describe('check-config --connect (example config)', () => {
   test('an attribute code the tenant does not have is named with the field that uses it', async () => {
     const r = await checkConfig({ ...env(), ALLOY_BASE_URL: partial.url });
     assert.equal(r.code, 1);
-    assert.match(r.out, /bindings\.alloy-envhealth\.config: back office check: deliveryIdAttribute: design "designs_environmentalHealthEnquiry_[0-9a-f]+" has no attribute "attributes_ehEnquiryCloseloopDeliveryId"/);
+    assert.match(
+      r.out,
+      /bindings\.alloy-envhealth\.config: back office check: deliveryIdAttribute: design "designs_environmentalHealthEnquiry_[0-9a-f]+" has no attribute "attributes_ehEnquiryCloseloopDeliveryId"/,
+    );
   });
 });

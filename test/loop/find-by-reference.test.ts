@@ -6,8 +6,15 @@ import assert from 'node:assert/strict';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-interface ListItem { id: string; reference: string; externalRef: string | null }
-interface Problem { status: number; errors?: { field: string; message: string }[] }
+interface ListItem {
+  id: string;
+  reference: string;
+  externalRef: string | null;
+}
+interface Problem {
+  status: number;
+  errors?: { field: string; message: string }[];
+}
 
 const answers = {
   noiseType: 'dog',
@@ -66,14 +73,21 @@ describe('finding a process by its reference or the back office reference', () =
     for (const typed of [reference, reference.toLowerCase(), ` ${reference} `]) {
       const { status, body } = await list(noiseKey, `reference=${encodeURIComponent(typed)}`);
       assert.equal(status, 200, JSON.stringify(body));
-      assert.deepEqual(body.processes.map((p) => [p.id, p.reference]), [[processId, reference]], typed);
+      assert.deepEqual(
+        body.processes.map((p) => [p.id, p.reference]),
+        [[processId, reference]],
+        typed,
+      );
     }
   });
 
   test("by the back office's reference and its binding: exactly that process", async () => {
     const { status, body } = await list(noiseKey, `externalRef=${encodeURIComponent(externalRef)}&binding=sandbox`);
     assert.equal(status, 200, JSON.stringify(body));
-    assert.deepEqual(body.processes.map((p) => [p.id, p.externalRef]), [[processId, externalRef]]);
+    assert.deepEqual(
+      body.processes.map((p) => [p.id, p.externalRef]),
+      [[processId, externalRef]],
+    );
     // The same number from another back office is another case.
     assert.deepEqual((await list(noiseKey, `externalRef=${encodeURIComponent(externalRef)}&binding=alloy-envhealth`)).body.processes, []);
     // Both references together must name the same process.
@@ -82,7 +96,10 @@ describe('finding a process by its reference or the back office reference', () =
   });
 
   test('an operator key finds it too; an unknown reference is an empty list', async () => {
-    assert.deepEqual((await list(adminKey, `reference=${reference}`)).body.processes.map((p) => p.id), [processId]);
+    assert.deepEqual(
+      (await list(adminKey, `reference=${reference}`)).body.processes.map((p) => p.id),
+      [processId],
+    );
     assert.deepEqual((await list(noiseKey, 'reference=NOI-AAAAAAAA')).body.processes, []);
   });
 
@@ -98,10 +115,16 @@ describe('finding a process by its reference or the back office reference', () =
   test('externalRef without its binding (or binding alone) is refused naming the field', async () => {
     const noBinding = await list(noiseKey, `externalRef=${encodeURIComponent(externalRef)}`);
     assert.equal(noBinding.status, 400);
-    assert.deepEqual(noBinding.body.errors?.map((e) => e.field), ['binding']);
+    assert.deepEqual(
+      noBinding.body.errors?.map((e) => e.field),
+      ['binding'],
+    );
     const noRef = await list(noiseKey, 'binding=sandbox');
     assert.equal(noRef.status, 400);
-    assert.deepEqual(noRef.body.errors?.map((e) => e.field), ['externalRef']);
+    assert.deepEqual(
+      noRef.body.errors?.map((e) => e.field),
+      ['externalRef'],
+    );
   });
 
   test('the OpenAPI document describes both lookups with examples', async () => {

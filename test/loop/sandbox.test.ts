@@ -12,12 +12,24 @@ import { checkBindings } from '../../core/plugins/check-bindings.ts';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 
 const FLY_TIPPING = {
-  location: { easting: 292100, northing: 92300 }, wasteTypes: ['tyres', 'rubble'], amount: 'small-van', blocking: 'no', seenOn: '2026-11-20', sawDumping: 'yes',
-  vehicleRegistration: 'ab12 cde', witnessDescription: 'A white van, about 7am.', fullName: 'Pat Walker', email: 'pat@example.com',
+  location: { easting: 292100, northing: 92300 },
+  wasteTypes: ['tyres', 'rubble'],
+  amount: 'small-van',
+  blocking: 'no',
+  seenOn: '2026-11-20',
+  sawDumping: 'yes',
+  vehicleRegistration: 'ab12 cde',
+  witnessDescription: 'A white van, about 7am.',
+  fullName: 'Pat Walker',
+  email: 'pat@example.com',
 };
 
 async function submitFlyTipping(t: TestHub): Promise<{ processId: string; reference: string; trackingUrl: string }> {
-  const res = await fetch(`${t.url}/api/v1/services/fly-tipping/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers: FLY_TIPPING }) });
+  const res = await fetch(`${t.url}/api/v1/services/fly-tipping/submissions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ answers: FLY_TIPPING }),
+  });
   assert.equal(res.status, 201, await res.clone().text());
   return (await res.json()) as { processId: string; reference: string; trackingUrl: string };
 }
@@ -28,7 +40,8 @@ async function sandboxForm(t: TestHub, reference: string): Promise<{ cookie: str
     const r = await fetch(`${t.url}/sandbox`);
     assert.equal(r.status, 200);
     const page = await r.text();
-    if (page.includes(reference)) return { cookie: (r.headers.get('set-cookie') ?? '').split(';')[0]!, csrf: /name="_csrf" value="([^"]+)"/.exec(page)![1]!, page };
+    if (page.includes(reference))
+      return { cookie: (r.headers.get('set-cookie') ?? '').split(';')[0]!, csrf: /name="_csrf" value="([^"]+)"/.exec(page)![1]!, page };
     if (i >= 100) assert.fail(`${reference} never arrived in the sandbox`);
     await new Promise((x) => setTimeout(x, 100));
   }
@@ -59,11 +72,21 @@ describe('sandbox back office', () => {
     assert.match(page, /answers only requests from this machine/, 'the page says who can open it');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
 
-    const refused = await fetch(`${t.url}/sandbox/act/${processId}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=close', redirect: 'manual' });
+    const refused = await fetch(`${t.url}/sandbox/act/${processId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'action=close',
+      redirect: 'manual',
+    });
     assert.equal(refused.status, 403, 'no CSRF token, no change');
 
     const act = (fields: Record<string, string>) =>
-      fetch(`${t.url}/sandbox/act/${processId}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(), redirect: 'manual' });
+      fetch(`${t.url}/sandbox/act/${processId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+        body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
+        redirect: 'manual',
+      });
     assert.equal((await act({ action: 'note', text: 'A crew is booked for Thursday.', visibility: 'public' })).status, 302);
     assert.equal((await act({ action: 'task', taskKey: 'clearance', status: 'completed' })).status, 302);
 
@@ -73,9 +96,16 @@ describe('sandbox back office', () => {
     assert.equal(view.status, 'in_progress');
 
     const key = await t.key(['fly-tipping']);
-    const tl = (await (await fetch(`${t.url}/api/v1/processes/${processId}/timeline`, { headers: { authorization: `Bearer ${key}` } })).json()) as { events: { by: string; kind: string }[] };
-    assert.ok(tl.events.some((e) => e.kind === 'note' && e.by === 'Sandbox back office'), 'recorded as made by the sandbox key');
-    const proc = (await (await fetch(`${t.url}/api/v1/processes/${processId}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { externalRef: string };
+    const tl = (await (await fetch(`${t.url}/api/v1/processes/${processId}/timeline`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+      events: { by: string; kind: string }[];
+    };
+    assert.ok(
+      tl.events.some((e) => e.kind === 'note' && e.by === 'Sandbox back office'),
+      'recorded as made by the sandbox key',
+    );
+    const proc = (await (await fetch(`${t.url}/api/v1/processes/${processId}`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+      externalRef: string;
+    };
     assert.match(proc.externalRef, /^SBX-\d+$/);
   });
 
@@ -88,7 +118,12 @@ describe('sandbox back office', () => {
     const { processId, reference } = await submitFlyTipping(t);
     const { cookie, csrf } = await sandboxForm(t, reference);
     const act = (id: string, fields: Record<string, string>) =>
-      fetch(`${t.url}/sandbox/act/${encodeURIComponent(id)}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(), redirect: 'manual' });
+      fetch(`${t.url}/sandbox/act/${encodeURIComponent(id)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+        body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
+        redirect: 'manual',
+      });
     // Unencoded, "<id>/notes?x=" would have turned "close" into a note on that process, and "../admin/…" left the processes routes.
     const smuggled = await act(`${processId}/notes?x=`, { action: 'note', text: 'Smuggled note', visibility: 'public' });
     assert.equal(smuggled.status, 404);
@@ -97,11 +132,13 @@ describe('sandbox back office', () => {
     assert.equal(traversal.status, 404);
     assert.match(await traversal.text(), /There is no such process/, 'the API saw one (unknown) process id, not another route');
     const key = await t.key(['fly-tipping']);
-    const tl = (await (await fetch(`${t.url}/api/v1/processes/${processId}/timeline`, { headers: { authorization: `Bearer ${key}` } })).json()) as { events: { text: string }[] };
+    const tl = (await (await fetch(`${t.url}/api/v1/processes/${processId}/timeline`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+      events: { text: string }[];
+    };
     assert.ok(!tl.events.some((e) => e.text === 'Smuggled note'), 'no note was added');
   });
 
-  test('the page and its buttons refuse a request that came through a proxy the hub does not trust (its address is not the client\'s)', async () => {
+  test("the page and its buttons refuse a request that came through a proxy the hub does not trust (its address is not the client's)", async () => {
     const { processId, reference } = await submitFlyTipping(t);
     const { cookie, csrf } = await sandboxForm(t, reference);
     const viaProxy: Record<string, string>[] = [{ 'x-forwarded-for': '127.0.0.1' }, { forwarded: 'for=127.0.0.1' }, { 'x-real-ip': '127.0.0.1' }];
@@ -112,7 +149,12 @@ describe('sandbox back office', () => {
       assert.match(html, /answers only requests from this machine/);
       assert.match(html, /bindings\.sandbox\.config\.allowFrom/);
       assert.ok(!html.includes(processId), 'nothing of the processes is shown');
-      const act = await fetch(`${t.url}/sandbox/act/${processId}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, ...header }, body: new URLSearchParams({ _csrf: csrf, action: 'close' }).toString(), redirect: 'manual' });
+      const act = await fetch(`${t.url}/sandbox/act/${processId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, ...header },
+        body: new URLSearchParams({ _csrf: csrf, action: 'close' }).toString(),
+        redirect: 'manual',
+      });
       assert.equal(act.status, 403, JSON.stringify(header));
     }
     const key = await t.key(['fly-tipping']);
@@ -122,7 +164,11 @@ describe('sandbox back office', () => {
 
   test('a delivery too large for the inbox is 413 in problem+json, like the rest of the API', async () => {
     for (const accept of [undefined, 'text/html,application/xhtml+xml']) {
-      const res = await fetch(`${t.url}/sandbox/inbox`, { method: 'POST', headers: { 'content-type': 'application/xml', ...(accept ? { accept } : {}) }, body: `<x>${'a'.repeat(6 * 1024 * 1024)}</x>` });
+      const res = await fetch(`${t.url}/sandbox/inbox`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/xml', ...(accept ? { accept } : {}) },
+        body: `<x>${'a'.repeat(6 * 1024 * 1024)}</x>`,
+      });
       assert.equal(res.status, 413, `accept: ${accept}`);
       assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
       const problem = (await res.json()) as { status: number; title: string; detail: string };
@@ -148,7 +194,8 @@ describe('sandbox back office open to other addresses by config', () => {
   });
 
   test('only the addresses in sandbox.allowFrom, as the trusted proxy saw them', async () => {
-    const status = async (forwardedFor?: string) => (await fetch(`${t.url}/sandbox`, { headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {} })).status;
+    const status = async (forwardedFor?: string) =>
+      (await fetch(`${t.url}/sandbox`, { headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {} })).status;
     assert.equal(await status('203.0.113.7'), 200, 'an allowed address');
     assert.equal(await status(), 403, 'this machine is no longer in the list');
     assert.equal(await status('198.51.100.1'), 403, 'another address');
@@ -164,14 +211,23 @@ describe('sandbox back office open to other addresses by config', () => {
     try {
       const file = join(dir, 'closeloop.yaml');
       const yaml = await readFile('config/closeloop.yaml', 'utf8');
-      await writeFile(file, yaml.replace('      # allowFrom: [127.0.0.0/8, \'::1\']', '      allowFrom: [127.0.0.1, 10.0.0.0/33, office]'));
+      await writeFile(file, yaml.replace("      # allowFrom: [127.0.0.0/8, '::1']", '      allowFrom: [127.0.0.1, 10.0.0.0/33, office]'));
       const problems = (await checkBindings(loadConfig(file, t.env))).map((p) => `${p.path}: ${p.message}`);
-      assert.ok(problems.some((p) => /^bindings\.sandbox\.config\.allowFrom\.1: .*IP address or a range/.test(p)), problems.join('\n'));
-      assert.ok(problems.some((p) => /^bindings\.sandbox\.config\.allowFrom\.2: /.test(p)), problems.join('\n'));
+      assert.ok(
+        problems.some((p) => /^bindings\.sandbox\.config\.allowFrom\.1: .*IP address or a range/.test(p)),
+        problems.join('\n'),
+      );
+      assert.ok(
+        problems.some((p) => /^bindings\.sandbox\.config\.allowFrom\.2: /.test(p)),
+        problems.join('\n'),
+      );
       assert.equal(problems.length, 2, problems.join('\n'));
       // Where the setting used to be: refused, saying where it went.
       await writeFile(file, `${yaml}\nsandbox:\n  allowFrom: [127.0.0.1]\n`);
-      assert.throws(() => loadConfig(file, t.env), (err: unknown) => err instanceof ConfigError && /sandbox: .*bindings\.sandbox\.config\.allowFrom/.test(err.message));
+      assert.throws(
+        () => loadConfig(file, t.env),
+        (err: unknown) => err instanceof ConfigError && /sandbox: .*bindings\.sandbox\.config\.allowFrom/.test(err.message),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

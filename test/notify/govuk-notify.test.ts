@@ -32,7 +32,10 @@ describe('GOV.UK Notify channel', () => {
             baseUrl: notify.url,
             prefer: 'sms',
             receiptToken,
-            templates: { email: { submitted: templates.emailSubmitted, update: templates.emailUpdate }, sms: { submitted: templates.smsSubmitted, update: templates.smsUpdate } },
+            templates: {
+              email: { submitted: templates.emailSubmitted, update: templates.emailUpdate },
+              sms: { submitted: templates.smsSubmitted, update: templates.smsUpdate },
+            },
           },
         };
       },
@@ -78,7 +81,9 @@ describe('GOV.UK Notify channel', () => {
     // The hub records Notify's id once Notify has answered: wait for that.
     let row: { id: string; status: string; provider_ref: string | null } = { id: '', status: '', provider_ref: null };
     for (let i = 0; i < 200 && row.status !== 'sent'; i++) {
-      const [rows] = await t.hub.sequelize.query(`select id, status, provider_ref from notifications where process_id = $1 and kind = 'submitted'`, { bind: [processId] });
+      const [rows] = await t.hub.sequelize.query(`select id, status, provider_ref from notifications where process_id = $1 and kind = 'submitted'`, {
+        bind: [processId],
+      });
       row = (rows as (typeof row)[])[0]!;
       if (row.status !== 'sent') await new Promise((r) => setTimeout(r, 50));
     }
@@ -91,7 +96,11 @@ describe('GOV.UK Notify channel', () => {
     const [after] = await t.hub.sequelize.query('select status from notifications where id = $1', { bind: [row.id] });
     assert.equal((after as { status: string }[])[0]!.status, 'delivered');
 
-    const bad = await fetch(receipts, { method: 'POST', headers: { authorization: `Bearer ${receiptToken}`, 'content-type': 'application/json' }, body: 'not json' });
+    const bad = await fetch(receipts, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${receiptToken}`, 'content-type': 'application/json' },
+      body: 'not json',
+    });
     assert.equal(bad.status, 400);
     const untyped = await fetch(receipts, { method: 'POST', headers: { authorization: `Bearer ${receiptToken}` }, body: '{}' });
     assert.equal(untyped.status, 415, 'JSON type only, as on the API');
@@ -104,17 +113,30 @@ describe('GOV.UK Notify channel', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        answers: { pest: 'wasps', whereSeen: ['loft'], premisesType: 'commercial', propertyAddress: { line1: '1 Market St', postcode: 'EX1 1AA' }, preferredDays: ['mon'], fullName: 'Sam Shop', email: 'sam@example.com', phone: '07700 900456' },
+        answers: {
+          pest: 'wasps',
+          whereSeen: ['loft'],
+          premisesType: 'commercial',
+          propertyAddress: { line1: '1 Market St', postcode: 'EX1 1AA' },
+          preferredDays: ['mon'],
+          fullName: 'Sam Shop',
+          email: 'sam@example.com',
+          phone: '07700 900456',
+        },
       }),
     });
     const { reference } = (await res.json()) as { reference: string };
     const ofKind = (templateId: string) => notify.accepted.filter((n) => n.personalisation.reference === reference && n.templateId === templateId);
     // Two messages: the confirmation and the "passed to the team" update; one of them met the 500 first.
-    for (let i = 0; i < 300 && (ofKind(templates.smsSubmitted).length === 0 || ofKind(templates.smsUpdate).length === 0); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 300 && (ofKind(templates.smsSubmitted).length === 0 || ofKind(templates.smsUpdate).length === 0); i++)
+      await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(ofKind(templates.smsSubmitted).length, 1, 'the confirmation went once');
     assert.equal(ofKind(templates.smsUpdate).length, 1, 'the update went once');
     assert.ok(notify.accepted.length > before);
-    assert.ok(notify.rejected.some((r) => r.status === 500), 'the first attempt failed');
+    assert.ok(
+      notify.rejected.some((r) => r.status === 500),
+      'the first attempt failed',
+    );
   });
 });

@@ -59,7 +59,11 @@ describe('Bull Board at /admin/queues', () => {
       assert.match(csp, /frame-ancestors 'none'/);
       const html = await page.text();
       assert.match(html, /<base href="\/admin\/queues\/"/);
-      assert.deepEqual(html.match(/\b(?:href|src)\s*=\s*["']?(?:https?:)?\/\/[^"'\s>]*/gi), null, 'the page refers to no outside host (Bull Board hard-codes Google Fonts)');
+      assert.deepEqual(
+        html.match(/\b(?:href|src)\s*=\s*["']?(?:https?:)?\/\/[^"'\s>]*/gi),
+        null,
+        'the page refers to no outside host (Bull Board hard-codes Google Fonts)',
+      );
       assert.ok(!/googleapis|gstatic/.test(html));
       assert.match(html, /Test Borough Council queues/);
       const scripts = [...html.matchAll(/<script[^>]*src="([^"]+)"/g)].map((m) => m[1]!);
@@ -92,10 +96,17 @@ describe('Bull Board at /admin/queues', () => {
     const queues = new Queues(redis, t.config.redis.prefix);
     try {
       await queues.get(deliveryQueueName('backoffice')).add('deliver', { id: 'x' }, { jobId: 'job-for-dashboard' });
-      const api = await fetch(`${t.url}/admin/queues/api/queues?activeQueue=deliveries-backoffice&status=waiting`, { headers: { authorization: basic(admin) } });
-      const q = ((await api.json()) as { queues: { name: string; counts: Record<string, number>; jobs: { id: string }[] }[] }).queues.find((x) => x.name === 'deliveries-backoffice')!;
+      const api = await fetch(`${t.url}/admin/queues/api/queues?activeQueue=deliveries-backoffice&status=waiting`, {
+        headers: { authorization: basic(admin) },
+      });
+      const q = ((await api.json()) as { queues: { name: string; counts: Record<string, number>; jobs: { id: string }[] }[] }).queues.find(
+        (x) => x.name === 'deliveries-backoffice',
+      )!;
       assert.equal(q.counts.waiting, 1);
-      assert.deepEqual(q.jobs.map((j) => j.id), ['job-for-dashboard']);
+      assert.deepEqual(
+        q.jobs.map((j) => j.id),
+        ['job-for-dashboard'],
+      );
     } finally {
       await queues.get(deliveryQueueName('backoffice')).obliterate({ force: true });
       await queues.close();
@@ -116,7 +127,10 @@ describe('Bull Board at /admin/queues', () => {
       const ok = await pause({ authorization: basic(admin), origin: t.url, 'sec-fetch-site': 'same-origin' });
       assert.ok(ok.status < 300, `same-origin pause answered ${ok.status}`);
       assert.equal(await queue.isPaused(), true);
-      const resume = await fetch(`${t.url}/admin/queues/api/queues/deliveries-casework/resume`, { method: 'PUT', headers: { authorization: `Bearer ${admin}` } });
+      const resume = await fetch(`${t.url}/admin/queues/api/queues/deliveries-casework/resume`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${admin}` },
+      });
       assert.ok(resume.status < 300, 'a bearer key is not sent by browsers on their own: no origin needed');
       assert.equal(await queue.isPaused(), false);
     } finally {
@@ -149,7 +163,10 @@ describe('Bull Board at /admin/queues', () => {
       // Open one queue: its page loads more of the app (lazy chunks, the queue's API) under the same CSP.
       await page.getByText('deliveries-casework', { exact: true }).first().click();
       await page.waitForURL(/\/admin\/queues\/queue\/deliveries-casework/);
-      await page.getByText(/no .*jobs/i).first().waitFor({ timeout: 20_000 });
+      await page
+        .getByText(/no .*jobs/i)
+        .first()
+        .waitFor({ timeout: 20_000 });
       await page.waitForLoadState('networkidle');
       assert.deepEqual(blocked, [], 'nothing requested from outside');
       assert.deepEqual(errors, [], 'no console error (no CSP violation either: no Google Fonts stylesheet to refuse)');

@@ -46,7 +46,15 @@ describe('alert digest', () => {
     const res = await fetch(`${t.url}/api/v1/services/noise/submissions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ answers: { noiseType: 'dog', description: 'Secret-ish description', source: { line1: '9 Private Road', postcode: 'EX1 2AB' }, started: '2026-01-02', email: 'citizen@example.com' } }),
+      body: JSON.stringify({
+        answers: {
+          noiseType: 'dog',
+          description: 'Secret-ish description',
+          source: { line1: '9 Private Road', postcode: 'EX1 2AB' },
+          started: '2026-01-02',
+          email: 'citizen@example.com',
+        },
+      }),
     });
     assert.equal(res.status, 201);
     const { processId } = (await res.json()) as { processId: string };
@@ -58,7 +66,10 @@ describe('alert digest', () => {
     }
     assert.ok(id, 'the delivery is dead');
     const alerts = await sendAlertDigest(t.hub);
-    assert.deepEqual(alerts.map((a) => [a.binding, a.kind, a.count]), [['backoffice', 'dead', 1]]);
+    assert.deepEqual(
+      alerts.map((a) => [a.binding, a.kind, a.count]),
+      [['backoffice', 'dead', 1]],
+    );
     await smtp.waitFor((ms) => ms.length === 1);
     const mail = smtp.messages[0]!;
     assert.deepEqual(mail.to, ['ops@example.gov.uk']);
@@ -71,7 +82,10 @@ describe('alert digest', () => {
     const q = new Queue(ALERT_DIGEST_QUEUE, { connection: { host: '127.0.0.1', port: 6379 }, prefix: t.config.redis.prefix });
     try {
       const schedulers = await q.getJobSchedulers(0, -1);
-      assert.deepEqual(schedulers.map((s) => [s.key, s.every]), [['alert-digest', 3_600_000]]);
+      assert.deepEqual(
+        schedulers.map((s) => [s.key, s.every]),
+        [['alert-digest', 3_600_000]],
+      );
     } finally {
       await q.close();
     }

@@ -31,7 +31,15 @@ function capture(): { stream: Writable; lines(): Line[]; text(): string } {
       done();
     },
   });
-  return { stream, text: () => text, lines: () => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line) };
+  return {
+    stream,
+    text: () => text,
+    lines: () =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Line),
+  };
 }
 
 async function waitFor(what: string, fn: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
@@ -108,7 +116,10 @@ describe('logs', () => {
 
     // Delivery lines: the delivery, its process and its binding.
     const deliveryLines = lines.filter((l) => l.deliveryId === deliveryId);
-    assert.deepEqual(deliveryLines.map((l) => l.msg), ['delivery failed; will retry', 'delivered']);
+    assert.deepEqual(
+      deliveryLines.map((l) => l.msg),
+      ['delivery failed; will retry', 'delivered'],
+    );
     for (const l of deliveryLines) {
       assert.equal(l.processId, processId);
       assert.equal(l.binding, 'backoffice');

@@ -87,16 +87,20 @@ describe('metrics and alerts, hub-wide from Postgres', () => {
     for (const s of delivered) await waitFor('delivered', async () => (await deliveryOf(t, s.processId)).status === 'delivered');
     receiver.script([400]);
     dead = await submit(t, 'noise', noiseAnswers);
-    deadDelivery = (await waitFor('dead', async () => {
-      const d = await deliveryOf(t, dead.processId);
-      return d.status === 'dead' && d;
-    })).id;
+    deadDelivery = (
+      await waitFor('dead', async () => {
+        const d = await deliveryOf(t, dead.processId);
+        return d.status === 'dead' && d;
+      })
+    ).id;
     // The casework back office is unreachable: its delivery is retried, so it stays undelivered.
     stuck = await submit(t, 'pests', { pest: 'rats' });
-    stuckDelivery = (await waitFor('a failed casework attempt', async () => {
-      const d = await deliveryOf(t, stuck.processId);
-      return d.attempts >= 1 && d.status !== 'delivering' && d;
-    })).id;
+    stuckDelivery = (
+      await waitFor('a failed casework attempt', async () => {
+        const d = await deliveryOf(t, stuck.processId);
+        return d.attempts >= 1 && d.status !== 'delivering' && d;
+      })
+    ).id;
 
     await t.hub.sequelize.query(
       `insert into notifications (id, process_id, channel, kind, status) values ($1, $4, 'email', 'submitted', 'sent'), ($2, $4, 'email', 'update', 'sent'), ($3, $4, 'sms', 'update', 'failed')`,
@@ -131,7 +135,10 @@ describe('metrics and alerts, hub-wide from Postgres', () => {
     assert.equal(s('deliveries', { binding: 'backoffice', status: 'dead' }), 1);
     assert.equal(s('deliveries', { binding: 'backoffice', status: 'pending' }), 0, 'every status is reported, zeros included');
     const casework = ['pending', 'queued', 'delivering'].map((status) => s('deliveries', { binding: 'casework', status })!);
-    assert.equal(casework.reduce((a, b) => a + b, 0), 1);
+    assert.equal(
+      casework.reduce((a, b) => a + b, 0),
+      1,
+    );
 
     assert.equal(s('delivery_attempts_total', { binding: 'backoffice', outcome: 'delivered' }), 2);
     assert.equal(s('delivery_attempts_total', { binding: 'backoffice', outcome: 'dead' }), 1);
@@ -167,7 +174,8 @@ describe('metrics and alerts, hub-wide from Postgres', () => {
     await fetch(`${t.url}/no/such/${token}`);
 
     const { text, samples } = await scrape(t);
-    const count = (route: string, status_class: string, method = 'GET') => sample(samples, 'closeloop_http_request_duration_seconds_count', { method, route, status_class });
+    const count = (route: string, status_class: string, method = 'GET') =>
+      sample(samples, 'closeloop_http_request_duration_seconds_count', { method, route, status_class });
     assert.ok(count('/api/v1/processes/:id', '2xx')! >= 1);
     assert.ok(count('/api/v1/processes/:id', '4xx')! >= 1);
     assert.ok(count('/api/v1/services/:serviceId/submissions', '2xx', 'POST')! >= 4);
@@ -175,19 +183,26 @@ describe('metrics and alerts, hub-wide from Postgres', () => {
     assert.ok(count('/track/:token', '2xx')! >= 1);
     assert.ok(count('unmatched', '4xx')! >= 1);
     assert.ok(count('/metrics', '4xx')! >= 1, 'refused scrapes are counted too');
-    for (const name of ['closeloop_process_cpu_user_seconds_total', 'closeloop_process_resident_memory_bytes', 'closeloop_nodejs_eventloop_lag_seconds', 'closeloop_nodejs_heap_size_used_bytes']) {
+    for (const name of [
+      'closeloop_process_cpu_user_seconds_total',
+      'closeloop_process_resident_memory_bytes',
+      'closeloop_nodejs_eventloop_lag_seconds',
+      'closeloop_nodejs_heap_size_used_bytes',
+    ]) {
       assert.ok(samples.has(name), `${name} is exported`);
     }
 
     // No citizen data, no capability, no id in any label.
     for (const s of [...delivered, dead, stuck]) {
-      for (const secret of [s.processId, s.reference, new URL(s.trackingUrl).pathname.split('/').pop()!]) assert.ok(!text.includes(secret), `${secret} is not in /metrics`);
+      for (const secret of [s.processId, s.reference, new URL(s.trackingUrl).pathname.split('/').pop()!])
+        assert.ok(!text.includes(secret), `${secret} is not in /metrics`);
     }
-    for (const secret of [marker, marker.toLowerCase(), deadDelivery, stuckDelivery, key, TOKEN]) assert.ok(!text.includes(secret), `${secret} is not in /metrics`);
+    for (const secret of [marker, marker.toLowerCase(), deadDelivery, stuckDelivery, key, TOKEN])
+      assert.ok(!text.includes(secret), `${secret} is not in /metrics`);
     for (const line of text.split('\n').filter((l) => l.startsWith('closeloop_'))) assert.ok(!/[0-9a-f]{8}-[0-9a-f]{4}-/.test(line), `no uuid in ${line}`);
   });
 
-  test('GET /api/v1/admin/alerts: admin only, lists dead and stale deliveries against each binding\'s threshold', async () => {
+  test("GET /api/v1/admin/alerts: admin only, lists dead and stale deliveries against each binding's threshold", async () => {
     assert.equal((await fetch(`${t.url}/api/v1/admin/alerts`)).status, 401);
     assert.equal((await fetch(`${t.url}/api/v1/admin/alerts`, { headers: { authorization: `Bearer ${await t.key(['noise'])}` } })).status, 403);
     const alerts = async () => {
@@ -199,7 +214,10 @@ describe('metrics and alerts, hub-wide from Postgres', () => {
     // casework's threshold is 90 minutes: an hour-old delivery is not stale yet.
     await backdate(t, stuckDelivery, 60);
     let list = await alerts();
-    assert.deepEqual(list.map((a) => `${a.kind}:${a.binding}`), ['dead:backoffice']);
+    assert.deepEqual(
+      list.map((a) => `${a.kind}:${a.binding}`),
+      ['dead:backoffice'],
+    );
     assert.equal(list[0]!.count, 1);
     assert.deepEqual(list[0]!.deliveryIds, [deadDelivery]);
     assert.ok(list[0]!.oldestAgeSeconds >= 0);
@@ -207,7 +225,10 @@ describe('metrics and alerts, hub-wide from Postgres', () => {
 
     await backdate(t, stuckDelivery, 100);
     list = await alerts();
-    assert.deepEqual(list.map((a) => `${a.kind}:${a.binding}`), ['dead:backoffice', 'stale:casework']);
+    assert.deepEqual(
+      list.map((a) => `${a.kind}:${a.binding}`),
+      ['dead:backoffice', 'stale:casework'],
+    );
     const stale = list[1]!;
     assert.equal(stale.count, 1);
     assert.equal(stale.thresholdMinutes, 90);
@@ -216,7 +237,9 @@ describe('metrics and alerts, hub-wide from Postgres', () => {
     assert.equal(sample((await scrape(t)).samples, 'closeloop_delivery_alerts', { binding: 'casework', kind: 'stale' }), 1);
 
     // The route is declared like every API route, so it is in the OpenAPI document, admin-only.
-    const spec = (await (await fetch(`${t.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { security?: unknown[]; tags?: string[]; responses: Record<string, unknown> }>> };
+    const spec = (await (await fetch(`${t.url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { security?: unknown[]; tags?: string[]; responses: Record<string, unknown> }>>;
+    };
     const op = spec.paths['/api/v1/admin/alerts']?.get;
     assert.ok(op, 'documented');
     assert.deepEqual(op.tags, ['Admin']);

@@ -25,7 +25,7 @@ test('no code or test flushes a whole Redis (only its own prefix, or a private s
       });
     }
   }
-  assert.deepEqual(found, [], 'delete the test hub\'s own keys with deleteRedisPrefix (test/helpers/redis.ts), or use a private Redis');
+  assert.deepEqual(found, [], "delete the test hub's own keys with deleteRedisPrefix (test/helpers/redis.ts), or use a private Redis");
 });
 
 test('the guard sees the forms a flush is written in', () => {

@@ -15,7 +15,14 @@ export function parsePrometheus(text: string): Samples {
 
 /** The key of a sample: sample(s, 'closeloop_deliveries', { binding: 'x', status: 'dead' }). */
 export function sample(samples: Samples, name: string, labels: Record<string, string> = {}): number | undefined {
-  return samples.get(key(name, Object.entries(labels).map(([k, v]) => `${k}="${v}"`).sort()));
+  return samples.get(
+    key(
+      name,
+      Object.entries(labels)
+        .map(([k, v]) => `${k}="${v}"`)
+        .sort(),
+    ),
+  );
 }
 
 function key(name: string, labels: string[]): string {

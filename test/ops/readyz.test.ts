@@ -16,7 +16,13 @@ async function startRedis(port: number): Promise<ChildProcess> {
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-      const ok = await probe.connect().then(() => probe.ping()).then(() => true, () => false);
+      const ok = await probe
+        .connect()
+        .then(() => probe.ping())
+        .then(
+          () => true,
+          () => false,
+        );
       if (ok) return child;
       if (Date.now() - started > 10_000) throw new Error('redis-server did not start within 10 s');
       await new Promise((r) => setTimeout(r, 50));

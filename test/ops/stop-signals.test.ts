@@ -77,11 +77,16 @@ describe('stopping the hub with a signal', () => {
       if (logLines(output).some((l) => l.msg === until)) logged();
     });
     child.stderr!.setEncoding('utf8').on('data', (s: string) => output.push(s));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
     const timeout = setTimeout(() => logged(), 90_000);
     await Promise.race([seen, exited]);
     clearTimeout(timeout);
-    assert.ok(logLines(output).some((l) => l.msg === until), `${command} ${args.join(' ')} logged "${until}"; output:\n${output.join('')}`);
+    assert.ok(
+      logLines(output).some((l) => l.msg === until),
+      `${command} ${args.join(' ')} logged "${until}"; output:\n${output.join('')}`,
+    );
     if (until === 'worker started') {
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       assert.equal(health.status, 200);
@@ -92,7 +97,11 @@ describe('stopping the hub with a signal', () => {
   /** Asserts that every process of the group is gone within a few seconds, the port is free and the hub said it was stopping. */
   async function assertStopped(started: Started, signal: NodeJS.Signals): Promise<void> {
     const pgid = started.child.pid!;
-    await waitFor(async () => (await processGroup(pgid)).length === 0, `every process of group ${pgid} to exit (left: ${JSON.stringify(await processGroup(pgid))})`, 20_000).catch(async (err: Error) => {
+    await waitFor(
+      async () => (await processGroup(pgid)).length === 0,
+      `every process of group ${pgid} to exit (left: ${JSON.stringify(await processGroup(pgid))})`,
+      20_000,
+    ).catch(async (err: Error) => {
       throw new Error(`${err.message}\nstill running: ${(await processGroup(pgid)).join('\n')}\noutput:\n${started.output.join('')}`);
     });
     groups.delete(pgid);
@@ -107,7 +116,10 @@ describe('stopping the hub with a signal', () => {
     const started = await start('npm', ['start']);
     const group = await processGroup(started.child.pid!);
     assert.ok(group.length >= 2, 'npm and the hub are both running');
-    assert.ok(group.some((p) => /\bnode dist\/core\/cli\.js start$/.test(p)), `the hub runs the compiled JavaScript: ${group.join('; ')}`);
+    assert.ok(
+      group.some((p) => /\bnode dist\/core\/cli\.js start$/.test(p)),
+      `the hub runs the compiled JavaScript: ${group.join('; ')}`,
+    );
     assert.ok(!group.some((p) => /tsx|core\/cli\.ts/.test(p)), `nothing runs through tsx: ${group.join('; ')}`);
     process.kill(started.child.pid!, 'SIGTERM');
     await assertStopped(started, 'SIGTERM');

@@ -12,7 +12,6 @@ export interface RedisTopology {
   stop(): Promise<void>;
 }
 
-
 function redisServer(args: string[], dir: string) {
   const child = spawn('redis-server', args, { cwd: dir, stdio: 'ignore' });
   return child;
@@ -31,7 +30,10 @@ export async function startSentinel(name: string, master: string): Promise<Redis
   const dir = mkdtempSync(join(tmpdir(), 'closeloop-sentinel-'));
   const port = await freePort();
   const [host, masterPort] = master.split(':');
-  writeFileSync(join(dir, 'sentinel.conf'), `port ${port}\nbind 127.0.0.1\nsentinel monitor ${name} ${host} ${masterPort} 1\nsentinel down-after-milliseconds ${name} 60000\n`);
+  writeFileSync(
+    join(dir, 'sentinel.conf'),
+    `port ${port}\nbind 127.0.0.1\nsentinel monitor ${name} ${host} ${masterPort} 1\nsentinel down-after-milliseconds ${name} 60000\n`,
+  );
   const child = redisServer([join(dir, 'sentinel.conf'), '--sentinel'], dir);
   await waitForPing(port);
   return {
@@ -48,10 +50,30 @@ export async function startCluster(): Promise<RedisTopology> {
   const dir = mkdtempSync(join(tmpdir(), 'closeloop-cluster-'));
   const ports = [await freePort(), await freePort(), await freePort()];
   const children = ports.map((p) =>
-    redisServer(['--port', String(p), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${p}.conf`, '--save', '', '--appendonly', 'no', '--dir', dir], dir),
+    redisServer(
+      [
+        '--port',
+        String(p),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        `nodes-${p}.conf`,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+      ],
+      dir,
+    ),
   );
   for (const p of ports) await waitForPing(p);
-  const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
+  const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], {
+    encoding: 'utf8',
+  });
   if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
   for (let i = 0; i < 100; i++) {
     if (/cluster_state:ok/.test(spawnSync('redis-cli', ['-p', String(ports[0]), 'cluster', 'info'], { encoding: 'utf8' }).stdout)) break;

@@ -46,7 +46,13 @@ export async function startSmtpPeer(port = 0): Promise<SmtpPeer> {
             return callback(Object.assign(new Error('refused by test'), { responseCode: refusals.code }));
           }
           const raw = Buffer.concat(chunks).toString('utf8');
-          messages.push(parseMail(raw, session.envelope.mailFrom ? String(session.envelope.mailFrom.address) : '', session.envelope.rcptTo.map((r) => r.address)));
+          messages.push(
+            parseMail(
+              raw,
+              session.envelope.mailFrom ? String(session.envelope.mailFrom.address) : '',
+              session.envelope.rcptTo.map((r) => r.address),
+            ),
+          );
           callback();
         });
       },
@@ -101,9 +107,11 @@ function decodeBody(body: string, encoding: string | undefined): string {
 
 function decodeHeader(value: string): string {
   // Whitespace between two encoded words is folding, not text (RFC 2047 section 6.2): drop it before decoding.
-  return value.replace(/(\?=)\s+(=\?)/g, '$1$2').replace(/=\?utf-8\?([QB])\?([^?]*)\?=/gi, (_, enc: string, text: string) =>
-    enc.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : decodeBody(text.replace(/_/g, ' '), 'quoted-printable'),
-  );
+  return value
+    .replace(/(\?=)\s+(=\?)/g, '$1$2')
+    .replace(/=\?utf-8\?([QB])\?([^?]*)\?=/gi, (_, enc: string, text: string) =>
+      enc.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : decodeBody(text.replace(/_/g, ' '), 'quoted-printable'),
+    );
 }
 
 function parseMail(raw: string, from: string, to: string[]): ReceivedMail {

@@ -27,11 +27,7 @@ export interface ReceivedRequest {
  * How to answer one request. A number: that status. 'timeout': never answer (the client's timeout fires).
  * 'drop': create the record, then cut the connection (the back office acted but the answer was lost).
  */
-export type Step =
-  | number
-  | 'timeout'
-  | 'drop'
-  | { status: number; retryAfter?: string; delayMs?: number; body?: string; headers?: Record<string, string> };
+export type Step = number | 'timeout' | 'drop' | { status: number; retryAfter?: string; delayMs?: number; body?: string; headers?: Record<string, string> };
 
 export interface WebhookReceiverOptions {
   /** Prefix of the references this back office gives (default BO): BO-1, BO-2… */

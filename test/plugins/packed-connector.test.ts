@@ -41,7 +41,10 @@ describe('a third-party connector packed, installed offline and named in closelo
     await npm(['pack', join(FIXTURES, 'third-party-connector'), '--pack-destination', council, '--silent'], PROJECT_ROOT);
     await npm(['pack', join(PROJECT_ROOT, 'node_modules/zod'), '--ignore-scripts', '--pack-destination', council, '--silent'], PROJECT_ROOT);
     const tarballs = (await readdir(council)).filter((f) => f.endsWith('.tgz')).sort();
-    assert.deepEqual(tarballs.map((f) => f.replace(/-\d[\w.-]*\.tgz$/, '')), ['closeloop-connector-casebook', 'closeloop-sdk', 'zod']);
+    assert.deepEqual(
+      tarballs.map((f) => f.replace(/-\d[\w.-]*\.tgz$/, '')),
+      ['closeloop-connector-casebook', 'closeloop-sdk', 'zod'],
+    );
     await writeFile(join(council, 'package.json'), JSON.stringify({ name: 'council', private: true }));
     await npm(['install', '--offline', '--no-audit', '--no-fund', ...tarballs.map((f) => `./${f}`)], council);
 
@@ -84,7 +87,11 @@ describe('a third-party connector packed, installed offline and named in closelo
   });
 
   async function submit(pest: string): Promise<string> {
-    const res = await fetch(`${t.url}/api/v1/services/pests/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers: { pest } }) });
+    const res = await fetch(`${t.url}/api/v1/services/pests/submissions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ answers: { pest } }),
+    });
     assert.equal(res.status, 201, await res.clone().text());
     return ((await res.json()) as { processId: string }).processId;
   }
@@ -121,7 +128,7 @@ describe('a third-party connector packed, installed offline and named in closelo
     assert.equal(d.attempts, 1);
   });
 
-  test("a PermanentError thrown by its own SDK copy dead-letters the delivery at once; a RetryableError is retried", async () => {
+  test('a PermanentError thrown by its own SDK copy dead-letters the delivery at once; a RetryableError is retried', async () => {
     api.script([422]);
     const refused = await submit('wasps');
     const dead = await delivery(refused, 'dead');
@@ -136,9 +143,12 @@ describe('a third-party connector packed, installed offline and named in closelo
       'select a.outcome, a.error from delivery_attempts a join deliveries d on d.id = a.delivery_id where d.process_id = $1 order by a.number',
       { bind: [retried] },
     );
-    assert.deepEqual((attempts as { outcome: string; error: string | null }[]).map((a) => [a.outcome, a.error?.replace(/ \(.*$/, '') ?? null]), [
-      ['retry', 'RetryableError: casebook answered 503'],
-      ['delivered', null],
-    ]);
+    assert.deepEqual(
+      (attempts as { outcome: string; error: string | null }[]).map((a) => [a.outcome, a.error?.replace(/ \(.*$/, '') ?? null]),
+      [
+        ['retry', 'RetryableError: casebook answered 503'],
+        ['delivered', null],
+      ],
+    );
   });
 });

@@ -15,7 +15,8 @@ const ZOD_URL = pathToFileURL(join(PROJECT_ROOT, 'node_modules/zod/index.js')).h
 /** A connector module's source; `exportAs` decides how it is exported. */
 function connectorSource(name: string, exportAs: 'named' | 'default' | 'default-object' = 'named'): string {
   const def = `defineConnector({ name: '${name}', configSchema: z.object({ url: z.string() }), async deliver() { return { externalRef: '${name}-1' }; } })`;
-  const tail = exportAs === 'named' ? `export const connector = ${def};` : exportAs === 'default' ? `export default ${def};` : `export default { connector: ${def} };`;
+  const tail =
+    exportAs === 'named' ? `export const connector = ${def};` : exportAs === 'default' ? `export default ${def};` : `export default { connector: ${def} };`;
   return `import { z } from '${ZOD_URL}';\nimport { defineConnector } from '${SDK_URL}';\n${tail}\n`;
 }
 
@@ -38,7 +39,12 @@ function failsWith(pattern: RegExp, spec?: string) {
 
 describe('built-in plugins', () => {
   test('the table names every built-in, relative to the project root', () => {
-    assert.deepEqual(BUILTIN_CONNECTORS, { webhook: 'connectors/webhook/index.ts', alloy: 'connectors/alloy/index.ts', soap: 'connectors/soap/index.ts', sandbox: 'connectors/sandbox/index.ts' });
+    assert.deepEqual(BUILTIN_CONNECTORS, {
+      webhook: 'connectors/webhook/index.ts',
+      alloy: 'connectors/alloy/index.ts',
+      soap: 'connectors/soap/index.ts',
+      sandbox: 'connectors/sandbox/index.ts',
+    });
     assert.deepEqual(BUILTIN_CHANNELS, { smtp: 'plugins/channels/smtp/index.ts', 'govuk-notify': 'plugins/channels/govuk-notify/index.ts' });
   });
 
@@ -56,7 +62,13 @@ describe('built-in plugins', () => {
   });
 
   test('an unknown name lists what is known', async () => {
-    await assert.rejects(new Registry().connector('sharepoint'), failsWith(/^plugin "sharepoint": no connector of this name \(known: alloy, sandbox, soap, webhook; third-party connectors must be listed under plugins:\)$/, 'sharepoint'));
+    await assert.rejects(
+      new Registry().connector('sharepoint'),
+      failsWith(
+        /^plugin "sharepoint": no connector of this name \(known: alloy, sandbox, soap, webhook; third-party connectors must be listed under plugins:\)$/,
+        'sharepoint',
+      ),
+    );
     await assert.rejects(new Registry().channel('pigeon'), failsWith(/no channel of this name \(known: govuk-notify, smtp;/));
   });
 
@@ -70,9 +82,18 @@ describe('built-in plugins', () => {
     after(() => rm(root, { recursive: true, force: true }));
 
     test('a missing module, a module without `connector` and a misnamed connector each say so', async () => {
-      const registry = new Registry({ root, builtinConnectors: { gone: 'connectors/gone/index.ts', empty: 'connectors/empty/index.mjs', wrong: 'connectors/wrong/index.mjs' } });
-      await assert.rejects(registry.connector('gone'), failsWith(/^plugin "gone": the built-in connector connectors\/gone\/index.ts could not be loaded: no such file or folder/, 'gone'));
-      await assert.rejects(registry.connector('empty'), failsWith(/the built-in connector connectors\/empty\/index.mjs is not valid: it does not export `connector`/));
+      const registry = new Registry({
+        root,
+        builtinConnectors: { gone: 'connectors/gone/index.ts', empty: 'connectors/empty/index.mjs', wrong: 'connectors/wrong/index.mjs' },
+      });
+      await assert.rejects(
+        registry.connector('gone'),
+        failsWith(/^plugin "gone": the built-in connector connectors\/gone\/index.ts could not be loaded: no such file or folder/, 'gone'),
+      );
+      await assert.rejects(
+        registry.connector('empty'),
+        failsWith(/the built-in connector connectors\/empty\/index.mjs is not valid: it does not export `connector`/),
+      );
       await assert.rejects(registry.connector('wrong'), failsWith(/is not valid: its name is "not-wrong", not "wrong"/));
     });
 
@@ -102,14 +123,23 @@ describe('third-party plugins from config', () => {
     await write(join(dir, 'local/impostor.mjs'), connectorSource('webhook'));
     await write(join(dir, 'local/casework-again.mjs'), connectorSource('casework'));
     // Folders holding a package, named by path: its "exports" (resolved by the package's own name) or its "main".
-    await write(join(dir, 'local/pkg-exports/package.json'), JSON.stringify({ name: 'pkg-exports', type: 'module', exports: { '.': { import: './lib/entry.js' } } }));
+    await write(
+      join(dir, 'local/pkg-exports/package.json'),
+      JSON.stringify({ name: 'pkg-exports', type: 'module', exports: { '.': { import: './lib/entry.js' } } }),
+    );
     await write(join(dir, 'local/pkg-exports/lib/entry.js'), connectorSource('pkg-exports-conn'));
     await write(join(dir, 'local/pkg-main/package.json'), JSON.stringify({ name: 'pkg-main', main: 'start.mjs' }));
     await write(join(dir, 'local/pkg-main/start.mjs'), connectorSource('pkg-main-conn'));
     // Packages installed next to the config: a CommonJS one (default export holding `connector`) and an ESM-only one.
     await write(join(dir, 'config/node_modules/closeloop-cjs-plugin/package.json'), JSON.stringify({ name: 'closeloop-cjs-plugin', main: 'main.cjs' }));
-    await write(join(dir, 'config/node_modules/closeloop-cjs-plugin/main.cjs'), `exports.connector = { name: 'cjs-conn', configSchema: { safeParse: () => ({ success: true }) }, deliver: async () => ({}) };\n`);
-    await write(join(dir, 'config/node_modules/@council/closeloop-esm/package.json'), JSON.stringify({ name: '@council/closeloop-esm', type: 'module', exports: { '.': { import: './dist/index.js' } } }));
+    await write(
+      join(dir, 'config/node_modules/closeloop-cjs-plugin/main.cjs'),
+      `exports.connector = { name: 'cjs-conn', configSchema: { safeParse: () => ({ success: true }) }, deliver: async () => ({}) };\n`,
+    );
+    await write(
+      join(dir, 'config/node_modules/@council/closeloop-esm/package.json'),
+      JSON.stringify({ name: '@council/closeloop-esm', type: 'module', exports: { '.': { import: './dist/index.js' } } }),
+    );
     await write(join(dir, 'config/node_modules/@council/closeloop-esm/dist/index.js'), connectorSource('esm-conn', 'default-object'));
   });
   after(() => rm(dir, { recursive: true, force: true }));
@@ -118,7 +148,10 @@ describe('third-party plugins from config', () => {
 
   test('by path relative to the config folder: a file, a folder with index.ts, a default export, a channel', async () => {
     const registry = new Registry();
-    await registry.loadPlugins(['../local/casework.mjs', '../local/folder-plugin', '../local/default-export.mjs', '../local/pigeon.mjs', '../local/with-other-default.mjs'], configDir());
+    await registry.loadPlugins(
+      ['../local/casework.mjs', '../local/folder-plugin', '../local/default-export.mjs', '../local/pigeon.mjs', '../local/with-other-default.mjs'],
+      configDir(),
+    );
     assert.equal((await registry.connector('casework')).name, 'casework');
     assert.equal((await registry.connector('folder-conn')).name, 'folder-conn');
     assert.deepEqual(await (await registry.connector('defaulted')).deliver(undefined as never, undefined as never), { externalRef: 'defaulted-1' });
@@ -144,13 +177,19 @@ describe('third-party plugins from config', () => {
   test('by package name, resolved from the config folder: CommonJS and ESM-only packages', async () => {
     const registry = new Registry();
     const loaded = await registry.loadPlugin('closeloop-cjs-plugin', configDir());
-    assert.deepEqual(loaded.map((l) => [l.kind, l.plugin.name]), [['connector', 'cjs-conn']]);
+    assert.deepEqual(
+      loaded.map((l) => [l.kind, l.plugin.name]),
+      [['connector', 'cjs-conn']],
+    );
     await registry.loadPlugin('@council/closeloop-esm', configDir());
     assert.equal((await registry.connector('esm-conn')).name, 'esm-conn');
   });
 
   test('a package that is not installed', async () => {
-    await assert.rejects(new Registry().loadPlugins(['closeloop-not-installed-anywhere'], configDir()), failsWith(/^plugin "closeloop-not-installed-anywhere": could not be loaded: Cannot find (package|module)/, 'closeloop-not-installed-anywhere'));
+    await assert.rejects(
+      new Registry().loadPlugins(['closeloop-not-installed-anywhere'], configDir()),
+      failsWith(/^plugin "closeloop-not-installed-anywhere": could not be loaded: Cannot find (package|module)/, 'closeloop-not-installed-anywhere'),
+    );
   });
 
   test('errors name the spec and say what is wrong', async () => {
@@ -168,11 +207,17 @@ describe('third-party plugins from config', () => {
 
   test('two plugins may not register the same name', async () => {
     const registry = new Registry();
-    await assert.rejects(registry.loadPlugins(['../local/casework.mjs', '../local/casework-again.mjs'], configDir()), failsWith(/its connector "casework" is already registered by plugin "\.\.\/local\/casework\.mjs"/, '../local/casework-again.mjs'));
+    await assert.rejects(
+      registry.loadPlugins(['../local/casework.mjs', '../local/casework-again.mjs'], configDir()),
+      failsWith(/its connector "casework" is already registered by plugin "\.\.\/local\/casework\.mjs"/, '../local/casework-again.mjs'),
+    );
   });
 
   test('registerConnector checks the shape too', () => {
-    assert.throws(() => new Registry().registerConnector({ name: 'x' } as never), failsWith(/^plugin "x": not a valid connector: configSchema must be a zod schema; deliver must be a function$/));
+    assert.throws(
+      () => new Registry().registerConnector({ name: 'x' } as never),
+      failsWith(/^plugin "x": not a valid connector: configSchema must be a zod schema; deliver must be a function$/),
+    );
   });
 });
 

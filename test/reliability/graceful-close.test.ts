@@ -38,7 +38,10 @@ describe('graceful close of the HTTP server', () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
     // Two kept-alive sockets: one stays idle, one carries a slow request when the shutdown starts.
     const warm = await Promise.all([get(running.port, agent, '/slow'), get(running.port, agent, '/slow')]);
-    assert.deepEqual(warm.map((r) => ('status' in r ? r.status : r.error)), [200, 200]);
+    assert.deepEqual(
+      warm.map((r) => ('status' in r ? r.status : r.error)),
+      [200, 200],
+    );
     const inflight = get(running.port, agent, '/slow');
     await new Promise((r) => setTimeout(r, 50));
     closed = running.close();

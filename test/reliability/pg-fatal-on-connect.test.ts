@@ -23,7 +23,16 @@ const int32 = (n: number) => {
 const BURST = Buffer.concat([
   message('R', int32(0)),
   message('Z', Buffer.from('I')),
-  message('E', Buffer.concat([Buffer.from('SFATAL\0'), Buffer.from('VFATAL\0'), Buffer.from('C57P01\0'), Buffer.from('Mterminating connection due to administrator command\0'), Buffer.from('\0')])),
+  message(
+    'E',
+    Buffer.concat([
+      Buffer.from('SFATAL\0'),
+      Buffer.from('VFATAL\0'),
+      Buffer.from('C57P01\0'),
+      Buffer.from('Mterminating connection due to administrator command\0'),
+      Buffer.from('\0'),
+    ]),
+  ),
 ]);
 
 let server: net.Server;
@@ -47,7 +56,11 @@ test('a FATAL right after ReadyForQuery fails the query and leaves the process r
   try {
     for (let i = 0; i < 3; i++) await assert.rejects(sequelize.query('select 1'));
     await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(uncaught.map((e) => e.message), [], 'no error escaped as an unhandled event');
+    assert.deepEqual(
+      uncaught.map((e) => e.message),
+      [],
+      'no error escaped as an unhandled event',
+    );
   } finally {
     process.off('uncaughtException', onUncaught);
     await sequelize.close().catch(() => {});

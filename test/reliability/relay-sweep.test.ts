@@ -17,7 +17,11 @@ const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const ANSWERS = { noiseType: 'dog', description: 'Barking', source: { line1: '1 Lane', postcode: 'EX1 2AB' }, started: '2026-01-02' };
 
 async function submitNoise(url: string): Promise<string> {
-  const res = await fetch(`${url}/api/v1/services/noise/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers: ANSWERS }) });
+  const res = await fetch(`${url}/api/v1/services/noise/submissions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ answers: ANSWERS }),
+  });
   assert.equal(res.status, 201);
   return ((await res.json()) as { processId: string }).processId;
 }
@@ -45,7 +49,12 @@ describe('outbox sweep: rows queued in one batch', () => {
     await t.hub.sequelize.query(`update deliveries set status = 'queued', enqueued_at = now() - interval '1 minute'`);
     const redis = createRedis(t.config.redis.url, 'worker');
     const queues = new Queues(redis, t.config.redis.prefix);
-    const relay = new Relay(t.hub.sequelize, queues, redis, pino({ level: 'silent' }), { intervalMs: 1000, batchSize: 5, sweepAfterMs: 1000, sweepIntervalMs: 60_000 });
+    const relay = new Relay(t.hub.sequelize, queues, redis, pino({ level: 'silent' }), {
+      intervalMs: 1000,
+      batchSize: 5,
+      sweepAfterMs: 1000,
+      sweepIntervalMs: 60_000,
+    });
     try {
       let requeued = 0;
       for (let pass = 0; pass < 3; pass++) requeued += await relay.sweepOnce();
@@ -53,7 +62,10 @@ describe('outbox sweep: rows queued in one batch', () => {
       const [ids] = (await t.hub.sequelize.query('select id from deliveries')) as [{ id: string }[], unknown];
       for (const { id } of ids) assert.equal(await redis.exists(queues.jobKey(deliveryQueueName('backoffice'), id)), 1, `job ${id} is queued again`);
     } finally {
-      await queues.get(deliveryQueueName('backoffice')).obliterate({ force: true }).catch(() => {});
+      await queues
+        .get(deliveryQueueName('backoffice'))
+        .obliterate({ force: true })
+        .catch(() => {});
       await queues.close();
       await redis.quit();
     }
@@ -85,7 +97,10 @@ describe('Redis restarted without persistence', () => {
     receiver.script([{ status: 503, retryAfter: '120' }]);
     const processId = await submitNoise(t.url);
     const status = async () => {
-      const [[row]] = (await t.hub.sequelize.query('select status, attempts from deliveries where process_id = $1', { bind: [processId] })) as [{ status: string; attempts: number }[], unknown];
+      const [[row]] = (await t.hub.sequelize.query('select status, attempts from deliveries where process_id = $1', { bind: [processId] })) as [
+        { status: string; attempts: number }[],
+        unknown,
+      ];
       return row!;
     };
     await waitFor(async () => (await status()).status === 'queued' && (await status()).attempts === 1, 15_000, 'the first attempt to fail');

@@ -89,7 +89,9 @@ describe('a database connection cut under a request', () => {
     await watcher.connect();
     try {
       for (let i = 0; i < 100; i++) {
-        const { rows } = await watcher.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and query like 'select pg_sleep%' and state = 'active'`);
+        const { rows } = await watcher.query(
+          `select count(*)::int as n from pg_stat_activity where datname = current_database() and query like 'select pg_sleep%' and state = 'active'`,
+        );
         if ((rows[0] as { n: number }).n > 0) break;
         await new Promise((r) => setTimeout(r, 20));
       }

@@ -16,7 +16,9 @@ async function deliverFive(t: TestHub): Promise<void> {
     const res = await fetch(`${t.url}/api/v1/services/noise/submissions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ answers: { noiseType: 'dog', description: `Barking ${i}`, source: { line1: '1 Lane', postcode: 'EX1 2AB' }, started: '2026-01-02' } }),
+      body: JSON.stringify({
+        answers: { noiseType: 'dog', description: `Barking ${i}`, source: { line1: '1 Lane', postcode: 'EX1 2AB' }, started: '2026-01-02' },
+      }),
     });
     assert.equal(res.status, 201);
     ids.push(((await res.json()) as { processId: string }).processId);
@@ -35,10 +37,18 @@ describe('Redis topologies', () => {
     for (const c of cleanups.reverse()) await c().catch(() => {});
   });
 
-  async function hubWith(configure: Parameters<typeof startTestHub>[0] extends infer O ? O extends { configure?: infer C } ? C : never : never, env: Record<string, string> = {}) {
+  async function hubWith(
+    configure: Parameters<typeof startTestHub>[0] extends infer O ? (O extends { configure?: infer C } ? C : never) : never,
+    env: Record<string, string> = {},
+  ) {
     const receiver: WebhookReceiver = await startWebhookReceiver(SECRET);
     cleanups.push(() => receiver.close());
-    const t = await startTestHub({ configFile: 'test/fixtures/config/closeloop.yaml', env: { TEST_WEBHOOK_URL: receiver.url, TEST_WEBHOOK_SECRET: SECRET, ...env }, configure, worker: true });
+    const t = await startTestHub({
+      configFile: 'test/fixtures/config/closeloop.yaml',
+      env: { TEST_WEBHOOK_URL: receiver.url, TEST_WEBHOOK_SECRET: SECRET, ...env },
+      configure,
+      worker: true,
+    });
     cleanups.push(() => t.close());
     return { t, receiver };
   }
@@ -72,9 +82,13 @@ describe('Redis topologies', () => {
       return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     };
     assert.deepEqual(issues({ prefix: 'plain' }), [], 'a plain prefix is fine on one Redis');
-    assert.deepEqual(issues({ prefix: 'plain', cluster: { nodes: ['127.0.0.1:7000'] } }), ['prefix: with cluster, the prefix needs a {hash tag}, e.g. "{closeloop}"']);
+    assert.deepEqual(issues({ prefix: 'plain', cluster: { nodes: ['127.0.0.1:7000'] } }), [
+      'prefix: with cluster, the prefix needs a {hash tag}, e.g. "{closeloop}"',
+    ]);
     assert.deepEqual(issues({ prefix: '{cl}', cluster: { nodes: ['127.0.0.1:7000'] } }), []);
-    assert.deepEqual(issues({ prefix: '{cl}', cluster: { nodes: ['127.0.0.1:7000'] }, sentinel: { name: 'm', sentinels: ['127.0.0.1:26379'] } }), ['cluster: give sentinel or cluster, not both']);
+    assert.deepEqual(issues({ prefix: '{cl}', cluster: { nodes: ['127.0.0.1:7000'] }, sentinel: { name: 'm', sentinels: ['127.0.0.1:26379'] } }), [
+      'cluster: give sentinel or cluster, not both',
+    ]);
     assert.deepEqual(issues({ sentinel: { name: 'm', sentinels: ['nohost'] } }), ['sentinel.sentinels.0: must be host:port']);
   });
 });

@@ -19,7 +19,10 @@ interface WorkerProcess {
 }
 
 function startWorkerProcess(t: TestHub): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'core/cli.ts', 'worker', '--config', t.configFile], { env: { ...t.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'core/cli.ts', 'worker', '--config', t.configFile], {
+    env: { ...t.env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const delivered: string[] = [];
   let ready: () => void;
   const started = new Promise<void>((r) => (ready = r));
@@ -61,7 +64,11 @@ describe('two worker processes', () => {
     for (let i = 0; i < COUNT; i += 50) {
       const batch = await Promise.all(
         Array.from({ length: Math.min(50, COUNT - i) }, async () => {
-          const res = await fetch(`${t.url}/api/v1/services/noise/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers }) });
+          const res = await fetch(`${t.url}/api/v1/services/noise/submissions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ answers }),
+          });
           assert.equal(res.status, 201);
           return ((await res.json()) as { processId: string }).processId;
         }),
@@ -81,9 +88,16 @@ describe('two worker processes', () => {
     const byId = new Map<string, number>();
     for (const r of receiver.requests) byId.set(r.id ?? '', (byId.get(r.id ?? '') ?? 0) + 1);
     assert.equal(byId.size, COUNT, 'one distinct webhook-id per delivery');
-    assert.deepEqual([...byId.values()].filter((n) => n > 1), [], 'no delivery was sent twice');
+    assert.deepEqual(
+      [...byId.values()].filter((n) => n > 1),
+      [],
+      'no delivery was sent twice',
+    );
     assert.equal(new Set(receiver.requests.map((r) => r.body)).size, COUNT, 'distinct bodies');
-    const [[attempts]] = (await t.hub.sequelize.query('select count(*)::int as n, max(number)::int as max from delivery_attempts')) as [{ n: number; max: number }[], unknown];
+    const [[attempts]] = (await t.hub.sequelize.query('select count(*)::int as n, max(number)::int as max from delivery_attempts')) as [
+      { n: number; max: number }[],
+      unknown,
+    ];
     assert.equal(attempts!.n, COUNT, 'one attempt each');
     // Both processes took a share, and together they account for every delivery once.
     const [a, b] = workers.map((w) => w.delivered);

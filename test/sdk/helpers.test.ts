@@ -64,16 +64,26 @@ describe('HTTP answers', () => {
 
 describe('inbound answers and secrets', () => {
   test('problem() is RFC 9457 problem+json, with extra fields and headers', () => {
-    assert.deepEqual(problem(422, 'Unprocessable content', 'The event is not valid', { errors: [{ field: 'text', message: 'required' }] }, { 'retry-after': '5' }), {
-      status: 422,
-      headers: { 'content-type': 'application/problem+json', 'retry-after': '5' },
-      body: { type: 'about:blank', title: 'Unprocessable content', status: 422, detail: 'The event is not valid', errors: [{ field: 'text', message: 'required' }] },
-    });
+    assert.deepEqual(
+      problem(422, 'Unprocessable content', 'The event is not valid', { errors: [{ field: 'text', message: 'required' }] }, { 'retry-after': '5' }),
+      {
+        status: 422,
+        headers: { 'content-type': 'application/problem+json', 'retry-after': '5' },
+        body: {
+          type: 'about:blank',
+          title: 'Unprocessable content',
+          status: 422,
+          detail: 'The event is not valid',
+          errors: [{ field: 'text', message: 'required' }],
+        },
+      },
+    );
   });
 
   test('secretMatches compares exactly; absent, repeated or empty values never match', () => {
     assert.ok(secretMatches('s3cret-value', 's3cret-value'));
-    for (const given of ['s3cret-valuE', 's3cret-valu', 's3cret-value ', undefined, null, ['s3cret-value']]) assert.ok(!secretMatches(given, 's3cret-value'), String(given));
+    for (const given of ['s3cret-valuE', 's3cret-valu', 's3cret-value ', undefined, null, ['s3cret-value']])
+      assert.ok(!secretMatches(given, 's3cret-value'), String(given));
     assert.ok(!secretMatches('', ''), 'an unset secret matches nothing');
   });
 

@@ -33,7 +33,20 @@ const SCRIPT = '<script>alert(1)</script>';
 const validAnswers = fixtureNoiseAnswers;
 
 /** Every table a request could write, with its row count and a digest of its contents. */
-const TABLES = ['processes', 'documents', 'tasks', 'deliveries', 'timeline_events', 'notifications', 'audit_events', 'tracking_tokens', 'form_sessions', 'idempotency_keys', 'inbound_events', 'service_versions'];
+const TABLES = [
+  'processes',
+  'documents',
+  'tasks',
+  'deliveries',
+  'timeline_events',
+  'notifications',
+  'audit_events',
+  'tracking_tokens',
+  'form_sessions',
+  'idempotency_keys',
+  'inbound_events',
+  'service_versions',
+];
 /** Tables of plugins, there when a binding uses the plugin (the sandbox connector's inbox in the example council). */
 const PLUGIN_TABLES = ['sandbox_inbox'];
 
@@ -46,7 +59,9 @@ async function snapshot(t: TestHub): Promise<Snapshot> {
   const tables: Record<string, string> = {};
   const [present] = await t.hub.sequelize.query('select t from unnest($1::text[]) t where to_regclass(t) is not null', { bind: [PLUGIN_TABLES] });
   for (const table of [...TABLES, ...(present as { t: string }[]).map((r) => r.t)]) {
-    const [rows] = await t.hub.sequelize.query(`select count(*)::int as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as digest from ${table} x`);
+    const [rows] = await t.hub.sequelize.query(
+      `select count(*)::int as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as digest from ${table} x`,
+    );
     const r = (rows as { n: number; digest: string }[])[0]!;
     tables[table] = `${r.n} rows, ${r.digest}`;
   }
@@ -99,7 +114,10 @@ async function refused(res: Response, status: number, expect: { detail?: RegExp;
 }
 
 /** A multipart body built byte by byte (FormData would clean the names and text we want to send as they are). */
-type Part = { name: string; value: string | Buffer; type?: string } | { name: string; filename: string | Buffer; type: string; bytes: Buffer } | { name: string; filenameStar: string; type: string; bytes: Buffer };
+type Part =
+  | { name: string; value: string | Buffer; type?: string }
+  | { name: string; filename: string | Buffer; type: string; bytes: Buffer }
+  | { name: string; filenameStar: string; type: string; bytes: Buffer };
 
 function multipart(parts: Part[]): { body: Buffer; type: string } {
   const boundary = `----closeloop${randomUUID()}`;
@@ -108,9 +126,19 @@ function multipart(parts: Part[]): { body: Buffer; type: string } {
     chunks.push(Buffer.from(`--${boundary}\r\n`));
     if ('filenameStar' in p) {
       // RFC 5987 form, as some clients send non-ASCII names: percent-encoded UTF-8.
-      chunks.push(Buffer.from(`Content-Disposition: form-data; name="${p.name}"; filename*=${p.filenameStar}\r\nContent-Type: ${p.type}\r\n\r\n`), p.bytes, Buffer.from('\r\n'));
+      chunks.push(
+        Buffer.from(`Content-Disposition: form-data; name="${p.name}"; filename*=${p.filenameStar}\r\nContent-Type: ${p.type}\r\n\r\n`),
+        p.bytes,
+        Buffer.from('\r\n'),
+      );
     } else if ('bytes' in p) {
-      chunks.push(Buffer.concat([Buffer.from(`Content-Disposition: form-data; name="${p.name}"; filename="`), Buffer.from(p.filename), Buffer.from(`"\r\nContent-Type: ${p.type}\r\n\r\n`)]));
+      chunks.push(
+        Buffer.concat([
+          Buffer.from(`Content-Disposition: form-data; name="${p.name}"; filename="`),
+          Buffer.from(p.filename),
+          Buffer.from(`"\r\nContent-Type: ${p.type}\r\n\r\n`),
+        ]),
+      );
       chunks.push(p.bytes, Buffer.from('\r\n'));
     } else {
       const type = p.type ? `Content-Type: ${p.type}\r\n` : '';
@@ -131,7 +159,8 @@ describe('bad input (test council)', () => {
   const sub = () => `${t.url}/api/v1/services/noise/submissions`;
   const postJson = (url: string, body: string | Buffer, headers: Record<string, string> = {}) =>
     fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : new Uint8Array(body) });
-  const postMultipart = (url: string, m: { body: Buffer; type: string }) => fetch(url, { method: 'POST', headers: { 'content-type': m.type }, body: new Uint8Array(m.body) });
+  const postMultipart = (url: string, m: { body: Buffer; type: string }) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': m.type }, body: new Uint8Array(m.body) });
   const asKey = (k: string) => ({ authorization: `Bearer ${k}` });
 
   async function submitted(answers: Record<string, unknown> = validAnswers()): Promise<{ processId: string; token: string }> {
@@ -140,7 +169,11 @@ describe('bad input (test council)', () => {
     const created = (await res.json()) as { processId: string; trackingUrl: string };
     return { processId: created.processId, token: created.trackingUrl.split('/track/')[1]! };
   }
-  const processOf = async (id: string) => (await (await fetch(`${t.url}/api/v1/processes/${id}`, { headers: asKey(key) })).json()) as { answers: Record<string, any>; documents: { kind: string; name: string; contentType: string; url: string }[] };
+  const processOf = async (id: string) =>
+    (await (await fetch(`${t.url}/api/v1/processes/${id}`, { headers: asKey(key) })).json()) as {
+      answers: Record<string, any>;
+      documents: { kind: string; name: string; contentType: string; url: string }[];
+    };
 
   before(async () => {
     t = await startTestHub({ configFile: CONFIG });
@@ -153,14 +186,23 @@ describe('bad input (test council)', () => {
 
   describe('XML', () => {
     test('no API route takes an XML body: the document declares none, and XML sent to a JSON route is 415', async () => {
-      const doc = (await (await fetch(`${t.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, unknown> } }>> };
+      const doc = (await (await fetch(`${t.url}/openapi.json`)).json()) as {
+        paths: Record<string, Record<string, { requestBody?: { content: Record<string, unknown> } }>>;
+      };
       const types = Object.values(doc.paths).flatMap((ops) => Object.values(ops).flatMap((op) => Object.keys(op.requestBody?.content ?? {})));
       assert.ok(types.length > 0);
-      assert.deepEqual(types.filter((x) => /xml/i.test(x)), [], 'no XML request bodies');
+      assert.deepEqual(
+        types.filter((x) => /xml/i.test(x)),
+        [],
+        'no XML request bodies',
+      );
       await changesNothing(t, async () => {
         for (const body of [XXE_FILE, BILLION_LAUGHS]) {
           await refused(await fetch(sub(), { method: 'POST', headers: { 'content-type': 'application/xml' }, body }), 415, { detail: /application\/json/ });
-          await refused(await fetch(`${t.url}/api/v1/admin/services/noise/xml-preview`, { method: 'POST', headers: { 'content-type': 'text/xml', ...asKey(admin) }, body }), 415);
+          await refused(
+            await fetch(`${t.url}/api/v1/admin/services/noise/xml-preview`, { method: 'POST', headers: { 'content-type': 'text/xml', ...asKey(admin) }, body }),
+            415,
+          );
         }
       });
     });
@@ -188,17 +230,32 @@ describe('bad input (test council)', () => {
 
     test('a draft naming an XSD outside the XSD folder: the preview is 422 (was 500), publishing is refused, nothing is read', async () => {
       const draft = (xsd: string) => ({
-        id: 'bonfire', title: 'Report a bonfire', referencePrefix: 'BON', fields: [{ id: 'where', type: 'text', label: 'Where?' }], tasks: [{ key: 'triage', title: 'Triage' }],
-        bindings: ['backoffice'], xml: { xsd, mapping: { root: 'Bonfire', children: [{ element: 'Where', value: { answer: 'where' } }] } },
+        id: 'bonfire',
+        title: 'Report a bonfire',
+        referencePrefix: 'BON',
+        fields: [{ id: 'where', type: 'text', label: 'Where?' }],
+        tasks: [{ key: 'triage', title: 'Triage' }],
+        bindings: ['backoffice'],
+        xml: { xsd, mapping: { root: 'Bonfire', children: [{ element: 'Where', value: { answer: 'where' } }] } },
       });
       for (const xsd of ['../../../../../../etc/passwd', '/etc/passwd', '../services/noise.yaml', 'missing.xsd']) {
         const saved = await postJson(`${t.url}/api/v1/admin/services/bonfire/versions`, JSON.stringify(draft(xsd)), asKey(admin));
         assert.equal(saved.status, 201);
         const { version, problems } = (await saved.json()) as { version: number; problems: { field: string }[] };
-        assert.deepEqual(problems.map((p) => p.field), ['xml.xsd'], xsd);
+        assert.deepEqual(
+          problems.map((p) => p.field),
+          ['xml.xsd'],
+          xsd,
+        );
         await changesNothing(t, async () => {
-          await refused(await postJson(`${t.url}/api/v1/admin/services/bonfire/xml-preview?version=${version}`, '{"answers":{"where":"x"}}', asKey(admin)), 422, { fields: [['xml.xsd']] });
-          await refused(await fetch(`${t.url}/api/v1/admin/services/bonfire/versions/${version}/publish`, { method: 'POST', headers: asKey(admin) }), 422, { fields: [['xml.xsd']] });
+          await refused(
+            await postJson(`${t.url}/api/v1/admin/services/bonfire/xml-preview?version=${version}`, '{"answers":{"where":"x"}}', asKey(admin)),
+            422,
+            { fields: [['xml.xsd']] },
+          );
+          await refused(await fetch(`${t.url}/api/v1/admin/services/bonfire/versions/${version}/publish`, { method: 'POST', headers: asKey(admin) }), 422, {
+            fields: [['xml.xsd']],
+          });
         });
       }
       assert.equal(t.hub.catalogue.has('bonfire'), false, 'nothing was published');
@@ -219,8 +276,14 @@ describe('bad input (test council)', () => {
         for (const body of [XXE_FILE, BILLION_LAUGHS, `<note processId="${processId}">&xxe;</note>`]) {
           const headers = { 'content-type': 'application/xml', ...webhookHeaders(t.env.TEST_WEBHOOK_SECRET!, `msg_${randomUUID()}`, body) };
           await refused(await fetch(`${t.url}/connectors/backoffice/events`, { method: 'POST', headers, body }), 415, { detail: /application\/json/ });
-          await refused(await fetch(`${t.url}/connectors/backoffice/events`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body }), 400, { detail: /not valid JSON|must be a JSON object/ });
-          await refused(await fetch(`${t.url}/connectors/backoffice/events`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body }), 401, { detail: /signature/ });
+          await refused(
+            await fetch(`${t.url}/connectors/backoffice/events`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body }),
+            400,
+            { detail: /not valid JSON|must be a JSON object/ },
+          );
+          await refused(await fetch(`${t.url}/connectors/backoffice/events`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body }), 401, {
+            detail: /signature/,
+          });
         }
       });
     });
@@ -232,7 +295,10 @@ describe('bad input (test council)', () => {
       const limit = t.config.server.limits.jsonBytes;
       await changesNothing(t, async () => {
         await refused(await postJson(sub(), JSON.stringify({ answers: { description: 'x'.repeat(limit) } })), 413, { detail: /too large/ });
-        await refused(await postJson(`${t.url}/api/v1/processes/${processId}/notes`, JSON.stringify({ text: 'x'.repeat(limit), visibleToCitizen: true }), asKey(key)), 413);
+        await refused(
+          await postJson(`${t.url}/api/v1/processes/${processId}/notes`, JSON.stringify({ text: 'x'.repeat(limit), visibleToCitizen: true }), asKey(key)),
+          413,
+        );
       });
     });
 
@@ -240,7 +306,13 @@ describe('bad input (test council)', () => {
       const limits = t.config.server.limits;
       const big = pngBytes(limits.multipartBytes + 1000, 'too-big');
       await changesNothing(t, async () => {
-        const declared = await postMultipart(sub(), multipart([{ name: 'answers', value: JSON.stringify(validAnswers()) }, { name: 'evidence', filename: 'big.png', type: 'image/png', bytes: big }]));
+        const declared = await postMultipart(
+          sub(),
+          multipart([
+            { name: 'answers', value: JSON.stringify(validAnswers()) },
+            { name: 'evidence', filename: 'big.png', type: 'image/png', bytes: big },
+          ]),
+        );
         await refused(declared, 413, { detail: new RegExp(`larger than ${limits.multipartBytes} bytes`) });
 
         // Chunked: no Content-Length to refuse up front, so the limit is enforced while streaming.
@@ -259,10 +331,20 @@ describe('bad input (test council)', () => {
         const chunked = await fetch(sub(), { method: 'POST', headers: { 'content-type': m.type }, body: stream, duplex: 'half' } as RequestInit);
         await refused(chunked, 413, { detail: /larger than|too long|Too many/ });
 
-        const tooMany = multipart([{ name: 'answers', value: JSON.stringify(validAnswers()) }, ...Array.from({ length: limits.files + 1 }, (_, i) => ({ name: 'evidence', filename: `p${i}.png`, type: 'image/png', bytes: pngBytes(500, `many-${i}`) }))]);
+        const tooMany = multipart([
+          { name: 'answers', value: JSON.stringify(validAnswers()) },
+          ...Array.from({ length: limits.files + 1 }, (_, i) => ({
+            name: 'evidence',
+            filename: `p${i}.png`,
+            type: 'image/png',
+            bytes: pngBytes(500, `many-${i}`),
+          })),
+        ]);
         await refused(await postMultipart(sub(), tooMany), 413, { detail: new RegExp(`At most ${limits.files} files`) });
 
-        await refused(await postMultipart(sub(), multipart([{ name: 'description', value: 'z'.repeat(70 * 1024) }])), 413, { detail: /"description" is too long/ });
+        await refused(await postMultipart(sub(), multipart([{ name: 'description', value: 'z'.repeat(70 * 1024) }])), 413, {
+          detail: /"description" is too long/,
+        });
       });
     });
 
@@ -275,11 +357,16 @@ describe('bad input (test council)', () => {
         assert.match(p.errors![0]!.field, /^answers\.description(\.a)+$/);
         assert.match(p.errors![0]!.message, /nested more than 64 levels/);
         await refused(await postJson(sub(), `{"answers":${deepArray(10_000)}}`), 422, { detail: /not valid/ });
-        await refused(await postJson(`${t.url}/api/v1/admin/services/noise/xml-preview`, `{"answers":{"description":${deepObject(10_000)}}}`, asKey(admin)), 422);
+        await refused(
+          await postJson(`${t.url}/api/v1/admin/services/noise/xml-preview`, `{"answers":{"description":${deepObject(10_000)}}}`, asKey(admin)),
+          422,
+        );
         await refused(await postJson(`${t.url}/api/v1/processes/${processId}/notes`, `{"text":${deepArray(10_000)},"visibleToCitizen":true}`, asKey(key)), 422);
         await refused(await postJson(`${t.url}/api/v1/admin/services/bonfire/versions`, `{"id":"bonfire","title":${deepArray(10_000)}}`, asKey(admin)), 422);
         // Within the limit a nested answer is an ordinary validation error.
-        await refused(await postJson(sub(), JSON.stringify({ answers: { ...validAnswers(), description: { a: { b: 'c' } } } })), 422, { fields: [['description', /must be text/]] });
+        await refused(await postJson(sub(), JSON.stringify({ answers: { ...validAnswers(), description: { a: { b: 'c' } } } })), 422, {
+          fields: [['description', /must be text/]],
+        });
       });
       assert.equal((await fetch(`${t.url}/healthz`)).status, 200, 'still alive');
     });
@@ -296,13 +383,26 @@ describe('bad input (test council)', () => {
     test('an object key __proto__ is refused (400) and pollutes nothing', async () => {
       await changesNothing(t, async () => {
         await refused(await postJson(sub(), '{"answers":{"__proto__":{"polluted":true}}}'), 400);
-        await refused(await postMultipart(sub(), multipart([{ name: 'source[__proto__]', value: 'yes' }])), 400, { detail: /field name "source\[__proto__\]" is not valid/ });
+        await refused(await postMultipart(sub(), multipart([{ name: 'source[__proto__]', value: 'yes' }])), 400, {
+          detail: /field name "source\[__proto__\]" is not valid/,
+        });
         await refused(await postMultipart(sub(), multipart([{ name: 'source.constructor', value: 'yes' }])), 400, { detail: /is not valid/ });
         // Part names starting with "_" are form plumbing (_csrf) and ignored: this one is dropped, not applied.
-        const ignored = await refused(await postMultipart(sub(), multipart([{ name: '__proto__.polluted', value: 'yes' }, { name: 'noiseType', value: 'music' }])), 422);
+        const ignored = await refused(
+          await postMultipart(
+            sub(),
+            multipart([
+              { name: '__proto__.polluted', value: 'yes' },
+              { name: 'noiseType', value: 'music' },
+            ]),
+          ),
+          422,
+        );
         assert.ok(!ignored.errors!.some((e) => e.field.includes('proto')), JSON.stringify(ignored.errors));
         // In an answers part, JSON.parse makes "__proto__" an ordinary key: an unknown question.
-        await refused(await postMultipart(sub(), multipart([{ name: 'answers', value: '{"__proto__":{"polluted":true},"noiseType":"music"}' }])), 422, { fields: [['__proto__', /not a question/]] });
+        await refused(await postMultipart(sub(), multipart([{ name: 'answers', value: '{"__proto__":{"polluted":true},"noiseType":"music"}' }])), 422, {
+          fields: [['__proto__', /not a question/]],
+        });
       });
       assert.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype untouched');
     });
@@ -315,16 +415,36 @@ describe('bad input (test council)', () => {
       const note = JSON.stringify({ text: 'hello', visibleToCitizen: true });
       await changesNothing(t, async () => {
         for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) {
-          await refused(await fetch(notes, { method: 'POST', headers: { 'content-type': type, ...asKey(key) }, body: note }), 415, { detail: /application\/json/ });
+          await refused(await fetch(notes, { method: 'POST', headers: { 'content-type': type, ...asKey(key) }, body: note }), 415, {
+            detail: /application\/json/,
+          });
         }
         // Multipart went through to the route (the parser leaves it for the routes that stream it) and was a 422 before: now 415.
-        const m = multipart([{ name: 'text', value: 'hello' }, { name: 'visibleToCitizen', value: 'true' }]);
-        await refused(await fetch(notes, { method: 'POST', headers: { 'content-type': m.type, ...asKey(key) }, body: new Uint8Array(m.body) }), 415, { detail: /Send application\/json/ });
+        const m = multipart([
+          { name: 'text', value: 'hello' },
+          { name: 'visibleToCitizen', value: 'true' },
+        ]);
+        await refused(await fetch(notes, { method: 'POST', headers: { 'content-type': m.type, ...asKey(key) }, body: new Uint8Array(m.body) }), 415, {
+          detail: /Send application\/json/,
+        });
         await refused(await fetch(notes, { method: 'POST', headers: asKey(key), body: new Uint8Array(Buffer.from(note)) }), 415);
         // Submissions take JSON or multipart, nothing else.
-        await refused(await fetch(sub(), { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ answers: validAnswers() }) }), 415);
-        await refused(await fetch(sub(), { method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: 'no boundary' }), 400, { detail: /no boundary/ });
-        await refused(await fetch(sub(), { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\nunterminated' }), 400, { detail: /malformed|Unexpected end/ });
+        await refused(
+          await fetch(sub(), { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ answers: validAnswers() }) }),
+          415,
+        );
+        await refused(await fetch(sub(), { method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: 'no boundary' }), 400, {
+          detail: /no boundary/,
+        });
+        await refused(
+          await fetch(sub(), {
+            method: 'POST',
+            headers: { 'content-type': 'multipart/form-data; boundary=x' },
+            body: '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\nunterminated',
+          }),
+          400,
+          { detail: /malformed|Unexpected end/ },
+        );
       });
     });
   });
@@ -339,7 +459,11 @@ describe('bad input (test council)', () => {
           ['setup.exe', EXE, 'application/octet-stream', /setup\.exe.*application\/x-msdownload, which this question does not accept/],
           ['page.html', HTML, 'text/html', /page\.html/],
         ] as const) {
-          const m = multipart([{ name: 'answers', value: JSON.stringify(validAnswers()) }, { name: 'evidence', filename: 'ok.png', type: 'image/png', bytes: pngBytes(700, `ok-${name}`) }, { name: 'evidence', filename: name, type, bytes }]);
+          const m = multipart([
+            { name: 'answers', value: JSON.stringify(validAnswers()) },
+            { name: 'evidence', filename: 'ok.png', type: 'image/png', bytes: pngBytes(700, `ok-${name}`) },
+            { name: 'evidence', filename: name, type, bytes },
+          ]);
           const p = await refused(await postMultipart(sub(), m), 415, { detail });
           assert.equal(p.field, 'evidence');
         }
@@ -349,7 +473,10 @@ describe('bad input (test council)', () => {
     test('file names with raw control characters (NUL, BEL, ESC, DEL) in the part header are refused (400), nothing kept', async () => {
       await changesNothing(t, async () => {
         for (const raw of ['a\u0000b.pdf', 'a\u0007b.pdf', 'a\u001bb.pdf', 'a\u007fb.pdf']) {
-          const m = multipart([{ name: 'answers', value: JSON.stringify(validAnswers()) }, { name: 'evidence', filename: Buffer.from(raw), type: 'application/pdf', bytes: pdfBytes(raw) }]);
+          const m = multipart([
+            { name: 'answers', value: JSON.stringify(validAnswers()) },
+            { name: 'evidence', filename: Buffer.from(raw), type: 'application/pdf', bytes: pdfBytes(raw) },
+          ]);
           await refused(await postMultipart(sub(), m), 400, { detail: /multipart body is malformed: Malformed part header/ });
         }
       });
@@ -374,7 +501,12 @@ describe('bad input (test council)', () => {
         const created = await postMultipart(sub(), m);
         assert.equal(created.status, 201, await created.clone().text());
         const proc = await processOf(((await created.json()) as { processId: string }).processId);
-        names.push(...proc.documents.filter((d) => d.kind === 'evidence').map((d) => d.name).sort((a, b) => a.localeCompare(b)));
+        names.push(
+          ...proc.documents
+            .filter((d) => d.kind === 'evidence')
+            .map((d) => d.name)
+            .sort((a, b) => a.localeCompare(b)),
+        );
         for (const d of proc.documents.filter((x) => x.kind === 'evidence')) {
           const dl = await fetch(d.url.replace(t.config.server.publicBaseUrl, t.url), { headers: asKey(key) });
           assert.equal(dl.status, 200, 'downloadable, whatever its name');
@@ -389,15 +521,26 @@ describe('bad input (test council)', () => {
         assert.ok(!/[\u0000-\u001f\u007f\u202e/\\]/.test(name), `clean: ${JSON.stringify(name)}`);
         assert.ok(!/[\ud800-\udbff](?![\udc00-\udfff])/.test(name), 'no half a character');
       }
-      for (const f of await filesUnder(t.config.paths.documents)) assert.match(f, /^(tmp\/)?[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64}$/, `stored by hash only: ${f}`);
+      for (const f of await filesUnder(t.config.paths.documents))
+        assert.match(f, /^(tmp\/)?[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64}$/, `stored by hash only: ${f}`);
     });
   });
 
   describe('patterns from a service definition (ReDoS)', () => {
     const REDOS = ['(a+)+b', '(a|aa)+$', '(.*a){12}'];
     const service = (id: string, prefix: string, patterns: string[]) => ({
-      id, title: 'Pattern check', referencePrefix: prefix, tasks: [{ key: 'triage', title: 'Triage' }],
-      fields: patterns.map((pattern, i) => ({ id: `p${i}`, type: 'text', label: `Code ${i}`, required: false, pattern, patternMessage: `Enter code ${i} in the right format` })),
+      id,
+      title: 'Pattern check',
+      referencePrefix: prefix,
+      tasks: [{ key: 'triage', title: 'Triage' }],
+      fields: patterns.map((pattern, i) => ({
+        id: `p${i}`,
+        type: 'text',
+        label: `Code ${i}`,
+        required: false,
+        pattern,
+        patternMessage: `Enter code ${i} in the right format`,
+      })),
     });
     const saveDraft = async (def: ReturnType<typeof service>) => {
       const res = await postJson(`${t.url}/api/v1/admin/services/${def.id}/versions`, JSON.stringify(def), asKey(admin));
@@ -434,11 +577,21 @@ describe('bad input (test council)', () => {
     test('a pattern RE2 cannot run (backreference, lookaround) is a problem naming the field at draft save and publish', async () => {
       const unsupported = ['(a)\\1', '(?=a)a', '(?!a)b', '(?<=a)b', '(?<!a)b', '[a-z'];
       const { version, problems } = await saveDraft(service('lookaround', 'LKA', ['[A-Z]{2}[0-9]{4}', ...unsupported]));
-      assert.deepEqual(problems.map((p) => p.field), unsupported.map((_, i) => `fields.${i + 1}.pattern`), JSON.stringify(problems));
+      assert.deepEqual(
+        problems.map((p) => p.field),
+        unsupported.map((_, i) => `fields.${i + 1}.pattern`),
+        JSON.stringify(problems),
+      );
       for (const p of problems.slice(0, 5)) assert.match(p.message, /cannot be used: .*RE2 syntax, which has no backreferences/);
       await changesNothing(t, async () => {
-        const p = await refused(await fetch(`${t.url}/api/v1/admin/services/lookaround/versions/${version}/publish`, { method: 'POST', headers: asKey(admin) }), 422);
-        assert.deepEqual(p.errors!.map((e) => e.field), unsupported.map((_, i) => `fields.${i + 1}.pattern`));
+        const p = await refused(
+          await fetch(`${t.url}/api/v1/admin/services/lookaround/versions/${version}/publish`, { method: 'POST', headers: asKey(admin) }),
+          422,
+        );
+        assert.deepEqual(
+          p.errors!.map((e) => e.field),
+          unsupported.map((_, i) => `fields.${i + 1}.pattern`),
+        );
       });
       assert.equal(t.hub.catalogue.has('lookaround'), false, 'nothing was published');
     });
@@ -448,7 +601,19 @@ describe('bad input (test council)', () => {
       cpSync('test/fixtures/config', dir, { recursive: true });
       writeFileSync(
         join(dir, 'services', 'lookbehind.yaml'),
-        ['id: lookbehind', 'title: Lookbehind', 'referencePrefix: LKB', 'fields:', '  - id: code', '    type: text', '    label: Code', "    pattern: '(?<=x)y'", 'tasks:', '  - { key: triage, title: Triage }', ''].join('\n'),
+        [
+          'id: lookbehind',
+          'title: Lookbehind',
+          'referencePrefix: LKB',
+          'fields:',
+          '  - id: code',
+          '    type: text',
+          '    label: Code',
+          "    pattern: '(?<=x)y'",
+          'tasks:',
+          '  - { key: triage, title: Triage }',
+          '',
+        ].join('\n'),
       );
       const r = spawnSync(process.execPath, ['--import', 'tsx', 'core/cli.ts', 'check-config', '--config', join(dir, 'closeloop.yaml')], {
         encoding: 'utf8',
@@ -464,19 +629,37 @@ describe('bad input (test council)', () => {
     test('NUL characters and lone surrogates are 422 naming the field, in JSON, multipart and notes (answered 500 before)', async () => {
       const { processId } = await submitted();
       await changesNothing(t, async () => {
-        await refused(await postJson(sub(), JSON.stringify({ answers: { ...validAnswers(), description: 'a\u0000b' } })), 422, { fields: [['answers.description', /NUL/]] });
-        await refused(await postJson(sub(), JSON.stringify({ answers: validAnswers() }).replace('"Loud music', '"\\ud800Loud music')), 422, { fields: [['answers.description', /lone surrogate/]] });
-        await refused(await postJson(sub(), JSON.stringify({ answers: { ...validAnswers(), ['bad\u0000key']: 1 } })), 422, { fields: [['answers.bad\u0000key', /NUL/]] });
+        await refused(await postJson(sub(), JSON.stringify({ answers: { ...validAnswers(), description: 'a\u0000b' } })), 422, {
+          fields: [['answers.description', /NUL/]],
+        });
+        await refused(await postJson(sub(), JSON.stringify({ answers: validAnswers() }).replace('"Loud music', '"\\ud800Loud music')), 422, {
+          fields: [['answers.description', /lone surrogate/]],
+        });
+        await refused(await postJson(sub(), JSON.stringify({ answers: { ...validAnswers(), ['bad\u0000key']: 1 } })), 422, {
+          fields: [['answers.bad\u0000key', /NUL/]],
+        });
         const withFile = multipart([
           { name: 'answers', value: JSON.stringify({ ...validAnswers(), description: 'a\u0000b' }) },
           { name: 'evidence', filename: 'photo.png', type: 'image/png', bytes: pngBytes(900, 'nul-case') },
         ]);
         await refused(await postMultipart(sub(), withFile), 422, { fields: [['description', /NUL/]] });
-        await refused(await postMultipart(sub(), multipart([{ name: 'noiseType', value: 'music' }, { name: 'description', value: 'x\u0000y' }])), 422, { fields: [['description', /NUL/]] });
+        await refused(
+          await postMultipart(
+            sub(),
+            multipart([
+              { name: 'noiseType', value: 'music' },
+              { name: 'description', value: 'x\u0000y' },
+            ]),
+          ),
+          422,
+          { fields: [['description', /NUL/]] },
+        );
         const notes = `${t.url}/api/v1/processes/${processId}/notes`;
         await refused(await postJson(notes, JSON.stringify({ text: 'a\u0000b', visibleToCitizen: true }), asKey(key)), 422, { fields: [['text', /NUL/]] });
         await refused(await postJson(notes, '{"text":"a\\udc00b","visibleToCitizen":true}', asKey(key)), 422, { fields: [['text', /lone surrogate/]] });
-        await refused(await postJson(`${t.url}/api/v1/processes/${processId}/close`, JSON.stringify({ reason: 'done\u0000' }), asKey(key)), 422, { fields: [['reason', /NUL/]] });
+        await refused(await postJson(`${t.url}/api/v1/processes/${processId}/close`, JSON.stringify({ reason: 'done\u0000' }), asKey(key)), 422, {
+          fields: [['reason', /NUL/]],
+        });
         await refused(await fetch(`${t.url}/api/v1/processes?service=%00`, { headers: asKey(key) }), 400, { fields: [['service', /NUL/]] });
       });
     });
@@ -492,17 +675,30 @@ describe('bad input (test council)', () => {
       await changesNothing(t, async () => {
         await refused(await postJson(sub(), json), 400, { detail: /not valid UTF-8/ });
         await refused(await postJson(sub(), json, { 'content-type': 'application/json; charset=utf-8' }), 400, { detail: /not valid UTF-8/ });
-        await refused(await postJson(notes, Buffer.concat([Buffer.from('{"text":"a'), bad, Buffer.from('","visibleToCitizen":true}')]), asKey(key)), 400, { detail: /not valid UTF-8/ });
+        await refused(await postJson(notes, Buffer.concat([Buffer.from('{"text":"a'), bad, Buffer.from('","visibleToCitizen":true}')]), asKey(key)), 400, {
+          detail: /not valid UTF-8/,
+        });
         for (const charset of ['utf-16', 'UTF-16LE', 'iso-8859-1', '"windows-1252"']) {
           await refused(await postJson(sub(), utf8, { 'content-type': `application/json; charset=${charset}` }), 415, { detail: /must be UTF-8/ });
         }
-        await refused(await postJson(notes, '{"text":"hi","visibleToCitizen":true}', { 'content-type': 'application/json; charset=utf-16', ...asKey(key) }), 415);
+        await refused(
+          await postJson(notes, '{"text":"hi","visibleToCitizen":true}', { 'content-type': 'application/json; charset=utf-16', ...asKey(key) }),
+          415,
+        );
         // Multipart: a text part of its own, the answers part, and a part declaring UTF-8 (as .NET's StringContent does).
         const parts = (p: Part) => multipart([{ name: 'answers', value: JSON.stringify({ ...validAnswers(), description: undefined }) }, p]);
         await refused(await postMultipart(sub(), parts({ name: 'description', value: description })), 400, { fields: [['description', /not valid UTF-8/]] });
-        await refused(await postMultipart(sub(), parts({ name: 'description', value: description, type: 'text/plain; charset=utf-8' })), 400, { fields: [['description']] });
-        await refused(await postMultipart(sub(), multipart([{ name: 'answers', value: json.subarray(11, -1) }])), 400, { fields: [['answers', /not valid UTF-8/]] });
-        const utf16 = await refused(await postMultipart(sub(), parts({ name: 'description', value: Buffer.from('hello', 'utf16le'), type: 'text/plain; charset=utf-16le' })), 415, { detail: /"description" must be UTF-8, not utf-16le/ });
+        await refused(await postMultipart(sub(), parts({ name: 'description', value: description, type: 'text/plain; charset=utf-8' })), 400, {
+          fields: [['description']],
+        });
+        await refused(await postMultipart(sub(), multipart([{ name: 'answers', value: json.subarray(11, -1) }])), 400, {
+          fields: [['answers', /not valid UTF-8/]],
+        });
+        const utf16 = await refused(
+          await postMultipart(sub(), parts({ name: 'description', value: Buffer.from('hello', 'utf16le'), type: 'text/plain; charset=utf-16le' })),
+          415,
+          { detail: /"description" must be UTF-8, not utf-16le/ },
+        );
         assert.equal(utf16.field, 'description');
         await refused(await postMultipart(sub(), parts({ name: 'description', value: 'x', type: 'text/plain; charset=shift_jis' })), 415);
       });
@@ -510,7 +706,13 @@ describe('bad input (test council)', () => {
       for (const res of [
         await postJson(sub(), utf8, { 'content-type': 'application/json; charset=UTF-8' }),
         await postJson(sub(), utf8, { 'content-type': 'application/json;charset="utf8"' }),
-        await postMultipart(sub(), multipart([{ name: 'answers', value: JSON.stringify({ ...validAnswers(), description: undefined }) }, { name: 'description', value: 'Café, 20 € a night', type: 'text/plain; charset=utf-8' }])),
+        await postMultipart(
+          sub(),
+          multipart([
+            { name: 'answers', value: JSON.stringify({ ...validAnswers(), description: undefined }) },
+            { name: 'description', value: 'Café, 20 € a night', type: 'text/plain; charset=utf-8' },
+          ]),
+        ),
       ]) {
         assert.equal(res.status, 201, await res.clone().text());
         assert.equal((await processOf(((await res.json()) as { processId: string }).processId)).answers.description, 'Café, 20 € a night');
@@ -523,33 +725,68 @@ describe('bad input (test council)', () => {
       const { processId } = await submitted();
       const notes = `${t.url}/api/v1/processes/${processId}/notes`;
       await changesNothing(t, async () => {
-        for (const [char, code] of [['\u0001', 'U+0001'], ['\u000b', 'U+000B'], ['\u001f', 'U+001F'], ['\ufffe', 'U+FFFE'], ['\uffff', 'U+FFFF']] as const) {
+        for (const [char, code] of [
+          ['\u0001', 'U+0001'],
+          ['\u000b', 'U+000B'],
+          ['\u001f', 'U+001F'],
+          ['\ufffe', 'U+FFFE'],
+          ['\uffff', 'U+FFFF'],
+        ] as const) {
           const message = new RegExp(`cannot be sent on \\(${code.replace('+', '\\+')}\\)`);
-          await refused(await postJson(sub(), JSON.stringify({ answers: { ...validAnswers(), description: `a${char}b` } })), 422, { fields: [['answers.description', message]] });
-          await refused(await postMultipart(sub(), multipart([{ name: 'noiseType', value: 'music' }, { name: 'description', value: `x${char}y` }])), 422, { fields: [['description', message]] });
+          await refused(await postJson(sub(), JSON.stringify({ answers: { ...validAnswers(), description: `a${char}b` } })), 422, {
+            fields: [['answers.description', message]],
+          });
+          await refused(
+            await postMultipart(
+              sub(),
+              multipart([
+                { name: 'noiseType', value: 'music' },
+                { name: 'description', value: `x${char}y` },
+              ]),
+            ),
+            422,
+            { fields: [['description', message]] },
+          );
           await refused(await postJson(notes, JSON.stringify({ text: `a${char}b`, visibleToCitizen: true }), asKey(key)), 422, { fields: [['text', message]] });
         }
         // Raw (not escaped) U+FFFE in the JSON text, and a control character in a key.
-        await refused(await postJson(sub(), `{"answers":${JSON.stringify({ ...validAnswers(), description: 'a\ufffeb' })}}`), 422, { fields: [['answers.description']] });
-        await refused(await postJson(sub(), JSON.stringify({ answers: { ...validAnswers(), 'k\u0002': 1 } })), 422, { fields: [['answers.k\u0002', /U\+0002/]] });
-        await refused(await postJson(`${t.url}/api/v1/processes/${processId}/close`, JSON.stringify({ reason: 'done\u0007' }), asKey(key)), 422, { fields: [['reason', /U\+0007/]] });
+        await refused(await postJson(sub(), `{"answers":${JSON.stringify({ ...validAnswers(), description: 'a\ufffeb' })}}`), 422, {
+          fields: [['answers.description']],
+        });
+        await refused(await postJson(sub(), JSON.stringify({ answers: { ...validAnswers(), 'k\u0002': 1 } })), 422, {
+          fields: [['answers.k\u0002', /U\+0002/]],
+        });
+        await refused(await postJson(`${t.url}/api/v1/processes/${processId}/close`, JSON.stringify({ reason: 'done\u0007' }), asKey(key)), 422, {
+          fields: [['reason', /U\+0007/]],
+        });
       });
       const ok = await postJson(sub(), JSON.stringify({ answers: { ...validAnswers(), description: 'Line one,\tthen a tab.\r\nLine two.\nLine three.' } }));
       assert.equal(ok.status, 201, await ok.clone().text());
-      assert.equal((await processOf(((await ok.json()) as { processId: string }).processId)).answers.description, 'Line one,\tthen a tab.\nLine two.\nLine three.');
+      assert.equal(
+        (await processOf(((await ok.json()) as { processId: string }).processId)).answers.description,
+        'Line one,\tthen a tab.\nLine two.\nLine three.',
+      );
     });
 
     test('signed callbacks follow the same rules: 400 for invalid UTF-8, 415 for another type or charset, 422 for a duplicate key or a control character', async () => {
       const { processId } = await submitted();
       const events = `${t.url}/connectors/backoffice/events`;
       const signed = (body: string | Buffer, type = 'application/json') =>
-        fetch(events, { method: 'POST', headers: { 'content-type': type, ...webhookHeaders(t.env.TEST_WEBHOOK_SECRET!, `msg_${randomUUID()}`, body) }, body: typeof body === 'string' ? body : new Uint8Array(body) });
+        fetch(events, {
+          method: 'POST',
+          headers: { 'content-type': type, ...webhookHeaders(t.env.TEST_WEBHOOK_SECRET!, `msg_${randomUUID()}`, body) },
+          body: typeof body === 'string' ? body : new Uint8Array(body),
+        });
       const note = (text: string) => JSON.stringify({ type: 'note.added', processId, text, visibleToCitizen: true });
       await changesNothing(t, async () => {
-        await refused(await signed(Buffer.concat([Buffer.from(note('a#').split('#')[0]!), Buffer.from([0xc3, 0x28]), Buffer.from('"}')])), 400, { detail: /not valid UTF-8/ });
+        await refused(await signed(Buffer.concat([Buffer.from(note('a#').split('#')[0]!), Buffer.from([0xc3, 0x28]), Buffer.from('"}')])), 400, {
+          detail: /not valid UTF-8/,
+        });
         await refused(await signed(note('hello'), 'text/plain'), 415, { detail: /application\/json/ });
         await refused(await signed(note('hello'), 'application/json; charset=utf-16'), 415, { detail: /must be UTF-8/ });
-        await refused(await signed(note('hello').replace('"visibleToCitizen":true', '"visibleToCitizen":false,"visibleToCitizen":true')), 422, { fields: [['visibleToCitizen', /more than once/]] });
+        await refused(await signed(note('hello').replace('"visibleToCitizen":true', '"visibleToCitizen":false,"visibleToCitizen":true')), 422, {
+          fields: [['visibleToCitizen', /more than once/]],
+        });
         await refused(await signed(note('a\u000bb')), 422, { fields: [['text', /U\+000B/]] });
         await refused(await signed(note('a\uffffb')), 422, { fields: [['text', /U\+FFFF/]] });
       });
@@ -563,9 +800,23 @@ describe('bad input (test council)', () => {
       const { processId } = await submitted();
       await changesNothing(t, async () => {
         await refused(await postJson(sub(), JSON.stringify({ answers: validAnswers(), extra: 1 })), 422, { fields: [['extra', /not a known field/]] });
-        await refused(await postJson(sub(), JSON.stringify({ answers: { ...validAnswers(), unknownField: 1 } })), 422, { fields: [['unknownField', /not a question/]] });
-        await refused(await postJson(`${t.url}/api/v1/processes/${processId}/notes`, JSON.stringify({ text: 'hi', visibleToCitizen: true, sneaky: true, also: 2 }), asKey(key)), 422, { fields: [['sneaky'], ['also']] });
-        const task = await fetch(`${t.url}/api/v1/processes/${processId}/tasks/triage`, { method: 'PATCH', headers: { 'content-type': 'application/json', ...asKey(key) }, body: JSON.stringify({ status: 'completed', admin: true }) });
+        await refused(await postJson(sub(), JSON.stringify({ answers: { ...validAnswers(), unknownField: 1 } })), 422, {
+          fields: [['unknownField', /not a question/]],
+        });
+        await refused(
+          await postJson(
+            `${t.url}/api/v1/processes/${processId}/notes`,
+            JSON.stringify({ text: 'hi', visibleToCitizen: true, sneaky: true, also: 2 }),
+            asKey(key),
+          ),
+          422,
+          { fields: [['sneaky'], ['also']] },
+        );
+        const task = await fetch(`${t.url}/api/v1/processes/${processId}/tasks/triage`, {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/json', ...asKey(key) },
+          body: JSON.stringify({ status: 'completed', admin: true }),
+        });
         await refused(task, 422, { fields: [['admin', /not a known field/]] });
         await refused(await fetch(`${t.url}/api/v1/processes?foo=1`, { headers: asKey(key) }), 400, { fields: [['foo', /not a known field/]] });
       });
@@ -575,23 +826,89 @@ describe('bad input (test council)', () => {
       const { processId } = await submitted();
       const answers = JSON.stringify(validAnswers());
       await changesNothing(t, async () => {
-        await refused(await postJson(sub(), `{"answers":${answers.replace('{', '{"noiseType":"dog",')}}`), 422, { fields: [['answers.noiseType', /more than once/]] });
+        await refused(await postJson(sub(), `{"answers":${answers.replace('{', '{"noiseType":"dog",')}}`), 422, {
+          fields: [['answers.noiseType', /more than once/]],
+        });
         await refused(await postJson(sub(), `{"answers":{},"answers":${answers}}`), 422, { fields: [['answers', /more than once/]] });
         await refused(await postJson(sub(), `{"answers":${answers.replace('"line1"', '"line1":"x","line1"')}}`), 422, { fields: [['answers.source.line1']] });
-        await refused(await postJson(`${t.url}/api/v1/processes/${processId}/notes`, '{"text":"private","visibleToCitizen":false,"visibleToCitizen":true}', asKey(key)), 422, { fields: [['visibleToCitizen', /more than once/]] });
-        await refused(await postMultipart(sub(), multipart([{ name: 'answers', value: answers.replace('{', '{"email":"other@example.com",') }])), 422, { fields: [['email', /more than once/]] });
-        await refused(await postMultipart(sub(), multipart([{ name: 'answers', value: answers }, { name: 'answers', value: answers }])), 400, { detail: /only once/ });
-        // An answer in the answers part and as a part of its own, or a part inside an answer twice: which should win is a guess.
-        const p = await refused(await postMultipart(sub(), multipart([{ name: 'answers', value: answers }, { name: 'description', value: 'Overridden.' }, { name: 'source.postcode', value: 'EX9 9ZZ' }])), 422, {
-          fields: [['description', /both in the answers part and as a part of its own/], ['source.postcode', /both in the answers part/]],
+        await refused(
+          await postJson(`${t.url}/api/v1/processes/${processId}/notes`, '{"text":"private","visibleToCitizen":false,"visibleToCitizen":true}', asKey(key)),
+          422,
+          { fields: [['visibleToCitizen', /more than once/]] },
+        );
+        await refused(await postMultipart(sub(), multipart([{ name: 'answers', value: answers.replace('{', '{"email":"other@example.com",') }])), 422, {
+          fields: [['email', /more than once/]],
         });
+        await refused(
+          await postMultipart(
+            sub(),
+            multipart([
+              { name: 'answers', value: answers },
+              { name: 'answers', value: answers },
+            ]),
+          ),
+          400,
+          { detail: /only once/ },
+        );
+        // An answer in the answers part and as a part of its own, or a part inside an answer twice: which should win is a guess.
+        const p = await refused(
+          await postMultipart(
+            sub(),
+            multipart([
+              { name: 'answers', value: answers },
+              { name: 'description', value: 'Overridden.' },
+              { name: 'source.postcode', value: 'EX9 9ZZ' },
+            ]),
+          ),
+          422,
+          {
+            fields: [
+              ['description', /both in the answers part and as a part of its own/],
+              ['source.postcode', /both in the answers part/],
+            ],
+          },
+        );
         assert.equal(p.errors!.length, 2);
         const { description: _d, source: _s, times: _t, ...rest } = validAnswers();
         const separate = (extra: Part[]) => multipart([{ name: 'answers', value: JSON.stringify(rest) }, { name: 'description', value: 'Loud.' }, ...extra]);
-        await refused(await postMultipart(sub(), separate([{ name: 'source.line1', value: '1 A Road' }, { name: 'source.line1', value: '2 B Road' }, { name: 'source.postcode', value: 'EX1 2AB' }])), 422, { fields: [['source.line1', /more than once/]] });
-        await refused(await postMultipart(sub(), separate([{ name: 'source[line1]', value: '1 A Road' }, { name: 'source.line1', value: '2 B Road' }, { name: 'source.postcode', value: 'EX1 2AB' }])), 422, { fields: [['source.line1', /more than once/]] });
-        await refused(await postMultipart(sub(), separate([{ name: 'source.line1', value: '1 A Road' }, { name: 'source', value: 'x' }])), 422, { fields: [['source', /more than once/]] });
-        await refused(await postMultipart(sub(), separate([{ name: 'description', value: 'Twice.' }])), 422, { fields: [['description', /more than once|must be text/]] });
+        await refused(
+          await postMultipart(
+            sub(),
+            separate([
+              { name: 'source.line1', value: '1 A Road' },
+              { name: 'source.line1', value: '2 B Road' },
+              { name: 'source.postcode', value: 'EX1 2AB' },
+            ]),
+          ),
+          422,
+          { fields: [['source.line1', /more than once/]] },
+        );
+        await refused(
+          await postMultipart(
+            sub(),
+            separate([
+              { name: 'source[line1]', value: '1 A Road' },
+              { name: 'source.line1', value: '2 B Road' },
+              { name: 'source.postcode', value: 'EX1 2AB' },
+            ]),
+          ),
+          422,
+          { fields: [['source.line1', /more than once/]] },
+        );
+        await refused(
+          await postMultipart(
+            sub(),
+            separate([
+              { name: 'source.line1', value: '1 A Road' },
+              { name: 'source', value: 'x' },
+            ]),
+          ),
+          422,
+          { fields: [['source', /more than once/]] },
+        );
+        await refused(await postMultipart(sub(), separate([{ name: 'description', value: 'Twice.' }])), 422, {
+          fields: [['description', /more than once|must be text/]],
+        });
         // Keys that only look alike are different keys.
         const distinct = await postJson(`${t.url}/api/v1/admin/services/noise/xml-preview`, '{"answers":{"a":1,"A":2,"a\\u0301":3,"\\u00e1":4}}', asKey(admin));
         assert.equal(distinct.status, 200);
@@ -624,7 +941,10 @@ describe('bad input (test council)', () => {
       assert.equal(res.status, 201, await res.clone().text());
       const { processId, trackingUrl } = (await res.json()) as { processId: string; trackingUrl: string };
       const note = `${SCRIPT} & "quotes" '${SQL}`;
-      assert.equal((await postJson(`${t.url}/api/v1/processes/${processId}/notes`, JSON.stringify({ text: note, visibleToCitizen: true }), asKey(key))).status, 201);
+      assert.equal(
+        (await postJson(`${t.url}/api/v1/processes/${processId}/notes`, JSON.stringify({ text: note, visibleToCitizen: true }), asKey(key))).status,
+        201,
+      );
       const reason = `<img src=x onerror=alert(1)> ${SQL}`;
       assert.equal((await postJson(`${t.url}/api/v1/processes/${processId}/close`, JSON.stringify({ reason }), asKey(key))).status, 200);
 
@@ -633,10 +953,20 @@ describe('bad input (test council)', () => {
       assert.deepEqual(proc.answers.source, { ...answers.source, postcode: 'EX1 2AB' });
       const [tables] = await t.hub.sequelize.query(`select count(*)::int as n from processes`);
       assert.ok((tables as { n: number }[])[0]!.n > 0, 'the processes table is still there');
-      const track = (await (await fetch(trackingUrl.replace(t.config.server.publicBaseUrl, `${t.url}/api/v1`))).json()) as { timeline: { text: string }[]; closedReason: string; documents: { name: string }[] };
-      assert.ok(track.timeline.some((e) => e.text === note), 'the note verbatim in the JSON view');
+      const track = (await (await fetch(trackingUrl.replace(t.config.server.publicBaseUrl, `${t.url}/api/v1`))).json()) as {
+        timeline: { text: string }[];
+        closedReason: string;
+        documents: { name: string }[];
+      };
+      assert.ok(
+        track.timeline.some((e) => e.text === note),
+        'the note verbatim in the JSON view',
+      );
       assert.equal(track.closedReason, reason);
-      assert.deepEqual(track.documents.map((d) => d.name), ['<svg onload=alert(1)>.png']);
+      assert.deepEqual(
+        track.documents.map((d) => d.name),
+        ['<svg onload=alert(1)>.png'],
+      );
 
       const page = await (await fetch(trackingUrl.replace(t.config.server.publicBaseUrl, t.url), { headers: { accept: 'text/html' } })).text();
       for (const raw of [SCRIPT, '<img src=x', '<svg onload']) assert.ok(!page.includes(raw), `tracking page has no raw ${raw}`);
@@ -669,7 +999,12 @@ describe('bad input (test council)', () => {
         assert.equal(form.status, 200, `${page}: ${form.html.slice(0, 200)}`);
         const action = /<form[^>]*action="([^"]+)"/.exec(form.html)![1]!.replace(/&amp;/g, '&');
         const m = multipart(Object.entries(fields).map(([name, value]) => ({ name, value })));
-        const r = await fetch(`${t.url}${action}`, { method: 'POST', headers: { ...headers(), 'content-type': m.type }, body: new Uint8Array(m.body), redirect: 'manual' });
+        const r = await fetch(`${t.url}${action}`, {
+          method: 'POST',
+          headers: { ...headers(), 'content-type': m.type },
+          body: new Uint8Array(m.body),
+          redirect: 'manual',
+        });
         jar(r);
         return { status: r.status, html: await r.text(), location: r.headers.get('location') };
       };
@@ -693,7 +1028,10 @@ describe('bad input (test council)', () => {
 
       assert.equal((await post('noiseType', { noiseType: 'music' })).status, 302);
       assert.equal((await post('description', { description: `${SQL} ${SCRIPT}` })).status, 302);
-      assert.equal((await post('source', { 'source.line1': SCRIPT, 'source.town': `<b onmouseover=alert(3)>${SQL}`, 'source.postcode': 'EX1 2AB' })).status, 302);
+      assert.equal(
+        (await post('source', { 'source.line1': SCRIPT, 'source.town': `<b onmouseover=alert(3)>${SQL}`, 'source.postcode': 'EX1 2AB' })).status,
+        302,
+      );
       assert.equal((await post('started', { 'started-day': '1', 'started-month': '10', 'started-year': '2026' })).status, 302);
       const check = await get('/services/noise/check-answers');
       assert.equal(check.status, 200);
@@ -709,7 +1047,11 @@ describe('bad input (example council: the sandbox back office)', () => {
   let t: TestHub;
   let secret: string;
   const inbox = (body: string, signed = true) =>
-    fetch(`${t.url}/sandbox/inbox`, { method: 'POST', headers: { 'content-type': 'application/xml', ...(signed ? webhookHeaders(secret, `msg_${randomUUID()}`, body) : {}) }, body });
+    fetch(`${t.url}/sandbox/inbox`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml', ...(signed ? webhookHeaders(secret, `msg_${randomUUID()}`, body) : {}) },
+      body,
+    });
 
   before(async () => {
     t = await startTestHub({ configFile: 'config/closeloop.yaml' });
@@ -742,7 +1084,10 @@ describe('bad input (example council: the sandbox back office)', () => {
     const res = await inbox(xml);
     assert.equal(res.status, 202, await res.clone().text());
     const [rows] = await t.hub.sequelize.query('select reference from sandbox_inbox');
-    assert.deepEqual((rows as { reference: string }[]).map((r) => r.reference), [reference]);
+    assert.deepEqual(
+      (rows as { reference: string }[]).map((r) => r.reference),
+      [reference],
+    );
     const page = await (await fetch(`${t.url}/sandbox`)).text();
     assert.ok(!page.includes(SCRIPT), 'no raw script');
     assert.ok(page.includes('&lt;script&gt;alert(1)&lt;/script&gt;&#39;); drop table processes;--'), 'escaped');

@@ -31,21 +31,43 @@ const text = (name: string, bytes: Buffer | string, type?: string) => ({
   headers: `Content-Disposition: form-data; name="${name}"${type ? `\r\nContent-Type: ${type}` : ''}`,
   bytes: Buffer.from(bytes),
 });
-const file = (name: string, bytes: Buffer) => ({ headers: `Content-Disposition: form-data; name="${name}"; filename="x.bin"\r\nContent-Type: image/png`, bytes });
+const file = (name: string, bytes: Buffer) => ({
+  headers: `Content-Disposition: form-data; name="${name}"; filename="x.bin"\r\nContent-Type: image/png`,
+  bytes,
+});
 
 describe('TextPartChecker', () => {
   test('valid UTF-8 text parts, any file bytes and a preamble pass', () => {
-    assert.equal(problemOf(body([text('a', 'Café €'), text('b', ''), file('evidence', Buffer.concat([INVALID, Buffer.from(`\r\n--${BOUNDARY}X`)])), text('c', 'x', 'text/plain; charset=UTF-8')], 'preamble\r\n')), null);
+    assert.equal(
+      problemOf(
+        body(
+          [
+            text('a', 'Café €'),
+            text('b', ''),
+            file('evidence', Buffer.concat([INVALID, Buffer.from(`\r\n--${BOUNDARY}X`)])),
+            text('c', 'x', 'text/plain; charset=UTF-8'),
+          ],
+          'preamble\r\n',
+        ),
+      ),
+      null,
+    );
     assert.equal(problemOf(body([{ headers: 'Content-Disposition: form-data; name="raw"\r\nContent-Type: application/octet-stream', bytes: INVALID }])), null);
   });
 
   test('invalid UTF-8 in a text part is 400 naming it, wherever the chunks split', () => {
-    assert.equal(problemOf(body([text('answers', '{}'), text('description', Buffer.concat([Buffer.from('ab'), INVALID, Buffer.from('c')]))])), '400 The part "description" is not valid UTF-8');
+    assert.equal(
+      problemOf(body([text('answers', '{}'), text('description', Buffer.concat([Buffer.from('ab'), INVALID, Buffer.from('c')]))])),
+      '400 The part "description" is not valid UTF-8',
+    );
     assert.equal(problemOf(body([text('first', INVALID), text('second', INVALID)])), '400 The part "first" is not valid UTF-8');
   });
 
   test('a declared charset other than UTF-8 is 415', () => {
-    assert.equal(problemOf(body([text('description', Buffer.from('hi', 'utf16le'), 'text/plain; charset=utf-16le')])), '415 The part "description" must be UTF-8, not utf-16le');
+    assert.equal(
+      problemOf(body([text('description', Buffer.from('hi', 'utf16le'), 'text/plain; charset=utf-16le')])),
+      '415 The part "description" must be UTF-8, not utf-16le',
+    );
     assert.equal(problemOf(body([text('d', 'x', 'text/plain; charset="ISO-8859-1"')])), '415 The part "d" must be UTF-8, not iso-8859-1');
   });
 

@@ -118,7 +118,11 @@ describe('OpenAPI fuzz', () => {
     // Something to find: processes of both services (one with an evidence file), a dead delivery, a draft.
     for (let i = 0; i < 20; i++) {
       const body = i % 3 === 2 ? { answers: { pest: 'rats' } } : { answers: { ...noiseAnswers(), description: `Seed ${i}` } };
-      const res = await fetch(`${t.url}/api/v1/services/${i % 3 === 2 ? 'pests' : 'noise'}/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${t.url}/api/v1/services/${i % 3 === 2 ? 'pests' : 'noise'}/submissions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       assert.equal(res.status, 201, await res.clone().text());
       const created = (await res.json()) as { processId: string; trackingUrl: string };
       pools.processIds.push(created.processId);
@@ -131,15 +135,28 @@ describe('OpenAPI fuzz', () => {
     assert.equal(withFile.status, 201);
     pools.processIds.push(((await withFile.json()) as { processId: string }).processId);
     const q = async <T>(sql: string) => (await t.hub.sequelize.query(sql))[0] as T[];
-    pools.documents.push(...(await q<{ id: string; process_id: string }>('select id, process_id from documents order by created_at, id')).map((r) => ({ id: r.id, processId: r.process_id })));
+    pools.documents.push(
+      ...(await q<{ id: string; process_id: string }>('select id, process_id from documents order by created_at, id')).map((r) => ({
+        id: r.id,
+        processId: r.process_id,
+      })),
+    );
     pools.deliveryIds.push(...(await q<{ id: string }>('select id from deliveries order by created_at, id')).map((r) => r.id));
     // Half of them dead, so replays have something to replay.
-    await t.hub.sequelize.query(`update deliveries set status = 'dead', last_error = 'seeded for the fuzz' where id = any($1)`, { bind: [pools.deliveryIds.filter((_, i) => i % 2 === 0)] });
-    const page = (await (await fetch(`${t.url}/api/v1/processes?limit=2`, { headers: { authorization: `Bearer ${keys.backOffice}` } })).json()) as { nextCursor: string };
+    await t.hub.sequelize.query(`update deliveries set status = 'dead', last_error = 'seeded for the fuzz' where id = any($1)`, {
+      bind: [pools.deliveryIds.filter((_, i) => i % 2 === 0)],
+    });
+    const page = (await (await fetch(`${t.url}/api/v1/processes?limit=2`, { headers: { authorization: `Bearer ${keys.backOffice}` } })).json()) as {
+      nextCursor: string;
+    };
     pools.cursors.push(page.nextCursor);
     // A draft that can be published as it is (the published pests definition, saved again).
     const pests = t.hub.catalogue.get('pests').definition;
-    const draft = await fetch(`${t.url}/api/v1/admin/services/pests/versions`, { method: 'POST', headers: { authorization: `Bearer ${keys.admin}`, 'content-type': 'application/json' }, body: JSON.stringify(pests) });
+    const draft = await fetch(`${t.url}/api/v1/admin/services/pests/versions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys.admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify(pests),
+    });
     assert.equal(draft.status, 201, await draft.clone().text());
 
     const res = await fetch(`${t.url}/openapi.json`);
@@ -149,7 +166,15 @@ describe('OpenAPI fuzz', () => {
     for (const [path, methods] of Object.entries(doc.paths as Record<string, Json>)) {
       for (const [method, op] of Object.entries(methods)) {
         const secured = !(Array.isArray(op.security) && op.security.length === 0);
-        operations.push({ id: op.operationId, method: method.toUpperCase(), path, op, secured, admin: path.startsWith('/api/v1/admin/'), inbound: path.startsWith('/connectors/') || path.startsWith('/channels/') });
+        operations.push({
+          id: op.operationId,
+          method: method.toUpperCase(),
+          path,
+          op,
+          secured,
+          admin: path.startsWith('/api/v1/admin/'),
+          inbound: path.startsWith('/connectors/') || path.startsWith('/channels/'),
+        });
       }
     }
   });
@@ -160,7 +185,11 @@ describe('OpenAPI fuzz', () => {
   /** Resolves a local $ref ("#/components/…") in the document. */
   const deref = (node: Json): Json => {
     let n = node;
-    for (let i = 0; i < 10 && typeof n?.$ref === 'string'; i++) n = n.$ref.slice(2).split('/').reduce((x: Json, k: string) => x[k.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+    for (let i = 0; i < 10 && typeof n?.$ref === 'string'; i++)
+      n = n.$ref
+        .slice(2)
+        .split('/')
+        .reduce((x: Json, k: string) => x[k.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
     return n;
   };
   /** The schema with every $ref into the document replaced by its target (the response schemas then stand alone). */
@@ -239,8 +268,26 @@ describe('OpenAPI fuzz', () => {
   /** A value of the wrong kind for a schema. */
   const wrongType = (s: Json): fc.Arbitrary<unknown> => {
     const type = deref(s ?? {}).type;
-    const all: fc.Arbitrary<unknown>[] = [fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 2 }), fc.constant({ nested: { deeper: true } }), fc.string({ maxLength: 5 })];
-    const pick = type === 'string' ? [0, 1, 2, 3, 4] : type === 'integer' || type === 'number' ? [1, 2, 3, 4, 5] : type === 'boolean' ? [0, 2, 3, 4, 5] : type === 'object' ? [0, 1, 2, 3, 5] : type === 'array' ? [0, 1, 2, 4, 5] : [0, 1, 2, 3, 4, 5];
+    const all: fc.Arbitrary<unknown>[] = [
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.integer(), { maxLength: 2 }),
+      fc.constant({ nested: { deeper: true } }),
+      fc.string({ maxLength: 5 }),
+    ];
+    const pick =
+      type === 'string'
+        ? [0, 1, 2, 3, 4]
+        : type === 'integer' || type === 'number'
+          ? [1, 2, 3, 4, 5]
+          : type === 'boolean'
+            ? [0, 2, 3, 4, 5]
+            : type === 'object'
+              ? [0, 1, 2, 3, 5]
+              : type === 'array'
+                ? [0, 1, 2, 4, 5]
+                : [0, 1, 2, 3, 4, 5];
     return fc.oneof(...pick.map((i) => all[i]!));
   };
 
@@ -252,7 +299,10 @@ describe('OpenAPI fuzz', () => {
 
   /** A value for a path or query parameter, from the hub's real objects when `valid`. */
   function paramValue(g: fc.GeneratorValue, op: Operation, name: string, schema: Json, valid: boolean): string {
-    if (!valid) return g(() => fc.oneof(fc.constantFrom(...NASTY.filter((x) => x !== '')), fc.string({ minLength: 1, maxLength: 30, unit: 'grapheme' }), stringArb(schema ?? {})));
+    if (!valid)
+      return g(() =>
+        fc.oneof(fc.constantFrom(...NASTY.filter((x) => x !== '')), fc.string({ minLength: 1, maxLength: 30, unit: 'grapheme' }), stringArb(schema ?? {})),
+      );
     const pick = (list: string[]) => list[g(fc.nat, { max: Math.max(0, list.length - 1) })] ?? 'none';
     if (name === 'id' && op.path.includes('/deliveries/')) return pick(pools.deliveryIds);
     if (name === 'id' || name === 'processId') return pick(pools.processIds);
@@ -272,7 +322,13 @@ describe('OpenAPI fuzz', () => {
     // Auth: most requests carry a key that may act, some none, a junk key or a key for another service.
     let auth: Auth = 'none';
     if (op.secured) {
-      auth = g(() => fc.constantFrom<Auth>(...(op.admin ? (['admin', 'admin', 'admin', 'backOffice', 'none', 'junk'] as const) : (['backOffice', 'backOffice', 'backOffice', 'admin', 'otherService', 'none', 'junk'] as const))));
+      auth = g(() =>
+        fc.constantFrom<Auth>(
+          ...(op.admin
+            ? (['admin', 'admin', 'admin', 'backOffice', 'none', 'junk'] as const)
+            : (['backOffice', 'backOffice', 'backOffice', 'admin', 'otherService', 'none', 'junk'] as const)),
+        ),
+      );
     } else if (!op.inbound && g(fc.nat, { max: 9 }) === 0) {
       auth = 'backOffice'; // ignored by public routes
     }
@@ -290,7 +346,20 @@ describe('OpenAPI fuzz', () => {
     if (params.some((p) => p.in === 'query')) breaks.push('query', 'query');
     breaks.push('query-unknown');
     if (params.some((p) => p.in === 'header')) breaks.push('idempotency-key');
-    if (jsonSchema) breaks.push('body-junk', 'body-missing', 'body-extra', 'body-wrong-type', 'body-nasty', 'body-deep', 'body-malformed', 'body-content-type', 'body-invalid-utf8', 'body-duplicate-key', 'body-multipart');
+    if (jsonSchema)
+      breaks.push(
+        'body-junk',
+        'body-missing',
+        'body-extra',
+        'body-wrong-type',
+        'body-nasty',
+        'body-deep',
+        'body-malformed',
+        'body-content-type',
+        'body-invalid-utf8',
+        'body-duplicate-key',
+        'body-multipart',
+      );
     if (op.method !== 'GET' && !jsonSchema && !hasMultipart) breaks.push('body-unexpected');
     if (hasMultipart) breaks.push('multipart', 'multipart', 'multipart-file');
     if (jsonSchema && g(fc.nat, { max: 40 }) === 0) breaks.push('body-oversized');
@@ -309,11 +378,25 @@ describe('OpenAPI fuzz', () => {
       } else if (p.in === 'query') {
         const include = p.required || g(fc.nat, { max: 2 }) > 0;
         if (!include) continue;
-        if (broken === 'query' && g(fc.boolean)) query.append(p.name, String(g(() => fc.oneof(wrongType(p.schema).map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))), fc.constantFrom(...NASTY))))); 
+        if (broken === 'query' && g(fc.boolean))
+          query.append(
+            p.name,
+            String(
+              g(() =>
+                fc.oneof(
+                  wrongType(p.schema).map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))),
+                  fc.constantFrom(...NASTY),
+                ),
+              ),
+            ),
+          );
         else query.append(p.name, paramValue(g, op, p.name, p.schema, true));
         if (broken === 'query' && g(fc.nat, { max: 3 }) === 0) query.append(p.name, paramValue(g, op, p.name, p.schema, true));
       } else if (p.in === 'header' && p.name.toLowerCase() === 'idempotency-key') {
-        if (broken === 'idempotency-key') headers['idempotency-key'] = g(fc.boolean) ? 'k'.repeat(201 + g(fc.nat, { max: 100 })) : g(() => fc.constantFrom('a', 'same-key', ' ', 'x'.repeat(200)));
+        if (broken === 'idempotency-key')
+          headers['idempotency-key'] = g(fc.boolean)
+            ? 'k'.repeat(201 + g(fc.nat, { max: 100 }))
+            : g(() => fc.constantFrom('a', 'same-key', ' ', 'x'.repeat(200)));
         else if (g(fc.nat, { max: 3 }) === 0) headers['idempotency-key'] = `fuzz-${g(fc.nat, { max: 30 })}`;
       }
     }
@@ -322,7 +405,11 @@ describe('OpenAPI fuzz', () => {
       const d = pools.documents[g(fc.nat, { max: pools.documents.length - 1 })]!;
       path = op.path.replace('{id}', d.processId).replace('{documentId}', d.id);
     }
-    if (broken === 'query-unknown') query.append(g(() => fc.constantFrom('foo', 'limit[]', '__proto__', 'constructor', 'SELECT')), g(() => fc.constantFrom(...NASTY)));
+    if (broken === 'query-unknown')
+      query.append(
+        g(() => fc.constantFrom('foo', 'limit[]', '__proto__', 'constructor', 'SELECT')),
+        g(() => fc.constantFrom(...NASTY)),
+      );
 
     // The body.
     let body: BodyInit | undefined;
@@ -333,7 +420,12 @@ describe('OpenAPI fuzz', () => {
     const validBody = (): Json => {
       if (op.id === 'submit') {
         const service = values.serviceId;
-        return { answers: service === 'pests' ? { pest: g(() => fc.constantFrom('rats', 'wasps', 'bees')) } : { ...noiseAnswers(), description: g(() => fc.string({ minLength: 1, maxLength: 80, unit: 'grapheme' })) } };
+        return {
+          answers:
+            service === 'pests'
+              ? { pest: g(() => fc.constantFrom('rats', 'wasps', 'bees')) }
+              : { ...noiseAnswers(), description: g(() => fc.string({ minLength: 1, maxLength: 80, unit: 'grapheme' })) },
+        };
       }
       const example = bodyContent['application/json']?.example as Json | undefined;
       const value = (example && g(fc.nat, { max: 3 }) === 0 ? structuredClone(example) : g(() => schemaArb(jsonSchema))) as Json;
@@ -344,11 +436,19 @@ describe('OpenAPI fuzz', () => {
     switch (broken) {
       case 'inbound-junk': {
         headers['content-type'] = g(() => fc.constantFrom('application/json', 'text/plain', 'application/xml'));
-        body = g(() => fc.oneof(fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)), fc.constantFrom('{junk', '<x/>', '', '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'), schemaArb(jsonSchema).map((v) => JSON.stringify(v))));
+        body = g(() =>
+          fc.oneof(
+            fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+            fc.constantFrom('{junk', '<x/>', '', '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'),
+            schemaArb(jsonSchema).map((v) => JSON.stringify(v)),
+          ),
+        );
         if (g(fc.boolean)) {
           headers['webhook-id'] = g(() => fc.constantFrom('msg_1', '', 'x'.repeat(300)));
           headers['webhook-timestamp'] = g(() => fc.constantFrom(String(Math.floor(Date.now() / 1000)), '0', 'abc', '99999999999'));
-          headers['webhook-signature'] = g(() => fc.constantFrom('v1,AAAA', 'v1,' + Buffer.alloc(32).toString('base64'), 'v2,x', '', 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE='));
+          headers['webhook-signature'] = g(() =>
+            fc.constantFrom('v1,AAAA', 'v1,' + Buffer.alloc(32).toString('base64'), 'v2,x', '', 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE='),
+          );
         }
         break;
       }
@@ -364,7 +464,10 @@ describe('OpenAPI fuzz', () => {
         break;
       }
       case 'body-extra':
-        json({ ...validBody(), [g(() => fc.constantFrom('extra', 'id2', '__proto__', 'constructor', 'admin', '$where'))]: g(() => fc.jsonValue({ maxDepth: 1 })) });
+        json({
+          ...validBody(),
+          [g(() => fc.constantFrom('extra', 'id2', '__proto__', 'constructor', 'admin', '$where'))]: g(() => fc.jsonValue({ maxDepth: 1 })),
+        });
         break;
       case 'body-wrong-type': {
         const v = validBody();
@@ -394,12 +497,23 @@ describe('OpenAPI fuzz', () => {
         body = g(() => fc.constantFrom('{', '{"a":', '{"a" 1}', "{'a':1}", '[1,]', '{"a":1}}', 'nul', '"just a string"', '42', 'true', '{"a":NaN}', '\u0000'));
         break;
       case 'body-content-type':
-        headers['content-type'] = g(() => fc.constantFrom('text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'application/octet-stream', 'application/json-patch+json', 'image/png'));
+        headers['content-type'] = g(() =>
+          fc.constantFrom(
+            'text/plain',
+            'application/xml',
+            'application/x-www-form-urlencoded',
+            'application/octet-stream',
+            'application/json-patch+json',
+            'image/png',
+          ),
+        );
         body = JSON.stringify(validBody());
         break;
       case 'body-invalid-utf8':
         headers['content-type'] = 'application/json';
-        body = new Uint8Array(Buffer.concat([Buffer.from('{"'), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), Buffer.from('":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')]));
+        body = new Uint8Array(
+          Buffer.concat([Buffer.from('{"'), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), Buffer.from('":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')]),
+        );
         break;
       case 'body-duplicate-key': {
         const v = validBody();
@@ -425,12 +539,51 @@ describe('OpenAPI fuzz', () => {
       case 'multipart':
       case 'multipart-file': {
         const fd = new FormData();
-        const entries = g(() => fc.array(fc.tuple(fc.constantFrom('answers', 'noiseType', 'description', 'source.postcode', 'source[line1]', 'started', 'times', 'email', 'pest', '__proto__.x', 'a.b.c', '_csrf', 'unknown'), fc.oneof(fc.constantFrom(...NASTY), fc.string({ maxLength: 20, unit: 'grapheme' }), fc.constantFrom(JSON.stringify(noiseAnswers()), '{"pest":"rats"}', '[]', '{'))), { maxLength: 6 }));
+        const entries = g(() =>
+          fc.array(
+            fc.tuple(
+              fc.constantFrom(
+                'answers',
+                'noiseType',
+                'description',
+                'source.postcode',
+                'source[line1]',
+                'started',
+                'times',
+                'email',
+                'pest',
+                '__proto__.x',
+                'a.b.c',
+                '_csrf',
+                'unknown',
+              ),
+              fc.oneof(
+                fc.constantFrom(...NASTY),
+                fc.string({ maxLength: 20, unit: 'grapheme' }),
+                fc.constantFrom(JSON.stringify(noiseAnswers()), '{"pest":"rats"}', '[]', '{'),
+              ),
+            ),
+            { maxLength: 6 },
+          ),
+        );
         for (const [k, v] of entries) fd.append(k, v);
         if (broken === 'multipart-file') {
           const bytes = g(() => fc.constantFrom('png', 'exe', 'html', 'empty', 'pdf'));
-          const data = bytes === 'png' ? pngBytes(1000, 'fz') : bytes === 'exe' ? Buffer.from('MZ\x90\x00 not really a program'.repeat(10)) : bytes === 'html' ? Buffer.from('<html><script>alert(1)</script></html>') : bytes === 'pdf' ? Buffer.from('%PDF-1.4\n%%EOF\n') : Buffer.alloc(0);
-          fd.append(g(() => fc.constantFrom('evidence', 'description', 'nofield')), new Blob([new Uint8Array(data)], { type: g(() => fc.constantFrom('image/png', 'application/pdf', 'text/html', '')) }), g(() => fc.constantFrom('photo.png', '../../etc/passwd', 'a\u0000b.png', '<img src=x onerror=alert(1)>.png', '')));
+          const data =
+            bytes === 'png'
+              ? pngBytes(1000, 'fz')
+              : bytes === 'exe'
+                ? Buffer.from('MZ\x90\x00 not really a program'.repeat(10))
+                : bytes === 'html'
+                  ? Buffer.from('<html><script>alert(1)</script></html>')
+                  : bytes === 'pdf'
+                    ? Buffer.from('%PDF-1.4\n%%EOF\n')
+                    : Buffer.alloc(0);
+          fd.append(
+            g(() => fc.constantFrom('evidence', 'description', 'nofield')),
+            new Blob([new Uint8Array(data)], { type: g(() => fc.constantFrom('image/png', 'application/pdf', 'text/html', '')) }),
+            g(() => fc.constantFrom('photo.png', '../../etc/passwd', 'a\u0000b.png', '<img src=x onerror=alert(1)>.png', '')),
+          );
         }
         body = fd;
         break;
@@ -511,7 +664,14 @@ describe('OpenAPI fuzz', () => {
       const problems = violations(req.op, res.status, res.headers.get('content-type') ?? '', text);
       if (problems.length) {
         o.violations++;
-        if (found.length < 200) found.push({ operation: req.op.id, request: `${req.init.method} ${req.url.replace(t.url, '')} [${req.label}]`, status: res.status, problems, body: text.slice(0, 300) });
+        if (found.length < 200)
+          found.push({
+            operation: req.op.id,
+            request: `${req.init.method} ${req.url.replace(t.url, '')} [${req.label}]`,
+            status: res.status,
+            problems,
+            body: text.slice(0, 300),
+          });
       }
     }
 
@@ -533,7 +693,9 @@ describe('OpenAPI fuzz', () => {
     };
     await mkdir(dirname(RESULTS), { recursive: true });
     await writeFile(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
-    tt.diagnostic(`fuzz: ${totals.operations} operations, ${totals.requests} requests in ${report.durationMs} ms, statuses ${JSON.stringify(totals.statuses)}, 5xx ${totals.fiveXX}, violations ${totals.violations}`);
+    tt.diagnostic(
+      `fuzz: ${totals.operations} operations, ${totals.requests} requests in ${report.durationMs} ms, statuses ${JSON.stringify(totals.statuses)}, 5xx ${totals.fiveXX}, violations ${totals.violations}`,
+    );
     for (const op of operations) {
       const o = outcomes.get(op.id)!;
       tt.diagnostic(`  ${op.method} ${op.path}: ${o.requests} requests, ${JSON.stringify(o.statuses)}`);
@@ -544,7 +706,9 @@ describe('OpenAPI fuzz', () => {
     assert.deepEqual(found.slice(0, 10), [], 'every response is as documented');
     // The keys reached the operations: each one (but the junk-only inbound routes) answered 2xx at least once.
     for (const op of operations.filter((x) => !x.inbound)) {
-      const ok = Object.entries(outcomes.get(op.id)!.statuses).filter(([s]) => s.startsWith('2')).reduce((n, [, c]) => n + c, 0);
+      const ok = Object.entries(outcomes.get(op.id)!.statuses)
+        .filter(([s]) => s.startsWith('2'))
+        .reduce((n, [, c]) => n + c, 0);
       assert.ok(ok > 0, `${op.id} never succeeded: ${JSON.stringify(outcomes.get(op.id)!.statuses)}`);
     }
     // And the invalid ones were refused: each operation with inputs (or a key to check) answered 4xx too.
@@ -560,7 +724,8 @@ describe('OpenAPI fuzz', () => {
     for (const op of operations) {
       for (const [status, response] of Object.entries(op.op.responses as Record<string, Json>)) {
         const content = deref(response).content as Record<string, Json> | undefined;
-        if (Number(status) >= 400 && content) assert.ok('application/problem+json' in content, `${op.id} ${status} is documented as ${Object.keys(content).join(', ')}`);
+        if (Number(status) >= 400 && content)
+          assert.ok('application/problem+json' in content, `${op.id} ${status} is documented as ${Object.keys(content).join(', ')}`);
       }
       if (op.method !== 'GET') for (const s of ['400', '413', '415']) assert.ok(op.op.responses[s], `${op.id} documents ${s}`);
       if (op.secured) for (const s of ['401', '403']) assert.ok(op.op.responses[s], `${op.id} documents ${s}`);

@@ -32,14 +32,23 @@ describe('security controls', () => {
   test('guessing API keys: 429 with Retry-After after the limit, for that address only; good keys neither count nor are refused', async () => {
     const good = await t.key(['*']);
     for (let i = 0; i < 8; i++) assert.equal((await fetch(`${t.url}/api/v1/processes`, from('10.1.0.1', { authorization: `Bearer ${good}` }))).status, 200);
-    for (let i = 0; i < 5; i++) assert.equal((await fetch(`${t.url}/api/v1/processes`, from('10.1.0.9', { authorization: `Bearer clk_guess${i}` }))).status, 401);
+    for (let i = 0; i < 5; i++)
+      assert.equal((await fetch(`${t.url}/api/v1/processes`, from('10.1.0.9', { authorization: `Bearer clk_guess${i}` }))).status, 401);
     const blocked = await fetch(`${t.url}/api/v1/processes`, from('10.1.0.9', { authorization: `Bearer clk_guess-more` }));
     assert.equal(blocked.status, 429);
     assert.match(blocked.headers.get('content-type') ?? '', /application\/problem\+json/);
     assert.ok(Number(blocked.headers.get('retry-after')) > 0);
-    assert.equal((await fetch(`${t.url}/api/v1/processes`, from('10.1.0.9', { authorization: `Bearer clk_guess-again` }))).status, 429, 'every further guess from the address is refused');
+    assert.equal(
+      (await fetch(`${t.url}/api/v1/processes`, from('10.1.0.9', { authorization: `Bearer clk_guess-again` }))).status,
+      429,
+      'every further guess from the address is refused',
+    );
     // A valid key cannot be guessed, so it is let through: a back office behind the same NAT as a misbehaving client keeps working.
-    assert.equal((await fetch(`${t.url}/api/v1/processes`, from('10.1.0.9', { authorization: `Bearer ${good}` }))).status, 200, 'a valid key still works from that address');
+    assert.equal(
+      (await fetch(`${t.url}/api/v1/processes`, from('10.1.0.9', { authorization: `Bearer ${good}` }))).status,
+      200,
+      'a valid key still works from that address',
+    );
     assert.equal((await fetch(`${t.url}/api/v1/processes`, from('10.1.0.10', { authorization: `Bearer ${good}` }))).status, 200, 'another address is not');
   });
 
@@ -97,7 +106,27 @@ describe('HTTPS served by the hub', () => {
   let dir: string;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'closeloop-tls-'));
-    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+    const made = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(made.status, 0, made.stderr);
     t = await startTestHub({ configFile: CONFIG, configure: (c) => void (c.server.tls = { certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') }) });
   });
@@ -117,6 +146,8 @@ describe('HTTPS served by the hub', () => {
     assert.equal(res.status, 200);
     assert.match(String(res.headers['strict-transport-security']), /max-age=\d{7,}/);
     assert.deepEqual(JSON.parse(res.body), { status: 'ok' });
-    await assert.rejects(fetch(`${t.url.replace(/^https:/, 'http:')}/healthz`).then(async (r) => (r.ok ? r.text() : Promise.reject(new Error(String(r.status))))));
+    await assert.rejects(
+      fetch(`${t.url.replace(/^https:/, 'http:')}/healthz`).then(async (r) => (r.ok ? r.text() : Promise.reject(new Error(String(r.status))))),
+    );
   });
 });

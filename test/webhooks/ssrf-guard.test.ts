@@ -15,19 +15,63 @@ function fakeResolver(table: Record<string, string[][]>): typeof dnsLookup {
     if (!answers) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
     const n = (calls[hostname] = (calls[hostname] ?? -1) + 1);
     const list = answers[Math.min(n, answers.length - 1)]!;
-    callback(null, list.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
+    callback(
+      null,
+      list.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+    );
   }) as unknown as typeof dnsLookup;
 }
 
 describe('isPrivateAddress', () => {
   const refused = [
-    '127.0.0.1', '127.255.255.254', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '100.64.0.1', '100.127.255.255',
-    '169.254.169.254', '169.254.0.1', '0.0.0.0', '0.1.2.3', '224.0.0.1', '255.255.255.255', '198.18.0.1',
-    '::1', '::', 'fc00::1', 'fd12:3456::1', 'fe80::1', 'febf::1', 'ff02::1',
-    '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:10.0.0.1', '::ffff:169.254.169.254', '64:ff9b::a00:1', '2002:a00:1::1', '::10.0.0.1', '::2',
-    'localhost', 'not-an-ip', '',
+    '127.0.0.1',
+    '127.255.255.254',
+    '10.1.2.3',
+    '172.16.0.1',
+    '172.31.255.255',
+    '192.168.1.1',
+    '100.64.0.1',
+    '100.127.255.255',
+    '169.254.169.254',
+    '169.254.0.1',
+    '0.0.0.0',
+    '0.1.2.3',
+    '224.0.0.1',
+    '255.255.255.255',
+    '198.18.0.1',
+    '::1',
+    '::',
+    'fc00::1',
+    'fd12:3456::1',
+    'fe80::1',
+    'febf::1',
+    'ff02::1',
+    '::ffff:127.0.0.1',
+    '::ffff:7f00:1',
+    '::ffff:10.0.0.1',
+    '::ffff:169.254.169.254',
+    '64:ff9b::a00:1',
+    '2002:a00:1::1',
+    '::10.0.0.1',
+    '::2',
+    'localhost',
+    'not-an-ip',
+    '',
   ];
-  const allowed = ['8.8.8.8', '1.1.1.1', '172.32.0.1', '172.15.255.255', '100.128.0.1', '100.63.255.255', '192.169.0.1', '2606:4700::1111', '2a00:1450:4009::200e', '::ffff:8.8.8.8', '64:ff9b::808:808', '2002:808:808::1'];
+  const allowed = [
+    '8.8.8.8',
+    '1.1.1.1',
+    '172.32.0.1',
+    '172.15.255.255',
+    '100.128.0.1',
+    '100.63.255.255',
+    '192.169.0.1',
+    '2606:4700::1111',
+    '2a00:1450:4009::200e',
+    '::ffff:8.8.8.8',
+    '64:ff9b::808:808',
+    '2002:808:808::1',
+  ];
   for (const a of refused) test(`refuses ${a || '(empty)'}`, () => assert.equal(isPrivateAddress(a), true));
   for (const a of allowed) test(`allows ${a}`, () => assert.equal(isPrivateAddress(a), false));
 });
@@ -36,7 +80,9 @@ describe('createGuardedLookup', () => {
   const resolve = fakeResolver({ 'public.test': [['93.184.215.14']], 'mixed.test': [['93.184.215.14', '10.0.0.7']], 'v6.test': [['2606:4700::1111', '::1']] });
   const lookup = createGuardedLookup(resolve);
   const run = (host: string, options: { all?: boolean }) =>
-    new Promise<{ err: Error | null; address: unknown; family?: number }>((done) => lookup(host, options, (err, address, family) => done({ err, address, family })));
+    new Promise<{ err: Error | null; address: unknown; family?: number }>((done) =>
+      lookup(host, options, (err, address, family) => done({ err, address, family })),
+    );
 
   test('passes public names through, as one address or all', async () => {
     assert.deepEqual(await run('public.test', {}), { err: null, address: '93.184.215.14', family: 4 });
@@ -118,8 +164,12 @@ describe('checkTargetUrl', () => {
   });
 
   test('explains each refusal', async () => {
-    assert.deepEqual(await checkTargetUrl('https://intranet.test/in', { resolve }), ['intranet.test resolves to 192.168.4.20, a loopback, private or link-local address; set allowPrivateNetwork on the binding to allow it']);
-    assert.deepEqual(await checkTargetUrl('http://169.254.169.254/'), ['169.254.169.254 is a loopback, private or link-local address; set allowPrivateNetwork on the binding to allow it']);
+    assert.deepEqual(await checkTargetUrl('https://intranet.test/in', { resolve }), [
+      'intranet.test resolves to 192.168.4.20, a loopback, private or link-local address; set allowPrivateNetwork on the binding to allow it',
+    ]);
+    assert.deepEqual(await checkTargetUrl('http://169.254.169.254/'), [
+      '169.254.169.254 is a loopback, private or link-local address; set allowPrivateNetwork on the binding to allow it',
+    ]);
     assert.deepEqual(await checkTargetUrl('https://gone.test/', { resolve }), ['gone.test does not resolve (ENOTFOUND)']);
     assert.deepEqual(await checkTargetUrl('ftp://hooks.example.test/'), ['ftp://hooks.example.test/ must be an http or https URL']);
     assert.deepEqual(await checkTargetUrl('not a url'), ['not a url is not a URL']);

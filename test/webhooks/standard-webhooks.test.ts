@@ -5,7 +5,15 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { generateWebhookSecret, signWebhook, verifyWebhook, webhookHeaders, webhookKey, WebhookVerificationError, type WebhookVerificationReason } from '@closeloop/sdk';
+import {
+  generateWebhookSecret,
+  signWebhook,
+  verifyWebhook,
+  webhookHeaders,
+  webhookKey,
+  WebhookVerificationError,
+  type WebhookVerificationReason,
+} from '@closeloop/sdk';
 
 // The vector checked in GROUND.md.
 const VECTOR = {
@@ -16,7 +24,11 @@ const VECTOR = {
   signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
 };
 const AT_VECTOR = VECTOR.timestamp * 1000;
-const vectorHeaders = (signature = VECTOR.signature, timestamp = String(VECTOR.timestamp)) => ({ 'webhook-id': VECTOR.id, 'webhook-timestamp': timestamp, 'webhook-signature': signature });
+const vectorHeaders = (signature = VECTOR.signature, timestamp = String(VECTOR.timestamp)) => ({
+  'webhook-id': VECTOR.id,
+  'webhook-timestamp': timestamp,
+  'webhook-signature': signature,
+});
 
 function refused(reason: WebhookVerificationReason) {
   return (err: unknown) => err instanceof WebhookVerificationError && err.reason === reason;

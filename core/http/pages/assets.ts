@@ -24,7 +24,9 @@ const TYPES: Record<string, string> = {
 /** Files under /assets/: govuk-frontend.min.css|js, fonts/, images/, manifest.json; /assets/closeloop/* are ours. */
 function fileFor(path: string): string | null {
   const rel = path.slice('/assets/'.length);
-  const [base, inner] = rel.startsWith('closeloop/') ? [OWN, rel.slice('closeloop/'.length)] : [GOVUK, rel.startsWith('govuk-frontend.min.') ? rel : join('assets', rel)];
+  const [base, inner] = rel.startsWith('closeloop/')
+    ? [OWN, rel.slice('closeloop/'.length)]
+    : [GOVUK, rel.startsWith('govuk-frontend.min.') ? rel : join('assets', rel)];
   const full = normalize(join(base, inner));
   if (!full.startsWith(base + sep)) return null;
   return full;

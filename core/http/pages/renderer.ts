@@ -22,7 +22,9 @@ function createEnvironment(folders: string[]): nunjucks.Environment {
   const created = new nunjucks.Environment(new nunjucks.FileSystemLoader(folders), { autoescape: true, throwOnUndefined: false });
   created.addFilter('ukDate', (iso: string) => ukDate(iso));
   created.addFilter('ukDateTime', (iso: string) => ukDateTime(iso));
-  created.addFilter('fileSize', (bytes: number) => (bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`));
+  created.addFilter('fileSize', (bytes: number) =>
+    bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`,
+  );
   return created;
 }
 

@@ -8,7 +8,9 @@ import { clientOf } from '../auth.ts';
 
 const alert = z.object({
   binding: z.string(),
-  kind: z.enum(['dead', 'stale']).describe('dead: gave up (replay after fixing the cause); stale: not delivered after the threshold (back office or worker stuck)'),
+  kind: z
+    .enum(['dead', 'stale'])
+    .describe('dead: gave up (replay after fixing the cause); stale: not delivered after the threshold (back office or worker stuck)'),
   count: z.number().int().describe('Deliveries concerned'),
   oldestAgeSeconds: z.number().int().describe('Age of the oldest of them since it was created'),
   thresholdMinutes: z.number().optional().describe("The binding's alerts.pendingMinutes (stale only)"),
@@ -33,8 +35,21 @@ export function adminAlertRoutes(hub: Hub) {
           schema: z.object({ alerts: z.array(alert) }),
           example: {
             alerts: [
-              { binding: 'alloy-envhealth', kind: 'dead', count: 2, oldestAgeSeconds: 5400, deliveryIds: ['5b0e8a4c-0d6f-4d8a-9a43-8f0f2b1d1c11', '0f9d2b7e-3c41-4a8e-b1d6-6a2c9e4f8d20'] },
-              { binding: 'alloy-envhealth', kind: 'stale', count: 1, oldestAgeSeconds: 2700, thresholdMinutes: 30, deliveryIds: ['7a1c3e5f-9b2d-4f6a-8c0e-1d3f5a7b9c2e'] },
+              {
+                binding: 'alloy-envhealth',
+                kind: 'dead',
+                count: 2,
+                oldestAgeSeconds: 5400,
+                deliveryIds: ['5b0e8a4c-0d6f-4d8a-9a43-8f0f2b1d1c11', '0f9d2b7e-3c41-4a8e-b1d6-6a2c9e4f8d20'],
+              },
+              {
+                binding: 'alloy-envhealth',
+                kind: 'stale',
+                count: 1,
+                oldestAgeSeconds: 2700,
+                thresholdMinutes: 30,
+                deliveryIds: ['7a1c3e5f-9b2d-4f6a-8c0e-1d3f5a7b9c2e'],
+              },
             ],
           },
         },

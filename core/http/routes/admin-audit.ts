@@ -23,7 +23,8 @@ export function adminAuditRoutes(hub: Hub) {
       path: '/api/v1/admin/audit',
       operationId: 'listAuditEvents',
       summary: 'The audit log, newest first',
-      description: 'Every back-office and admin action that changed or read personal data. The log is append-only (the database refuses updates and deletes) and never holds personal data itself. A council admin key sees only entries about its council\'s services.',
+      description:
+        "Every back-office and admin action that changed or read personal data. The log is append-only (the database refuses updates and deletes) and never holds personal data itself. A council admin key sees only entries about its council's services.",
       tags: ['Admin'],
       auth: 'admin',
       query: z.strictObject({
@@ -35,7 +36,9 @@ export function adminAuditRoutes(hub: Hub) {
         cursor: z.string().max(200).optional().describe('nextCursor from the previous page'),
         limit: z.coerce.number().int().min(1).max(500).default(100),
       }),
-      responses: { 200: { description: 'A page of entries, newest first', schema: z.object({ events: z.array(auditEntry), nextCursor: z.string().nullable() }) } },
+      responses: {
+        200: { description: 'A page of entries, newest first', schema: z.object({ events: z.array(auditEntry), nextCursor: z.string().nullable() }) },
+      },
       async handler(ctx, { query }) {
         const { council } = clientOf(ctx);
         ctx.body = await queryAudit(hub.sequelize, {

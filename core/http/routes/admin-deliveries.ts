@@ -33,8 +33,17 @@ const attempt = z.object({
 });
 
 interface Row {
-  id: string; process_id: string; reference: string; service_id: string; binding: string; status: string; attempts: number;
-  external_ref: string | null; last_error: string | null; created_at: Date; updated_at: Date;
+  id: string;
+  process_id: string;
+  reference: string;
+  service_id: string;
+  binding: string;
+  status: string;
+  attempts: number;
+  external_ref: string | null;
+  last_error: string | null;
+  created_at: Date;
+  updated_at: Date;
 }
 
 const SELECT = `select d.id, d.process_id, p.reference, p.service_id, d.binding, d.status, d.attempts, d.external_ref, d.last_error, d.created_at, d.updated_at
@@ -42,8 +51,17 @@ const SELECT = `select d.id, d.process_id, p.reference, p.service_id, d.binding,
 
 function summary(r: Row) {
   return {
-    id: r.id, processId: r.process_id, reference: r.reference, serviceId: r.service_id, binding: r.binding, status: r.status as z.infer<typeof deliveryStatus>,
-    attempts: r.attempts, externalRef: r.external_ref, lastError: r.last_error, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
+    id: r.id,
+    processId: r.process_id,
+    reference: r.reference,
+    serviceId: r.service_id,
+    binding: r.binding,
+    status: r.status as z.infer<typeof deliveryStatus>,
+    attempts: r.attempts,
+    externalRef: r.external_ref,
+    lastError: r.last_error,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
   };
 }
 
@@ -88,20 +106,38 @@ export function adminDeliveryRoutes(hub: Hub) {
       params: z.object({ id: z.uuid() }),
       responses: { 200: { description: 'The delivery', schema: deliverySummary.extend({ attemptLog: z.array(attempt), xml: z.string().nullable() }) } },
       async handler(ctx, { params }) {
-        const [row] = await hub.sequelize.query<Row>(`${SELECT} where d.id = $1 and ($2::text[] is null or p.service_id = any($2))`, { bind: [params.id, scope(ctx)], type: QueryTypes.SELECT });
-        if (!row) throw new NotFoundError('There is no such delivery');
-        const attempts = await hub.sequelize.query<{ number: number; started_at: Date; ended_at: Date; outcome: string; error: string | null; response_excerpt: string | null }>(
-          'select number, started_at, ended_at, outcome, error, response_excerpt from delivery_attempts where delivery_id = $1 order by number',
-          { bind: [params.id], type: QueryTypes.SELECT },
-        );
-        const [xmlDoc] = await hub.sequelize.query<{ storage_key: string | null; content: Buffer | null }>(`select storage_key, content from documents where process_id = $1 and kind = 'xml'`, {
-          bind: [row.process_id],
+        const [row] = await hub.sequelize.query<Row>(`${SELECT} where d.id = $1 and ($2::text[] is null or p.service_id = any($2))`, {
+          bind: [params.id, scope(ctx)],
           type: QueryTypes.SELECT,
         });
+        if (!row) throw new NotFoundError('There is no such delivery');
+        const attempts = await hub.sequelize.query<{
+          number: number;
+          started_at: Date;
+          ended_at: Date;
+          outcome: string;
+          error: string | null;
+          response_excerpt: string | null;
+        }>('select number, started_at, ended_at, outcome, error, response_excerpt from delivery_attempts where delivery_id = $1 order by number', {
+          bind: [params.id],
+          type: QueryTypes.SELECT,
+        });
+        const [xmlDoc] = await hub.sequelize.query<{ storage_key: string | null; content: Buffer | null }>(
+          `select storage_key, content from documents where process_id = $1 and kind = 'xml'`,
+          {
+            bind: [row.process_id],
+            type: QueryTypes.SELECT,
+          },
+        );
         ctx.body = {
           ...summary(row),
           attemptLog: attempts.map((a) => ({
-            number: a.number, startedAt: a.started_at.toISOString(), endedAt: a.ended_at.toISOString(), outcome: a.outcome, error: a.error, responseExcerpt: a.response_excerpt,
+            number: a.number,
+            startedAt: a.started_at.toISOString(),
+            endedAt: a.ended_at.toISOString(),
+            outcome: a.outcome,
+            error: a.error,
+            responseExcerpt: a.response_excerpt,
           })),
           xml: xmlDoc ? (xmlDoc.content ?? (await hub.store.read(xmlDoc.storage_key!))).toString('utf8') : null,
         };
@@ -127,7 +163,7 @@ export function adminDeliveryRoutes(hub: Hub) {
       method: 'post',
       path: '/api/v1/admin/deliveries/replay',
       operationId: 'replayDeliveries',
-      summary: "Replay every dead delivery of a binding",
+      summary: 'Replay every dead delivery of a binding',
       tags: ['Admin'],
       auth: 'admin',
       body: z.strictObject({ binding: z.string().min(1) }),

@@ -8,8 +8,15 @@ import { clientOf } from '../auth.ts';
 import { defineRoute } from '../route.ts';
 
 const counts = z.object({
-  answers: z.number().int(), documents: z.number().int(), filesDeleted: z.number().int(), timelineEvents: z.number().int(), notifications: z.number().int(),
-  deliveries: z.number().int(), deliveryAttempts: z.number().int(), trackingTokens: z.number().int(), formSessions: z.number().int(),
+  answers: z.number().int(),
+  documents: z.number().int(),
+  filesDeleted: z.number().int(),
+  timelineEvents: z.number().int(),
+  notifications: z.number().int(),
+  deliveries: z.number().int(),
+  deliveryAttempts: z.number().int(),
+  trackingTokens: z.number().int(),
+  formSessions: z.number().int(),
   pluginRecords: z.record(z.string(), z.number().int()).describe('Records erased by plugins that keep data of their own, by plugin (e.g. sandbox)'),
 });
 
@@ -27,23 +34,45 @@ export function adminEraseRoutes(hub: Hub) {
       tags: ['Admin'],
       auth: 'admin',
       params: z.object({ processId: z.uuid() }),
-      body: z.strictObject({ reason: z.string().max(1000).optional().describe('Why (e.g. the request\'s reference). Kept in the audit log: no personal data here.') }),
+      body: z.strictObject({
+        reason: z.string().max(1000).optional().describe("Why (e.g. the request's reference). Kept in the audit log: no personal data here."),
+      }),
       bodyExample: { reason: 'Erasure request DPO-2026-041' },
       responses: {
         200: {
           description: 'Erased now (erased: true) or already erased before (erased: false)',
           schema: z.object({
-            processId: z.uuid(), reference: z.string(), erased: z.boolean(), erasedAt: z.iso.datetime(), message: z.string(), removed: counts.nullable(),
+            processId: z.uuid(),
+            reference: z.string(),
+            erased: z.boolean(),
+            erasedAt: z.iso.datetime(),
+            message: z.string(),
+            removed: counts.nullable(),
           }),
         },
       },
       async handler(ctx, { params, body }) {
         const client = clientOf(ctx);
-        const [p] = await hub.sequelize.query<{ service_id: string }>('select service_id from processes where id = $1', { bind: [params.processId], type: QueryTypes.SELECT });
+        const [p] = await hub.sequelize.query<{ service_id: string }>('select service_id from processes where id = $1', {
+          bind: [params.processId],
+          type: QueryTypes.SELECT,
+        });
         // A council admin key acts only on its council's processes; another council's looks like no process.
-        if (!p || (client.council !== null && hub.councils.idOfService(hub.catalogue, p.service_id) !== client.council)) throw new NotFoundError('There is no such process');
-        const result = await eraseProcess({ sequelize: hub.sequelize, store: hub.store, erasers: hub.erasers }, params.processId, { actor: `api-client:${client.name}`, reason: body?.reason ?? null, via: 'request' });
-        ctx.body = { processId: result.processId, reference: result.reference, erased: result.erased, erasedAt: result.erasedAt.toISOString(), message: result.message, removed: result.removed };
+        if (!p || (client.council !== null && hub.councils.idOfService(hub.catalogue, p.service_id) !== client.council))
+          throw new NotFoundError('There is no such process');
+        const result = await eraseProcess({ sequelize: hub.sequelize, store: hub.store, erasers: hub.erasers }, params.processId, {
+          actor: `api-client:${client.name}`,
+          reason: body?.reason ?? null,
+          via: 'request',
+        });
+        ctx.body = {
+          processId: result.processId,
+          reference: result.reference,
+          erased: result.erased,
+          erasedAt: result.erasedAt.toISOString(),
+          message: result.message,
+          removed: result.removed,
+        };
       },
     }),
   ];

@@ -21,11 +21,18 @@ function publishProblems(hub: Hub, def: ServiceDefinition): FieldError[] {
   if (problems.length) return problems;
   const clash = hub.catalogue.list().find((s) => s.serviceId !== def.id && s.definition.referencePrefix === def.referencePrefix);
   if (clash) problems.push({ field: 'referencePrefix', message: `"${def.referencePrefix}" is already used by ${clash.serviceId}` });
-  for (const p of checkServiceXml({ file: 'admin-api', definition: def, lineOf: () => null }, hub.config.paths.xsd)) problems.push({ field: p.path, message: p.message });
+  for (const p of checkServiceXml({ file: 'admin-api', definition: def, lineOf: () => null }, hub.config.paths.xsd))
+    problems.push({ field: p.path, message: p.message });
   return problems;
 }
 
-const versionSummary = z.object({ version: z.number().int(), state: z.enum(['draft', 'published', 'retired']), source: z.string(), createdAt: z.iso.datetime(), publishedAt: z.iso.datetime().nullable() });
+const versionSummary = z.object({
+  version: z.number().int(),
+  state: z.enum(['draft', 'published', 'retired']),
+  source: z.string(),
+  createdAt: z.iso.datetime(),
+  publishedAt: z.iso.datetime().nullable(),
+});
 
 const previewResult = z.object({
   xml: z.string().nullable(),
@@ -58,16 +65,32 @@ export function adminServiceRoutes(hub: Hub) {
       auth: 'admin',
       params: z.object({ serviceId: z.string() }),
       body: serviceDefinitionSchema,
-      bodyExample: { id: 'bonfire-complaint', title: 'Report a bonfire', referencePrefix: 'BON', fields: [{ id: 'where', type: 'address', label: 'Where is the bonfire?' }], tasks: [{ key: 'triage', title: 'Triage' }] },
+      bodyExample: {
+        id: 'bonfire-complaint',
+        title: 'Report a bonfire',
+        referencePrefix: 'BON',
+        fields: [{ id: 'where', type: 'address', label: 'Where is the bonfire?' }],
+        tasks: [{ key: 'triage', title: 'Triage' }],
+      },
       responses: {
-        201: { description: 'Draft saved', schema: z.object({ serviceId: z.string(), version: z.number().int(), state: z.literal('draft'), problems: z.array(z.object({ field: z.string(), message: z.string() })) }) },
+        201: {
+          description: 'Draft saved',
+          schema: z.object({
+            serviceId: z.string(),
+            version: z.number().int(),
+            state: z.literal('draft'),
+            problems: z.array(z.object({ field: z.string(), message: z.string() })),
+          }),
+        },
       },
       async handler(ctx, { params, body }) {
-        if (body.id !== params.serviceId) throw new ValidationError('The definition is for another service', [{ field: 'id', message: `must be "${params.serviceId}"` }]);
+        if (body.id !== params.serviceId)
+          throw new ValidationError('The definition is for another service', [{ field: 'id', message: `must be "${params.serviceId}"` }]);
         const { council } = clientOf(ctx);
         // A council's admin writes services of its own council: the definition's council defaults to the key's.
         if (council !== null) {
-          if (body.council && body.council !== council) throw new ValidationError('The definition is for another council', [{ field: 'council', message: `must be "${council}" (this key's council)` }]);
+          if (body.council && body.council !== council)
+            throw new ValidationError('The definition is for another council', [{ field: 'council', message: `must be "${council}" (this key's council)` }]);
           body.council = council;
         }
         const existing = await latestDefinition(body.id);
@@ -129,7 +152,9 @@ export function adminServiceRoutes(hub: Hub) {
       bodyExample: { answers: { noiseType: 'music', startedOn: '2026-10-12' } },
       responses: { 200: { description: 'The XML and its XSD errors (valid: false when there are any)', schema: previewResult } },
       async handler(ctx, { params, query, body }) {
-        const { definition: def, version } = query.version ? await hub.catalogue.getVersion(params.serviceId, query.version) : hub.catalogue.get(params.serviceId);
+        const { definition: def, version } = query.version
+          ? await hub.catalogue.getVersion(params.serviceId, query.version)
+          : hub.catalogue.get(params.serviceId);
         inScope(ctx, def);
         if (!def.xml) throw new ValidationError('This service has no XML mapping', [{ field: 'serviceId', message: 'no xml section' }]);
         const answers = { ...sampleAnswers(def), ...body.answers };
@@ -143,7 +168,13 @@ export function adminServiceRoutes(hub: Hub) {
         }
         try {
           const result = renderXml(compileMapping(def.xml.mapping), hub.config.paths.xsd, def.xml.xsd, {
-            process: { id: '00000000-0000-4000-8000-000000000000', reference: `${def.referencePrefix}-SAMPLE23`, serviceId: def.id, serviceVersion: version, submittedAt: new Date().toISOString() },
+            process: {
+              id: '00000000-0000-4000-8000-000000000000',
+              reference: `${def.referencePrefix}-SAMPLE23`,
+              serviceId: def.id,
+              serviceVersion: version,
+              submittedAt: new Date().toISOString(),
+            },
             answers,
             documents: sampleDocuments(def),
           });

@@ -35,23 +35,36 @@ const timelineEvent = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 
-const listQuery = z.strictObject({
-  service: z.string().optional().describe('Only this service'),
-  status: processStatus.optional(),
-  updatedSince: z.iso.datetime({ offset: true }).optional().describe('Only processes changed at or after this time (ISO 8601)'),
-  reference: z.string().trim().min(1).max(40).toUpperCase().optional()
-    .meta({ description: "Only the process with this reference, the one the citizen and the back office were given (case and spaces around it do not matter)", example: 'NOI-7KX3M9QP' }),
-  externalRef: z.string().min(1).max(300).optional()
-    .meta({ description: "Only the process a back office knows by this reference of its own (its case number, as recorded when the delivery landed); give its binding too", example: 'CASE-2026-00042' }),
-  binding: z.string().min(1).max(100).optional()
-    .meta({ description: 'The binding (back office) whose reference externalRef is; only with externalRef', example: 'sandbox' }),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z.string().optional().describe('nextCursor from the previous page'),
-}).superRefine((q, ctx) => {
-  // A back office's case number is unique only within that back office.
-  if (q.externalRef !== undefined && q.binding === undefined) ctx.addIssue({ code: 'custom', path: ['binding'], message: 'Give the binding whose reference externalRef is' });
-  if (q.binding !== undefined && q.externalRef === undefined) ctx.addIssue({ code: 'custom', path: ['externalRef'], message: 'binding is used only with externalRef' });
-});
+const listQuery = z
+  .strictObject({
+    service: z.string().optional().describe('Only this service'),
+    status: processStatus.optional(),
+    updatedSince: z.iso.datetime({ offset: true }).optional().describe('Only processes changed at or after this time (ISO 8601)'),
+    reference: z.string().trim().min(1).max(40).toUpperCase().optional().meta({
+      description: 'Only the process with this reference, the one the citizen and the back office were given (case and spaces around it do not matter)',
+      example: 'NOI-7KX3M9QP',
+    }),
+    externalRef: z.string().min(1).max(300).optional().meta({
+      description:
+        'Only the process a back office knows by this reference of its own (its case number, as recorded when the delivery landed); give its binding too',
+      example: 'CASE-2026-00042',
+    }),
+    binding: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .meta({ description: 'The binding (back office) whose reference externalRef is; only with externalRef', example: 'sandbox' }),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    cursor: z.string().optional().describe('nextCursor from the previous page'),
+  })
+  .superRefine((q, ctx) => {
+    // A back office's case number is unique only within that back office.
+    if (q.externalRef !== undefined && q.binding === undefined)
+      ctx.addIssue({ code: 'custom', path: ['binding'], message: 'Give the binding whose reference externalRef is' });
+    if (q.binding !== undefined && q.externalRef === undefined)
+      ctx.addIssue({ code: 'custom', path: ['externalRef'], message: 'binding is used only with externalRef' });
+  });
 
 const listItem = z.object({
   id: z.uuid(),
@@ -137,7 +150,11 @@ export function backOfficeRoutes(hub: Hub) {
           const task = await TaskRow.findOne({ where: { processId: id, key: params.taskKey }, transaction });
           return {
             status: 200,
-            body: { task: { key: task!.key, title: task!.title, status: task!.status, updatedAt: task!.updatedAt.toISOString() }, processStatus: result.processStatus, changed: result.changed },
+            body: {
+              task: { key: task!.key, title: task!.title, status: task!.status, updatedAt: task!.updatedAt.toISOString() },
+              processStatus: result.processStatus,
+              changed: result.changed,
+            },
           };
         });
       },
@@ -182,7 +199,8 @@ export function backOfficeRoutes(hub: Hub) {
       path: '/api/v1/processes',
       operationId: 'listProcesses',
       summary: 'Processes of the services this key may see, oldest change first (for back offices that poll), or the one with a given reference',
-      description: 'A back office that knows only the citizen\'s reference (`?reference=NOI-7KX3M9QP`) or its own case number (`?externalRef=CASE-2026-00042&binding=alloy-envhealth`) finds the process id here. A process the key may not see is simply not in the list.',
+      description:
+        "A back office that knows only the citizen's reference (`?reference=NOI-7KX3M9QP`) or its own case number (`?externalRef=CASE-2026-00042&binding=alloy-envhealth`) finds the process id here. A process the key may not see is simply not in the list.",
       tags: ['Back office'],
       auth: 'api-key',
       query: listQuery,
@@ -202,13 +220,22 @@ export function backOfficeRoutes(hub: Hub) {
         if (query.reference) where.push({ reference: query.reference });
         if (query.externalRef && query.binding) {
           const q = (v: string) => hub.sequelize.escape(v);
-          where.push({ id: { [Op.in]: literal(`(select process_id from deliveries where binding = ${q(query.binding)} and external_ref = ${q(query.externalRef)})`) } });
+          where.push({
+            id: { [Op.in]: literal(`(select process_id from deliveries where binding = ${q(query.binding)} and external_ref = ${q(query.externalRef)})`) },
+          });
         }
         if (query.cursor) {
           const [at, id] = decodeCursor(query.cursor);
           where.push({ [Op.or]: [{ updatedAt: { [Op.gt]: at } }, { updatedAt: at, id: { [Op.gt]: id } }] });
         }
-        const rows = await ProcessRow.findAll({ where: { [Op.and]: where }, order: [['updatedAt', 'ASC'], ['id', 'ASC']], limit: query.limit + 1 });
+        const rows = await ProcessRow.findAll({
+          where: { [Op.and]: where },
+          order: [
+            ['updatedAt', 'ASC'],
+            ['id', 'ASC'],
+          ],
+          limit: query.limit + 1,
+        });
         const page = rows.slice(0, query.limit);
         const last = page[page.length - 1];
         ctx.body = {

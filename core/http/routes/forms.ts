@@ -5,7 +5,17 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Hub } from '../../hub.ts';
 import { ValidationError, type FieldError } from '../../errors.ts';
-import { validateAnswers, isFieldShown, errorMessages, pageTitle, serviceNoun, type Field, type FileField, type ServiceVersion, type ReceivedFile } from '../../services/index.ts';
+import {
+  validateAnswers,
+  isFieldShown,
+  errorMessages,
+  pageTitle,
+  serviceNoun,
+  type Field,
+  type FileField,
+  type ServiceVersion,
+  type ReceivedFile,
+} from '../../services/index.ts';
 import { submit } from '../../processes/index.ts';
 import { displayAnswer } from '../../documents/form-copy.ts';
 import { componentFor, type Component, type ErrorsByField } from '../../forms/components.ts';
@@ -49,13 +59,15 @@ function uploadErrors(parsed: Pick<MultipartResult, 'refused' | 'tooManyFiles'>,
     if (f && !errors.has(f.id)) errors.set(f.id, r.reason === 'type' ? errorMessages.fileType(f) : errorMessages.fileSize(f));
   }
   const first = [...fileFields.values()][0];
-  if (parsed.tooManyFiles && first && !errors.has(first.id)) errors.set(first.id, first.multiple ? errorMessages.tooManyFiles(first.maxFiles) : errorMessages.oneFile());
+  if (parsed.tooManyFiles && first && !errors.has(first.id))
+    errors.set(first.id, first.multiple ? errorMessages.tooManyFiles(first.maxFiles) : errorMessages.oneFile());
   return [...errors].map(([field, message]) => ({ field, message }));
 }
 
 function filesMap(session: FormSession): Map<string, ReceivedFile[]> {
   const map = new Map<string, ReceivedFile[]>();
-  for (const f of session.files) map.set(f.fieldId, [...(map.get(f.fieldId) ?? []), { documentId: f.documentId, name: f.name, contentType: f.contentType, size: f.size }]);
+  for (const f of session.files)
+    map.set(f.fieldId, [...(map.get(f.fieldId) ?? []), { documentId: f.documentId, name: f.name, contentType: f.contentType, size: f.size }]);
   return map;
 }
 
@@ -81,7 +93,14 @@ export function mountForms(router: Router, hub: Hub): void {
   const service = (id: string): ServiceVersion => hub.catalogue.get(id);
   const base = (id: string) => `/services/${id}`;
 
-  function renderQuestionPage(ctx: Context, sv: ServiceVersion, page: FormPage, values: Record<string, unknown>, errors: FieldError[], session: FormSession | null) {
+  function renderQuestionPage(
+    ctx: Context,
+    sv: ServiceVersion,
+    page: FormPage,
+    values: Record<string, unknown>,
+    errors: FieldError[],
+    session: FormSession | null,
+  ) {
     const def = sv.definition;
     const pages = formPages(def);
     const fields = visibleFields(page, values);
@@ -120,7 +139,17 @@ export function mountForms(router: Router, hub: Hub): void {
       components,
       action: `${base(def.id)}/${page.id}?_csrf=${encodeURIComponent(csrfToken(ctx))}${change ? '&change=1' : ''}`,
       backUrl: change ? `${base(def.id)}/${CHECK}` : prev ? `${base(def.id)}/${prev.id}` : base(def.id),
-      errorSummary: errors.length ? summaryOf(errors, def.fields, (e) => `#${anchorFor(def.fields.find((f) => f.id === e.field.split('.')[0]), e.field)}`) : null,
+      errorSummary: errors.length
+        ? summaryOf(
+            errors,
+            def.fields,
+            (e) =>
+              `#${anchorFor(
+                def.fields.find((f) => f.id === e.field.split('.')[0]),
+                e.field,
+              )}`,
+          )
+        : null,
     });
   }
 
@@ -173,10 +202,16 @@ export function mountForms(router: Router, hub: Hub): void {
     let parsed: MultipartResult;
     try {
       parsed = ctx.is('multipart/form-data')
-        ? await parseMultipart(ctx.req, hub.store, (name) => {
-            const f = fileFields.get(name);
-            return f ? { accept: f.accept, maxSize: f.maxSize } : null;
-          }, { totalBytes: limits.multipartBytes, files: limits.files }, { refusedFiles: 'report' })
+        ? await parseMultipart(
+            ctx.req,
+            hub.store,
+            (name) => {
+              const f = fileFields.get(name);
+              return f ? { accept: f.accept, maxSize: f.maxSize } : null;
+            },
+            { totalBytes: limits.multipartBytes, files: limits.files },
+            { refusedFiles: 'report' },
+          )
         : { fields: {}, files: [], refused: [], tooManyFiles: false };
     } catch (err) {
       // A body over the hub's limit is not read at all: on a page with a file question, that file was too large.
@@ -199,13 +234,24 @@ export function mountForms(router: Router, hub: Hub): void {
     const answers = { ...session.answers };
     for (const f of page.fields) if (f.type !== 'file') answers[f.id] = posted[f.id];
     for (const [k, v] of Object.entries(answers)) if (v === undefined) delete answers[k];
-    const newFiles = files.map((f) => ({ documentId: f.documentId, fieldId: f.fieldId, name: f.name, contentType: f.contentType, size: f.size, sha256: f.blob.sha256, key: f.blob.key }));
+    const newFiles = files.map((f) => ({
+      documentId: f.documentId,
+      fieldId: f.fieldId,
+      name: f.name,
+      contentType: f.contentType,
+      size: f.size,
+      sha256: f.blob.sha256,
+      key: f.blob.key,
+    }));
     const replaced = new Set(newFiles.map((f) => f.fieldId));
     const nextSession: FormSession = { ...session, answers, files: [...session.files.filter((f) => !replaced.has(f.fieldId)), ...newFiles] };
 
     const refused = uploadErrors(parsed, fileFields);
     const checked = validateAnswers(def, answers, filesMap(nextSession));
-    const invalid = errorsOnPage(checked.errors, visibleFields(page, answers).filter((f) => isFieldShown(f, answers)));
+    const invalid = errorsOnPage(
+      checked.errors,
+      visibleFields(page, answers).filter((f) => isFieldShown(f, answers)),
+    );
     // A refused file is the problem with its question; the answers' other problems are shown with it, in page order.
     const order = (e: FieldError) => page.fields.findIndex((f) => f.id === e.field.split('.')[0]);
     const errors = [...refused, ...invalid.filter((e) => !refused.some((r) => r.field === e.field))].sort((a, b) => order(a) - order(b));
@@ -269,7 +315,14 @@ export function mountForms(router: Router, hub: Hub): void {
     // Only one request can claim the answers: a second click, a second tab or a form re-posted later finds them gone.
     const session = await claimForSending(hub.sequelize, ctx, sv.serviceId);
     if (!session) return ctx.redirect(isSentOrSending(await loadSession(hub.sequelize, ctx, sv.serviceId)) ? confirmation : base(sv.serviceId));
-    const files = session.files.map((f) => ({ documentId: f.documentId, fieldId: f.fieldId, name: f.name, contentType: f.contentType, size: f.size, blob: { key: f.key, sha256: f.sha256, size: f.size, created: false } }));
+    const files = session.files.map((f) => ({
+      documentId: f.documentId,
+      fieldId: f.fieldId,
+      name: f.name,
+      contentType: f.contentType,
+      size: f.size,
+      blob: { key: f.key, sha256: f.sha256, size: f.size, created: false },
+    }));
     let result: Awaited<ReturnType<typeof submit>>;
     try {
       result = await submit(
@@ -321,7 +374,12 @@ function rawDates(fields: Field[], posted: Record<string, unknown>): Record<stri
   const out: Record<string, unknown> = {};
   for (const f of fields) {
     if (f.type !== 'date' && f.type !== 'datetime') continue;
-    out[f.id] = { day: posted[`${f.id}-day`] ?? '', month: posted[`${f.id}-month`] ?? '', year: posted[`${f.id}-year`] ?? '', time: (posted[f.id] as { time?: string } | undefined)?.time ?? '' };
+    out[f.id] = {
+      day: posted[`${f.id}-day`] ?? '',
+      month: posted[`${f.id}-month`] ?? '',
+      year: posted[`${f.id}-year`] ?? '',
+      time: (posted[f.id] as { time?: string } | undefined)?.time ?? '',
+    };
   }
   return out;
 }

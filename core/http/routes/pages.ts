@@ -50,7 +50,10 @@ export function htmlErrorRenderer(hub: Hub) {
     if (ctx.accepts('html', 'json') !== 'html') return false;
     ctx.status = status;
     ctx.type = 'text/html';
-    ctx.body = status === 404 ? renderNotFoundPage(hub.config.council) : renderErrorPage(hub.config.council, title, status >= 500 ? 'Sorry, there is a problem with the service. Try again later.' : detail);
+    ctx.body =
+      status === 404
+        ? renderNotFoundPage(hub.config.council)
+        : renderErrorPage(hub.config.council, title, status >= 500 ? 'Sorry, there is a problem with the service. Try again later.' : detail);
     return true;
   };
 }

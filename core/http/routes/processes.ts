@@ -22,7 +22,17 @@ export function processRoutes(hub: Hub) {
       tags: ['Processes'],
       auth: 'api-key',
       params: processIdParams,
-      responses: { 200: { description: 'The process', schema: processSchema.extend({ erasedAt: z.iso.datetime().nullable().describe("When the citizen's personal data was erased (answers then read \"[erased]\", documents are gone); null if it was not") }) } },
+      responses: {
+        200: {
+          description: 'The process',
+          schema: processSchema.extend({
+            erasedAt: z.iso
+              .datetime()
+              .nullable()
+              .describe('When the citizen\'s personal data was erased (answers then read "[erased]", documents are gone); null if it was not'),
+          }),
+        },
+      },
       async handler(ctx, { params }) {
         const row = await loadProcessFor(clientOf(ctx), params.id, councilOf);
         const [view, erasedAt] = await Promise.all([processView(hub.catalogue, base(), row), erasedAtOf(hub.sequelize, row.id)]);
@@ -40,7 +50,13 @@ export function processRoutes(hub: Hub) {
       responses: { 200: { description: 'Documents', schema: z.object({ documents: z.array(documentView) }) } },
       async handler(ctx, { params }) {
         const row = await loadProcessFor(clientOf(ctx), params.id, councilOf);
-        const docs = await DocumentRow.findAll({ where: { processId: row.id }, order: [['createdAt', 'ASC'], ['kind', 'ASC']] });
+        const docs = await DocumentRow.findAll({
+          where: { processId: row.id },
+          order: [
+            ['createdAt', 'ASC'],
+            ['kind', 'ASC'],
+          ],
+        });
         ctx.body = { documents: docs.map((d) => toDocumentView(base(), d)) };
       },
     }),
@@ -52,11 +68,19 @@ export function processRoutes(hub: Hub) {
       tags: ['Documents'],
       auth: 'api-key',
       params: processIdParams.extend({ documentId: z.string() }),
-      responses: { 200: { description: "The bytes, as the document's own type (image/png, application/pdf, text/html for the form copy, application/xml…)", contentType: '*/*' }, 410: { description: "The process was erased: its documents are gone" } },
+      responses: {
+        200: {
+          description: "The bytes, as the document's own type (image/png, application/pdf, text/html for the form copy, application/xml…)",
+          contentType: '*/*',
+        },
+        410: { description: 'The process was erased: its documents are gone' },
+      },
       async handler(ctx, { params }) {
         const client = clientOf(ctx);
         const row = await loadProcessFor(client, params.id, councilOf);
-        const doc = /^[0-9a-f-]{36}$/i.test(params.documentId) ? await DocumentRow.unscoped().findOne({ where: { id: params.documentId, processId: row.id } }) : null;
+        const doc = /^[0-9a-f-]{36}$/i.test(params.documentId)
+          ? await DocumentRow.unscoped().findOne({ where: { id: params.documentId, processId: row.id } })
+          : null;
         if (!doc) throw new NotFoundError('There is no such document');
         // Every download is in the audit log (in the same round trip that finds out whether the process was erased).
         const [state] = await hub.sequelize.query<{ erased_at: Date | null }>(

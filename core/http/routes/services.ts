@@ -9,7 +9,12 @@ import { jsonSchema } from '../openapi.ts';
 
 /** The service definition format as JSON Schema, for editors validating YAML as it is written. */
 export function serviceDefinitionJsonSchema(): Record<string, unknown> {
-  return { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: '/schemas/service.json', title: 'Closeloop service definition', ...jsonSchema(serviceDefinitionSchema, 'input') };
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: '/schemas/service.json',
+    title: 'Closeloop service definition',
+    ...jsonSchema(serviceDefinitionSchema, 'input'),
+  };
 }
 
 /** What GET /api/v1/services/{serviceId} shows of a definition: everything but its bindings and XML mapping. */

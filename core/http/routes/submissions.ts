@@ -37,14 +37,25 @@ export function submissionRoutes(hub: Hub) {
         },
       },
       responses: {
-        201: { description: 'Accepted: the process exists', schema: submissionCreated, example: { processId: '5b0e8a4c-0d6f-4d8a-9a43-8f0f2b1d1c11', reference: 'NOI-7KX3M9QP', trackingUrl: 'https://closeloop.example.gov.uk/track/Q2hhbmdlIG1lIHRvIGEgcmVhbCB0b2tlbiBwbGVhc2U' } },
+        201: {
+          description: 'Accepted: the process exists',
+          schema: submissionCreated,
+          example: {
+            processId: '5b0e8a4c-0d6f-4d8a-9a43-8f0f2b1d1c11',
+            reference: 'NOI-7KX3M9QP',
+            trackingUrl: 'https://closeloop.example.gov.uk/track/Q2hhbmdlIG1lIHRvIGEgcmVhbCB0b2tlbiBwbGVhc2U',
+          },
+        },
       },
       async handler(ctx, { params, body }) {
         const service = hub.catalogue.get(params.serviceId);
         // A JSON body was checked by its schema when the route was entered; multipart is read (and checked) here.
         const { answers, files } = body ? { answers: body.answers, files: [] } : await readSubmission(hub, ctx, service);
         try {
-          const result = await submit({ sequelize: hub.sequelize, store: hub.store, publicBaseUrl: hub.config.server.publicBaseUrl, channels }, { service, answers, files });
+          const result = await submit(
+            { sequelize: hub.sequelize, store: hub.store, publicBaseUrl: hub.config.server.publicBaseUrl, channels },
+            { service, answers, files },
+          );
           ctx.status = 201;
           ctx.set('Location', `/api/v1/processes/${result.processId}`);
           ctx.body = { processId: result.processId, reference: result.reference, trackingUrl: result.trackingUrl };

@@ -68,7 +68,7 @@ export function mountSystemRoutes(router: Router, hub: Hub, openapi: () => Recor
     hideTopbar: true,
     // The key typed into Authorize stays in the page's memory only: persisted, it would sit in localStorage, readable by
     // any script on this origin and left behind on a shared computer.
-    swaggerOptions: { url: "/openapi.json", persistAuthorization: false, validatorUrl: null, deepLinking: true },
+    swaggerOptions: { url: '/openapi.json', persistAuthorization: false, validatorUrl: null, deepLinking: true },
   });
   router.get('/docs', async (ctx, next) => {
     await swaggerPage(ctx, next);

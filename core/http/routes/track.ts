@@ -18,7 +18,10 @@ export function trackRoutes(hub: Hub) {
       tags: ['Tracking'],
       auth: 'public',
       params: z.object({ token: z.string().describe('The secret token from the tracking link') }),
-      responses: { 200: { description: 'The process as the citizen sees it', schema: trackingSchema }, 429: { description: 'Too many unknown tracking links from this address; see Retry-After' } },
+      responses: {
+        200: { description: 'The process as the citizen sees it', schema: trackingSchema },
+        429: { description: 'Too many unknown tracking links from this address; see Retry-After' },
+      },
       async handler(ctx, { params }) {
         const view = await trackingView(hub.sequelize, hub.catalogue, params.token);
         // Only misses are counted (a hit costs no Redis round trip); past the limit a miss is 429, so guessing stops.

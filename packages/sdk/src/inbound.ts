@@ -56,7 +56,13 @@ export interface InboundRouteDoc {
 }
 
 /** An RFC 9457 problem answer, as the hub's own API gives: `extra` adds fields such as `errors`. */
-export function problem(status: number, title: string, detail: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): InboundResponse {
+export function problem(
+  status: number,
+  title: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): InboundResponse {
   return { status, headers: { 'content-type': 'application/problem+json', ...headers }, body: { type: 'about:blank', title, status, detail, ...extra } };
 }
 

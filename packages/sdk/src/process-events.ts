@@ -50,7 +50,11 @@ export function processEventsDoc(path = '/events'): InboundRouteDoc {
 }
 
 /** Verifies, reads and applies one signed event for the binding of `ctx`; `secrets` may sign it (several: rotation). */
-export async function handleProcessEvent(req: InboundRequest, ctx: ConnectorContext<unknown, unknown>, secrets: readonly (string | Buffer)[]): Promise<InboundResponse> {
+export async function handleProcessEvent(
+  req: InboundRequest,
+  ctx: ConnectorContext<unknown, unknown>,
+  secrets: readonly (string | Buffer)[],
+): Promise<InboundResponse> {
   let webhookId: string;
   try {
     webhookId = verifyWebhook([...secrets], req.headers, req.rawBody);
@@ -63,10 +67,13 @@ export async function handleProcessEvent(req: InboundRequest, ctx: ConnectorCont
   if (!json.ok) return json.response;
   const parsed = processEventSchema.safeParse(json.value);
   if (!parsed.success) {
-    return problem(422, 'Unprocessable content', 'The event is not valid', { errors: parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message })) });
+    return problem(422, 'Unprocessable content', 'The event is not valid', {
+      errors: parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message })),
+    });
   }
   const event = parsed.data;
-  if (!event.processId && !event.externalRef) return problem(422, 'Unprocessable content', 'Give processId or externalRef', { errors: [{ field: 'processId', message: 'required' }] });
+  if (!event.processId && !event.externalRef)
+    return problem(422, 'Unprocessable content', 'Give processId or externalRef', { errors: [{ field: 'processId', message: 'required' }] });
   const process = await ctx.processes.find({ processId: event.processId, externalRef: event.externalRef });
   if (!process) return problem(404, 'Not found', 'No process of this binding has that id or reference');
   const actor = { name: ctx.name, kind: 'connector' as const };
@@ -77,7 +84,13 @@ export async function handleProcessEvent(req: InboundRequest, ctx: ConnectorCont
       result = await ctx.processes.addNote(process.id, { text: event.text, visibleToCitizen: event.visibleToCitizen }, actor, options);
       break;
     case 'task.updated':
-      result = await ctx.processes.updateTask(process.id, event.taskKey, { status: event.status, note: event.note, visibleToCitizen: event.visibleToCitizen }, actor, options);
+      result = await ctx.processes.updateTask(
+        process.id,
+        event.taskKey,
+        { status: event.status, note: event.note, visibleToCitizen: event.visibleToCitizen },
+        actor,
+        options,
+      );
       break;
     case 'process.closed':
       result = await ctx.processes.close(process.id, event.reason, actor, options);

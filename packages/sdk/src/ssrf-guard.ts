@@ -36,7 +36,8 @@ for (const [net, prefix] of [
   ['203.0.113.0', 24],
   ['224.0.0.0', 4], // multicast
   ['240.0.0.0', 4], // reserved, broadcast
-] as const) blocked.addSubnet(net, prefix, 'ipv4');
+] as const)
+  blocked.addSubnet(net, prefix, 'ipv4');
 for (const [net, prefix] of [
   ['::', 128],
   ['::1', 128],
@@ -46,7 +47,8 @@ for (const [net, prefix] of [
   ['fe80::', 10], // link-local
   ['fec0::', 10], // old site-local
   ['ff00::', 8], // multicast
-] as const) blocked.addSubnet(net, prefix, 'ipv6');
+] as const)
+  blocked.addSubnet(net, prefix, 'ipv6');
 
 /** True for any address a webhook must not reach without allowPrivateNetwork (and for anything that is not an IP). */
 export function isPrivateAddress(address: string): boolean {
@@ -118,7 +120,9 @@ export async function checkTargetUrl(target: string | URL, options: GuardOptions
   const host = hostOf(url);
   if (isIP(host)) return !options.allowPrivateNetwork && isPrivateAddress(host) ? [refusal(host, host)] : [];
   const resolve = options.resolve ?? dnsLookup;
-  const addresses = await new Promise<LookupAddress[] | Error>((done) => resolve(host, { all: true }, (err, list) => done(err ?? (list as unknown as LookupAddress[]))));
+  const addresses = await new Promise<LookupAddress[] | Error>((done) =>
+    resolve(host, { all: true }, (err, list) => done(err ?? (list as unknown as LookupAddress[]))),
+  );
   if (addresses instanceof Error) return [`${host} does not resolve (${(addresses as NodeJS.ErrnoException).code ?? addresses.message})`];
   const bad = addresses.find((a) => isPrivateAddress(a.address));
   return bad && !options.allowPrivateNetwork ? [refusal(host, bad.address)] : [];

@@ -1,7 +1,18 @@
 // Citizen messages through GOV.UK Notify (notifications-node-client): e-mail or SMS from the citizen's contact answers,
 // template id + personalisation, `reference` = our notification id, and a delivery-receipt callback route.
 import { NotifyClient } from 'notifications-node-client';
-import { bearerToken, defineChannel, errorForStatus, isRetryableStatus, PermanentError, problem, RetryableError, secretMatches, type NotificationMessage, type SendResult } from '@closeloop/sdk';
+import {
+  bearerToken,
+  defineChannel,
+  errorForStatus,
+  isRetryableStatus,
+  PermanentError,
+  problem,
+  RetryableError,
+  secretMatches,
+  type NotificationMessage,
+  type SendResult,
+} from '@closeloop/sdk';
 import { notifyConfigSchema, type NotifyConfig } from './config.ts';
 import { handleReceipt } from './receipts.ts';
 
@@ -44,7 +55,10 @@ export const channel = defineChannel<NotifyConfig, NotifyClient>({
     const sent: string[] = [];
     try {
       if (useEmail) {
-        const res = await client.sendEmail(templates.email![message.kind], message.to.email!, { ...options, ...(replyToId ? { emailReplyToId: replyToId } : {}) });
+        const res = await client.sendEmail(templates.email![message.kind], message.to.email!, {
+          ...options,
+          ...(replyToId ? { emailReplyToId: replyToId } : {}),
+        });
         sent.push(res.data.id);
       }
       if (useSms) {
@@ -64,13 +78,20 @@ export const channel = defineChannel<NotifyConfig, NotifyClient>({
       path: '/receipts',
       summary: 'GOV.UK Notify delivery receipts',
       description: "Set this URL and the channel's receiptToken as the callback in GOV.UK Notify. Notify sends `Authorization: Bearer <receiptToken>`.",
-      responses: { 204: 'Recorded', 400: 'Not a receipt (not JSON, not UTF-8, or no reference)', 401: 'Wrong or missing bearer token', 415: 'Not application/json in UTF-8', 422: 'A key given twice, or text XML cannot carry' },
+      responses: {
+        204: 'Recorded',
+        400: 'Not a receipt (not JSON, not UTF-8, or no reference)',
+        401: 'Wrong or missing bearer token',
+        415: 'Not application/json in UTF-8',
+        422: 'A key given twice, or text XML cannot carry',
+      },
     },
   ],
   inbound(routes, ctx) {
     routes.post('/receipts', (req) => {
       const token = ctx.config.receiptToken;
-      if (!token || !secretMatches(bearerToken(req.headers.authorization), token)) return Promise.resolve(problem(401, 'Unauthorized', 'A valid bearer token is required'));
+      if (!token || !secretMatches(bearerToken(req.headers.authorization), token))
+        return Promise.resolve(problem(401, 'Unauthorized', 'A valid bearer token is required'));
       return handleReceipt(req, ctx);
     });
   },

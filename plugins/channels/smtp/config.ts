@@ -5,7 +5,10 @@ export const smtpConfigSchema = z.strictObject({
   port: z.coerce.number().int().min(1).max(65535).default(587).describe('Its port'),
   secure: z.boolean().default(false).describe('TLS from the start (port 465); otherwise STARTTLS when the server offers it'),
   requireTLS: z.boolean().default(false).describe('Refuse to send unless STARTTLS succeeds'),
-  auth: z.strictObject({ user: z.string().describe('The SMTP user'), pass: z.string().describe('Its password ({ env: NAME })') }).optional().describe('SMTP authentication'),
+  auth: z
+    .strictObject({ user: z.string().describe('The SMTP user'), pass: z.string().describe('Its password ({ env: NAME })') })
+    .optional()
+    .describe('SMTP authentication'),
   from: z.email().describe("Default sender; the council's senderEmail wins when set"),
   replyTo: z.email().optional().describe('Reply-To address'),
   templatesDir: z

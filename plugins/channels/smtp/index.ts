@@ -61,7 +61,12 @@ export const channel = defineChannel<SmtpConfig, Smtp>({
 
   async sendOperatorMessage(message, ctx): Promise<SendResult> {
     try {
-      const info = await ctx.state.transport.sendMail({ from: message.from ?? ctx.config.from, to: [...message.to], subject: message.subject, text: message.text });
+      const info = await ctx.state.transport.sendMail({
+        from: message.from ?? ctx.config.from,
+        to: [...message.to],
+        subject: message.subject,
+        text: message.text,
+      });
       return { status: 'sent', providerRef: info.messageId };
     } catch (err) {
       throw classify(err);

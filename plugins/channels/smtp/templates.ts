@@ -29,7 +29,10 @@ export class EmailTemplates {
     const pick = (name: string) => (existsSync(resolve(this.dir, message.serviceId, name)) ? `${message.serviceId}/${name}` : name);
     const context = { ...message, service: message.serviceTitle, noun: message.serviceNoun };
     return {
-      subject: this.text.render(pick(`${kind}.subject.njk`), context).replace(/\s+/g, ' ').trim(),
+      subject: this.text
+        .render(pick(`${kind}.subject.njk`), context)
+        .replace(/\s+/g, ' ')
+        .trim(),
       html: this.html.render(pick(`${kind}.html.njk`), context),
       text: this.text.render(pick(`${kind}.text.njk`), context),
     };

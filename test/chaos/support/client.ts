@@ -83,7 +83,11 @@ function code(err: Error): string {
  * Keeps `concurrency` calls in flight until `shouldStop()` says so (checked before each new call) or `count` calls were
  * started; resolves with every result.
  */
-export async function pool<T>(concurrency: number, next: (i: number) => Promise<T>, limits: { count?: number; shouldStop?: () => boolean; gapMs?: number }): Promise<T[]> {
+export async function pool<T>(
+  concurrency: number,
+  next: (i: number) => Promise<T>,
+  limits: { count?: number; shouldStop?: () => boolean; gapMs?: number },
+): Promise<T[]> {
   const results: T[] = [];
   let started = 0;
   const lane = async () => {

@@ -47,7 +47,22 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       if (destroyed) throw new Error('this instance was destroyed');
       const c = spawn(
         'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--maxmemory-policy', 'noeviction', '--protected-mode', 'no'],
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--dir',
+          dir,
+          '--maxmemory-policy',
+          'noeviction',
+          '--protected-mode',
+          'no',
+        ],
         { cwd: dir, stdio: 'ignore', detached: true },
       );
       child = c;

@@ -55,7 +55,13 @@ export function recordScenario(figures: ScenarioFigures): void {
   const file: ResultsFile =
     existing && existing.runId === runId && existing.scale === SCALE
       ? existing
-      : { runId, scale: SCALE, startedAt: new Date().toISOString(), machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? '?', node: process.version }, scenarios: [] };
+      : {
+          runId,
+          scale: SCALE,
+          startedAt: new Date().toISOString(),
+          machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? '?', node: process.version },
+          scenarios: [],
+        };
   file.scenarios = [...file.scenarios.filter((s) => s.scenario !== figures.scenario), figures].sort((a, b) => a.scenario.localeCompare(b.scenario));
   mkdirSync(dirname(RESULTS_FILE), { recursive: true });
   const tmp = `${RESULTS_FILE}.${process.pid}.tmp`;
@@ -98,13 +104,28 @@ export async function withFigures(scenario: string, title: string, body: (f: Sce
 export function formatTable(file: { scale: string; startedAt: string; scenarios: ScenarioFigures[] }): string {
   const head = ['scenario', 'attempted', 'delivered', 'lost', 'dup', '5xx', 'latency p50/p99/max ms', 'duration s', 'result'];
   const rows = file.scenarios.map((s) => {
-    const fivexx = Object.entries(s.http5xx).map(([k, v]) => `${k}:${v}`).join(' ') || '0';
+    const fivexx =
+      Object.entries(s.http5xx)
+        .map(([k, v]) => `${k}:${v}`)
+        .join(' ') || '0';
     const lat = Object.entries(s.latenciesMs)
       .map(([k, v]) => `${k} ${v.p50}/${v.p99}/${v.max}`)
       .join('; ');
-    return [s.scenario, String(s.attempted), String(s.delivered), String(s.lost), String(s.duplicatedEffects), fivexx, lat, (s.durationMs / 1000).toFixed(1), s.passed ? 'PASS' : 'FAIL'];
+    return [
+      s.scenario,
+      String(s.attempted),
+      String(s.delivered),
+      String(s.lost),
+      String(s.duplicatedEffects),
+      fivexx,
+      lat,
+      (s.durationMs / 1000).toFixed(1),
+      s.passed ? 'PASS' : 'FAIL',
+    ];
   });
   const widths = head.map((h, i) => Math.min(90, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  return [`Closeloop chaos run (scale ${file.scale}, started ${file.startedAt})`, line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  return [`Closeloop chaos run (scale ${file.scale}, started ${file.startedAt})`, line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join(
+    '\n',
+  );
 }

@@ -117,7 +117,10 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
         }
       },
       async createKey(args) {
-        const child = spawn(process.execPath, [...roleArgs('keys', CHAOS_CONFIG).slice(0, 3), 'keys', 'create', ...args, '--config', CHAOS_CONFIG], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [...roleArgs('keys', CHAOS_CONFIG).slice(0, 3), 'keys', 'create', ...args, '--config', CHAOS_CONFIG], {
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let out = '';
         child.stdout.on('data', (d: Buffer) => (out += d.toString()));
         child.stderr.on('data', (d: Buffer) => (out += d.toString()));

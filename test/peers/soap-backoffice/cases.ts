@@ -45,18 +45,32 @@ export class CaseStore {
   constructor(private readonly prefix: string) {}
 
   /** The case for this key: the one created before, or a new one. */
-  create(key: string | undefined, make: () => Omit<BackofficeCase, 'reference' | 'idempotencyKey' | 'status' | 'attachments'>, files: Omit<StoredAttachment, 'id' | 'caseReference' | 'via'>[] = []): BackofficeCase {
+  create(
+    key: string | undefined,
+    make: () => Omit<BackofficeCase, 'reference' | 'idempotencyKey' | 'status' | 'attachments'>,
+    files: Omit<StoredAttachment, 'id' | 'caseReference' | 'via'>[] = [],
+  ): BackofficeCase {
     if (!key) throw new CaseFault('Client', 'tns:MissingIdempotencyKey', 'IdempotencyKey is required');
     const existing = this.byKey.get(key);
     if (existing) return existing;
-    const c: BackofficeCase = { ...make(), reference: `${this.prefix}-${String(++this.counter).padStart(5, '0')}`, idempotencyKey: key, status: 'received', attachments: [] };
+    const c: BackofficeCase = {
+      ...make(),
+      reference: `${this.prefix}-${String(++this.counter).padStart(5, '0')}`,
+      idempotencyKey: key,
+      status: 'received',
+      attachments: [],
+    };
     for (const f of files) this.store(c, { ...f, via: 'inline' });
     this.cases.set(c.reference, c);
     this.byKey.set(key, c);
     return c;
   }
 
-  addAttachment(caseReference: string, key: string | undefined, file: Omit<StoredAttachment, 'id' | 'caseReference' | 'via' | 'idempotencyKey'>): StoredAttachment {
+  addAttachment(
+    caseReference: string,
+    key: string | undefined,
+    file: Omit<StoredAttachment, 'id' | 'caseReference' | 'via' | 'idempotencyKey'>,
+  ): StoredAttachment {
     const c = this.cases.get(caseReference);
     if (!c) throw new CaseFault('Client', 'tns:CaseNotFound', `no case ${caseReference}`);
     if (!key) throw new CaseFault('Client', 'tns:MissingIdempotencyKey', 'IdempotencyKey is required');

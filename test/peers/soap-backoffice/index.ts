@@ -25,7 +25,12 @@ export const WSDL_PATH = join(CONTRACT, 'envhealth.wsdl');
 export const IDEMPOTENCY_HEADER_NS = 'urn:closeloop:idempotency:1';
 const PATHS = { '1.1': '/envhealth/soap11', '1.2': '/envhealth/soap12' } as const;
 const ENVELOPE_NS = { 'http://schemas.xmlsoap.org/soap/envelope/': '1.1', 'http://www.w3.org/2003/05/soap-envelope': '1.2' } as const;
-const OUTPUT: Record<string, string> = { CreateServiceRequest: 'CreateServiceRequestResponse', AddAttachment: 'AddAttachmentResponse', GetStatus: 'GetStatusResponse', SubmitCaseDocument: 'CaseDocumentResponse' };
+const OUTPUT: Record<string, string> = {
+  CreateServiceRequest: 'CreateServiceRequestResponse',
+  AddAttachment: 'AddAttachmentResponse',
+  GetStatus: 'GetStatusResponse',
+  SubmitCaseDocument: 'CaseDocumentResponse',
+};
 
 /**
  * How to answer the next request. 'ok': normally (to script a later request). 'client-fault' / 'server-fault': that fault (HTTP 500), nothing done.
@@ -90,7 +95,14 @@ interface InFlight {
 
 /** A fault object the soap server sends, shaped for the request's SOAP version, always with HTTP 500. */
 function soapFault(version: '1.1' | '1.2' | null, f: CaseFault) {
-  if (version === '1.2') return { Fault: { Code: { Value: f.kind === 'Client' ? 'soap:Sender' : 'soap:Receiver', Subcode: { Value: f.subcode } }, Reason: { Text: f.message }, statusCode: 500 } };
+  if (version === '1.2')
+    return {
+      Fault: {
+        Code: { Value: f.kind === 'Client' ? 'soap:Sender' : 'soap:Receiver', Subcode: { Value: f.subcode } },
+        Reason: { Text: f.message },
+        statusCode: 500,
+      },
+    };
   // SOAP 1.1: WS-Security failures use their own QName as faultcode (wsse:FailedAuthentication).
   return { Fault: { faultcode: f.subcode.startsWith('wsse:') ? f.subcode : `soap:${f.kind}`, faultstring: f.message, statusCode: 500 } };
 }
@@ -119,7 +131,17 @@ export async function startSoapBackoffice(options: SoapBackofficeOptions = {}): 
   function authorizeConnection(req: http.IncomingMessage, res?: http.ServerResponse): boolean {
     if (inFlight.has(req)) return true;
     const step = steps.shift();
-    const record: ReceivedSoapRequest = { path: req.url ?? '', soapVersion: null, operation: null, envelope: '', httpHeaders: req.headers, security: null, idempotencyHeader: null, answeredWith: 'ok', at: Date.now() };
+    const record: ReceivedSoapRequest = {
+      path: req.url ?? '',
+      soapVersion: null,
+      operation: null,
+      envelope: '',
+      httpHeaders: req.headers,
+      security: null,
+      idempotencyHeader: null,
+      answeredWith: 'ok',
+      at: Date.now(),
+    };
     inFlight.set(req, { step, record });
     if (typeof step === 'number' || typeof step === 'object') {
       const s = typeof step === 'number' ? { status: step } : step;
@@ -148,7 +170,10 @@ export async function startSoapBackoffice(options: SoapBackofficeOptions = {}): 
       r.soapVersion = ENVELOPE_NS[(doc.root()?.namespace()?.href() ?? '') as keyof typeof ENVELOPE_NS] ?? null;
       r.operation = selectAll(doc, "/*[local-name()='Envelope']/*[local-name()='Body']/*")[0]?.name() ?? null;
       r.security = readUsernameToken(doc);
-      r.idempotencyHeader = selectText(doc, `/*[local-name()='Envelope']/*[local-name()='Header']/*[local-name()='IdempotencyKey' and namespace-uri()='${IDEMPOTENCY_HEADER_NS}']`);
+      r.idempotencyHeader = selectText(
+        doc,
+        `/*[local-name()='Envelope']/*[local-name()='Header']/*[local-name()='IdempotencyKey' and namespace-uri()='${IDEMPOTENCY_HEADER_NS}']`,
+      );
     } catch {
       // soap's own parser answers a malformed envelope with a fault.
     }
@@ -159,10 +184,14 @@ export async function startSoapBackoffice(options: SoapBackofficeOptions = {}): 
     const state = inFlight.get(req!)!;
     let refusal: string | null = null;
     if (auth === 'wsse') refusal = verifier.verify(state.record.security);
-    if (auth === 'basic' && req!.headers.authorization !== `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`) refusal = 'unknown user or wrong password';
+    if (auth === 'basic' && req!.headers.authorization !== `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`)
+      refusal = 'unknown user or wrong password';
     if (refusal) {
       state.record.answeredWith = 'auth-refused';
-      throw soapFault(state.record.soapVersion, new CaseFault('Client', 'wsse:FailedAuthentication', `The security token could not be authenticated or authorized: ${refusal}`));
+      throw soapFault(
+        state.record.soapVersion,
+        new CaseFault('Client', 'wsse:FailedAuthentication', `The security token could not be authenticated or authorized: ${refusal}`),
+      );
     }
     return true;
   }
@@ -214,7 +243,15 @@ export async function startSoapBackoffice(options: SoapBackofficeOptions = {}): 
     const body = state.doc ? selectAll(state.doc, "/*[local-name()='Envelope']/*[local-name()='Body']/*")[0] : undefined;
     if (!body) throw new CaseFault('Client', 'tns:SchemaValidation', 'the Body has no element');
     const { valid, errors } = validateXml(body.toString(false), xsd);
-    if (!valid) throw new CaseFault('Client', 'tns:SchemaValidation', errors.map((e) => e.message).join('; ').slice(0, 500));
+    if (!valid)
+      throw new CaseFault(
+        'Client',
+        'tns:SchemaValidation',
+        errors
+          .map((e) => e.message)
+          .join('; ')
+          .slice(0, 500),
+      );
   }
 
   const port = {
@@ -235,7 +272,11 @@ export async function startSoapBackoffice(options: SoapBackofficeOptions = {}): 
     }),
     AddAttachment: operation('AddAttachment', (args, state) => {
       const key = (args.IdempotencyKey as string | undefined) ?? state.record.idempotencyHeader ?? undefined;
-      const a = store.addAttachment(String(args.CaseReference), key, { fileName: String(args.FileName), contentType: String(args.ContentType), content: Buffer.from(String(args.Content), 'base64') });
+      const a = store.addAttachment(String(args.CaseReference), key, {
+        fileName: String(args.FileName),
+        contentType: String(args.ContentType),
+        content: Buffer.from(String(args.Content), 'base64'),
+      });
       return { AttachmentId: a.id };
     }),
     GetStatus: operation('GetStatus', (args) => ({ CaseReference: String(args.CaseReference), Status: store.status(String(args.CaseReference)) })),
