@@ -39,6 +39,30 @@ const layering = [
   { target: './packages/sdk', from: '.', except: ['./packages/sdk', './node_modules'], message: '@closeloop/sdk imports nothing of the hub.' },
 ];
 
+/**
+ * One data-access lane (docs/architecture.md): SQL text lives in repository modules (`*-repo.ts`), migrations and core/db;
+ * route handlers and domain code call the repositories. SQL is recognised as a string or template that starts with a
+ * lowercase statement keyword, the way this codebase writes it (so "Select an address" in a page is not SQL).
+ */
+const SQL_START = String.raw`^\s*(select\s[^]*\sfrom\s|select\s[^]*\(|insert\s+into\s|update\s+[a-z_]+(\s+[a-z]+)?\s+set\s|delete\s+from\s|with\s+[a-z_]+\s+as\s*\()`;
+const SQL_OUTSIDE_REPOSITORY = 'SQL lives in a repository module (*-repo.ts) next to the code that needs it; call it from here.';
+const dataLane = {
+  'no-restricted-syntax': [
+    'error',
+    { selector: `Literal[value=/${SQL_START}/]`, message: SQL_OUTSIDE_REPOSITORY },
+    { selector: `TemplateLiteral > TemplateElement:first-child[value.raw=/${SQL_START}/]`, message: SQL_OUTSIDE_REPOSITORY },
+  ],
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: [
+        { name: 'pg', message: 'Postgres is reached through core/db (Database, Sql) and repository modules.' },
+        { name: 'sequelize', message: 'Sequelize is kept only for the migration record (core/db/migrate.ts).' },
+      ],
+    },
+  ],
+};
+
 export default defineConfig([
   globalIgnores(['**/dist/', 'data/', 'bench/results/']),
   {
@@ -53,6 +77,11 @@ export default defineConfig([
       // A `let` that a callback reads before it is assigned (a shutdown timer reading the hub being opened) must stay a let.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
+  },
+  {
+    files: ['core/**/*.ts', 'connectors/**/*.ts', 'plugins/**/*.ts'],
+    ignores: ['core/db/**', '**/*-repo.ts', '**/migrations.ts', '**/migrations/**', '**/*.test.ts'],
+    rules: dataLane,
   },
   {
     // Tests read the API's JSON answers and dig into them; typing every answer for that would only restate the schemas.

@@ -370,10 +370,10 @@ async function main() {
     if (left[0].n === 0) break;
     await new Promise((r) => setTimeout(r, 1000));
   }
-  const sequelize = connectDatabase({ url: DB_URL, poolMax: 2 });
-  await migrate(sequelize, loadConfig(CONFIG, env));
-  const { key } = await createApiKey({ name: 'Bench back office', services: ['*'] });
-  await sequelize.close();
+  const hubDb = connectDatabase({ url: DB_URL, poolMax: 2 });
+  await migrate(hubDb, loadConfig(CONFIG, env));
+  const { key } = await createApiKey(hubDb, { name: 'Bench back office', services: ['*'] });
+  await hubDb.close();
   const noteRate = 200;
   const noteSeconds = Math.min(QUICK ? 3 : 20, Math.floor(procs.length / noteRate));
   const notesStart = Date.now();

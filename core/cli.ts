@@ -3,10 +3,11 @@ import './node-version.ts';
 import './threadpool.ts';
 import { parseArgs } from 'node:util';
 import { ConfigError, defaultConfigFile, loadConfig, type Config } from './config/index.ts';
-import { connectDatabase, migrate, migratePlugins } from './db/index.ts';
+import { connectDatabase, migrate, migratePlugins, type Database } from './db/index.ts';
 import { pluginDataFor } from './plugins/plugin-data.ts';
 import { openHub, type Hub } from './hub.ts';
 import { startServe } from './roles/serve.ts';
+import { insertAuditEvent } from './governance/audit-repo.ts';
 import { createApiKey, KeyExpiryError, listApiClients, parseKeyExpiry, revokeApiKey } from './auth/api-keys.ts';
 
 const USAGE = `Usage: closeloop <command> [options]
@@ -69,9 +70,9 @@ async function main(argv: string[]): Promise<number> {
     case 'worker':
       return runRoles(config, command);
     case 'migrate': {
-      const sequelize = connectDatabase({ url: config.database.url, poolMax: 2 });
-      const ran = [...(await migrate(sequelize, config)), ...(await migratePlugins(sequelize, (await pluginDataFor(config)).migrations))];
-      await sequelize.close();
+      const db = connectDatabase({ url: config.database.url, poolMax: 2 });
+      const ran = [...(await migrate(db, config)), ...(await migratePlugins(db, (await pluginDataFor(config)).migrations))];
+      await db.close();
       process.stdout.write(ran.length ? `applied: ${ran.join(', ')}\n` : 'database is up to date\n');
       return 0;
     }
@@ -136,11 +137,9 @@ function firstStopSignal(onTimeout: () => void): Promise<NodeJS.Signals> {
 }
 
 /** Key changes made on the command line are audited like API actions, with the operating-system user as the actor. */
-async function auditCli(sequelize: ReturnType<typeof connectDatabase>, action: string, target: string, detail: Record<string, unknown>): Promise<void> {
+async function auditCli(db: Database, action: string, target: string, detail: Record<string, unknown>): Promise<void> {
   const actor = `cli:${process.env.USER ?? process.env.LOGNAME ?? 'unknown'}`;
-  await sequelize.query('insert into audit_events (actor, action, target, detail) values ($1, $2, $3, $4::jsonb)', {
-    bind: [actor, action, target, JSON.stringify(detail)],
-  });
+  await insertAuditEvent(db, { actor, action, target, detail });
 }
 
 async function keys(
@@ -158,9 +157,9 @@ async function keys(
     process.stderr.write(`--expires ${err.message}\n`);
     return 1;
   }
-  const sequelize = connectDatabase({ url: config.database.url, poolMax: 2 });
+  const db = connectDatabase({ url: config.database.url, poolMax: 2 });
   try {
-    await migrate(sequelize, config);
+    await migrate(db, config);
     if (sub === 'create') {
       if (!values.name || !(values.services || values.admin)) {
         process.stderr.write('keys create needs --name and --services (comma-separated ids, or *) or --admin\n');
@@ -176,8 +175,8 @@ async function keys(
         process.stderr.write(`--council "${values.council}" is not a council in ${config.file} (known: ${councils.join(', ')})\n`);
         return 1;
       }
-      const { client, key } = await createApiKey({ name: values.name, services, admin: values.admin ?? false, expiresAt, council: values.council ?? null });
-      await auditCli(sequelize, 'api-key.created', client.id, { name: client.name, services, admin: client.admin, council: client.council, expiresAt });
+      const { client, key } = await createApiKey(db, { name: values.name, services, admin: values.admin ?? false, expiresAt, council: values.council ?? null });
+      await auditCli(db, 'api-key.created', client.id, { name: client.name, services, admin: client.admin, council: client.council, expiresAt });
       process.stdout.write(
         `Created API client "${client.name}" (${client.id}) for ${client.council ? `council ${client.council}, ` : ''}${client.admin ? 'ADMIN, ' : ''}services: ${services.join(', ') || '(none)'}\n`,
       );
@@ -185,7 +184,7 @@ async function keys(
       return 0;
     }
     if (sub === 'list') {
-      for (const c of await listApiClients()) {
+      for (const c of await listApiClients(db)) {
         const state = c.revokedAt ? 'revoked' : c.expiresAt && c.expiresAt < new Date() ? 'expired' : 'active';
         process.stdout.write(
           `${c.id}  ${c.keyPrefix}…  ${state.padEnd(7)}  ${c.council ? `${c.council}: ` : ''}${c.admin ? 'admin ' : ''}${c.services.join(',')}  ${c.name}\n`,
@@ -194,15 +193,15 @@ async function keys(
       return 0;
     }
     if (sub === 'revoke' && arg) {
-      const n = await revokeApiKey(arg);
-      if (n) await auditCli(sequelize, 'api-key.revoked', arg, { revoked: n });
+      const n = await revokeApiKey(db, arg);
+      if (n) await auditCli(db, 'api-key.revoked', arg, { revoked: n });
       process.stdout.write(n ? `revoked ${n} key(s)\n` : 'no active key matched\n');
       return n ? 0 : 1;
     }
     process.stderr.write(USAGE);
     return 1;
   } finally {
-    await sequelize.close();
+    await db.close();
   }
 }
 
@@ -212,13 +211,13 @@ async function replay(config: Config, values: { delivery?: string; binding?: str
     return 1;
   }
   const { replayDeliveries } = await import('./delivery/replay.ts');
-  const sequelize = connectDatabase({ url: config.database.url, poolMax: 2 });
+  const db = connectDatabase({ url: config.database.url, poolMax: 2 });
   try {
-    const ids = await replayDeliveries(sequelize, { id: values.delivery, binding: values.binding }, `cli:${process.env.USER ?? 'operator'}`);
+    const ids = await replayDeliveries(db, { id: values.delivery, binding: values.binding }, `cli:${process.env.USER ?? 'operator'}`);
     process.stdout.write(`${ids.length} dead deliver${ids.length === 1 ? 'y' : 'ies'} queued again${ids.length ? `: ${ids.join(', ')}` : ''}\n`);
     return 0;
   } finally {
-    await sequelize.close();
+    await db.close();
   }
 }
 
@@ -230,16 +229,16 @@ async function erase(config: Config, values: { reference?: string; reason?: stri
   }
   const { eraseProcess, processIdByReference } = await import('./governance/index.ts');
   const { FilesystemStore } = await import('./documents/index.ts');
-  const sequelize = connectDatabase({ url: config.database.url, poolMax: 2 });
+  const db = connectDatabase({ url: config.database.url, poolMax: 2 });
   try {
-    await migrate(sequelize, config);
-    const id = await processIdByReference(sequelize, values.reference);
+    await migrate(db, config);
+    const id = await processIdByReference(db, values.reference);
     if (!id) {
       process.stderr.write(`No process has the reference "${values.reference}"\n`);
       return 1;
     }
     const { erasers } = await pluginDataFor(config);
-    const result = await eraseProcess({ sequelize, store: new FilesystemStore(config.paths.documents), erasers }, id, {
+    const result = await eraseProcess({ db, store: new FilesystemStore(config.paths.documents), erasers }, id, {
       actor: `cli:${process.env.USER ?? 'operator'}`,
       reason: values.reason ?? null,
       via: 'request',
@@ -247,7 +246,7 @@ async function erase(config: Config, values: { reference?: string; reason?: stri
     process.stdout.write(`${result.message}\n`);
     return 0;
   } finally {
-    await sequelize.close();
+    await db.close();
   }
 }
 
@@ -255,16 +254,16 @@ async function erase(config: Config, values: { reference?: string; reason?: stri
 async function retention(config: Config, dryRun: boolean): Promise<number> {
   const { retentionDryRun, retentionPolicies, runRetention } = await import('./governance/index.ts');
   const { FilesystemStore } = await import('./documents/index.ts');
-  const sequelize = connectDatabase({ url: config.database.url, poolMax: 3 });
+  const db = connectDatabase({ url: config.database.url, poolMax: 3 });
   try {
-    await migrate(sequelize, config);
-    const policies = await retentionPolicies(sequelize);
+    await migrate(db, config);
+    const policies = await retentionPolicies(db);
     if (!policies.length) {
       process.stdout.write('No published service sets retention.redactAfterDays: nothing is ever erased by retention\n');
       return 0;
     }
     if (dryRun) {
-      const candidates = await retentionDryRun(sequelize);
+      const candidates = await retentionDryRun(db);
       for (const c of candidates) {
         const days = Math.floor((Date.now() - c.finishedAt.getTime()) / 86_400_000);
         process.stdout.write(`${c.reference}  ${c.serviceId}  ${c.status} ${c.finishedAt.toISOString()} (${days} days ago; kept ${c.redactAfterDays})\n`);
@@ -272,7 +271,7 @@ async function retention(config: Config, dryRun: boolean): Promise<number> {
       process.stdout.write(`${candidates.length} process${candidates.length === 1 ? '' : 'es'} would be erased (dry run: nothing was changed)\n`);
       return 0;
     }
-    const outcome = await runRetention({ sequelize, store: new FilesystemStore(config.paths.documents), erasers: (await pluginDataFor(config)).erasers });
+    const outcome = await runRetention({ db, store: new FilesystemStore(config.paths.documents), erasers: (await pluginDataFor(config)).erasers });
     if (!outcome.ran) {
       process.stderr.write('Another process is running retention now; nothing was done\n');
       return 1;
@@ -282,7 +281,7 @@ async function retention(config: Config, dryRun: boolean): Promise<number> {
     process.stdout.write(`${outcome.erased} process${outcome.erased === 1 ? '' : 'es'} erased\n`);
     return outcome.failed ? 1 : 0;
   } finally {
-    await sequelize.close();
+    await db.close();
   }
 }
 

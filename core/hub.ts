@@ -1,8 +1,7 @@
 // The hub's shared runtime: config, database, services, document store, logger. Each role (serve, worker) builds on it.
-import type { Sequelize } from 'sequelize';
 import { ConfigError, type Config } from './config/index.ts';
 import { resolveRuntimeConfig } from './config/generated-secrets.ts';
-import { connectDatabase, migrate, migratePlugins } from './db/index.ts';
+import { connectDatabase, migrate, migratePlugins, type Database } from './db/index.ts';
 import { ensureDatabase } from './db/ensure-database.ts';
 import { FilesystemStore, type DocumentStore } from './documents/index.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -14,7 +13,8 @@ import { Councils } from './councils.ts';
 export interface Hub {
   config: Config;
   log: Logger;
-  sequelize: Sequelize;
+  /** Postgres: every statement goes through a repository module (`*-repo.ts`) on this. */
+  db: Database;
   catalogue: ServiceCatalogue;
   /** The councils sharing this hub and which owns each service. */
   councils: Councils;
@@ -38,18 +38,18 @@ export interface OpenHubOptions {
 export async function openHub(config: Config, options: OpenHubOptions): Promise<Hub> {
   const log = options.logger ?? createLogger(config.log.level, options.role);
   if (options.migrate && (await ensureDatabase(config.database.url))) log.info('created the database');
-  const sequelize = connectDatabase({ url: config.database.url, poolMax: config.database.poolMax, applicationName: `closeloop-${options.role}` });
-  const closers: (() => Promise<void>)[] = [async () => sequelize.close()];
+  const db = connectDatabase({ url: config.database.url, poolMax: config.database.poolMax, applicationName: `closeloop-${options.role}` });
+  const closers: (() => Promise<void>)[] = [async () => db.close()];
   try {
     const registry = new Registry();
     await registry.loadPlugins(config.plugins, config.dir);
     const plugins = await pluginData(registry, config);
     if (options.migrate) {
       // The hub's tables first, then the tables of the plugins config uses (each under the migration lock).
-      const ran = [...(await migrate(sequelize, config)), ...(await migratePlugins(sequelize, plugins.migrations))];
+      const ran = [...(await migrate(db, config)), ...(await migratePlugins(db, plugins.migrations))];
       if (ran.length) log.info({ migrations: ran }, 'database migrated');
     }
-    await resolveRuntimeConfig(sequelize, config);
+    await resolveRuntimeConfig(db, config);
     const loaded = loadServiceFiles(config.paths.services, {
       bindings: new Set(Object.keys(config.bindings)),
       channels: new Set(Object.keys(config.channels)),
@@ -59,14 +59,14 @@ export async function openHub(config: Config, options: OpenHubOptions): Promise<
       configFile: config.file,
     });
     if (loaded.problems.length) throw new ConfigError(loaded.problems);
-    const catalogue = new ServiceCatalogue(sequelize);
+    const catalogue = new ServiceCatalogue(db);
     await catalogue.syncFromConfig(loaded.services.map((s) => s.definition));
     const store = new FilesystemStore(config.paths.documents);
     let closed = false;
     return {
       config,
       log,
-      sequelize,
+      db,
       catalogue,
       councils: new Councils(config),
       store,
@@ -82,7 +82,7 @@ export async function openHub(config: Config, options: OpenHubOptions): Promise<
       },
     };
   } catch (err) {
-    await sequelize.close().catch(() => {});
+    await db.close().catch(() => {});
     throw err;
   }
 }

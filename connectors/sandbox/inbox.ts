@@ -3,6 +3,7 @@
 // seen before gets the reference it got the first time.
 import { problem, verifyWebhook, WebhookVerificationError, type InboundRequest, type InboundResponse, type PluginDatabase } from '@closeloop/sdk';
 import { parseXmlSafely, UnsafeXmlError } from '@closeloop/sdk/xml';
+import { keepReceived } from './inbox-repo.ts';
 
 /** A delivery larger than this is refused (413). */
 export const INBOX_LIMIT_BYTES = 5 * 1024 * 1024;
@@ -24,11 +25,7 @@ export async function receive(req: InboundRequest, secret: string, db: () => Plu
     if (err instanceof UnsafeXmlError) return problem(422, 'Unprocessable content', err.message);
     return problem(400, 'Bad request', 'The sandbox accepts XML deliveries');
   }
-  const [row] = await db().query<{ seq: string }>(
-    `with ins as (insert into sandbox_inbox (webhook_id, reference, body) values ($1, $2, $3) on conflict (webhook_id) do nothing returning seq)
-     select seq from ins union all select seq from sandbox_inbox where webhook_id = $1 limit 1`,
-    [id, reference, req.rawBody.toString('utf8')],
-  );
-  const ref = `SBX-${row!.seq}`;
+  const seq = await keepReceived(db(), id, reference, req.rawBody.toString('utf8'));
+  const ref = `SBX-${seq}`;
   return { status: 202, headers: { 'x-sandbox-reference': ref }, body: { received: true, reference: ref } };
 }

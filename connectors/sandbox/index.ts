@@ -4,6 +4,7 @@
 // with no sign-in, so the page and buttons answer only the addresses in allowFrom (this machine by default). Its inbox
 // and /events answer anyone, but only what is signed with the binding's secret. It keeps what it received in a table of
 // its own (migrations.ts), which erasure reaches through its erase hook. /sandbox is this binding's short address.
+import { eraseReceived } from './inbox-repo.ts';
 import { defineConnector, handleProcessEvent, processEventsDoc, type CheckResult, type PluginDatabase } from '@closeloop/sdk';
 import { accessFor } from './access.ts';
 import { sandboxConfigSchema, type SandboxConfig } from './config.ts';
@@ -92,7 +93,6 @@ export const connector = defineConnector<SandboxConfig, Sandbox>({
 
   async erase(process, db) {
     // What the inbox received is the citizen's XML: replaced, as every other copy is.
-    const rows = await db.query('update sandbox_inbox set body = $2 where reference = $1 and body <> $2 returning 1', [process.reference, process.placeholder]);
-    return rows.length;
+    return eraseReceived(db, process.reference, process.placeholder);
   },
 });

@@ -1,6 +1,7 @@
 // The sandbox's page and buttons: what arrived, and forms that act on it as a back office would, through the hub's
 // process API (the same actions as the REST API: the citizen is told and their tracking page shows the change). They
 // answer only the addresses in allowFrom, and a form needs the CSRF token of the browser's cookie.
+import { latestReceived } from './inbox-repo.ts';
 import { fileURLToPath } from 'node:url';
 import type { Actor, ConnectorContext, InboundRequest, InboundResponse, PluginDatabase, TaskStatus } from '@closeloop/sdk';
 import type { Access } from './access.ts';
@@ -45,9 +46,7 @@ function refused(ctx: Ctx, page: SandboxPage): InboundResponse {
 
 export async function showInbox(req: InboundRequest, ctx: Ctx, page: SandboxPage): Promise<InboundResponse> {
   if (!page.access.allows(req.clientAddress)) return refused(ctx, page);
-  const rows = await page
-    .db()
-    .query<{ seq: string; reference: string; received_at: Date }>('select seq, reference, received_at from sandbox_inbox order by seq desc limit 50');
+  const rows = await latestReceived(page.db());
   const items = await Promise.all(
     rows.map(async (r) => {
       const process = r.reference ? await ctx.processes.find({ reference: r.reference }) : null;

@@ -111,7 +111,7 @@ describe('connector template in a running hub', () => {
 
   async function delivery(processId: string, status: string) {
     for (let i = 0; i < 200; i++) {
-      const [rows] = await t.hub.sequelize.query('select status, external_ref, last_error from deliveries where process_id = $1', { bind: [processId] });
+      const rows = await t.hub.db.rows('select status, external_ref, last_error from deliveries where process_id = $1', [processId]);
       const d = (rows as { status: string; external_ref: string; last_error: string }[])[0]!;
       if (d.status === status) return d;
       await new Promise((r) => setTimeout(r, 50));
@@ -133,7 +133,7 @@ describe('connector template in a running hub', () => {
     const d = await delivery(processId, 'dead');
     assert.match(d.last_error, /does not match pests\.xsd: line \d+ <Pest>: .*BEES/);
     assert.equal(api.requests, before, 'nothing was sent to the back office');
-    const [docs] = await t.hub.sequelize.query(`select count(*)::int as n from documents where process_id = $1 and kind = 'xml'`, { bind: [processId] });
+    const docs = await t.hub.db.rows(`select count(*)::int as n from documents where process_id = $1 and kind = 'xml'`, [processId]);
     assert.equal((docs as { n: number }[])[0]!.n, 0, 'invalid XML is not kept as if it had been sent');
   });
 });

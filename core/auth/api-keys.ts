@@ -1,7 +1,7 @@
 // Back-office API keys: random, shown once, stored as a SHA-256 hash; scoped to services; optional expiry; revocable.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { Op } from 'sequelize';
-import { ApiClientRow } from '../db/index.ts';
+import type { Sql } from '../db/database.ts';
+import { findActiveClientByHash, findApiClients, insertApiClient, notifyApiKeysChanged, revokeApiClients, type ApiClientRecord } from './api-clients-repo.ts';
 
 export interface ApiClient {
   id: string;
@@ -28,10 +28,10 @@ export function hashApiKey(key: string): Buffer {
 }
 
 /** Creates a client and returns its key; the key itself is never stored. */
-export async function createApiKey(input: NewApiKey): Promise<{ client: ApiClient; key: string }> {
+export async function createApiKey(sql: Sql, input: NewApiKey): Promise<{ client: ApiClient; key: string }> {
   const key = PREFIX + randomBytes(32).toString('base64url');
   const id = randomUUID();
-  await ApiClientRow.create({
+  await insertApiClient(sql, {
     id,
     name: input.name,
     keyHash: hashApiKey(key),
@@ -40,8 +40,6 @@ export async function createApiKey(input: NewApiKey): Promise<{ client: ApiClien
     admin: input.admin ?? false,
     council: input.council ?? null,
     expiresAt: input.expiresAt ?? null,
-    revokedAt: null,
-    lastUsedAt: null,
   });
   return { client: { id, name: input.name, services: input.services, admin: input.admin ?? false, council: input.council ?? null }, key };
 }
@@ -96,20 +94,14 @@ export function forgetCachedApiKeys(): void {
 }
 
 /** The client a key belongs to, if the key is valid now (not revoked, not expired). */
-export async function findClientByKey(key: string): Promise<ApiClient | null> {
+export async function findClientByKey(sql: Sql, key: string): Promise<ApiClient | null> {
   if (!key.startsWith(PREFIX) || key.length > 100) return null;
   const hash = hashApiKey(key);
   const cacheKey = hash.toString('hex');
   const now = Date.now();
   const cached = keyCache.get(cacheKey);
   if (cached && cached.until > now) return cached.expiresAt && cached.expiresAt.getTime() <= now ? null : cached.client;
-  const row = await ApiClientRow.findOne({
-    where: {
-      keyHash: hash,
-      revokedAt: null,
-      [Op.or]: [{ expiresAt: null }, { expiresAt: { [Op.gt]: new Date() } }],
-    },
-  });
+  const row = await findActiveClientByHash(sql, hash, new Date());
   if (!row) {
     keyCache.delete(cacheKey);
     return null;
@@ -131,14 +123,14 @@ export function clientMaySee(client: ApiClient, serviceId: string, serviceCounci
   return client.admin || client.services.includes('*') || client.services.includes(serviceId);
 }
 
-export async function revokeApiKey(idOrPrefix: string): Promise<number> {
-  const where = /^[0-9a-f-]{36}$/.test(idOrPrefix) ? { id: idOrPrefix } : { keyPrefix: idOrPrefix };
-  const [count] = await ApiClientRow.update({ revokedAt: new Date() }, { where: { ...where, revokedAt: null } });
+export async function revokeApiKey(sql: Sql, idOrPrefix: string): Promise<number> {
+  const by = /^[0-9a-f-]{36}$/.test(idOrPrefix) ? { id: idOrPrefix } : { keyPrefix: idOrPrefix };
+  const count = await revokeApiClients(sql, by, new Date());
   forgetCachedApiKeys();
-  if (count > 0) await ApiClientRow.sequelize!.query(`select pg_notify('${API_KEYS_CHANNEL}', '')`);
+  if (count > 0) await notifyApiKeysChanged(sql, API_KEYS_CHANNEL);
   return count;
 }
 
-export async function listApiClients(): Promise<ApiClientRow[]> {
-  return ApiClientRow.findAll({ order: [['createdAt', 'ASC']] });
+export async function listApiClients(sql: Sql): Promise<ApiClientRecord[]> {
+  return findApiClients(sql);
 }

@@ -14,7 +14,15 @@
 //   closing           status                      update                  process.closed
 //
 // The submission writer, the delivery record and adding a note are fused, prepared, batched statements on the hot path:
-// they embed the fragments of sql.ts. Everything else calls recordCitizenChange.
+// they embed the fragments of citizen-changes-repo.ts. Everything else calls recordCitizenChange.
 export { decideChannel, type CitizenContact } from './channel.ts';
 export { recordCitizenChange, auditActor, type CitizenChange, type CitizenChangeDeps, type TimelineEntry, type TimelineKind } from './record.ts';
-export { timelineEntrySql, citizenMessageSql, messageUpdate, auditEntrySql, type TimelineEntrySql, type CitizenMessageSql, type AuditEntrySql } from './sql.ts';
+export {
+  timelineEntrySql,
+  citizenMessageSql,
+  messageUpdate,
+  auditEntrySql,
+  type TimelineEntrySql,
+  type CitizenMessageSql,
+  type AuditEntrySql,
+} from './citizen-changes-repo.ts';

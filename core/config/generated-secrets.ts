@@ -1,28 +1,24 @@
 // `{ generated: name }` secrets: random (256 bits), made once by whichever process gets there first, kept in Postgres so
 // every API and worker process shares them. Used for things the hub both signs and verifies (e.g. the sandbox webhook).
 import { randomBytes } from 'node:crypto';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Database } from '../db/database.ts';
 import type { Config } from './load.ts';
+import { insertOrReadSecret } from './generated-secrets-repo.ts';
 
-export async function generatedSecret(sequelize: Sequelize, name: string): Promise<string> {
+export async function generatedSecret(db: Database, name: string): Promise<string> {
   const fresh = `whsec_${randomBytes(32).toString('base64')}`;
-  const rows = await sequelize.query<{ value: string }>(
-    `with ins as (insert into generated_secrets (name, value) values ($1, $2) on conflict (name) do nothing returning value)
-     select value from ins union all select value from generated_secrets where name = $1 limit 1`,
-    { bind: [name, fresh], type: QueryTypes.SELECT },
-  );
-  return rows[0]!.value;
+  return insertOrReadSecret(db, name, fresh);
 }
 
 /** Replaces `{ generated: name }` objects in bindings and channels configs with their values, and `{publicBaseUrl}` in strings. */
-export async function resolveRuntimeConfig(sequelize: Sequelize, config: Config): Promise<void> {
+export async function resolveRuntimeConfig(db: Database, config: Config): Promise<void> {
   const visit = async (value: unknown): Promise<unknown> => {
     if (typeof value === 'string') return value.replaceAll('{publicBaseUrl}', config.server.publicBaseUrl.replace(/\/$/, ''));
     if (Array.isArray(value)) return Promise.all(value.map(visit));
     if (value && typeof value === 'object') {
       const obj = value as Record<string, unknown>;
       const keys = Object.keys(obj);
-      if (keys.length === 1 && keys[0] === 'generated' && typeof obj.generated === 'string') return generatedSecret(sequelize, obj.generated);
+      if (keys.length === 1 && keys[0] === 'generated' && typeof obj.generated === 'string') return generatedSecret(db, obj.generated);
       const out: Record<string, unknown> = {};
       for (const k of keys) out[k] = await visit(obj[k]);
       return out;

@@ -2,8 +2,6 @@
 // Postgres together, as one statement over arrays. On this kind of machine a round trip costs far more than a row
 // (each one wakes a Postgres backend: a write syscall, a context switch, a commit), so under load N calls cost one
 // round trip instead of N. An idle hub runs a lone call at once (no timer), so this only changes anything under load.
-import type { Sequelize } from 'sequelize';
-
 export interface GroupBatcherOptions {
   /** Statements in flight at once (each holds one pooled connection). */
   maxInFlight?: number;
@@ -86,14 +84,13 @@ export class GroupBatcher<In, Out> {
 }
 
 /**
- * One instance per database (per Sequelize instance), made on first use: the batchers of a process share their queue
- * whichever caller asks.
+ * One instance per database, made on first use: the batchers of a process share their queue whichever caller asks.
  */
-export function perDatabase<T>(create: (sequelize: Sequelize) => T): (sequelize: Sequelize) => T {
-  const made = new WeakMap<Sequelize, T>();
-  return (sequelize) => {
-    let value = made.get(sequelize);
-    if (value === undefined) made.set(sequelize, (value = create(sequelize)));
+export function perDatabase<Db extends object, T>(create: (db: Db) => T): (db: Db) => T {
+  const made = new WeakMap<Db, T>();
+  return (db) => {
+    let value = made.get(db);
+    if (value === undefined) made.set(db, (value = create(db)));
     return value;
   };
 }

@@ -1,8 +1,14 @@
 // Runs umzug migrations under a Postgres advisory lock, so many processes starting at once migrate exactly once.
+//
+// This is the one place Sequelize is kept: umzug's SequelizeStorage keeps the record of applied migrations
+// (schema_migrations, plugin_migrations), as it has since the first release. A migration run opens its own Sequelize on
+// one connection and closes it; everything else reaches Postgres through core/db/database.ts.
 import { Umzug, SequelizeStorage, type MigrationParams } from 'umzug';
-import type { Sequelize } from 'sequelize';
+import { Sequelize } from 'sequelize';
 import type { PluginMigration } from '@closeloop/sdk';
+import type { Database, Sql } from './database.ts';
 import { pluginDatabase } from './plugin-database.ts';
+import { safePg } from './safe-pg.ts';
 import * as initial from './migrations/001-initial.ts';
 import * as connectorPolls from './migrations/002-connector-polls.ts';
 import * as governance from './migrations/003-governance.ts';
@@ -19,7 +25,7 @@ export interface MigrationConfig {
 
 export interface SqlRunner {
   query(sql: string, bind?: unknown[]): Promise<unknown>;
-  /** Null only when migrations are listed, never when they run. */
+  /** Null only for plugins' migrations (they see their own database, not the hub's config). */
   config: MigrationConfig | null;
 }
 export type Migration = (params: MigrationParams<SqlRunner>) => Promise<void>;
@@ -37,7 +43,24 @@ const MIGRATIONS: { name: string; module: { up: Migration; down: Migration } }[]
 
 const MIGRATION_LOCK = 7_214_000_001;
 
-function umzugFor(sequelize: Sequelize, config: MigrationConfig | null) {
+/** A Sequelize of its own for the length of `fn` (a migration run is rare and short). */
+async function withSequelize<T>(db: Database, fn: (sequelize: Sequelize) => Promise<T>): Promise<T> {
+  const sequelize = new Sequelize(db.url, {
+    dialect: 'postgres',
+    dialectModule: safePg,
+    logging: false,
+    // Two: the advisory lock holds one connection in its transaction while umzug runs the migrations on the other.
+    pool: { max: 2, min: 0 },
+    dialectOptions: { application_name: 'closeloop-migrate' },
+  });
+  try {
+    return await fn(sequelize);
+  } finally {
+    await sequelize.close();
+  }
+}
+
+function umzugFor(sequelize: Sequelize, config: MigrationConfig) {
   const runner: SqlRunner = { query: (sql, bind) => sequelize.query(sql, bind ? { bind } : {}), config };
   return new Umzug<SqlRunner>({
     migrations: MIGRATIONS.map((m) => ({ name: m.name, up: m.module.up, down: m.module.down })),
@@ -48,13 +71,25 @@ function umzugFor(sequelize: Sequelize, config: MigrationConfig | null) {
 }
 
 /** Runs the pending migrations; `config` is the hub's config (or any object with its `channels`). */
-export async function migrate(sequelize: Sequelize, config: MigrationConfig): Promise<string[]> {
-  return withAdvisoryLock(sequelize, async () => (await umzugFor(sequelize, config).up()).map((m) => m.name));
+export async function migrate(db: Database, config: MigrationConfig): Promise<string[]> {
+  return withSequelize(db, (sequelize) => withAdvisoryLock(sequelize, async () => (await umzugFor(sequelize, config).up()).map((m) => m.name)));
+}
+
+/** Names of the migrations in `table` not yet applied, in order (read straight from umzug's record). */
+async function notApplied(sql: Sql, table: 'schema_migrations' | 'plugin_migrations', names: string[]): Promise<string[]> {
+  const [exists] = await sql.rows<{ t: string | null }>('select to_regclass($1)::text as t', [table]);
+  if (!exists?.t) return names;
+  const applied = new Set((await sql.rows<{ name: string }>(`select name from ${table}`)).map((r) => r.name));
+  return names.filter((n) => !applied.has(n));
 }
 
 /** Names of migrations not yet applied (empty when the schema is current). */
-export async function pendingMigrations(sequelize: Sequelize): Promise<string[]> {
-  return (await umzugFor(sequelize, null).pending()).map((m) => m.name);
+export async function pendingMigrations(sql: Sql): Promise<string[]> {
+  return notApplied(
+    sql,
+    'schema_migrations',
+    MIGRATIONS.map((m) => m.name),
+  );
 }
 
 /** A plugin's migration, named for the plugin whose tables it makes. */
@@ -63,10 +98,11 @@ export interface PluginMigrationOf {
   migration: PluginMigration;
 }
 
-function pluginUmzugFor(sequelize: Sequelize, migrations: readonly PluginMigrationOf[]) {
-  const db = pluginDatabase(sequelize);
+const pluginMigrationName = ({ plugin, migration }: PluginMigrationOf) => `${plugin}/${migration.name}`;
+
+function pluginUmzugFor(db: Database, sequelize: Sequelize, migrations: readonly PluginMigrationOf[]) {
   return new Umzug<SqlRunner>({
-    migrations: migrations.map(({ plugin, migration }) => ({ name: `${plugin}/${migration.name}`, up: () => migration.up(db) })),
+    migrations: migrations.map((m) => ({ name: pluginMigrationName(m), up: () => m.migration.up(pluginDatabase(db)) })),
     context: { query: (sql) => sequelize.query(sql), config: null },
     // Their own record, so a plugin's names never clash with the hub's or another plugin's.
     storage: new SequelizeStorage({ sequelize, tableName: 'plugin_migrations' }),
@@ -75,15 +111,15 @@ function pluginUmzugFor(sequelize: Sequelize, migrations: readonly PluginMigrati
 }
 
 /** Runs plugins' migrations not yet applied, under the same lock as the hub's own; returns their names. */
-export async function migratePlugins(sequelize: Sequelize, migrations: readonly PluginMigrationOf[]): Promise<string[]> {
+export async function migratePlugins(db: Database, migrations: readonly PluginMigrationOf[]): Promise<string[]> {
   if (!migrations.length) return [];
-  return withAdvisoryLock(sequelize, async () => (await pluginUmzugFor(sequelize, migrations).up()).map((m) => m.name));
+  return withSequelize(db, (sequelize) => withAdvisoryLock(sequelize, async () => (await pluginUmzugFor(db, sequelize, migrations).up()).map((m) => m.name)));
 }
 
 /** Names of plugins' migrations not yet applied. */
-export async function pendingPluginMigrations(sequelize: Sequelize, migrations: readonly PluginMigrationOf[]): Promise<string[]> {
+export async function pendingPluginMigrations(sql: Sql, migrations: readonly PluginMigrationOf[]): Promise<string[]> {
   if (!migrations.length) return [];
-  return (await pluginUmzugFor(sequelize, migrations).pending()).map((m) => m.name);
+  return notApplied(sql, 'plugin_migrations', migrations.map(pluginMigrationName));
 }
 
 async function withAdvisoryLock<T>(sequelize: Sequelize, fn: () => Promise<T>): Promise<T> {

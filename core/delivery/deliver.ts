@@ -1,6 +1,6 @@
 // One delivery attempt: claim the row, build and validate the XML, call the binding's connector, record the outcome.
 import { createHash } from 'node:crypto';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Database } from '../db/database.ts';
 import type { Logger } from 'pino';
 import { documentUrl, type DocumentStore } from '../documents/index.ts';
 import type { ServiceCatalogue } from '../services/index.ts';
@@ -8,10 +8,10 @@ import { isPermanentError, isRetryableError, type DeliveryDocument, type Deliver
 import type { BindingRuntime } from '../plugins/bindings.ts';
 import { retryDelayMs, RetryLater } from '../jobs/index.ts';
 import { processXml } from './process-xml.ts';
-import { claimDelivery, recordDead, recordDelivered, recordRetry, type AttemptRecord } from './record.ts';
+import { claimDelivery, recordDead, recordDelivered, recordRetry, inlineDocumentContent, type AttemptRecord } from './deliveries-repo.ts';
 
 export interface DeliverDeps {
-  sequelize: Sequelize;
+  db: Database;
   store: DocumentStore;
   catalogue: ServiceCatalogue;
   log: Logger;
@@ -25,7 +25,7 @@ export type DeliveryOutcome = 'delivered' | 'dead' | 'skipped';
 const EXCERPT = 2000;
 
 export async function deliverOnce(deps: DeliverDeps, binding: BindingRuntime, deliveryId: string): Promise<DeliveryOutcome> {
-  const claimed = await claimDelivery(deps.sequelize, deliveryId);
+  const claimed = await claimDelivery(deps.db, deliveryId);
   if (!claimed) return 'skipped';
   const startedAt = new Date();
   const attempt: AttemptRecord = { deliveryId, number: claimed.attemptNumber, startedAt };
@@ -64,13 +64,13 @@ export async function deliverOnce(deps: DeliverDeps, binding: BindingRuntime, de
         size: d.size,
         sha256: d.sha256,
         url: d.url,
-        read: () => (d.storage_key ? deps.store.read(d.storage_key) : inlineContent(deps.sequelize, d.id)),
+        read: () => (d.storage_key ? deps.store.read(d.storage_key) : inlineDocumentContent(deps.db, d.id)),
       })),
     };
     const result = await binding.connector.deliver(job, binding.context);
     // The citizen is told through the channel their submission decided (stored with the process).
     await recordDelivered(
-      deps.sequelize,
+      deps.db,
       { ...attempt, responseExcerpt: result.responseExcerpt?.slice(0, EXCERPT) },
       result.externalRef ?? null,
       'Passed to the team that deals with it',
@@ -84,20 +84,15 @@ export async function deliverOnce(deps: DeliverDeps, binding: BindingRuntime, de
     // The retry budget counts this round's attempts (an operator's replay starts a new round).
     const lastAttempt = claimed.attempt >= binding.retry.attempts;
     if (isPermanentError(err) || lastAttempt) {
-      await recordDead(deps.sequelize, { ...attempt, error: message, responseExcerpt: excerpt });
+      await recordDead(deps.db, { ...attempt, error: message, responseExcerpt: excerpt });
       log.warn({ err: message, permanent: isPermanentError(err) }, 'delivery dead');
       return 'dead';
     }
-    await recordRetry(deps.sequelize, { ...attempt, error: message, responseExcerpt: excerpt });
+    await recordRetry(deps.db, { ...attempt, error: message, responseExcerpt: excerpt });
     const delayMs = retryDelayMs(binding.retry, claimed.attempt, isRetryableError(err) ? err.retryAfterMs : undefined);
     log.info({ err: message, delayMs }, 'delivery failed; will retry');
     throw new RetryLater(message, delayMs);
   }
-}
-
-async function inlineContent(sequelize: Sequelize, id: string): Promise<Buffer> {
-  const [row] = await sequelize.query<{ content: Buffer }>('select content from documents where id = $1', { bind: [id], type: QueryTypes.SELECT });
-  return row!.content;
 }
 
 function errorMessage(err: unknown): string {

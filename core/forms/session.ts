@@ -1,7 +1,8 @@
 // A citizen's progress through a form, kept in Postgres under a random cookie (only its hash is stored).
 import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Database } from '../db/database.ts';
+import * as repo from './form-sessions-repo.ts';
 
 const COOKIE = 'closeloop_form';
 
@@ -33,15 +34,6 @@ export interface FormSession {
   sending: boolean;
 }
 
-/** A session row not touched for a day is gone as far as the citizen is concerned. */
-const fresh = (row: string) => `${row}.updated_at > now() - interval '1 day'`;
-/**
- * A form the citizen may still change: being filled in, or left "sending" by a request that never finished (a send takes
- * well under a second; after 2 minutes the claim is taken to belong to a crashed request).
- */
-const open = (row: string) =>
-  `(${row}.result is null or (${row}.result ? 'sending' and (${row}.result->>'since')::timestamptz < now() - interval '2 minutes'))`;
-
 function tokenHash(token: string): Buffer {
   return createHash('sha256').update(token).digest();
 }
@@ -56,20 +48,10 @@ function token(ctx: Context, create: boolean): string | null {
   return fresh;
 }
 
-export async function loadSession(sequelize: Sequelize, ctx: Context, serviceId: string): Promise<FormSession | null> {
+export async function loadSession(db: Database, ctx: Context, serviceId: string): Promise<FormSession | null> {
   const t = token(ctx, false);
   if (!t) return null;
-  const [row] = await sequelize.query<{
-    service_version: number;
-    answers: Record<string, unknown>;
-    files: SessionFile[];
-    result: SentForm | null;
-    open: boolean;
-  }>(
-    `select service_version, answers, files, case when result ? 'sending' then null else result end as result, ${open('s')} as open
-     from form_sessions s where token_hash = $1 and service_id = $2 and ${fresh('s')}`,
-    { bind: [tokenHash(t), serviceId], type: QueryTypes.SELECT },
-  );
+  const row = await repo.findSession(db, tokenHash(t), serviceId);
   if (!row) return null;
   return { serviceId, serviceVersion: row.service_version, answers: row.answers, files: row.files, result: row.result, sending: !row.open && !row.result };
 }
@@ -79,61 +61,37 @@ export async function loadSession(sequelize: Sequelize, ctx: Context, serviceId:
  * meanwhile, for example from another tab: a sent form is never reopened.
  */
 export async function saveAnswers(
-  sequelize: Sequelize,
+  db: Database,
   ctx: Context,
   session: Pick<FormSession, 'serviceId' | 'serviceVersion' | 'answers' | 'files'>,
 ): Promise<boolean> {
-  const t = token(ctx, true)!;
-  const rows = await sequelize.query(
-    `insert into form_sessions (token_hash, service_id, service_version, answers, files, result) values ($1, $2, $3, $4::jsonb, $5::jsonb, null)
-     on conflict (token_hash, service_id) do update set service_version = excluded.service_version, answers = excluded.answers,
-       files = excluded.files, result = null, updated_at = now()
-     where ${open('form_sessions')} or not ${fresh('form_sessions')}
-     returning 1 as saved`,
-    {
-      bind: [tokenHash(t), session.serviceId, session.serviceVersion, JSON.stringify(session.answers), JSON.stringify(session.files)],
-      type: QueryTypes.SELECT,
-    },
-  );
-  return rows.length === 1;
+  return repo.saveOpenSession(db, tokenHash(token(ctx, true)!), session);
 }
 
 /**
  * Claims a form for sending, atomically: of two requests sending the same form (a double click without JavaScript, two
  * tabs), only one gets the answers; the other finds the form sending or sent. Returns null when there is nothing to send.
  */
-export async function claimForSending(sequelize: Sequelize, ctx: Context, serviceId: string): Promise<FormSession | null> {
+export async function claimForSending(db: Database, ctx: Context, serviceId: string): Promise<FormSession | null> {
   const t = token(ctx, false);
   if (!t) return null;
-  const [row] = await sequelize.query<{ service_version: number; answers: Record<string, unknown>; files: SessionFile[] }>(
-    `update form_sessions s set result = jsonb_build_object('sending', true, 'since', now()), updated_at = now()
-     where token_hash = $1 and service_id = $2 and ${fresh('s')} and ${open('s')}
-     returning service_version, answers, files`,
-    { bind: [tokenHash(t), serviceId], type: QueryTypes.SELECT },
-  );
+  const row = await repo.claimOpenSession(db, tokenHash(t), serviceId);
   return row ? { serviceId, serviceVersion: row.service_version, answers: row.answers, files: row.files, result: null, sending: true } : null;
 }
 
 /** The form is sent: forget every answer and file, keep only what the confirmation page shows. */
-export async function markSent(sequelize: Sequelize, ctx: Context, serviceId: string, sent: SentForm): Promise<void> {
-  const t = token(ctx, false)!;
-  await sequelize.query(
-    `update form_sessions set result = $3::jsonb, answers = '{}'::jsonb, files = '[]'::jsonb, updated_at = now() where token_hash = $1 and service_id = $2`,
-    { bind: [tokenHash(t), serviceId, JSON.stringify(sent)] },
-  );
+export async function markSent(db: Database, ctx: Context, serviceId: string, sent: SentForm): Promise<void> {
+  await repo.markSessionSent(db, tokenHash(token(ctx, false)!), serviceId, sent);
 }
 
 /** Sending failed (answers no longer valid, the database unreachable): the form can be changed and sent again. */
-export async function releaseClaim(sequelize: Sequelize, ctx: Context, serviceId: string): Promise<void> {
-  const t = token(ctx, false)!;
-  await sequelize.query(`update form_sessions set result = null, updated_at = now() where token_hash = $1 and service_id = $2 and result ? 'sending'`, {
-    bind: [tokenHash(t), serviceId],
-  });
+export async function releaseClaim(db: Database, ctx: Context, serviceId: string): Promise<void> {
+  await repo.releaseSessionClaim(db, tokenHash(token(ctx, false)!), serviceId);
 }
 
 /** Forgets a finished form, so starting the service again begins with empty answers. */
-export async function clearSession(sequelize: Sequelize, ctx: Context, serviceId: string): Promise<void> {
+export async function clearSession(db: Database, ctx: Context, serviceId: string): Promise<void> {
   const t = token(ctx, false);
   if (!t) return;
-  await sequelize.query('delete from form_sessions where token_hash = $1 and service_id = $2', { bind: [tokenHash(t), serviceId] });
+  await repo.deleteSession(db, tokenHash(t), serviceId);
 }

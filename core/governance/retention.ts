@@ -2,10 +2,18 @@
 // (`retention.redactAfterDays`). A daily BullMQ job scheduler (core/jobs/schedules.ts) runs the sweep; each run locks
 // its row in governance_runs (FOR UPDATE SKIP LOCKED), so two workers never sweep at once.
 // Processes are erased one by one, through the same eraseProcess as an erasure on request, in batches.
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sql } from '../db/database.ts';
 import type { Logger } from 'pino';
 import { serviceDefinitionSchema } from '../services/index.ts';
 import { eraseProcess, type EraseDeps } from './erase.ts';
+import {
+  ensureGovernanceRun,
+  lockGovernanceRun,
+  processesFinishedBefore,
+  publishedDefinitionsWithRetention,
+  recordGovernanceRun,
+  recordGovernanceRunError,
+} from './retention-repo.ts';
 
 export const RETENTION_ACTOR = 'retention';
 const JOB = 'retention';
@@ -39,72 +47,57 @@ export interface RetentionOptions {
 }
 
 /** The published services that set a retention period, read from Postgres (so a worker needs no catalogue reload). */
-export async function retentionPolicies(sequelize: Sequelize): Promise<RetentionPolicy[]> {
-  const rows = await sequelize.query<{ service_id: string; definition: unknown }>(
-    `select v.service_id, v.definition from services s join service_versions v on v.service_id = s.id and v.version = s.published_version
-     where v.definition ? 'retention' order by v.service_id`,
-    { type: QueryTypes.SELECT },
-  );
+export async function retentionPolicies(sql: Sql): Promise<RetentionPolicy[]> {
   const policies: RetentionPolicy[] = [];
-  for (const r of rows) {
+  for (const r of await publishedDefinitionsWithRetention(sql)) {
     const parsed = serviceDefinitionSchema.safeParse(r.definition);
     const days = parsed.success ? parsed.data.retention?.redactAfterDays : undefined;
-    if (days) policies.push({ serviceId: r.service_id, redactAfterDays: days });
+    if (days) policies.push({ serviceId: r.serviceId, redactAfterDays: days });
   }
   return policies;
 }
 
 /** Completed or closed, not yet erased processes of the service that finished more than its retention period ago. */
-export async function retentionCandidates(
-  sequelize: Sequelize,
-  policy: RetentionPolicy,
-  options: { limit?: number; skip?: string[] } = {},
-): Promise<RetentionCandidate[]> {
-  const rows = await sequelize.query<{ id: string; reference: string; service_id: string; status: string; finished_at: Date }>(
-    `select id, reference, service_id, status, finished_at from processes
-     where service_id = $1 and erased_at is null and status in ('completed', 'closed') and finished_at is not null
-       and finished_at < now() - make_interval(days => $2::int) and not (id = any($3::uuid[]))
-     order by finished_at, id limit $4`,
-    { bind: [policy.serviceId, policy.redactAfterDays, options.skip ?? [], options.limit ?? 1_000_000], type: QueryTypes.SELECT },
-  );
+export async function retentionCandidates(sql: Sql, policy: RetentionPolicy, options: { limit?: number; skip?: string[] } = {}): Promise<RetentionCandidate[]> {
+  const rows = await processesFinishedBefore(sql, {
+    serviceId: policy.serviceId,
+    days: policy.redactAfterDays,
+    skip: options.skip ?? [],
+    limit: options.limit ?? 1_000_000,
+  });
   return rows.map((r) => ({
     processId: r.id,
     reference: r.reference,
-    serviceId: r.service_id,
+    serviceId: r.serviceId,
     status: r.status,
-    finishedAt: r.finished_at,
+    finishedAt: r.finishedAt,
     redactAfterDays: policy.redactAfterDays,
   }));
 }
 
 /** What a run would erase now, for every service with a retention period (`closeloop retention --dry-run`). */
-export async function retentionDryRun(sequelize: Sequelize): Promise<RetentionCandidate[]> {
+export async function retentionDryRun(sql: Sql): Promise<RetentionCandidate[]> {
   const out: RetentionCandidate[] = [];
-  for (const policy of await retentionPolicies(sequelize)) out.push(...(await retentionCandidates(sequelize, policy)));
+  for (const policy of await retentionPolicies(sql)) out.push(...(await retentionCandidates(sql, policy)));
   return out;
 }
 
 /** One retention sweep, unless another process holds the lock. A process that fails to erase is logged and skipped. */
 export async function runRetention(deps: EraseDeps, options: RetentionOptions = {}): Promise<RetentionOutcome> {
-  const { sequelize } = deps;
+  const { db } = deps;
   const batchSize = options.batchSize ?? 100;
   const startedAt = new Date();
-  await sequelize.query('insert into governance_runs (job) values ($1) on conflict do nothing', { bind: [JOB] });
+  await ensureGovernanceRun(db, JOB);
   try {
-    return await sequelize.transaction(async (t) => {
+    return await db.transaction(async (t) => {
       // The lock is held for the whole sweep (erasures run in their own transactions on other connections).
-      const locked = await sequelize.query('select job from governance_runs where job = $1 for update skip locked', {
-        bind: [JOB],
-        type: QueryTypes.SELECT,
-        transaction: t,
-      });
-      if (!locked.length) return { ran: false, erased: 0, failed: 0, services: [] };
+      if (!(await lockGovernanceRun(t, JOB))) return { ran: false, erased: 0, failed: 0, services: [] };
       const outcome: RetentionOutcome = { ran: true, erased: 0, failed: 0, services: [] };
-      for (const policy of await retentionPolicies(sequelize)) {
+      for (const policy of await retentionPolicies(db)) {
         const done = { ...policy, erased: 0, failed: 0 };
         const failed: string[] = [];
         for (;;) {
-          const batch = await retentionCandidates(sequelize, policy, { limit: batchSize, skip: failed });
+          const batch = await retentionCandidates(db, policy, { limit: batchSize, skip: failed });
           for (const c of batch) {
             try {
               const result = await eraseProcess(deps, c.processId, {
@@ -125,19 +118,13 @@ export async function runRetention(deps: EraseDeps, options: RetentionOptions = 
         outcome.failed += done.failed;
         outcome.services.push(done);
       }
-      await sequelize.query(
-        'update governance_runs set started_at = $2, finished_at = now(), runs = runs + 1, last_result = $3::jsonb, last_error = null where job = $1',
-        {
-          bind: [JOB, startedAt, JSON.stringify(outcome)],
-          transaction: t,
-        },
-      );
+      await recordGovernanceRun(t, JOB, startedAt, outcome);
       if (outcome.erased || outcome.failed) options.log?.info({ erased: outcome.erased, failed: outcome.failed }, 'retention erased processes');
       return outcome;
     });
   } catch (err) {
     const message = (err as Error).message ?? String(err);
-    await sequelize.query('update governance_runs set last_error = $2 where job = $1', { bind: [JOB, message.slice(0, 1000)] }).catch(() => {});
+    await recordGovernanceRunError(db, JOB, message.slice(0, 1000)).catch(() => {});
     options.log?.warn({ err: message }, 'retention run failed; the next one starts again');
     throw err;
   }

@@ -102,7 +102,7 @@ export function createApp(hub: Hub, options: CreateAppOptions = {}): HttpApp {
   app.use(jsonBodyFor(hub.config.server.limits.jsonBytes, routes));
 
   mountSystemRoutes(router, hub, openapi, options.ops);
-  mountRoutes(router, routes, authenticator(failureLimiter(hub, 'auth', hub.config.server.rateLimits.failedAuthPerMinute)));
+  mountRoutes(router, routes, authenticator(hub.db, failureLimiter(hub, 'auth', hub.config.server.rateLimits.failedAuthPerMinute)));
   for (const mount of options.extraRouters ?? []) mount(router);
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));

@@ -32,14 +32,14 @@ const UNAVAILABLE_MESSAGES =
 
 /** Errors that say the database or Redis is unreachable: the client should retry, not give up. */
 export function isUnavailable(err: unknown): boolean {
-  const e = err as { name?: string; code?: string; message?: string; parent?: { code?: string; message?: string } };
+  const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
   const name = e?.name ?? '';
-  const code = e?.code ?? e?.parent?.code ?? '';
+  const code = e?.code ?? e?.cause?.code ?? '';
   return (
-    /^SequelizeConnection|ConnectionAcquireTimeoutError|SequelizeHostNotReachable|MaxRetriesPerRequestError/.test(name) ||
+    /MaxRetriesPerRequestError/.test(name) ||
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08006', '08001', '08003', '08004'].includes(code) ||
     UNAVAILABLE_MESSAGES.test(e?.message ?? '') ||
-    UNAVAILABLE_MESSAGES.test(e?.parent?.message ?? '')
+    UNAVAILABLE_MESSAGES.test(e?.cause?.message ?? '')
   );
 }
 
@@ -65,21 +65,21 @@ export function problemMiddleware(log: Logger, renderHtml?: (ctx: Context, statu
 }
 
 /**
- * The error as plain fields for the log. Database driver errors hang off Sequelize errors (`parent`, `original`) with
- * references back to their connection: pino's serializer gives up on them ("circular reference is too complex") and the
- * log would say nothing about what failed.
+ * The error as plain fields for the log. Driver errors can carry references back to their connection (and a `cause`
+ * that does): pino's serializer gives up on them ("circular reference is too complex") and the log would say nothing
+ * about what failed.
  */
 export function loggable(err: unknown): Record<string, unknown> {
-  const e = err as { name?: string; message?: string; code?: string; stack?: string; parent?: { code?: string; message?: string } } | null;
+  const e = err as { name?: string; message?: string; code?: string; stack?: string; cause?: { code?: string; message?: string } } | null;
   if (!e || typeof e !== 'object') return { message: String(err) };
   return {
     name: e.name ?? 'Error',
     message: e.message,
     ...(e.code ? { code: e.code } : {}),
-    ...(e.parent && e.parent.message !== e.message
-      ? { cause: { code: e.parent.code, message: e.parent.message } }
-      : e.parent?.code
-        ? { cause: { code: e.parent.code } }
+    ...(e.cause && e.cause.message !== e.message
+      ? { cause: { code: e.cause.code, message: e.cause.message } }
+      : e.cause?.code
+        ? { cause: { code: e.cause.code } }
         : {}),
     stack: e.stack,
   };

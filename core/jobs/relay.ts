@@ -3,12 +3,12 @@
 // rows are claimed with SKIP LOCKED and job ids are row ids, so a job is never queued twice.
 // When Redis comes back after a loss of connection (a restart without persistence loses every job), the relay sweeps at
 // once, without waiting for rows to age past sweepAfterMs: delayed retries and queued jobs are back within seconds.
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Database } from '../db/database.ts';
 import type { Logger } from 'pino';
 import type { RedisConnection } from '../redis.ts';
 import { deliveryQueueName, NOTIFICATIONS_QUEUE, type Queues } from './queues.ts';
 import type { OutboxName } from './outbox-channel.ts';
-import { preparedStatement, runPrepared, type PreparedStatement } from '../db/prepared.ts';
+import { claimPending, inflightRows, putBackPending, type InflightCursor, type OutboxRow } from './outbox-repo.ts';
 
 export interface RelayOptions {
   intervalMs: number;
@@ -20,49 +20,16 @@ export interface RelayOptions {
 
 interface Outbox {
   table: OutboxName;
-  pendingWhere: string;
-  /** The order of the outbox's pending index, so a claim reads only the rows it takes. */
-  pendingOrder: string;
-  queueOf(row: { id: string; binding?: string }): string;
-  inflight: string[];
+  queueOf(row: OutboxRow): string;
 }
 
 const OUTBOXES: Outbox[] = [
-  {
-    table: 'deliveries',
-    pendingWhere: `status = 'pending'`,
-    pendingOrder: 'created_at',
-    queueOf: (r) => deliveryQueueName(r.binding!),
-    inflight: ['queued', 'delivering'],
-  },
-  {
-    table: 'notifications',
-    pendingWhere: `status = 'pending' and not_before <= now()`,
-    pendingOrder: 'not_before',
-    queueOf: () => NOTIFICATIONS_QUEUE,
-    inflight: ['queued', 'sending'],
-  },
+  { table: 'deliveries', queueOf: (r) => deliveryQueueName(r.binding!) },
+  { table: 'notifications', queueOf: () => NOTIFICATIONS_QUEUE },
 ];
 
-/** Claims a batch of an outbox's pending rows (marks them queued) and returns them, in one statement. */
-const CLAIM_PENDING = Object.fromEntries(
-  OUTBOXES.map((box) => [
-    box.table,
-    preparedStatement(
-      `relay_${box.table}`,
-      `update ${box.table} set status = 'queued', updated_at = now()${box.table === 'deliveries' ? ', enqueued_at = now()' : ''}
-       where id in (select id from ${box.table} where ${box.pendingWhere} order by ${box.pendingOrder} limit $1 for update skip locked)
-       returning id${box.table === 'deliveries' ? ', binding' : ''}`,
-    ),
-  ]),
-) as Record<OutboxName, PreparedStatement>;
-
 /** Where a sweep pass is: rows are walked in (queued time, id) order, so rows queued in one batch (one timestamp) are not skipped. */
-interface SweepCursor {
-  /** The timestamp as Postgres wrote it (text keeps its microseconds; a JS Date would drop them). */
-  since: string;
-  id: string;
-}
+type SweepCursor = InflightCursor;
 
 const SWEEP_START: SweepCursor = { since: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
 
@@ -83,7 +50,7 @@ export class Relay {
   };
 
   constructor(
-    private readonly sequelize: Sequelize,
+    private readonly db: Database,
     private readonly queues: Queues,
     private readonly redis: RedisConnection,
     private readonly log: Logger,
@@ -175,20 +142,22 @@ export class Relay {
    * the queued rows Redis does not hold and queues them again. Job ids are row ids, so a job is never queued twice.
    */
   async relayOnce(box: Outbox): Promise<number> {
-    const rows = await runPrepared<{ id: string; binding?: string }>(this.sequelize, CLAIM_PENDING[box.table], [this.options.batchSize]);
+    const rows = await claimPending(this.db, box.table, this.options.batchSize);
     if (!rows.length) return 0;
     try {
       await this.enqueue(box, rows);
     } catch (err) {
-      await this.sequelize
-        .query(`update ${box.table} set status = 'pending' where id = any($1::uuid[]) and status = 'queued'`, { bind: [rows.map((r) => r.id)] })
-        .catch((e) => this.log.warn({ err: e }, 'could not put rows back to pending; the sweep will queue them'));
+      await putBackPending(
+        this.db,
+        box.table,
+        rows.map((r) => r.id),
+      ).catch((e) => this.log.warn({ err: e }, 'could not put rows back to pending; the sweep will queue them'));
       throw err;
     }
     return rows.length;
   }
 
-  private async enqueue(box: Outbox, rows: { id: string; binding?: string }[]): Promise<void> {
+  private async enqueue(box: Outbox, rows: OutboxRow[]): Promise<void> {
     const byQueue = new Map<string, string[]>();
     for (const r of rows) {
       const q = box.queueOf(r);
@@ -207,15 +176,7 @@ export class Relay {
     let requeued = 0;
     for (const box of OUTBOXES) {
       const cursor = cursors[box.table] ?? SWEEP_START;
-      const ts = box.table === 'deliveries' ? 'enqueued_at' : 'updated_at';
-      const rows = await this.sequelize.query<{ id: string; binding?: string; since: string }>(
-        `select id${box.table === 'deliveries' ? ', binding' : ''}, ${ts}::text as since from ${box.table}
-         where status in (${box.inflight.map((s) => `'${s}'`).join(', ')}) and (${ts}, id) > ($1::timestamptz, $2::uuid)
-           and ${ts} < now() - ($3::int * interval '1 millisecond')
-         order by ${ts}, id limit $4`,
-        // The statuses are written out (constants of this file) so Postgres can use the partial in-flight indexes.
-        { bind: [cursor.since, cursor.id, afterMs, this.options.batchSize], type: QueryTypes.SELECT },
-      );
+      const rows = await inflightRows(this.db, box.table, cursor, afterMs, this.options.batchSize);
       // A full pass ends when a batch comes back short; the next pass starts from the beginning.
       const last = rows[rows.length - 1];
       cursors[box.table] = rows.length === this.options.batchSize && last ? { since: last.since, id: last.id } : SWEEP_START;

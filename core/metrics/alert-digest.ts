@@ -36,7 +36,7 @@ export async function sendAlertDigest(hub: Hub): Promise<BindingAlert[]> {
   const { config } = hub;
   const digest = config.alertDigest;
   if (!digest) return [];
-  const alerts = await readAlerts(hub.sequelize, config);
+  const alerts = await readAlerts(hub.db, config);
   if (!alerts.length) return [];
   const runtime = (await loadChannels(hub)).get(digest.channel);
   if (!runtime?.channel.sendOperatorMessage) {

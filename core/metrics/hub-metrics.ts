@@ -1,45 +1,22 @@
 // Hub-wide figures, read from Postgres when scraped, so every serve process reports the whole hub whatever the number of
 // serve and worker processes. One statement (under a statement timeout), cached for `cacheSeconds`, one query in flight at
 // a time: a scrape storm costs one query per process per cache period.
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Database } from '../db/database.ts';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../log.ts';
-import { ALERT_KINDS, STALE_CTE, THRESHOLDS_CTE, thresholdBinds, UNDELIVERED } from './alerts.ts';
+import { ALERT_KINDS, thresholdBinds, UNDELIVERED } from './alerts.ts';
+import { hubSnapshot, type HubSnapshot } from './metrics-repo.ts';
 import { METRIC_PREFIX } from './process-metrics.ts';
 
 const DELIVERY_STATUSES = ['pending', 'queued', 'delivering', 'delivered', 'dead'];
 const NOTIFICATION_STATUSES = ['pending', 'queued', 'sending', 'sent', 'delivered', 'failed', 'skipped'];
 const STATEMENT_TIMEOUT_MS = 5000;
 
-export interface HubSnapshot {
-  submissions: { service: string; n: number }[];
-  deliveries: { binding: string; status: string; n: number; oldest: number }[];
-  attempts: { binding: string; outcome: string; n: number }[];
-  notifications: { channel: string; status: string; n: number }[];
-  stale: { binding: string; n: number }[];
-}
+export type { HubSnapshot };
 
-const SNAPSHOT_SQL = `with ${THRESHOLDS_CTE}, ${STALE_CTE},
-  d as (select binding, status, count(*)::bigint as n, min(created_at) as oldest from deliveries group by binding, status)
-  select
-    (select coalesce(json_agg(json_build_object('service', service_id, 'n', n)), '[]'::json)
-       from (select s.id as service_id, coalesce(c.n, 0) as n from services s
-             left join (select service_id, count(*)::bigint as n from processes group by service_id) c on c.service_id = s.id) s) as submissions,
-    (select coalesce(json_agg(json_build_object('binding', binding, 'status', status, 'n', n, 'oldest', extract(epoch from now() - oldest))), '[]'::json)
-       from d) as deliveries,
-    (select coalesce(json_agg(json_build_object('binding', binding, 'outcome', outcome, 'n', n)), '[]'::json)
-       from (select d.binding, a.outcome, count(*)::bigint as n from delivery_attempts a join deliveries d on d.id = a.delivery_id group by 1, 2) x) as attempts,
-    (select coalesce(json_agg(json_build_object('channel', channel, 'status', status, 'n', n)), '[]'::json)
-       from (select channel, status, count(*)::bigint as n from notifications group by 1, 2) y) as notifications,
-    (select coalesce(json_agg(json_build_object('binding', binding, 'n', n)), '[]'::json) from stale) as stale`;
-
-export async function readHubSnapshot(sequelize: Sequelize, config: Pick<Config, 'bindings'>): Promise<HubSnapshot> {
-  return sequelize.transaction(async (transaction) => {
-    await sequelize.query(`set local statement_timeout = ${STATEMENT_TIMEOUT_MS}`, { transaction });
-    const [row] = await sequelize.query<HubSnapshot>(SNAPSHOT_SQL, { bind: thresholdBinds(config), type: QueryTypes.SELECT, transaction });
-    return row!;
-  });
+export async function readHubSnapshot(db: Database, config: Pick<Config, 'bindings'>): Promise<HubSnapshot> {
+  return hubSnapshot(db, thresholdBinds(config), STATEMENT_TIMEOUT_MS);
 }
 
 export class HubMetrics {
@@ -59,7 +36,7 @@ export class HubMetrics {
   private readonly errors: Counter;
 
   constructor(
-    private readonly sequelize: Sequelize,
+    private readonly db: Database,
     private readonly config: Pick<Config, 'bindings' | 'channels'>,
     private readonly cacheMs: number,
     private readonly log: Logger,
@@ -145,7 +122,7 @@ export class HubMetrics {
 
   private async load(): Promise<void> {
     try {
-      this.apply(await readHubSnapshot(this.sequelize, this.config));
+      this.apply(await readHubSnapshot(this.db, this.config));
       this.up.set(1);
       this.lastSuccess.set(Date.now() / 1000);
     } catch (err) {

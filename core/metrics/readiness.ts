@@ -1,8 +1,9 @@
 // /readyz: can this process do its work? Postgres answers, Redis answers PING, and the schema is the one this code expects.
 // Each check has a short timeout, so a hung dependency makes the probe fail rather than hang.
-import type { Sequelize } from 'sequelize';
+import type { Database } from '../db/database.ts';
 import type { RedisConnection } from '../redis.ts';
 import { pendingMigrations } from '../db/migrate.ts';
+import { pingDatabase } from './metrics-repo.ts';
 
 export type CheckState = 'ok' | 'failed' | 'timeout';
 
@@ -17,12 +18,12 @@ export interface Readiness {
 }
 
 export interface ReadinessDeps {
-  sequelize: Sequelize;
+  db: Database;
   redis: RedisConnection;
   timeoutMs?: number;
 }
 
-export async function checkReadiness({ sequelize, redis, timeoutMs = 1000 }: ReadinessDeps): Promise<Readiness> {
+export async function checkReadiness({ db, redis, timeoutMs = 1000 }: ReadinessDeps): Promise<Readiness> {
   const errors: Record<string, string> = {};
   const run = async <T>(name: string, fn: () => Promise<T>): Promise<{ state: CheckState; value?: T }> => {
     let timer: NodeJS.Timeout | undefined;
@@ -41,8 +42,8 @@ export async function checkReadiness({ sequelize, redis, timeoutMs = 1000 }: Rea
       clearTimeout(timer);
     }
   };
-  const [postgres, redisCheck] = await Promise.all([run('postgres', () => sequelize.query('select 1')), run('redis', () => redis.ping())]);
-  const migrations = postgres.state === 'ok' ? await run('migrations', () => pendingMigrations(sequelize)) : { state: 'failed' as const, value: undefined };
+  const [postgres, redisCheck] = await Promise.all([run('postgres', () => pingDatabase(db)), run('redis', () => redis.ping())]);
+  const migrations = postgres.state === 'ok' ? await run('migrations', () => pendingMigrations(db)) : { state: 'failed' as const, value: undefined };
   const pending = migrations.value;
   const migrationState = migrations.state !== 'ok' ? 'unknown' : pending!.length ? 'pending' : 'current';
   const checks = { postgres: postgres.state, redis: redisCheck.state, migrations: migrationState } as Readiness['checks'];

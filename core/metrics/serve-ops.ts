@@ -36,9 +36,9 @@ export async function openServeOps(hub: Hub, env: NodeJS.ProcessEnv = process.en
   return {
     redis,
     queues,
-    metrics: m.enabled ? new HubMetrics(hub.sequelize, config, m.cacheSeconds * 1000, log) : null,
+    metrics: m.enabled ? new HubMetrics(hub.db, config, m.cacheSeconds * 1000, log) : null,
     metricsToken,
-    readiness: () => checkReadiness({ sequelize: hub.sequelize, redis }),
+    readiness: () => checkReadiness({ db: hub.db, redis }),
     async close() {
       await queues.close().catch(() => {});
       redis.disconnect();
@@ -47,7 +47,7 @@ export async function openServeOps(hub: Hub, env: NodeJS.ProcessEnv = process.en
 }
 
 async function resolveSecret(hub: Hub, ref: SecretRef, env: NodeJS.ProcessEnv): Promise<string> {
-  if ('generated' in ref) return generatedSecret(hub.sequelize, ref.generated);
+  if ('generated' in ref) return generatedSecret(hub.db, ref.generated);
   const value = env[ref.env];
   if (!value)
     throw new ConfigError([{ file: hub.config.file, line: null, path: 'server.metrics.bearerToken', message: `environment variable ${ref.env} is not set` }]);

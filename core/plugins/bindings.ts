@@ -2,7 +2,7 @@
 // made for the binding. Built once per process; the host closes the states when it closes (after the roles stopped).
 // (Plugins know nothing of the hub's other folders: what a connector may do to processes is handed in by the role.)
 import type { Logger } from 'pino';
-import type { Sequelize } from 'sequelize';
+import type { Database } from '../db/database.ts';
 import type { Connector, ConnectorContext, ProcessApi } from '@closeloop/sdk';
 import { ConfigError, parsePluginConfig, type BindingConfig, type Config, type ConfigProblem } from '../config/index.ts';
 import { pluginDatabase } from '../db/index.ts';
@@ -14,7 +14,7 @@ export interface PluginHost {
   config: Config;
   log: Logger;
   registry: Registry;
-  sequelize: Sequelize;
+  db: Database;
   /** Registers a step the host runs when it closes (plugins' close()). */
   onClose?(fn: () => Promise<void>): void;
 }
@@ -66,7 +66,7 @@ async function build(hub: PluginHost, processes: (binding: string) => ProcessApi
       publicBaseUrl: hub.config.server.publicBaseUrl,
       configDir: hub.config.dir,
       processes: processes(name),
-      ...(connector.migrations?.length ? { database: pluginDatabase(hub.sequelize) } : {}),
+      ...(connector.migrations?.length ? { database: pluginDatabase(hub.db) } : {}),
       state: undefined,
     };
     out.set(name, { name, connector, concurrency: binding.concurrency, rateLimit: binding.rateLimit, retry: binding.retry, context });

@@ -1,9 +1,9 @@
 // Turns config channels into runtimes: the channel plugin, its validated config and its context, with the state its
 // open() made. Built once per process; the hub closes the states when it closes.
-import { QueryTypes } from 'sequelize';
 import type { Channel, ChannelContext } from '@closeloop/sdk';
 import { ConfigError, parsePluginConfig, type ConfigProblem } from '../config/index.ts';
 import { pluginDatabase } from '../db/index.ts';
+import { recordNotificationReceipt } from './receipts-repo.ts';
 import type { PluginHost } from './bindings.ts';
 import { openPluginStates } from './plugin-state.ts';
 
@@ -48,15 +48,11 @@ async function build(hub: PluginHost): Promise<Map<string, ChannelRuntime>> {
       async recordReceipt(notificationId, status, detail) {
         if (!/^[0-9a-f-]{36}$/i.test(notificationId)) return false;
         const next = status === 'delivered' ? 'delivered' : status === 'temporary-failure' ? 'sent' : 'failed';
-        const rows = await hub.sequelize.query(
-          `update notifications set status = $2, last_error = $3, updated_at = now()
-           where id = $1 and channel = $4 and status in ('sent', 'delivered', 'failed') returning id`,
-          { bind: [notificationId, next, status === 'delivered' ? null : `receipt: ${status}`, name], type: QueryTypes.SELECT },
-        );
+        const recorded = await recordNotificationReceipt(hub.db, notificationId, name, next, status === 'delivered' ? null : `receipt: ${status}`);
         hub.log.info({ notificationId, status, detail: detail === undefined ? undefined : '[receipt]' }, 'delivery receipt');
-        return rows.length > 0;
+        return recorded;
       },
-      ...(channel.migrations?.length ? { database: pluginDatabase(hub.sequelize) } : {}),
+      ...(channel.migrations?.length ? { database: pluginDatabase(hub.db) } : {}),
       state: undefined,
     };
     out.set(name, { name, channel, context });

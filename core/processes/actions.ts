@@ -1,34 +1,26 @@
 // What a back office can do to a process: add a note, update a task, close it. The REST API, signed callbacks and
 // connector inbound routes all come through here; what the citizen sees of each change (the timeline entries, their
 // message and the audit entry) is written by citizen-changes, in the same transaction as the change itself.
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { Database, Sql } from '../db/database.ts';
 import { ConflictError, GoneError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Actor, TaskStatus } from '../plugins/index.ts';
-import {
-  auditActor,
-  auditEntrySql,
-  citizenMessageSql,
-  messageUpdate,
-  recordCitizenChange,
-  timelineEntrySql,
-  type TimelineEntry,
-} from '../citizen-changes/index.ts';
-import { OUTBOX_CHANNEL } from '../jobs/index.ts';
-import { preparedStatement, runPrepared } from '../db/prepared.ts';
+import { auditActor, recordCitizenChange, type TimelineEntry } from '../citizen-changes/index.ts';
+import { insertNote, lockProcess as lockProcessRow, setProcessStatus, type LockedProcess } from './processes-repo.ts';
+import { findTasks, setTaskStatus } from './tasks-repo.ts';
 
 export interface ActionDeps {
-  sequelize: Sequelize;
+  db: Database;
   /** The config's notifications.combineWindowSeconds. */
   notifyWindowSeconds: number;
 }
 
 /** An action runs in the caller's transaction (e.g. one that also records an idempotency key) or in its own. */
 export interface ActionOptions {
-  transaction?: Transaction;
+  transaction?: Sql;
 }
 
-function inTransaction<T>(deps: ActionDeps, options: ActionOptions, fn: (t: Transaction) => Promise<T>): Promise<T> {
-  return options.transaction ? fn(options.transaction) : deps.sequelize.transaction(fn);
+function inTransaction<T>(deps: ActionDeps, options: ActionOptions, fn: (t: Sql) => Promise<T>): Promise<T> {
+  return options.transaction ? fn(options.transaction) : deps.db.transaction(fn);
 }
 
 export const TASK_STATUS_LABEL: Record<TaskStatus, string> = {
@@ -38,44 +30,16 @@ export const TASK_STATUS_LABEL: Record<TaskStatus, string> = {
   cancelled: 'cancelled',
 };
 
-interface LockedProcess {
-  id: string;
-  status: string;
-  erased_at: Date | null;
-}
-
-async function lockProcess(deps: ActionDeps, processId: string, t: Transaction): Promise<LockedProcess> {
-  const rows = await deps.sequelize.query<LockedProcess>('select id, status, erased_at from processes where id = $1 for update', {
-    bind: [processId],
-    type: QueryTypes.SELECT,
-    transaction: t,
-  });
-  const p = rows[0];
+async function lockProcess(processId: string, t: Sql): Promise<LockedProcess> {
+  const p = await lockProcessRow(t, processId);
   if (!p) throw new NotFoundError('There is no such process');
   return p;
 }
 
 /**
- * One statement (so one round trip, atomic on its own): the process row is locked by its update, and a note is not added
- * to a process erased on the citizen's request (a note may carry personal data). The citizen hears of a public note
- * through the channel stored with the process.
+ * Adds a note in one statement (processes-repo.ts): not to a process erased on the citizen's request (a note may carry
+ * personal data). The citizen hears of a public note through the channel stored with the process.
  */
-const ADD_NOTE = preparedStatement(
-  'add_note',
-  `with p as (
-       update processes set updated_at = now() where id = $1 and erased_at is null returning id, channel, contact
-     ), e as (
-       ${timelineEntrySql({ from: 'p', processId: 'p.id', kind: "'note'", visibleToCitizen: '$2::boolean', text: '$3', data: '$4::jsonb', actor: '$5', returning: 'id' })}
-     ), n as (
-       ${citizenMessageSql({ from: 'p', processId: 'p.id', channel: 'p.channel', contact: 'p.contact', kind: 'update', updates: messageUpdate('$3'), windowSeconds: '$6', where: '$2::boolean' })}
-       returning 1
-     ), a as (
-       ${auditEntrySql({ from: 'p', actor: '$7', action: "'note.added'", processId: 'p.id', detail: '$8::jsonb' })}
-     )
-     select (select id::text from e) as id, (select erased_at is not null from processes where id = $1) as erased,
-       (select pg_notify('${OUTBOX_CHANNEL}', 'notifications') from n) as woke`,
-);
-
 export async function addNote(
   deps: ActionDeps,
   processId: string,
@@ -85,21 +49,16 @@ export async function addNote(
 ): Promise<{ eventId: string }> {
   const text = note.text.trim();
   if (!text) throw new ValidationError('The note is empty', [{ field: 'text', message: 'Enter the note' }]);
-  const [row] = await runPrepared<{ id: string | null; erased: boolean | null }>(
-    deps.sequelize,
-    ADD_NOTE,
-    [
-      processId,
-      note.visibleToCitizen,
-      text,
-      JSON.stringify({ by: actor.name }),
-      actor.name,
-      deps.notifyWindowSeconds,
-      auditActor(actor),
-      JSON.stringify({ visibleToCitizen: note.visibleToCitizen, length: text.length }),
-    ],
-    options.transaction,
-  );
+  const row = await insertNote(options.transaction ?? deps.db, {
+    processId,
+    visibleToCitizen: note.visibleToCitizen,
+    text,
+    data: JSON.stringify({ by: actor.name }),
+    actorName: actor.name,
+    windowSeconds: deps.notifyWindowSeconds,
+    auditActor: auditActor(actor),
+    auditDetail: JSON.stringify({ visibleToCitizen: note.visibleToCitizen, length: text.length }),
+  });
   if (row?.erased === null || row?.erased === undefined) throw new NotFoundError('There is no such process');
   if (!row.id) throw new GoneError('The personal data of this process was erased; notes can no longer be added');
   return { eventId: row.id };
@@ -124,23 +83,17 @@ export async function updateTask(
   options: ActionOptions = {},
 ): Promise<{ changed: boolean; processStatus: string }> {
   return inTransaction(deps, options, async (t) => {
-    const p = await lockProcess(deps, processId, t);
+    const p = await lockProcess(processId, t);
     if (p.status === 'closed') throw new ConflictError('The process is closed; its tasks can no longer change');
     if (p.erased_at && update.note?.trim()) throw new GoneError('The personal data of this process was erased; update the task without a note');
-    const tasks = await deps.sequelize.query<{ key: string; title: string; status: TaskStatus }>(
-      'select key, title, status from tasks where process_id = $1 order by position',
-      { bind: [processId], type: QueryTypes.SELECT, transaction: t },
-    );
+    const tasks = await findTasks(t, processId);
     const task = tasks.find((x) => x.key === taskKey);
     if (!task) throw new NotFoundError(`The process has no task "${taskKey}"`);
     const note = update.note?.trim();
     if (task.status === update.status && (!note || update.onlyIfStatusChanges)) return { changed: false, processStatus: p.status };
 
     if (task.status !== update.status) {
-      await deps.sequelize.query('update tasks set status = $3, updated_at = now() where process_id = $1 and key = $2', {
-        bind: [processId, taskKey, update.status],
-        transaction: t,
-      });
+      await setTaskStatus(t, processId, taskKey, update.status);
       task.status = update.status;
     }
     const visible = update.visibleToCitizen ?? true;
@@ -153,7 +106,7 @@ export async function updateTask(
     const allDone = tasks.every((x) => x.status === 'completed' || x.status === 'cancelled');
     const anyStarted = tasks.some((x) => x.status !== 'open');
     const next = allDone ? 'completed' : anyStarted ? 'in_progress' : p.status === 'completed' ? 'in_progress' : p.status;
-    if (next !== p.status) entries.push(await setStatus(deps, t, p, next, null));
+    if (next !== p.status) entries.push(await setStatus(t, p, next, null));
     await recordCitizenChange(deps, t, { processId, actor, entries, audit: { action: 'task.updated', detail: { task: taskKey, status: update.status } } });
     return { changed: true, processStatus: next };
   });
@@ -168,11 +121,8 @@ export const PROCESS_STATUS_TEXT: Record<string, string> = {
 };
 
 /** Moves the process to `status`; returns the timeline entry that tells the citizen. */
-async function setStatus(deps: ActionDeps, t: Transaction, p: LockedProcess, status: string, reason: string | null): Promise<TimelineEntry> {
-  await deps.sequelize.query('update processes set status = $2, closed_reason = $3, updated_at = now() where id = $1', {
-    bind: [p.id, status, reason],
-    transaction: t,
-  });
+async function setStatus(t: Sql, p: LockedProcess, status: string, reason: string | null): Promise<TimelineEntry> {
+  await setProcessStatus(t, p.id, status, reason);
   const text = reason ? `${PROCESS_STATUS_TEXT[status]}: ${reason}` : PROCESS_STATUS_TEXT[status]!;
   return { kind: 'status', text, visibleToCitizen: true, data: { status, from: p.status } };
 }
@@ -187,9 +137,9 @@ export async function closeProcess(
   const text = reason.trim();
   if (!text) throw new ValidationError('A reason is needed', [{ field: 'reason', message: 'Enter why the process is closed' }]);
   return inTransaction(deps, options, async (t) => {
-    const p = await lockProcess(deps, processId, t);
+    const p = await lockProcess(processId, t);
     if (p.status === 'closed') return { changed: false };
-    const entry = await setStatus(deps, t, p, 'closed', text);
+    const entry = await setStatus(t, p, 'closed', text);
     await recordCitizenChange(deps, t, { processId, actor, entries: [entry], audit: { action: 'process.closed' } });
     return { changed: true };
   });

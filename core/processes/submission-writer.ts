@@ -3,104 +3,11 @@
 // writes are in flight wait for the next write and go into Postgres together: one prepared statement, one commit for
 // many processes. Nobody is answered before their rows are committed, and an idle hub writes a lone submission at once
 // (no timer), so this only changes anything under load. Measured in bench/: see the README's Performance section.
-import type { Sequelize } from 'sequelize';
-import { preparedStatement, runPrepared } from '../db/prepared.ts';
+import type { Database } from '../db/database.ts';
 import { GroupBatcher, isIntegrityViolation, perDatabase } from '../db/group-batcher.ts';
-import { citizenMessageSql, messageUpdate, timelineEntrySql } from '../citizen-changes/index.ts';
+import { insertSubmissions, type SubmissionRows } from './submissions-repo.ts';
 
-export interface SubmissionDocument {
-  id: string;
-  kind: string;
-  fieldId: string | null;
-  name: string;
-  contentType: string;
-  size: number;
-  sha256: string;
-  storageKey: string | null;
-  /** Generated documents (the form copies) are kept inline (bytes: sent as bytea, nothing to escape); evidence files
-   * live in the store (null). */
-  content: Buffer | null;
-}
-
-export interface SubmissionRows {
-  processId: string;
-  reference: string;
-  serviceId: string;
-  serviceVersion: number;
-  answersJson: string;
-  contactJson: string;
-  /** How the citizen is told about their process, decided once here (citizen-changes/channel.ts); null: not told. */
-  channel: string | null;
-  at: Date;
-  trackingHash: Buffer;
-  tasks: { key: string; title: string }[];
-  timelineText: string;
-  documents: SubmissionDocument[];
-  bindings: string[];
-  /** The confirmation message's text (sent only when there is a channel). */
-  confirmationText: string;
-}
-
-// Every table of a submission in one statement, each fed by arrays (unnest) so one statement serves any batch size. The
-// timeline entry and the confirmation message are citizen-changes fragments, as every citizen-visible change's are.
-const INSERT_SUBMISSIONS = `
-with p as (
-  insert into processes (id, reference, service_id, service_version, status, answers, contact, channel, submitted_at, updated_at)
-  select x.id, x.reference, x.service_id, x.version, 'submitted', x.answers::jsonb, x.contact::jsonb, x.channel, x.at, x.at
-  from unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $29::text[], $7::timestamptz[]) as x(id, reference, service_id, version, answers, contact, channel, at)
-), k as (
-  insert into tracking_tokens (hash, process_id, created_at)
-  select x.hash, x.id, x.at from unnest($8::bytea[], $1::uuid[], $7::timestamptz[]) as x(hash, id, at)
-), t as (
-  insert into tasks (process_id, key, title, position, status, updated_at)
-  select x.pid, x.key, x.title, x.pos, 'open', x.at from unnest($9::uuid[], $10::text[], $11::text[], $12::int[], $13::timestamptz[]) as x(pid, key, title, pos, at)
-), e as (
-  ${timelineEntrySql({
-    from: 'unnest($1::uuid[], $14::text[], $7::timestamptz[]) as x(id, text, at)',
-    processId: 'x.id',
-    kind: "'submitted'",
-    visibleToCitizen: 'true',
-    text: 'x.text',
-    data: "'{}'::jsonb",
-    actor: "'citizen'",
-    at: 'x.at',
-  })}
-), d as (
-  insert into documents (id, process_id, kind, field_id, name, content_type, size, sha256, storage_key, content, created_at)
-  select x.id, x.pid, x.kind, x.field_id, x.name, x.content_type, x.size, x.sha256, x.storage_key, x.content, x.at
-  from unnest($15::uuid[], $16::uuid[], $17::text[], $18::text[], $19::text[], $20::text[], $21::bigint[], $22::text[], $23::text[], $24::bytea[], $25::timestamptz[])
-    as x(id, pid, kind, field_id, name, content_type, size, sha256, storage_key, content, at)
-), o as (
-  insert into deliveries (id, process_id, binding, status, created_at, updated_at)
-  select gen_random_uuid(), x.pid, x.binding, 'pending', x.at, x.at from unnest($26::uuid[], $27::text[], $28::timestamptz[]) as x(pid, binding, at)
-), n as (
-  ${citizenMessageSql({
-    from: 'unnest($1::uuid[], $29::text[], $30::text[], $7::timestamptz[]) as x(id, channel, text, at)',
-    processId: 'x.id',
-    channel: 'x.channel',
-    contact: null,
-    kind: 'submitted',
-    updates: messageUpdate('x.text', 'x.at'),
-    at: 'x.at',
-  })}
-)
-select 1`;
-
-const INSERT_STATEMENT = preparedStatement('insert_submissions', INSERT_SUBMISSIONS);
-
-function parameters(batch: SubmissionRows[]): unknown[] {
-  const cols: unknown[][] = Array.from({ length: 30 }, () => []);
-  const push = (from: number, ...values: unknown[]) => values.forEach((v, i) => cols[from + i]!.push(v));
-  for (const s of batch) {
-    push(0, s.processId, s.reference, s.serviceId, s.serviceVersion, s.answersJson, s.contactJson, s.at, s.trackingHash);
-    s.tasks.forEach((t, i) => push(8, s.processId, t.key, t.title, i + 1, s.at));
-    cols[13]!.push(s.timelineText);
-    for (const d of s.documents) push(14, d.id, s.processId, d.kind, d.fieldId, d.name, d.contentType, d.size, d.sha256, d.storageKey, d.content, s.at);
-    for (const b of s.bindings) push(25, s.processId, b, s.at);
-    push(28, s.channel, s.confirmationText);
-  }
-  return cols;
-}
+export type { SubmissionDocument, SubmissionRows } from './submissions-repo.ts';
 
 export interface SubmissionWriterOptions {
   /** Batches written at the same time (each holds a pooled connection). */
@@ -112,12 +19,12 @@ export interface SubmissionWriterOptions {
 export class SubmissionWriter {
   private readonly batcher: GroupBatcher<SubmissionRows, void>;
 
-  constructor(sequelize: Sequelize, options: SubmissionWriterOptions = {}) {
+  constructor(db: Database, options: SubmissionWriterOptions = {}) {
     // A constraint (e.g. the rare reference collision) fails the whole statement: each is then written alone so only the
     // submission at fault sees the error.
     this.batcher = new GroupBatcher(
       async (batch) => {
-        await runPrepared(sequelize, INSERT_STATEMENT, parameters(batch));
+        await insertSubmissions(db, batch);
         return batch.map(() => undefined);
       },
       { maxInFlight: options.maxInFlight ?? 2, maxBatch: options.maxBatch ?? 64, retryAlone: isIntegrityViolation },
@@ -135,5 +42,5 @@ export class SubmissionWriter {
   }
 }
 
-/** The process-wide writer of a database (one per Sequelize instance). */
-export const submissionWriter = perDatabase((sequelize) => new SubmissionWriter(sequelize));
+/** The process-wide writer of a database (one per Database instance). */
+export const submissionWriter = perDatabase((db: Database) => new SubmissionWriter(db));

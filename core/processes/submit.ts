@@ -2,7 +2,7 @@
 // (tasks, timeline, documents, delivery outbox, notification outbox) in ONE statement, so it commits whole or not at all.
 // Concurrent submissions share that statement and its commit (submission-writer.ts).
 import { createHash, randomUUID } from 'node:crypto';
-import type { Sequelize } from 'sequelize';
+import type { Database } from '../db/database.ts';
 import { ValidationError } from '../errors.ts';
 import type { DocumentStore, UploadedFile } from '../documents/index.ts';
 import { formCopyHtml, formCopyJson } from '../documents/form-copy.ts';
@@ -13,7 +13,7 @@ import { newTrackingToken } from './tracking-token.ts';
 import { submissionWriter, type SubmissionDocument } from './submission-writer.ts';
 
 export interface SubmitDeps {
-  sequelize: Sequelize;
+  db: Database;
   store: DocumentStore;
   publicBaseUrl: string;
   /** The channels configured in closeloop.yaml: the citizen's channel is decided against them, once, here. */
@@ -80,7 +80,7 @@ export async function submit(deps: SubmitDeps, input: SubmitInput): Promise<Subm
       };
     };
     try {
-      await submissionWriter(deps.sequelize).write({
+      await submissionWriter(deps.db).write({
         processId,
         reference,
         serviceId: def.id,

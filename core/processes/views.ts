@@ -1,12 +1,15 @@
 // Read models of a process: what a back office sees, and the much smaller part a citizen sees through the tracking link.
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Database } from '../db/database.ts';
 import { NotFoundError } from '../errors.ts';
 import { clientMaySee, type ApiClient } from '../auth/api-keys.ts';
-import { DocumentRow, ProcessRow, TaskRow, TimelineEventRow, DeliveryRow } from '../db/index.ts';
 import { documentUrl } from '../documents/index.ts';
+import { findDocumentsOf, type DocumentRecord } from '../documents/documents-repo.ts';
 import { isFieldShown, type ServiceCatalogue } from '../services/index.ts';
 import { hashTrackingToken, looksLikeTrackingToken } from './tracking-token.ts';
-import { preparedStatement, runPrepared } from '../db/prepared.ts';
+import { findDeliveriesOf, findProcessById, findProcessService, type ProcessRecord } from './processes-repo.ts';
+import { findTasks } from './tasks-repo.ts';
+import { findTimeline } from './timeline-repo.ts';
+import { findTrackedProcess } from './tracking-repo.ts';
 
 export interface DocumentView {
   id: string;
@@ -91,34 +94,27 @@ function checkAccess(client: ApiClient, serviceId: string, councilOf: (serviceId
 }
 
 /** Loads a process a client may see: 404 if it does not exist or the key may not see it (see checkAccess). */
-export async function loadProcessFor(client: ApiClient, processId: string, councilOf: (serviceId: string) => string): Promise<ProcessRow> {
+export async function loadProcessFor(db: Database, client: ApiClient, processId: string, councilOf: (serviceId: string) => string): Promise<ProcessRecord> {
   if (!UUID.test(processId)) throw new NotFoundError('There is no such process');
-  const row = await ProcessRow.findByPk(processId);
+  const row = await findProcessById(db, processId);
   if (!row) throw new NotFoundError('There is no such process');
   checkAccess(client, row.serviceId, councilOf);
   return row;
 }
 
-const PROCESS_SERVICE = preparedStatement('process_service', 'select id::text, service_id from processes where id = $1');
-
 /**
  * The same checks as loadProcessFor for routes that change a process and need only to know they may: one small
- * prepared query instead of loading the whole row (answers and all) through the ORM. Returns the process id as stored.
+ * prepared query instead of loading the whole row (answers and all). Returns the process id as stored.
  */
-export async function checkProcessAccess(
-  sequelize: Sequelize,
-  client: ApiClient,
-  processId: string,
-  councilOf: (serviceId: string) => string,
-): Promise<string> {
+export async function checkProcessAccess(db: Database, client: ApiClient, processId: string, councilOf: (serviceId: string) => string): Promise<string> {
   if (!UUID.test(processId)) throw new NotFoundError('There is no such process');
-  const [row] = await runPrepared<{ id: string; service_id: string }>(sequelize, PROCESS_SERVICE, [processId]);
+  const row = await findProcessService(db, processId);
   if (!row) throw new NotFoundError('There is no such process');
-  checkAccess(client, row.service_id, councilOf);
+  checkAccess(client, row.serviceId, councilOf);
   return row.id;
 }
 
-export function toDocumentView(publicBaseUrl: string, d: DocumentRow): DocumentView {
+export function toDocumentView(publicBaseUrl: string, d: DocumentRecord): DocumentView {
   return {
     id: d.id,
     kind: d.kind,
@@ -132,18 +128,12 @@ export function toDocumentView(publicBaseUrl: string, d: DocumentRow): DocumentV
   };
 }
 
-export async function processView(catalogue: ServiceCatalogue, publicBaseUrl: string, row: ProcessRow): Promise<ProcessView> {
+export async function processView(db: Database, catalogue: ServiceCatalogue, publicBaseUrl: string, row: ProcessRecord): Promise<ProcessView> {
   const [sv, tasks, deliveries, documents] = await Promise.all([
     catalogue.getVersion(row.serviceId, row.serviceVersion),
-    TaskRow.findAll({ where: { processId: row.id }, order: [['position', 'ASC']] }),
-    DeliveryRow.findAll({ where: { processId: row.id }, order: [['binding', 'ASC']] }),
-    DocumentRow.findAll({
-      where: { processId: row.id },
-      order: [
-        ['createdAt', 'ASC'],
-        ['kind', 'ASC'],
-      ],
-    }),
+    findTasks(db, row.id),
+    findDeliveriesOf(db, row.id),
+    findDocumentsOf(db, row.id),
   ]);
   return {
     id: row.id,
@@ -162,16 +152,13 @@ export async function processView(catalogue: ServiceCatalogue, publicBaseUrl: st
       .map((f) => ({ id: f.id, label: f.label, answer: row.answers[f.id] === undefined ? null : answerText(row.answers[f.id]) })),
     contact: row.contact as Record<string, string>,
     tasks: tasks.map((t) => ({ key: t.key, title: t.title, status: t.status, updatedAt: t.updatedAt.toISOString() })),
-    deliveries: deliveries.map((d) => ({ binding: d.binding, status: d.status, externalRef: d.externalRef, attempts: d.attempts })),
+    deliveries,
     documents: documents.map((d) => toDocumentView(publicBaseUrl, d)),
   };
 }
 
-export async function timelineView(processId: string, citizenOnly: boolean): Promise<TimelineView[]> {
-  const rows = await TimelineEventRow.findAll({
-    where: citizenOnly ? { processId, visibleToCitizen: true } : { processId },
-    order: [['id', 'DESC']],
-  });
+export async function timelineView(db: Database, processId: string, citizenOnly: boolean): Promise<TimelineView[]> {
+  const rows = await findTimeline(db, processId, citizenOnly);
   return rows.map((e) => ({
     id: String(e.id),
     at: e.createdAt.toISOString(),
@@ -187,31 +174,9 @@ export async function timelineView(processId: string, citizenOnly: boolean): Pro
  * The citizen's view, found by tracking token. One round trip: the token lookup and everything shown are fetched together.
  * Returns null for an unknown token.
  */
-export async function trackingView(sequelize: Sequelize, catalogue: ServiceCatalogue, token: string): Promise<TrackingView | null> {
+export async function trackingView(db: Database, catalogue: ServiceCatalogue, token: string): Promise<TrackingView | null> {
   if (!looksLikeTrackingToken(token)) return null;
-  const rows = await sequelize.query<{
-    reference: string;
-    service_id: string;
-    service_version: number;
-    status: string;
-    closed_reason: string | null;
-    submitted_at: Date;
-    updated_at: Date;
-    tasks: { key: string; title: string; status: string; updated_at: string }[] | null;
-    timeline: { at: string; kind: string; text: string }[] | null;
-    documents: { name: string; size: number }[] | null;
-  }>(
-    `select p.reference, p.service_id, p.service_version, p.status, p.closed_reason, p.submitted_at, p.updated_at,
-       (select json_agg(json_build_object('key', t.key, 'title', t.title, 'status', t.status, 'updated_at', t.updated_at) order by t.position)
-          from tasks t where t.process_id = p.id) as tasks,
-       (select json_agg(json_build_object('at', e.created_at, 'kind', e.kind, 'text', e.text) order by e.id desc)
-          from timeline_events e where e.process_id = p.id and e.visible_to_citizen) as timeline,
-       (select json_agg(json_build_object('name', d.name, 'size', d.size) order by d.created_at)
-          from documents d where d.process_id = p.id and d.kind = 'evidence') as documents
-     from tracking_tokens k join processes p on p.id = k.process_id where k.hash = $1`,
-    { bind: [hashTrackingToken(token)], type: QueryTypes.SELECT },
-  );
-  const p = rows[0];
+  const p = await findTrackedProcess(db, hashTrackingToken(token));
   if (!p) return null;
   const sv = await catalogue.getVersion(p.service_id, p.service_version);
   const taskDescriptions = new Map(sv.definition.tasks.map((t) => [t.key, t.description]));

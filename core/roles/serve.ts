@@ -44,7 +44,7 @@ function pluginDocs(prefix: string, docs: InboundRouteDoc[], tag: string): Route
 }
 
 export async function startServe(hub: Hub, options: CreateAppOptions = {}): Promise<ServeRole> {
-  const actions = { sequelize: hub.sequelize, notifyWindowSeconds: hub.config.notifications.combineWindowSeconds };
+  const actions = { db: hub.db, notifyWindowSeconds: hub.config.notifications.combineWindowSeconds };
   const bindings = await loadBindings(hub, (binding) => processApiFor(actions, binding));
   const channels = await loadChannels(hub);
   const inbound = { trustProxy: hub.config.server.trustProxy };

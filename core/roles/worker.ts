@@ -43,12 +43,12 @@ export interface WorkerOptions {
 export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promise<WorkerRole> {
   const { config, log } = hub;
   const notifyWindowSeconds = config.notifications.combineWindowSeconds;
-  const bindings = await loadBindings(hub, (binding) => processApiFor({ sequelize: hub.sequelize, notifyWindowSeconds }, binding));
+  const bindings = await loadBindings(hub, (binding) => processApiFor({ db: hub.db, notifyWindowSeconds }, binding));
   const channels = await loadChannels(hub);
   const redis = createRedis(config.redis, 'worker');
   await warnIfEvicting(redis, (msg) => log.warn(msg));
   const queues = new Queues(redis, config.redis.prefix);
-  const relay = new Relay(hub.sequelize, queues, redis, log.child({ part: 'relay' }), {
+  const relay = new Relay(hub.db, queues, redis, log.child({ part: 'relay' }), {
     intervalMs: config.worker.relayIntervalMs,
     batchSize: config.worker.relayBatchSize,
     sweepAfterMs: options.sweepAfterMs ?? 60_000,
@@ -60,7 +60,7 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
 
   const workers = new JobWorkers({ redis: config.redis, lockDurationMs: config.worker.lockDurationMs, log });
   const deliverDeps: DeliverDeps = {
-    sequelize: hub.sequelize,
+    db: hub.db,
     store: hub.store,
     catalogue: hub.catalogue,
     log,
@@ -80,7 +80,7 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
   }
 
   const notifyDeps: NotifyDeps = {
-    sequelize: hub.sequelize,
+    db: hub.db,
     catalogue: hub.catalogue,
     channels,
     log,
@@ -105,7 +105,7 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
       lockDurationMs: 60_000,
       run: async (job) => {
         const binding = bindings.get(job.data.binding);
-        return binding ? runPoll(hub.sequelize, binding, log) : { binding: job.data.binding, ran: false };
+        return binding ? runPoll(hub.db, binding, log) : { binding: job.data.binding, ran: false };
       },
     });
   }
@@ -117,7 +117,7 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
     name: 'retention',
     concurrency: 1,
     lockDurationMs: 5 * 60_000,
-    run: () => runRetention({ sequelize: hub.sequelize, store: hub.store, erasers: hub.erasers }, { log }),
+    run: () => runRetention({ db: hub.db, store: hub.store, erasers: hub.erasers }, { log }),
   });
 
   // The operators' alert digest (optional): one e-mail per interval whatever the worker count.

@@ -1,9 +1,22 @@
 // The published services, kept in Postgres with every version ever used, and cached in memory per process.
 import { createHash } from 'node:crypto';
-import type { Sequelize } from 'sequelize';
+import type { Database } from '../db/database.ts';
 import { NotFoundError } from '../errors.ts';
-import { ServiceRow, ServiceVersionRow } from '../db/index.ts';
 import { serviceDefinitionSchema, type ServiceDefinition, type ServiceVersion } from './definition.ts';
+import {
+  findOrCreateService,
+  findPublishedVersions,
+  findVersion,
+  findVersionByHash,
+  findVersionsOf,
+  insertDraftVersion,
+  lockCatalogue,
+  maxVersion,
+  notifyCatalogueChanged,
+  publishVersion,
+  setPublishedVersion,
+  type ServiceVersionRecord,
+} from './services-repo.ts';
 
 const SYNC_LOCK = 7_214_000_002;
 
@@ -14,7 +27,7 @@ export class ServiceCatalogue {
   private published = new Map<string, ServiceVersion>();
   private versions = new Map<string, ServiceVersion>();
 
-  constructor(private readonly sequelize: Sequelize) {}
+  constructor(private readonly db: Database) {}
 
   /**
    * Stores the definitions read from config: a changed definition becomes a new published version; an unchanged one
@@ -22,32 +35,22 @@ export class ServiceCatalogue {
    * Runs under an advisory lock so processes starting together agree on version numbers.
    */
   async syncFromConfig(definitions: ServiceDefinition[]): Promise<void> {
-    await this.sequelize.transaction(async (transaction) => {
-      await this.sequelize.query('select pg_advisory_xact_lock(:key)', { replacements: { key: SYNC_LOCK }, transaction });
+    await this.db.transaction(async (t) => {
+      await lockCatalogue(t, SYNC_LOCK);
       for (const def of definitions) {
         const hash = contentHash(def);
-        const [service] = await ServiceRow.findOrCreate({
-          where: { id: def.id },
-          defaults: { id: def.id, title: def.title, publishedVersion: null },
-          transaction,
-        });
-        let row = await ServiceVersionRow.findOne({ where: { serviceId: def.id, contentHash: hash }, transaction });
+        const service = await findOrCreateService(t, def.id, def.title);
+        let row: { version: number; publishedAt: Date | null } | undefined = await findVersionByHash(t, def.id, hash);
         let changed = false;
         if (!row) {
-          const max = ((await ServiceVersionRow.max('version', { where: { serviceId: def.id }, transaction })) as number | null) ?? 0;
-          row = await ServiceVersionRow.create(
-            { serviceId: def.id, version: max + 1, definition: def, contentHash: hash, state: 'draft', source: 'config', publishedAt: null },
-            { transaction },
-          );
+          const version = (await maxVersion(t, def.id)) + 1;
+          await insertDraftVersion(t, { serviceId: def.id, version, definition: def, contentHash: hash, source: 'config' });
+          row = { version, publishedAt: null };
           changed = true;
         }
         if (changed || service.publishedVersion === null) {
-          await ServiceVersionRow.update({ state: 'retired' }, { where: { serviceId: def.id, state: 'published' }, transaction });
-          await ServiceVersionRow.update(
-            { state: 'published', publishedAt: row.publishedAt ?? new Date() },
-            { where: { serviceId: def.id, version: row.version }, transaction },
-          );
-          await service.update({ publishedVersion: row.version, title: def.title, updatedAt: new Date() }, { transaction });
+          await publishVersion(t, def.id, row.version, row.publishedAt ?? new Date());
+          await setPublishedVersion(t, def.id, row.version, def.title);
         }
       }
     });
@@ -56,7 +59,7 @@ export class ServiceCatalogue {
 
   /** Re-reads the published versions from Postgres. */
   async reload(): Promise<void> {
-    const rows = await ServiceVersionRow.findAll({ where: { state: 'published' } });
+    const rows = await findPublishedVersions(this.db);
     const next = new Map<string, ServiceVersion>();
     for (const row of rows) {
       const sv = toServiceVersion(row);
@@ -68,41 +71,34 @@ export class ServiceCatalogue {
 
   /** Stores a new draft version (from the admin API). Identical content reuses the existing version. */
   async createDraft(def: ServiceDefinition): Promise<{ version: number; created: boolean }> {
-    return this.sequelize.transaction(async (transaction) => {
-      await this.sequelize.query('select pg_advisory_xact_lock(:key)', { replacements: { key: SYNC_LOCK }, transaction });
+    return this.db.transaction(async (t) => {
+      await lockCatalogue(t, SYNC_LOCK);
       const hash = contentHash(def);
-      await ServiceRow.findOrCreate({ where: { id: def.id }, defaults: { id: def.id, title: def.title, publishedVersion: null }, transaction });
-      const existing = await ServiceVersionRow.findOne({ where: { serviceId: def.id, contentHash: hash }, transaction });
+      await findOrCreateService(t, def.id, def.title);
+      const existing = await findVersionByHash(t, def.id, hash);
       if (existing) return { version: existing.version, created: false };
-      const max = ((await ServiceVersionRow.max('version', { where: { serviceId: def.id }, transaction })) as number | null) ?? 0;
-      await ServiceVersionRow.create(
-        { serviceId: def.id, version: max + 1, definition: def, contentHash: hash, state: 'draft', source: 'admin-api', publishedAt: null },
-        { transaction },
-      );
-      return { version: max + 1, created: true };
+      const version = (await maxVersion(t, def.id)) + 1;
+      await insertDraftVersion(t, { serviceId: def.id, version, definition: def, contentHash: hash, source: 'admin-api' });
+      return { version, created: true };
     });
   }
 
   /** Publishes a version and tells every process (Postgres NOTIFY) to reload. */
   async publish(serviceId: string, version: number): Promise<void> {
-    await this.sequelize.transaction(async (transaction) => {
-      await this.sequelize.query('select pg_advisory_xact_lock(:key)', { replacements: { key: SYNC_LOCK }, transaction });
-      const row = await ServiceVersionRow.findOne({ where: { serviceId, version }, transaction });
+    await this.db.transaction(async (t) => {
+      await lockCatalogue(t, SYNC_LOCK);
+      const row = await findVersion(t, serviceId, version);
       if (!row) throw new NotFoundError(`There is no version ${version} of service "${serviceId}"`);
-      await ServiceVersionRow.update({ state: 'retired' }, { where: { serviceId, state: 'published' }, transaction });
-      await ServiceVersionRow.update({ state: 'published', publishedAt: new Date() }, { where: { serviceId, version }, transaction });
-      await ServiceRow.update(
-        { publishedVersion: version, title: (row.definition as ServiceDefinition).title, updatedAt: new Date() },
-        { where: { id: serviceId }, transaction },
-      );
-      await this.sequelize.query(`select pg_notify('${SERVICES_CHANNEL}', :id)`, { replacements: { id: serviceId }, transaction });
+      await publishVersion(t, serviceId, version, new Date());
+      await setPublishedVersion(t, serviceId, version, (row.definition as ServiceDefinition).title);
+      await notifyCatalogueChanged(t, SERVICES_CHANNEL, serviceId);
     });
     await this.reload();
   }
 
   /** Every version of a service, newest first. */
   async versionsOf(serviceId: string): Promise<{ version: number; state: string; source: string; createdAt: Date; publishedAt: Date | null }[]> {
-    const rows = await ServiceVersionRow.findAll({ where: { serviceId }, order: [['version', 'DESC']] });
+    const rows = await findVersionsOf(this.db, serviceId);
     return rows.map((r) => ({ version: r.version, state: r.state, source: r.source, createdAt: r.createdAt, publishedAt: r.publishedAt }));
   }
 
@@ -125,7 +121,7 @@ export class ServiceCatalogue {
   async getVersion(serviceId: string, version: number): Promise<ServiceVersion> {
     const cached = this.versions.get(key(serviceId, version));
     if (cached) return cached;
-    const row = await ServiceVersionRow.findOne({ where: { serviceId, version } });
+    const row = await findVersion(this.db, serviceId, version);
     if (!row) throw new NotFoundError(`There is no version ${version} of service "${serviceId}"`);
     const sv = toServiceVersion(row);
     this.versions.set(key(serviceId, version), sv);
@@ -137,7 +133,7 @@ function key(id: string, version: number): string {
   return `${id}@${version}`;
 }
 
-function toServiceVersion(row: ServiceVersionRow): ServiceVersion {
+function toServiceVersion(row: ServiceVersionRecord): ServiceVersion {
   // Stored definitions were valid when stored; parsing again applies defaults added since.
   return { serviceId: row.serviceId, version: row.version, definition: serviceDefinitionSchema.parse(row.definition) };
 }

@@ -232,7 +232,7 @@ describe('citizen-visible changes', () => {
     // The worker of a hub whose config no longer has "email" (its channels: none).
     const outcome = await sendNotificationOnce(
       {
-        sequelize: t.hub.sequelize,
+        db: t.hub.db,
         catalogue: t.hub.catalogue,
         channels: new Map(),
         log: t.hub.log,
@@ -272,11 +272,11 @@ describe('citizen-visible changes', () => {
         ).map((r) => [r.id, r.channel]),
       );
     await before007();
-    assert.deepEqual(await migrate(t.hub.sequelize, t.config), ['007-process-channel']);
+    assert.deepEqual(await migrate(t.hub.db, t.config), ['007-process-channel']);
     assert.deepEqual(await channels(), { [withEmail]: 'email', [noContact]: null, [unconfigured]: null, [erased]: null });
     // With "sms" configured when the migration runs, that service's process gets it.
     await before007();
-    await migrate(t.hub.sequelize, { channels: { ...t.config.channels, sms: {} } });
+    await migrate(t.hub.db, { channels: { ...t.config.channels, sms: {} } });
     assert.deepEqual(await channels(), { [withEmail]: 'email', [noContact]: null, [unconfigured]: 'sms', [erased]: null });
   });
 });

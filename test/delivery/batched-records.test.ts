@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { noiseAnswers, sql, submitJson } from '../governance/support.ts';
-import { claimDelivery, recordDelivered } from '../../core/delivery/record.ts';
+import { claimDelivery, recordDelivered } from '../../core/delivery/deliveries-repo.ts';
 
 let t: TestHub;
 before(async () => {
@@ -25,7 +25,7 @@ test('simultaneous claims each get their own delivery; a second claim of a deliv
   const submitted = await Promise.all(Array.from({ length: 8 }, () => submitJson(t, 'noise-complaint', noiseAnswers)));
   const ids = await Promise.all(submitted.map((s) => deliveryOf(s.processId)));
   // Claimed in the same turn of the event loop, so they share statements.
-  const claims = await Promise.all(ids.map((id) => claimDelivery(t.hub.sequelize, id)));
+  const claims = await Promise.all(ids.map((id) => claimDelivery(t.hub.db, id)));
   claims.forEach((c, i) => {
     assert.ok(c, `delivery ${i} claimed`);
     assert.equal(c.processId, submitted[i]!.processId);
@@ -39,7 +39,7 @@ test('simultaneous claims each get their own delivery; a second claim of a deliv
   const recorded = await Promise.all(
     claims.map((c, i) =>
       recordDelivered(
-        t.hub.sequelize,
+        t.hub.db,
         { deliveryId: ids[i]!, number: c!.attemptNumber, startedAt: new Date(), responseExcerpt: 'ok', xml: xmlOf(c!.processId, c!.process.reference) },
         `BO-${i}`,
         'Passed to the team',
@@ -63,11 +63,8 @@ test('simultaneous claims each get their own delivery; a second claim of a deliv
   );
   rows.forEach((r, i) => assert.deepEqual(r, { status: 'delivered', external_ref: `BO-${i}`, p_status: 'received', p_ref: `BO-${i}`, attempts: 1, xml: 1 }));
   // A stale job: claimed again after it was delivered, and recorded again.
-  assert.equal(await claimDelivery(t.hub.sequelize, ids[0]!), null);
-  assert.equal(
-    await recordDelivered(t.hub.sequelize, { deliveryId: ids[0]!, number: 2, startedAt: new Date() }, 'BO-again', 'again', { windowSeconds: 0 }),
-    false,
-  );
+  assert.equal(await claimDelivery(t.hub.db, ids[0]!), null);
+  assert.equal(await recordDelivered(t.hub.db, { deliveryId: ids[0]!, number: 2, startedAt: new Date() }, 'BO-again', 'again', { windowSeconds: 0 }), false);
 });
 
 test('two deliveries of one process recorded at once: both recorded, one message carrying both updates, one XML kept', async () => {
@@ -75,10 +72,10 @@ test('two deliveries of one process recorded at once: both recorded, one message
   const first = await deliveryOf(s.processId);
   const second = randomUUID();
   await sql(t, `insert into deliveries (id, process_id, binding, status) values ($1, $2, 'second-back-office', 'queued')`, [second, s.processId]);
-  const [a, b] = await Promise.all([claimDelivery(t.hub.sequelize, first), claimDelivery(t.hub.sequelize, second)]);
+  const [a, b] = await Promise.all([claimDelivery(t.hub.db, first), claimDelivery(t.hub.db, second)]);
   assert.ok(a && b);
   const record = (id: string, n: number, ref: string, text: string) =>
-    recordDelivered(t.hub.sequelize, { deliveryId: id, number: n, startedAt: new Date(), xml: xmlOf(s.processId, s.reference) }, ref, text, {
+    recordDelivered(t.hub.db, { deliveryId: id, number: n, startedAt: new Date(), xml: xmlOf(s.processId, s.reference) }, ref, text, {
       windowSeconds: 0,
     });
   // In one batch these would update the same pending message twice in one statement; they are retried one by one.

@@ -35,9 +35,7 @@ async function deliveryOf(
   t: TestHub,
   processId: string,
 ): Promise<{ id: string; status: string; attempts: number; external_ref: string | null; last_error: string | null }> {
-  const [rows] = await t.hub.sequelize.query('select id, status, attempts, external_ref, last_error from deliveries where process_id = $1', {
-    bind: [processId],
-  });
+  const rows = await t.hub.db.rows('select id, status, attempts, external_ref, last_error from deliveries where process_id = $1', [processId]);
   return (rows as never[])[0]!;
 }
 

@@ -103,10 +103,8 @@ describe('migration of deliveries replayed before the count was kept', () => {
   });
 
   test('a replayed delivery gets its logged tries as attempts and keeps its round; others are unchanged', async () => {
-    const sql = async <T>(query: string, bind: unknown[] = []) => (await t.hub.sequelize.query(query, { bind }))[0] as T[];
-    const migration = { context: { query: (q: string) => t.hub.sequelize.query(q) }, name: '006-replay-keeps-attempts' } as Parameters<
-      typeof addReplayRound
-    >[0];
+    const sql = async <T>(query: string, bind: unknown[] = []) => (await t.hub.db.rows<any>(query, bind)) as T[];
+    const migration = { context: { query: (q: string) => t.hub.db.run(q) }, name: '006-replay-keeps-attempts' } as Parameters<typeof addReplayRound>[0];
     await removeReplayRound(migration);
     // The old state: `attempts` counted only the round since the last replay; the log has every try.
     const cases = [

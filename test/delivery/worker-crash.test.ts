@@ -47,12 +47,12 @@ describe('worker killed mid-delivery', () => {
     workers.push(second);
     let status = '';
     for (let i = 0; i < 600 && status !== 'delivered'; i++) {
-      const [rows] = await t.hub.sequelize.query('select status, id from deliveries where process_id = $1', { bind: [processId] });
+      const rows = await t.hub.db.rows('select status, id from deliveries where process_id = $1', [processId]);
       status = (rows as { status: string }[])[0]!.status;
       if (status !== 'delivered') await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(status, 'delivered');
-    const [[delivery]] = (await t.hub.sequelize.query('select id from deliveries where process_id = $1', { bind: [processId] })) as [{ id: string }[], unknown];
+    const [delivery] = await t.hub.db.rows<{ id: string }>('select id from deliveries where process_id = $1', [processId]);
     const attempts = receiver.requests.filter((r) => r.id === delivery!.id);
     assert.ok(attempts.length >= 2, 'the delivery was attempted again after the kill');
     assert.equal(new Set(attempts.map((r) => r.id)).size, 1, 'one distinct webhook-id');

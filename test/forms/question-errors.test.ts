@@ -26,7 +26,7 @@ describe('question pages: upload errors and wording', () => {
 
   /** Files kept in every form session. */
   const sessionFiles = async () => {
-    const [rows] = await t.hub.sequelize.query(`select coalesce(sum(jsonb_array_length(files)), 0)::int as n from form_sessions`);
+    const rows = await t.hub.db.rows(`select coalesce(sum(jsonb_array_length(files)), 0)::int as n from form_sessions`);
     return (rows as { n: number }[])[0]!.n;
   };
 

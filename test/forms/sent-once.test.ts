@@ -47,7 +47,7 @@ describe('a sent form is sent once', () => {
   });
 
   const processesOf = async (fullName: string) => {
-    const [rows] = await t.hub.sequelize.query(`select id, reference from processes where answers->>'fullName' = $1`, { bind: [fullName] });
+    const rows = await t.hub.db.rows(`select id, reference from processes where answers->>'fullName' = $1`, [fullName]);
     return rows as { id: string; reference: string }[];
   };
 
@@ -95,7 +95,7 @@ describe('a sent form is sent once', () => {
     const check = await c.get(`${PEST}/check-answers`);
     redirectsTo(check, `${PEST}/confirmation`, 'check your answers after sending');
     for (const answer of ['Jo Cleared', '9 Orchard Way', 'rat.png', 'Accept and send']) assert.ok(!check.html.includes(answer), `no ${answer}`);
-    const [rows] = await t.hub.sequelize.query(`select answers, files, result from form_sessions where result->>'processId' = $1`, { bind: [p!.id] });
+    const rows = await t.hub.db.rows(`select answers, files, result from form_sessions where result->>'processId' = $1`, [p!.id]);
     const [session] = rows as { answers: object; files: unknown[]; result: Record<string, string> }[];
     assert.deepEqual(session!.answers, {}, 'no answers kept');
     assert.deepEqual(session!.files, [], 'no files kept');

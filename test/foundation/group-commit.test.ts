@@ -15,7 +15,7 @@ before(async () => {
 after(async () => t?.close());
 
 test('60 simultaneous submissions: all answered 201, every row of each committed, fewer statements than submissions', async () => {
-  const writer = submissionWriter(t.hub.sequelize);
+  const writer = submissionWriter(t.hub.db);
   const before = { ...writer.stats };
   const results = await Promise.all(Array.from({ length: 60 }, () => submitJson(t, 'noise-complaint', noiseAnswers)));
   const statements = writer.stats.statements - before.statements;
@@ -71,7 +71,7 @@ test('a submission at fault in a batch fails alone; the others in its statement 
   const good1 = rows(`NOI-GOOD${randomUUID().slice(0, 4).toUpperCase()}`);
   const clash = rows(taken);
   const good2 = rows(`NOI-GOOD${randomUUID().slice(0, 4).toUpperCase()}`);
-  const writer = submissionWriter(t.hub.sequelize);
+  const writer = submissionWriter(t.hub.db);
   // Written in the same turn of the event loop, so they start as one statement.
   const outcomes = await Promise.allSettled([writer.write(good1), writer.write(clash), writer.write(good2)]);
   assert.equal(outcomes[0]!.status, 'fulfilled');

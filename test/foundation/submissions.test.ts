@@ -21,7 +21,7 @@ const validAnswers = {
 async function countRows(hub: TestHub): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const table of ['processes', 'documents', 'tasks', 'deliveries', 'timeline_events', 'tracking_tokens']) {
-    const [rows] = await hub.hub.sequelize.query(`select count(*)::int as n from ${table}`);
+    const rows = await hub.hub.db.rows(`select count(*)::int as n from ${table}`);
     out[table] = (rows as { n: number }[])[0]!.n;
   }
   return out;
@@ -74,9 +74,7 @@ describe('submissions', () => {
     assert.ok(Buffer.from(token, 'base64url').length >= 16, 'tracking token has at least 128 bits');
 
     // The token itself is never stored, only its hash.
-    const [stored] = await t.hub.sequelize.query(`select count(*)::int as n from tracking_tokens where encode(hash, 'escape') like $1`, {
-      bind: [`%${token}%`],
-    });
+    const stored = await t.hub.db.rows(`select count(*)::int as n from tracking_tokens where encode(hash, 'escape') like $1`, [`%${token}%`]);
     assert.equal((stored as { n: number }[])[0]!.n, 0);
 
     const track = await fetch(`${t.url}/api/v1/track/${token}`);
@@ -275,7 +273,7 @@ describe('submissions', () => {
     const key = await t.key(['*'], { name: 'to revoke' });
     assert.equal((await fetch(`${t.url}/api/v1/processes?limit=1`, { headers: { authorization: `Bearer ${key}` } })).status, 200);
     const { revokeApiKey } = await import('../../core/auth/api-keys.ts');
-    assert.equal(await revokeApiKey(key.slice(0, 10)), 1);
+    assert.equal(await revokeApiKey(t.hub.db, key.slice(0, 10)), 1);
     assert.equal((await fetch(`${t.url}/api/v1/processes?limit=1`, { headers: { authorization: `Bearer ${key}` } })).status, 401);
   });
 
@@ -284,9 +282,9 @@ describe('submissions', () => {
     const get = () => fetch(`${t.url}/api/v1/processes?limit=1`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status);
     assert.equal(await get(), 200);
     // What `closeloop api-key revoke` in another process does to the database; this process's cache is not touched.
-    await t.hub.sequelize.query(`update api_clients set revoked_at = now() where name = 'revoked elsewhere'`);
+    await t.hub.db.run(`update api_clients set revoked_at = now() where name = 'revoked elsewhere'`);
     assert.equal(await get(), 200, 'the cached key still works until the revocation is announced');
-    await t.hub.sequelize.query(`select pg_notify('closeloop_api_keys', '')`);
+    await t.hub.db.run(`select pg_notify('closeloop_api_keys', '')`);
     const until = Date.now() + 5000;
     let status = 200;
     while (status === 200 && Date.now() < until) {

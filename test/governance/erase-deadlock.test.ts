@@ -22,7 +22,7 @@ test('an erasure that meets a delivery being recorded (a deadlock) is retried an
     // The delivery's side, as record.ts does it: its delivery row first…
     await other.query('begin');
     await other.query('update deliveries set updated_at = now() where process_id = $1', [p.processId]);
-    const erasing = eraseProcess({ sequelize: t.hub.sequelize, store: t.hub.store, erasers: t.hub.erasers }, p.processId, {
+    const erasing = eraseProcess({ db: t.hub.db, store: t.hub.store, erasers: t.hub.erasers }, p.processId, {
       actor: 'test',
       via: 'request',
       reason: 'deadlock test',

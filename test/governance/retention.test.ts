@@ -18,7 +18,7 @@ describe('retention', () => {
   let t: TestHub;
   let admin: ReturnType<typeof apiAs>;
   let backOffice: ReturnType<typeof apiAs>;
-  const deps = () => ({ sequelize: t.hub.sequelize, store: t.hub.store, erasers: t.hub.erasers });
+  const deps = () => ({ db: t.hub.db, store: t.hub.store, erasers: t.hub.erasers });
   const erasedAt = async (p: Submitted) =>
     (await sql<{ erased_at: Date | null }>(t, 'select erased_at from processes where id = $1', [p.processId]))[0]!.erased_at;
   /** Marks a process finished `days` ago, as if its last task had been completed (or it was closed) then. */
@@ -154,8 +154,8 @@ describe('retention', () => {
     let locked!: () => void;
     const isLocked = new Promise<void>((r) => (locked = r));
     // Another worker's run, holding the lock.
-    const other = t.hub.sequelize.transaction(async (tx) => {
-      await t.hub.sequelize.query(`select job from governance_runs where job = 'retention' for update`, { transaction: tx });
+    const other = t.hub.db.transaction(async (tx) => {
+      await tx.run(`select job from governance_runs where job = 'retention' for update`);
       locked();
       await held;
     });

@@ -96,6 +96,6 @@ export async function cli(t: TestHub, args: string[]): Promise<{ code: number; s
 }
 
 export async function sql<T>(t: TestHub, query: string, bind: unknown[] = []): Promise<T[]> {
-  const [rows] = await t.hub.sequelize.query(query, { bind });
+  const rows = await t.hub.db.rows(query, bind);
   return rows as T[];
 }

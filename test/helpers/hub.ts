@@ -73,7 +73,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     env,
     db,
     async key(services, opts = {}) {
-      const { key } = await createApiKey({
+      const { key } = await createApiKey(hub.db, {
         name: opts.name ?? 'Test back office',
         services,
         admin: opts.admin,

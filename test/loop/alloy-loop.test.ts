@@ -167,9 +167,8 @@ describe('Alloy through the hub (example config)', () => {
     await smtp.waitFor(() => mailsAbout(reference, 'An officer has read your report').length > 0);
     await new Promise((r) => setTimeout(r, 2500));
     assert.equal(mailsAbout(reference, 'An officer has read your report').length, 1);
-    const polls = await t.hub.sequelize.query<{ runs: string; last_error: string | null }>(
+    const polls = await t.hub.db.rows<{ runs: string; last_error: string | null }>(
       "select runs, last_error from connector_polls where binding = 'alloy-envhealth'",
-      { type: 'SELECT' as never },
     );
     assert.ok(Number(polls[0]!.runs) >= 2);
     assert.equal(polls[0]!.last_error, null);

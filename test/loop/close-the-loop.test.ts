@@ -270,10 +270,9 @@ describe('closing the loop', () => {
     const { processId, reference } = await submit(t);
     await waitFor(
       async () => {
-        const [rows] = await t.hub.sequelize.query(
-          `select count(*)::int as n from notifications where process_id = $1 and attempts >= 2 and status = 'queued'`,
-          { bind: [processId] },
-        );
+        const rows = await t.hub.db.rows(`select count(*)::int as n from notifications where process_id = $1 and attempts >= 2 and status = 'queued'`, [
+          processId,
+        ]);
         return (rows as { n: number }[])[0]!.n > 0;
       },
       'a failed attempt',

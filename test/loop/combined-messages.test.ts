@@ -76,16 +76,16 @@ describe('combined messages', () => {
     assert.equal(res.status, 201);
     const { processId, trackingUrl } = (await res.json()) as { processId: string; trackingUrl: string };
     // Remove the contact details as an erasure would, then act: no message is queued.
-    await t.hub.sequelize.query(`update processes set contact = '{}' where id = $1`, { bind: [processId] });
+    await t.hub.db.run(`update processes set contact = '{}' where id = $1`, [processId]);
     const key = await t.key(['fly-tipping']);
     await fetch(`${t.url}/api/v1/processes/${processId}/notes`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ text: 'Cleared this morning.', visibleToCitizen: true }),
     });
-    const [rows] = await t.hub.sequelize.query(
+    const rows = await t.hub.db.rows(
       `select count(*)::int as n from notifications where process_id = $1 and kind = 'update' and updates::text like '%Cleared%'`,
-      { bind: [processId] },
+      [processId],
     );
     assert.equal((rows as { n: number }[])[0]!.n, 0);
     const view = (await (await fetch(`${t.url}/api/v1/track/${trackingUrl.split('/track/')[1]}`)).json()) as { timeline: { text: string }[] };

@@ -61,7 +61,7 @@ describe('SOAP through the hub (example config)', () => {
   }
 
   const delivery = async (processId: string) => {
-    const [rows] = await t.hub.sequelize.query('select status, attempts, external_ref from deliveries where process_id = $1', { bind: [processId] });
+    const rows = await t.hub.db.rows('select status, attempts, external_ref from deliveries where process_id = $1', [processId]);
     return (rows as { status: string; attempts: number; external_ref: string | null }[])[0]!;
   };
 

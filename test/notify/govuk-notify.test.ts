@@ -81,9 +81,7 @@ describe('GOV.UK Notify channel', () => {
     // The hub records Notify's id once Notify has answered: wait for that.
     let row: { id: string; status: string; provider_ref: string | null } = { id: '', status: '', provider_ref: null };
     for (let i = 0; i < 200 && row.status !== 'sent'; i++) {
-      const [rows] = await t.hub.sequelize.query(`select id, status, provider_ref from notifications where process_id = $1 and kind = 'submitted'`, {
-        bind: [processId],
-      });
+      const rows = await t.hub.db.rows(`select id, status, provider_ref from notifications where process_id = $1 and kind = 'submitted'`, [processId]);
       row = (rows as (typeof row)[])[0]!;
       if (row.status !== 'sent') await new Promise((r) => setTimeout(r, 50));
     }
@@ -93,7 +91,7 @@ describe('GOV.UK Notify channel', () => {
     const receipts = `${t.url}/channels/email/receipts`;
     assert.equal((await notify.sendReceipt(receipts, 'wrong-token-wrong-token', sent, 'delivered')).status, 401);
     assert.equal((await notify.sendReceipt(receipts, receiptToken, sent, 'delivered')).status, 204);
-    const [after] = await t.hub.sequelize.query('select status from notifications where id = $1', { bind: [row.id] });
+    const after = await t.hub.db.rows('select status from notifications where id = $1', [row.id]);
     assert.equal((after as { status: string }[])[0]!.status, 'delivered');
 
     const bad = await fetch(receipts, {

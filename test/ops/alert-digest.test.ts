@@ -60,7 +60,7 @@ describe('alert digest', () => {
     const { processId } = (await res.json()) as { processId: string };
     let id = '';
     for (let i = 0; i < 200 && !id; i++) {
-      const [rows] = await t.hub.sequelize.query("select id from deliveries where process_id = $1 and status = 'dead'", { bind: [processId] });
+      const rows = await t.hub.db.rows("select id from deliveries where process_id = $1 and status = 'dead'", [processId]);
       id = (rows as { id: string }[])[0]?.id ?? '';
       if (!id) await new Promise((r) => setTimeout(r, 50));
     }

@@ -94,7 +94,7 @@ describe('logs', () => {
     assert.equal((await fetch(`${t.url}/readyz`, { headers: { 'x-request-id': readyId } })).status, 200);
 
     await waitFor('delivered', () => out.lines().some((l) => l.msg === 'delivered' && l.processId === processId));
-    const [rows] = await t.hub.sequelize.query('select id from deliveries where process_id = $1', { bind: [processId] });
+    const rows = await t.hub.db.rows('select id from deliveries where process_id = $1', [processId]);
     const deliveryId = (rows as { id: string }[])[0]!.id;
     const lines = out.lines();
 

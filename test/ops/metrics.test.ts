@@ -8,6 +8,7 @@ import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../peers/webhook-receiver.ts';
 import { parsePrometheus, sample, type Samples } from './prometheus.ts';
 import { waitFor as waitUntil } from '../helpers/wait.ts';
+import type { PreparedStatement, Sql } from '../../core/db/index.ts';
 
 /** This file names what it waits for first. */
 const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs?: number) => waitUntil(fn, what, timeoutMs);
@@ -43,7 +44,7 @@ async function submit(t: TestHub, service: string, answers: Record<string, unkno
 }
 
 async function deliveryOf(t: TestHub, processId: string): Promise<{ id: string; status: string; attempts: number }> {
-  const [rows] = await t.hub.sequelize.query('select id, status, attempts from deliveries where process_id = $1', { bind: [processId] });
+  const rows = await t.hub.db.rows('select id, status, attempts from deliveries where process_id = $1', [processId]);
   return (rows as never[])[0]!;
 }
 
@@ -56,7 +57,7 @@ async function scrape(t: TestHub, headers: Record<string, string> = { authorizat
 }
 
 async function backdate(t: TestHub, deliveryId: string, minutes: number): Promise<void> {
-  await t.hub.sequelize.query(`update deliveries set created_at = now() - interval '1 minute' * $2 where id = $1`, { bind: [deliveryId, minutes] });
+  await t.hub.db.run(`update deliveries set created_at = now() - interval '1 minute' * $2 where id = $1`, [deliveryId, minutes]);
 }
 
 describe('metrics and alerts, hub-wide from Postgres', () => {
@@ -102,9 +103,9 @@ describe('metrics and alerts, hub-wide from Postgres', () => {
       })
     ).id;
 
-    await t.hub.sequelize.query(
+    await t.hub.db.run(
       `insert into notifications (id, process_id, channel, kind, status) values ($1, $4, 'email', 'submitted', 'sent'), ($2, $4, 'email', 'update', 'sent'), ($3, $4, 'sms', 'update', 'failed')`,
-      { bind: [randomUUID(), randomUUID(), randomUUID(), delivered[0]!.processId] },
+      [randomUUID(), randomUUID(), randomUUID(), delivered[0]!.processId],
     );
   });
 
@@ -267,14 +268,27 @@ describe('metrics without a token, and the Postgres read cache', () => {
 
   test('a scrape storm costs one Postgres read', async () => {
     await new Promise((r) => setTimeout(r, 1100));
-    // Count the snapshot statements the hub sends (the hub's own Sequelize instance, spied on).
-    const sequelize = t.hub.sequelize;
-    const original = sequelize.query.bind(sequelize);
+    // Count the snapshot statements the hub sends (the hub's own Database instance, spied on: the snapshot runs in a transaction).
+    const db = t.hub.db;
+    const original = db.transaction.bind(db);
     let reads = 0;
-    sequelize.query = ((sql: unknown, ...rest: unknown[]) => {
-      if (typeof sql === 'string' && sql.includes('from delivery_attempts')) reads++;
-      return (original as (...a: unknown[]) => unknown)(sql, ...rest);
-    }) as typeof sequelize.query;
+    const count = (text: string) => {
+      if (text.includes('from delivery_attempts')) reads++;
+    };
+    db.transaction = ((fn: (tx: Sql) => Promise<unknown>, options?: Parameters<typeof original>[1]) =>
+      original(
+        (tx) =>
+          fn({
+            rows: <Row extends object>(text: string, values?: readonly unknown[]) => (count(text), tx.rows<Row>(text, values)),
+            row: <Row extends object>(text: string, values?: readonly unknown[]) => (count(text), tx.row<Row>(text, values)),
+            run: (text, values) => (count(text), tx.run(text, values)),
+            prepared: <Row extends object>(statement: PreparedStatement, values: readonly unknown[]) => (
+              count(statement.text),
+              tx.prepared<Row>(statement, values)
+            ),
+          }),
+        options,
+      )) as typeof db.transaction;
     try {
       const statuses = await Promise.all(Array.from({ length: 20 }, () => fetch(`${t.url}/metrics`).then((r) => r.status)));
       assert.deepEqual([...new Set(statuses)], [200]);
@@ -282,7 +296,7 @@ describe('metrics without a token, and the Postgres read cache', () => {
       await scrape(t, {});
       assert.equal(reads, 1, 'a scrape within the cache period reads nothing');
     } finally {
-      sequelize.query = original as typeof sequelize.query;
+      db.transaction = original;
     }
   });
 });

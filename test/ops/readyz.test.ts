@@ -108,9 +108,9 @@ describe('/readyz', () => {
   });
 
   test('503 naming migrations while one is not applied', async () => {
-    const [rows] = await t.hub.sequelize.query('select name from schema_migrations order by name desc limit 1');
+    const rows = await t.hub.db.rows('select name from schema_migrations order by name desc limit 1');
     const last = (rows as { name: string }[])[0]!.name;
-    await t.hub.sequelize.query('delete from schema_migrations where name = $1', { bind: [last] });
+    await t.hub.db.run('delete from schema_migrations where name = $1', [last]);
     try {
       const { status, body } = await readyz(t);
       assert.equal(status, 503);
@@ -118,7 +118,7 @@ describe('/readyz', () => {
       assert.deepEqual(body.failing, ['migrations']);
       assert.deepEqual((body as unknown as { pendingMigrations: string[] }).pendingMigrations, [last]);
     } finally {
-      await t.hub.sequelize.query('insert into schema_migrations (name) values ($1)', { bind: [last] });
+      await t.hub.db.run('insert into schema_migrations (name) values ($1)', [last]);
     }
     assert.equal((await readyz(t)).status, 200);
   });

@@ -98,10 +98,10 @@ describe('a third-party connector packed, installed offline and named in closelo
 
   async function delivery(processId: string, status: string) {
     for (let i = 0; i < 300; i++) {
-      const [rows] = await t.hub.sequelize.query(
+      const rows = await t.hub.db.rows(
         `select d.status, d.external_ref, d.last_error, (select count(*)::int from delivery_attempts a where a.delivery_id = d.id) as attempts
          from deliveries d where d.process_id = $1`,
-        { bind: [processId] },
+        [processId],
       );
       const d = (rows as { status: string; external_ref: string; last_error: string; attempts: number }[])[0]!;
       if (d.status === status) return d;
@@ -139,9 +139,9 @@ describe('a third-party connector packed, installed offline and named in closelo
     const retried = await submit('rats');
     const delivered = await delivery(retried, 'delivered');
     assert.equal(delivered.attempts, 2, 'the 503 was retried');
-    const [attempts] = await t.hub.sequelize.query(
+    const attempts = await t.hub.db.rows(
       'select a.outcome, a.error from delivery_attempts a join deliveries d on d.id = a.delivery_id where d.process_id = $1 order by a.number',
-      { bind: [retried] },
+      [retried],
     );
     assert.deepEqual(
       (attempts as { outcome: string; error: string | null }[]).map((a) => [a.outcome, a.error?.replace(/ \(.*$/, '') ?? null]),

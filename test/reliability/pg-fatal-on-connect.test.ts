@@ -1,6 +1,6 @@
 // Regression (found by the chaos suite): Postgres shutting down while a pooled connection is being made used to kill
 // the process. pg parsed ReadyForQuery and the server's FATAL in one chunk, calling back and emitting 'error' before
-// Sequelize had attached its listener. A stand-in server sends exactly that; the query must fail, the process live on.
+// the pool had attached its listener. A stand-in server sends exactly that; the query must fail, the process live on.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -52,9 +52,9 @@ test('a FATAL right after ReadyForQuery fails the query and leaves the process r
   const uncaught: Error[] = [];
   const onUncaught = (err: Error) => uncaught.push(err);
   process.on('uncaughtException', onUncaught);
-  const sequelize = connectDatabase({ url: `postgres://postgres@127.0.0.1:${(server.address() as AddressInfo).port}/none`, poolMax: 2 });
+  const db = connectDatabase({ url: `postgres://postgres@127.0.0.1:${(server.address() as AddressInfo).port}/none`, poolMax: 2 });
   try {
-    for (let i = 0; i < 3; i++) await assert.rejects(sequelize.query('select 1'));
+    for (let i = 0; i < 3; i++) await assert.rejects(db.run('select 1'));
     await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(
       uncaught.map((e) => e.message),
@@ -63,6 +63,6 @@ test('a FATAL right after ReadyForQuery fails the query and leaves the process r
     );
   } finally {
     process.off('uncaughtException', onUncaught);
-    await sequelize.close().catch(() => {});
+    await db.close().catch(() => {});
   }
 });

@@ -46,10 +46,10 @@ describe('outbox sweep: rows queued in one batch', () => {
   test('a full sweep pass re-queues every lost row, even when more rows share one queued time than fit in a batch', async () => {
     for (let i = 0; i < 12; i++) await submitNoise(t.url);
     // No worker runs: mark every row queued at one instant (as one relay batch does) with no job in Redis.
-    await t.hub.sequelize.query(`update deliveries set status = 'queued', enqueued_at = now() - interval '1 minute'`);
+    await t.hub.db.run(`update deliveries set status = 'queued', enqueued_at = now() - interval '1 minute'`);
     const redis = createRedis(t.config.redis.url, 'worker');
     const queues = new Queues(redis, t.config.redis.prefix);
-    const relay = new Relay(t.hub.sequelize, queues, redis, pino({ level: 'silent' }), {
+    const relay = new Relay(t.hub.db, queues, redis, pino({ level: 'silent' }), {
       intervalMs: 1000,
       batchSize: 5,
       sweepAfterMs: 1000,
@@ -59,7 +59,7 @@ describe('outbox sweep: rows queued in one batch', () => {
       let requeued = 0;
       for (let pass = 0; pass < 3; pass++) requeued += await relay.sweepOnce();
       assert.equal(requeued, 12, 'three batches of 5 cover the 12 rows');
-      const [ids] = (await t.hub.sequelize.query('select id from deliveries')) as [{ id: string }[], unknown];
+      const ids = await t.hub.db.rows<{ id: string }>('select id from deliveries');
       for (const { id } of ids) assert.equal(await redis.exists(queues.jobKey(deliveryQueueName('backoffice'), id)), 1, `job ${id} is queued again`);
     } finally {
       await queues
@@ -97,10 +97,7 @@ describe('Redis restarted without persistence', () => {
     receiver.script([{ status: 503, retryAfter: '120' }]);
     const processId = await submitNoise(t.url);
     const status = async () => {
-      const [[row]] = (await t.hub.sequelize.query('select status, attempts from deliveries where process_id = $1', { bind: [processId] })) as [
-        { status: string; attempts: number }[],
-        unknown,
-      ];
+      const [row] = await t.hub.db.rows<{ status: string; attempts: number }>('select status, attempts from deliveries where process_id = $1', [processId]);
       return row!;
     };
     await waitFor(async () => (await status()).status === 'queued' && (await status()).attempts === 1, 15_000, 'the first attempt to fail');

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import Koa from 'koa';
 import { pino } from 'pino';
 import pg from 'pg';
-import { Sequelize } from 'sequelize';
+import { connectDatabase, type Database } from '../../core/db/database.ts';
 import { problemMiddleware } from '../../core/http/problem.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
@@ -45,19 +45,19 @@ async function startProxy(target: URL): Promise<{ port: number; cut(): void; clo
 }
 
 describe('a database connection cut under a request', () => {
-  let db: TestDatabase;
+  let testDb: TestDatabase;
   let proxy: Awaited<ReturnType<typeof startProxy>>;
-  let sequelize: Sequelize;
+  let db: Database;
   let server: ReturnType<Koa['listen']>;
   let base: string;
   const logged: Record<string, unknown>[] = [];
 
   before(async () => {
-    db = await createTestDatabase();
-    const url = new URL(db.url);
-    proxy = await startProxy(new URL(db.url));
+    testDb = await createTestDatabase();
+    const url = new URL(testDb.url);
+    proxy = await startProxy(new URL(testDb.url));
     url.host = `127.0.0.1:${proxy.port}`;
-    sequelize = new Sequelize(url.toString(), { dialect: 'postgres', logging: false, pool: { max: 2, acquire: 5000 } });
+    db = connectDatabase({ url: url.toString(), poolMax: 2 });
     const sink = new Writable({
       write(chunk: Buffer, _enc, cb) {
         for (const line of chunk.toString().split('\n').filter(Boolean)) logged.push(JSON.parse(line) as Record<string, unknown>);
@@ -67,25 +67,25 @@ describe('a database connection cut under a request', () => {
     const app = new Koa();
     app.use(problemMiddleware(pino({ level: 'error' }, sink)));
     app.use(async (ctx) => {
-      await sequelize.query('select pg_sleep(3)');
+      await db.run('select pg_sleep(3)');
       ctx.body = { ok: true };
     });
-    await sequelize.query('select 1'); // the pool holds an open connection: the cut lands on a running query
+    await db.run('select 1'); // the pool holds an open connection: the cut lands on a running query
     server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   after(async () => {
     server?.close();
-    await sequelize?.close().catch(() => {});
+    await db?.close().catch(() => {});
     await proxy?.close();
-    await db?.drop();
+    await testDb?.drop();
   });
 
   test('answers 503 with Retry-After (not 500), and logs the error by name and message', async () => {
     const pending = fetch(base);
     // Cut once the query is running on the server.
-    const watcher = new pg.Client({ connectionString: db.url });
+    const watcher = new pg.Client({ connectionString: testDb.url });
     await watcher.connect();
     try {
       for (let i = 0; i < 100; i++) {
@@ -108,6 +108,6 @@ describe('a database connection cut under a request', () => {
     assert.ok(line, 'the failure is logged');
     const err = line.err as { name?: string; message?: string };
     assert.match(String(err.message), /Connection terminated/);
-    assert.equal(err.name, 'SequelizeDatabaseError');
+    assert.equal(err.name, 'Error');
   });
 });

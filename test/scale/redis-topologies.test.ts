@@ -24,7 +24,7 @@ async function deliverFive(t: TestHub): Promise<void> {
     ids.push(((await res.json()) as { processId: string }).processId);
   }
   for (let i = 0; i < 300; i++) {
-    const [[row]] = (await t.hub.sequelize.query("select count(*)::int as n from deliveries where status = 'delivered'")) as [{ n: number }[], unknown];
+    const [row] = await t.hub.db.rows<{ n: number }>("select count(*)::int as n from deliveries where status = 'delivered'");
     if (row!.n === 5) return;
     await new Promise((r) => setTimeout(r, 100));
   }

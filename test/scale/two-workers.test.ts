@@ -78,7 +78,7 @@ describe('two worker processes', () => {
     const deadline = Date.now() + 180_000;
     let delivered = 0;
     while (Date.now() < deadline) {
-      const [[row]] = (await t.hub.sequelize.query("select count(*)::int as n from deliveries where status = 'delivered'")) as [{ n: number }[], unknown];
+      const [row] = await t.hub.db.rows<{ n: number }>("select count(*)::int as n from deliveries where status = 'delivered'");
       delivered = row!.n;
       if (delivered >= COUNT) break;
       await new Promise((r) => setTimeout(r, 200));
@@ -94,10 +94,7 @@ describe('two worker processes', () => {
       'no delivery was sent twice',
     );
     assert.equal(new Set(receiver.requests.map((r) => r.body)).size, COUNT, 'distinct bodies');
-    const [[attempts]] = (await t.hub.sequelize.query('select count(*)::int as n, max(number)::int as max from delivery_attempts')) as [
-      { n: number; max: number }[],
-      unknown,
-    ];
+    const [attempts] = await t.hub.db.rows<{ n: number; max: number }>('select count(*)::int as n, max(number)::int as max from delivery_attempts');
     assert.equal(attempts!.n, COUNT, 'one attempt each');
     // Both processes took a share, and together they account for every delivery once.
     const [a, b] = workers.map((w) => w.delivered);

@@ -57,11 +57,9 @@ interface Snapshot {
 
 async function snapshot(t: TestHub): Promise<Snapshot> {
   const tables: Record<string, string> = {};
-  const [present] = await t.hub.sequelize.query('select t from unnest($1::text[]) t where to_regclass(t) is not null', { bind: [PLUGIN_TABLES] });
+  const present = await t.hub.db.rows('select t from unnest($1::text[]) t where to_regclass(t) is not null', [PLUGIN_TABLES]);
   for (const table of [...TABLES, ...(present as { t: string }[]).map((r) => r.t)]) {
-    const [rows] = await t.hub.sequelize.query(
-      `select count(*)::int as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as digest from ${table} x`,
-    );
+    const rows = await t.hub.db.rows(`select count(*)::int as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as digest from ${table} x`);
     const r = (rows as { n: number; digest: string }[])[0]!;
     tables[table] = `${r.n} rows, ${r.digest}`;
   }
@@ -717,7 +715,7 @@ describe('bad input (test council)', () => {
         assert.equal(res.status, 201, await res.clone().text());
         assert.equal((await processOf(((await res.json()) as { processId: string }).processId)).answers.description, 'Café, 20 € a night');
       }
-      const [rows] = await t.hub.sequelize.query(`select count(*)::int as n from processes where position(chr(65533) in answers::text) > 0`);
+      const rows = await t.hub.db.rows(`select count(*)::int as n from processes where position(chr(65533) in answers::text) > 0`);
       assert.equal((rows as { n: number }[])[0]!.n, 0, 'no U+FFFD stored');
     });
 
@@ -951,7 +949,7 @@ describe('bad input (test council)', () => {
       const proc = await processOf(processId);
       assert.equal(proc.answers.description, answers.description, 'stored verbatim');
       assert.deepEqual(proc.answers.source, { ...answers.source, postcode: 'EX1 2AB' });
-      const [tables] = await t.hub.sequelize.query(`select count(*)::int as n from processes`);
+      const tables = await t.hub.db.rows(`select count(*)::int as n from processes`);
       assert.ok((tables as { n: number }[])[0]!.n > 0, 'the processes table is still there');
       const track = (await (await fetch(trackingUrl.replace(t.config.server.publicBaseUrl, `${t.url}/api/v1`))).json()) as {
         timeline: { text: string }[];
@@ -1083,7 +1081,7 @@ describe('bad input (example council: the sandbox back office)', () => {
     const xml = `<?xml version="1.0"?><Delivery><Reference>${reference.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</Reference></Delivery>`;
     const res = await inbox(xml);
     assert.equal(res.status, 202, await res.clone().text());
-    const [rows] = await t.hub.sequelize.query('select reference from sandbox_inbox');
+    const rows = await t.hub.db.rows('select reference from sandbox_inbox');
     assert.deepEqual(
       (rows as { reference: string }[]).map((r) => r.reference),
       [reference],

@@ -134,7 +134,7 @@ describe('OpenAPI fuzz', () => {
     const withFile = await fetch(`${t.url}/api/v1/services/noise/submissions`, { method: 'POST', body: fd });
     assert.equal(withFile.status, 201);
     pools.processIds.push(((await withFile.json()) as { processId: string }).processId);
-    const q = async <T>(sql: string) => (await t.hub.sequelize.query(sql))[0] as T[];
+    const q = async <T>(sql: string) => (await t.hub.db.rows<any>(sql)) as T[];
     pools.documents.push(
       ...(await q<{ id: string; process_id: string }>('select id, process_id from documents order by created_at, id')).map((r) => ({
         id: r.id,
@@ -143,9 +143,9 @@ describe('OpenAPI fuzz', () => {
     );
     pools.deliveryIds.push(...(await q<{ id: string }>('select id from deliveries order by created_at, id')).map((r) => r.id));
     // Half of them dead, so replays have something to replay.
-    await t.hub.sequelize.query(`update deliveries set status = 'dead', last_error = 'seeded for the fuzz' where id = any($1)`, {
-      bind: [pools.deliveryIds.filter((_, i) => i % 2 === 0)],
-    });
+    await t.hub.db.run(`update deliveries set status = 'dead', last_error = 'seeded for the fuzz' where id = any($1)`, [
+      pools.deliveryIds.filter((_, i) => i % 2 === 0),
+    ]);
     const page = (await (await fetch(`${t.url}/api/v1/processes?limit=2`, { headers: { authorization: `Bearer ${keys.backOffice}` } })).json()) as {
       nextCursor: string;
     };

@@ -74,17 +74,17 @@ describe('security controls', () => {
 
   test('keys are stored as hashes only; expired and revoked keys are refused', async () => {
     const key = await t.key(['noise'], { name: 'hash check' });
-    const [rows] = await t.hub.sequelize.query("select key_hash, key_prefix from api_clients where name = 'hash check'");
+    const rows = await t.hub.db.rows("select key_hash, key_prefix from api_clients where name = 'hash check'");
     const row = (rows as { key_hash: Buffer; key_prefix: string }[])[0]!;
     assert.deepEqual(row.key_hash, createHash('sha256').update(key).digest());
     assert.ok(key.length > row.key_prefix.length + 30, 'only a short prefix is kept in clear');
-    const [all] = await t.hub.sequelize.query('select row_to_json(c)::text as j from api_clients c');
+    const all = await t.hub.db.rows('select row_to_json(c)::text as j from api_clients c');
     assert.ok(!(all as { j: string }[]).some((r) => r.j.includes(key)), 'the key itself is nowhere in the table');
     const expired = await t.key(['noise'], { expiresAt: new Date(Date.now() - 1000) });
     assert.equal((await fetch(`${t.url}/api/v1/processes`, from('10.3.0.1', { authorization: `Bearer ${expired}` }))).status, 401);
     const revoked = await t.key(['noise'], { name: 'to revoke' });
     assert.equal((await fetch(`${t.url}/api/v1/processes`, from('10.3.0.2', { authorization: `Bearer ${revoked}` }))).status, 200);
-    await revokeApiKey(revoked.slice(0, 10));
+    await revokeApiKey(t.hub.db, revoked.slice(0, 10));
     assert.equal((await fetch(`${t.url}/api/v1/processes`, from('10.3.0.2', { authorization: `Bearer ${revoked}` }))).status, 401);
   });
 

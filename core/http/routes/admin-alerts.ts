@@ -58,7 +58,7 @@ export function adminAlertRoutes(hub: Hub) {
         ctx.set('Cache-Control', 'no-store');
         // A council's admin sees the bindings its council owns; shared bindings are the hub operator's to watch.
         const { council } = clientOf(ctx);
-        const alerts = await readAlerts(hub.sequelize, hub.config);
+        const alerts = await readAlerts(hub.db, hub.config);
         ctx.body = { alerts: council === null ? alerts : alerts.filter((a) => hub.config.bindings[a.binding]?.council === council) };
       },
     }),

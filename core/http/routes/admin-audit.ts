@@ -41,7 +41,7 @@ export function adminAuditRoutes(hub: Hub) {
       },
       async handler(ctx, { query }) {
         const { council } = clientOf(ctx);
-        ctx.body = await queryAudit(hub.sequelize, {
+        ctx.body = await queryAudit(hub.db, {
           ...query,
           since: query.since ? new Date(query.since) : undefined,
           until: query.until ? new Date(query.until) : undefined,

@@ -1,11 +1,11 @@
 // Operators: dead letters and every delivery's attempts, errors and the XML sent; replay one or a binding's dead ones.
 import { z } from 'zod';
-import { QueryTypes } from 'sequelize';
 import type { Hub } from '../../hub.ts';
 import { NotFoundError } from '../../errors.ts';
 import { replayDeliveries } from '../../delivery/replay.ts';
 import { clientOf } from '../auth.ts';
 import { defineRoute } from '../route.ts';
+import { deliveryAttempts, findDelivery, listDeliveries, processXmlDocument, type DeliveryRow } from '../../delivery/delivery-log-repo.ts';
 
 const deliveryStatus = z.enum(['pending', 'queued', 'delivering', 'delivered', 'dead']);
 
@@ -32,36 +32,19 @@ const attempt = z.object({
   responseExcerpt: z.string().nullable(),
 });
 
-interface Row {
-  id: string;
-  process_id: string;
-  reference: string;
-  service_id: string;
-  binding: string;
-  status: string;
-  attempts: number;
-  external_ref: string | null;
-  last_error: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-const SELECT = `select d.id, d.process_id, p.reference, p.service_id, d.binding, d.status, d.attempts, d.external_ref, d.last_error, d.created_at, d.updated_at
-  from deliveries d join processes p on p.id = d.process_id`;
-
-function summary(r: Row) {
+function summary(r: DeliveryRow) {
   return {
     id: r.id,
-    processId: r.process_id,
+    processId: r.processId,
     reference: r.reference,
-    serviceId: r.service_id,
+    serviceId: r.serviceId,
     binding: r.binding,
     status: r.status as z.infer<typeof deliveryStatus>,
     attempts: r.attempts,
-    externalRef: r.external_ref,
-    lastError: r.last_error,
-    createdAt: r.created_at.toISOString(),
-    updatedAt: r.updated_at.toISOString(),
+    externalRef: r.externalRef,
+    lastError: r.lastError,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
   };
 }
 
@@ -87,12 +70,13 @@ export function adminDeliveryRoutes(hub: Hub) {
       }),
       responses: { 200: { description: 'Newest first', schema: z.object({ deliveries: z.array(deliverySummary) }) } },
       async handler(ctx, { query }) {
-        const rows = await hub.sequelize.query<Row>(
-          `${SELECT} where ($1::text is null or d.status = $1) and ($2::text is null or d.binding = $2) and ($3::timestamptz is null or d.created_at < $3)
-             and ($5::text[] is null or p.service_id = any($5))
-           order by d.created_at desc limit $4`,
-          { bind: [query.status ?? null, query.binding ?? null, query.before ?? null, query.limit, scope(ctx)], type: QueryTypes.SELECT },
-        );
+        const rows = await listDeliveries(hub.db, {
+          status: query.status ?? null,
+          binding: query.binding ?? null,
+          before: query.before ?? null,
+          limit: query.limit,
+          services: scope(ctx),
+        });
         ctx.body = { deliveries: rows.map(summary) };
       },
     }),
@@ -106,40 +90,21 @@ export function adminDeliveryRoutes(hub: Hub) {
       params: z.object({ id: z.uuid() }),
       responses: { 200: { description: 'The delivery', schema: deliverySummary.extend({ attemptLog: z.array(attempt), xml: z.string().nullable() }) } },
       async handler(ctx, { params }) {
-        const [row] = await hub.sequelize.query<Row>(`${SELECT} where d.id = $1 and ($2::text[] is null or p.service_id = any($2))`, {
-          bind: [params.id, scope(ctx)],
-          type: QueryTypes.SELECT,
-        });
+        const row = await findDelivery(hub.db, params.id, scope(ctx));
         if (!row) throw new NotFoundError('There is no such delivery');
-        const attempts = await hub.sequelize.query<{
-          number: number;
-          started_at: Date;
-          ended_at: Date;
-          outcome: string;
-          error: string | null;
-          response_excerpt: string | null;
-        }>('select number, started_at, ended_at, outcome, error, response_excerpt from delivery_attempts where delivery_id = $1 order by number', {
-          bind: [params.id],
-          type: QueryTypes.SELECT,
-        });
-        const [xmlDoc] = await hub.sequelize.query<{ storage_key: string | null; content: Buffer | null }>(
-          `select storage_key, content from documents where process_id = $1 and kind = 'xml'`,
-          {
-            bind: [row.process_id],
-            type: QueryTypes.SELECT,
-          },
-        );
+        const attempts = await deliveryAttempts(hub.db, params.id);
+        const xmlDoc = await processXmlDocument(hub.db, row.processId);
         ctx.body = {
           ...summary(row),
           attemptLog: attempts.map((a) => ({
             number: a.number,
-            startedAt: a.started_at.toISOString(),
-            endedAt: a.ended_at.toISOString(),
+            startedAt: a.startedAt.toISOString(),
+            endedAt: a.endedAt.toISOString(),
             outcome: a.outcome,
             error: a.error,
-            responseExcerpt: a.response_excerpt,
+            responseExcerpt: a.responseExcerpt,
           })),
-          xml: xmlDoc ? (xmlDoc.content ?? (await hub.store.read(xmlDoc.storage_key!))).toString('utf8') : null,
+          xml: xmlDoc ? (xmlDoc.content ?? (await hub.store.read(xmlDoc.storageKey!))).toString('utf8') : null,
         };
       },
     }),
@@ -153,7 +118,7 @@ export function adminDeliveryRoutes(hub: Hub) {
       params: z.object({ id: z.uuid() }),
       responses: { 202: { description: 'Queued again', schema: z.object({ replayed: z.array(z.uuid()) }) } },
       async handler(ctx, { params }) {
-        const replayed = await replayDeliveries(hub.sequelize, { id: params.id, services: scope(ctx) }, `api-client:${clientOf(ctx).name}`);
+        const replayed = await replayDeliveries(hub.db, { id: params.id, services: scope(ctx) }, `api-client:${clientOf(ctx).name}`);
         if (!replayed.length) throw new NotFoundError('There is no dead delivery with this id');
         ctx.status = 202;
         ctx.body = { replayed };
@@ -170,7 +135,7 @@ export function adminDeliveryRoutes(hub: Hub) {
       bodyExample: { binding: 'alloy-envhealth' },
       responses: { 202: { description: 'Queued again', schema: z.object({ replayed: z.array(z.uuid()) }) } },
       async handler(ctx, { body }) {
-        const replayed = await replayDeliveries(hub.sequelize, { binding: body.binding, services: scope(ctx) }, `api-client:${clientOf(ctx).name}`);
+        const replayed = await replayDeliveries(hub.db, { binding: body.binding, services: scope(ctx) }, `api-client:${clientOf(ctx).name}`);
         ctx.status = 202;
         ctx.body = { replayed };
       },

@@ -1,9 +1,9 @@
 // Admins erase a citizen's personal data from a process on request (right to erasure). See docs/governance.md.
 import { z } from 'zod';
-import { QueryTypes } from 'sequelize';
 import type { Hub } from '../../hub.ts';
 import { NotFoundError } from '../../errors.ts';
 import { eraseProcess } from '../../governance/index.ts';
+import { serviceIdOfProcess } from '../../governance/erasure-repo.ts';
 import { clientOf } from '../auth.ts';
 import { defineRoute } from '../route.ts';
 
@@ -53,14 +53,11 @@ export function adminEraseRoutes(hub: Hub) {
       },
       async handler(ctx, { params, body }) {
         const client = clientOf(ctx);
-        const [p] = await hub.sequelize.query<{ service_id: string }>('select service_id from processes where id = $1', {
-          bind: [params.processId],
-          type: QueryTypes.SELECT,
-        });
+        const serviceId = await serviceIdOfProcess(hub.db, params.processId);
         // A council admin key acts only on its council's processes; another council's looks like no process.
-        if (!p || (client.council !== null && hub.councils.idOfService(hub.catalogue, p.service_id) !== client.council))
+        if (serviceId === undefined || (client.council !== null && hub.councils.idOfService(hub.catalogue, serviceId) !== client.council))
           throw new NotFoundError('There is no such process');
-        const result = await eraseProcess({ sequelize: hub.sequelize, store: hub.store, erasers: hub.erasers }, params.processId, {
+        const result = await eraseProcess({ db: hub.db, store: hub.store, erasers: hub.erasers }, params.processId, {
           actor: `api-client:${client.name}`,
           reason: body?.reason ?? null,
           via: 'request',

@@ -1,6 +1,7 @@
 // Bull Board at /admin/queues: the BullMQ queues (one per binding, and notifications) for admins, its UI served from the
 // @bull-board/ui package (nothing from a CDN or Google Fonts). Browsers cannot add a bearer header, so an admin key is
 // accepted as a bearer token or as the password of HTTP Basic authentication (any user name).
+import type { Sql } from '../../db/database.ts';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { Context, Middleware, Next } from 'koa';
@@ -39,7 +40,7 @@ export function adminQueuesMiddleware(hub: Hub, ops: ServeOps): Middleware {
   return async (ctx: Context, next: Next) => {
     if (ctx.path !== QUEUES_PATH && !ctx.path.startsWith(`${QUEUES_PATH}/`)) return next();
     ctx.state.routeTemplate = QUEUES_PATH;
-    const viaBasic = await authenticateAdmin(ctx);
+    const viaBasic = await authenticateAdmin(hub.db, ctx);
     // HTTP Basic credentials are sent by the browser on its own: refuse changes asked for by another site (CSRF).
     if (viaBasic && !['GET', 'HEAD', 'OPTIONS'].includes(ctx.method) && !sameOrigin(ctx, allowedOrigins)) {
       throw new ForbiddenError('Changes through the queue dashboard must come from the dashboard itself');
@@ -55,7 +56,7 @@ export function adminQueuesMiddleware(hub: Hub, ops: ServeOps): Middleware {
 }
 
 /** Admin key as bearer token or Basic password. Returns true when it came through Basic. */
-async function authenticateAdmin(ctx: Context): Promise<boolean> {
+async function authenticateAdmin(db: Sql, ctx: Context): Promise<boolean> {
   const header = ctx.get('authorization');
   let key: string | undefined;
   let basic = false;
@@ -69,7 +70,7 @@ async function authenticateAdmin(ctx: Context): Promise<boolean> {
     basic = true;
   }
   if (!key) throw new AdminAuthError('An admin API key is required: as a bearer token, or as the password of HTTP Basic authentication');
-  const client = await findClientByKey(key);
+  const client = await findClientByKey(db, key);
   if (!client) throw new AdminAuthError('The API key is not valid, has expired or was revoked');
   if (!client.admin) throw new ForbiddenError('The queue dashboard needs an admin key');
   // The queues hold every council's jobs, and the dashboard can retry or remove them: the hub operator's keys only.

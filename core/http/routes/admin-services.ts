@@ -6,6 +6,7 @@ import { compileMapping, loadXsd, renderXml, UnsafeXmlError, XmlMappingError, Xs
 import { sampleAnswers, sampleDocuments } from '../../services/sample-answers.ts';
 import { councilContext, definitionProblems, serviceDefinitionSchema, type ServiceDefinition, type ServiceVersion } from '../../services/index.ts';
 import { checkServiceXml } from '../../services/check-xml.ts';
+import { insertAuditEvent } from '../../governance/audit-repo.ts';
 import { clientOf } from '../auth.ts';
 import { defineRoute } from '../route.ts';
 
@@ -52,8 +53,7 @@ export function adminServiceRoutes(hub: Hub) {
     const [latest] = await hub.catalogue.versionsOf(serviceId);
     return latest ? (await hub.catalogue.getVersion(serviceId, latest.version)).definition : null;
   };
-  const audit = (actor: string, action: string, target: string) =>
-    hub.sequelize.query('insert into audit_events (actor, action, target) values ($1, $2, $3)', { bind: [actor, action, target] });
+  const audit = (actor: string, action: string, target: string) => insertAuditEvent(hub.db, { actor, action, target });
   return [
     defineRoute({
       method: 'post',

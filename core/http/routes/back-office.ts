@@ -1,9 +1,9 @@
 // Back-office writes and polling: notes, tasks, timeline, close, and the process list for back offices that poll.
 import { z } from 'zod';
-import { literal, Op, type WhereOptions } from 'sequelize';
 import type { Hub } from '../../hub.ts';
 import { ForbiddenError, BadRequestError } from '../../errors.ts';
-import { ProcessRow, TaskRow } from '../../db/index.ts';
+import { listProcesses } from '../../processes/processes-repo.ts';
+import { findTask, findTasks } from '../../processes/tasks-repo.ts';
 import { clientMaySee } from '../../auth/api-keys.ts';
 import { addNote, checkProcessAccess, closeProcess, loadProcessFor, timelineView, updateTask, type ActionDeps } from '../../processes/index.ts';
 import type { Actor } from '../../plugins/index.ts';
@@ -84,7 +84,7 @@ function actorOf(name: string): Actor {
 
 export function backOfficeRoutes(hub: Hub) {
   const councilOf = (serviceId: string) => hub.councils.idOfService(hub.catalogue, serviceId);
-  const deps: ActionDeps = { sequelize: hub.sequelize, notifyWindowSeconds: hub.config.notifications.combineWindowSeconds };
+  const deps: ActionDeps = { db: hub.db, notifyWindowSeconds: hub.config.notifications.combineWindowSeconds };
   return [
     defineRoute({
       method: 'post',
@@ -103,8 +103,8 @@ export function backOfficeRoutes(hub: Hub) {
       },
       async handler(ctx, { params, body }) {
         const client = clientOf(ctx);
-        const id = await checkProcessAccess(hub.sequelize, client, params.id, councilOf);
-        await idempotent(ctx, hub.sequelize, client.id, body, async (transaction) => {
+        const id = await checkProcessAccess(hub.db, client, params.id, councilOf);
+        await idempotent(ctx, hub.db, client.id, body, async (transaction) => {
           const { eventId } = await addNote(deps, id, body, actorOf(client.name), { transaction });
           return { status: 201, body: { id: eventId, processId: id, visibleToCitizen: body.visibleToCitizen } };
         });
@@ -120,8 +120,8 @@ export function backOfficeRoutes(hub: Hub) {
       params: processIdParams,
       responses: { 200: { description: 'Tasks in order', schema: z.object({ tasks: z.array(taskView) }) } },
       async handler(ctx, { params }) {
-        const row = await loadProcessFor(clientOf(ctx), params.id, councilOf);
-        const tasks = await TaskRow.findAll({ where: { processId: row.id }, order: [['position', 'ASC']] });
+        const row = await loadProcessFor(hub.db, clientOf(ctx), params.id, councilOf);
+        const tasks = await findTasks(hub.db, row.id);
         ctx.body = { tasks: tasks.map((t) => ({ key: t.key, title: t.title, status: t.status, updatedAt: t.updatedAt.toISOString() })) };
       },
     }),
@@ -144,10 +144,10 @@ export function backOfficeRoutes(hub: Hub) {
       },
       async handler(ctx, { params, body }) {
         const client = clientOf(ctx);
-        const id = await checkProcessAccess(hub.sequelize, client, params.id, councilOf);
-        await idempotent(ctx, hub.sequelize, client.id, body, async (transaction) => {
+        const id = await checkProcessAccess(hub.db, client, params.id, councilOf);
+        await idempotent(ctx, hub.db, client.id, body, async (transaction) => {
           const result = await updateTask(deps, id, params.taskKey, body, actorOf(client.name), { transaction });
-          const task = await TaskRow.findOne({ where: { processId: id, key: params.taskKey }, transaction });
+          const task = await findTask(transaction ?? hub.db, id, params.taskKey);
           return {
             status: 200,
             body: {
@@ -173,8 +173,8 @@ export function backOfficeRoutes(hub: Hub) {
       responses: { 200: { description: 'Closed', schema: z.object({ status: z.literal('closed'), changed: z.boolean() }) } },
       async handler(ctx, { params, body }) {
         const client = clientOf(ctx);
-        const id = await checkProcessAccess(hub.sequelize, client, params.id, councilOf);
-        await idempotent(ctx, hub.sequelize, client.id, body, async (transaction) => {
+        const id = await checkProcessAccess(hub.db, client, params.id, councilOf);
+        await idempotent(ctx, hub.db, client.id, body, async (transaction) => {
           const result = await closeProcess(deps, id, body.reason, actorOf(client.name), { transaction });
           return { status: 200, body: { status: 'closed', changed: result.changed } };
         });
@@ -190,8 +190,8 @@ export function backOfficeRoutes(hub: Hub) {
       params: processIdParams,
       responses: { 200: { description: 'Events', schema: z.object({ events: z.array(timelineEvent) }) } },
       async handler(ctx, { params }) {
-        const row = await loadProcessFor(clientOf(ctx), params.id, councilOf);
-        ctx.body = { events: await timelineView(row.id, false) };
+        const row = await loadProcessFor(hub.db, clientOf(ctx), params.id, councilOf);
+        ctx.body = { events: await timelineView(hub.db, row.id, false) };
       },
     }),
     defineRoute({
@@ -209,31 +209,19 @@ export function backOfficeRoutes(hub: Hub) {
         const client = clientOf(ctx);
         if (query.service && !clientMaySee(client, query.service, councilOf(query.service))) throw new ForbiddenError('This key may not see that service');
         const seeAll = client.admin || client.services.includes('*');
-        const where: WhereOptions[] = [];
-        if (query.service) where.push({ serviceId: query.service });
-        else if (!seeAll) where.push({ serviceId: { [Op.in]: client.services } });
+        const serviceIn: string[][] = [];
+        if (query.service) serviceIn.push([query.service]);
+        else if (!seeAll) serviceIn.push(client.services);
         // A council's key lists only its council's services, whatever else it names.
-        if (client.council !== null) where.push({ serviceId: { [Op.in]: hub.councils.servicesOf(hub.catalogue, client.council) } });
-        if (query.status) where.push({ status: query.status });
-        if (query.updatedSince) where.push({ updatedAt: { [Op.gte]: new Date(query.updatedSince) } });
-        // Lookups by either reference use the unique index on processes.reference and deliveries_external_ref.
-        if (query.reference) where.push({ reference: query.reference });
-        if (query.externalRef && query.binding) {
-          const q = (v: string) => hub.sequelize.escape(v);
-          where.push({
-            id: { [Op.in]: literal(`(select process_id from deliveries where binding = ${q(query.binding)} and external_ref = ${q(query.externalRef)})`) },
-          });
-        }
-        if (query.cursor) {
-          const [at, id] = decodeCursor(query.cursor);
-          where.push({ [Op.or]: [{ updatedAt: { [Op.gt]: at } }, { updatedAt: at, id: { [Op.gt]: id } }] });
-        }
-        const rows = await ProcessRow.findAll({
-          where: { [Op.and]: where },
-          order: [
-            ['updatedAt', 'ASC'],
-            ['id', 'ASC'],
-          ],
+        if (client.council !== null) serviceIn.push(hub.councils.servicesOf(hub.catalogue, client.council));
+        const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+        const rows = await listProcesses(hub.db, {
+          serviceIn,
+          status: query.status,
+          updatedSince: query.updatedSince ? new Date(query.updatedSince) : undefined,
+          reference: query.reference,
+          external: query.externalRef && query.binding ? { binding: query.binding, externalRef: query.externalRef } : undefined,
+          after: after && { updatedAt: after[0], id: after[1] },
           limit: query.limit + 1,
         });
         const page = rows.slice(0, query.limit);

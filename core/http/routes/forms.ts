@@ -155,9 +155,9 @@ export function mountForms(router: Router, hub: Hub): void {
 
   router.get('/services/:serviceId', async (ctx) => {
     const sv = service(ctx.params.serviceId!);
-    const previous = await loadSession(hub.sequelize, ctx, sv.serviceId);
+    const previous = await loadSession(hub.db, ctx, sv.serviceId);
     // A sent form is done with: starting again starts a fresh form.
-    if (previous?.result) await clearSession(hub.sequelize, ctx, sv.serviceId);
+    if (previous?.result) await clearSession(hub.db, ctx, sv.serviceId);
     const first = formPages(sv.definition)[0]!;
     ctx.type = 'text/html';
     ctx.body = renderPage('form-start.njk', {
@@ -176,7 +176,7 @@ export function mountForms(router: Router, hub: Hub): void {
     if (ctx.params.pageId === CONFIRMATION) return showConfirmation(ctx, sv);
     const page = formPages(sv.definition).find((p) => p.id === ctx.params.pageId);
     if (!page) return next();
-    const session = await loadSession(hub.sequelize, ctx, sv.serviceId);
+    const session = await loadSession(hub.db, ctx, sv.serviceId);
     if (isSentOrSending(session)) return ctx.redirect(`${base(sv.serviceId)}/${CONFIRMATION}`);
     renderQuestionPage(ctx, sv, page, session?.answers ?? {}, [], session);
   });
@@ -191,7 +191,7 @@ export function mountForms(router: Router, hub: Hub): void {
     // The token is in the URL so it is checked before any uploaded byte is stored.
     checkCsrf(ctx, ctx.query._csrf);
     const confirmation = `${base(def.id)}/${CONFIRMATION}`;
-    const current = await loadSession(hub.sequelize, ctx, sv.serviceId);
+    const current = await loadSession(hub.db, ctx, sv.serviceId);
     // A sent form is not changed (nor sent again): its pages show the confirmation. Nothing of this body is stored.
     if (isSentOrSending(current)) {
       ctx.req.resume();
@@ -261,7 +261,7 @@ export function mountForms(router: Router, hub: Hub): void {
       renderQuestionPage(ctx, sv, page, { ...answers, ...rawDates(page.fields, answersFromFormFields(fields)) }, errors, session);
       return;
     }
-    if (!(await saveAnswers(hub.sequelize, ctx, nextSession))) {
+    if (!(await saveAnswers(hub.db, ctx, nextSession))) {
       // Sent from another tab meanwhile.
       await discardFiles(hub.store, files);
       return ctx.redirect(confirmation);
@@ -272,7 +272,7 @@ export function mountForms(router: Router, hub: Hub): void {
 
   async function showCheckAnswers(ctx: Context, sv: ServiceVersion, errors: FieldError[] = []) {
     const def = sv.definition;
-    const session = await loadSession(hub.sequelize, ctx, sv.serviceId);
+    const session = await loadSession(hub.db, ctx, sv.serviceId);
     if (!session) return ctx.redirect(base(def.id));
     // After sending, the answers are gone and there is nothing to send again.
     if (isSentOrSending(session)) return ctx.redirect(`${base(def.id)}/${CONFIRMATION}`);
@@ -313,8 +313,8 @@ export function mountForms(router: Router, hub: Hub): void {
     checkCsrf(ctx, body._csrf);
     const confirmation = `${base(sv.serviceId)}/${CONFIRMATION}`;
     // Only one request can claim the answers: a second click, a second tab or a form re-posted later finds them gone.
-    const session = await claimForSending(hub.sequelize, ctx, sv.serviceId);
-    if (!session) return ctx.redirect(isSentOrSending(await loadSession(hub.sequelize, ctx, sv.serviceId)) ? confirmation : base(sv.serviceId));
+    const session = await claimForSending(hub.db, ctx, sv.serviceId);
+    if (!session) return ctx.redirect(isSentOrSending(await loadSession(hub.db, ctx, sv.serviceId)) ? confirmation : base(sv.serviceId));
     const files = session.files.map((f) => ({
       documentId: f.documentId,
       fieldId: f.fieldId,
@@ -326,24 +326,24 @@ export function mountForms(router: Router, hub: Hub): void {
     let result: Awaited<ReturnType<typeof submit>>;
     try {
       result = await submit(
-        { sequelize: hub.sequelize, store: hub.store, publicBaseUrl: hub.config.server.publicBaseUrl, channels: new Set(Object.keys(hub.config.channels)) },
+        { db: hub.db, store: hub.store, publicBaseUrl: hub.config.server.publicBaseUrl, channels: new Set(Object.keys(hub.config.channels)) },
         { service: sv, answers: session.answers, files },
       );
     } catch (err) {
-      await releaseClaim(hub.sequelize, ctx, sv.serviceId);
+      await releaseClaim(hub.db, ctx, sv.serviceId);
       if (err instanceof ValidationError) return showCheckAnswers(ctx, sv, err.errors);
       throw err;
     }
-    await markSent(hub.sequelize, ctx, sv.serviceId, { reference: result.reference, trackingUrl: result.trackingUrl, processId: result.processId });
+    await markSent(hub.db, ctx, sv.serviceId, { reference: result.reference, trackingUrl: result.trackingUrl, processId: result.processId });
     ctx.redirect(confirmation);
   }
 
   async function showConfirmation(ctx: Context, sv: ServiceVersion) {
-    let session = await loadSession(hub.sequelize, ctx, sv.serviceId);
+    let session = await loadSession(hub.db, ctx, sv.serviceId);
     // A second click while the first is still sending: wait for the first to finish (well under a second as a rule).
     for (let waited = 0; session?.sending && waited < 10_000; waited += 200) {
       await new Promise((resolve) => setTimeout(resolve, 200));
-      session = await loadSession(hub.sequelize, ctx, sv.serviceId);
+      session = await loadSession(hub.db, ctx, sv.serviceId);
     }
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'text/html';
@@ -364,7 +364,7 @@ export function mountForms(router: Router, hub: Hub): void {
       service: sv.definition,
       noun,
       result: session.result,
-      notice: await confirmationNotice(hub.sequelize, session.result.processId),
+      notice: await confirmationNotice(hub.db, session.result.processId),
     });
   }
 }

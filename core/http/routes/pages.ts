@@ -30,7 +30,7 @@ export function mountPages(router: Router, hub: Hub): void {
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Referrer-Policy', 'no-referrer');
     ctx.set('X-Robots-Tag', 'noindex, nofollow');
-    const view = await trackingView(hub.sequelize, hub.catalogue, ctx.params.token!);
+    const view = await trackingView(hub.db, hub.catalogue, ctx.params.token!);
     ctx.type = 'text/html';
     if (!view) {
       // Only misses are counted; past the limit a miss is 429 (see routes/track.ts).

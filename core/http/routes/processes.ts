@@ -2,9 +2,8 @@
 import { z } from 'zod';
 import type { Hub } from '../../hub.ts';
 import { NotFoundError } from '../../errors.ts';
-import { QueryTypes } from 'sequelize';
 import { erasedAtOf, GoneError } from '../../governance/index.ts';
-import { DocumentRow } from '../../db/index.ts';
+import { auditDocumentDownload, findDocumentsOf, findDocumentWithContent } from '../../documents/documents-repo.ts';
 import { loadProcessFor, processView, toDocumentView } from '../../processes/index.ts';
 import { clientOf } from '../auth.ts';
 import { defineRoute } from '../route.ts';
@@ -34,8 +33,8 @@ export function processRoutes(hub: Hub) {
         },
       },
       async handler(ctx, { params }) {
-        const row = await loadProcessFor(clientOf(ctx), params.id, councilOf);
-        const [view, erasedAt] = await Promise.all([processView(hub.catalogue, base(), row), erasedAtOf(hub.sequelize, row.id)]);
+        const row = await loadProcessFor(hub.db, clientOf(ctx), params.id, councilOf);
+        const [view, erasedAt] = await Promise.all([processView(hub.db, hub.catalogue, base(), row), erasedAtOf(hub.db, row.id)]);
         ctx.body = { ...view, erasedAt: erasedAt?.toISOString() ?? null };
       },
     }),
@@ -49,14 +48,8 @@ export function processRoutes(hub: Hub) {
       params: processIdParams,
       responses: { 200: { description: 'Documents', schema: z.object({ documents: z.array(documentView) }) } },
       async handler(ctx, { params }) {
-        const row = await loadProcessFor(clientOf(ctx), params.id, councilOf);
-        const docs = await DocumentRow.findAll({
-          where: { processId: row.id },
-          order: [
-            ['createdAt', 'ASC'],
-            ['kind', 'ASC'],
-          ],
-        });
+        const row = await loadProcessFor(hub.db, clientOf(ctx), params.id, councilOf);
+        const docs = await findDocumentsOf(hub.db, row.id);
         ctx.body = { documents: docs.map((d) => toDocumentView(base(), d)) };
       },
     }),
@@ -77,18 +70,16 @@ export function processRoutes(hub: Hub) {
       },
       async handler(ctx, { params }) {
         const client = clientOf(ctx);
-        const row = await loadProcessFor(client, params.id, councilOf);
-        const doc = /^[0-9a-f-]{36}$/i.test(params.documentId)
-          ? await DocumentRow.unscoped().findOne({ where: { id: params.documentId, processId: row.id } })
-          : null;
+        const row = await loadProcessFor(hub.db, client, params.id, councilOf);
+        const doc = /^[0-9a-f-]{36}$/i.test(params.documentId) ? await findDocumentWithContent(hub.db, row.id, params.documentId) : null;
         if (!doc) throw new NotFoundError('There is no such document');
         // Every download is in the audit log (in the same round trip that finds out whether the process was erased).
-        const [state] = await hub.sequelize.query<{ erased_at: Date | null }>(
-          `with p as (select erased_at from processes where id = $2),
-           a as (insert into audit_events (actor, action, process_id, target, detail) select $1, 'document.downloaded', $2, $3, $4::jsonb from p where erased_at is null)
-           select erased_at from p`,
-          { bind: [`api-client:${client.name}`, row.id, doc.id, JSON.stringify({ kind: doc.kind })], type: QueryTypes.SELECT },
-        );
+        const state = await auditDocumentDownload(hub.db, {
+          actor: `api-client:${client.name}`,
+          processId: row.id,
+          documentId: doc.id,
+          detail: JSON.stringify({ kind: doc.kind }),
+        });
         if (state?.erased_at) throw new GoneError(`The documents of this process were erased on ${state.erased_at.toISOString()}`);
         ctx.type = doc.contentType;
         ctx.length = Number(doc.size);

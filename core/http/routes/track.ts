@@ -23,7 +23,7 @@ export function trackRoutes(hub: Hub) {
         429: { description: 'Too many unknown tracking links from this address; see Retry-After' },
       },
       async handler(ctx, { params }) {
-        const view = await trackingView(hub.sequelize, hub.catalogue, params.token);
+        const view = await trackingView(hub.db, hub.catalogue, params.token);
         // Only misses are counted (a hit costs no Redis round trip); past the limit a miss is 429, so guessing stops.
         if (!view) {
           await trackingLimiter(hub).failOrRefuse(ctx.ip);

@@ -1,11 +1,15 @@
 // What a citizen-visible change writes, as SQL fragments: each is the body of a data-modifying CTE, so a statement that
 // changes a process also writes the change's timeline entry, the citizen's message and the audit entry, and they commit
 // together. The fused hot-path statements (the submission writer, the delivery record, adding a note) embed these, and
-// recordCitizenChange (record.ts) builds everything else's statement from them: this file is the one definition of the
-// rows a change leaves behind.
+// recordCitizenChange (record.ts) runs everything else's statement, built here from them: this file is the one definition
+// of the rows a change leaves behind.
 //
 // Each builder takes SQL expressions. With `from`, the fragment writes one row per row of that FROM clause (or, for a
 // message, per process: see citizenMessageSql) and the expressions name its columns; without it, one row from parameters.
+
+import type { Sql } from '../db/database.ts';
+import { preparedStatement } from '../db/prepared.ts';
+import { OUTBOX_CHANNEL } from '../jobs/index.ts';
 
 export interface TimelineEntrySql {
   processId: string;
@@ -102,4 +106,63 @@ export function auditEntrySql(a: AuditEntrySql): string {
 
 function tail(s: { from?: string; where?: string }): string {
   return `${s.from ? ` from ${s.from}` : ''}${s.where ? ` where ${s.where}` : ''}`;
+}
+
+const RECORD_CHANGE = preparedStatement(
+  'record_citizen_change',
+  `with x as (
+       select * from unnest($2::text[], $3::boolean[], $4::text[], $5::jsonb[]) with ordinality as x(kind, visible, text, data, ord)
+     ), p as (
+       update processes set updated_at = now() where id = $1 returning id, channel, contact
+     ), e as (
+       ${timelineEntrySql({ from: 'x, p', processId: 'p.id', kind: 'x.kind', visibleToCitizen: 'x.visible', text: 'x.text', data: 'x.data', actor: '$6', orderBy: 'x.ord' })}
+     ), n as (
+       ${citizenMessageSql({
+         from: 'p',
+         processId: 'p.id',
+         channel: 'p.channel',
+         contact: 'p.contact',
+         kind: 'update',
+         updates: `(select jsonb_agg(jsonb_build_object('text', x.text, 'at', now()) order by x.ord) from x where x.visible)`,
+         windowSeconds: '$7',
+         where: 'exists (select 1 from x where x.visible)',
+       })}
+       returning 1
+     ), a as (
+       ${auditEntrySql({ from: 'p', actor: '$8', action: '$9', processId: 'p.id', detail: '$10::jsonb' })}
+     )
+     select (select count(*)::int from n) as told, (select pg_notify('${OUTBOX_CHANNEL}', 'notifications') from n limit 1) as woke`,
+);
+
+/** The values of one citizen-visible change: one array element per timeline entry, in the order they happened. */
+export interface CitizenChangeValues {
+  processId: string;
+  kinds: string[];
+  visible: boolean[];
+  texts: string[];
+  /** jsonb text per entry. */
+  data: string[];
+  actorName: string;
+  windowSeconds: number;
+  auditActor: string;
+  auditAction: string;
+  /** jsonb text. */
+  auditDetail: string;
+}
+
+/** Writes the change's timeline entries, message and audit entry; answers how many messages were queued (0 or 1). */
+export async function insertCitizenChange(sql: Sql, v: CitizenChangeValues): Promise<number> {
+  const [row] = await sql.prepared<{ told: number }>(RECORD_CHANGE, [
+    v.processId,
+    v.kinds,
+    v.visible,
+    v.texts,
+    v.data,
+    v.actorName,
+    v.windowSeconds,
+    v.auditActor,
+    v.auditAction,
+    v.auditDetail,
+  ]);
+  return row?.told ?? 0;
 }

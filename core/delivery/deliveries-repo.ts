@@ -1,8 +1,9 @@
-// The SQL that records a delivery's progress. Each outcome is one statement, so it commits whole.
-import type { Sequelize } from 'sequelize';
+// The SQL of deliveries and their attempt log: claiming a delivery and recording each outcome, one statement each, so it commits whole.
+import type { Database, Sql } from '../db/database.ts';
 import { citizenMessageSql, messageUpdate, timelineEntrySql } from '../citizen-changes/index.ts';
 import type { DocumentColumns } from '../documents/index.ts';
-import { preparedStatement, runPrepared } from '../db/prepared.ts';
+import { preparedStatement } from '../db/prepared.ts';
+import { OUTBOX_CHANNEL } from '../jobs/index.ts';
 import { firstRowPerId, GroupBatcher, isIntegrityViolation, perDatabase } from '../db/group-batcher.ts';
 
 export type ClaimedDocument = DocumentColumns;
@@ -50,15 +51,15 @@ interface ClaimRow {
 
 /** The claims of concurrent jobs share a statement (see GroupBatcher). */
 const claimBatcher = perDatabase(
-  (sequelize) => new GroupBatcher(async (ids: string[]) => firstRowPerId(ids, await runPrepared<ClaimRow>(sequelize, CLAIM_DELIVERIES, [ids]))),
+  (db: Database) => new GroupBatcher(async (ids: string[]) => firstRowPerId(ids, await db.prepared<ClaimRow>(CLAIM_DELIVERIES, [ids]))),
 );
 
 /**
  * Marks a delivery as being delivered and loads what it carries, in one round trip (shared with concurrent claims).
  * Null if it is already delivered or dead (a stale or duplicate job).
  */
-export async function claimDelivery(sequelize: Sequelize, id: string): Promise<ClaimedDelivery | null> {
-  const r = await claimBatcher(sequelize).call(id);
+export async function claimDelivery(db: Database, id: string): Promise<ClaimedDelivery | null> {
+  const r = await claimBatcher(db).call(id);
   if (!r) return null;
   return {
     processId: r.process_id,
@@ -164,7 +165,7 @@ interface DeliveredRecord {
 const retryDeliveredAlone = (err: unknown) => isIntegrityViolation(err) || (err as { code?: string }).code === '21000';
 
 const recordBatcher = perDatabase(
-  (sequelize) =>
+  (db: Database) =>
     new GroupBatcher(
       async (records: DeliveredRecord[]) => {
         const cols: unknown[][] = Array.from({ length: 10 }, () => []);
@@ -183,7 +184,7 @@ const recordBatcher = perDatabase(
             a.xml?.sha256 ?? null,
           ].forEach((v, i) => cols[i]!.push(v));
         }
-        const done = new Set((await runPrepared<{ id: string }>(sequelize, RECORD_DELIVERIES, cols)).map((r) => r.id));
+        const done = new Set((await db.prepared<{ id: string }>(RECORD_DELIVERIES, cols)).map((r) => r.id));
         return records.map((r) => done.has(r.attempt.deliveryId));
       },
       { retryAlone: retryDeliveredAlone },
@@ -197,31 +198,60 @@ const recordBatcher = perDatabase(
  * timer picks the message up within its interval. False if the delivery was no longer being delivered (a stale job).
  */
 export async function recordDelivered(
-  sequelize: Sequelize,
+  db: Database,
   a: AttemptRecord,
   externalRef: string | null,
   timelineText: string,
   notify: { windowSeconds: number },
 ): Promise<boolean> {
-  return recordBatcher(sequelize).call({ attempt: a, externalRef, timelineText, windowSeconds: notify.windowSeconds });
+  return recordBatcher(db).call({ attempt: a, externalRef, timelineText, windowSeconds: notify.windowSeconds });
 }
 
 /** A failed attempt that will be retried. */
-export async function recordRetry(sequelize: Sequelize, a: AttemptRecord): Promise<void> {
-  await sequelize.query(
+export async function recordRetry(db: Database, a: AttemptRecord): Promise<void> {
+  await db.run(
     `with d as (update deliveries set status = 'queued', last_error = $5, updated_at = now() where id = $1 and status = 'delivering' returning id),
      x as (${keepXml(7)})
      ${INSERT_ATTEMPT_IF_D}`,
-    { bind: [a.deliveryId, a.number, a.startedAt, 'retry', a.error ?? null, a.responseExcerpt ?? null, ...xmlBinds(a)] },
+    [a.deliveryId, a.number, a.startedAt, 'retry', a.error ?? null, a.responseExcerpt ?? null, ...xmlBinds(a)],
   );
 }
 
 /** A failed attempt that ends the delivery: permanent error or no attempts left. */
-export async function recordDead(sequelize: Sequelize, a: AttemptRecord): Promise<void> {
-  await sequelize.query(
+export async function recordDead(db: Database, a: AttemptRecord): Promise<void> {
+  await db.run(
     `with d as (update deliveries set status = 'dead', last_error = $5, updated_at = now() where id = $1 and status = 'delivering' returning id),
      x as (${keepXml(7)})
      ${INSERT_ATTEMPT_IF_D}`,
-    { bind: [a.deliveryId, a.number, a.startedAt, 'dead', a.error ?? null, a.responseExcerpt ?? null, ...xmlBinds(a)] },
+    [a.deliveryId, a.number, a.startedAt, 'dead', a.error ?? null, a.responseExcerpt ?? null, ...xmlBinds(a)],
   );
+}
+
+/**
+ * Dead deliveries back to pending, with a fresh attempt budget (the round restarts after `attempts`), audited and the
+ * relay woken, in one statement. Returns their ids.
+ */
+export async function requeueDeadDeliveries(sql: Sql, filter: { id?: string; binding?: string; services?: string[] | null }, actor: string): Promise<string[]> {
+  const rows = await sql.rows<{ id: string; process_id: string }>(
+    `with r as (
+       update deliveries set status = 'pending', attempts_before_replay = attempts, updated_at = now()
+       where status = 'dead' and ($1::uuid is null or id = $1::uuid) and ($2::text is null or binding = $2::text)
+         and ($4::text[] is null or process_id in (select id from processes where service_id = any($4::text[])))
+         -- An erased process's delivery would send stand-ins and "[erased]" answers: never replayed.
+         and not exists (select 1 from processes p where p.id = deliveries.process_id and p.erased_at is not null)
+       returning id, process_id
+     ), a as (
+       insert into audit_events (actor, action, process_id, target, detail)
+       select $3, 'delivery.replayed', process_id, id::text, '{}'::jsonb from r
+     )
+     select id, process_id, pg_notify('${OUTBOX_CHANNEL}', 'deliveries') from r`,
+    [filter.id ?? null, filter.binding ?? null, actor, filter.services ?? null],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** The bytes of a document kept inline in Postgres (one with no storage key, see documents/store.ts). */
+export async function inlineDocumentContent(sql: Sql, id: string): Promise<Buffer> {
+  const [row] = await sql.rows<{ content: Buffer }>('select content from documents where id = $1', [id]);
+  return row!.content;
 }

@@ -1,0 +1,122 @@
+// The hub's one lane to Postgres: a pg Pool with parameterised statements, named prepared statements and transactions.
+// Repository modules (`*-repo.ts`) hold the SQL; everything else calls them. Sequelize is kept only for what it earns
+// here: umzug's migration record (core/db/migrate.ts).
+//
+// Why pg's Pool directly, not Sequelize's: prepared statements need a connection of our own (pg's documented
+// `{ name, text, values }` query), and Sequelize hands its pooled connections out only through a private API.
+import pg from 'pg';
+import { ClientWithErrorListener } from './safe-pg.ts';
+import type { PreparedStatement } from './prepared.ts';
+
+/** What runs SQL: the database itself, or one transaction. */
+export interface Sql {
+  /** The rows of a parameterised statement ($1, $2 …). */
+  rows<Row extends object = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<Row[]>;
+  /** The first row, or undefined when there is none. */
+  row<Row extends object = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<Row | undefined>;
+  /** Runs a statement; answers how many rows it changed. */
+  run(text: string, values?: readonly unknown[]): Promise<number>;
+  /** Runs a named prepared statement (parsed and planned once per connection). */
+  prepared<Row extends object = Record<string, unknown>>(statement: PreparedStatement, values: readonly unknown[]): Promise<Row[]>;
+}
+
+export type Isolation = 'read committed' | 'repeatable read' | 'serializable';
+
+export interface Database extends Sql {
+  /** The connection URL (migrations open their own short-lived connection with it). */
+  readonly url: string;
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Sql) => Promise<T>, options?: { isolation?: Isolation }): Promise<T>;
+  /** Connections open and idle, and callers waiting for one (for metrics). */
+  poolStats(): { total: number; idle: number; waiting: number };
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  url: string;
+  poolMax: number;
+  applicationName?: string;
+}
+
+export function connectDatabase(options: DatabaseOptions): Database {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolMax,
+    idleTimeoutMillis: 10_000,
+    connectionTimeoutMillis: 10_000,
+    application_name: options.applicationName ?? 'closeloop',
+    Client: ClientWithErrorListener,
+  });
+  // An idle connection that Postgres closes emits 'error' on the pool; the pool drops it and makes a new one on demand.
+  pool.on('error', () => {});
+  return new PoolDatabase(pool, options.url);
+}
+
+type Runner = { query: (config: pg.QueryConfig) => Promise<pg.QueryResult> };
+
+function sqlOn(runner: Runner): Sql {
+  const query = (text: string, values?: readonly unknown[]) => runner.query({ text, values: values as unknown[] | undefined });
+  return {
+    rows: async <Row extends object>(text: string, values?: readonly unknown[]) => (await query(text, values)).rows as Row[],
+    row: async <Row extends object>(text: string, values?: readonly unknown[]) => (await query(text, values)).rows[0] as Row | undefined,
+    run: async (text, values) => (await query(text, values)).rowCount ?? 0,
+    prepared: async <Row extends object>(statement: PreparedStatement, values: readonly unknown[]) =>
+      (await runner.query({ name: statement.name, text: statement.text, values: values as unknown[] })).rows as Row[],
+  };
+}
+
+class PoolDatabase implements Database {
+  private readonly sql: Sql;
+  private closed = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    readonly url: string,
+  ) {
+    this.sql = sqlOn({ query: (config) => pool.query(config) });
+  }
+
+  rows<Row extends object>(text: string, values?: readonly unknown[]) {
+    return this.sql.rows<Row>(text, values);
+  }
+  row<Row extends object>(text: string, values?: readonly unknown[]) {
+    return this.sql.row<Row>(text, values);
+  }
+  run(text: string, values?: readonly unknown[]) {
+    return this.sql.run(text, values);
+  }
+  prepared<Row extends object>(statement: PreparedStatement, values: readonly unknown[]) {
+    return this.sql.prepared<Row>(statement, values);
+  }
+
+  async transaction<T>(fn: (tx: Sql) => Promise<T>, options: { isolation?: Isolation } = {}): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query(options.isolation ? `begin isolation level ${options.isolation}` : 'begin');
+      const result = await fn(sqlOn(client));
+      await client.query('commit');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('rollback');
+      } catch (rollbackFailed) {
+        // The connection is gone (Postgres restarted, the socket closed): the pool must not lend it out again.
+        broken = rollbackFailed as Error;
+      }
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  poolStats() {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
+  async close() {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
