@@ -258,6 +258,18 @@ export const closeloopConfigSchema = z
       .never({ error: 'moved: the sandbox back office is a connector now; set allowFrom in its binding (bindings.sandbox.config.allowFrom)' })
       .optional()
       .describe('No longer here: see the sandbox connector (bindings.<name>.config.allowFrom)'),
+    staff: z
+      .strictObject({
+        session: z
+          .strictObject({
+            idleMinutes: z.number().int().min(1).max(1440).default(30).describe('A staff session ends after this many minutes without a request'),
+            absoluteHours: z.number().int().min(1).max(168).default(12).describe('A staff session ends this many hours after sign-in, however active'),
+          })
+          .default({ idleMinutes: 30, absoluteHours: 12 })
+          .describe('Staff console sessions (kept in Postgres)'),
+      })
+      .default({ session: { idleMinutes: 30, absoluteHours: 12 } })
+      .describe('The staff console at /staff'),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Least severe level logged') })
       .strict()
