@@ -104,8 +104,9 @@ export function loadStaffSession(hub: Hub): Koa.Middleware {
 
 /**
  * Lets through only a signed-in person (both factors) of one of `roles` (none: any role): ctx.state.staff is the person,
- * ctx.state.csrfToken the token for forms. Signed out: a redirect to /staff/sign-in. Another role: 403.
- * Runs on the /staff router, after loadStaffSession.
+ * ctx.state.csrfToken the token for forms; a POST without that token (form field `_csrf`) is 403. Signed out: a redirect
+ * to /staff/sign-in (403 for a POST). Another role: 403. Runs on the /staff router, after loadStaffSession and the form
+ * body parser (core/http/staff/index.ts).
  */
 export function requireStaff(...roles: StaffRole[]): Koa.Middleware {
   return async (ctx, next) => {
@@ -118,6 +119,8 @@ export function requireStaff(...roles: StaffRole[]): Koa.Middleware {
       }
       throw new HttpError(403, 'Forbidden', 'You are signed out. Sign in and try again.');
     }
+    // Every form posted by a signed-in person carries the session's token (the /staff router parses the form first).
+    if (!['GET', 'HEAD', 'OPTIONS'].includes(ctx.method)) checkStaffCsrf(session, (ctx.request as { body?: Record<string, unknown> }).body?._csrf);
     if (!hasRole(session.user, roles)) throw new HttpError(403, 'Forbidden', 'You do not have access to this page.');
     state.staff = session.user;
     state.csrfToken = session.csrfToken;
