@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { TestHub } from '../helpers/hub.ts';
 import { backdateSession } from '../../core/staff/staff-sessions-repo.ts';
 import { hashToken } from '../../core/staff/tokens.ts';
+import { upsertOidcStaffUser } from '../../core/staff/index.ts';
 import { cliStaff, linkIn, signInStaff, signUpStaff, StaffBrowser, staffTestHub, totpCode, type StaffAccount } from './support.ts';
 
 describe('staff sign-in', () => {
@@ -180,5 +181,46 @@ describe('staff sign-in', () => {
     const b = new StaffBrowser(t.url);
     await b.get('/staff/sign-in');
     assert.equal((await b.post('/staff/sign-in', { email: account.email, password: account.password })).status, 400);
+  });
+
+  test('upsertOidcStaffUser provisions on first sign-in, refreshes the mapping later, and links an account made with the CLI', async () => {
+    const issuer = 'https://idp.example.org';
+    const first = await upsertOidcStaffUser(t.hub.db, {
+      issuer,
+      subject: 'sub-1',
+      email: 'Ola@Example.org',
+      name: 'Ola Nordmann',
+      role: 'caseworker',
+      council: t.config.council.id,
+      services: ['noise-complaint'],
+    });
+    assert.equal(first.email, 'ola@example.org');
+    assert.deepEqual(first.oidc, { issuer, subject: 'sub-1' });
+    const again = await upsertOidcStaffUser(t.hub.db, {
+      issuer,
+      subject: 'sub-1',
+      email: 'ola@example.org',
+      name: null,
+      role: 'council-admin',
+      council: t.config.council.id,
+      services: null,
+    });
+    assert.equal(again.id, first.id);
+    assert.equal(again.role, 'council-admin');
+    assert.equal(again.name, 'Ola Nordmann', 'a missing name claim keeps the name');
+    const cli = await cliStaff(t, 'create', { email: 'linked@example.org', role: 'auditor' });
+    assert.equal(cli.code, 0);
+    const linked = await upsertOidcStaffUser(t.hub.db, {
+      issuer,
+      subject: 'sub-2',
+      email: 'linked@example.org',
+      name: 'Li Nked',
+      role: 'auditor',
+      council: null,
+      services: null,
+    });
+    const list = await cliStaff(t, 'list', {});
+    assert.match(list.out, /linked@example\.org\s+active\s+auditor\s+\[sign-in: OIDC\]/);
+    assert.ok(linked.oidc);
   });
 });
