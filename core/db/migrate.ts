@@ -16,6 +16,7 @@ import * as apiClientCouncil from './migrations/004-api-client-council.ts';
 import * as outboxIndexes from './migrations/005-outbox-indexes.ts';
 import * as replayKeepsAttempts from './migrations/006-replay-keeps-attempts.ts';
 import * as processChannel from './migrations/007-process-channel.ts';
+import * as staffOidcStates from './migrations/009-staff-oidc-states.ts';
 
 /** What a migration may know of closeloop.yaml (a migration that fills in existing rows may need it). */
 export interface MigrationConfig {
@@ -39,6 +40,7 @@ const MIGRATIONS: { name: string; module: { up: Migration; down: Migration } }[]
   { name: '005-outbox-indexes', module: outboxIndexes },
   { name: '006-replay-keeps-attempts', module: replayKeepsAttempts },
   { name: '007-process-channel', module: processChannel },
+  { name: '009-staff-oidc-states', module: staffOidcStates },
 ];
 
 const MIGRATION_LOCK = 7_214_000_001;
