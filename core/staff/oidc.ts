@@ -1,8 +1,8 @@
 // Staff sign-in with a council's OpenID Connect provider, through openid-client (a certified relying party):
 // authorisation code flow with PKCE (S256), state and nonce. openid-client checks the ID token's signature (keys from the
-// provider's JWKS, fetched again when an unknown key id appears, so key rotation needs nothing here), its issuer,
-// audience, expiry and nonce, the `iss` authorisation response parameter and the state; what the token's claims make of
-// the person (name, e-mail, role) is oidc-claims.ts.
+// provider's JWKS, kept five minutes and read again when a token names a key it has not seen, at most once a minute),
+// its issuer, audience, expiry and nonce, the `iss` authorisation response parameter and the state; what the token's
+// claims make of the person (name, e-mail, role) is oidc-claims.ts.
 import * as client from 'openid-client';
 import type { Config, StaffOidcConfig } from '../config/index.ts';
 import { ConfigError } from '../config/index.ts';
@@ -130,8 +130,9 @@ export class StaffOidc {
       claims = idToken as Record<string, unknown>;
     } catch (err) {
       const checked = isCheckFailure(err);
-      // A provider that moved or failed may have changed its endpoints: read its discovery document again next time.
-      if (!checked) this.discovered.delete(councilId);
+      // A provider that moved or failed may have changed its endpoints, and a token signed with a key not in the cached
+      // key set (openid-client reads the set again only after a minute) may mean rotated keys: start afresh next time.
+      if (!checked || (err as { code?: unknown }).code === 'OAUTH_KEY_SELECTION_FAILED') this.discovered.delete(councilId);
       return refuse(checked ? 'not-verified' : 'unavailable', describe(err));
     }
     const outcome = identityFromClaims(claims, settings, councilId);
@@ -170,7 +171,9 @@ export class StaffOidc {
     const insecure = issuer.protocol === 'http:';
     const configuration = await client.discovery(issuer, settings.clientId, secret ? { client_secret: secret } : {}, auth, {
       timeout: this.timeoutSeconds,
-      ...(insecure ? { execute: [client.allowInsecureRequests] } : {}),
+      // The ID token's signature is checked too (against the provider's published keys), not only trusted for having
+      // come over TLS from the token endpoint.
+      execute: insecure ? [client.allowInsecureRequests, client.enableNonRepudiationChecks] : [client.enableNonRepudiationChecks],
     });
     configuration.timeout = this.timeoutSeconds;
     return configuration;
