@@ -163,7 +163,12 @@ export class StaffOidc {
     if (settings.clientSecret && !secret) {
       const at = councilId === this.hub.config.council.id ? 'council' : `councils.${councilId}`;
       throw new ConfigError([
-        { file: this.hub.config.file, line: null, path: `${at}.staff.oidc.clientSecret`, message: `environment variable ${settings.clientSecret.env} is not set` },
+        {
+          file: this.hub.config.file,
+          line: null,
+          path: `${at}.staff.oidc.clientSecret`,
+          message: `environment variable ${settings.clientSecret.env} is not set`,
+        },
       ]);
     }
     const auth = secret ? client.ClientSecretBasic(secret) : client.None();
@@ -190,11 +195,7 @@ const OUTAGE_CODES = new Set(['OAUTH_RESPONSE_IS_NOT_CONFORM', 'OAUTH_RESPONSE_I
 /** A check that failed (state, nonce, issuer, signature, expiry, the provider refusing the code), not an outage. */
 function isCheckFailure(err: unknown): boolean {
   if (err instanceof client.ClientError) return !OUTAGE_CODES.has(String(err.code));
-  return (
-    err instanceof client.AuthorizationResponseError ||
-    err instanceof client.ResponseBodyError ||
-    err instanceof client.WWWAuthenticateChallengeError
-  );
+  return err instanceof client.AuthorizationResponseError || err instanceof client.ResponseBodyError || err instanceof client.WWWAuthenticateChallengeError;
 }
 
 function describe(err: unknown): string {

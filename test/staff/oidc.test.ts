@@ -27,7 +27,15 @@ const ACCOUNTS = {
   olu: { claims: { mail: 'olu@example.gov.uk', display_name: 'Olu Adeyemi', realm_access: { roles: ['fly-tipping-team', 'closeloop-operators'] } } },
   // Entra ID: no email claim, the UPN in preferred_username, groups as object ids.
   sam: { claims: { preferred_username: 'Sam.Jones@North.example.gov.uk', name: 'Sam Jones', groups: ['0f9e8d7c-0000-4000-8000-000000000001', ADMIN_GROUP] } },
-  nobody: { claims: { mail: 'nobody@example.gov.uk', preferred_username: 'nobody@example.gov.uk', display_name: 'No Body', realm_access: { roles: ['staff'] }, groups: ['0f9e8d7c-0000-4000-8000-000000000001'] } },
+  nobody: {
+    claims: {
+      mail: 'nobody@example.gov.uk',
+      preferred_username: 'nobody@example.gov.uk',
+      display_name: 'No Body',
+      realm_access: { roles: ['staff'] },
+      groups: ['0f9e8d7c-0000-4000-8000-000000000001'],
+    },
+  },
 };
 
 let hubPort: number;

@@ -64,7 +64,10 @@ export function mountStaffOidc(router: Router, options: StaffOidcRoutesOptions):
     const pending = await usePendingSignIn(hub.db, ctx.cookies.get(PENDING_COOKIE));
     ctx.cookies.set(PENDING_COOKIE, null, { path: cookiePath(council), httpOnly: true, sameSite: 'lax', secure: ctx.secure, overwrite: true });
     if (!pending || pending.council !== council) {
-      hub.log.warn({ council, reason: 'not-verified', detail: 'no sign-in in progress in this browser (used, expired or never begun)' }, 'staff sign-in refused');
+      hub.log.warn(
+        { council, reason: 'not-verified', detail: 'no sign-in in progress in this browser (used, expired or never begun)' },
+        'staff sign-in refused',
+      );
       return refusedPage(ctx, hub, council, 403, 'Your sign-in could not be checked. Go back to the sign-in page and try again.');
     }
     const callbackUrl = new URL(oidc.redirectUri(council));
