@@ -1,5 +1,6 @@
 // The shape of config/closeloop.yaml. Plugin-specific settings (a binding's `config`) are validated by the plugin's own schema.
 import { z } from 'zod';
+import { staffSchema } from './staff-schema.ts';
 
 /** A secret is never written in config: it names an environment variable, or a secret the hub generates and keeps in Postgres. */
 export const secretRefSchema = z.union([
@@ -55,6 +56,7 @@ export const councilSchema = z
       .regex(/\.(png|svg)$/i, 'must be a .png or .svg file')
       .optional()
       .describe("A PNG or SVG file (relative to this file) shown in the header of this council's pages"),
+    staff: staffSchema.optional(),
   })
   .strict();
 
@@ -281,6 +283,17 @@ export const closeloopConfigSchema = z
     if (c.councils[c.council.id])
       ctx.addIssue({ code: 'custom', path: ['councils', c.council.id], message: `"${c.council.id}" is already the id of council (the hub's own council)` });
     const councilIds = new Set([c.council.id, ...Object.keys(c.councils)]);
+    // An operator sees every council: only the hub's own council's provider may make one.
+    for (const [id, other] of Object.entries(c.councils)) {
+      other.staff?.oidc?.roleMapping.forEach((m, i) => {
+        if (m.role === 'operator')
+          ctx.addIssue({
+            code: 'custom',
+            path: ['councils', id, 'staff', 'oidc', 'roleMapping', i, 'role'],
+            message: "operator is given only by the hub's own council's provider (council.staff.oidc); here use council-admin, caseworker or auditor",
+          });
+      });
+    }
     for (const [name, b] of Object.entries(c.bindings)) {
       if (b.council && !councilIds.has(b.council))
         ctx.addIssue({ code: 'custom', path: ['bindings', name, 'council'], message: `no council "${b.council}" (known: ${[...councilIds].join(', ')})` });

@@ -60,7 +60,7 @@ export async function startServe(hub: Hub, options: CreateAppOptions = {}): Prom
     ...[...channels.values()].flatMap((c) => pluginDocs(`/channels/${c.name}`, c.channel.inboundDocs ?? [], `Channel ${c.name} (${c.channel.name})`)),
   ];
   const ops = await openServeOps(hub);
-  const staff = staffRouter(hub, ops);
+  const staff = staffRouter(hub, ops, [], options.staff);
   const { app } = createApp(hub, {
     ...options,
     ops,

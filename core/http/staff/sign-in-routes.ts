@@ -20,9 +20,16 @@ import { formBody } from './form-body.ts';
 
 const TOO_MANY = `You have tried to sign in too many times. Wait ${ATTEMPT_WINDOW_MINUTES} minutes, then try again.`;
 
-export function mountSignIn(router: Router, hub: Hub): void {
+/** `oidcProviders`: the councils whose staff sign in with their own provider, offered under the form. */
+export function mountSignIn(router: Router, hub: Hub, oidcProviders: { href: string; label: string }[] = []): void {
   const signInPage = (ctx: Koa.Context, values: { email?: string; notice?: string }, errors: Record<string, string | undefined> = {}, status = 200) =>
-    sendStaffPage(ctx, hub, 'sign-in.njk', { title: 'Sign in', formCsrf: csrfToken(ctx), errors, errorSummary: errorSummary(errors), ...values }, status);
+    sendStaffPage(
+      ctx,
+      hub,
+      'sign-in.njk',
+      { title: 'Sign in', formCsrf: csrfToken(ctx), errors, errorSummary: errorSummary(errors), oidcProviders, ...values },
+      status,
+    );
 
   router.get('/sign-in', (ctx) => {
     const session = (ctx.state as StaffState).staffSession;
