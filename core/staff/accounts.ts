@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database, Sql } from '../db/database.ts';
 import { insertAuditEvent } from '../governance/audit-repo.ts';
 import { hashPassword } from './passwords.ts';
-import { decryptSecret, encryptSecret, newTotpSecret, totpKey, verifyTotp } from './totp.ts';
+import { decryptSecret, encryptSecret, newTotpSecret, totpKey, totpStepOf } from './totp.ts';
 import { hashToken, looksLikeToken, newToken } from './tokens.ts';
 import { findStaffUserByEmail, findStaffUserById, insertStaffUser, publicUser, setStaffPassword, setStaffTotpSecret } from './staff-users-repo.ts';
 import { findOpenInvitation, insertInvitation, setInvitationTotpSecret, useInvitation, withdrawInvitations } from './staff-sessions-repo.ts';
@@ -107,11 +107,13 @@ export async function confirmTotpFromInvitation(db: Database, token: string, cod
   const open = await openInvitation(db, token);
   if (!open?.passwordSet) return null;
   const secret = await pendingTotpSecret(db, token);
-  if (!secret || !verifyTotp(secret, code)) return null;
+  const step = secret ? totpStepOf(secret, code) : null;
+  if (!secret || step === null) return null;
   const key = await totpKey(db);
   return db.transaction(async (tx) => {
     if (!(await useInvitation(tx, hashToken(token)))) return null;
-    await setStaffTotpSecret(tx, open.user.id, encryptSecret(key, secret));
+    // The code that confirmed the app is used: it cannot sign in again.
+    await setStaffTotpSecret(tx, open.user.id, encryptSecret(key, secret), step);
     await insertAuditEvent(tx, { actor: `staff:${open.user.id}`, action: 'staff.enrolled', target: open.user.id });
     return { ...open.user, hasPassword: true, hasSecondFactor: true };
   });

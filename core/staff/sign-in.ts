@@ -1,13 +1,15 @@
 // Local sign-in in two steps: e-mail address and password, then a code from the person's authenticator app. Failed
-// attempts are counted in Postgres: 5 for one account, or from one address, within 15 minutes, and further attempts are
-// refused (429) until the oldest of them is 15 minutes old.
+// attempts are counted in Postgres: 5 for one account, or 50 from one address (a council office shares one public
+// address behind its firewall: one person's typos must not lock out the building), within 15 minutes; further attempts
+// are refused (429) until the oldest of them is 15 minutes old.
 import type { Database } from '../db/database.ts';
 import { verifyPassword } from './passwords.ts';
-import { decryptSecret, totpKey, verifyTotp } from './totp.ts';
+import { decryptSecret, totpKey, totpStepOf } from './totp.ts';
 import { countFailedSignIns, insertFailedSignIn, pruneFailedSignIns } from './staff-sessions-repo.ts';
-import { findStaffUserByEmail, findStaffUserById } from './staff-users-repo.ts';
+import { findStaffUserByEmail, findStaffUserById, useTotpStep } from './staff-users-repo.ts';
 
 export const MAX_FAILED_ATTEMPTS = 5;
+export const MAX_FAILED_PER_ADDRESS = 50;
 export const ATTEMPT_WINDOW_MINUTES = 15;
 
 export type PasswordOutcome =
@@ -21,7 +23,7 @@ export type CodeOutcome = { ok: true } | { ok: false; reason: 'rate-limited' | '
 /** Whether this account or address has used up its failed attempts. */
 export async function signInLimited(db: Database, email: string | null, address: string): Promise<boolean> {
   const { byEmail, byAddress } = await countFailedSignIns(db, email, address, ATTEMPT_WINDOW_MINUTES);
-  return byEmail >= MAX_FAILED_ATTEMPTS || byAddress >= MAX_FAILED_ATTEMPTS;
+  return byEmail >= MAX_FAILED_ATTEMPTS || byAddress >= MAX_FAILED_PER_ADDRESS;
 }
 
 async function fail(db: Database, email: string | null, address: string): Promise<void> {
@@ -46,7 +48,9 @@ export async function checkCode(db: Database, userId: string, code: string, addr
   const user = await findStaffUserById(db, userId);
   if (!user?.totpSecret || user.disabledAt) return { ok: false, reason: 'wrong' };
   if (await signInLimited(db, user.email, address)) return { ok: false, reason: 'rate-limited' };
-  if (!verifyTotp(decryptSecret(await totpKey(db), user.totpSecret), code)) {
+  const step = totpStepOf(decryptSecret(await totpKey(db), user.totpSecret), code);
+  // A right code already used (someone watching, a replayed request) counts as a wrong one.
+  if (step === null || !(await useTotpStep(db, user.id, step))) {
     await fail(db, user.email, address);
     return { ok: false, reason: 'wrong' };
   }

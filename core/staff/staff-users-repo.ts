@@ -95,8 +95,8 @@ export async function setStaffPassword(sql: Sql, userId: string, passwordHash: s
   await sql.run('update staff_users set password_hash = $2, name = coalesce($3, name) where id = $1', [userId, passwordHash, name]);
 }
 
-export async function setStaffTotpSecret(sql: Sql, userId: string, encryptedSecret: string): Promise<void> {
-  await sql.run('update staff_users set totp_secret = $2 where id = $1', [userId, encryptedSecret]);
+export async function setStaffTotpSecret(sql: Sql, userId: string, encryptedSecret: string, usedStep: number): Promise<void> {
+  await sql.run('update staff_users set totp_secret = $2, totp_last_step = $3 where id = $1', [userId, encryptedSecret, usedStep]);
 }
 
 export async function markStaffSignedIn(sql: Sql, userId: string): Promise<void> {
@@ -137,4 +137,9 @@ export async function upsertOidcStaffUser(sql: Sql, input: OidcStaffUserInput): 
     [input.issuer, input.subject, email, input.name, input.role, input.council, input.services],
   );
   return publicUser(toUser(row!));
+}
+
+/** Records a code's time step as used; false when that step (or a later one) was used already. */
+export async function useTotpStep(sql: Sql, userId: string, step: number): Promise<boolean> {
+  return (await sql.run('update staff_users set totp_last_step = $2 where id = $1 and (totp_last_step is null or totp_last_step < $2)', [userId, step])) === 1;
 }

@@ -49,9 +49,15 @@ function totpOf(secretBase32: string, label = 'staff', issuer = 'Closeloop'): TO
 
 /** Whether a typed code is right now (one 30-second step either side is allowed for clocks that drift). */
 export function verifyTotp(secretBase32: string, code: string): boolean {
+  return totpStepOf(secretBase32, code) !== null;
+}
+
+/** The time step a typed code belongs to, or null when it is wrong (so a used code can be refused the second time). */
+export function totpStepOf(secretBase32: string, code: string, now = Date.now()): number | null {
   const token = code.replace(/[\s-]/g, '');
-  if (!/^\d{6}$/.test(token)) return false;
-  return totpOf(secretBase32).validate({ token, window: 1 }) !== null;
+  if (!/^\d{6}$/.test(token)) return null;
+  const delta = totpOf(secretBase32).validate({ token, timestamp: now, window: 1 });
+  return delta === null ? null : Math.floor(now / 1000 / 30) + delta;
 }
 
 /** The current code (tests use it as an authenticator app would). */

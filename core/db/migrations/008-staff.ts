@@ -12,6 +12,8 @@ export const up: Migration = async ({ context: sql }) => {
     services text[],
     password_hash text,
     totp_secret text,
+    -- The time step of the last code accepted: a code works once, even within its 30 seconds.
+    totp_last_step bigint,
     oidc_issuer text,
     oidc_subject text,
     disabled_at timestamptz,
