@@ -7,7 +7,10 @@ import { PARSE_OPTIONS } from '@closeloop/sdk/xml';
 export function prettyXml(xml: string): string {
   if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml)) return xml;
   try {
-    return libxmljs.parseXml(xml, { ...PARSE_OPTIONS, noblanks: true }).toString(true).trimEnd();
+    return libxmljs
+      .parseXml(xml, { ...PARSE_OPTIONS, noblanks: true })
+      .toString(true)
+      .trimEnd();
   } catch {
     return xml;
   }

@@ -89,7 +89,10 @@ describe('staff deliveries', () => {
     assert.match(list.html, /data-status="dead"><strong class="govuk-tag govuk-tag--red">Dead<\/strong>/);
     assert.match(list.html, /Pest control back office/);
     assert.match(list.html, /class="moj-filter-layout"/);
-    assert.match(list.html, /<a class="govuk-button govuk-button--secondary" id="replay-dead-link" href="\/staff\/deliveries\/replay-dead\?binding=north-casework"/);
+    assert.match(
+      list.html,
+      /<a class="govuk-button govuk-button--secondary" id="replay-dead-link" href="\/staff\/deliveries\/replay-dead\?binding=north-casework"/,
+    );
 
     const page = await b.get(`/staff/deliveries/${deadId}`);
     assert.equal(page.status, 200);

@@ -50,9 +50,21 @@ export function mountDeliveries(router: Router, hub: Hub): void {
       errors,
       errorSummary: errorSummary(errors),
       choices,
-      bindingItems: selectItems('Any back office', choices.bindings.map((b) => [b.name, b.label]), values.binding),
-      serviceItems: selectItems('Any service', choices.services.map((s) => [s.id, s.title]), values.service),
-      statusItems: selectItems('Any status', DELIVERY_STATUSES.map((s) => [s, STATUS_LABELS[s].text]), values.status),
+      bindingItems: selectItems(
+        'Any back office',
+        choices.bindings.map((b) => [b.name, b.label]),
+        values.binding,
+      ),
+      serviceItems: selectItems(
+        'Any service',
+        choices.services.map((s) => [s.id, s.title]),
+        values.service,
+      ),
+      statusItems: selectItems(
+        'Any status',
+        DELIVERY_STATUSES.map((s) => [s, STATUS_LABELS[s].text]),
+        values.status,
+      ),
       statusLabels: STATUS_LABELS,
       serviceTitles: Object.fromEntries(choices.services.map((s) => [s.id, s.title])),
       bindingLabels: Object.fromEntries(choices.bindings.map((b) => [b.name, b.label])),
@@ -104,7 +116,8 @@ export function mountDeliveries(router: Router, hub: Hub): void {
         outcomeTag: OUTCOME_LABELS[a.outcome] ?? { text: a.outcome, colour: 'grey' },
       })),
       mayReplay: staffMayReplay(staff) && d.status === 'dead',
-      notice: ctx.query.replayed === '1' ? 'The delivery will be sent again' : ctx.query.replayed === '0' ? 'The delivery was not dead: nothing was replayed' : null,
+      notice:
+        ctx.query.replayed === '1' ? 'The delivery will be sent again' : ctx.query.replayed === '0' ? 'The delivery was not dead: nothing was replayed' : null,
     });
   });
 
@@ -228,7 +241,8 @@ function pagination(page: number, pages: number, values: FilterValues) {
   if (pages <= 1) return null;
   const items: ({ number: string; href: string; current: boolean } | { ellipsis: true })[] = [];
   for (let n = 1; n <= pages; n++) {
-    if (n === 1 || n === pages || Math.abs(n - page) <= 1) items.push({ number: String(n), href: filterQuery(values, { page: String(n) }), current: n === page });
+    if (n === 1 || n === pages || Math.abs(n - page) <= 1)
+      items.push({ number: String(n), href: filterQuery(values, { page: String(n) }), current: n === page });
     else if (!('ellipsis' in (items.at(-1) ?? {}))) items.push({ ellipsis: true });
   }
   return {
