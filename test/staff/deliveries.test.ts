@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { TestHub } from '../helpers/hub.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../peers/webhook-receiver.ts';
-import { parseUkDate } from '../../core/http/staff/deliveries-routes.ts';
+import { pagination, parseUkDate } from '../../core/http/staff/deliveries-routes.ts';
 import { signUpStaff, staffTestHub, type StaffAccount } from './support.ts';
 
 const CONFIG = 'test/fixtures/councils/closeloop.yaml';
@@ -238,5 +238,18 @@ describe('staff deliveries', () => {
     assert.equal(parseUkDate('29/2/2027'), undefined);
     assert.equal(parseUkDate('13/13/2026'), undefined);
     assert.equal(parseUkDate('yesterday'), undefined);
+  });
+
+  test('pagination keeps the filter and shows the first, last and nearby pages', () => {
+    const values = { binding: 'north-casework', service: '', status: 'dead', from: '', to: '' };
+    assert.equal(pagination(1, 1, values), null);
+    const p = pagination(5, 9, values)!;
+    assert.deepEqual(
+      p.items.map((i) => ('ellipsis' in i ? '…' : i.current ? `[${i.number}]` : i.number)),
+      ['1', '…', '4', '[5]', '6', '…', '9'],
+    );
+    assert.equal(p.previous?.href, '/staff/deliveries?binding=north-casework&status=dead&page=4');
+    assert.equal(p.next?.href, '/staff/deliveries?binding=north-casework&status=dead&page=6');
+    assert.equal(pagination(9, 9, values)!.next, undefined);
   });
 });

@@ -237,7 +237,7 @@ function ukDay(iso: string): string {
 }
 
 /** GOV.UK pagination: previous, next, the first, last and nearby pages, with ellipses between. */
-function pagination(page: number, pages: number, values: FilterValues) {
+export function pagination(page: number, pages: number, values: FilterValues) {
   if (pages <= 1) return null;
   const items: ({ number: string; href: string; current: boolean } | { ellipsis: true })[] = [];
   for (let n = 1; n <= pages; n++) {
