@@ -12,6 +12,7 @@ import { mountSignIn } from './sign-in-routes.ts';
 import { mountInvitations } from './invitation-routes.ts';
 import { mountOverview } from './overview-routes.ts';
 import { mountStaffOidc, type StaffOidcRoutesOptions } from './oidc-routes.ts';
+import { mountDeliveries } from './deliveries-routes.ts';
 
 export { sendStaffPage, errorSummary, SECTIONS } from './page-context.ts';
 export { formBody } from './form-body.ts';
@@ -37,6 +38,7 @@ export function staffRouter(hub: Hub, ops: ServeOps | undefined, more: StaffRout
   );
   mountInvitations(router, hub);
   mountOverview(router, hub, ops);
+  mountDeliveries(router, hub);
   for (const m of more) m(router, hub);
   return router;
 }
