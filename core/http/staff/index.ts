@@ -11,6 +11,9 @@ import { parseStaffForms } from './form-body.ts';
 import { mountSignIn } from './sign-in-routes.ts';
 import { mountInvitations } from './invitation-routes.ts';
 import { mountOverview } from './overview-routes.ts';
+import { mountApiKeys } from './keys-routes.ts';
+import { mountAudit } from './audit-routes.ts';
+import { mountErasure } from './erasure-routes.ts';
 
 export { sendStaffPage, errorSummary, SECTIONS } from './page-context.ts';
 export { formBody } from './form-body.ts';
@@ -24,6 +27,9 @@ export function staffRouter(hub: Hub, ops: ServeOps | undefined, more: StaffRout
   mountSignIn(router, hub);
   mountInvitations(router, hub);
   mountOverview(router, hub, ops);
+  mountApiKeys(router, hub);
+  mountAudit(router, hub);
+  mountErasure(router, hub);
   for (const m of more) m(router, hub);
   return router;
 }
