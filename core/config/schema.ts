@@ -269,8 +269,14 @@ export const closeloopConfigSchema = z
           })
           .default({ idleMinutes: 30, absoluteHours: 12 })
           .describe('Staff console sessions (kept in Postgres)'),
+        pluginPagesSignIn: z
+          .boolean()
+          .default(true)
+          .describe(
+            "Plugin pages for people (the sandbox back office's page and buttons) answer only someone signed in to the staff console, at /staff/connectors/{binding}/; false: at /connectors/{binding}/ with no sign-in (their own checks, like the sandbox's allowFrom, still apply)",
+          ),
       })
-      .default({ session: { idleMinutes: 30, absoluteHours: 12 } })
+      .default({ session: { idleMinutes: 30, absoluteHours: 12 }, pluginPagesSignIn: true })
       .describe('The staff console at /staff'),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Least severe level logged') })

@@ -20,6 +20,7 @@ import { API_KEYS_CHANNEL, forgetCachedApiKeys } from '../auth/api-keys.ts';
 import { openServeOps } from '../metrics/index.ts';
 import { adminQueuesMiddleware } from '../http/routes/admin-queues.ts';
 import { staffRouter } from '../http/staff/index.ts';
+import { staffPageGate } from '../http/staff/plugin-pages.ts';
 
 export interface ServeRole {
   server: RunningServer;
@@ -48,7 +49,11 @@ export async function startServe(hub: Hub, options: CreateAppOptions = {}): Prom
   const actions = { db: hub.db, notifyWindowSeconds: hub.config.notifications.combineWindowSeconds };
   const bindings = await loadBindings(hub, (binding) => processApiFor(actions, binding));
   const channels = await loadChannels(hub);
-  const inbound = { trustProxy: hub.config.server.trustProxy };
+  const inbound = {
+    trustProxy: hub.config.server.trustProxy,
+    // Plugin pages for people (the sandbox's) answer only staff signed in to the console, under /staff.
+    staffGate: hub.config.staff.pluginPagesSignIn ? staffPageGate(hub) : undefined,
+  };
   const pages = pluginPages(hub.config.council);
   const mountInbound = (router: Router) => {
     for (const b of bindings.values()) b.connector.inbound?.(inboundRoutesFor(router, `/connectors/${b.name}`, inbound), { ...b.context, pages });

@@ -13,6 +13,9 @@ import { mountInvitations } from './invitation-routes.ts';
 import { mountOverview } from './overview-routes.ts';
 import { mountStaffOidc, type StaffOidcRoutesOptions } from './oidc-routes.ts';
 import { mountDeliveries } from './deliveries-routes.ts';
+import { mountApiKeys } from './keys-routes.ts';
+import { mountAudit } from './audit-routes.ts';
+import { mountErasure } from './erasure-routes.ts';
 
 export { sendStaffPage, errorSummary, SECTIONS } from './page-context.ts';
 export { formBody } from './form-body.ts';
@@ -39,6 +42,9 @@ export function staffRouter(hub: Hub, ops: ServeOps | undefined, more: StaffRout
   mountInvitations(router, hub);
   mountOverview(router, hub, ops);
   mountDeliveries(router, hub);
+  mountApiKeys(router, hub);
+  mountAudit(router, hub);
+  mountErasure(router, hub);
   for (const m of more) m(router, hub);
   return router;
 }
