@@ -4,12 +4,13 @@ import type { Hub } from '../../hub.ts';
 import { staffDisplayName, type StaffState, type StaffUser } from '../../staff/index.ts';
 import { renderStaffPage } from './render.ts';
 
+/** The console's sections and the roles that may open each (a link is shown only to those: the others get 404). */
 export const SECTIONS = [
-  { id: 'overview', text: 'Overview', href: '/staff/overview' },
-  { id: 'deliveries', text: 'Deliveries', href: '/staff/deliveries' },
-  { id: 'cases', text: 'Cases', href: '/staff/cases' },
-  { id: 'api-keys', text: 'API keys', href: '/staff/api-keys' },
-  { id: 'audit', text: 'Audit log', href: '/staff/audit' },
+  { id: 'overview', text: 'Overview', href: '/staff/overview', roles: ['operator', 'council-admin', 'caseworker', 'auditor'] },
+  { id: 'deliveries', text: 'Deliveries', href: '/staff/deliveries', roles: ['operator', 'council-admin', 'auditor'] },
+  { id: 'cases', text: 'Cases', href: '/staff/cases', roles: ['operator', 'council-admin', 'caseworker', 'auditor'] },
+  { id: 'api-keys', text: 'API keys', href: '/staff/api-keys', roles: ['operator', 'council-admin'] },
+  { id: 'audit', text: 'Audit log', href: '/staff/audit', roles: ['operator', 'council-admin', 'auditor'] },
 ] as const;
 
 export type SectionId = (typeof SECTIONS)[number]['id'];
@@ -35,7 +36,11 @@ export function sendStaffPage(
     staff,
     staffName: staff ? staffDisplayName(staff) : undefined,
     csrfToken: state.csrfToken,
-    subNavigation: SECTIONS.map((s) => ({ text: s.text, href: s.href, active: s.id === context.section })),
+    subNavigation: SECTIONS.filter((s) => !staff || (s.roles as readonly string[]).includes(staff.role)).map((s) => ({
+      text: s.text,
+      href: s.href,
+      active: s.id === context.section,
+    })),
     errors: {},
     ...context,
   });
