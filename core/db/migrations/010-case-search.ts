@@ -7,7 +7,7 @@ import type { Migration } from '../migrate.ts';
 /** The expressions the search's queries use, word for word (an expression index serves only its own expression). */
 export const NAME_EXPRESSION = "lower(contact->>'name')";
 export const EMAIL_EXPRESSION = "lower(contact->>'email')";
-export const POSTCODES_EXPRESSION = "jsonb_path_query_array(answers, 'strict $.*.postcode')";
+export const POSTCODES_EXPRESSION = "jsonb_path_query_array(answers, '$.*.postcode')";
 
 export const up: Migration = async ({ context: sql }) => {
   await sql.query('create index processes_submitted on processes (submitted_at, id)');

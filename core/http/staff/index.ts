@@ -11,6 +11,7 @@ import { parseStaffForms } from './form-body.ts';
 import { mountSignIn } from './sign-in-routes.ts';
 import { mountInvitations } from './invitation-routes.ts';
 import { mountOverview } from './overview-routes.ts';
+import { mountCases } from './cases-routes.ts';
 
 export { sendStaffPage, errorSummary, SECTIONS } from './page-context.ts';
 export { formBody } from './form-body.ts';
@@ -24,6 +25,7 @@ export function staffRouter(hub: Hub, ops: ServeOps | undefined, more: StaffRout
   mountSignIn(router, hub);
   mountInvitations(router, hub);
   mountOverview(router, hub, ops);
+  mountCases(router, hub);
   for (const m of more) m(router, hub);
   return router;
 }
