@@ -70,7 +70,15 @@ export async function searchCases(sql: Sql, f: CaseSearchFilter, position: CaseP
   const order = backwards ? 'p.submitted_at asc, p.id asc' : 'p.submitted_at desc, p.id desc';
   const lim = $(limit);
   let text: string;
-  if (selective(f)) {
+  if (exact(f)) {
+    // A reference, an e-mail address, a postcode: its own index finds the few cases first (materialized, so that the
+    // planner never prefers walking every case newest first in the hope of meeting them early).
+    where.push(`p.service_id = any(${$(f.services)}::text[])`);
+    text = `with found as materialized (select ${CASE_COLUMNS} from processes p where ${where.join(' and ')})
+      select * from found p order by ${order} limit ${lim}`;
+  } else if (f.name) {
+    // A part of a name: a rare one is found through its trigrams, a common one by walking newest first (the planner
+    // chooses from the name index's statistics).
     where.push(`p.service_id = any(${$(f.services)}::text[])`);
     text = `select ${CASE_COLUMNS} from processes p where ${where.join(' and ')} order by ${order} limit ${lim}`;
   } else {
@@ -94,12 +102,20 @@ export async function countCases(sql: Sql, f: CaseSearchFilter, upTo: number): P
   const where = filterConditions(f, $);
   if (f.statuses?.length && !selective(f)) where.push(`p.status = any(${$(f.statuses)}::text[])`);
   where.push(`p.service_id = any(${$(f.services)}::text[])`);
-  const row = await sql.row<{ n: number }>(`select count(*)::int as n from (select 1 from processes p where ${where.join(' and ')} limit ${$(upTo)}) x`, values);
+  const row = await sql.row<{ n: number }>(
+    `select count(*)::int as n from (select 1 from processes p where ${where.join(' and ')} limit ${$(upTo)}) x`,
+    values,
+  );
   return row?.n ?? 0;
 }
 
+/** A field that picks out few cases (others are read newest first, service by service). */
 function selective(f: CaseSearchFilter): boolean {
-  return !!(f.reference || f.externalRef || f.name || f.email || f.postcode);
+  return exact(f) || !!f.name;
+}
+
+function exact(f: CaseSearchFilter): boolean {
+  return !!(f.reference || f.externalRef || f.email || f.postcode);
 }
 
 function filterConditions(f: CaseSearchFilter, $: (v: unknown) => string): string[] {
@@ -107,10 +123,10 @@ function filterConditions(f: CaseSearchFilter, $: (v: unknown) => string): strin
   if (f.reference) where.push(`p.reference = ${$(f.reference)}`);
   if (f.externalRef) {
     const ref = $(f.externalRef);
-    where.push(`(p.external_ref = ${ref} or p.id in (select d.process_id from deliveries d where d.external_ref = ${ref}))`);
+    where.push(`p.id in (select id from processes where external_ref = ${ref} union all select process_id from deliveries where external_ref = ${ref})`);
   }
-  if (f.email) where.push(`p.contact ? 'email' and ${EMAIL_EXPRESSION.replace('contact', 'p.contact')} = ${$(f.email)}`);
-  if (f.name) where.push(`p.contact ? 'name' and ${NAME_EXPRESSION.replace('contact', 'p.contact')} like ${$(`%${likeEscape(f.name)}%`)}`);
+  if (f.email) where.push(`${EMAIL_EXPRESSION.replace('contact', 'p.contact')} = ${$(f.email)}`);
+  if (f.name) where.push(`${NAME_EXPRESSION.replace('contact', 'p.contact')} like ${$(`%${likeEscape(f.name)}%`)}`);
   if (f.postcode) where.push(`${POSTCODES_EXPRESSION.replace('answers', 'p.answers')} @> jsonb_build_array(${$(f.postcode)}::text)`);
   if (f.statuses?.length && selective(f)) where.push(`p.status = any(${$(f.statuses)}::text[])`);
   if (f.from) where.push(`p.submitted_at >= (${$(f.from)}::date::timestamp at time zone 'Europe/London')`);

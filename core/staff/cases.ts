@@ -18,7 +18,16 @@ import {
 } from '../processes/index.ts';
 import { findProcessById, type ProcessRecord } from '../processes/processes-repo.ts';
 import { findDocumentWithContent, auditDocumentDownload } from '../documents/documents-repo.ts';
-import { countCases, findCaseDeliveries, findCaseMessages, searchCases, type CaseDeliveryRow, type CaseMessageRow, type CaseRow, type CasePosition } from './cases-repo.ts';
+import {
+  countCases,
+  findCaseDeliveries,
+  findCaseMessages,
+  searchCases,
+  type CaseDeliveryRow,
+  type CaseMessageRow,
+  type CaseRow,
+  type CasePosition,
+} from './cases-repo.ts';
 import { staffMaySeeService } from './scope.ts';
 import { staffActor, staffDisplayName, type StaffUser } from './types.ts';
 

@@ -125,7 +125,11 @@ describe('staff console in a browser', () => {
         await page.locator('#task-form-triage').getByRole('button', { name: 'Update task' }).click();
         await page.waitForURL(/done=task/);
         assert.match(await page.locator('.moj-timeline').innerText(), /by Jane Smith \(staff\)/);
-        await page.getByRole('button', { name: 'Close case' }).or(page.getByRole('link', { name: 'Close case' })).first().click();
+        await page
+          .getByRole('button', { name: 'Close case' })
+          .or(page.getByRole('link', { name: 'Close case' }))
+          .first()
+          .click();
         await page.waitForURL(/\/close$/);
         await check();
         assert.deepEqual(guarded.blocked, [], 'nothing loaded from outside');

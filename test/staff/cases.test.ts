@@ -54,7 +54,11 @@ describe('staff cases (example council, with the worker and e-mail)', () => {
   before(async () => {
     smtp = await startSmtpPeer();
     t = await staffTestHub({ env: { SMTP_PORT: String(smtp.port) }, worker: { sweepAfterMs: 500, sweepIntervalMs: 500 } });
-    main = await submit(t, answers({ fullName: 'Priya Mehta-Jones', email: 'Priya.M@example.com', homeAddress: { line1: '9 Elm Rd', town: 'Exampleton', postcode: 'EX9 4QQ' } }), true);
+    main = await submit(
+      t,
+      answers({ fullName: 'Priya Mehta-Jones', email: 'Priya.M@example.com', homeAddress: { line1: '9 Elm Rd', town: 'Exampleton', postcode: 'EX9 4QQ' } }),
+      true,
+    );
     other = await submit(t, answers({ fullName: 'Sam Other', email: 'sam@example.com' }));
     caseworker = await signUpStaff(t, { role: 'caseworker', council: 'default', services: 'noise-complaint', name: 'Jane Smith' });
   });
@@ -90,7 +94,9 @@ describe('staff cases (example council, with the worker and e-mail)', () => {
     assert.match(done.html, /data-task="triage">[^]*?Completed/);
 
     // The audit log names the person's account.
-    const audit = await t.hub.db.rows<{ actor: string; action: string }>('select actor, action from audit_events where process_id = $1 order by id', [main.processId]);
+    const audit = await t.hub.db.rows<{ actor: string; action: string }>('select actor, action from audit_events where process_id = $1 order by id', [
+      main.processId,
+    ]);
     const userId = (await t.hub.db.row<{ id: string }>('select id from staff_users where email = $1', [caseworker.email]))!.id;
     assert.deepEqual(
       audit.filter((a) => a.actor === `staff:${userId}`).map((a) => a.action),
@@ -124,7 +130,10 @@ describe('staff cases (example council, with the worker and e-mail)', () => {
     assert.deepEqual(listed((await b.get('/staff/cases?name=mehta')).html), [main.processId], 'part of the name');
     assert.deepEqual(listed((await b.get('/staff/cases?email=PRIYA.M%40EXAMPLE.COM')).html), [main.processId]);
     assert.deepEqual(listed((await b.get('/staff/cases?email=sam%40example.com')).html), [other.processId]);
-    await waitFor(async () => !!(await t.hub.db.row<{ r: string | null }>('select external_ref as r from processes where id = $1', [other.processId]))?.r, 'delivered');
+    await waitFor(
+      async () => !!(await t.hub.db.row<{ r: string | null }>('select external_ref as r from processes where id = $1', [other.processId]))?.r,
+      'delivered',
+    );
     const ext = (await t.hub.db.row<{ r: string }>('select external_ref as r from processes where id = $1', [other.processId]))!.r;
     assert.deepEqual(listed((await b.get(`/staff/cases?externalRef=${encodeURIComponent(ext)}`)).html), [other.processId]);
     await waitFor(async () => listed((await b.get('/staff/cases?status=in_progress')).html).length === 1, 'in progress');
@@ -213,7 +222,10 @@ describe('staff cases (example council, with the worker and e-mail)', () => {
   test('documents download through the console, within scope', async () => {
     const b = caseworker.browser;
     const page = await b.get(`/staff/cases/${main.processId}`);
-    const links = [...page.html.matchAll(/href="(\/staff\/cases\/[0-9a-f-]{36}\/documents\/[0-9a-f-]{36})"[^>]*>([^<]+)</g)].map((m) => ({ href: m[1]!, name: m[2]! }));
+    const links = [...page.html.matchAll(/href="(\/staff\/cases\/[0-9a-f-]{36}\/documents\/[0-9a-f-]{36})"[^>]*>([^<]+)</g)].map((m) => ({
+      href: m[1]!,
+      name: m[2]!,
+    }));
     const png = links.find((l) => l.name === 'barking dog.png');
     assert.ok(png, `evidence listed: ${JSON.stringify(links)}`);
     const res = await fetch(`${t.url}${png.href}`, { headers: { cookie: `closeloop_staff=${b.sessionCookie()}` } });

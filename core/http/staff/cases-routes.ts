@@ -112,7 +112,13 @@ export function mountCases(router: Router, hub: Hub): void {
     if (error) {
       const page = await loadCase(hub, staff, id);
       const errors = { reason: error };
-      sendStaffPage(ctx, hub, 'case-close.njk', { title: `Close case ${page.process.reference}`, section: 'cases', page, errors, errorSummary: errorSummary(errors), reason }, 400);
+      sendStaffPage(
+        ctx,
+        hub,
+        'case-close.njk',
+        { title: `Close case ${page.process.reference}`, section: 'cases', page, errors, errorSummary: errorSummary(errors), reason },
+        400,
+      );
       return;
     }
     await closeCase(hub, staff, id, reason);
