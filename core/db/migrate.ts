@@ -18,6 +18,7 @@ import * as replayKeepsAttempts from './migrations/006-replay-keeps-attempts.ts'
 import * as processChannel from './migrations/007-process-channel.ts';
 import * as staff from './migrations/008-staff.ts';
 import * as staffOidcStates from './migrations/009-staff-oidc-states.ts';
+import * as caseSearch from './migrations/010-case-search.ts';
 
 /** What a migration may know of closeloop.yaml (a migration that fills in existing rows may need it). */
 export interface MigrationConfig {
@@ -43,6 +44,7 @@ const MIGRATIONS: { name: string; module: { up: Migration; down: Migration } }[]
   { name: '007-process-channel', module: processChannel },
   { name: '008-staff', module: staff },
   { name: '009-staff-oidc-states', module: staffOidcStates },
+  { name: '010-case-search', module: caseSearch },
 ];
 
 const MIGRATION_LOCK = 7_214_000_001;

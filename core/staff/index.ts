@@ -31,3 +31,19 @@ export {
 export { checkPassword, checkCode, signInLimited, MAX_FAILED_ATTEMPTS, ATTEMPT_WINDOW_MINUTES } from './sign-in.ts';
 export { listStaffUsers, upsertOidcStaffUser, type OidcStaffUserInput } from './staff-users-repo.ts';
 export { readOverview, type Overview, type BindingFigures, type ServiceFigures } from './overview.ts';
+export {
+  findCases,
+  loadCase,
+  addCaseNote,
+  updateCaseTask,
+  closeCase,
+  caseDocument,
+  servicesFor,
+  staffCaseActor,
+  CASE_STATUSES,
+  PAGE_SIZE,
+  COUNT_LIMIT,
+  type CaseQuery,
+  type CaseSearchResult,
+  type CasePage,
+} from './cases.ts';

@@ -16,6 +16,7 @@ import { mountDeliveries } from './deliveries-routes.ts';
 import { mountApiKeys } from './keys-routes.ts';
 import { mountAudit } from './audit-routes.ts';
 import { mountErasure } from './erasure-routes.ts';
+import { mountCases } from './cases-routes.ts';
 
 export { sendStaffPage, errorSummary, SECTIONS } from './page-context.ts';
 export { formBody } from './form-body.ts';
@@ -45,6 +46,7 @@ export function staffRouter(hub: Hub, ops: ServeOps | undefined, more: StaffRout
   mountApiKeys(router, hub);
   mountAudit(router, hub);
   mountErasure(router, hub);
+  mountCases(router, hub);
   for (const m of more) m(router, hub);
   return router;
 }
