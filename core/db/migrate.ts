@@ -3,7 +3,8 @@
 // This is the one place Sequelize is kept: umzug's SequelizeStorage keeps the record of applied migrations
 // (schema_migrations, plugin_migrations), as it has since the first release. A migration run opens its own Sequelize on
 // one connection and closes it; everything else reaches Postgres through core/db/database.ts.
-import { Umzug, SequelizeStorage, type MigrationParams } from 'umzug';
+import { Umzug, SequelizeStorage } from 'umzug';
+import type { Migration, MigrationConfig, SqlRunner } from './migration-types.ts';
 import { Sequelize } from 'sequelize';
 import type { PluginMigration } from '@closeloop/sdk';
 import type { Database, Sql } from './database.ts';
@@ -20,18 +21,7 @@ import * as staff from './migrations/008-staff.ts';
 import * as staffOidcStates from './migrations/009-staff-oidc-states.ts';
 import * as caseSearch from './migrations/010-case-search.ts';
 
-/** What a migration may know of closeloop.yaml (a migration that fills in existing rows may need it). */
-export interface MigrationConfig {
-  /** The configured channels, by name. */
-  channels: Record<string, unknown>;
-}
-
-export interface SqlRunner {
-  query(sql: string, bind?: unknown[]): Promise<unknown>;
-  /** Null only for plugins' migrations (they see their own database, not the hub's config). */
-  config: MigrationConfig | null;
-}
-export type Migration = (params: MigrationParams<SqlRunner>) => Promise<void>;
+export type { Migration, MigrationConfig, SqlRunner } from './migration-types.ts';
 
 /** Migrations in order. New ones are appended here (a static list: no filesystem globbing at run time). */
 const MIGRATIONS: { name: string; module: { up: Migration; down: Migration } }[] = [

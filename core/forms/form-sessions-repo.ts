@@ -1,6 +1,6 @@
 // The SQL of form_sessions: a citizen's form in progress, keyed by the hash of the browser's session token.
 import type { Sql } from '../db/database.ts';
-import type { FormSession, SentForm, SessionFile } from './session.ts';
+import type { FormSession, SentForm, SessionFile } from './session-types.ts';
 
 /** A session row not touched for a day is gone as far as the citizen is concerned. */
 const fresh = (row: string) => `${row}.updated_at > now() - interval '1 day'`;

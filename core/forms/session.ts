@@ -3,36 +3,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import type { Database } from '../db/database.ts';
 import * as repo from './form-sessions-repo.ts';
+import type { FormSession, SentForm } from './session-types.ts';
 
 const COOKIE = 'closeloop_form';
 
-export interface SessionFile {
-  documentId: string;
-  fieldId: string;
-  name: string;
-  contentType: string;
-  size: number;
-  sha256: string;
-  key: string;
-}
-
-/** What the confirmation page needs once a form is sent; nothing the citizen answered is kept. */
-export interface SentForm {
-  reference: string;
-  trackingUrl: string;
-  processId: string;
-}
-
-export interface FormSession {
-  serviceId: string;
-  serviceVersion: number;
-  answers: Record<string, unknown>;
-  files: SessionFile[];
-  /** Set once the form is sent. */
-  result: SentForm | null;
-  /** Another request of this browser is sending the form right now. */
-  sending: boolean;
-}
+export type { FormSession, SentForm, SessionFile } from './session-types.ts';
 
 function tokenHash(token: string): Buffer {
   return createHash('sha256').update(token).digest();

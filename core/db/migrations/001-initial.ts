@@ -1,5 +1,5 @@
 // The first schema. Raw SQL keeps constraints and partial indexes explicit; models in ../models.ts mirror these tables.
-import type { Migration } from '../migrate.ts';
+import type { Migration } from '../migration-types.ts';
 
 export const up: Migration = async ({ context: sql }) => {
   await sql.query(`

@@ -1,6 +1,6 @@
 // Where each binding's poll got to: the cursor the connector returned last, kept in Postgres so a Redis loss or a new
 // worker process starts from the same place.
-import type { Migration } from '../migrate.ts';
+import type { Migration } from '../migration-types.ts';
 
 export const up: Migration = async ({ context: sql }) => {
   await sql.query(`

@@ -1,6 +1,6 @@
 // Information governance: when a process was erased, when it finished (the retention clock), an index to page the audit
 // log by time, and a row per scheduled governance job that a run locks (so two workers never run it at once).
-import type { Migration } from '../migrate.ts';
+import type { Migration } from '../migration-types.ts';
 
 export const up: Migration = async ({ context: sql }) => {
   await sql.query(`

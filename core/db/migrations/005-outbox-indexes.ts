@@ -7,7 +7,7 @@
 //   vacuum. With the default thresholds (20% of the table) a busy hub's claims waded through tens of thousands of dead
 //   entries (7–12 ms per claim after a surge); vacuuming these two tables after a fixed number of changes keeps a claim
 //   at a fraction of a millisecond. (autovacuum_naptime, 1 minute by default, bounds how often it can run.)
-import type { Migration } from '../migrate.ts';
+import type { Migration } from '../migration-types.ts';
 
 const OUTBOX_VACUUM = `autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000,
   autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 5000, autovacuum_vacuum_cost_delay = 0`;

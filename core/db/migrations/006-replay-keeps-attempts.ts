@@ -1,7 +1,7 @@
 // A replay used to reset a delivery's `attempts` to 0 (for a fresh retry budget), so a replayed delivery showed fewer
 // attempts than its attempt log listed. Now `attempts` counts every try over the delivery's life and a replay records
 // where its round started: the budget is `attempts - attempts_before_replay`.
-import type { Migration } from '../migrate.ts';
+import type { Migration } from '../migration-types.ts';
 
 export const up: Migration = async ({ context: sql }) => {
   await sql.query('alter table deliveries add column attempts_before_replay int not null default 0');

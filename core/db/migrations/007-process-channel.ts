@@ -3,7 +3,7 @@
 // service version's definition, which only the submission used to check against the configured channels.
 // Existing processes get what their submission would decide today: the definition's channel when closeloop.yaml
 // configures it and the citizen left an e-mail address or a phone number; none for an erased process.
-import type { Migration } from '../migrate.ts';
+import type { Migration } from '../migration-types.ts';
 
 export const up: Migration = async ({ context: sql }) => {
   if (!sql.config) throw new Error('007-process-channel needs the configured channels');
