@@ -1,6 +1,6 @@
 // The staff console's accounts (local and OpenID Connect), one-time invitations, sessions and failed sign-in attempts.
 // Tokens (invitation links, session cookies) are stored only as SHA-256 hashes; TOTP secrets only encrypted.
-import type { Migration } from '../migrate.ts';
+import type { Migration } from '../migration-types.ts';
 
 export const up: Migration = async ({ context: sql }) => {
   await sql.query(`create table staff_users (

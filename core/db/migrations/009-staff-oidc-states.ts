@@ -1,6 +1,6 @@
 // A staff OpenID Connect sign-in in progress: what the callback must check (state, nonce, PKCE code verifier), kept
 // server-side for ten minutes under the SHA-256 of a random cookie value, and deleted when the callback uses it (once).
-import type { Migration } from '../migrate.ts';
+import type { Migration } from '../migration-types.ts';
 
 export const up: Migration = async ({ context: sql }) => {
   await sql.query(`create table staff_oidc_states (

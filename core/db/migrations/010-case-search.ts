@@ -2,7 +2,7 @@
 // status), by the back office's reference, by the citizen's e-mail address, postcode (every address answer's, as the
 // answers store them: "SO1 1AA") and a part of their name (pg_trgm, when the database lets us create the extension;
 // otherwise a prefix index on the name, and a part of a name is found by a slower scan).
-import type { Migration } from '../migrate.ts';
+import type { Migration } from '../migration-types.ts';
 
 /** The expressions the search's queries use, word for word (an expression index serves only its own expression). */
 export const NAME_EXPRESSION = "lower(contact->>'name')";
