@@ -1,6 +1,7 @@
 // A real OpenID provider for tests (oidc-provider, the certified provider by openid-client's author), on a loopback port.
 // Its interaction endpoint signs in whichever test account `loginAs` names and grants consent at once, so a test drives a
-// whole authorisation code flow with fetch. `tamper` rewrites the ID token the token endpoint answers with (claims
+// whole authorisation code flow with fetch. With `form: true` it asks instead, as a real provider does, with a plain HTML
+// sign-in form (a username) and a consent form that a real browser submits. `tamper` rewrites the ID token the token endpoint answers with (claims
 // changed, re-signed with the provider's own key or with another), to show what the relying party refuses; `rotateKey`
 // publishes a new signing key and signs with it, as a provider rotating its keys does.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -36,7 +37,12 @@ export interface TestOidcProvider {
   close(): Promise<void>;
 }
 
-export async function startOidcProvider(options: { accounts: Record<string, TestAccount>; clients: TestClient[] }): Promise<TestOidcProvider> {
+export async function startOidcProvider(options: {
+  accounts: Record<string, TestAccount>;
+  clients: TestClient[];
+  /** Ask in HTML forms (username, then consent) instead of signing `loginAs` in at once. */
+  form?: boolean;
+}): Promise<TestOidcProvider> {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const kid = `k-${randomBytes(4).toString('hex')}`;
   const jwk = { ...privateKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' };
@@ -98,23 +104,67 @@ export async function startOidcProvider(options: { accounts: Record<string, Test
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 
+  type Details = Awaited<ReturnType<typeof provider.interactionDetails>>;
+  const consent = async (details: Details) => {
+    const grant = details.grantId
+      ? (await provider.Grant.find(details.grantId))!
+      : new provider.Grant({ accountId: details.session!.accountId, clientId: String(details.params.client_id) });
+    const missing = details.prompt.details;
+    if (Array.isArray(missing.missingOIDCScope)) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (Array.isArray(missing.missingOIDCClaims)) grant.addOIDCClaims(missing.missingOIDCClaims as string[]);
+    return { consent: { grantId: await grant.save() } };
+  };
+
   // The interaction: sign `loginAs` in, then grant what the client asked for.
   provider.use(async (ctx, next) => {
-    if (ctx.method !== 'GET' || !/^\/interaction\/[^/]+$/.test(ctx.path)) return next();
+    if (options.form || ctx.method !== 'GET' || !/^\/interaction\/[^/]+$/.test(ctx.path)) return next();
     const details = await provider.interactionDetails(ctx.req, ctx.res);
-    let result: Record<string, unknown>;
-    if (details.prompt.name === 'login') {
-      result = { login: { accountId: peer.loginAs } };
-    } else {
-      const grant = details.grantId
-        ? (await provider.Grant.find(details.grantId))!
-        : new provider.Grant({ accountId: details.session!.accountId, clientId: String(details.params.client_id) });
-      const missing = details.prompt.details;
-      if (Array.isArray(missing.missingOIDCScope)) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
-      if (Array.isArray(missing.missingOIDCClaims)) grant.addOIDCClaims(missing.missingOIDCClaims as string[]);
-      result = { consent: { grantId: await grant.save() } };
-    }
+    const result = details.prompt.name === 'login' ? { login: { accountId: peer.loginAs } } : await consent(details);
     ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: details.prompt.name !== 'login' }));
+  });
+
+  // The same in HTML forms a browser fills in and submits: a username, then "Allow".
+  provider.use(async (ctx, next) => {
+    const match = /^\/interaction\/([^/]+)(?:\/(login|consent))?$/.exec(ctx.path);
+    if (!options.form || !match) return next();
+    const details = await provider.interactionDetails(ctx.req, ctx.res);
+    const uid = encodeURIComponent(match[1]!);
+    if (ctx.method === 'GET' && !match[2]) {
+      ctx.type = 'html';
+      ctx.body =
+        details.prompt.name === 'login'
+          ? formPage(
+              'Sign in',
+              `/interaction/${uid}/login`,
+              '<label for="username">Username</label> <input id="username" name="username" autocomplete="username">',
+              'Sign in',
+            )
+          : formPage('Allow access', `/interaction/${uid}/consent`, `<p>Closeloop asks to know who you are.</p>`, 'Allow');
+      return;
+    }
+    if (ctx.method !== 'POST' || !match[2]) return next();
+    const body = new URLSearchParams(await readBody(ctx.req));
+    let result: Record<string, unknown>;
+    if (match[2] === 'login') {
+      const username = body.get('username') ?? '';
+      if (!options.accounts[username]) {
+        ctx.status = 400;
+        ctx.type = 'html';
+        ctx.body = formPage(
+          'Sign in',
+          `/interaction/${uid}/login`,
+          '<p>No such account.</p><label for="username">Username</label> <input id="username" name="username">',
+          'Sign in',
+        );
+        return;
+      }
+      result = { login: { accountId: username } };
+    } else {
+      result = await consent(details);
+    }
+    const to = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: match[2] !== 'login' });
+    ctx.status = 303;
+    ctx.redirect(to);
   });
 
   // The tamper and the rotated key: the token endpoint's ID token, with claims changed and signed again.
@@ -148,4 +198,17 @@ function signJwt(header: Record<string, unknown>, claims: Record<string, unknown
   const encode = (part: unknown) => Buffer.from(JSON.stringify(part)).toString('base64url');
   const input = `${encode(header)}.${encode(claims)}`;
   return `${input}.${sign('sha256', Buffer.from(input), key).toString('base64url')}`;
+}
+
+function formPage(title: string, action: string, fields: string, button: string): string {
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${title} – Test identity provider</title></head><body><main><h1>${title}</h1><form method="post" action="${action}">${fields} <button type="submit">${button}</button></form></main></body></html>`;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
 }
