@@ -7,6 +7,8 @@ declare module 'oidc-provider' {
     path: string;
     body: unknown;
     status: number;
+    /** The Content-Type, as koa sets it from a short name ("html", "json"). */
+    type: string;
     redirect(url: string): void;
     req: IncomingMessage;
     res: ServerResponse;
