@@ -29,6 +29,12 @@ Commands:
                         erase the citizen's personal data from a process (docs/governance.md)
   retention [--dry-run] erase every process past its service's retention period now,
                         or (--dry-run) only list them
+  staff create --email EMAIL --role ROLE [--council ID] [--services a,b] [--name NAME]
+                        a staff console account (ROLE: operator, council-admin, caseworker,
+                        auditor); prints a one-time link to set a password and second factor
+  staff list
+  staff disable --email EMAIL
+                        the account can no longer sign in; its sessions end
 
 Options:
   --config <file>       config file (default: $CLOSELOOP_CONFIG or config/closeloop.yaml)
@@ -50,6 +56,8 @@ async function main(argv: string[]): Promise<number> {
       binding: { type: 'string' },
       reference: { type: 'string' },
       reason: { type: 'string' },
+      email: { type: 'string' },
+      role: { type: 'string' },
       'dry-run': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -84,6 +92,8 @@ async function main(argv: string[]): Promise<number> {
       return erase(config, values);
     case 'retention':
       return retention(config, values['dry-run'] ?? false);
+    case 'staff':
+      return (await import('./staff/command.ts')).staffCommand(config, sub, values, process.stdout, process.stderr, USAGE);
     default:
       process.stderr.write(`Unknown command "${command}"\n\n${USAGE}`);
       return 1;

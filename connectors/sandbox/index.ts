@@ -47,8 +47,9 @@ export const connector = defineConnector<SandboxConfig, Sandbox>({
     const page = { ...ctx.state.page, db };
     routes.post('/inbox', (req) => receive(req, ctx.config.secret, db), { maxBodyBytes: INBOX_LIMIT_BYTES });
     routes.post('/events', (req) => handleProcessEvent(req, ctx, [ctx.config.secret]));
-    routes.get('/', (req) => showInbox(req, ctx, page));
-    routes.post('/act/:processId', (req) => act(req, ctx, page), { maxBodyBytes: 64 * 1024 });
+    // The page and its buttons are for people: behind staff sign-in when the hub's staff console guards plugin pages.
+    routes.get('/', (req) => showInbox(req, ctx, page), { staffPage: true });
+    routes.post('/act/:processId', (req) => act(req, ctx, page), { maxBodyBytes: 64 * 1024, staffPage: true });
   },
 
   inboundDocs: [

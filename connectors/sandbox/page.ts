@@ -72,7 +72,7 @@ export async function showInbox(req: InboundRequest, ctx: Ctx, page: SandboxPage
     csrf: csrf.token,
     done,
     audience: page.access.audience,
-    base: page.base,
+    base: req.base ?? page.base,
   });
   return html(200, body, csrf.setCookie ? { 'set-cookie': csrf.setCookie } : {});
 }
@@ -114,5 +114,5 @@ export async function act(req: InboundRequest, ctx: Ctx, page: SandboxPage): Pro
     if (status && status >= 400 && status < 500) return errorPage(ctx, status, 'The change was refused', (err as Error).message);
     throw err;
   }
-  return { status: 302, headers: { location: `${page.base}/?done=${encodeURIComponent(action)}` } };
+  return { status: 302, headers: { location: `${req.base ?? page.base}/?done=${encodeURIComponent(action)}` } };
 }

@@ -16,7 +16,7 @@
 // The submission writer, the delivery record and adding a note are fused, prepared, batched statements on the hot path:
 // they embed the fragments of citizen-changes-repo.ts. Everything else calls recordCitizenChange.
 export { decideChannel, type CitizenContact } from './channel.ts';
-export { recordCitizenChange, auditActor, type CitizenChange, type CitizenChangeDeps, type TimelineEntry, type TimelineKind } from './record.ts';
+export { recordCitizenChange, auditActor, actorData, type CitizenChange, type CitizenChangeDeps, type TimelineEntry, type TimelineKind } from './record.ts';
 export {
   timelineEntrySql,
   citizenMessageSql,

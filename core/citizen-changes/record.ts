@@ -32,9 +32,17 @@ export interface CitizenChangeDeps {
   notifyWindowSeconds: number;
 }
 
-/** How the audit log names an actor. */
+/** How the audit log names an actor: "api-client:Alloy EH"; a staff member by account id, "staff:<id>" (names change). */
 export function auditActor(actor: Actor): string {
-  return `${actor.kind}:${actor.name}`;
+  return actor.kind === 'staff' && actor.id ? `staff:${actor.id}` : `${actor.kind}:${actor.name}`;
+}
+
+/**
+ * What a timeline entry's data says of who made the change: `by`, the actor's name, and for a staff member `staff`, their
+ * account id (so the staff console reads "by Jane Smith (staff)").
+ */
+export function actorData(actor: Actor): { by: string; staff?: string } {
+  return actor.kind === 'staff' && actor.id ? { by: actor.name, staff: actor.id } : { by: actor.name };
 }
 
 /**
@@ -49,7 +57,7 @@ export async function recordCitizenChange(deps: CitizenChangeDeps, t: Sql, chang
     kinds: entries.map((e) => e.kind),
     visible: entries.map((e) => e.visibleToCitizen),
     texts: entries.map((e) => e.text),
-    data: entries.map((e) => JSON.stringify({ ...e.data, by: actor.name })),
+    data: entries.map((e) => JSON.stringify({ ...e.data, ...actorData(actor) })),
     actorName: actor.name,
     windowSeconds: deps.notifyWindowSeconds,
     auditActor: auditActor(actor),

@@ -57,6 +57,7 @@ export function loadConfig(file = defaultConfigFile(), env: NodeJS.ProcessEnv = 
   const config = parsed.data;
   const envValues: EnvValue[] = [];
   problems.push(...resolveEnvSecrets(source, config, env, envValues));
+  problems.push(...checkStaffSecrets(source, config, env));
   if (problems.length) throw new ConfigError(problems);
 
   const dir = dirname(abs);
@@ -95,6 +96,23 @@ function resolveEnvSecrets(source: YamlSource, config: CloseloopConfigFile, env:
   };
   for (const [name, b] of Object.entries(config.bindings)) b.config = visit(b.config, ['bindings', name, 'config']) as Record<string, unknown>;
   for (const [name, c] of Object.entries(config.channels)) c.config = visit(c.config, ['channels', name, 'config']) as Record<string, unknown>;
+  return problems;
+}
+
+/** Staff sign-in client secrets stay references (read when a sign-in starts); here only their variables are checked. */
+function checkStaffSecrets(source: YamlSource, config: CloseloopConfigFile, env: NodeJS.ProcessEnv): ConfigProblem[] {
+  type Staff = (typeof config)['council']['staff'];
+  const councils: [(string | number)[], { staff?: Staff }][] = [
+    [['council'], config.council],
+    ...Object.entries(config.councils).map(([id, c]): [(string | number)[], { staff?: Staff }] => [['councils', id], c]),
+  ];
+  const problems: ConfigProblem[] = [];
+  for (const [at, council] of councils) {
+    const ref = council.staff?.oidc?.clientSecret;
+    if (!ref || env[ref.env]) continue;
+    const path = [...at, 'staff', 'oidc', 'clientSecret'];
+    problems.push({ file: source.file, line: source.lineOf(path), path: path.join('.'), message: `environment variable ${ref.env} is not set` });
+  }
   return problems;
 }
 

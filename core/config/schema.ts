@@ -1,5 +1,6 @@
 // The shape of config/closeloop.yaml. Plugin-specific settings (a binding's `config`) are validated by the plugin's own schema.
 import { z } from 'zod';
+import { staffSchema } from './staff-schema.ts';
 
 /** A secret is never written in config: it names an environment variable, or a secret the hub generates and keeps in Postgres. */
 export const secretRefSchema = z.union([
@@ -55,6 +56,7 @@ export const councilSchema = z
       .regex(/\.(png|svg)$/i, 'must be a .png or .svg file')
       .optional()
       .describe("A PNG or SVG file (relative to this file) shown in the header of this council's pages"),
+    staff: staffSchema.optional(),
   })
   .strict();
 
@@ -258,6 +260,24 @@ export const closeloopConfigSchema = z
       .never({ error: 'moved: the sandbox back office is a connector now; set allowFrom in its binding (bindings.sandbox.config.allowFrom)' })
       .optional()
       .describe('No longer here: see the sandbox connector (bindings.<name>.config.allowFrom)'),
+    staff: z
+      .strictObject({
+        session: z
+          .strictObject({
+            idleMinutes: z.number().int().min(1).max(1440).default(30).describe('A staff session ends after this many minutes without a request'),
+            absoluteHours: z.number().int().min(1).max(168).default(12).describe('A staff session ends this many hours after sign-in, however active'),
+          })
+          .default({ idleMinutes: 30, absoluteHours: 12 })
+          .describe('Staff console sessions (kept in Postgres)'),
+        pluginPagesSignIn: z
+          .boolean()
+          .default(true)
+          .describe(
+            "Plugin pages for people (the sandbox back office's page and buttons) answer only someone signed in to the staff console, at /staff/connectors/{binding}/; false: at /connectors/{binding}/ with no sign-in (their own checks, like the sandbox's allowFrom, still apply)",
+          ),
+      })
+      .default({ session: { idleMinutes: 30, absoluteHours: 12 }, pluginPagesSignIn: true })
+      .describe('The staff console at /staff'),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Least severe level logged') })
       .strict()
@@ -269,6 +289,17 @@ export const closeloopConfigSchema = z
     if (c.councils[c.council.id])
       ctx.addIssue({ code: 'custom', path: ['councils', c.council.id], message: `"${c.council.id}" is already the id of council (the hub's own council)` });
     const councilIds = new Set([c.council.id, ...Object.keys(c.councils)]);
+    // An operator sees every council: only the hub's own council's provider may make one.
+    for (const [id, other] of Object.entries(c.councils)) {
+      other.staff?.oidc?.roleMapping.forEach((m, i) => {
+        if (m.role === 'operator')
+          ctx.addIssue({
+            code: 'custom',
+            path: ['councils', id, 'staff', 'oidc', 'roleMapping', i, 'role'],
+            message: "operator is given only by the hub's own council's provider (council.staff.oidc); here use council-admin, caseworker or auditor",
+          });
+      });
+    }
     for (const [name, b] of Object.entries(c.bindings)) {
       if (b.council && !councilIds.has(b.council))
         ctx.addIssue({ code: 'custom', path: ['bindings', name, 'council'], message: `no council "${b.council}" (known: ${[...councilIds].join(', ')})` });

@@ -17,6 +17,9 @@ import * as apiClientCouncil from './migrations/004-api-client-council.ts';
 import * as outboxIndexes from './migrations/005-outbox-indexes.ts';
 import * as replayKeepsAttempts from './migrations/006-replay-keeps-attempts.ts';
 import * as processChannel from './migrations/007-process-channel.ts';
+import * as staff from './migrations/008-staff.ts';
+import * as staffOidcStates from './migrations/009-staff-oidc-states.ts';
+import * as caseSearch from './migrations/010-case-search.ts';
 
 export type { Migration, MigrationConfig, SqlRunner } from './migration-types.ts';
 
@@ -29,6 +32,9 @@ const MIGRATIONS: { name: string; module: { up: Migration; down: Migration } }[]
   { name: '005-outbox-indexes', module: outboxIndexes },
   { name: '006-replay-keeps-attempts', module: replayKeepsAttempts },
   { name: '007-process-channel', module: processChannel },
+  { name: '008-staff', module: staff },
+  { name: '009-staff-oidc-states', module: staffOidcStates },
+  { name: '010-case-search', module: caseSearch },
 ];
 
 const MIGRATION_LOCK = 7_214_000_001;

@@ -7,6 +7,7 @@ export interface DeliveryRow {
   processId: string;
   reference: string;
   serviceId: string;
+  serviceVersion: number;
   binding: string;
   status: string;
   attempts: number;
@@ -21,6 +22,7 @@ interface Row {
   process_id: string;
   reference: string;
   service_id: string;
+  service_version: number;
   binding: string;
   status: string;
   attempts: number;
@@ -30,7 +32,7 @@ interface Row {
   updated_at: Date;
 }
 
-const SELECT = `select d.id, d.process_id, p.reference, p.service_id, d.binding, d.status, d.attempts, d.external_ref, d.last_error, d.created_at, d.updated_at
+const SELECT = `select d.id, d.process_id, p.reference, p.service_id, p.service_version, d.binding, d.status, d.attempts, d.external_ref, d.last_error, d.created_at, d.updated_at
   from deliveries d join processes p on p.id = d.process_id`;
 
 function deliveryRow(r: Row): DeliveryRow {
@@ -39,6 +41,7 @@ function deliveryRow(r: Row): DeliveryRow {
     processId: r.process_id,
     reference: r.reference,
     serviceId: r.service_id,
+    serviceVersion: r.service_version,
     binding: r.binding,
     status: r.status,
     attempts: r.attempts,
@@ -61,6 +64,47 @@ export async function listDeliveries(
     [filter.status, filter.binding, filter.before, filter.limit, filter.services],
   );
   return rows.map(deliveryRow);
+}
+
+export interface DeliverySearch {
+  status: string | null;
+  binding: string | null;
+  serviceId: string | null;
+  /** The process's submission day, UK time ("2026-10-01"), from and to (both included). */
+  submittedFrom: string | null;
+  submittedTo: string | null;
+  /** A council's services (null: every one). */
+  services: string[] | null;
+  limit: number;
+  offset: number;
+}
+
+const SEARCH_WHERE = `where ($1::text is null or d.status = $1) and ($2::text is null or d.binding = $2) and ($3::text is null or p.service_id = $3)
+  and ($4::date is null or p.submitted_at >= ($4::date)::timestamp at time zone 'Europe/London')
+  and ($5::date is null or p.submitted_at < ($5::date + 1)::timestamp at time zone 'Europe/London')
+  and ($6::text[] is null or p.service_id = any($6))`;
+
+function searchBinds(f: DeliverySearch): unknown[] {
+  return [f.status, f.binding, f.serviceId, f.submittedFrom, f.submittedTo, f.services];
+}
+
+/** One page of the deliveries matching a search (most recently changed first) and how many match in all. */
+export async function searchDeliveries(sql: Sql, filter: DeliverySearch): Promise<{ rows: DeliveryRow[]; total: number }> {
+  const [rows, count] = await Promise.all([
+    sql.rows<Row>(`${SELECT} ${SEARCH_WHERE} order by d.updated_at desc, d.id limit $7 offset $8`, [...searchBinds(filter), filter.limit, filter.offset]),
+    sql.row<{ n: string }>(`select count(*) as n from deliveries d join processes p on p.id = d.process_id ${SEARCH_WHERE}`, searchBinds(filter)),
+  ]);
+  return { rows: rows.map(deliveryRow), total: Number(count?.n ?? 0) };
+}
+
+/** How many dead deliveries of a binding a replay would send again (erased processes' are never replayed). */
+export async function countReplayableDead(sql: Sql, binding: string, services: string[] | null): Promise<number> {
+  const row = await sql.row<{ n: string }>(
+    `select count(*) as n from deliveries d join processes p on p.id = d.process_id
+     where d.status = 'dead' and d.binding = $1 and p.erased_at is null and ($2::text[] is null or p.service_id = any($2))`,
+    [binding, services],
+  );
+  return Number(row?.n ?? 0);
 }
 
 export async function findDelivery(sql: Sql, id: string, services: string[] | null): Promise<DeliveryRow | undefined> {

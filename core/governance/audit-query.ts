@@ -18,6 +18,8 @@ export interface AuditQuery {
   limit: number;
   /** Only entries about these services (a council admin's scope); null or absent: every entry. */
   services?: string[] | null;
+  /** With `services`: also the entries about no process that name this council (its API keys made in the staff console). */
+  council?: string | null;
 }
 
 export interface AuditEntry {
@@ -46,6 +48,7 @@ export async function queryAudit(sql: Sql, query: AuditQuery): Promise<AuditPage
     until: query.until ?? null,
     after,
     services: query.services ?? null,
+    council: query.council ?? null,
     limit: query.limit + 1,
   });
   const page = rows.slice(0, query.limit);

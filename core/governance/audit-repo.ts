@@ -39,6 +39,11 @@ export interface AuditFilter {
   /** Keyset: entries strictly older than this (exact UTC time as text, microseconds) and id. */
   after: { at: string; id: string } | null;
   services: string[] | null;
+  /**
+   * With `services`: also the entries about no process that name this council in their detail (its API keys being
+   * created or revoked in the staff console).
+   */
+  council: string | null;
   limit: number;
 }
 
@@ -80,7 +85,8 @@ export async function auditEvents(sql: Sql, filter: AuditFilter): Promise<AuditR
        and ($5::timestamptz is null or a.created_at < $5::timestamptz)
        and ($6::text is null or (a.created_at, a.id) < (($6::text)::timestamp at time zone 'UTC', $7::bigint))
        and ($8::text[] is null or p.service_id = any($8::text[])
-            or (a.process_id is null and a.action like 'service.%' and split_part(a.target, '@', 1) = any($8::text[])))
+            or (a.process_id is null and a.action like 'service.%' and split_part(a.target, '@', 1) = any($8::text[]))
+            or (a.process_id is null and $10::text is not null and a.detail->>'council' = $10::text))
      order by a.created_at desc, a.id desc
      limit $9`,
     [
@@ -93,6 +99,7 @@ export async function auditEvents(sql: Sql, filter: AuditFilter): Promise<AuditR
       filter.after?.id ?? null,
       filter.services,
       filter.limit,
+      filter.council,
     ],
   );
   return rows.map((r) => ({

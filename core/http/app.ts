@@ -1,4 +1,5 @@
 // The Koa application of the `serve` role: middleware, API routes (declared once, documented from the same declarations).
+import type { StaffConsoleOptions } from './staff/index.ts';
 import { randomUUID } from 'node:crypto';
 import Koa from 'koa';
 import Router from '@koa/router';
@@ -44,6 +45,8 @@ export interface CreateAppOptions {
   documentedRoutes?: RouteDef[];
   /** Renders an HTML error page for browsers on citizen pages; returns false to fall back to problem+json. */
   renderHtmlError?: Parameters<typeof problemMiddleware>[1];
+  /** The staff console's settings that are code, not config (tests replace what a provider's sign-in does). */
+  staff?: StaffConsoleOptions;
   /** Readiness, metrics and the queue dashboard's Redis (the serve role opens them); without it /readyz and /metrics are absent. */
   ops?: ServeOps;
 }

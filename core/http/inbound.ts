@@ -15,14 +15,33 @@ const INBOUND_LIMIT = 1024 * 1024;
 export interface InboundOptions {
   /** server.trustProxy: whose address a request comes from. */
   trustProxy: boolean;
+  /**
+   * Set when plugin pages (routes with `staffPage`) need staff sign-in: lets a signed-in person through (true), or answers
+   * the request itself (a redirect to sign in, 403 for a form) and says false.
+   */
+  staffGate?: (ctx: Context) => Promise<boolean>;
 }
+
+/** Where plugin pages behind staff sign-in are: the staff session's cookie is sent to /staff only. */
+export const STAFF_PAGES_PREFIX = '/staff';
 
 export function inboundRoutesFor(router: Router, prefix: string, options: InboundOptions): InboundRoutes {
   const add =
     (method: 'get' | 'post') =>
     (path: string, handler: InboundHandler, routeOptions: InboundRouteOptions = {}) => {
       const limit = routeOptions.maxBodyBytes ?? INBOUND_LIMIT;
-      router[method](`${prefix}${path.startsWith('/') ? path : `/${path}`}`, async (ctx) => {
+      const route = `${prefix}${path.startsWith('/') ? path : `/${path}`}`;
+      const gate = routeOptions.staffPage ? options.staffGate : undefined;
+      const base = gate ? `${STAFF_PAGES_PREFIX}${prefix}` : prefix;
+      if (gate) {
+        // The plain address of a staff page: a browser is sent to the signed-in one; a form posted there is refused.
+        router[method](route, (ctx) => {
+          if (method !== 'get') return sendProblem(ctx, 403, 'Forbidden', `Sign in to the staff console: this page is at ${STAFF_PAGES_PREFIX}${prefix}`);
+          ctx.redirect(`${STAFF_PAGES_PREFIX}${ctx.path}${ctx.querystring ? `?${ctx.querystring}` : ''}`);
+        });
+      }
+      router[method](gate ? `${STAFF_PAGES_PREFIX}${route}` : route, async (ctx) => {
+        if (gate && !(await gate(ctx))) return;
         let rawBody: Buffer = Buffer.alloc(0);
         if (method === 'post') {
           const read = await readRaw(ctx, limit);
@@ -38,6 +57,7 @@ export function inboundRoutesFor(router: Router, prefix: string, options: Inboun
           rawBody,
           clientAddress: clientAddress(ctx, options.trustProxy),
           json: () => inboundJson(rawBody, ctx.get('content-type') || undefined),
+          base,
         };
         const res = await handler(req);
         ctx.status = res.status;

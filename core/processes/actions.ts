@@ -4,7 +4,7 @@
 import type { Database, Sql } from '../db/database.ts';
 import { ConflictError, GoneError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Actor, TaskStatus } from '../plugins/index.ts';
-import { auditActor, recordCitizenChange, type TimelineEntry } from '../citizen-changes/index.ts';
+import { actorData, auditActor, recordCitizenChange, type TimelineEntry } from '../citizen-changes/index.ts';
 import { insertNote, lockProcess as lockProcessRow, setProcessStatus, type LockedProcess } from './processes-repo.ts';
 import { findTasks, setTaskStatus } from './tasks-repo.ts';
 
@@ -53,7 +53,7 @@ export async function addNote(
     processId,
     visibleToCitizen: note.visibleToCitizen,
     text,
-    data: JSON.stringify({ by: actor.name }),
+    data: JSON.stringify(actorData(actor)),
     actorName: actor.name,
     windowSeconds: deps.notifyWindowSeconds,
     auditActor: auditActor(actor),

@@ -1,4 +1,4 @@
-// The serve role: the HTTP API, citizen pages and plugin inbound routes (the sandbox back office is one).
+// The serve role: the HTTP API, citizen pages, the staff console (/staff) and plugin inbound routes (the sandbox back office is one).
 import type Router from '@koa/router';
 import type { Hub } from '../hub.ts';
 import { createApp, type CreateAppOptions } from '../http/app.ts';
@@ -19,6 +19,8 @@ import { SERVICES_CHANNEL } from '../services/index.ts';
 import { API_KEYS_CHANNEL, forgetCachedApiKeys } from '../auth/api-keys.ts';
 import { openServeOps } from '../metrics/index.ts';
 import { adminQueuesMiddleware } from '../http/routes/admin-queues.ts';
+import { staffRouter } from '../http/staff/index.ts';
+import { staffPageGate } from '../http/staff/plugin-pages.ts';
 
 export interface ServeRole {
   server: RunningServer;
@@ -47,7 +49,11 @@ export async function startServe(hub: Hub, options: CreateAppOptions = {}): Prom
   const actions = { db: hub.db, notifyWindowSeconds: hub.config.notifications.combineWindowSeconds };
   const bindings = await loadBindings(hub, (binding) => processApiFor(actions, binding));
   const channels = await loadChannels(hub);
-  const inbound = { trustProxy: hub.config.server.trustProxy };
+  const inbound = {
+    trustProxy: hub.config.server.trustProxy,
+    // Plugin pages for people (the sandbox's) answer only staff signed in to the console, under /staff.
+    staffGate: hub.config.staff.pluginPagesSignIn ? staffPageGate(hub) : undefined,
+  };
   const pages = pluginPages(hub.config.council);
   const mountInbound = (router: Router) => {
     for (const b of bindings.values()) b.connector.inbound?.(inboundRoutesFor(router, `/connectors/${b.name}`, inbound), { ...b.context, pages });
@@ -59,6 +65,7 @@ export async function startServe(hub: Hub, options: CreateAppOptions = {}): Prom
     ...[...channels.values()].flatMap((c) => pluginDocs(`/channels/${c.name}`, c.channel.inboundDocs ?? [], `Channel ${c.name} (${c.channel.name})`)),
   ];
   const ops = await openServeOps(hub);
+  const staff = staffRouter(hub, ops, [], options.staff);
   const { app } = createApp(hub, {
     ...options,
     ops,
@@ -71,7 +78,13 @@ export async function startServe(hub: Hub, options: CreateAppOptions = {}): Prom
       ...(options.before ?? []),
     ],
     renderHtmlError: htmlErrorRenderer(hub),
-    extraRouters: [mountInbound, (router) => mountPages(router, hub), (router) => mountForms(router, hub), ...(options.extraRouters ?? [])],
+    extraRouters: [
+      mountInbound,
+      (router) => mountPages(router, hub),
+      (router) => mountForms(router, hub),
+      (router) => void router.use(staff.routes(), staff.allowedMethods()),
+      ...(options.extraRouters ?? []),
+    ],
   });
   // A service published through the admin API takes effect on every API process without a restart.
   const reload = () => hub.catalogue.reload().catch((err) => hub.log.warn({ err }, 'service reload failed'));

@@ -4,3 +4,4 @@ export { compileMapping, buildXml, buildXmlDocument, buildXmlString, escapeXml, 
 export { loadXsd, clearXsdCache, validateXml, validateDocument, xsdDisplayPath, xsdFolderName, XsdFileError, type Xsd, type XsdError } from './xsd.ts';
 export { parseXmlSafely, selectText, selectAll, UnsafeXmlError, XmlSyntaxError } from '@closeloop/sdk/xml';
 export { renderXml, type RenderedXml } from './render.ts';
+export { prettyXml } from './pretty.ts';

@@ -102,9 +102,21 @@ describe('start, docs and CLI', () => {
       body: JSON.stringify({ answers: sampleAnswers(definition) }),
     });
     assert.equal(res.status, 201);
-    const { reference } = (await res.json()) as { reference: string };
-    // The webhook connector is imported from dist/ by the registry and delivers to /sandbox/inbox.
-    await waitFor(async () => (await (await fetch(`${base}/sandbox`)).text()).includes(reference), `${reference} on the sandbox page`, 30_000);
+    const { reference, processId } = (await res.json()) as { reference: string; processId: string };
+    // The sandbox connector is imported from dist/ by the registry and delivers to /sandbox/inbox; the sandbox answers
+    // with its reference (SBX-…), which the process keeps. (Its page is behind staff sign-in: test/loop/sandbox.test.ts.)
+    const { stdout } = await run(process.execPath, [...CLI, 'keys', 'create', '--name', 'Sandbox check', '--services', 'noise-complaint'], { env });
+    const key = /clk_[A-Za-z0-9_-]{43}/.exec(stdout)![0];
+    await waitFor(
+      async () => {
+        const r = await fetch(`${base}/api/v1/processes/${processId}`, { headers: { authorization: `Bearer ${key}` } });
+        return r.status === 200 && /^SBX-\d+$/.test(((await r.json()) as { externalRef: string | null }).externalRef ?? '');
+      },
+      `${reference} received by the sandbox`,
+      30_000,
+    );
+    const page = await fetch(`${base}/sandbox`, { redirect: 'manual' });
+    assert.equal(page.headers.get('location'), '/staff/connectors/sandbox/', 'the sandbox page is behind staff sign-in');
   });
 
   test('Swagger UI renders every operation with all outside requests blocked, and Authorize takes a bearer key', async () => {

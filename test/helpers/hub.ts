@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { loadConfig, type Config } from '../../core/config/index.ts';
 import { openHub, type Hub } from '../../core/hub.ts';
 import { startServe } from '../../core/roles/serve.ts';
+import type { CreateAppOptions } from '../../core/http/app.ts';
 import { createApiKey } from '../../core/auth/api-keys.ts';
 import type { WorkerOptions } from '../../core/roles/worker.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
@@ -31,6 +32,8 @@ export interface TestHubOptions {
   configure?: (config: Config) => void;
   configFile?: string;
   env?: Record<string, string>;
+  /** Options for the serve role (extra routers…), made once the hub is open. */
+  serve?: (hub: Hub) => CreateAppOptions;
   /** Also run the worker role (relay, deliveries, notifications). */
   worker?: boolean | WorkerOptions;
 }
@@ -59,7 +62,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   config.server.host = '127.0.0.1';
   options.configure?.(config);
   const hub = await openHub(config, { role: 'test', migrate: true });
-  const serve = await startServe(hub);
+  const serve = await startServe(hub, options.serve?.(hub));
   let worker: { close(): Promise<void> } | null = null;
   if (options.worker) {
     const { startWorker } = await import('../../core/roles/worker.ts');

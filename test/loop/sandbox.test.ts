@@ -1,7 +1,8 @@
 // The example council's sandbox back office (the sandbox connector): deliveries arrive signed, the page lists them, and
 // its forms act through the hub's process API (so the citizen's tracking page shows the change). Forms need the CSRF
-// token. The page and its buttons answer only the addresses in the binding's allowFrom (this machine by default).
-// /sandbox is the binding's short address (/connectors/sandbox).
+// token. The page and its buttons answer only someone signed in to the staff console (at /staff/connectors/sandbox/, where
+// the staff session's cookie goes) and only the addresses in the binding's allowFrom (this machine by default).
+// /sandbox is the binding's short address (/connectors/sandbox), which sends the browser to the signed-in page.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -10,6 +11,17 @@ import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../core/config/index.ts';
 import { checkBindings } from '../../core/plugins/check-bindings.ts';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
+import { signUpStaff } from '../staff/support.ts';
+
+/** The sandbox's page behind staff sign-in, and its buttons' address. */
+const PAGE = '/staff/connectors/sandbox/';
+const ACT = '/staff/connectors/sandbox/act';
+
+/** Signs a staff member in (any role will do) and answers the session cookie, for the Cookie header. */
+async function staffCookie(t: TestHub): Promise<string> {
+  const { browser } = await signUpStaff(t, { role: 'caseworker', council: t.config.council.id });
+  return `closeloop_staff=${browser.sessionCookie()}`;
+}
 
 const FLY_TIPPING = {
   location: { easting: 292100, northing: 92300 },
@@ -35,13 +47,13 @@ async function submitFlyTipping(t: TestHub): Promise<{ processId: string; refere
 }
 
 /** The sandbox page's session cookie and CSRF token, once the delivery with this reference is listed (with its forms). */
-async function sandboxForm(t: TestHub, reference: string): Promise<{ cookie: string; csrf: string; page: string }> {
+async function sandboxForm(t: TestHub, staff: string, reference: string): Promise<{ cookie: string; csrf: string; page: string }> {
   for (let i = 0; ; i++) {
-    const r = await fetch(`${t.url}/sandbox`);
+    const r = await fetch(`${t.url}${PAGE}`, { headers: { cookie: staff } });
     assert.equal(r.status, 200);
     const page = await r.text();
     if (page.includes(reference))
-      return { cookie: (r.headers.get('set-cookie') ?? '').split(';')[0]!, csrf: /name="_csrf" value="([^"]+)"/.exec(page)![1]!, page };
+      return { cookie: `${staff}; ${(r.headers.get('set-cookie') ?? '').split(';')[0]!}`, csrf: /name="_csrf" value="([^"]+)"/.exec(page)![1]!, page };
     if (i >= 100) assert.fail(`${reference} never arrived in the sandbox`);
     await new Promise((x) => setTimeout(x, 100));
   }
@@ -49,8 +61,10 @@ async function sandboxForm(t: TestHub, reference: string): Promise<{ cookie: str
 
 describe('sandbox back office', () => {
   let t: TestHub;
+  let staff: string;
   before(async () => {
     t = await startTestHub({ worker: true });
+    staff = await staffCookie(t);
   });
   after(async () => {
     await t.close();
@@ -62,8 +76,8 @@ describe('sandbox back office', () => {
     let page = '';
     let cookie = '';
     for (let i = 0; i < 100 && !page.includes(reference); i++) {
-      const r = await fetch(`${t.url}/sandbox`);
-      cookie = (r.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const r = await fetch(`${t.url}${PAGE}`, { headers: { cookie: staff } });
+      cookie = `${staff}; ${(r.headers.get('set-cookie') ?? '').split(';')[0]!}`;
       page = await r.text();
       if (!page.includes(reference)) await new Promise((x) => setTimeout(x, 100));
     }
@@ -72,22 +86,25 @@ describe('sandbox back office', () => {
     assert.match(page, /answers only requests from this machine/, 'the page says who can open it');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
 
-    const refused = await fetch(`${t.url}/sandbox/act/${processId}`, {
+    assert.ok(page.includes(`action="${ACT}/${processId}"`), 'its forms post to the signed-in address');
+    const refused = await fetch(`${t.url}${ACT}/${processId}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: staff },
       body: 'action=close',
       redirect: 'manual',
     });
     assert.equal(refused.status, 403, 'no CSRF token, no change');
 
     const act = (fields: Record<string, string>) =>
-      fetch(`${t.url}/sandbox/act/${processId}`, {
+      fetch(`${t.url}${ACT}/${processId}`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
         body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
         redirect: 'manual',
       });
-    assert.equal((await act({ action: 'note', text: 'A crew is booked for Thursday.', visibility: 'public' })).status, 302);
+    const noted = await act({ action: 'note', text: 'A crew is booked for Thursday.', visibility: 'public' });
+    assert.equal(noted.status, 302);
+    assert.equal(noted.headers.get('location'), `${PAGE}?done=note`, 'back to the signed-in page');
     assert.equal((await act({ action: 'task', taskKey: 'clearance', status: 'completed' })).status, 302);
 
     const view = (await (await fetch(`${t.url}/api/v1/track/${trackingUrl.split('/track/')[1]}`)).json()) as { status: string; timeline: { text: string }[] };
@@ -109,6 +126,31 @@ describe('sandbox back office', () => {
     assert.match(proc.externalRef, /^SBX-\d+$/);
   });
 
+  test('signed out of the staff console, /sandbox sends the browser to sign in and its buttons refuse', async () => {
+    const short = await fetch(`${t.url}/sandbox`, { redirect: 'manual' });
+    assert.equal(short.status, 302);
+    assert.equal(short.headers.get('location'), PAGE, 'the short address goes to the page behind sign-in');
+    const page = await fetch(`${t.url}${PAGE}`, { redirect: 'manual' });
+    assert.equal(page.status, 302);
+    assert.equal(page.headers.get('location'), '/staff/sign-in');
+    const followed = await fetch(`${t.url}/sandbox`);
+    assert.ok(followed.url.endsWith('/staff/sign-in'), followed.url);
+    assert.match(await followed.text(), /<h1 class="govuk-heading-l">Sign in<\/h1>/);
+    const { processId } = await submitFlyTipping(t);
+    for (const path of [`${ACT}/${processId}`, `/sandbox/act/${processId}`, `/connectors/sandbox/act/${processId}`]) {
+      const res = await fetch(`${t.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'action=close',
+        redirect: 'manual',
+      });
+      assert.equal(res.status, 403, path);
+    }
+    // A session cookie that is not a live session is signed out too.
+    const forged = await fetch(`${t.url}${PAGE}`, { headers: { cookie: `closeloop_staff=${'A'.repeat(43)}` }, redirect: 'manual' });
+    assert.equal(forged.headers.get('location'), '/staff/sign-in');
+  });
+
   test('the sandbox inbox refuses unsigned deliveries', async () => {
     const res = await fetch(`${t.url}/sandbox/inbox`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<x/>' });
     assert.equal(res.status, 401);
@@ -116,9 +158,9 @@ describe('sandbox back office', () => {
 
   test('a process id is one path segment of the API call: it cannot reach another route', async () => {
     const { processId, reference } = await submitFlyTipping(t);
-    const { cookie, csrf } = await sandboxForm(t, reference);
+    const { cookie, csrf } = await sandboxForm(t, staff, reference);
     const act = (id: string, fields: Record<string, string>) =>
-      fetch(`${t.url}/sandbox/act/${encodeURIComponent(id)}`, {
+      fetch(`${t.url}${ACT}/${encodeURIComponent(id)}`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
         body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
@@ -140,16 +182,16 @@ describe('sandbox back office', () => {
 
   test("the page and its buttons refuse a request that came through a proxy the hub does not trust (its address is not the client's)", async () => {
     const { processId, reference } = await submitFlyTipping(t);
-    const { cookie, csrf } = await sandboxForm(t, reference);
+    const { cookie, csrf } = await sandboxForm(t, staff, reference);
     const viaProxy: Record<string, string>[] = [{ 'x-forwarded-for': '127.0.0.1' }, { forwarded: 'for=127.0.0.1' }, { 'x-real-ip': '127.0.0.1' }];
     for (const header of viaProxy) {
-      const page = await fetch(`${t.url}/sandbox`, { headers: { accept: 'text/html', ...header } });
+      const page = await fetch(`${t.url}${PAGE}`, { headers: { accept: 'text/html', cookie: staff, ...header } });
       assert.equal(page.status, 403, JSON.stringify(header));
       const html = await page.text();
       assert.match(html, /answers only requests from this machine/);
       assert.match(html, /bindings\.sandbox\.config\.allowFrom/);
       assert.ok(!html.includes(processId), 'nothing of the processes is shown');
-      const act = await fetch(`${t.url}/sandbox/act/${processId}`, {
+      const act = await fetch(`${t.url}${ACT}/${processId}`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, ...header },
         body: new URLSearchParams({ _csrf: csrf, action: 'close' }).toString(),
@@ -178,8 +220,26 @@ describe('sandbox back office', () => {
   });
 });
 
+describe('sandbox back office without staff sign-in (staff.pluginPagesSignIn: false)', () => {
+  let t: TestHub;
+  before(async () => {
+    t = await startTestHub({ configure: (c) => void (c.staff.pluginPagesSignIn = false) });
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  test('the page is at /sandbox again, for this machine only', async () => {
+    const res = await fetch(`${t.url}/sandbox`);
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /action="\/connectors\/sandbox\/act\/|Nothing has arrived yet/);
+    assert.equal((await fetch(`${t.url}${PAGE}`)).status, 404, 'no page under /staff');
+  });
+});
+
 describe('sandbox back office open to other addresses by config', () => {
   let t: TestHub;
+  let staff: string;
   before(async () => {
     // Behind a trusted proxy (which appends the address it saw to X-Forwarded-For), open to one office network.
     t = await startTestHub({
@@ -188,6 +248,7 @@ describe('sandbox back office open to other addresses by config', () => {
         c.bindings.sandbox!.config = { ...c.bindings.sandbox!.config, allowFrom: ['203.0.113.0/24'] };
       },
     });
+    staff = await staffCookie(t);
   });
   after(async () => {
     await t.close();
@@ -195,14 +256,14 @@ describe('sandbox back office open to other addresses by config', () => {
 
   test('only the addresses in sandbox.allowFrom, as the trusted proxy saw them', async () => {
     const status = async (forwardedFor?: string) =>
-      (await fetch(`${t.url}/sandbox`, { headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {} })).status;
+      (await fetch(`${t.url}${PAGE}`, { headers: { cookie: staff, ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) } })).status;
     assert.equal(await status('203.0.113.7'), 200, 'an allowed address');
     assert.equal(await status(), 403, 'this machine is no longer in the list');
     assert.equal(await status('198.51.100.1'), 403, 'another address');
     // The client wrote 203.0.113.7 itself; the proxy appended the address it really came from.
     assert.equal(await status('203.0.113.7, 198.51.100.1'), 403, 'a forged X-Forwarded-For entry is not believed');
     assert.equal(await status('198.51.100.1, 203.0.113.7'), 200);
-    const page = await (await fetch(`${t.url}/sandbox`, { headers: { 'x-forwarded-for': '203.0.113.7' } })).text();
+    const page = await (await fetch(`${t.url}${PAGE}`, { headers: { cookie: staff, 'x-forwarded-for': '203.0.113.7' } })).text();
     assert.match(page, /answers requests from 203\.0\.113\.0\/24 only/);
   });
 

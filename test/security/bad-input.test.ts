@@ -13,6 +13,7 @@ import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
+import { signUpStaff } from '../staff/support.ts';
 import { pdfBytes, pngBytes } from '../helpers/files.ts';
 import { webhookHeaders } from '@closeloop/sdk';
 import { loadXsd, parseXmlSafely, UnsafeXmlError, validateXml } from '../../core/xml/index.ts';
@@ -1086,7 +1087,10 @@ describe('bad input (example council: the sandbox back office)', () => {
       (rows as { reference: string }[]).map((r) => r.reference),
       [reference],
     );
-    const page = await (await fetch(`${t.url}/sandbox`)).text();
+    // The sandbox's page is behind staff sign-in.
+    const { browser } = await signUpStaff(t, { role: 'operator' });
+    const page = await (await fetch(`${t.url}/staff/connectors/sandbox/`, { headers: { cookie: `closeloop_staff=${browser.sessionCookie()}` } })).text();
+    assert.match(page, /Sandbox back office/);
     assert.ok(!page.includes(SCRIPT), 'no raw script');
     assert.ok(page.includes('&lt;script&gt;alert(1)&lt;/script&gt;&#39;); drop table processes;--'), 'escaped');
   });

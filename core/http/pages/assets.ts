@@ -1,12 +1,15 @@
-// Serves govuk-frontend's CSS, JS, fonts and images, and our two small scripts, from the hub itself: no CDN.
+// Serves govuk-frontend's and MOJ Frontend's CSS, JS, fonts and images, and our small scripts, from the hub itself: no CDN.
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Middleware } from 'koa';
-import { GOVUK_DIST } from './renderer.ts';
+import { GOVUK_DIST, MOJ_ROOT } from './renderer.ts';
 
 const GOVUK = join(GOVUK_DIST, 'govuk');
+const MOJ = join(MOJ_ROOT, 'moj');
 const OWN = join(dirname(fileURLToPath(import.meta.url)), 'static');
+/** The MOJ files the staff console uses (its CSS, its ES module bundle, its images). */
+const MOJ_FILES = /^(moj-frontend\.min\.css|all\.bundle\.mjs|images\/[a-z0-9-]+\.(svg|png))$/;
 
 const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
@@ -21,9 +24,17 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-/** Files under /assets/: govuk-frontend.min.css|js, fonts/, images/, manifest.json; /assets/closeloop/* are ours. */
+/**
+ * Files under /assets/: govuk-frontend.min.css|js, fonts/, images/, manifest.json; /assets/moj/* is MOJ Frontend's;
+ * /assets/closeloop/* are ours.
+ */
 function fileFor(path: string): string | null {
   const rel = path.slice('/assets/'.length);
+  if (rel.startsWith('moj/')) {
+    const inner = rel.slice('moj/'.length);
+    if (!MOJ_FILES.test(inner)) return null;
+    return join(MOJ, inner.startsWith('images/') ? join('assets', inner) : inner);
+  }
   const [base, inner] = rel.startsWith('closeloop/')
     ? [OWN, rel.slice('closeloop/'.length)]
     : [GOVUK, rel.startsWith('govuk-frontend.min.') ? rel : join('assets', rel)];
@@ -42,6 +53,9 @@ export function assetsMiddleware(): Middleware {
     let body = cache.get(file);
     if (body === undefined) {
       body = await readFile(file).catch(() => null);
+      // MOJ's CSS names its images at /assets/images/, where govuk-frontend's are: point it at its own.
+      if (body && file === join(MOJ, 'moj-frontend.min.css'))
+        body = Buffer.from(body.toString('utf8').replaceAll('url(/assets/images/', 'url(/assets/moj/images/'));
       cache.set(file, body);
     }
     if (!body) return next();

@@ -8,17 +8,19 @@ import { ukDate, ukDateTime } from '@closeloop/sdk';
 const require = createRequire(import.meta.url);
 /** govuk-frontend's dist folder (templates, CSS, JS, fonts, images). */
 export const GOVUK_DIST = join(dirname(require.resolve('govuk-frontend/package.json')), 'dist');
+/** @ministryofjustice/frontend's folder (its templates are under moj/, as its macros import them). */
+export const MOJ_ROOT = dirname(require.resolve('@ministryofjustice/frontend/package.json'));
 const OWN_TEMPLATES = join(dirname(fileURLToPath(import.meta.url)), 'templates');
 
 // govuk-frontend's template adds the `js-enabled` class with an inline script; our CSP allows no inline script, so the
 // same line runs from /assets/closeloop/init.js instead (see static/init.js).
-const INLINE_INIT = /<script>document\.body\.className \+= ' js-enabled'[^<]*<\/script>/;
+export const INLINE_INIT = /<script>document\.body\.className \+= ' js-enabled'[^<]*<\/script>/;
 
 let env: nunjucks.Environment | null = null;
 /** Plugins' pages: one environment per plugin template folder, which comes first (then ours, then govuk-frontend's). */
 const pluginEnvs = new Map<string, nunjucks.Environment>();
 
-function createEnvironment(folders: string[]): nunjucks.Environment {
+export function createEnvironment(folders: string[]): nunjucks.Environment {
   const created = new nunjucks.Environment(new nunjucks.FileSystemLoader(folders), { autoescape: true, throwOnUndefined: false });
   created.addFilter('ukDate', (iso: string) => ukDate(iso));
   created.addFilter('ukDateTime', (iso: string) => ukDateTime(iso));

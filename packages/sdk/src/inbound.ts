@@ -23,6 +23,12 @@ export interface InboundRequest {
    * carry or hostile nesting. Check the caller's signature or secret first.
    */
   json(): InboundJson;
+  /**
+   * Where the plugin's routes are, as the browser reached this one: "/connectors/{binding}", or
+   * "/staff/connectors/{binding}" for a page behind staff sign-in (a route with `staffPage`). Build a page's links and form
+   * actions from it. Absent outside a hub.
+   */
+  base?: string;
 }
 
 export interface InboundResponse {
@@ -37,10 +43,16 @@ export type InboundHandler = (req: InboundRequest) => Promise<InboundResponse>;
 export interface InboundRouteOptions {
   /** The largest body accepted (default 1 MB); a larger one is answered 413 in problem+json. */
   maxBodyBytes?: number;
+  /**
+   * A page (or a form it posts) for the council's staff, not an address a machine calls. When the hub's staff console
+   * guards plugin pages (staff.pluginPagesSignIn, on by default), the route answers only a person signed in to the staff
+   * console, at /staff/connectors/{binding}/… (its plain address sends the browser there); `req.base` says which.
+   */
+  staffPage?: boolean;
 }
 
 export interface InboundRoutes {
-  get(path: string, handler: InboundHandler): void;
+  get(path: string, handler: InboundHandler, options?: InboundRouteOptions): void;
   post(path: string, handler: InboundHandler, options?: InboundRouteOptions): void;
 }
 

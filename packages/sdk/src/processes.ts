@@ -3,9 +3,11 @@
 export type TaskStatus = 'open' | 'in_progress' | 'completed' | 'cancelled';
 
 export interface Actor {
-  /** Shown on the timeline: "Alloy EH", "webhook:sandbox". */
+  /** Shown on the timeline: "Alloy EH", "webhook:sandbox", a staff member's name "Jane Smith". */
   name: string;
-  kind: 'api-client' | 'connector' | 'admin' | 'system';
+  kind: 'api-client' | 'connector' | 'admin' | 'system' | 'staff';
+  /** A staff member's account id (kind 'staff'): the audit log names them "staff:<id>", as their sign-ins. */
+  id?: string;
 }
 
 /**

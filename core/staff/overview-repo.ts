@@ -1,0 +1,43 @@
+// The SQL of the staff overview's figures that /metrics does not have: deliveries and failures in recent windows, the
+// last success per binding, and submissions per service today and this week (days and weeks of the UK's clock).
+import type { Sql } from '../db/database.ts';
+
+export interface BindingWindowRow {
+  binding: string;
+  delivered_hour: number;
+  delivered_day: number;
+  failed_day: number;
+  last_success: Date | null;
+}
+
+export async function bindingWindows(sql: Sql, bindings: string[]): Promise<BindingWindowRow[]> {
+  return sql.rows<BindingWindowRow>(
+    `select b.binding,
+       (select count(*) from deliveries d where d.binding = b.binding and d.status = 'delivered' and d.delivered_at > now() - interval '1 hour')::int as delivered_hour,
+       (select count(*) from deliveries d where d.binding = b.binding and d.status = 'delivered' and d.delivered_at > now() - interval '1 day')::int as delivered_day,
+       (select count(*) from delivery_attempts a join deliveries d on d.id = a.delivery_id
+         where d.binding = b.binding and a.outcome <> 'delivered' and a.ended_at > now() - interval '1 day')::int as failed_day,
+       (select max(d.delivered_at) from deliveries d where d.binding = b.binding and d.status = 'delivered') as last_success
+     from unnest($1::text[]) as b(binding)`,
+    [bindings],
+  );
+}
+
+export interface ServiceSubmissionsRow {
+  service_id: string;
+  today: number;
+  week: number;
+}
+
+export async function serviceSubmissions(sql: Sql, services: string[]): Promise<ServiceSubmissionsRow[]> {
+  return sql.rows<ServiceSubmissionsRow>(
+    `with bounds as (
+       select (date_trunc('day', now() at time zone 'Europe/London') at time zone 'Europe/London') as day_start,
+              (date_trunc('week', now() at time zone 'Europe/London') at time zone 'Europe/London') as week_start)
+     select s.service_id,
+       (select count(*) from processes p, bounds where p.service_id = s.service_id and p.submitted_at >= bounds.day_start)::int as today,
+       (select count(*) from processes p, bounds where p.service_id = s.service_id and p.submitted_at >= bounds.week_start)::int as week
+     from unnest($1::text[]) as s(service_id)`,
+    [services],
+  );
+}
