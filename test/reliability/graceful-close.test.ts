@@ -22,9 +22,11 @@ function get(port: number, agent: http.Agent, path = '/'): Promise<{ status: num
 describe('graceful close of the HTTP server', () => {
   let running: RunningServer;
   let closed: Promise<void> | null = null;
+  let slowStarted = 0;
   before(async () => {
     const app = new Koa();
     app.use(async (ctx) => {
+      if (ctx.path === '/slow') slowStarted++;
       if (ctx.path === '/slow') await new Promise((r) => setTimeout(r, 300));
       ctx.body = { ok: true };
     });
@@ -43,7 +45,8 @@ describe('graceful close of the HTTP server', () => {
       [200, 200],
     );
     const inflight = get(running.port, agent, '/slow');
-    await new Promise((r) => setTimeout(r, 50));
+    // The shutdown starts once the server is handling it (on a loaded machine a fixed pause was not always enough).
+    for (const before = slowStarted; slowStarted === before;) await new Promise((r) => setTimeout(r, 5));
     closed = running.close();
     // The client writes its next request on the other, idle socket while the server is shutting down.
     await new Promise((r) => setTimeout(r, 50));
