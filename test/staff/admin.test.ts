@@ -219,7 +219,9 @@ describe('staff admin pages', () => {
     assert.deepEqual([...new Set(actions)].sort(), ['api-key.created', 'api-key.revoked']);
     assert.match(byName.html, /Selected filters/);
     const today = new Date();
-    const range = `from-day=${today.getUTCDate()}&from-month=${today.getUTCMonth() + 1}&from-year=${today.getUTCFullYear()}`;
+    // From yesterday: the entries were made moments ago, which may be before midnight.
+    const since = new Date(Date.now() - 86_400_000);
+    const range = `from-day=${since.getUTCDate()}&from-month=${since.getUTCMonth() + 1}&from-year=${since.getUTCFullYear()}`;
     assert.match((await southAdmin.browser.get(`/staff/audit?${range}`)).html, /data-action="api-key.created"/);
     const future = await southAdmin.browser.get(`/staff/audit?from-day=1&from-month=1&from-year=${today.getUTCFullYear() + 1}`);
     assert.match(future.html, /No entries match the filters/);

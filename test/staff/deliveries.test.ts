@@ -174,7 +174,12 @@ describe('staff deliveries', () => {
     const delivered = await b.get('/staff/deliveries?status=delivered&service=pests');
     assert.ok(listed(delivered.html).includes(deadId));
     assert.equal((await b.get('/staff/deliveries?status=dead')).html.match(/data-delivery=/g), null);
-    const today = new Date().toLocaleDateString('en-GB', { timeZone: 'Europe/London' });
+    // The day it was submitted, as the filter reads days (London time); not "now", which may be past midnight already.
+    const [row] = await t.hub.db.rows<{ submitted_at: Date }>(
+      'select p.submitted_at from deliveries d join processes p on p.id = d.process_id where d.id = $1',
+      [noiseId],
+    );
+    const today = row!.submitted_at.toLocaleDateString('en-GB', { timeZone: 'Europe/London' });
     assert.ok(listed((await b.get(`/staff/deliveries?from=${encodeURIComponent(today)}&to=${encodeURIComponent(today)}`)).html).includes(noiseId));
     const future = await b.get('/staff/deliveries?from=1/1/2099');
     assert.deepEqual(listed(future.html), []);
