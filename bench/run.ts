@@ -220,11 +220,17 @@ async function fillScale(db: pg.Client) {
 async function staffBench(db: pg.Client, env: NodeJS.ProcessEnv, hubUrl: string) {
   const config = loadConfig(CONFIG, env);
   const hub = { config, url: hubUrl } as unknown as TestHub;
-  const operator = await signUpStaff(hub, { role: 'operator', name: 'Bench Operator', email: `bench-${Date.now()}@example.org` });
-  const cookie = [...operator.browser.cookies.entries()]
-    .filter(([key]) => key.startsWith('/staff ') || key.startsWith('/ '))
-    .map(([key, value]) => `${key.split(' ')[1]}=${value}`)
-    .join('; ');
+  // Ten people, each signed in with a session of their own (as an office would be).
+  const cookies: string[] = [];
+  for (let n = 0; n < 10; n++) {
+    const operator = await signUpStaff(hub, { role: 'operator', name: `Bench Operator ${n + 1}`, email: `bench-${n + 1}-${Date.now()}@example.org` });
+    cookies.push(
+      [...operator.browser.cookies.entries()]
+        .filter(([key]) => key.startsWith('/staff ') || key.startsWith('/ '))
+        .map(([key, value]) => `${key.split(' ')[1]}=${value}`)
+        .join('; '),
+    );
+  }
   const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
   const { rows: sample } = await db.query(
     `select id, reference, contact->>'name' as name, answers->'homeAddress'->>'postcode' as postcode from processes
@@ -243,7 +249,7 @@ async function staffBench(db: pg.Client, env: NodeJS.ProcessEnv, hubUrl: string)
   const names = Object.keys(kinds);
   const next = (i: number) => {
     const kind = names[i % names.length]!;
-    return { method: 'GET', path: kinds[kind]!(), headers: { cookie, accept: 'text/html' } };
+    return { method: 'GET', path: kinds[kind]!(), headers: { cookie: cookies[i % cookies.length]!, accept: 'text/html' } };
   };
   log(`staff console: 10 staff at ${SCALE_ROWS.toLocaleString()} cases, ${SECONDS} s`);
   await closedLoop(hubUrl, 10, WARMUP_SECONDS, next);
