@@ -46,7 +46,14 @@ function once(agent: http.Agent, base: URL, spec: RequestSpec): Promise<number> 
 }
 
 /** Closed loop: `concurrency` requests in flight for `seconds`. */
-export async function closedLoop(baseUrl: string, concurrency: number, seconds: number, next: (i: number) => RequestSpec): Promise<LoadResult> {
+export async function closedLoop(
+  baseUrl: string,
+  concurrency: number,
+  seconds: number,
+  next: (i: number) => RequestSpec,
+  /** Told of each request as it ends (its number as given to `next`, its latency and status). */
+  onDone?: (i: number, ms: number, status: number) => void,
+): Promise<LoadResult> {
   const base = new URL(baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const latencies: number[] = [];
@@ -59,8 +66,10 @@ export async function closedLoop(baseUrl: string, concurrency: number, seconds: 
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < end) {
         const t0 = performance.now();
-        const status = await once(agent, base, next(i++));
+        const n = i++;
+        const status = await once(agent, base, next(n));
         latencies.push(performance.now() - t0);
+        onDone?.(n, performance.now() - t0, status);
         statuses[status] = (statuses[status] ?? 0) + 1;
         if (status < 200 || status >= 300) errors++;
       }

@@ -18,6 +18,8 @@ import { compileMapping, loadXsd, renderXml } from '../core/xml/index.ts';
 import { sampleAnswers, sampleDocuments } from '../core/services/sample-answers.ts';
 import { connectDatabase, migrate } from '../core/db/index.ts';
 import { createApiKey } from '../core/auth/api-keys.ts';
+import { signUpStaff } from '../test/staff/support.ts';
+import type { TestHub } from '../test/helpers/hub.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const SECONDS = QUICK ? 3 : 10;
@@ -84,7 +86,9 @@ async function stop(child: ChildProcess) {
 const ROLE_NODE_OPTIONS = '--max-old-space-size=160';
 
 function role(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'core/cli.ts', ...args, '--config', CONFIG], {
+  // BENCH_PROFILE=DIR writes each role's CPU profile there (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.BENCH_PROFILE)}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'core/cli.ts', ...args, '--config', CONFIG], {
     env: { ...env, NODE_OPTIONS: [env.NODE_OPTIONS, ROLE_NODE_OPTIONS].filter(Boolean).join(' ') },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -183,6 +187,95 @@ async function baseline(mode: 'A' | 'B', body: Buffer): Promise<LoadResult> {
   return result;
 }
 
+/** The scale phase's million cases (50,000 with BENCH_QUICK), straight into the tables. */
+async function fillScale(db: pg.Client) {
+  log(`scale: ${SCALE_ROWS.toLocaleString()} processes`);
+  const t0 = Date.now();
+  await db.query(
+    `with s as (
+       select i, gen_random_uuid() as id, translate(rtrim(encode(sha256(convert_to('bench-' || i, 'UTF8')), 'base64'), '='), '+/', '-_') as token
+       from generate_series(1, $1) i
+     ), p as (
+       insert into processes (id, reference, service_id, service_version, status, answers, contact, submitted_at, updated_at)
+       select id, 'BEN-' || i, 'noise-complaint', (select max(version) from service_versions where service_id = 'noise-complaint'), 'received',
+         -- Names, e-mail addresses and postcodes as real cases have them, so the staff console's searches meet real indexes:
+         -- ~20,000 postcodes of ~50 cases each, names from a few hundred; one every 150 s (a million over ~4.8 years).
+         jsonb_build_object('noiseType', 'music', 'homeAddress', jsonb_build_object('line1', (i % 200) || ' Mill Lane', 'postcode', 'EX' || (1 + i % 99) || ' ' || ((i / 99) % 10) || chr(65 + (i / 990) % 20) || 'B')),
+         jsonb_build_object('name', (array['Alex', 'Priya', 'Sam', 'Chris', 'Jo', 'Mohammed', 'Olivia', 'Wei'])[1 + i % 8] || ' ' || (array['Smith', 'Patel', 'Jones', 'Taylor', 'Brown', 'Khan', 'Evans', 'Nowak'])[1 + (i / 8) % 8] || ' ' || (i % 97), 'email', 'resident' || i || '@example.com'), now() - (i * 150 || ' seconds')::interval, now() - (i * 150 || ' seconds')::interval
+       from s
+     )
+     insert into tracking_tokens (hash, process_id) select sha256(convert_to(token, 'UTF8')), id from s`,
+    [SCALE_ROWS],
+  );
+  await db.query('analyze processes; analyze tracking_tokens; analyze tasks; analyze timeline_events; analyze documents');
+  // Write the bulk insert out now, so the measurements below do not pay for its checkpoint.
+  await db.query('checkpoint');
+  log(`  inserted in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+/**
+ * The staff console at scale: an operator made with `closeloop staff create`'s function signs in through the real pages
+ * (password, then a TOTP code computed as a phone would), then 10 staff at once ask for a mix of pages.
+ */
+async function staffBench(db: pg.Client, env: NodeJS.ProcessEnv, hubUrl: string) {
+  const config = loadConfig(CONFIG, env);
+  const hub = { config, url: hubUrl } as unknown as TestHub;
+  // Ten people, each signed in with a session of their own (as an office would be).
+  const cookies: string[] = [];
+  for (let n = 0; n < 10; n++) {
+    const operator = await signUpStaff(hub, { role: 'operator', name: `Bench Operator ${n + 1}`, email: `bench-${n + 1}-${Date.now()}@example.org` });
+    cookies.push(
+      [...operator.browser.cookies.entries()]
+        .filter(([key]) => key.startsWith('/staff ') || key.startsWith('/ '))
+        .map(([key, value]) => `${key.split(' ')[1]}=${value}`)
+        .join('; '),
+    );
+  }
+  const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
+  const { rows: sample } = await db.query(
+    `select id, reference, contact->>'name' as name, answers->'homeAddress'->>'postcode' as postcode from processes
+     where contact ? 'name' order by random() limit 200`,
+  );
+  const kinds: Record<string, () => string> = {
+    overview: () => '/staff/overview',
+    'cases, first page': () => '/staff/cases',
+    'cases by postcode': () => `/staff/cases?postcode=${encodeURIComponent(pick(sample).postcode)}`,
+    'cases by reference': () => `/staff/cases?reference=${encodeURIComponent(pick(sample).reference)}`,
+    'cases by name': () => `/staff/cases?name=${encodeURIComponent(pick(sample).name.split(' ').slice(0, 2).join(' '))}`,
+    'a case': () => `/staff/cases/${pick(sample).id}`,
+    deliveries: () => '/staff/deliveries',
+    audit: () => '/staff/audit',
+  };
+  const names = Object.keys(kinds);
+  const next = (i: number) => {
+    const kind = names[i % names.length]!;
+    return { method: 'GET', path: kinds[kind]!(), headers: { cookie: cookies[i % cookies.length]!, accept: 'text/html' } };
+  };
+  log(`staff console: 10 staff at ${SCALE_ROWS.toLocaleString()} cases, ${SECONDS} s`);
+  await closedLoop(hubUrl, 10, WARMUP_SECONDS, next);
+  const staffCpu = cpuSnapshot(rolePids);
+  const byKind = new Map<string, number[]>(names.map((k) => [k, []]));
+  const run = await closedLoop(hubUrl, 10, SECONDS, next, (i, ms) => byKind.get(names[i % names.length]!)!.push(ms));
+  cpu.push({ phase: 'staff console, 10 staff', seconds: run.seconds, shares: cpuShares(staffCpu, cpuSnapshot(rolePids), run.seconds) });
+  const bad = Object.entries(run.statuses).filter(([status]) => status !== '200');
+  for (const kind of names) {
+    const l = byKind.get(kind)!.sort((x, y) => x - y);
+    const p99 = percentile(l, 99);
+    rows.push({
+      metric: `staff page: ${kind} (p50 ${percentile(l, 50).toFixed(1)} ms, ${l.length} requests)`,
+      value: p99,
+      unit: 'ms p99',
+      target: { text: '≤ 100 ms p99', ok: p99 <= 100 },
+    });
+  }
+  rows.push({
+    metric: `staff pages, 10 staff at ${SCALE_ROWS.toLocaleString()} cases: ${run.rps.toFixed(0)} pages/s, p50 ${run.p50.toFixed(1)} ms${bad.length ? `, non-200: ${bad.map(([s, n]) => `${s}×${n}`).join(' ')}` : ''}`,
+    value: run.p99,
+    unit: 'ms p99',
+    target: { text: '≤ 100 ms p99', ok: run.p99 <= 100 && bad.length === 0 },
+  });
+}
+
 async function main() {
   mkdirSync('bench/results', { recursive: true });
   const admin = new pg.Client({ connectionString: ADMIN_URL });
@@ -207,6 +300,20 @@ async function main() {
 
   await xmlBench();
   if (process.env.BENCH_ONLY === 'xml') {
+    await receiver.close();
+    await smtp.close();
+    return print();
+  }
+
+  if (process.env.BENCH_ONLY === 'staff') {
+    const serve = role('serve', ['serve'], env);
+    await waitHttp(`${hubUrl}/healthz`);
+    const db = new pg.Client({ connectionString: DB_URL });
+    await db.connect();
+    await fillScale(db);
+    await staffBench(db, env, hubUrl);
+    await stop(serve);
+    await db.end();
     await receiver.close();
     await smtp.close();
     return print();
@@ -270,27 +377,9 @@ async function main() {
     baseline: { name: 'intake JSON', value: intake.rps },
   });
 
-  log(`scale: ${SCALE_ROWS.toLocaleString()} processes`);
   const db = new pg.Client({ connectionString: DB_URL });
   await db.connect();
-  const t0 = Date.now();
-  await db.query(
-    `with s as (
-       select i, gen_random_uuid() as id, translate(rtrim(encode(sha256(convert_to('bench-' || i, 'UTF8')), 'base64'), '='), '+/', '-_') as token
-       from generate_series(1, $1) i
-     ), p as (
-       insert into processes (id, reference, service_id, service_version, status, answers, contact, submitted_at, updated_at)
-       select id, 'BEN-' || i, 'noise-complaint', (select max(version) from service_versions where service_id = 'noise-complaint'), 'received',
-         '{"noiseType":"music"}'::jsonb, '{}'::jsonb, now() - (i || ' seconds')::interval, now() - (i || ' seconds')::interval
-       from s
-     )
-     insert into tracking_tokens (hash, process_id) select sha256(convert_to(token, 'UTF8')), id from s`,
-    [SCALE_ROWS],
-  );
-  await db.query('analyze processes; analyze tracking_tokens; analyze tasks; analyze timeline_events; analyze documents');
-  // Write the bulk insert out now, so the measurements below do not pay for its checkpoint.
-  await db.query('checkpoint');
-  log(`  inserted in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  await fillScale(db);
   // The same tokens as the SQL above: base64url(sha256('bench-<i>')), 43 characters like real ones.
   const tokenOf = (i: number) => createHash('sha256').update(`bench-${i}`).digest('base64url');
   const track = () => ({ method: 'GET', path: `/api/v1/track/${tokenOf(1 + Math.floor(Math.random() * SCALE_ROWS))}` });
@@ -321,6 +410,7 @@ async function main() {
     baseline: { name: 'intake on a near-empty table', value: intake.rps },
     target: { text: 'within 10%', ok: intakeBig.rps >= 0.9 * intake.rps },
   });
+  await staffBench(db, env, hubUrl);
 
   log(`end to end: serve + ${WORKERS} worker process(es), ${E2E_SECONDS} s of submissions, to the webhook receiver`);
   // Deliveries queued by the intake runs are cleared so the run measures only its own submissions.
@@ -361,7 +451,7 @@ async function main() {
 
   log('note → citizen e-mail at 200 notes/s');
   const { rows: procs } = await db.query(
-    `select p.id from processes p where p.service_id = 'noise-complaint' and p.contact ? 'email' and p.status = 'received' order by p.submitted_at desc limit $1`,
+    `select p.id from processes p where p.service_id = 'noise-complaint' and p.contact ? 'email' and p.status = 'received' and p.reference not like 'BEN-%' order by p.submitted_at desc limit $1`,
     [QUICK ? 600 : 4000],
   );
   // Let the end-to-end run's own messages (two per submission) drain first, so notes are measured on their own.

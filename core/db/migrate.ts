@@ -20,6 +20,7 @@ import * as processChannel from './migrations/007-process-channel.ts';
 import * as staff from './migrations/008-staff.ts';
 import * as staffOidcStates from './migrations/009-staff-oidc-states.ts';
 import * as caseSearch from './migrations/010-case-search.ts';
+import * as overviewIndexes from './migrations/011-overview-indexes.ts';
 
 export type { Migration, MigrationConfig, SqlRunner } from './migration-types.ts';
 
@@ -35,6 +36,7 @@ const MIGRATIONS: { name: string; module: { up: Migration; down: Migration } }[]
   { name: '008-staff', module: staff },
   { name: '009-staff-oidc-states', module: staffOidcStates },
   { name: '010-case-search', module: caseSearch },
+  { name: '011-overview-indexes', module: overviewIndexes },
 ];
 
 const MIGRATION_LOCK = 7_214_000_001;

@@ -82,13 +82,18 @@ export async function searchCases(sql: Sql, f: CaseSearchFilter, position: CaseP
     where.push(`p.service_id = any(${$(f.services)}::text[])`);
     text = `select ${CASE_COLUMNS} from processes p where ${where.join(' and ')} order by ${order} limit ${lim}`;
   } else {
-    const services = $(f.services);
-    const byStatus = f.statuses?.length ? `cross join unnest(${$(f.statuses)}::text[]) as st(status)` : '';
-    where.push('p.service_id = s.service_id');
-    if (byStatus) where.push('p.status = st.status');
-    text = `select c.* from unnest(${services}::text[]) as s(service_id) ${byStatus}
-      cross join lateral (select ${CASE_COLUMNS} from processes p where ${where.join(' and ')} order by ${order} limit ${lim}) c
-      order by ${order.replaceAll('p.', 'c.')} limit ${lim}`;
+    // One branch per service (and asked-for status), each with its own id as a value: the planner then judges each
+    // service by its own statistics and reads it from its (service, [status,] submitted_at, id) index. Joined to a list
+    // of services instead, it judged them all alike and could walk every case newest first looking for a service with
+    // few cases (87 ms at 50,000 cases, the whole table for a service with none).
+    const statuses = f.statuses?.length ? f.statuses : [null];
+    const branches = f.services.flatMap((service) =>
+      statuses.map((status) => {
+        const own = [...where, `p.service_id = ${$(service)}`, ...(status ? [`p.status = ${$(status)}`] : [])];
+        return `(select ${CASE_COLUMNS} from processes p where ${own.join(' and ')} order by ${order} limit ${lim})`;
+      }),
+    );
+    text = `select c.* from (${branches.join(' union all ')}) c order by ${order.replaceAll('p.', 'c.')} limit ${lim}`;
   }
   const rows = await sql.rows<CaseColumns>(text, values);
   const cases = rows.map(toRow);

@@ -23,6 +23,28 @@ export async function bindingWindows(sql: Sql, bindings: string[]): Promise<Bind
   );
 }
 
+export interface BindingQueueRow {
+  binding: string;
+  status: 'pending' | 'queued' | 'delivering' | 'dead';
+  n: number;
+  /** Seconds since the oldest was created. */
+  oldest: number;
+}
+
+/**
+ * Per binding, the deliveries not delivered (by status) and the oldest's age: read from the (binding, status, created_at)
+ * index, so only the undelivered and dead rows are touched, not every delivery ever made (as /metrics's snapshot does).
+ */
+export async function bindingQueues(sql: Sql, bindings: string[]): Promise<BindingQueueRow[]> {
+  return sql.rows<BindingQueueRow>(
+    `select d.binding, d.status, count(*)::int as n, extract(epoch from now() - min(d.created_at))::float8 as oldest
+     from deliveries d
+     where d.binding = any($1::text[]) and d.status in ('pending', 'queued', 'delivering', 'dead')
+     group by d.binding, d.status`,
+    [bindings],
+  );
+}
+
 export interface ServiceSubmissionsRow {
   service_id: string;
   today: number;

@@ -1,9 +1,9 @@
 // The overview a staff member opens first: per binding they may watch, what is queued, delivered and failing and what
 // needs acting on (the same alerts as GET /api/v1/admin/alerts); per service they may see, submissions today and this week.
 import type { Hub } from '../hub.ts';
-import { readAlerts, readHubSnapshot, type BindingAlert } from '../metrics/index.ts';
+import { readAlerts, type BindingAlert } from '../metrics/index.ts';
 import { deliveryQueueName, type Queues } from '../jobs/index.ts';
-import { bindingWindows, serviceSubmissions } from './overview-repo.ts';
+import { bindingQueues, bindingWindows, serviceSubmissions } from './overview-repo.ts';
 import { staffMaySeeService, visibleBindings } from './scope.ts';
 import type { StaffUser } from './types.ts';
 
@@ -48,8 +48,8 @@ export async function readOverview(hub: Hub, user: StaffUser, queues: Queues | n
     .list()
     .map((s) => ({ serviceId: s.definition.id, title: s.definition.title, council: hub.councils.idOfService(hub.catalogue, s.definition.id) }))
     .filter((s) => staffMaySeeService(user, s.serviceId, s.council));
-  const [snapshot, alerts, windows, submissions, queueCounts] = await Promise.all([
-    bindings.length ? readHubSnapshot(hub.db, hub.config) : null,
+  const [queueRows, alerts, windows, submissions, queueCounts] = await Promise.all([
+    bindings.length ? bindingQueues(hub.db, bindings) : [],
     bindings.length ? readAlerts(hub.db, hub.config) : [],
     bindingWindows(hub.db, bindings),
     serviceSubmissions(
@@ -61,7 +61,7 @@ export async function readOverview(hub: Hub, user: StaffUser, queues: Queues | n
   const visible = new Set(bindings);
   const ownAlerts = alerts.filter((a) => visible.has(a.binding));
   const figures = bindings.map((binding, i): BindingFigures => {
-    const rows = snapshot?.deliveries.filter((d) => d.binding === binding) ?? [];
+    const rows = queueRows.filter((d) => d.binding === binding);
     const undelivered = rows.filter((d) => ['pending', 'queued', 'delivering'].includes(d.status));
     const w = windows.find((x) => x.binding === binding);
     const config = hub.config.bindings[binding]!;

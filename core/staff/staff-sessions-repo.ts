@@ -54,15 +54,24 @@ export async function insertSession(sql: Sql, tokenHash: Buffer, userId: string,
 
 /**
  * A live session: not ended, seen within `idleMinutes`, begun within `absoluteHours`, its account enabled. Touches
- * last_seen_at in the same statement (at most once a minute, so a busy page costs no write each time).
+ * last_seen_at in the same statement, at most once a minute: otherwise the statement only reads, so a page costs no
+ * row version, no row lock and no WAL flush at commit (an UPDATE that sets the same value still writes all three, and
+ * a person's pages opened at once waited on each other's commits).
  */
 export async function touchLiveSession(sql: Sql, tokenHash: Buffer, idleMinutes: number, absoluteHours: number): Promise<SessionRow | null> {
   const row = await sql.row<{ user_id: string; csrf_secret: string; stage: SessionStage; created_at: Date; last_seen_at: Date }>(
-    `update staff_sessions s set last_seen_at = case when s.last_seen_at < now() - interval '1 minute' then now() else s.last_seen_at end
-     from staff_users u
-     where s.token_hash = $1 and u.id = s.user_id and u.disabled_at is null and s.ended_at is null
-       and s.last_seen_at > now() - make_interval(mins => $2) and s.created_at > now() - make_interval(hours => $3)
-     returning s.user_id, s.csrf_secret, s.stage, s.created_at, s.last_seen_at`,
+    `with live as (
+       select s.token_hash, s.user_id, s.csrf_secret, s.stage, s.created_at, s.last_seen_at
+       from staff_sessions s join staff_users u on u.id = s.user_id
+       where s.token_hash = $1 and u.disabled_at is null and s.ended_at is null
+         and s.last_seen_at > now() - make_interval(mins => $2) and s.created_at > now() - make_interval(hours => $3)
+     ), touched as (
+       update staff_sessions s set last_seen_at = now() from live
+       where s.token_hash = live.token_hash and live.last_seen_at < now() - interval '1 minute' and s.ended_at is null
+       returning s.last_seen_at
+     )
+     select live.user_id, live.csrf_secret, live.stage, live.created_at, coalesce((select last_seen_at from touched), live.last_seen_at) as last_seen_at
+     from live`,
     [tokenHash, idleMinutes, absoluteHours],
   );
   return row ? { userId: row.user_id, csrfSecret: row.csrf_secret, stage: row.stage, createdAt: row.created_at, lastSeenAt: row.last_seen_at } : null;
