@@ -76,17 +76,7 @@ export async function closedLoop(
     }),
   );
   agent.destroy();
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return {
-    requests: latencies.length,
-    errors,
-    seconds: elapsed,
-    rps: latencies.length / elapsed,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    statuses,
-  };
+  return summarize(latencies, errors, started, statuses);
 }
 
 /** Open loop: `rate` requests per second for `seconds`, whatever the server's speed. Resolves with each request's start time. */
@@ -116,6 +106,11 @@ export async function openLoop(baseUrl: string, rate: number, seconds: number, n
   }
   await Promise.all(pending);
   agent.destroy();
+  return { ...summarize(latencies, errors, started, statuses), starts };
+}
+
+/** Rates and percentiles of a finished run (`started`: its performance.now() at the start). */
+function summarize(latencies: number[], errors: number, started: number, statuses: Record<string, number>): LoadResult {
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   return {
@@ -126,6 +121,5 @@ export async function openLoop(baseUrl: string, rate: number, seconds: number, n
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     statuses,
-    starts,
   };
 }
