@@ -1,5 +1,6 @@
 // Headless Debian Chromium through playwright-core, with every request off this machine blocked (and recorded),
 // and axe-core for accessibility checks.
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -82,4 +83,23 @@ export async function axeOnPage(page: Page): Promise<AxeViolation[]> {
     return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
   });
   return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+}
+
+/**
+ * Opens each of `urls` under the hub's real Content-Security-Policy, with `from`'s cookies (a signed-in session), and
+ * asserts nothing was loaded from outside and no CSP violation or script error reached the console.
+ */
+export async function assertCleanUnderCsp(browser: Browser, from: BrowserContext, urls: string[], options: { javaScriptEnabled: boolean }): Promise<void> {
+  const strict = await newPage(browser, { javaScriptEnabled: options.javaScriptEnabled });
+  try {
+    await strict.context.addCookies(await from.cookies());
+    for (const url of urls) {
+      await strict.page.goto(url);
+      await strict.page.waitForLoadState('networkidle');
+    }
+    assert.deepEqual(strict.blocked, []);
+    assert.deepEqual(strict.consoleErrors, [], 'no CSP violation or script error');
+  } finally {
+    await strict.close();
+  }
 }

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import type { TestHub } from '../helpers/hub.ts';
-import { axeOnPage, launchBrowser, newPage } from '../helpers/browser.ts';
+import { axeOnPage, launchBrowser, newPage, assertCleanUnderCsp } from '../helpers/browser.ts';
 import { signUpStaff, staffTestHub } from './support.ts';
 
 const CONFIG = 'test/fixtures/councils/closeloop.yaml';
@@ -111,18 +111,12 @@ describe('staff admin pages in a browser', () => {
         assert.deepEqual(violations, [], 'axe found no violations');
 
         // Under the real CSP: no violation, no script error.
-        const strict = await newPage(browser, { javaScriptEnabled: js });
-        try {
-          await strict.context.addCookies(await guarded.context.cookies());
-          for (const path of ['/staff/api-keys', '/staff/api-keys/new', '/staff/audit', '/staff/erasure']) {
-            await strict.page.goto(`${t.url}${path}`);
-            await strict.page.waitForLoadState('networkidle');
-          }
-          assert.deepEqual(strict.blocked, []);
-          assert.deepEqual(strict.consoleErrors, [], 'no CSP violation or script error');
-        } finally {
-          await strict.close();
-        }
+        await assertCleanUnderCsp(
+          browser,
+          guarded.context,
+          ['/staff/api-keys', '/staff/api-keys/new', '/staff/audit', '/staff/erasure'].map((path) => `${t.url}${path}`),
+          { javaScriptEnabled: js },
+        );
       } finally {
         await guarded.close();
       }

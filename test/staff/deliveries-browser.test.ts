@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import type { TestHub } from '../helpers/hub.ts';
-import { axeOnPage, launchBrowser, newPage } from '../helpers/browser.ts';
+import { axeOnPage, launchBrowser, newPage, assertCleanUnderCsp } from '../helpers/browser.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../peers/webhook-receiver.ts';
 import { signUpStaff, staffTestHub } from './support.ts';
@@ -116,18 +116,14 @@ describe('staff deliveries in a browser', () => {
         assert.deepEqual(violations, [], 'axe found no violations');
 
         // Under the real CSP: nothing blocked, no console error.
-        const strict = await newPage(browser, { javaScriptEnabled: js });
-        try {
-          await strict.context.addCookies(await guarded.context.cookies());
-          for (const path of ['/staff/deliveries?from=31/2/2026', `/staff/deliveries/${id}`, '/staff/deliveries/replay-dead?binding=north-casework']) {
-            await strict.page.goto(`${t.url}${path}`);
-            await strict.page.waitForLoadState('networkidle');
-          }
-          assert.deepEqual(strict.blocked, []);
-          assert.deepEqual(strict.consoleErrors, [], 'no CSP violation or script error');
-        } finally {
-          await strict.close();
-        }
+        await assertCleanUnderCsp(
+          browser,
+          guarded.context,
+          ['/staff/deliveries?from=31/2/2026', `/staff/deliveries/${id}`, '/staff/deliveries/replay-dead?binding=north-casework'].map(
+            (path) => `${t.url}${path}`,
+          ),
+          { javaScriptEnabled: js },
+        );
       } finally {
         await guarded.close();
       }
