@@ -53,6 +53,8 @@ export async function closedLoop(
   next: (i: number) => RequestSpec,
   /** Told of each request as it ends (its number as given to `next`, its latency and status). */
   onDone?: (i: number, ms: number, status: number) => void,
+  /** Each of the `concurrency` users pauses this long (ms) after each answer, as a person reads a page; none: no pause. */
+  think?: () => number,
 ): Promise<LoadResult> {
   const base = new URL(baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
@@ -72,6 +74,8 @@ export async function closedLoop(
         onDone?.(n, performance.now() - t0, status);
         statuses[status] = (statuses[status] ?? 0) + 1;
         if (status < 200 || status >= 300) errors++;
+        const pause = think ? Math.min(think(), end - performance.now()) : 0;
+        if (pause > 0) await new Promise((r) => setTimeout(r, pause));
       }
     }),
   );

@@ -23,15 +23,16 @@ Commands:
                         (--expires: a future date; the key stops working at its start, 00:00 UTC)
   keys list
   keys revoke <id or key prefix>
-  replay --delivery <id> | --binding <name>
-                        put dead deliveries back in the outbox
+  replay --delivery <id> | --update <id> | --binding <name>
+                        put dead deliveries (--update: a dead update delivery, a citizen's
+                        message; --binding: both kinds) back in the outbox
   erase --reference <ref> [--reason "..."]
                         erase the citizen's personal data from a process (docs/governance.md)
   retention [--dry-run] erase every process past its service's retention period now,
                         or (--dry-run) only list them
   staff create --email EMAIL --role ROLE [--council ID] [--services a,b] [--name NAME]
-                        a staff console account (ROLE: operator, council-admin, caseworker,
-                        auditor); prints a one-time link to set a password and second factor
+                        a staff console account (ROLE: operator, council-admin,
+                        service-editor, caseworker, auditor); prints a one-time link to set a password and second factor
   staff list
   staff disable --email EMAIL
                         the account can no longer sign in; its sessions end
@@ -53,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
       council: { type: 'string' },
       connect: { type: 'boolean' },
       delivery: { type: 'string' },
+      update: { type: 'string' },
       binding: { type: 'string' },
       reference: { type: 'string' },
       reason: { type: 'string' },
@@ -215,15 +217,24 @@ async function keys(
   }
 }
 
-async function replay(config: Config, values: { delivery?: string; binding?: string }): Promise<number> {
-  if (!values.delivery && !values.binding) {
-    process.stderr.write('replay needs --delivery <id> or --binding <name>\n');
+async function replay(config: Config, values: { delivery?: string; update?: string; binding?: string }): Promise<number> {
+  if (!values.delivery && !values.update && !values.binding) {
+    process.stderr.write('replay needs --delivery <id>, --update <id> or --binding <name>\n');
     return 1;
   }
   const { replayDeliveries } = await import('./delivery/replay.ts');
+  const { replayUpdates } = await import('./replies/index.ts');
   const db = connectDatabase({ url: config.database.url, poolMax: 2 });
+  const actor = `cli:${process.env.USER ?? 'operator'}`;
   try {
-    const ids = await replayDeliveries(db, { id: values.delivery, binding: values.binding }, `cli:${process.env.USER ?? 'operator'}`);
+    if (values.update || (values.binding && !values.delivery)) {
+      const updates = await replayUpdates(db, { id: values.update, binding: values.update ? undefined : values.binding }, actor);
+      process.stdout.write(
+        `${updates.length} dead update deliver${updates.length === 1 ? 'y' : 'ies'} queued again${updates.length ? `: ${updates.join(', ')}` : ''}\n`,
+      );
+      if (values.update) return updates.length ? 0 : 1;
+    }
+    const ids = await replayDeliveries(db, { id: values.delivery, binding: values.binding }, actor);
     process.stdout.write(`${ids.length} dead deliver${ids.length === 1 ? 'y' : 'ies'} queued again${ids.length ? `: ${ids.join(', ')}` : ''}\n`);
     return 0;
   } finally {

@@ -3,6 +3,7 @@
 import { extname, resolve } from 'node:path';
 import type { Config } from './config/index.ts';
 import type { ServiceCatalogue } from './services/index.ts';
+import { WorkingCalendar, type Region } from './calendar/index.ts';
 
 export interface Council {
   id: string;
@@ -12,6 +13,8 @@ export interface Council {
   logoUrl?: string;
   /** The logo file on disk and its type. */
   logo?: { file: string; contentType: string };
+  /** Its working days (bank holidays of its part of the UK, its own days off): when its tasks' targets fall due. */
+  calendar: WorkingCalendar;
 }
 
 export class Councils {
@@ -20,11 +23,12 @@ export class Councils {
 
   constructor(config: Config) {
     this.defaultId = config.council.id;
-    const add = (id: string, c: { name: string; senderEmail?: string; logo?: string }) =>
+    const add = (id: string, c: { name: string; senderEmail?: string; logo?: string; bankHolidays?: Region; extraHolidays?: string[] }) =>
       this.byId.set(id, {
         id,
         name: c.name,
         senderEmail: c.senderEmail,
+        calendar: new WorkingCalendar({ bankHolidays: c.bankHolidays ?? 'england-and-wales', extraHolidays: c.extraHolidays ?? [] }),
         ...(c.logo
           ? {
               logoUrl: `/councils/${id}/logo`,
@@ -55,6 +59,11 @@ export class Councils {
 
   ofService(catalogue: ServiceCatalogue, serviceId: string): Council {
     return this.get(this.idOfService(catalogue, serviceId));
+  }
+
+  /** The working days of the council that owns a service. */
+  calendarOf(catalogue: ServiceCatalogue, serviceId: string): WorkingCalendar {
+    return this.ofService(catalogue, serviceId).calendar;
   }
 
   /** Ids of the published services a council owns. */

@@ -9,6 +9,8 @@ import { councilContext, loadServiceFiles, ServiceCatalogue } from './services/i
 import { Registry } from './plugins/registry.ts';
 import { pluginData, type PluginEraser } from './plugins/plugin-data.ts';
 import { Councils } from './councils.ts';
+import { PgListener } from './db/pg-listener.ts';
+import { syncUploadedXsd, syncUploadedXsds, XSD_UPLOADS_CHANNEL } from './xml/index.ts';
 
 export interface Hub {
   config: Config;
@@ -50,6 +52,16 @@ export async function openHub(config: Config, options: OpenHubOptions): Promise<
       if (ran.length) log.info({ migrations: ran }, 'database migrated');
     }
     await resolveRuntimeConfig(db, config);
+    // XSDs uploaded in the staff console: materialised from Postgres now, and again whenever any process uploads one.
+    await syncUploadedXsds(db);
+    const xsdListener = new PgListener(
+      config.database.url,
+      XSD_UPLOADS_CHANNEL,
+      (payload) => void syncUploadedXsd(db, payload).catch((err: unknown) => log.warn({ err }, 'could not materialise an uploaded XSD')),
+      log,
+    );
+    await xsdListener.start();
+    closers.push(() => xsdListener.stop());
     const loaded = loadServiceFiles(config.paths.services, {
       bindings: new Set(Object.keys(config.bindings)),
       channels: new Set(Object.keys(config.channels)),

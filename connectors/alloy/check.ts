@@ -26,6 +26,7 @@ export async function checkAlloy(config: AlloyConfig, client: AlloyClient): Prom
     need(design, 'attachmentsAttribute', config.attachmentsAttribute);
     need(design, 'status.attribute', config.status?.attribute);
     need(design, 'closureReason.attribute', config.closureReason?.attribute);
+    need(design, 'updates.commentAttribute', config.updates?.commentAttribute);
   };
   config.attributes.forEach((a, i) => need(config.designCode, `attributes.${i}.attributeCode`, a.attributeCode));
   shared(config.designCode);

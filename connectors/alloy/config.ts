@@ -111,6 +111,16 @@ export const alloyConfigSchema = z.strictObject({
     .strictObject({ intervalSeconds: z.number().int().min(0).max(86_400).describe('Seconds between polls (0: none)') })
     .optional()
     .describe('Ask Alloy for items edited since the last poll'),
+  updates: z
+    .strictObject({
+      commentAttribute: code.describe(
+        "A text attribute of the item that citizens' messages are appended to, each on its own lines with its date (like open311-adapter's update attribute)",
+      ),
+    })
+    .optional()
+    .describe(
+      "Citizens' replies and further evidence from the tracking page: each message is appended to commentAttribute and its files added to attachmentsAttribute, on the item the delivery created (absent: this binding takes no updates)",
+    ),
   actorName: z.string().min(1).max(100).default('Alloy').describe('The actor name on the timeline ("by Alloy EH")'),
 });
 

@@ -66,12 +66,12 @@ async function findByDeliveryId(client: AlloyClient, config: AlloyConfig, design
  * The name a document is uploaded under: the process reference and the start of the document's id, then its own name.
  * Officers see which case a file belongs to, and a retry can find the file again by this name.
  */
-export function uploadName(job: DeliveryJob, document: DeliveryDocument): string {
+export function uploadName(job: { process: { reference: string } }, document: Pick<DeliveryDocument, 'id' | 'name'>): string {
   return `${job.process.reference}-${document.id.slice(0, 8)} ${document.name}`;
 }
 
 /** A file item id per document: the one an earlier attempt uploaded, or a fresh upload. */
-async function fileIdsFor(client: AlloyClient, job: DeliveryJob, documents: DeliveryDocument[]): Promise<string[]> {
+export async function fileIdsFor(client: AlloyClient, job: { process: { reference: string } }, documents: DeliveryDocument[]): Promise<string[]> {
   const names = documents.map((d) => uploadName(job, d));
   const uploaded = await findUploaded(client, names);
   const ids: string[] = [];

@@ -5,6 +5,7 @@ import { defineConnector } from '@closeloop/sdk';
 import { alloyConfigSchema, type AlloyConfig } from './config.ts';
 import { AlloyClient } from './client.ts';
 import { deliverToAlloy, type PreparedAlloy } from './deliver.ts';
+import { deliverUpdateToAlloy } from './deliver-update.ts';
 import { alloyEventSchema, handleAlloyEvent } from './inbound.ts';
 import { pollAlloy } from './poll.ts';
 import { checkAlloy } from './check.ts';
@@ -25,6 +26,12 @@ export const connector = defineConnector<AlloyConfig, PreparedAlloy>({
   deliver(job, ctx) {
     return deliverToAlloy(job, ctx.state);
   },
+
+  // Citizens' replies and further evidence, on the item the delivery created (bindings with `updates` only).
+  deliverUpdate(job, ctx) {
+    return deliverUpdateToAlloy(job, ctx.state);
+  },
+  takesUpdates: (config) => config.updates !== undefined,
 
   inbound(routes, ctx) {
     routes.post('/events', (req) => handleAlloyEvent(req, ctx, ctx.state.client));

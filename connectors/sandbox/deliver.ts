@@ -10,7 +10,9 @@ import {
   type DeliveryJob,
   type DeliveryResult,
   type HttpAnswer,
+  type UpdateJob,
 } from '@closeloop/sdk';
+import { escapeXml } from '@closeloop/sdk/xml';
 import type { SandboxConfig } from './config.ts';
 
 export interface SandboxOutbox {
@@ -26,15 +28,32 @@ export function sandboxOutbox(config: SandboxConfig, defaultUrl: string): Sandbo
   return { url, client: new GuardedHttpClient(new URL(url), { allowPrivateNetwork: true }), key: webhookKey(config.secret), timeoutMs: config.timeoutMs };
 }
 
-export async function deliverToSandbox(job: DeliveryJob, outbox: SandboxOutbox, now = Date.now()): Promise<DeliveryResult> {
-  const body = Buffer.from(job.xml);
+export function deliverToSandbox(job: DeliveryJob, outbox: SandboxOutbox, now = Date.now()): Promise<DeliveryResult> {
+  return postToInbox(Buffer.from(job.xml), job.deliveryId, outbox, now);
+}
+
+/**
+ * A citizen's reply or further evidence: a small XML document (the case's reference, the text, links to the files) to
+ * the same inbox, so the sandbox page lists it under the case's reference like any delivery.
+ */
+export function deliverUpdateToSandbox(job: UpdateJob, outbox: SandboxOutbox, now = Date.now()): Promise<DeliveryResult> {
+  const documents = job.documents
+    .map((d) => `  <Document name="${escapeXml(d.name, true)}" contentType="${escapeXml(d.contentType, true)}" url="${escapeXml(d.url, true)}"/>\n`)
+    .join('');
+  const xml =
+    `<?xml version="1.0" encoding="UTF-8"?>\n<CitizenMessage>\n  <Reference>${escapeXml(job.process.reference)}</Reference>\n` +
+    `  <SentAt>${escapeXml(job.message.sentAt)}</SentAt>\n  <Text>${escapeXml(job.message.text)}</Text>\n${documents}</CitizenMessage>\n`;
+  return postToInbox(Buffer.from(xml), job.updateId, outbox, now);
+}
+
+async function postToInbox(body: Buffer, id: string, outbox: SandboxOutbox, now: number): Promise<DeliveryResult> {
   const timestamp = Math.floor(now / 1000);
   const headers = {
     'content-type': 'application/xml; charset=utf-8',
-    'idempotency-key': job.deliveryId,
-    'webhook-id': job.deliveryId,
+    'idempotency-key': id,
+    'webhook-id': id,
     'webhook-timestamp': String(timestamp),
-    'webhook-signature': signWebhook(outbox.key, job.deliveryId, timestamp, body),
+    'webhook-signature': signWebhook(outbox.key, id, timestamp, body),
   };
   let res: HttpAnswer;
   try {

@@ -5,10 +5,10 @@
 // and /events answer anyone, but only what is signed with the binding's secret. It keeps what it received in a table of
 // its own (migrations.ts), which erasure reaches through its erase hook. /sandbox is this binding's short address.
 import { eraseReceived } from './inbox-repo.ts';
-import { defineConnector, handleProcessEvent, processEventsDoc, type CheckResult, type PluginDatabase } from '@closeloop/sdk';
+import { defineConnector, handleProcessEvent, PROCESS_EVENT_MAX_BYTES, processEventsDoc, type CheckResult, type PluginDatabase } from '@closeloop/sdk';
 import { accessFor } from './access.ts';
 import { sandboxConfigSchema, type SandboxConfig } from './config.ts';
-import { deliverToSandbox, sandboxOutbox, type SandboxOutbox } from './deliver.ts';
+import { deliverToSandbox, deliverUpdateToSandbox, sandboxOutbox, type SandboxOutbox } from './deliver.ts';
 import { INBOX_LIMIT_BYTES, receive } from './inbox.ts';
 import { migrations } from './migrations.ts';
 import { act, showInbox, type SandboxPage } from './page.ts';
@@ -42,11 +42,15 @@ export const connector = defineConnector<SandboxConfig, Sandbox>({
     return deliverToSandbox(job, ctx.state.outbox);
   },
 
+  deliverUpdate(job, ctx) {
+    return deliverUpdateToSandbox(job, ctx.state.outbox);
+  },
+
   inbound(routes, ctx) {
     const db = () => database(ctx.database);
     const page = { ...ctx.state.page, db };
     routes.post('/inbox', (req) => receive(req, ctx.config.secret, db), { maxBodyBytes: INBOX_LIMIT_BYTES });
-    routes.post('/events', (req) => handleProcessEvent(req, ctx, [ctx.config.secret]));
+    routes.post('/events', (req) => handleProcessEvent(req, ctx, [ctx.config.secret]), { maxBodyBytes: PROCESS_EVENT_MAX_BYTES });
     // The page and its buttons are for people: behind staff sign-in when the hub's staff console guards plugin pages.
     routes.get('/', (req) => showInbox(req, ctx, page), { staffPage: true });
     routes.post('/act/:processId', (req) => act(req, ctx, page), { maxBodyBytes: 64 * 1024, staffPage: true });

@@ -165,6 +165,18 @@ export const soapConfigSchema = z
       )
       .default({ mode: 'none' })
       .describe("How the citizen's files reach the back office"),
+    updates: z
+      .strictObject({
+        operation: ncName.describe('The operation that adds a note to a case (e.g. AddNote)'),
+        referenceArgument: elementPath.describe("The input element carrying the case's reference (from the delivery)"),
+        textArgument: elementPath.describe('The input element carrying what the citizen wrote'),
+        sentAtArgument: elementPath.optional().describe('The input element carrying when they sent it (ISO 8601)'),
+        idempotencyArgument: elementPath.optional().describe('The input element carrying the update id; without it the key travels in the idempotency header'),
+      })
+      .optional()
+      .describe(
+        "Citizens' replies and further evidence: one call of this operation per message, then (with attachments.mode operation) one attachment call per file, each with its own idempotency key (absent: this binding takes no updates)",
+      ),
     checkOperation: z
       .strictObject({
         operation: ncName.describe('The operation (e.g. GetStatus)'),

@@ -5,6 +5,7 @@ import { defineConnector } from '@closeloop/sdk';
 import { soapConfigSchema, type SoapConfig } from './config.ts';
 import { SoapBinding } from './binding.ts';
 import { deliverSoap } from './deliver.ts';
+import { deliverSoapUpdate } from './deliver-update.ts';
 import { checkBinding } from './check.ts';
 
 export const connector = defineConnector<SoapConfig, SoapBinding>({
@@ -18,6 +19,12 @@ export const connector = defineConnector<SoapConfig, SoapBinding>({
   async deliver(job, ctx) {
     return deliverSoap(job, await ctx.state.get());
   },
+
+  // Citizens' replies and further evidence through the binding's note operation (bindings with `updates` only).
+  async deliverUpdate(job, ctx) {
+    return deliverSoapUpdate(job, await ctx.state.get());
+  },
+  takesUpdates: (config) => config.updates !== undefined,
 
   check(ctx) {
     return checkBinding(ctx.config, () => ctx.state.get());

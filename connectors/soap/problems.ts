@@ -18,6 +18,7 @@ export function wsdlProblems(client: Client, config: SoapConfig): string[] {
   const wanted: [string, string][] = [['operation', config.operation]];
   if (config.attachments.mode === 'operation') wanted.push(['attachments.operation', config.attachments.operation]);
   if (config.checkOperation) wanted.push(['checkOperation.operation', config.checkOperation.operation]);
+  if (config.updates) wanted.push(['updates.operation', config.updates.operation]);
   return wanted
     .filter(([, op]) => !operations[op])
     .map(([field, op]) => `${field}: port ${port} of service ${service} has no operation "${op}" (it has: ${Object.keys(operations).join(', ')})`);
@@ -45,6 +46,16 @@ export function argumentProblems(config: SoapConfig, operations: Record<string, 
     check('attachments.referenceArgument', a.operation, a.referenceArgument);
     if (a.idempotencyArgument) check('attachments.idempotencyArgument', a.operation, a.idempotencyArgument);
     for (const f of fieldsOf(a.fields)) check('attachments.fields', a.operation, f);
+  }
+  const u = config.updates;
+  if (u) {
+    for (const [field, path] of [
+      ['updates.referenceArgument', u.referenceArgument],
+      ['updates.textArgument', u.textArgument],
+      ['updates.sentAtArgument', u.sentAtArgument],
+      ['updates.idempotencyArgument', u.idempotencyArgument],
+    ] as const)
+      if (path) check(field, u.operation, path);
   }
   if (config.checkOperation)
     for (const path of Object.keys(config.checkOperation.arguments)) check(`checkOperation.arguments.${path}`, config.checkOperation.operation, path);

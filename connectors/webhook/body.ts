@@ -35,3 +35,38 @@ export const webhookJsonBodySchema = z.strictObject({
 });
 
 export type WebhookJsonBody = z.infer<typeof webhookJsonBodySchema>;
+
+/** The `citizen.message` event: a citizen's reply or further evidence on a case already delivered (always JSON). */
+export const citizenMessageEventSchema = z.strictObject({
+  type: z.literal('citizen.message').describe('The event type'),
+  timestamp: z.iso.datetime().describe('When the event was made (ISO 8601, UTC)'),
+  data: z.strictObject({
+    updateId: z.uuid().describe('The update id: the same on every attempt, and also sent as webhook-id and Idempotency-Key'),
+    binding: z.string().describe('The binding that sent it'),
+    process: z.strictObject({
+      id: z.uuid().describe('The process id'),
+      reference: z.string().describe("The citizen's reference"),
+      serviceId: z.string().describe('The service'),
+      externalRef: z.string().nullable().describe('Your reference for the case, from the delivery that created it (null if you gave none)'),
+    }),
+    message: z.strictObject({
+      id: z.uuid().describe('The message id (GET /api/v1/processes/{id}/messages lists them)'),
+      text: z.string().describe('What the citizen wrote (up to 1,200 characters; may be empty when they only sent files)'),
+      sentAt: z.iso.datetime().describe('When they sent it'),
+    }),
+    documents: z
+      .array(
+        z.strictObject({
+          id: z.uuid(),
+          name: z.string(),
+          contentType: z.string(),
+          size: z.number().int(),
+          sha256: z.string(),
+          url: z.string().describe("Where to fetch it through the hub's API (with an API key that may see the service)"),
+        }),
+      )
+      .describe('The files sent with the message'),
+  }),
+});
+
+export type CitizenMessageEvent = z.infer<typeof citizenMessageEventSchema>;

@@ -28,7 +28,9 @@ export const webhookConfigSchema = z.strictObject({
   allowPrivateNetwork: z
     .boolean()
     .default(false)
-    .describe("Allow loopback and private addresses (the sandbox, tests, a back office on the council's own network); otherwise refused against SSRF"),
+    .describe(
+      "Allow loopback and private addresses (the sandbox, tests, a back office on the council's own network) for deliveries and for the document URLs of its callbacks (document.added); otherwise refused against SSRF",
+    ),
   headers: z
     .record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'not a valid header name'), z.string().describe('Its value'))
     .refine((h) => !Object.keys(h).some((k) => RESERVED_HEADERS.has(k.toLowerCase())), { message: `may not set ${[...RESERVED_HEADERS].join(', ')}` })

@@ -1,8 +1,10 @@
 // The signed webhook connector: POSTs the validated XML (or a JSON envelope) with Standard Webhooks headers, and accepts
 // signed callbacks at /connectors/{binding}/events.
-import { checkTargetUrl, defineConnector, handleProcessEvent, processEventsDoc, webhookKey, type CheckResult } from '@closeloop/sdk';
+import { checkTargetUrl, defineConnector, handleProcessEvent, PROCESS_EVENT_MAX_BYTES, processEventsDoc, webhookKey, type CheckResult } from '@closeloop/sdk';
 import { webhookConfigSchema, type WebhookConfig } from './config.ts';
-import { deliverWebhook, prepareBinding, type PreparedBinding } from './deliver.ts';
+import { deliverWebhook } from './deliver.ts';
+import { prepareBinding, type PreparedBinding } from './prepared-binding.ts';
+import { deliverWebhookUpdate } from './deliver-update.ts';
 
 export const connector = defineConnector<WebhookConfig, PreparedBinding>({
   name: 'webhook',
@@ -16,9 +18,17 @@ export const connector = defineConnector<WebhookConfig, PreparedBinding>({
     return deliverWebhook(job, ctx.state);
   },
 
+  // A citizen's reply or further evidence: a signed `citizen.message` event to the same URL.
+  deliverUpdate(job, ctx) {
+    return deliverWebhookUpdate(job, ctx.state);
+  },
+
   inbound(routes, ctx) {
     const secrets = ctx.config.inboundSecrets ?? [ctx.config.secret];
-    routes.post('/events', (req) => handleProcessEvent(req, ctx, secrets));
+    // A document.added URL is fetched under the same rule as deliveries: private addresses only when the binding allows them.
+    routes.post('/events', (req) => handleProcessEvent(req, ctx, secrets, { allowPrivateNetwork: ctx.config.allowPrivateNetwork }), {
+      maxBodyBytes: PROCESS_EVENT_MAX_BYTES,
+    });
   },
 
   inboundDocs: [processEventsDoc('/events')],

@@ -13,7 +13,7 @@ import { OUTBOX_CHANNEL } from '../jobs/index.ts';
 
 export interface TimelineEntrySql {
   processId: string;
-  /** 'submitted' | 'received' | 'note' | 'task' | 'status' (see index.ts). */
+  /** 'submitted' | 'received' | 'note' | 'task' | 'status' | 'message' (see index.ts). */
   kind: string;
   visibleToCitizen: string;
   text: string;
@@ -48,8 +48,9 @@ export interface CitizenMessageSql {
    */
   contact: string | null;
   /**
-   * 'submitted': the confirmation, sent at once. 'update': one message per process waits `windowSeconds` for more
-   * updates, which join it instead of making another (the config's notifications.combineWindowSeconds).
+   * 'submitted': the confirmation; it waits `windowSeconds` (notifications.confirmationWindowSeconds) so that the
+   * delivery's "passed to the team" can join it (see RECORD_DELIVERIES). 'update': one message per process waits
+   * `windowSeconds` for more updates, which join it instead of making another (notifications.combineWindowSeconds).
    */
   kind: 'submitted' | 'update';
   /** A jsonb array of { text, at }: messageUpdate() for one text. */
@@ -67,7 +68,7 @@ export interface CitizenMessageSql {
  */
 export function citizenMessageSql(m: CitizenMessageSql): string {
   const at = m.at ?? 'now()';
-  const notBefore = m.kind === 'update' ? `${at} + (${m.windowSeconds ?? '0'}::int * interval '1 second')` : at;
+  const notBefore = m.windowSeconds ? `${at} + (${m.windowSeconds}::int * interval '1 second')` : at;
   return `insert into notifications (id, process_id, channel, kind, status, updates, not_before, created_at, updated_at)
     select gen_random_uuid(), ${m.processId}, ${m.channel}, '${m.kind}', 'pending', ${m.updates}, ${notBefore}, ${at}, ${at}${tail({
       from: m.from,
@@ -125,7 +126,7 @@ const RECORD_CHANGE = preparedStatement(
          kind: 'update',
          updates: `(select jsonb_agg(jsonb_build_object('text', x.text, 'at', now()) order by x.ord) from x where x.visible)`,
          windowSeconds: '$7',
-         where: 'exists (select 1 from x where x.visible)',
+         where: 'exists (select 1 from x where x.visible) and $11::boolean',
        })}
        returning 1
      ), a as (
@@ -148,6 +149,8 @@ export interface CitizenChangeValues {
   auditAction: string;
   /** jsonb text. */
   auditDetail: string;
+  /** Whether the citizen is told of the visible entries (not of what they did themselves). */
+  tell: boolean;
 }
 
 /** Writes the change's timeline entries, message and audit entry; answers how many messages were queued (0 or 1). */
@@ -163,6 +166,7 @@ export async function insertCitizenChange(sql: Sql, v: CitizenChangeValues): Pro
     v.auditActor,
     v.auditAction,
     v.auditDetail,
+    v.tell,
   ]);
   return row?.told ?? 0;
 }

@@ -6,12 +6,16 @@
 //   - an audit entry, for what a back office, an admin or an operator did.
 //
 //   change            timeline kind(s)            message                 audit action
-//   submission        submitted                   'submitted' (at once)   none: the process row is the record
-//   delivery          received                    update                  none: delivery_attempts is the record
+//   submission        submitted                   'submitted' (after the  none: the process row is the record
+//                                                 confirmation window)
+//   delivery          received                    joins a waiting         none: delivery_attempts is the record
+//                                                 'submitted', else update
 //   note              note                        update, if public       note.added
 //   task update       task (+ note if private,    update                  task.updated
 //                     + status when it moves)
 //   closing           status                      update                  process.closed
+//   council document  document                    update, if visible      document.added
+//   citizen's message message ("You sent…")       none (they sent it)     message.sent
 //
 // The submission writer, the delivery record and adding a note are fused, prepared, batched statements on the hot path:
 // they embed the fragments of citizen-changes-repo.ts. Everything else calls recordCitizenChange.

@@ -6,7 +6,7 @@ import type { Actor } from '../plugins/index.ts';
 import { insertCitizenChange } from './citizen-changes-repo.ts';
 
 /** The kinds of timeline entry (the timeline's `kind`); erasure (governance/erase.ts) knows what each may hold. */
-export type TimelineKind = 'submitted' | 'received' | 'note' | 'task' | 'status';
+export type TimelineKind = 'submitted' | 'received' | 'note' | 'task' | 'status' | 'document' | 'message';
 
 export interface TimelineEntry {
   kind: TimelineKind;
@@ -24,6 +24,8 @@ export interface CitizenChange {
   entries: TimelineEntry[];
   /** The audit entry: its action (docs/governance.md) and detail (ids, states and counts, never personal data). */
   audit: { action: string; detail?: Record<string, unknown> };
+  /** False when the citizen made the change themselves (their own message): it is on their timeline, not in a message to them. */
+  tell?: boolean;
 }
 
 export interface CitizenChangeDeps {
@@ -63,6 +65,7 @@ export async function recordCitizenChange(deps: CitizenChangeDeps, t: Sql, chang
     auditActor: auditActor(actor),
     auditAction: change.audit.action,
     auditDetail: JSON.stringify(change.audit.detail ?? {}),
+    tell: change.tell ?? true,
   });
   return { told: told > 0 };
 }

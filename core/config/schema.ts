@@ -1,6 +1,7 @@
 // The shape of config/closeloop.yaml. Plugin-specific settings (a binding's `config`) are validated by the plugin's own schema.
 import { z } from 'zod';
 import { staffSchema } from './staff-schema.ts';
+import { isIsoDate, REGIONS } from '../calendar/index.ts';
 
 /** A secret is never written in config: it names an environment variable, or a secret the hub generates and keeps in Postgres. */
 export const secretRefSchema = z.union([
@@ -57,6 +58,15 @@ export const councilSchema = z
       .optional()
       .describe("A PNG or SVG file (relative to this file) shown in the header of this council's pages"),
     staff: staffSchema.optional(),
+    bankHolidays: z
+      .enum(REGIONS, { error: `must be ${REGIONS.slice(0, -1).join(', ')} or ${REGIONS.at(-1)}` })
+      .optional()
+      .describe("Whose bank holidays are not working days when a task's target is counted: england-and-wales (the default), scotland or northern-ireland"),
+    extraHolidays: z
+      .array(z.string().refine(isIsoDate, 'must be a date written YYYY-MM-DD'))
+      .max(1000)
+      .optional()
+      .describe("The council's own days off (YYYY-MM-DD), not counted as working days either: a closure, a bank holiday proclaimed after this release"),
   })
   .strict();
 
@@ -164,8 +174,26 @@ export const closeloopConfigSchema = z
           .strictObject({
             failedAuthPerMinute: z.number().int().min(1).default(20).describe('Bad API keys per client address per minute before 429'),
             failedTrackingPerMinute: z.number().int().min(1).default(30).describe('Unknown tracking links per client address per minute before 429'),
+            savedFormsPerHour: z
+              .number()
+              .int()
+              .min(1)
+              .default(10)
+              .describe('"Save and come back later" e-mails per e-mail address, and per client address, per hour before 429'),
+            messagesPerLinkPerHour: z
+              .number()
+              .int()
+              .min(1)
+              .default(10)
+              .describe('Messages a citizen may send from one tracking link per hour (the tracking page\'s "Send a message or add evidence") before 429'),
+            messagesPerAddressPerHour: z
+              .number()
+              .int()
+              .min(1)
+              .default(30)
+              .describe('Messages from one client address per hour, whatever the tracking link, before 429'),
           })
-          .default({ failedAuthPerMinute: 20, failedTrackingPerMinute: 30 })
+          .default({ failedAuthPerMinute: 20, failedTrackingPerMinute: 30, savedFormsPerHour: 10, messagesPerLinkPerHour: 10, messagesPerAddressPerHour: 30 })
           .describe('Failed attempts allowed per client address (guessing API keys or tracking links)'),
         metrics: z
           .strictObject({
@@ -222,11 +250,34 @@ export const closeloopConfigSchema = z
     notifications: z
       .object({
         combineWindowSeconds: z.number().min(0).default(0).describe('Updates to one process within this window are combined into one message'),
+        confirmationWindowSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .default(5)
+          .describe(
+            'The submission\'s confirmation waits this long: if the back office takes the case meanwhile, the citizen gets one message saying both (0: the confirmation goes at once, and "passed to the team" follows)',
+          ),
         attempts: z.number().int().min(1).default(8).describe('Attempts to send one message before it counts as failed'),
       })
       .strict()
-      .default({ combineWindowSeconds: 0, attempts: 8 })
+      .default({ combineWindowSeconds: 0, confirmationWindowSeconds: 5, attempts: 8 })
       .describe('Messages to citizens'),
+    subscriptions: z
+      .object({
+        retry: retrySchema.default({ attempts: 10, scheduleSeconds: [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400] }),
+        timeoutMs: z.number().int().min(100).max(60_000).default(10_000).describe('Each POST to a subscriber must be answered within it, or it is retried'),
+        concurrency: z.number().int().min(1).max(200).default(10).describe('Subscription deliveries sent at once by each worker process'),
+      })
+      .strict()
+      .default({
+        retry: { attempts: 10, scheduleSeconds: [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400] },
+        timeoutMs: 10_000,
+        concurrency: 10,
+      })
+      .describe(
+        'Outbound event subscriptions (POST /api/v1/admin/subscriptions): how their signed webhooks are retried (by default the Standard Webhooks schedule, about 3 days) before they are dead',
+      ),
     worker: z
       .object({
         relayIntervalMs: z
@@ -296,7 +347,8 @@ export const closeloopConfigSchema = z
           ctx.addIssue({
             code: 'custom',
             path: ['councils', id, 'staff', 'oidc', 'roleMapping', i, 'role'],
-            message: "operator is given only by the hub's own council's provider (council.staff.oidc); here use council-admin, caseworker or auditor",
+            message:
+              "operator is given only by the hub's own council's provider (council.staff.oidc); here use council-admin, service-editor, caseworker or auditor",
           });
       });
     }

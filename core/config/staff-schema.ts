@@ -3,7 +3,7 @@
 // role in the staff console. Which claims name the person and carry the roles is configuration, not code: IdPs differ.
 import { z } from 'zod';
 
-export const STAFF_ROLES = ['operator', 'council-admin', 'caseworker', 'auditor'] as const;
+export const STAFF_ROLES = ['operator', 'council-admin', 'service-editor', 'caseworker', 'auditor'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -39,7 +39,9 @@ export const roleMappingSchema = z
     value: z.string().min(1).describe("A value of the roles claim (a group's or app role's name, or Entra ID's group object id) that gives this role"),
     role: z
       .enum(STAFF_ROLES)
-      .describe("The role it gives: operator (every council; only from the hub's own council's provider), council-admin, caseworker or auditor (this council)"),
+      .describe(
+        "The role it gives: operator (every council; only from the hub's own council's provider), council-admin, service-editor, caseworker or auditor (this council)",
+      ),
     services: z
       .array(z.string().min(1))
       .min(1)

@@ -21,6 +21,14 @@ import * as staff from './migrations/008-staff.ts';
 import * as staffOidcStates from './migrations/009-staff-oidc-states.ts';
 import * as caseSearch from './migrations/010-case-search.ts';
 import * as overviewIndexes from './migrations/011-overview-indexes.ts';
+import * as serviceDesigner from './migrations/012-service-designer.ts';
+import * as serviceXsds from './migrations/013-service-xsds.ts';
+import * as serviceVersionsAudit from './migrations/015-service-versions-audit.ts';
+import * as taskTargets from './migrations/016-task-targets.ts';
+import * as savedForms from './migrations/017-saved-forms.ts';
+import * as councilDocuments from './migrations/018-council-documents.ts';
+import * as citizenReplies from './migrations/019-citizen-replies.ts';
+import * as subscriptions from './migrations/020-subscriptions.ts';
 
 export type { Migration, MigrationConfig, SqlRunner } from './migration-types.ts';
 
@@ -37,6 +45,14 @@ const MIGRATIONS: { name: string; module: { up: Migration; down: Migration } }[]
   { name: '009-staff-oidc-states', module: staffOidcStates },
   { name: '010-case-search', module: caseSearch },
   { name: '011-overview-indexes', module: overviewIndexes },
+  { name: '012-service-designer', module: serviceDesigner },
+  { name: '013-service-xsds', module: serviceXsds },
+  { name: '015-service-versions-audit', module: serviceVersionsAudit },
+  { name: '016-task-targets', module: taskTargets },
+  { name: '017-saved-forms', module: savedForms },
+  { name: '018-council-documents', module: councilDocuments },
+  { name: '019-citizen-replies', module: citizenReplies },
+  { name: '020-subscriptions', module: subscriptions },
 ];
 
 const MIGRATION_LOCK = 7_214_000_001;

@@ -8,6 +8,7 @@ import { isPermanentError, isRetryableError, type DeliveryDocument, type Deliver
 import type { BindingRuntime } from '../plugins/bindings.ts';
 import { retryDelayMs, RetryLater } from '../jobs/index.ts';
 import { processXml } from './process-xml.ts';
+import { ensureUploadedXsd } from '../xml/index.ts';
 import { claimDelivery, recordDead, recordDelivered, recordRetry, inlineDocumentContent, type AttemptRecord } from './deliveries-repo.ts';
 
 export interface DeliverDeps {
@@ -42,6 +43,9 @@ export async function deliverOnce(deps: DeliverDeps, binding: BindingRuntime, de
       serviceVersion: p.serviceVersion,
       submittedAt: p.submittedAt.toISOString(),
     };
+    // An XSD uploaded in the staff console is normally here already (materialised on start and on its NOTIFY); if this
+    // process missed the notification, it is read from Postgres now rather than the delivery failing.
+    if (service.definition.xml) await ensureUploadedXsd(deps.db, service.definition.xml.xsd);
     const xml = processXml(service, deps.xsdDir, {
       process,
       answers: p.answers,

@@ -30,7 +30,7 @@ const CLAIM_DELIVERIES = preparedStatement(
        p.reference, p.service_id, p.service_version, p.submitted_at, p.external_ref, p.answers,
        (select json_agg(json_build_object('id', d.id, 'kind', d.kind, 'field_id', d.field_id, 'name', d.name, 'content_type', d.content_type,
           'size', d.size, 'sha256', d.sha256, 'storage_key', d.storage_key) order by d.created_at, d.kind)
-        from documents d where d.process_id = p.id and d.kind <> 'xml') as documents
+        from documents d where d.process_id = p.id and d.kind <> 'xml' and d.message_id is null) as documents
      from c join processes p on p.id = c.process_id`,
 );
 
@@ -135,9 +135,18 @@ const RECORD_DELIVERIES = preparedStatement(
          data: "jsonb_build_object('binding', binding, 'externalRef', external_ref)",
          actor: "'system'",
        })}
+     ), c as (
+       -- "Passed to the team" joins the confirmation still waiting out its window (never one claimed for sending: that
+       -- one may be on its way), which then leaves at the relay's next pass. The row lock orders this against the claim.
+       update notifications n set updates = n.updates || ${messageUpdate('j.timeline_text')}, not_before = now(), updated_at = now()
+       from (select distinct on (process_id) id, process_id, timeline_text from dx order by process_id, id) j
+       where n.process_id = j.process_id and n.kind = 'submitted' and n.status = 'pending' and n.attempts = 0
+         and n.not_before > n.created_at -- it was given a window: one sent at once (window 0) is never held back
+       returning j.id
      ), n as (
        ${citizenMessageSql({
          from: 'dx join p on p.id = dx.process_id',
+         where: 'dx.id not in (select id from c)',
          processId: 'dx.process_id',
          channel: 'p.channel',
          contact: 'p.contact',

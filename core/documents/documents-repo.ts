@@ -5,7 +5,8 @@ import type { Sql } from '../db/database.ts';
 export interface DocumentRecord {
   id: string;
   processId: string;
-  kind: 'form-json' | 'form-html' | 'evidence' | 'xml';
+  /** 'council': added by the council or its back office for the citizen (or privately, for the case). */
+  kind: 'form-json' | 'form-html' | 'evidence' | 'xml' | 'council';
   fieldId: string | null;
   name: string;
   contentType: string;
@@ -13,6 +14,10 @@ export interface DocumentRecord {
   sha256: string;
   storageKey: string | null;
   createdAt: Date;
+  /** A council document the citizen may see and download (false for every other kind). */
+  visibleToCitizen: boolean;
+  /** A council document's title, when one was given. */
+  title: string | null;
 }
 
 interface DocumentColumns {
@@ -26,9 +31,11 @@ interface DocumentColumns {
   sha256: string;
   storage_key: string | null;
   created_at: Date;
+  visible_to_citizen: boolean;
+  title: string | null;
 }
 
-const COLUMNS = 'id, process_id, kind, field_id, name, content_type, size, sha256, storage_key, created_at';
+const COLUMNS = 'id, process_id, kind, field_id, name, content_type, size, sha256, storage_key, created_at, visible_to_citizen, title';
 
 function toRecord(d: DocumentColumns): DocumentRecord {
   return {
@@ -42,6 +49,8 @@ function toRecord(d: DocumentColumns): DocumentRecord {
     sha256: d.sha256,
     storageKey: d.storage_key,
     createdAt: d.created_at,
+    visibleToCitizen: d.visible_to_citizen,
+    title: d.title,
   };
 }
 
@@ -74,4 +83,27 @@ export async function auditDocumentDownload(
      select erased_at from p`,
     [a.actor, a.processId, a.documentId, a.detail],
   );
+}
+
+/** A council document's row, its bytes already in the document store. Answers the row as stored. */
+export async function insertCouncilDocument(
+  sql: Sql,
+  d: {
+    id: string;
+    processId: string;
+    name: string;
+    title: string | null;
+    contentType: string;
+    size: number;
+    sha256: string;
+    storageKey: string;
+    visibleToCitizen: boolean;
+  },
+): Promise<DocumentRecord> {
+  const row = await sql.row<DocumentColumns>(
+    `insert into documents (id, process_id, kind, name, title, content_type, size, sha256, storage_key, visible_to_citizen)
+     values ($1, $2, 'council', $3, $4, $5, $6, $7, $8, $9) returning ${COLUMNS}`,
+    [d.id, d.processId, d.name, d.title, d.contentType, d.size, d.sha256, d.storageKey, d.visibleToCitizen],
+  );
+  return toRecord(row!);
 }

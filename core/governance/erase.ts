@@ -19,7 +19,9 @@ import {
   deliveriesOfProcess,
   deliveryAttemptsOfProcess,
   documentsOfProcess,
+  eraseCitizenMessagesOfProcess,
   eraseNotificationsOfProcess,
+  deleteSubscriptionEventsOfProcess,
   lockProcessForErasure,
   markProcessErased,
   replaceDocument,
@@ -139,7 +141,8 @@ async function eraseOnce(deps: EraseDeps, processId: string, request: EraseReque
     // Documents: each keeps its row (kind, dates; evidence its type) with a small stand-in instead of its bytes.
     for (const d of docs) {
       const stand = erasedDocument(d.kind, p.reference, now);
-      await replaceDocument(t, d.id, { ...stand, name: d.kind === 'evidence' ? 'erased' : d.name });
+      // A citizen's file names and a council document's name and title may name the citizen.
+      await replaceDocument(t, d.id, { ...stand, name: d.kind === 'evidence' || d.kind === 'council' ? 'erased' : d.name });
     }
 
     // The citizen's finished form sessions (their answers and file list): gone, before blobs are checked for other users.
@@ -172,6 +175,10 @@ async function eraseOnce(deps: EraseDeps, processId: string, request: EraseReque
 
     // Messages: texts and errors replaced (the times and channel stay); messages not yet sent never will be.
     removed.notifications = await eraseNotificationsOfProcess(t, p.id, ERASED);
+    // The citizen's own messages (replies from the tracking page): their words replaced, unsent updates ended.
+    await eraseCitizenMessagesOfProcess(t, p.id, ERASED);
+    // Outbound subscriptions' events of the process: deleted (a subscriber's copy is its own, like a back office's).
+    await deleteSubscriptionEventsOfProcess(t, p.id);
 
     // Timeline: kinds and times stay; notes (any author) lose their text, task and status entries keep only the change.
     const titles = await taskTitlesOfProcess(t, p.id);
@@ -221,13 +228,18 @@ function timelineText(e: { kind: string; text: string; data: Record<string, unkn
       return ERASED;
     case 'task': {
       const title = titles.get(String(e.data.task));
+      // A target set or moved keeps its date, not its reason.
+      if (typeof e.data.dueDate === 'string' && title) return `${title}: target date ${e.data.dueDate}`;
       const label = TASK_STATUS_LABEL[String(e.data.status) as keyof typeof TASK_STATUS_LABEL];
       return title && label ? `${title}: ${label}` : ERASED;
     }
     case 'status':
       return PROCESS_STATUS_TEXT[String(e.data.status)] ?? ERASED;
+    case 'document':
+      // Its title may name the citizen; that a document was added stays.
+      return 'The council added a document';
     default:
-      // 'submitted' and 'received' are the hub's own fixed texts.
+      // 'submitted' and 'received' are the hub's own fixed texts; 'message' says only what the citizen sent ("You sent a message and 1 file"): their words are in citizen_messages.
       return e.text;
   }
 }

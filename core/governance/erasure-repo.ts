@@ -82,7 +82,7 @@ export async function documentsOfProcess(tx: Sql, processId: string): Promise<Pr
 
 /** Replaces a document's bytes with a stand-in (kept in the row; the file it was stored in is no longer referred to). */
 export async function replaceDocument(tx: Sql, id: string, stand: { content: Buffer; sha256: string; name: string }): Promise<void> {
-  await tx.run('update documents set content = $2, storage_key = null, size = $3, sha256 = $4, name = $5 where id = $1', [
+  await tx.run('update documents set content = $2, storage_key = null, size = $3, sha256 = $4, name = $5, title = null where id = $1', [
     id,
     stand.content,
     stand.content.length,
@@ -96,11 +96,12 @@ export async function deleteFormSessionsOfProcess(tx: Sql, processId: string): P
   return count(tx, `with x as (delete from form_sessions where result->>'processId' = $1 returning 1) select count(*)::int as n from x`, [processId]);
 }
 
-/** Whether a document or a form in progress still refers to a stored blob. */
+/** Whether a document, a form in progress or a saved form ("save and come back later") still refers to a stored blob. */
 export async function blobInUse(tx: Sql, storageKey: string): Promise<boolean> {
   const use = await tx.row<{ used: boolean }>(
     `select exists (select 1 from documents where storage_key = $1)
-       or exists (select 1 from form_sessions s, jsonb_array_elements(s.files) f where f->>'key' = $1) as used`,
+       or exists (select 1 from form_sessions s, jsonb_array_elements(s.files) f where f->>'key' = $1)
+       or exists (select 1 from saved_forms s, jsonb_array_elements(s.files) f where f->>'key' = $1) as used`,
     [storageKey],
   );
   return !!use?.used;
@@ -130,6 +131,11 @@ export async function setAttemptErrorAndExcerpt(tx: Sql, id: string, error: stri
 }
 
 /** Messages: texts and errors become `placeholder` (the times and channel stay); messages not yet sent never will be. */
+/** Events for outbound subscriptions (their public text, the subscriber's errors): gone, sent or not. */
+export async function deleteSubscriptionEventsOfProcess(tx: Sql, processId: string): Promise<void> {
+  await tx.run('delete from subscription_deliveries where process_id = $1', [processId]);
+}
+
 export async function eraseNotificationsOfProcess(tx: Sql, processId: string, placeholder: string): Promise<number> {
   return count(
     tx,
@@ -182,4 +188,17 @@ export async function markProcessErased(
 async function count(tx: Sql, text: string, values: unknown[]): Promise<number> {
   const row = await tx.row<{ n: number }>(text, values);
   return row?.n ?? 0;
+}
+
+/**
+ * The citizen's messages from the tracking page lose their words; their update deliveries not yet made never will be
+ * (their files are documents, erased with the others).
+ */
+export async function eraseCitizenMessagesOfProcess(tx: Sql, processId: string, placeholder: string): Promise<number> {
+  await tx.run(
+    `update update_deliveries set status = 'dead', last_error = 'Not delivered: the personal data was erased', updated_at = now()
+     where process_id = $1 and status in ('pending', 'queued', 'delivering')`,
+    [processId],
+  );
+  return tx.run('update citizen_messages set text = $2 where process_id = $1 and text <> $2', [processId, placeholder]);
 }

@@ -14,12 +14,14 @@ import { buildOpenApi } from './openapi.ts';
 import { problemMiddleware } from './problem.ts';
 import { mountRoutes, type RouteDef } from './route.ts';
 import { processRoutes } from './routes/processes.ts';
+import { councilDocumentRoutes } from './routes/council-documents.ts';
 import { backOfficeRoutes } from './routes/back-office.ts';
 import { adminDeliveryRoutes } from './routes/admin-deliveries.ts';
 import { adminServiceRoutes } from './routes/admin-services.ts';
 import { adminAlertRoutes } from './routes/admin-alerts.ts';
 import { adminAuditRoutes } from './routes/admin-audit.ts';
 import { adminEraseRoutes } from './routes/admin-erase.ts';
+import { adminSubscriptionRoutes } from './routes/admin-subscriptions.ts';
 import { serviceRoutes } from './routes/services.ts';
 import { submissionRoutes } from './routes/submissions.ts';
 import { mountSystemRoutes } from './routes/system.ts';
@@ -61,12 +63,14 @@ export function createApp(hub: Hub, options: CreateAppOptions = {}): HttpApp {
     ...submissionRoutes(hub),
     ...trackRoutes(hub),
     ...processRoutes(hub),
+    ...councilDocumentRoutes(hub),
     ...backOfficeRoutes(hub),
     ...adminDeliveryRoutes(hub),
     ...adminServiceRoutes(hub),
     ...adminAlertRoutes(hub),
     ...adminAuditRoutes(hub),
     ...adminEraseRoutes(hub),
+    ...adminSubscriptionRoutes(hub),
     ...(options.groups ?? []).flatMap((g) => g(hub)),
   ] as RouteDef[];
 

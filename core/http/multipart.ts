@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, BadRequestError } from '../errors.ts';
 import { TextPartChecker } from './multipart-text.ts';
+import { safeFileName } from '../documents/file-name.ts';
 import { BlobTooLargeError, SNIFF_BYTES, sniffContentType, typeAccepted, type DocumentStore, type StoredBlob, type UploadedFile } from '../documents/index.ts';
 
 export interface FileRule {
@@ -48,20 +49,7 @@ export interface MultipartLimits {
   fields?: number;
 }
 
-/**
- * Cleans a client-supplied file name: no path, no control characters, no bidirectional or invisible formatting characters
- * (which can make "photo\u202Egnp.exe" read as "photoexe.png"), no leading dots, bounded length.
- */
-export function safeFileName(raw: string | undefined): string {
-  const base = (raw ?? '').replace(/\\/g, '/').split('/').pop() ?? '';
-  const clean = base
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, '')
-    .replace(/^\.+/, '')
-    .trim();
-  // At most 200 characters, never cutting an emoji (or any character outside the BMP) in half.
-  return Array.from(clean).slice(0, 200).join('') || 'file';
-}
+export { safeFileName } from '../documents/file-name.ts';
 
 /**
  * Parses the request. `ruleFor(fieldName)` says whether a part named so may carry a file and its limits; a file part for any

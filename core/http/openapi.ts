@@ -103,8 +103,8 @@ export function buildOpenApi(routes: RouteDef[], info: OpenApiInfo): Record<stri
     if (r.auth !== 'public') problems.push(401, 403, 429);
     // Path and query values are checked (400 naming the field), and so is Idempotency-Key.
     if (r.params || r.query || r.idempotent) problems.push(400);
-    // Any POST/PUT/PATCH may carry a body the JSON parser refuses: malformed (400), too large (413), not JSON (415).
-    if (r.body || r.multipart || r.method === 'post' || r.method === 'put' || r.method === 'patch') problems.push(400, 413, 415);
+    // Any POST/PUT/PATCH/DELETE may carry a body the JSON parser refuses: malformed (400), too large (413), not JSON (415).
+    if (r.body || r.multipart || r.method !== 'get') problems.push(400, 413, 415);
     for (const s of problems) {
       if (responses[s]) continue;
       responses[s] = { $ref: `#/components/responses/Problem${s}` };

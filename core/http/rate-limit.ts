@@ -43,6 +43,41 @@ export function failureLimiter(hub: Hub, name: string, perMinute: number): Failu
   };
 }
 
+/** Limits an action (not only failures): every call counts. */
+export interface ActionLimiter {
+  /** Counts one action for each key and throws 429 (with Retry-After) when any key is over its limit. */
+  consume(keys: { link: string; address: string }): Promise<void>;
+}
+
+const messageLimiters = new WeakMap<Hub, ActionLimiter>();
+
+/** Citizens' messages from tracking pages: per tracking link and per client address, per hour. */
+export function messageLimiter(hub: Hub): ActionLimiter {
+  let l = messageLimiters.get(hub);
+  if (!l) {
+    const limits = hub.config.server.rateLimits;
+    const make = (name: string, points: number) => {
+      const options = { points, duration: 3600, keyPrefix: `${hub.config.redis.prefix}:ratelimit:${name}` };
+      return new RateLimiterRedis({ ...options, storeClient: sharedRedis(hub), insuranceLimiter: new RateLimiterMemory(options) });
+    };
+    const perLink = make('message-link', limits.messagesPerLinkPerHour);
+    const perAddress = make('message-address', limits.messagesPerAddressPerHour);
+    l = {
+      async consume(keys) {
+        try {
+          await perAddress.consume(keys.address);
+          await perLink.consume(keys.link);
+        } catch (err) {
+          if (!(err instanceof RateLimiterRes)) throw err;
+          throw new TooManyRequestsError('You have sent too many messages. Try again later.', err.msBeforeNext / 1000);
+        }
+      },
+    };
+    messageLimiters.set(hub, l);
+  }
+  return l;
+}
+
 const trackingLimiters = new WeakMap<Hub, FailureLimiter>();
 
 /** One limiter for failed tracking-link lookups, shared by the tracking page and its JSON twin. */
@@ -51,6 +86,34 @@ export function trackingLimiter(hub: Hub): FailureLimiter {
   if (!l) {
     l = failureLimiter(hub, 'tracking', hub.config.server.rateLimits.failedTrackingPerMinute);
     trackingLimiters.set(hub, l);
+  }
+  return l;
+}
+
+export interface UseLimiter {
+  /** Counts one use and throws 429 (with Retry-After) when `key` has had its allowance this hour. */
+  countOrRefuse(key: string): Promise<void>;
+}
+
+const savedFormLimiters = new WeakMap<Hub, UseLimiter>();
+
+/** "Save and come back later" e-mails: `server.rateLimits.savedFormsPerHour` per e-mail address and per client address. */
+export function savedFormsLimiter(hub: Hub): UseLimiter {
+  let l = savedFormLimiters.get(hub);
+  if (!l) {
+    const options = { points: hub.config.server.rateLimits.savedFormsPerHour, duration: 3600, keyPrefix: `${hub.config.redis.prefix}:ratelimit:saved-forms` };
+    const limiter = new RateLimiterRedis({ ...options, storeClient: sharedRedis(hub), insuranceLimiter: new RateLimiterMemory(options) });
+    l = {
+      async countOrRefuse(key) {
+        try {
+          await limiter.consume(key);
+        } catch (err) {
+          if (!(err instanceof RateLimiterRes)) throw err;
+          throw new TooManyRequestsError('You have saved forms too many times. Try again later.', err.msBeforeNext / 1000);
+        }
+      },
+    };
+    savedFormLimiters.set(hub, l);
   }
   return l;
 }

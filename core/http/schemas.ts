@@ -36,13 +36,24 @@ export const taskView = z.object({
   title: z.string(),
   status: z.enum(['open', 'in_progress', 'completed', 'cancelled']),
   updatedAt: z.iso.datetime(),
+  dueAt: z.iso
+    .datetime({ offset: true })
+    .nullable()
+    .describe('When the council aims to have it done: the end of that working day in the UK (23:59:59 Europe/London); null when the task has no target'),
+  overdue: z.boolean().describe('The target date has passed and the task is not done (nor the case completed or closed)'),
 });
 
 export const documentView = z.object({
   id: z.uuid(),
-  kind: z.enum(['form-json', 'form-html', 'evidence', 'xml']),
+  kind: z
+    .enum(['form-json', 'form-html', 'evidence', 'xml', 'council'])
+    .describe(
+      'form-json/form-html: the submitted form; evidence: a file the citizen sent; xml: what was sent to the back office; council: a document the council added',
+    ),
   fieldId: z.string().nullable(),
   name: z.string(),
+  title: z.string().nullable().describe("A council document's title (null for other kinds, or none given)"),
+  visibleToCitizen: z.boolean().describe('A council document the citizen can see and download from their tracking page (false for every other kind)'),
   contentType: z.string(),
   size: z.number().int(),
   sha256: z.string(),
@@ -82,8 +93,30 @@ export const trackingView = z.object({
   submittedAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   tasks: z.array(taskView.extend({ description: z.string().optional() })),
-  timeline: z.array(z.object({ at: z.iso.datetime(), kind: z.string(), text: z.string() })).describe('Citizen-visible events, newest first'),
-  documents: z.array(z.object({ name: z.string(), size: z.number().int() })),
+  timeline: z
+    .array(
+      z.object({
+        at: z.iso.datetime(),
+        kind: z.string(),
+        text: z.string(),
+        message: z.string().optional().describe('What the citizen wrote, on their own messages (kind `message`)'),
+      }),
+    )
+    .describe('Citizen-visible events, newest first'),
+  documents: z.array(z.object({ name: z.string(), size: z.number().int() })).describe('Files the citizen sent'),
+  councilDocuments: z
+    .array(
+      z.object({
+        id: z.uuid(),
+        name: z.string(),
+        title: z.string().nullable(),
+        size: z.number().int(),
+        contentType: z.string(),
+        addedAt: z.iso.datetime(),
+        url: z.string().describe('Where the citizen downloads it: /track/{token}/documents/{id}'),
+      }),
+    )
+    .describe('Documents from the council, newest first (private documents are never listed)'),
 });
 
 export const processIdParams = z.object({ id: z.string().describe('Process id (UUID)') });

@@ -4,8 +4,8 @@
 // an operator's replay) do.
 export const OUTBOX_CHANNEL = 'closeloop_outbox';
 
-export type OutboxName = 'deliveries' | 'notifications';
+export type OutboxName = 'deliveries' | 'notifications' | 'update_deliveries' | 'subscription_deliveries';
 
 export function isOutboxName(payload: string | undefined): payload is OutboxName {
-  return payload === 'deliveries' || payload === 'notifications';
+  return payload === 'deliveries' || payload === 'notifications' || payload === 'update_deliveries' || payload === 'subscription_deliveries';
 }

@@ -1,4 +1,4 @@
-// The outboxes' SQL (deliveries and notifications): claiming pending rows for the relay, putting them back when Redis
+// The outboxes' SQL (deliveries, citizens' update deliveries and notifications): claiming pending rows for the relay, putting them back when Redis
 // refuses them, and walking the in-flight rows the sweep checks against Redis. Rows are claimed with SKIP LOCKED, so
 // every worker process may relay at once.
 import type { Sql } from '../db/database.ts';
@@ -13,6 +13,8 @@ interface OutboxSql {
   inflight: string[];
   /** When a row was queued (the sweep's order). */
   queuedAt: string;
+  /** Rows carry their binding (it names their queue). */
+  perBinding: boolean;
 }
 
 const OUTBOXES: Record<OutboxName, OutboxSql> = {
@@ -22,6 +24,26 @@ const OUTBOXES: Record<OutboxName, OutboxSql> = {
     pendingOrder: 'created_at',
     inflight: ['queued', 'delivering'],
     queuedAt: 'enqueued_at',
+    perBinding: true,
+  },
+  // A citizen's update waits, pending, until the case's own delivery to the same binding has succeeded.
+  update_deliveries: {
+    table: 'update_deliveries',
+    pendingWhere: `status = 'pending' and exists (select 1 from deliveries d where d.process_id = update_deliveries.process_id
+      and d.binding = update_deliveries.binding and d.status = 'delivered')`,
+    pendingOrder: 'created_at',
+    inflight: ['queued', 'delivering'],
+    queuedAt: 'enqueued_at',
+    perBinding: true,
+  },
+  // Events for outbound subscriptions: one queue for all of them.
+  subscription_deliveries: {
+    table: 'subscription_deliveries',
+    pendingWhere: `status = 'pending'`,
+    pendingOrder: 'created_at',
+    inflight: ['queued', 'delivering'],
+    queuedAt: 'enqueued_at',
+    perBinding: false,
   },
   notifications: {
     table: 'notifications',
@@ -29,6 +51,7 @@ const OUTBOXES: Record<OutboxName, OutboxSql> = {
     pendingOrder: 'not_before',
     inflight: ['queued', 'sending'],
     queuedAt: 'updated_at',
+    perBinding: false,
   },
 };
 
@@ -38,14 +61,14 @@ const CLAIM_PENDING = Object.fromEntries(
     box.table,
     preparedStatement(
       `relay_${box.table}`,
-      `update ${box.table} set status = 'queued', updated_at = now()${box.table === 'deliveries' ? ', enqueued_at = now()' : ''}
+      `update ${box.table} set status = 'queued', updated_at = now()${box.queuedAt === 'enqueued_at' ? ', enqueued_at = now()' : ''}
        where id in (select id from ${box.table} where ${box.pendingWhere} order by ${box.pendingOrder} limit $1 for update skip locked)
-       returning id${box.table === 'deliveries' ? ', binding' : ''}`,
+       returning id${box.perBinding ? ', binding' : ''}`,
     ),
   ]),
 ) as Record<OutboxName, PreparedStatement>;
 
-/** An outbox row: deliveries carry their binding (it names their queue). */
+/** An outbox row: deliveries and update deliveries carry their binding (it names their queue). */
 export interface OutboxRow {
   id: string;
   binding?: string;
@@ -81,7 +104,7 @@ export async function inflightRows(
   const box = OUTBOXES[table];
   const ts = box.queuedAt;
   return sql.rows<OutboxRow & { since: string }>(
-    `select id${box.table === 'deliveries' ? ', binding' : ''}, ${ts}::text as since from ${box.table}
+    `select id${box.perBinding ? ', binding' : ''}, ${ts}::text as since from ${box.table}
      where status in (${box.inflight.map((s) => `'${s}'`).join(', ')}) and (${ts}, id) > ($1::timestamptz, $2::uuid)
        and ${ts} < now() - ($3::int * interval '1 millisecond')
      order by ${ts}, id limit $4`,

@@ -6,7 +6,7 @@
 import type { Database } from '../db/database.ts';
 import type { Logger } from 'pino';
 import type { RedisConnection } from '../redis.ts';
-import { deliveryQueueName, NOTIFICATIONS_QUEUE, type Queues } from './queues.ts';
+import { deliveryQueueName, NOTIFICATIONS_QUEUE, SUBSCRIPTIONS_QUEUE, updateQueueName, type Queues } from './queues.ts';
 import type { OutboxName } from './outbox-channel.ts';
 import { claimPending, inflightRows, putBackPending, type InflightCursor, type OutboxRow } from './outbox-repo.ts';
 
@@ -25,7 +25,9 @@ interface Outbox {
 
 const OUTBOXES: Outbox[] = [
   { table: 'deliveries', queueOf: (r) => deliveryQueueName(r.binding!) },
+  { table: 'update_deliveries', queueOf: (r) => updateQueueName(r.binding!) },
   { table: 'notifications', queueOf: () => NOTIFICATIONS_QUEUE },
+  { table: 'subscription_deliveries', queueOf: () => SUBSCRIPTIONS_QUEUE },
 ];
 
 /** Where a sweep pass is: rows are walked in (queued time, id) order, so rows queued in one batch (one timestamp) are not skipped. */

@@ -53,3 +53,10 @@ export async function scheduleAlertDigest(queue: Queue, intervalMinutes: number 
   if (intervalMinutes === null) await queue.removeJobScheduler(ALERT_DIGEST_SCHEDULER);
   else await queue.upsertJobScheduler(ALERT_DIGEST_SCHEDULER, { every: intervalMinutes * 60_000 }, { name: 'digest', opts: ONCE });
 }
+
+export const SAVED_FORMS_SCHEDULER = 'saved-forms-expiry';
+
+/** Every hour: erase the saved forms ("save and come back later") whose link has expired. */
+export async function scheduleSavedFormsExpiry(queue: Queue): Promise<void> {
+  await queue.upsertJobScheduler(SAVED_FORMS_SCHEDULER, { every: 60 * 60_000 }, { name: 'expire', data: {}, opts: ONCE });
+}

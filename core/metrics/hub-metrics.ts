@@ -31,6 +31,7 @@ export class HubMetrics {
   private readonly oldest: Gauge<'binding'>;
   private readonly notifications: Gauge<'channel' | 'status'>;
   private readonly alerts: Gauge<'binding' | 'kind'>;
+  private readonly overdue: Gauge<'service'>;
   private readonly up: Gauge;
   private readonly lastSuccess: Gauge;
   private readonly errors: Counter;
@@ -91,6 +92,12 @@ export class HubMetrics {
       labelNames: ['binding', 'kind'],
       registers,
     });
+    this.overdue = new Gauge({
+      name: `${p}overdue_tasks`,
+      help: 'Tasks past their target date and not done (of cases not completed or closed), by service',
+      labelNames: ['service'],
+      registers,
+    });
     this.up = new Gauge({
       name: `${p}hub_stats_up`,
       help: '1 when the last read of the hub-wide figures from Postgres succeeded, else 0 (the figures are then the last good ones)',
@@ -135,7 +142,18 @@ export class HubMetrics {
   private apply(s: HubSnapshot): void {
     const bindings = new Set([...Object.keys(this.config.bindings), ...s.deliveries.map((d) => d.binding)]);
     const channels = new Set([...Object.keys(this.config.channels), ...s.notifications.map((n) => n.channel)]);
-    for (const m of [this.submissions, this.deliveries, this.attempts, this.deadLetters, this.depth, this.oldest, this.notifications, this.alerts]) m.reset();
+    for (const m of [
+      this.submissions,
+      this.deliveries,
+      this.attempts,
+      this.deadLetters,
+      this.depth,
+      this.oldest,
+      this.notifications,
+      this.alerts,
+      this.overdue,
+    ])
+      m.reset();
 
     for (const r of s.submissions) this.submissions.inc({ service: r.service }, Number(r.n));
     for (const binding of bindings) {
@@ -162,5 +180,7 @@ export class HubMetrics {
     for (const channel of channels) for (const status of NOTIFICATION_STATUSES) this.notifications.set({ channel, status }, 0);
     for (const n of s.notifications) this.notifications.set({ channel: n.channel, status: n.status }, Number(n.n));
     for (const r of s.stale) this.alerts.set({ binding: r.binding, kind: 'stale' }, Number(r.n));
+    for (const r of s.submissions) this.overdue.set({ service: r.service }, 0);
+    for (const r of s.overdue) this.overdue.set({ service: r.service }, Number(r.n));
   }
 }

@@ -51,6 +51,31 @@ export interface HubSnapshot {
   attempts: { binding: string; outcome: string; n: number }[];
   notifications: { channel: string; status: string; n: number }[];
   stale: { binding: string; n: number }[];
+  /** Overdue tasks by service (services with none are left out). */
+  overdue: { service: string; n: number }[];
+}
+
+/** Tasks past their target date, not done, of a process not finished (the partial index tasks_due finds them). */
+const OVERDUE_TASKS = `tasks t join processes p on p.id = t.process_id
+  where t.due_at < now() and t.status in ('open', 'in_progress') and p.status not in ('completed', 'closed')`;
+
+export interface OverdueRow {
+  service: string;
+  /** bigint: a string. */
+  n: string;
+  oldest_due_at: Date;
+  process_ids: string[];
+}
+
+/** Overdue tasks per service, by service; each with the processes of its `sample` longest-overdue tasks. */
+export async function overdueRows(sql: Sql, sample: number): Promise<OverdueRow[]> {
+  return sql.rows<OverdueRow>(
+    `with o as (select p.service_id, t.process_id, t.due_at from ${OVERDUE_TASKS})
+     select service_id as service, count(*)::bigint as n, min(due_at) as oldest_due_at,
+       (array_agg(process_id order by due_at, process_id))[1:$1] as process_ids
+     from o group by service_id order by service_id`,
+    [sample],
+  );
 }
 
 const SNAPSHOT_SQL = `with ${THRESHOLDS_CTE}, ${STALE_CTE},
@@ -65,7 +90,9 @@ const SNAPSHOT_SQL = `with ${THRESHOLDS_CTE}, ${STALE_CTE},
        from (select d.binding, a.outcome, count(*)::bigint as n from delivery_attempts a join deliveries d on d.id = a.delivery_id group by 1, 2) x) as attempts,
     (select coalesce(json_agg(json_build_object('channel', channel, 'status', status, 'n', n)), '[]'::json)
        from (select channel, status, count(*)::bigint as n from notifications group by 1, 2) y) as notifications,
-    (select coalesce(json_agg(json_build_object('binding', binding, 'n', n)), '[]'::json) from stale) as stale`;
+    (select coalesce(json_agg(json_build_object('binding', binding, 'n', n)), '[]'::json) from stale) as stale,
+    (select coalesce(json_agg(json_build_object('service', service_id, 'n', n)), '[]'::json)
+       from (select p.service_id, count(*)::bigint as n from ${OVERDUE_TASKS} group by p.service_id) o) as overdue`;
 
 /** The hub-wide figures in one statement, which Postgres ends after `timeoutMs`. */
 export async function hubSnapshot(db: Database, thresholds: ThresholdBinds, timeoutMs: number): Promise<HubSnapshot> {

@@ -10,6 +10,8 @@ export interface ClaimedNotification {
   updates: { text: string; at: string }[];
   attempts: number;
   reference: string;
+  /** The back office's own reference, once a delivery has recorded one. */
+  external_ref: string | null;
   service_id: string;
   service_version: number;
   contact: { name?: string; email?: string; phone?: string };
@@ -22,13 +24,13 @@ const CLAIM_NOTIFICATIONS = preparedStatement(
        select * from unnest($1::uuid[], $2::bytea[]) with ordinality as x(id, hash, ord)
      ), n as (
        update notifications set status = 'sending', attempts = attempts + 1, updated_at = now()
-       where id in (select id from x) and status in ('pending', 'queued', 'sending')
+       where id in (select id from x) and status in ('pending', 'queued', 'sending') and process_id is not null
        returning id, process_id, channel, kind, updates, attempts
      ), k as (
        insert into tracking_tokens (hash, process_id)
        select distinct on (n.id) x.hash, n.process_id from n join x on x.id = n.id order by n.id, x.ord
      )
-     select n.*, p.reference, p.service_id, p.service_version, p.contact from n join processes p on p.id = n.process_id`,
+     select n.*, p.reference, p.external_ref, p.service_id, p.service_version, p.contact from n join processes p on p.id = n.process_id`,
 );
 
 const RECORD_SENT = preparedStatement(
@@ -85,5 +87,35 @@ export async function confirmationStateOf(
        (select n.status from notifications n where n.process_id = p.id and n.kind = 'submitted' order by n.created_at limit 1) as status
      from processes p where p.id = $1 and p.erased_at is null`,
     [processId],
+  );
+}
+
+export interface ClaimedSavedFormLink {
+  channel: string;
+  attempts: number;
+  /** Null when the saved form was used, erased or expired meanwhile: there is nothing left to send a link to. */
+  service_id: string | null;
+  service_version: number | null;
+  email: string | null;
+  expires_at: Date | null;
+}
+
+/**
+ * Claims a saved form's e-mail and sets the hash of the link it will carry (each attempt a fresh link: a message that
+ * went but was not recorded carries one that no longer works, never two that do). Undefined: no such row to send.
+ */
+export async function claimSavedFormLink(sql: Sql, id: string, tokenHash: Buffer): Promise<ClaimedSavedFormLink | undefined> {
+  return sql.row<ClaimedSavedFormLink>(
+    `with n as (
+       update notifications set status = 'sending', attempts = attempts + 1, updated_at = now()
+       where id = $1 and saved_form_id is not null and status in ('pending', 'queued', 'sending')
+       returning saved_form_id, channel, attempts
+     ), f as (
+       update saved_forms f set token_hash = $2 from n
+       where f.id = n.saved_form_id and f.erased_at is null and f.used_at is null and f.expires_at > now()
+       returning f.id, f.service_id, f.service_version, f.email, f.expires_at
+     )
+     select n.channel, n.attempts, f.service_id, f.service_version, f.email, f.expires_at from n left join f on f.id = n.saved_form_id`,
+    [id, tokenHash],
   );
 }

@@ -1,23 +1,13 @@
 // Turns config bindings into runtimes: the connector, its validated config and its context, with the state its open()
 // made for the binding. Built once per process; the host closes the states when it closes (after the roles stopped).
 // (Plugins know nothing of the hub's other folders: what a connector may do to processes is handed in by the role.)
-import type { Logger } from 'pino';
-import type { Database } from '../db/database.ts';
 import type { Connector, ConnectorContext, ProcessApi } from '@closeloop/sdk';
-import { ConfigError, parsePluginConfig, type BindingConfig, type Config, type ConfigProblem } from '../config/index.ts';
+import { ConfigError, parsePluginConfig, type BindingConfig, type ConfigProblem } from '../config/index.ts';
 import { pluginDatabase } from '../db/index.ts';
 import { openPluginStates } from './plugin-state.ts';
-import type { Registry } from './registry.ts';
+import type { PluginHost } from './plugin-host.ts';
 
-/** What building plugin runtimes needs from the hub (a Hub has all of it). */
-export interface PluginHost {
-  config: Config;
-  log: Logger;
-  registry: Registry;
-  db: Database;
-  /** Registers a step the host runs when it closes (plugins' close()). */
-  onClose?(fn: () => Promise<void>): void;
-}
+export type { PluginHost } from './plugin-host.ts';
 
 /** A configured binding: its connector, the context the connector is called with, and its retry policy. */
 export interface BindingRuntime {
@@ -31,6 +21,17 @@ export interface BindingRuntime {
 export type LoadedBinding = BindingRuntime & { concurrency: number; rateLimit?: { max: number; durationMs: number } };
 
 const cache = new WeakMap<PluginHost, Promise<Map<string, LoadedBinding>>>();
+
+/** Whether a binding takes citizens' updates: its connector has deliverUpdate and (if it asks) its config says so. */
+export function bindingTakesUpdates(binding: Pick<BindingRuntime, 'connector' | 'context'>): boolean {
+  const { connector, context } = binding;
+  return typeof connector.deliverUpdate === 'function' && (connector.takesUpdates?.(context.config) ?? true);
+}
+
+/** The bindings this host already built (the serve and worker roles build them at start), or undefined. */
+export function builtBindings(hub: PluginHost): Promise<Map<string, LoadedBinding>> | undefined {
+  return cache.get(hub);
+}
 
 /**
  * The host's bindings, built on the first call (later calls get the same runtimes). `processes` gives each binding's

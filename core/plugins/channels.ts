@@ -4,7 +4,7 @@ import type { Channel, ChannelContext } from '@closeloop/sdk';
 import { ConfigError, parsePluginConfig, type ConfigProblem } from '../config/index.ts';
 import { pluginDatabase } from '../db/index.ts';
 import { recordNotificationReceipt } from './receipts-repo.ts';
-import type { PluginHost } from './bindings.ts';
+import type { PluginHost } from './plugin-host.ts';
 import { openPluginStates } from './plugin-state.ts';
 
 /** A configured channel: its plugin and the context it is called with. */

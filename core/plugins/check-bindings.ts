@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import type { Config, ConfigProblem } from '../config/index.ts';
 import { parsePluginConfig, readYamlFile } from '../config/index.ts';
 import { Registry } from './registry.ts';
-import type { ProcessApi } from '@closeloop/sdk';
+import type { Connector, ProcessApi } from '@closeloop/sdk';
 
 const CHECK_TIMEOUT_MS = 60_000;
 
@@ -15,6 +15,7 @@ const noProcessChanges: ProcessApi = {
   addNote: () => Promise.reject(new Error('no process changes during a check')),
   updateTask: () => Promise.reject(new Error('no process changes during a check')),
   close: () => Promise.reject(new Error('no process changes during a check')),
+  addDocument: () => Promise.reject(new Error('no process changes during a check')),
 };
 
 export async function checkBindings(config: Config, options: { connect?: boolean } = {}): Promise<ConfigProblem[]> {
@@ -35,31 +36,8 @@ export async function checkBindings(config: Config, options: { connect?: boolean
       const parsed = parsePluginConfig(connector.configSchema, withGeneratedStandIns(b.config), { ...where, prefix: ['bindings', name, 'config'] });
       if (!parsed.success) problems.push(...parsed.problems);
       else if (options.connect && connector.check) {
-        const opening = {
-          name,
-          config: parsed.data,
-          log: pino({ level: 'silent' }),
-          publicBaseUrl: config.server.publicBaseUrl,
-          configDir: config.dir,
-          processes: noProcessChanges,
-        };
-        let timer: NodeJS.Timeout | undefined;
-        let state: unknown;
-        let opened = false;
-        try {
-          state = await connector.open?.(opening);
-          opened = true;
-          const result = await Promise.race([
-            connector.check({ ...opening, state }),
-            new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS / 1000} s`)), CHECK_TIMEOUT_MS))),
-          ]);
-          for (const p of result.problems) at(['bindings', name, 'config'], `back office check: ${p}`);
-        } catch (err) {
-          at(['bindings', name, 'config'], `back office check failed: ${(err as Error).message}`);
-        } finally {
-          clearTimeout(timer);
-          if (opened) await connector.close?.(state);
-        }
+        for (const p of await runConnectorCheck(connector, { name, config: parsed.data, publicBaseUrl: config.server.publicBaseUrl, configDir: config.dir }))
+          at(['bindings', name, 'config'], p);
       }
     } catch (err) {
       at(['bindings', name, 'connector'], (err as Error).message);
@@ -85,6 +63,60 @@ export async function checkBindings(config: Config, options: { connect?: boolean
     }
   }
   return problems;
+}
+
+/**
+ * Runs one binding's own check() against its back office (open, check, close), with a time limit. Answers the problems
+ * found, each as "back office check: …" (or "back office check failed: …" when the check itself could not run).
+ */
+export async function runConnectorCheck(
+  connector: Connector<unknown>,
+  binding: { name: string; config: unknown; publicBaseUrl: string; configDir: string },
+  timeoutMs = CHECK_TIMEOUT_MS,
+): Promise<string[]> {
+  if (!connector.check) return [];
+  const opening = { ...binding, log: pino({ level: 'silent' }), processes: noProcessChanges };
+  let timer: NodeJS.Timeout | undefined;
+  let state: unknown;
+  let opened = false;
+  try {
+    state = await connector.open?.(opening);
+    opened = true;
+    const result = await Promise.race([
+      connector.check({ ...opening, state }),
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs))),
+    ]);
+    return result.problems.map((p) => `back office check: ${p}`);
+  } catch (err) {
+    return [`back office check failed: ${(err as Error).message}`];
+  } finally {
+    clearTimeout(timer);
+    if (opened) await connector.close?.(state);
+  }
+}
+
+/** One configured binding's check, from the running hub (the designer's "Check connection"). */
+export async function checkConfiguredBinding(
+  hub: { config: Config; registry: Registry },
+  name: string,
+  timeoutMs = 20_000,
+): Promise<{ checked: boolean; problems: string[] }> {
+  const binding = hub.config.bindings[name];
+  if (!binding) return { checked: false, problems: [`binding "${name}" is not configured`] };
+  const connector = await hub.registry.connector(binding.connector);
+  const parsed = parsePluginConfig(connector.configSchema, binding.config, {
+    file: hub.config.file,
+    prefix: ['bindings', name, 'config'],
+    envValues: hub.config.envValues,
+  });
+  if (!parsed.success) return { checked: true, problems: parsed.problems.map((p) => `${p.path}: ${p.message}`) };
+  if (!connector.check) return { checked: false, problems: [] };
+  const problems = await runConnectorCheck(
+    connector,
+    { name, config: parsed.data, publicBaseUrl: hub.config.server.publicBaseUrl, configDir: hub.config.dir },
+    timeoutMs,
+  );
+  return { checked: true, problems };
 }
 
 function withGeneratedStandIns(value: unknown): unknown {

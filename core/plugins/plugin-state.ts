@@ -1,6 +1,6 @@
 // The per-binding (per-channel) state plugins keep through the SDK's open()/close(): made once when bindings load,
 // kept on the context as `state`, closed once when the hub closes. A plugin holds no module-level cache.
-import type { PluginHost } from './bindings.ts';
+import type { PluginHost } from './plugin-host.ts';
 
 interface Opened {
   name: string;

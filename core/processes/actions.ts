@@ -6,13 +6,19 @@ import { ConflictError, GoneError, NotFoundError, ValidationError } from '../err
 import type { Actor, TaskStatus } from '../plugins/index.ts';
 import { actorData, auditActor, recordCitizenChange, type TimelineEntry } from '../citizen-changes/index.ts';
 import { insertNote, lockProcess as lockProcessRow, setProcessStatus, type LockedProcess } from './processes-repo.ts';
-import { findTasks, setTaskStatus } from './tasks-repo.ts';
+import { findTasks, setTaskDueAt, setTaskStatus } from './tasks-repo.ts';
+import { endOfUkDay, isIsoDate, ukDateOf, WorkingCalendar } from '../calendar/index.ts';
+import { ukDate } from '@closeloop/sdk';
 
 export interface ActionDeps {
   db: Database;
   /** The config's notifications.combineWindowSeconds. */
   notifyWindowSeconds: number;
+  /** The working days of a service's council, for targets counted from a task's start (default: England and Wales's). */
+  calendarOf?: (serviceId: string) => WorkingCalendar;
 }
+
+const DEFAULT_CALENDAR = new WorkingCalendar({ bankHolidays: 'england-and-wales' });
 
 /** An action runs in the caller's transaction (e.g. one that also records an idempotency key) or in its own. */
 export interface ActionOptions {
@@ -94,6 +100,11 @@ export async function updateTask(
 
     if (task.status !== update.status) {
       await setTaskStatus(t, processId, taskKey, update.status);
+      // A target counted from the task's start falls due from the day it first leaves "not started".
+      if (task.status === 'open' && task.targetFrom === 'taskStart' && task.targetWorkingDays && !task.dueAt) {
+        const calendar = deps.calendarOf?.(p.service_id) ?? DEFAULT_CALENDAR;
+        await setTaskDueAt(t, processId, taskKey, calendar.dueAt(new Date(), task.targetWorkingDays));
+      }
       task.status = update.status;
     }
     const visible = update.visibleToCitizen ?? true;
@@ -109,6 +120,59 @@ export async function updateTask(
     if (next !== p.status) entries.push(await setStatus(t, p, next, null));
     await recordCitizenChange(deps, t, { processId, actor, entries, audit: { action: 'task.updated', detail: { task: taskKey, status: update.status } } });
     return { changed: true, processStatus: next };
+  });
+}
+
+export interface TargetChange {
+  /** The new target date, YYYY-MM-DD: the task is due by the end of that day in the UK. */
+  dueDate: string;
+  /** Why it is set or moved: the citizen sees it on their timeline. */
+  reason: string;
+}
+
+/**
+ * Sets or moves a task's target date, telling the citizen why ("Inspect the premises: we now aim to do this by 12
+ * December 2026. The officer is away."). Refused for a closed process, a finished task, a date that has passed, and on a
+ * process whose personal data was erased (the reason may carry some).
+ */
+export async function setTaskTarget(
+  deps: ActionDeps,
+  processId: string,
+  taskKey: string,
+  change: TargetChange,
+  actor: Actor,
+  options: ActionOptions = {},
+): Promise<{ changed: boolean; dueAt: Date; processStatus: string }> {
+  const reason = change.reason.trim();
+  if (!reason) throw new ValidationError('A reason is needed', [{ field: 'targetReason', message: 'Enter why the target date is set or moved' }]);
+  if (!isIsoDate(change.dueDate)) throw new ValidationError('The date is not valid', [{ field: 'dueDate', message: 'Enter a real date, as YYYY-MM-DD' }]);
+  if (change.dueDate < ukDateOf(new Date()))
+    throw new ValidationError('The date has passed', [{ field: 'dueDate', message: 'The target date must be today or in the future' }]);
+  const dueAt = endOfUkDay(change.dueDate);
+  return inTransaction(deps, options, async (t) => {
+    const p = await lockProcess(processId, t);
+    if (p.status === 'closed') throw new ConflictError('The process is closed; its tasks can no longer change');
+    if (p.erased_at) throw new GoneError('The personal data of this process was erased; its targets can no longer be moved');
+    const task = (await findTasks(t, processId)).find((x) => x.key === taskKey);
+    if (!task) throw new NotFoundError(`The process has no task "${taskKey}"`);
+    if (task.status === 'completed' || task.status === 'cancelled')
+      throw new ConflictError(`The task is ${TASK_STATUS_LABEL[task.status]}; its target can no longer move`);
+    if (task.dueAt?.getTime() === dueAt.getTime()) return { changed: false, dueAt, processStatus: p.status };
+    await setTaskDueAt(t, processId, taskKey, dueAt);
+    const text = `${task.title}: we now aim to do this by ${ukDate(dueAt)}. ${reason}`;
+    const entry: TimelineEntry = {
+      kind: 'task',
+      text,
+      visibleToCitizen: true,
+      data: { task: taskKey, dueDate: change.dueDate, previousDueAt: task.dueAt?.toISOString() ?? null },
+    };
+    await recordCitizenChange(deps, t, {
+      processId,
+      actor,
+      entries: [entry],
+      audit: { action: 'task.target-set', detail: { task: taskKey, dueDate: change.dueDate } },
+    });
+    return { changed: true, dueAt, processStatus: p.status };
   });
 }
 

@@ -80,11 +80,12 @@ export interface LockedProcess {
   id: string;
   status: string;
   erased_at: Date | null;
+  service_id: string;
 }
 
 /** Locks the process row until the transaction ends. */
 export async function lockProcess(t: Sql, id: string): Promise<LockedProcess | undefined> {
-  return t.row<LockedProcess>('select id, status, erased_at from processes where id = $1 for update', [id]);
+  return t.row<LockedProcess>('select id, status, erased_at, service_id from processes where id = $1 for update', [id]);
 }
 
 export async function setProcessStatus(t: Sql, id: string, status: string, closedReason: string | null): Promise<void> {

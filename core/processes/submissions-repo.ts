@@ -18,6 +18,15 @@ export interface SubmissionDocument {
   content: Buffer | null;
 }
 
+export interface SubmissionTask {
+  key: string;
+  title: string;
+  /** Set at once for a target counted from the submission; absent or null otherwise. */
+  dueAt?: Date | null;
+  targetWorkingDays?: number | null;
+  targetFrom?: 'submission' | 'taskStart' | null;
+}
+
 export interface SubmissionRows {
   processId: string;
   reference: string;
@@ -29,12 +38,14 @@ export interface SubmissionRows {
   channel: string | null;
   at: Date;
   trackingHash: Buffer;
-  tasks: { key: string; title: string }[];
+  tasks: SubmissionTask[];
   timelineText: string;
   documents: SubmissionDocument[];
   bindings: string[];
   /** The confirmation message's text (sent only when there is a channel). */
   confirmationText: string;
+  /** The confirmation waits this long (not_before) so that a quick delivery's "passed to the team" can join it. */
+  confirmationWindowSeconds: number;
 }
 
 // Every table of a submission in one statement, each fed by arrays (unnest) so one statement serves any batch size. The
@@ -48,8 +59,10 @@ with p as (
   insert into tracking_tokens (hash, process_id, created_at)
   select x.hash, x.id, x.at from unnest($8::bytea[], $1::uuid[], $7::timestamptz[]) as x(hash, id, at)
 ), t as (
-  insert into tasks (process_id, key, title, position, status, updated_at)
-  select x.pid, x.key, x.title, x.pos, 'open', x.at from unnest($9::uuid[], $10::text[], $11::text[], $12::int[], $13::timestamptz[]) as x(pid, key, title, pos, at)
+  insert into tasks (process_id, key, title, position, status, updated_at, due_at, target_working_days, target_from)
+  select x.pid, x.key, x.title, x.pos, 'open', x.at, x.due_at, x.days, x.target_from
+  from unnest($9::uuid[], $10::text[], $11::text[], $12::int[], $13::timestamptz[], $31::timestamptz[], $32::int[], $33::text[])
+    as x(pid, key, title, pos, at, due_at, days, target_from)
 ), e as (
   ${timelineEntrySql({
     from: 'unnest($1::uuid[], $14::text[], $7::timestamptz[]) as x(id, text, at)',
@@ -71,12 +84,13 @@ with p as (
   select gen_random_uuid(), x.pid, x.binding, 'pending', x.at, x.at from unnest($26::uuid[], $27::text[], $28::timestamptz[]) as x(pid, binding, at)
 ), n as (
   ${citizenMessageSql({
-    from: 'unnest($1::uuid[], $29::text[], $30::text[], $7::timestamptz[]) as x(id, channel, text, at)',
+    from: 'unnest($1::uuid[], $29::text[], $30::text[], $7::timestamptz[], $34::int[]) as x(id, channel, text, at, window_seconds)',
     processId: 'x.id',
     channel: 'x.channel',
     contact: null,
     kind: 'submitted',
     updates: messageUpdate('x.text', 'x.at'),
+    windowSeconds: 'x.window_seconds',
     at: 'x.at',
   })}
 )
@@ -85,15 +99,19 @@ select 1`;
 const INSERT_STATEMENT = preparedStatement('insert_submissions', INSERT_SUBMISSIONS);
 
 function parameters(batch: SubmissionRows[]): unknown[] {
-  const cols: unknown[][] = Array.from({ length: 30 }, () => []);
+  const cols: unknown[][] = Array.from({ length: 34 }, () => []);
   const push = (from: number, ...values: unknown[]) => values.forEach((v, i) => cols[from + i]!.push(v));
   for (const s of batch) {
     push(0, s.processId, s.reference, s.serviceId, s.serviceVersion, s.answersJson, s.contactJson, s.at, s.trackingHash);
-    s.tasks.forEach((t, i) => push(8, s.processId, t.key, t.title, i + 1, s.at));
+    s.tasks.forEach((t, i) => {
+      push(8, s.processId, t.key, t.title, i + 1, s.at);
+      push(30, t.dueAt ?? null, t.targetWorkingDays ?? null, t.targetFrom ?? null);
+    });
     cols[13]!.push(s.timelineText);
     for (const d of s.documents) push(14, d.id, s.processId, d.kind, d.fieldId, d.name, d.contentType, d.size, d.sha256, d.storageKey, d.content, s.at);
     for (const b of s.bindings) push(25, s.processId, b, s.at);
     push(28, s.channel, s.confirmationText);
+    cols[33]!.push(s.confirmationWindowSeconds);
   }
   return cols;
 }

@@ -8,7 +8,9 @@ import type { DocumentStore, UploadedFile } from '../documents/index.ts';
 import { formCopyHtml, formCopyJson } from '../documents/form-copy.ts';
 import { serviceNoun, validateAnswers, type ReceivedFile, type ServiceVersion } from '../services/index.ts';
 import { decideChannel, type CitizenContact } from '../citizen-changes/index.ts';
+import { WorkingCalendar } from '../calendar/index.ts';
 import { newReference } from './reference.ts';
+import { taskRowsAtSubmission } from './targets.ts';
 import { newTrackingToken } from './tracking-token.ts';
 import { submissionWriter, type SubmissionDocument } from './submission-writer.ts';
 
@@ -18,6 +20,10 @@ export interface SubmitDeps {
   publicBaseUrl: string;
   /** The channels configured in closeloop.yaml: the citizen's channel is decided against them, once, here. */
   channels: ReadonlySet<string>;
+  /** The working days of the service's council, for the tasks' targets (default: England and Wales's bank holidays). */
+  calendar?: WorkingCalendar;
+  /** The config's notifications.confirmationWindowSeconds: how long the confirmation waits for the delivery (default 0). */
+  confirmationWindowSeconds?: number;
 }
 
 export interface SubmitInput {
@@ -33,6 +39,8 @@ export interface SubmitResult {
   trackingUrl: string;
   trackingToken: string;
 }
+
+const DEFAULT_CALENDAR = new WorkingCalendar({ bankHolidays: 'england-and-wales' });
 
 /** Validates and stores a submission. Throws ValidationError (422) listing every problem; the caller discards uploaded blobs. */
 export async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitResult> {
@@ -90,7 +98,7 @@ export async function submit(deps: SubmitDeps, input: SubmitInput): Promise<Subm
         channel,
         at: now,
         trackingHash: hash,
-        tasks: def.tasks.map((t) => ({ key: t.key, title: t.title })),
+        tasks: taskRowsAtSubmission(def.tasks, deps.calendar ?? DEFAULT_CALENDAR, now),
         timelineText: 'Sent online',
         documents: [
           inline('form-json', `${reference}.json`, 'application/json', formCopyJson(copy)),
@@ -109,6 +117,7 @@ export async function submit(deps: SubmitDeps, input: SubmitInput): Promise<Subm
         ],
         bindings: def.bindings,
         confirmationText: `We have received your ${serviceNoun(def)}.`,
+        confirmationWindowSeconds: deps.confirmationWindowSeconds ?? 0,
       });
       return { processId, reference, trackingToken: token, trackingUrl: `${deps.publicBaseUrl.replace(/\/$/, '')}/track/${token}` };
     } catch (err) {

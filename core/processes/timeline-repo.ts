@@ -3,7 +3,7 @@ import type { Sql } from '../db/database.ts';
 
 export interface TimelineRecord {
   id: string;
-  kind: 'submitted' | 'received' | 'note' | 'task' | 'status';
+  kind: 'submitted' | 'received' | 'note' | 'task' | 'status' | 'document';
   visibleToCitizen: boolean;
   text: string;
   data: Record<string, unknown>;

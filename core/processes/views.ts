@@ -7,15 +7,18 @@ import { findDocumentsOf, type DocumentRecord } from '../documents/documents-rep
 import { isFieldShown, type ServiceCatalogue } from '../services/index.ts';
 import { hashTrackingToken, looksLikeTrackingToken } from './tracking-token.ts';
 import { findDeliveriesOf, findProcessById, findProcessService, type ProcessRecord } from './processes-repo.ts';
-import { findTasks } from './tasks-repo.ts';
+import { findTasks, type TaskRecord } from './tasks-repo.ts';
+import { isOverdue } from './targets.ts';
 import { findTimeline } from './timeline-repo.ts';
-import { findTrackedProcess } from './tracking-repo.ts';
+import { findTrackedDocument, findTrackedProcess, type TrackedDocument } from './tracking-repo.ts';
 
 export interface DocumentView {
   id: string;
   kind: string;
   fieldId: string | null;
   name: string;
+  title: string | null;
+  visibleToCitizen: boolean;
   contentType: string;
   size: number;
   sha256: string;
@@ -28,6 +31,10 @@ export interface TaskView {
   title: string;
   status: string;
   updatedAt: string;
+  /** When the council aims to have it done: the end of a working day in the UK (23:59:59 Europe/London); null without a target. */
+  dueAt: string | null;
+  /** The date has passed and the task is not done (nor the process finished). */
+  overdue: boolean;
 }
 
 export interface TimelineView {
@@ -69,8 +76,23 @@ export interface TrackingView {
   submittedAt: string;
   updatedAt: string;
   tasks: (TaskView & { description?: string })[];
-  timeline: { at: string; kind: string; text: string }[];
+  /** `message`: what the citizen wrote, on their own messages (kind `message`). */
+  timeline: { at: string; kind: string; text: string; message?: string }[];
   documents: { name: string; size: number }[];
+  /** Documents the council added for the citizen, newest first, each downloaded at `url` (relative, with the token). */
+  councilDocuments: { id: string; name: string; title: string | null; size: number; contentType: string; addedAt: string; url: string }[];
+}
+
+/** A task as the API, the staff console and the tracking page show it. */
+export function toTaskView(t: Pick<TaskRecord, 'key' | 'title' | 'status' | 'updatedAt' | 'dueAt'>, processStatus: string, now = new Date()): TaskView {
+  return {
+    key: t.key,
+    title: t.title,
+    status: t.status,
+    updatedAt: t.updatedAt.toISOString(),
+    dueAt: t.dueAt?.toISOString() ?? null,
+    overdue: isOverdue(t, processStatus, now),
+  };
 }
 
 function answerText(value: unknown): string {
@@ -120,6 +142,8 @@ export function toDocumentView(publicBaseUrl: string, d: DocumentRecord): Docume
     kind: d.kind,
     fieldId: d.fieldId,
     name: d.name,
+    title: d.title,
+    visibleToCitizen: d.visibleToCitizen,
     contentType: d.contentType,
     size: Number(d.size),
     sha256: d.sha256,
@@ -151,7 +175,7 @@ export async function processView(db: Database, catalogue: ServiceCatalogue, pub
       .filter((f) => isFieldShown(f, row.answers))
       .map((f) => ({ id: f.id, label: f.label, answer: row.answers[f.id] === undefined ? null : answerText(row.answers[f.id]) })),
     contact: row.contact as Record<string, string>,
-    tasks: tasks.map((t) => ({ key: t.key, title: t.title, status: t.status, updatedAt: t.updatedAt.toISOString() })),
+    tasks: tasks.map((t) => toTaskView(t, row.status)),
     deliveries,
     documents: documents.map((d) => toDocumentView(publicBaseUrl, d)),
   };
@@ -189,13 +213,34 @@ export async function trackingView(db: Database, catalogue: ServiceCatalogue, to
     submittedAt: p.submitted_at.toISOString(),
     updatedAt: p.updated_at.toISOString(),
     tasks: (p.tasks ?? []).map((t) => ({
-      key: t.key,
-      title: t.title,
-      status: t.status,
-      updatedAt: new Date(t.updated_at).toISOString(),
+      ...toTaskView(
+        {
+          key: t.key,
+          title: t.title,
+          status: t.status as TaskRecord['status'],
+          updatedAt: new Date(t.updated_at),
+          dueAt: t.due_at ? new Date(t.due_at) : null,
+        },
+        p.status,
+      ),
       ...(taskDescriptions.get(t.key) ? { description: taskDescriptions.get(t.key) } : {}),
     })),
-    timeline: (p.timeline ?? []).map((e) => ({ at: new Date(e.at).toISOString(), kind: e.kind, text: e.text })),
+    timeline: (p.timeline ?? []).map((e) => ({ at: new Date(e.at).toISOString(), kind: e.kind, text: e.text, ...(e.message ? { message: e.message } : {}) })),
     documents: (p.documents ?? []).map((d) => ({ name: d.name, size: Number(d.size) })),
+    councilDocuments: (p.council_documents ?? []).map((d) => ({
+      id: d.id,
+      name: d.name,
+      title: d.title,
+      size: Number(d.size),
+      contentType: d.content_type,
+      addedAt: new Date(d.at).toISOString(),
+      url: `/track/${token}/documents/${d.id}`,
+    })),
   };
+}
+
+/** A council document the tracking token may download (see findTrackedDocument); null for anything else. */
+export async function trackedDocument(db: Database, token: string, documentId: string): Promise<TrackedDocument | null> {
+  if (!looksLikeTrackingToken(token) || !UUID.test(documentId)) return null;
+  return (await findTrackedDocument(db, hashTrackingToken(token), documentId)) ?? null;
 }

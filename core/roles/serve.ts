@@ -46,7 +46,12 @@ function pluginDocs(prefix: string, docs: InboundRouteDoc[], tag: string): Route
 }
 
 export async function startServe(hub: Hub, options: CreateAppOptions = {}): Promise<ServeRole> {
-  const actions = { db: hub.db, notifyWindowSeconds: hub.config.notifications.combineWindowSeconds };
+  const actions = {
+    db: hub.db,
+    notifyWindowSeconds: hub.config.notifications.combineWindowSeconds,
+    store: hub.store,
+    calendarOf: (serviceId: string) => hub.councils.calendarOf(hub.catalogue, serviceId),
+  };
   const bindings = await loadBindings(hub, (binding) => processApiFor(actions, binding));
   const channels = await loadChannels(hub);
   const inbound = {

@@ -4,13 +4,16 @@
 import type { Hub } from '../hub.ts';
 import { createRedis, warnIfEvicting } from '../redis.ts';
 import { PgListener } from '../db/pg-listener.ts';
-import { loadBindings } from '../plugins/bindings.ts';
+import { bindingTakesUpdates, loadBindings } from '../plugins/bindings.ts';
 import { loadChannels } from '../plugins/channels.ts';
 import { processApiFor } from '../processes/index.ts';
 import { deliverOnce, type DeliverDeps } from '../delivery/deliver.ts';
 import { sendNotificationOnce, type NotifyDeps } from '../notify/send.ts';
+import { deliverUpdateOnce, type DeliverUpdateDeps } from '../replies/index.ts';
+import { sendEventOnce, type SendEventDeps } from '../subscriptions/index.ts';
 import { runRetention } from '../governance/index.ts';
 import { sendAlertDigest } from '../metrics/alert-digest.ts';
+import { expireSavedForms } from '../forms/saved-forms.ts';
 import {
   ALERT_DIGEST_QUEUE,
   deliveryQueueName,
@@ -23,6 +26,10 @@ import {
   Relay,
   RETENTION_QUEUE,
   runPoll,
+  SAVED_FORMS_QUEUE,
+  SUBSCRIPTIONS_QUEUE,
+  scheduleSavedFormsExpiry,
+  updateQueueName,
   scheduleAlertDigest,
   schedulePolls,
   scheduleRetention,
@@ -43,7 +50,12 @@ export interface WorkerOptions {
 export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promise<WorkerRole> {
   const { config, log } = hub;
   const notifyWindowSeconds = config.notifications.combineWindowSeconds;
-  const bindings = await loadBindings(hub, (binding) => processApiFor({ db: hub.db, notifyWindowSeconds }, binding));
+  const bindings = await loadBindings(hub, (binding) =>
+    processApiFor(
+      { db: hub.db, notifyWindowSeconds, store: hub.store, calendarOf: (serviceId: string) => hub.councils.calendarOf(hub.catalogue, serviceId) },
+      binding,
+    ),
+  );
   const channels = await loadChannels(hub);
   const redis = createRedis(config.redis, 'worker');
   await warnIfEvicting(redis, (msg) => log.warn(msg));
@@ -78,6 +90,19 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
       run: (job) => deliverOnce(deliverDeps, binding, job.data.id),
     });
   }
+  // Citizens' replies and further evidence, for bindings whose connector takes them: a queue of their own per binding.
+  const updateDeps: DeliverUpdateDeps = { db: hub.db, store: hub.store, log, publicBaseUrl: () => config.server.publicBaseUrl };
+  for (const binding of bindings.values()) {
+    if (!bindingTakesUpdates(binding)) continue;
+    workers.start<{ id: string }>({
+      queue: updateQueueName(binding.name),
+      name: 'update delivery',
+      logFields: { binding: binding.name },
+      concurrency: Math.max(1, Math.ceil(binding.concurrency / 2)),
+      rateLimit: binding.rateLimit,
+      run: (job) => deliverUpdateOnce(updateDeps, binding, job.data.id),
+    });
+  }
 
   const notifyDeps: NotifyDeps = {
     db: hub.db,
@@ -93,6 +118,21 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
     name: 'notification',
     concurrency: config.worker.notificationConcurrency,
     run: (job) => sendNotificationOnce(notifyDeps, job.data.id),
+  });
+
+  // Outbound event subscriptions: signed events to the URLs admins subscribed, one queue for all of them.
+  const eventDeps: SendEventDeps = {
+    db: hub.db,
+    log,
+    retry: config.subscriptions.retry,
+    timeoutMs: config.subscriptions.timeoutMs,
+    councilOf: (serviceId) => hub.councils.idOfService(hub.catalogue, serviceId),
+  };
+  workers.start<{ id: string }>({
+    queue: SUBSCRIPTIONS_QUEUE,
+    name: 'subscription event',
+    concurrency: config.subscriptions.concurrency,
+    run: (job) => sendEventOnce(eventDeps, job.data.id),
   });
 
   // Polling fallback for connectors that offer it; each run locks its binding's row in Postgres.
@@ -118,6 +158,16 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
     concurrency: 1,
     lockDurationMs: 5 * 60_000,
     run: () => runRetention({ db: hub.db, store: hub.store, erasers: hub.erasers }, { log }),
+  });
+
+  // Saved forms ("save and come back later") past their link's expiry: erased every hour (rows locked, skip locked).
+  await scheduleSavedFormsExpiry(queues.get(SAVED_FORMS_QUEUE));
+  workers.start({
+    queue: SAVED_FORMS_QUEUE,
+    name: 'saved forms expiry',
+    concurrency: 1,
+    lockDurationMs: 5 * 60_000,
+    run: () => expireSavedForms({ db: hub.db, store: hub.store, log }),
   });
 
   // The operators' alert digest (optional): one e-mail per interval whatever the worker count.

@@ -69,8 +69,8 @@ export class ServiceCatalogue {
     this.published = next;
   }
 
-  /** Stores a new draft version (from the admin API). Identical content reuses the existing version. */
-  async createDraft(def: ServiceDefinition): Promise<{ version: number; created: boolean }> {
+  /** Stores a new draft version (from the admin API or the staff console). Identical content reuses the existing version. */
+  async createDraft(def: ServiceDefinition, source: 'admin-api' | 'staff-console' = 'admin-api'): Promise<{ version: number; created: boolean }> {
     return this.db.transaction(async (t) => {
       await lockCatalogue(t, SYNC_LOCK);
       const hash = contentHash(def);
@@ -78,9 +78,15 @@ export class ServiceCatalogue {
       const existing = await findVersionByHash(t, def.id, hash);
       if (existing) return { version: existing.version, created: false };
       const version = (await maxVersion(t, def.id)) + 1;
-      await insertDraftVersion(t, { serviceId: def.id, version, definition: def, contentHash: hash, source: 'admin-api' });
+      await insertDraftVersion(t, { serviceId: def.id, version, definition: def, contentHash: hash, source });
       return { version, created: true };
     });
+  }
+
+  /** The version number publishing `def` would give: the identical stored version's, else the next one. */
+  async versionNumberFor(def: ServiceDefinition): Promise<number> {
+    const existing = await findVersionByHash(this.db, def.id, contentHash(def));
+    return existing ? existing.version : (await maxVersion(this.db, def.id)) + 1;
   }
 
   /** Publishes a version and tells every process (Postgres NOTIFY) to reload. */

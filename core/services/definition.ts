@@ -1,6 +1,8 @@
 // The service (online form) definition that council staff write in config/services/*.yaml.
 // This zod schema is the single source for validation, the published JSON Schema and the OpenAPI document.
 import { z } from 'zod';
+import { MAX_WORKING_DAYS } from '../calendar/index.ts';
+import { MESSAGE_KINDS, MESSAGE_PLACEHOLDERS, unknownPlaceholders } from '@closeloop/sdk';
 
 const fieldId = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/, 'must start with a letter and use only letters, digits and _');
 
@@ -10,14 +12,18 @@ export const optionSchema = z.object({
   hint: z.string().optional(),
 });
 
-/** Show a question only when an earlier answer has one of the given values. */
+/**
+ * Show a question only when an earlier answer has one of the given values (`equals`, `in`), or has none of them
+ * (`notIn`: "is not"; an unanswered question has none, so the question is shown).
+ */
 export const conditionSchema = z
   .object({
     field: fieldId,
     equals: z.string().optional(),
     in: z.array(z.string()).min(1).optional(),
+    notIn: z.array(z.string()).min(1).optional(),
   })
-  .refine((c) => (c.equals === undefined) !== (c.in === undefined), 'give exactly one of equals or in');
+  .refine((c) => [c.equals, c.in, c.notIn].filter((v) => v !== undefined).length === 1, 'give exactly one of equals, in or notIn');
 
 const fieldBase = {
   id: fieldId,
@@ -92,18 +98,77 @@ const fileField = z.object({
 
 export const fieldSchema = z.discriminatedUnion('type', [textField, numberField, dateField, choiceField, addressField, fileField]);
 
+/** A task's target: N working days from the submission, or from when the task starts (leaves "not started"). */
+export const targetSchema = z
+  .strictObject({
+    workingDays: z
+      .number()
+      .int('must be a whole number of working days')
+      .min(1, 'must be at least 1 working day')
+      .max(MAX_WORKING_DAYS, `must be at most ${MAX_WORKING_DAYS} working days`)
+      .describe('Working days to do the task in'),
+    from: z
+      .enum(['submission', 'taskStart'], { error: 'must be submission or taskStart' })
+      .default('submission')
+      .describe('Counted from the day the citizen sent the form (submission) or the day the task started (taskStart)'),
+  })
+  .describe('When the council aims to have the task done; the citizen sees "We aim to do this by …"');
+
 export const taskSchema = z.object({
   key: z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and -'),
   title: z.string().min(1),
   /** Shown to the citizen on the tracking page. */
   description: z.string().optional(),
+  /** When the council aims to have the task done, in working days (weekends, bank holidays and the council's extraHolidays skipped). */
+  target: targetSchema.optional(),
 });
+
+/** One kind of message in the service's own words: plain text with placeholders such as ((reference)). */
+const messageTextsSchema = z.strictObject({
+  subject: z.string().trim().min(1).max(200).optional().describe('E-mail subject line'),
+  body: z.string().trim().min(1).max(5000).optional().describe('E-mail body, plain text (the HTML part is made from it)'),
+  sms: z.string().trim().min(1).max(918).optional().describe('Text message (SMS); at most 918 characters, 6 messages'),
+});
+
+/** The service's wording for each kind of message the hub sends the citizen; a part left out uses the hub's own. */
+export const serviceMessagesSchema = z
+  .strictObject({
+    submitted: messageTextsSchema.optional(),
+    'submitted-received': messageTextsSchema
+      .optional()
+      .describe('The one confirmation sent when the back office takes the case within notifications.confirmationWindowSeconds'),
+    update: messageTextsSchema.optional(),
+  })
+  .superRefine((messages, ctx) => {
+    for (const kind of MESSAGE_KINDS) {
+      for (const [part, text] of Object.entries(messages[kind] ?? {})) {
+        const unknown = unknownPlaceholders(kind, text ?? '');
+        if (unknown.length)
+          ctx.addIssue({
+            code: 'custom',
+            path: [kind, part],
+            message: `${unknown.map((u) => `((${u}))`).join(', ')} ${unknown.length === 1 ? 'is not a placeholder' : 'are not placeholders'} of this message: use ${Object.keys(
+              MESSAGE_PLACEHOLDERS[kind],
+            )
+              .map((p) => `((${p}))`)
+              .join(', ')}`,
+          });
+      }
+    }
+  });
+
+/** Page ids the form's own pages use (core/http/routes/form-flow.ts, save-and-return.ts). */
+const RESERVED_PAGE_IDS: readonly string[] = ['check-answers', 'confirmation', 'save-and-return'];
 
 export const serviceDefinitionSchema = z
   .object({
     id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and -'),
     title: z.string().min(1),
     description: z.string().optional(),
+    /** More of the start page, under the description ("before you start"): plain text, paragraphs split by blank lines. */
+    startPage: z.string().min(1).max(5000).optional(),
+    /** The confirmation page's "What happens next": plain text, paragraphs split by blank lines. */
+    whatHappensNext: z.string().min(1).max(5000).optional(),
     /** What the citizen sends, as it reads after "your": "noise report" gives "Now send your noise report" and "Track your
      * noise report". Absent: "form". */
     noun: z.string().min(1).optional(),
@@ -140,8 +205,18 @@ export const serviceDefinitionSchema = z
         templates: z.record(z.string(), z.string()).optional(),
       })
       .default({}),
+    /** The service's own wording of the e-mails and text messages sent to the citizen (see docs/service-definition.md). */
+    messages: serviceMessagesSchema.optional(),
     /** How long the citizen's personal data is kept once a process is completed or closed (see docs/governance.md). Absent: kept until erased on request. */
     retention: z.strictObject({ redactAfterDays: z.number().int().min(1).max(36500) }).optional(),
+    /** "Save and come back later" on every question page: a one-time link by e-mail (see docs/service-definition.md).
+     * Absent: offered, for 7 days (no default written in, so definitions stored before it keep their content hash). */
+    saveAndReturn: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe('Offer "Save and come back later" (it also needs the service\'s notify channel configured)'),
+        expiresAfterDays: z.number().int().min(1).max(90).default(7).describe('Days the link works; then the saved answers and files are erased'),
+      })
+      .optional(),
   })
   .superRefine((def, ctx) => {
     const ids = new Map<string, z.infer<typeof fieldSchema>>();
@@ -151,11 +226,28 @@ export const serviceDefinitionSchema = z
         const target = ids.get(f.showIf.field);
         if (!target) {
           ctx.addIssue({ code: 'custom', path: ['fields', i, 'showIf', 'field'], message: `"${f.showIf.field}" is not an earlier field` });
+        } else if (f.showIf.notIn && !('options' in target)) {
+          ctx.addIssue({ code: 'custom', path: ['fields', i, 'showIf', 'notIn'], message: `"${f.showIf.field}" has no options for "is not" to compare` });
+        } else if ('options' in target) {
+          const values = f.showIf.equals !== undefined ? [f.showIf.equals] : (f.showIf.in ?? f.showIf.notIn ?? []);
+          const unknown = values.find((v) => !target.options.some((o) => o.value === v));
+          if (unknown !== undefined)
+            ctx.addIssue({ code: 'custom', path: ['fields', i, 'showIf'], message: `"${unknown}" is not an option of "${f.showIf.field}"` });
         }
       }
       ids.set(f.id, f);
     });
     const pageIds = new Set(def.fields.map((f) => f.page ?? f.id));
+    // The form's own pages live next to the question pages: /services/{id}/check-answers, …/save-and-return.
+    def.fields.forEach((f, i) => {
+      const page = f.page ?? f.id;
+      if (RESERVED_PAGE_IDS.includes(page))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['fields', i, f.page ? 'page' : 'id'],
+          message: `"${page}" is the address of one of the form's own pages: use another page id`,
+        });
+    });
     for (const id of Object.keys(def.pages ?? {})) {
       if (!pageIds.has(id))
         ctx.addIssue({ code: 'custom', path: ['pages', id], message: `"${id}" is not a page of this service (no question has this page id)` });
@@ -178,12 +270,21 @@ export const serviceDefinitionSchema = z
 export type ServiceDefinition = z.infer<typeof serviceDefinitionSchema>;
 export type ServiceDefinitionInput = z.input<typeof serviceDefinitionSchema>;
 export type Field = z.infer<typeof fieldSchema>;
+/** A question as written (defaults not yet applied): what YAML files and the designer hold. */
+export type FieldInput = z.input<typeof fieldSchema>;
+export type TaskInput = z.input<typeof taskSchema>;
 export type FileField = z.infer<typeof fileField>;
 export type Task = z.infer<typeof taskSchema>;
+export type TaskTarget = z.infer<typeof targetSchema>;
 
 /** A stored, versioned definition as the rest of the hub sees it. */
 export interface ServiceVersion {
   serviceId: string;
   version: number;
   definition: ServiceDefinition;
+}
+
+/** A service's "save and come back later" settings, with the defaults for a definition that does not mention it. */
+export function saveAndReturnOf(def: Pick<ServiceDefinition, 'saveAndReturn'>): { enabled: boolean; expiresAfterDays: number } {
+  return { enabled: def.saveAndReturn?.enabled ?? true, expiresAfterDays: def.saveAndReturn?.expiresAfterDays ?? 7 };
 }

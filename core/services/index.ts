@@ -1,5 +1,13 @@
 export * from './definition.ts';
-export { validateAnswers, isFieldShown, type ReceivedFile, type Answers, type AddressAnswer, type AnswerValidation } from './validate-answers.ts';
+export {
+  validateAnswers,
+  isFieldShown,
+  isEmailAddress,
+  type ReceivedFile,
+  type Answers,
+  type AddressAnswer,
+  type AnswerValidation,
+} from './validate-answers.ts';
 export { loadServiceFiles, definitionProblems, councilContext, type LoadedService, type ServiceFilesResult } from './load-files.ts';
 export { ServiceCatalogue, contentHash, SERVICES_CHANNEL } from './catalogue.ts';
 export { serviceNoun, pageTitle, errorMessages, uploadTypeNames, fileSizeText } from './wording.ts';

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, resolve, sep } from 'node:path';
 import { problemsFromZod, readYamlFile, type ConfigProblem } from '../config/index.ts';
-import { xsdFolderName } from '../xml/index.ts';
+import { parseUploadedXsdPath, uploadedXsdExists, xsdFolderName } from '../xml/index.ts';
 import { serviceDefinitionSchema, type ServiceDefinition } from './definition.ts';
 import { patternProblem } from './pattern.ts';
 
@@ -91,7 +91,14 @@ export function definitionProblems(def: ServiceDefinition, context: ServiceFileC
     const problem = 'pattern' in f && f.pattern !== undefined ? patternProblem(f.pattern) : null;
     if (problem) problems.push({ path: ['fields', i, 'pattern'], message: problem });
   });
-  if (def.xml) {
+  const uploaded = def.xml ? parseUploadedXsdPath(def.xml.xsd) : null;
+  if (def.xml && uploaded) {
+    // An XSD uploaded in the staff console (Postgres, materialised by every process): the service's own council's only.
+    if (council !== undefined && uploaded.council !== council)
+      problems.push({ path: ['xml', 'xsd'], message: `${def.xml.xsd} was uploaded by another council; use one of this council's XSDs` });
+    else if (!uploadedXsdExists(def.xml.xsd))
+      problems.push({ path: ['xml', 'xsd'], message: `no XSD ${uploaded.name} has been uploaded for council ${uploaded.council}` });
+  } else if (def.xml) {
     const xsd = resolve(context.xsdDir, def.xml.xsd);
     if (!xsd.startsWith(context.xsdDir + sep)) problems.push({ path: ['xml', 'xsd'], message: 'must name a file inside the XSD folder' });
     else if (!existsSync(xsd))

@@ -33,6 +33,11 @@ export interface AnswerValidation {
 }
 
 const EMAIL = /^[^\s@<>()[\],;:"]+@[^\s@<>()[\],;:"]+\.[^\s@<>()[\],;:"]{2,}$/;
+
+/** An e-mail address as the form's email questions accept it (also the "save and come back later" page's). */
+export function isEmailAddress(text: string): boolean {
+  return text.length <= 254 && EMAIL.test(text);
+}
 const PHONE = /^\+?[0-9 ()-]{7,20}$/;
 const UK_POSTCODE =
   /^(GIR ?0AA|[A-PR-UWYZ][0-9][0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2}|[A-PR-UWYZ][A-HK-Y][0-9][0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2}|[A-PR-UWYZ][0-9][A-HJKPSTUW] ?[0-9][ABD-HJLNP-UW-Z]{2}|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRVWXY] ?[0-9][ABD-HJLNP-UW-Z]{2})$/i;
@@ -56,7 +61,9 @@ export function isFieldShown(field: Field, answers: Answers): boolean {
   if (!field.showIf) return true;
   const value = answers[field.showIf.field];
   const values = Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)];
-  const wanted = field.showIf.equals !== undefined ? [field.showIf.equals] : (field.showIf.in ?? []);
+  const { equals, in: anyOf, notIn } = field.showIf;
+  if (notIn) return !values.some((v) => notIn.includes(v));
+  const wanted = equals !== undefined ? [equals] : (anyOf ?? []);
   return values.some((v) => wanted.includes(v));
 }
 

@@ -40,13 +40,14 @@ export async function createStaffAccount(
 ): Promise<{ user: StaffUser; link: string }> {
   const email = input.email.trim().toLowerCase();
   if (!EMAIL.test(email)) throw new StaffAccountError(`"${input.email}" is not an e-mail address`);
-  if (!isStaffRole(input.role)) throw new StaffAccountError(`--role must be operator, council-admin, caseworker or auditor (not "${input.role}")`);
+  if (!isStaffRole(input.role))
+    throw new StaffAccountError(`--role must be operator, council-admin, service-editor, caseworker or auditor (not "${input.role}")`);
   const role: StaffRole = input.role;
   const council = input.council ?? null;
   if (council !== null && !options.councils.includes(council))
     throw new StaffAccountError(`--council "${council}" is not a configured council (known: ${options.councils.join(', ')})`);
   if (role === 'operator' && council !== null) throw new StaffAccountError('an operator sees every council: leave out --council');
-  if ((role === 'council-admin' || role === 'caseworker') && council === null)
+  if ((role === 'council-admin' || role === 'service-editor' || role === 'caseworker') && council === null)
     throw new StaffAccountError(`a ${role} belongs to one council: give --council (one of ${options.councils.join(', ')})`);
   const services = input.services?.length ? input.services : null;
   if (services && role !== 'caseworker') throw new StaffAccountError('--services is for caseworkers only');

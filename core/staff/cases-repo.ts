@@ -107,8 +107,12 @@ export async function countCases(sql: Sql, f: CaseSearchFilter, upTo: number): P
   const where = filterConditions(f, $);
   if (f.statuses?.length && !selective(f)) where.push(`p.status = any(${$(f.statuses)}::text[])`);
   where.push(`p.service_id = any(${$(f.services)}::text[])`);
+  // A part of a name is counted in the order the page reads (the planner then walks a common name newest first, as
+  // the page does, and finds a rare one through its trigrams); unordered, it read every trigram match of a common name
+  // first (65 ms for "olivia khan" at 1M cases, 5 ms so).
+  const order = f.name && !exact(f) ? ' order by p.submitted_at desc, p.id desc' : '';
   const row = await sql.row<{ n: number }>(
-    `select count(*)::int as n from (select 1 from processes p where ${where.join(' and ')} limit ${$(upTo)}) x`,
+    `select count(*)::int as n from (select 1 from processes p where ${where.join(' and ')}${order} limit ${$(upTo)}) x`,
     values,
   );
   return row?.n ?? 0;

@@ -6,17 +6,20 @@ import type { Hub } from '../hub.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Actor } from '../plugins/index.ts';
 import {
+  addCouncilDocument,
   addNote,
   closeProcess,
   processView,
   timelineView,
   updateTask,
   type ActionDeps,
+  type CouncilDocumentInput,
   type ProcessView,
   type TaskUpdate,
   type TimelineView,
 } from '../processes/index.ts';
 import { findProcessById, type ProcessRecord } from '../processes/processes-repo.ts';
+import { findMessagesOf, type MessageRecord } from '../replies/index.ts';
 import { findDocumentWithContent, auditDocumentDownload } from '../documents/documents-repo.ts';
 import {
   countCases,
@@ -35,6 +38,9 @@ export const CASE_STATUSES = ['submitted', 'received', 'in_progress', 'completed
 export const PAGE_SIZE = 25;
 /** Counted no further: "more than 1,000 cases". */
 export const COUNT_LIMIT = 1000;
+/** A search by part of a name is counted to 100: a common name matches thousands, and counting them costs more than
+ * the page itself ("more than 100 cases" says to narrow the search as well). */
+export const NAME_COUNT_LIMIT = 100;
 
 export interface CaseQuery {
   reference?: string;
@@ -50,8 +56,10 @@ export interface CaseQuery {
 
 export interface CaseSearchResult {
   cases: (CaseRow & { serviceTitle: string })[];
-  /** Up to COUNT_LIMIT + 1 (more than COUNT_LIMIT). */
+  /** Up to countLimit + 1 (more than countLimit). */
   count: number;
+  /** How far it was counted: COUNT_LIMIT, or NAME_COUNT_LIMIT for a search by part of a name. */
+  countLimit: number;
   /** Ids to page from: older (next page) and newer (previous page); null when there is none. */
   next: string | null;
   previous: string | null;
@@ -70,9 +78,10 @@ export async function findCases(hub: Hub, user: StaffUser, q: CaseQuery, positio
   const visible = servicesFor(hub, user);
   const titles = new Map(visible.map((s) => [s.id, s.title]));
   const services = q.service ? visible.filter((s) => s.id === q.service).map((s) => s.id) : visible.map((s) => s.id);
-  if (!services.length) return { cases: [], count: 0, next: null, previous: null };
+  const countLimit = q.name && !(q.reference || q.externalRef || q.email || q.postcode) ? NAME_COUNT_LIMIT : COUNT_LIMIT;
+  if (!services.length) return { cases: [], count: 0, countLimit, next: null, previous: null };
   const filter = { ...q, services, statuses: q.statuses.length ? q.statuses : undefined };
-  const [rows, count] = await Promise.all([searchCases(hub.db, filter, position, PAGE_SIZE + 1), countCases(hub.db, filter, COUNT_LIMIT + 1)]);
+  const [rows, count] = await Promise.all([searchCases(hub.db, filter, position, PAGE_SIZE + 1), countCases(hub.db, filter, countLimit + 1)]);
   const backwards = position !== null && 'before' in position;
   // One row more than a page tells whether there is another page in the direction read.
   const more = rows.length > PAGE_SIZE;
@@ -82,6 +91,7 @@ export async function findCases(hub: Hub, user: StaffUser, q: CaseQuery, positio
   return {
     cases: page.map((c) => ({ ...c, serviceTitle: titles.get(c.serviceId) ?? c.serviceId })),
     count,
+    countLimit,
     next: backwards ? (position ? last : null) : more ? last : null,
     previous: backwards ? (more ? first : null) : position ? first : null,
   };
@@ -93,6 +103,8 @@ export interface CasePage {
   timeline: TimelineView[];
   deliveries: CaseDeliveryRow[];
   messages: CaseMessageRow[];
+  /** What the citizen sent from the tracking page (replies and further evidence), oldest first. */
+  fromCitizen: MessageRecord[];
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -100,13 +112,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The case, when the person may see it; otherwise (none, another council's, a service not given) not found. */
 export async function loadCase(hub: Hub, user: StaffUser, id: string): Promise<CasePage> {
   const row = await visibleProcess(hub, user, id);
-  const [process, timeline, deliveries, messages] = await Promise.all([
+  const [process, timeline, deliveries, messages, fromCitizen] = await Promise.all([
     processView(hub.db, hub.catalogue, hub.config.server.publicBaseUrl, row),
     timelineView(hub.db, row.id, false),
     findCaseDeliveries(hub.db, row.id),
     findCaseMessages(hub.db, row.id),
+    findMessagesOf(hub.db, row.id),
   ]);
-  return { process, erased: row.erasedAt !== null, timeline, deliveries, messages };
+  return { process, erased: row.erasedAt !== null, timeline, deliveries, messages, fromCitizen };
 }
 
 /** The actor a staff member's changes are recorded with: their name on the timeline, "staff:<id>" in the audit log. */
@@ -115,7 +128,11 @@ export function staffCaseActor(user: StaffUser): Actor {
 }
 
 function deps(hub: Hub): ActionDeps {
-  return { db: hub.db, notifyWindowSeconds: hub.config.notifications.combineWindowSeconds };
+  return {
+    db: hub.db,
+    notifyWindowSeconds: hub.config.notifications.combineWindowSeconds,
+    calendarOf: (serviceId: string) => hub.councils.calendarOf(hub.catalogue, serviceId),
+  };
 }
 
 /** The process, when the person may see it: not found (404) when there is none or it is outside their scope alike. */
@@ -136,6 +153,11 @@ export async function addCaseNote(hub: Hub, user: StaffUser, id: string, note: {
 
 export async function updateCaseTask(hub: Hub, user: StaffUser, id: string, taskKey: string, update: TaskUpdate): Promise<{ changed: boolean }> {
   return updateTask(deps(hub), await caseIdFor(hub, user, id), taskKey, update, staffCaseActor(user));
+}
+
+/** Adds a document (its file already stored) to the case, as the person: the citizen is told when it is visible to them. */
+export async function addCaseDocument(hub: Hub, user: StaffUser, id: string, document: CouncilDocumentInput): Promise<void> {
+  await addCouncilDocument(deps(hub), await caseIdFor(hub, user, id), document, staffCaseActor(user));
 }
 
 export async function closeCase(hub: Hub, user: StaffUser, id: string, reason: string): Promise<{ changed: boolean }> {

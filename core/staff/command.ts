@@ -29,7 +29,7 @@ export async function staffCommand(
     await migrate(db, config);
     if (sub === 'create') {
       if (!values.email || !values.role) {
-        err.write('staff create needs --email and --role (operator, council-admin, caseworker or auditor)\n');
+        err.write('staff create needs --email and --role (operator, council-admin, service-editor, caseworker or auditor)\n');
         return 1;
       }
       const services = values.services

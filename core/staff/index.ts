@@ -35,6 +35,7 @@ export {
   findCases,
   loadCase,
   addCaseNote,
+  addCaseDocument,
   updateCaseTask,
   closeCase,
   caseDocument,

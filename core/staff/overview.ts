@@ -1,7 +1,8 @@
 // The overview a staff member opens first: per binding they may watch, what is queued, delivered and failing and what
-// needs acting on (the same alerts as GET /api/v1/admin/alerts); per service they may see, submissions today and this week.
+// needs acting on (the same alerts as GET /api/v1/admin/alerts); per service they may see, submissions today and this week
+// and tasks past their target date.
 import type { Hub } from '../hub.ts';
-import { readAlerts, type BindingAlert } from '../metrics/index.ts';
+import { readAlerts, readOverdueTasks, type BindingAlert } from '../metrics/index.ts';
 import { deliveryQueueName, type Queues } from '../jobs/index.ts';
 import { bindingQueues, bindingWindows, serviceSubmissions } from './overview-repo.ts';
 import { staffMaySeeService, visibleBindings } from './scope.ts';
@@ -32,6 +33,9 @@ export interface ServiceFigures {
   council: string;
   today: number;
   week: number;
+  /** Tasks past their target date and not done; the earliest of those dates. */
+  overdue: number;
+  oldestDueAt: Date | null;
 }
 
 export interface Overview {
@@ -48,7 +52,7 @@ export async function readOverview(hub: Hub, user: StaffUser, queues: Queues | n
     .list()
     .map((s) => ({ serviceId: s.definition.id, title: s.definition.title, council: hub.councils.idOfService(hub.catalogue, s.definition.id) }))
     .filter((s) => staffMaySeeService(user, s.serviceId, s.council));
-  const [queueRows, alerts, windows, submissions, queueCounts] = await Promise.all([
+  const [queueRows, alerts, windows, submissions, queueCounts, overdue] = await Promise.all([
     bindings.length ? bindingQueues(hub.db, bindings) : [],
     bindings.length ? readAlerts(hub.db, hub.config) : [],
     bindingWindows(hub.db, bindings),
@@ -57,6 +61,7 @@ export async function readOverview(hub: Hub, user: StaffUser, queues: Queues | n
       services.map((s) => s.serviceId),
     ),
     Promise.all(bindings.map((b) => queueCountsOf(queues, b))),
+    services.length ? readOverdueTasks(hub.db) : [],
   ]);
   const visible = new Set(bindings);
   const ownAlerts = alerts.filter((a) => visible.has(a.binding));
@@ -84,7 +89,8 @@ export async function readOverview(hub: Hub, user: StaffUser, queues: Queues | n
     bindings: figures,
     services: services.map((s) => {
       const row = submissions.find((r) => r.service_id === s.serviceId);
-      return { ...s, today: row?.today ?? 0, week: row?.week ?? 0 };
+      const late = overdue.find((o) => o.service === s.serviceId);
+      return { ...s, today: row?.today ?? 0, week: row?.week ?? 0, overdue: late?.count ?? 0, oldestDueAt: late?.oldestDueAt ?? null };
     }),
     alerts: ownAlerts,
   };

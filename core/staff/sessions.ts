@@ -9,7 +9,7 @@ import { HttpError } from '../errors.ts';
 import { insertAuditEvent } from '../governance/audit-repo.ts';
 import { hashToken, looksLikeToken, newToken } from './tokens.ts';
 import { endSession, endUserSessions, insertSession, touchLiveSession, type SessionStage } from './staff-sessions-repo.ts';
-import { findStaffUserById, markStaffSignedIn, publicUser } from './staff-users-repo.ts';
+import { markStaffSignedIn, publicUser } from './staff-users-repo.ts';
 import { hasRole } from './scope.ts';
 import { staffActor, type StaffRole, type StaffUser } from './types.ts';
 
@@ -65,9 +65,8 @@ export async function readSession(ctx: Koa.Context, hub: Hub): Promise<StaffSess
   const row = await touchLiveSession(hub.db, tokenHash, idleMinutes, absoluteHours);
   if (!row) return null;
   if (row.stage === 'password' && Date.now() - row.createdAt.getTime() > PASSWORD_STAGE_MINUTES * 60_000) return null;
-  const user = await findStaffUserById(hub.db, row.userId);
-  if (!user || user.disabledAt) return null;
-  return { user: publicUser(user), stage: row.stage, csrfToken: row.csrfSecret, tokenHash };
+  if (row.user.disabledAt) return null;
+  return { user: publicUser(row.user), stage: row.stage, csrfToken: row.csrfSecret, tokenHash };
 }
 
 /** Ends this browser's session and clears its cookie. */

@@ -1,5 +1,6 @@
 // The SQL of invitations, sessions and failed sign-in attempts. Tokens arrive here already hashed (SHA-256).
 import type { Sql } from '../db/database.ts';
+import { toUser, userColumns, type StaffUserWithSecrets, type UserRow } from './staff-users-repo.ts';
 
 export interface InvitationRow {
   userId: string;
@@ -58,10 +59,16 @@ export async function insertSession(sql: Sql, tokenHash: Buffer, userId: string,
  * row version, no row lock and no WAL flush at commit (an UPDATE that sets the same value still writes all three, and
  * a person's pages opened at once waited on each other's commits).
  */
-export async function touchLiveSession(sql: Sql, tokenHash: Buffer, idleMinutes: number, absoluteHours: number): Promise<SessionRow | null> {
-  const row = await sql.row<{ user_id: string; csrf_secret: string; stage: SessionStage; created_at: Date; last_seen_at: Date }>(
+export async function touchLiveSession(
+  sql: Sql,
+  tokenHash: Buffer,
+  idleMinutes: number,
+  absoluteHours: number,
+): Promise<(SessionRow & { user: StaffUserWithSecrets }) | null> {
+  // The person's account comes in the same statement: one round trip per page instead of two.
+  const row = await sql.row<UserRow & { csrf_secret: string; stage: SessionStage; session_created_at: Date; last_seen_at: Date }>(
     `with live as (
-       select s.token_hash, s.user_id, s.csrf_secret, s.stage, s.created_at, s.last_seen_at
+       select s.token_hash, s.csrf_secret, s.stage, s.created_at as session_created_at, s.last_seen_at, ${userColumns('u')}
        from staff_sessions s join staff_users u on u.id = s.user_id
        where s.token_hash = $1 and u.disabled_at is null and s.ended_at is null
          and s.last_seen_at > now() - make_interval(mins => $2) and s.created_at > now() - make_interval(hours => $3)
@@ -70,11 +77,19 @@ export async function touchLiveSession(sql: Sql, tokenHash: Buffer, idleMinutes:
        where s.token_hash = live.token_hash and live.last_seen_at < now() - interval '1 minute' and s.ended_at is null
        returning s.last_seen_at
      )
-     select live.user_id, live.csrf_secret, live.stage, live.created_at, coalesce((select last_seen_at from touched), live.last_seen_at) as last_seen_at
+     select live.*, coalesce((select last_seen_at from touched), live.last_seen_at) as last_seen_at
      from live`,
     [tokenHash, idleMinutes, absoluteHours],
   );
-  return row ? { userId: row.user_id, csrfSecret: row.csrf_secret, stage: row.stage, createdAt: row.created_at, lastSeenAt: row.last_seen_at } : null;
+  if (!row) return null;
+  return {
+    userId: row.id,
+    csrfSecret: row.csrf_secret,
+    stage: row.stage,
+    createdAt: row.session_created_at,
+    lastSeenAt: row.last_seen_at,
+    user: toUser(row),
+  };
 }
 
 export async function endSession(sql: Sql, tokenHash: Buffer): Promise<void> {

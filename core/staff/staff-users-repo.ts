@@ -2,7 +2,8 @@
 import type { Sql } from '../db/database.ts';
 import type { StaffRole, StaffUser } from './types.ts';
 
-interface UserRow {
+/** A staff_users row as selected with USER_COLUMNS. */
+export interface UserRow {
   id: string;
   email: string;
   name: string | null;
@@ -26,7 +27,14 @@ export interface StaffUserWithSecrets extends StaffUser {
 
 const COLUMNS = 'id, email, name, role, council, services, password_hash, totp_secret, oidc_issuer, oidc_subject, disabled_at, created_at, last_sign_in_at';
 
-function toUser(r: UserRow): StaffUserWithSecrets {
+/** The columns toUser reads, of staff_users under `alias` (for statements that join it). */
+export function userColumns(alias: string): string {
+  return COLUMNS.split(', ')
+    .map((c) => `${alias}.${c}`)
+    .join(', ');
+}
+
+export function toUser(r: UserRow): StaffUserWithSecrets {
   return {
     id: r.id,
     email: r.email,

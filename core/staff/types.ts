@@ -1,11 +1,13 @@
 // Staff accounts and their roles.
 
-export const STAFF_ROLES = ['operator', 'council-admin', 'caseworker', 'auditor'] as const;
-export type StaffRole = (typeof STAFF_ROLES)[number];
+import { STAFF_ROLES, type StaffRole } from '../config/staff-schema.ts';
+
+export { STAFF_ROLES, type StaffRole };
 
 export const ROLE_LABELS: Record<StaffRole, string> = {
   operator: 'Operator',
   'council-admin': 'Council admin',
+  'service-editor': 'Service editor',
   caseworker: 'Caseworker',
   auditor: 'Auditor',
 };

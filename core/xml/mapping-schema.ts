@@ -2,7 +2,12 @@
 // each value comes from. Documented for admins in docs/xml-mapping.md.
 import { z } from 'zod';
 
-const xmlName = z.string().regex(/^([A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*$/, 'must be an XML element or attribute name (optionally prefix:name)');
+/** An element or attribute name, optionally prefixed: what a mapping may name (the staff console checks the same). */
+export const XML_NAME = /^([A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*$/;
+/** A namespace prefix. */
+export const XML_PREFIX = /^[A-Za-z_][\w.-]*$/;
+
+const xmlName = z.string().regex(XML_NAME, 'must be an XML element or attribute name (optionally prefix:name)');
 
 export const formatSchema = z.union([
   z.enum(['date', 'datetime', 'upper', 'lower', 'integer', 'boolean']),
@@ -73,7 +78,7 @@ export const xmlMappingSchema = z.strictObject({
   /** Default namespace of every element. */
   namespace: z.string().optional(),
   /** Extra prefixes, e.g. { gml: "http://www.opengis.net/gml/3.2" }, for element names like "gml:Point". */
-  namespaces: z.record(z.string().regex(/^[A-Za-z_][\w.-]*$/), z.string()).optional(),
+  namespaces: z.record(z.string().regex(XML_PREFIX), z.string()).optional(),
   attributes: z.record(xmlName, z.union([valueSchema, z.string()])).optional(),
   children: z.array(elementSchema).min(1),
 });

@@ -25,10 +25,24 @@ const cache = new Map<string, Xsd>();
 /** By the caller's (folder, file) pair: the hot path (every delivery) skips resolving the path again. */
 const byArguments = new Map<string, Xsd>();
 
-export function loadXsd(xsdDir: string, file: string): Xsd {
-  const key = `${xsdDir}\n${file}`;
+/**
+ * Where XSDs uploaded in the staff console are materialised from Postgres (core/xml/uploaded-xsds.ts): a folder of this
+ * process's own, never the config folder. A service names one as "uploaded/<council>/<name>.xsd".
+ */
+let uploadedRoot: string | null = null;
+
+export function setUploadedXsdRoot(dir: string): void {
+  uploadedRoot = resolve(dir);
+}
+
+export const UPLOADED_PREFIX = 'uploaded/';
+
+export function loadXsd(configXsdDir: string, file: string): Xsd {
+  const key = `${configXsdDir}\n${file}`;
   const known = byArguments.get(key);
   if (known) return known;
+  // An uploaded XSD resolves in the materialised folder (its checks, below, then keep it inside that folder).
+  const xsdDir = file.startsWith(UPLOADED_PREFIX) && uploadedRoot ? uploadedRoot : configXsdDir;
   const path = resolve(xsdDir, file);
   const hit = cache.get(path);
   if (hit) {
@@ -46,6 +60,13 @@ export function loadXsd(xsdDir: string, file: string): Xsd {
   return xsd;
 }
 
+/** Forgets one compiled XSD (an uploaded file materialised again with other content). */
+export function forgetXsd(path: string): void {
+  const full = resolve(path);
+  cache.delete(full);
+  for (const [key, xsd] of byArguments) if (xsd.file === full) byArguments.delete(key);
+}
+
 export function clearXsdCache(): void {
   cache.clear();
   byArguments.clear();
@@ -57,7 +78,10 @@ export function clearXsdCache(): void {
  * messages reach admins through the API and people reading check-config's output.
  */
 export function xsdDisplayPath(xsdDir: string, path: string): string {
-  return `${xsdFolderName(xsdDir)}${relative(xsdDir, path).split(sep).join('/')}`;
+  const inFolder = relative(xsdDir, path).split(sep).join('/');
+  // Uploaded XSDs are named as services name them ("uploaded/<council>/<name>.xsd"), not by this process's folder.
+  if (uploadedRoot && resolve(xsdDir) === uploadedRoot) return inFolder;
+  return `${xsdFolderName(xsdDir)}${inFolder}`;
 }
 
 /** The XSD folder as problems name it: "xsd/". */

@@ -365,6 +365,7 @@ function recordingProcesses(externalRef: string) {
       calls.push({ kind: 'close', args });
       return { applied: true };
     },
+    addDocument: async () => ({ applied: false }),
   };
   return { api, calls };
 }

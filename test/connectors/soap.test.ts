@@ -460,8 +460,8 @@ describe('check()', () => {
     const result = await connector.check!(binding({ operation: 'CreateCase', checkOperation: { operation: 'Ping' } }));
     assert.equal(result.ok, false);
     assert.deepEqual(result.problems, [
-      'operation: port EnvHealthSoap11 of service EnvHealthService has no operation "CreateCase" (it has: CreateServiceRequest, AddAttachment, GetStatus, SubmitCaseDocument)',
-      'checkOperation.operation: port EnvHealthSoap11 of service EnvHealthService has no operation "Ping" (it has: CreateServiceRequest, AddAttachment, GetStatus, SubmitCaseDocument)',
+      'operation: port EnvHealthSoap11 of service EnvHealthService has no operation "CreateCase" (it has: CreateServiceRequest, AddAttachment, AddNote, GetStatus, SubmitCaseDocument)',
+      'checkOperation.operation: port EnvHealthSoap11 of service EnvHealthService has no operation "Ping" (it has: CreateServiceRequest, AddAttachment, AddNote, GetStatus, SubmitCaseDocument)',
     ]);
     const elements = await connector.check!(
       binding({

@@ -15,10 +15,11 @@ import {
   type ConnectorContext,
   type InboundHandler,
   type ProcessApi,
+  type DocumentToAdd,
 } from '@closeloop/sdk';
 import { connector } from '../../connectors/webhook/index.ts';
 import { webhookConfigSchema, type WebhookConfig } from '../../connectors/webhook/config.ts';
-import type { PreparedBinding } from '../../connectors/webhook/deliver.ts';
+import type { PreparedBinding } from '../../connectors/webhook/prepared-binding.ts';
 import { webhookJsonBodySchema } from '../../connectors/webhook/body.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../peers/webhook-receiver.ts';
 import { closeOpenedContexts, deliveryJob, inboundRequest, noProcesses, openedContext } from '../contract/delivery-job.ts';
@@ -334,6 +335,76 @@ describe('signed callbacks (POST /connectors/{binding}/events)', () => {
     assert.equal((await call(body, webhookHeaders(generateWebhookSecret(), 'evt_2', body))).status, 401);
     assert.equal((await call(body, webhookHeaders(secret, 'evt_3', body, Date.now() - 10 * 60_000))).status, 401);
     assert.equal(notes.filter((n) => n.text === 'Forged.').length, 0);
+  });
+
+  test("document.added hands the document to the hub: inline bytes decoded, a URL with the binding's allowPrivateNetwork", async () => {
+    const added: { processId: string; document: DocumentToAdd; eventId?: string }[] = [];
+    let documentHandler: InboundHandler | undefined;
+    const withDocuments: ProcessApi = {
+      ...processes,
+      addDocument: async (processId, document, _actor, options) => {
+        added.push({ processId, document, eventId: options?.eventId });
+        return { applied: true, documentId: 'd-1' };
+      },
+    };
+    for (const allowPrivateNetwork of [true, false]) {
+      connector.inbound!(
+        {
+          get: () => assert.fail('no GET routes'),
+          post: (_path, h, options) => {
+            assert.ok((options?.maxBodyBytes ?? 0) > 2.7 * 1024 * 1024, 'room for a 2 MB document in base64');
+            documentHandler = h;
+          },
+        },
+        binding({ allowPrivateNetwork }, withDocuments),
+      );
+      const body = JSON.stringify({ type: 'document.added', externalRef: 'EH-9', visibleToCitizen: true, url: 'https://bo.example/files/1.pdf' });
+      const res = await documentHandler!(
+        inboundRequest({
+          method: 'POST',
+          path: '/events',
+          headers: { 'content-type': 'application/json', ...webhookHeaders(secret, `evt_doc_${allowPrivateNetwork}`, body) },
+          rawBody: Buffer.from(body),
+        }),
+      );
+      assert.deepEqual(res, { status: 200, body: { processId: 'p-1', applied: true, documentId: 'd-1' } });
+    }
+    assert.deepEqual(
+      added.map((a) => a.document.allowPrivateNetwork),
+      [true, false],
+    );
+    const inline = JSON.stringify({
+      type: 'document.added',
+      externalRef: 'EH-9',
+      visibleToCitizen: false,
+      fileName: 'a.txt',
+      contentBase64: Buffer.from('hello').toString('base64'),
+    });
+    const both = JSON.stringify({ type: 'document.added', externalRef: 'EH-9', visibleToCitizen: true, url: 'https://x/1.pdf', contentBase64: 'aGk=' });
+    assert.equal(
+      (
+        await documentHandler!(
+          inboundRequest({
+            method: 'POST',
+            path: '/events',
+            headers: { 'content-type': 'application/json', ...webhookHeaders(secret, 'evt_doc_both', both) },
+            rawBody: Buffer.from(both),
+          }),
+        )
+      ).status,
+      422,
+    );
+    const inlineRes = await documentHandler!(
+      inboundRequest({
+        method: 'POST',
+        path: '/events',
+        headers: { 'content-type': 'application/json', ...webhookHeaders(secret, 'evt_doc_inline2', inline) },
+        rawBody: Buffer.from(inline),
+      }),
+    );
+    assert.equal(inlineRes.status, 200);
+    assert.deepEqual(Buffer.from(added.at(-1)!.document.content!), Buffer.from('hello'));
+    assert.equal(added.at(-1)!.eventId, 'evt_doc_inline2');
   });
 
   test('a signed but invalid event: 422; an unknown reference: 404', async () => {

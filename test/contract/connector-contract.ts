@@ -4,9 +4,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isPermanentError, isRetryableError, type Connector, type ConnectorContext, type InboundHandler } from '@closeloop/sdk';
-import { closeOpenedContexts, deliveryJob, inboundRequest, openContext } from './delivery-job.ts';
+import { closeOpenedContexts, deliveryJob, inboundRequest, openContext, updateJob } from './delivery-job.ts';
 
-export { contextFor, deliveryJob, noProcesses, openContext, openedContext, testDocument } from './delivery-job.ts';
+export { contextFor, deliveryJob, noProcesses, openContext, openedContext, testDocument, updateJob } from './delivery-job.ts';
 
 /** Errors are recognised by the SDK's brand, as the hub recognises them (a connector may carry its own SDK copy). */
 const permanent = (err: unknown) => isPermanentError(err);
@@ -26,6 +26,13 @@ export interface ContractSetup {
   /** Scripts the back office's next answers (then it answers normally). */
   script(steps: ContractStep[]): void;
   close(): Promise<void>;
+  /** For a connector with deliverUpdate: what its back office holds of citizens' updates, and how to script their route. */
+  updates?: {
+    /** How many distinct updates (citizens' messages) the back office holds. */
+    received(): number;
+    /** Scripts the answers to the next update requests. */
+    script(steps: ContractStep[]): void;
+  };
 }
 
 export function runConnectorContract(name: string, makeSetup: () => Promise<ContractSetup>): void {
@@ -86,6 +93,29 @@ export function runConnectorContract(name: string, makeSetup: () => Promise<Cont
       const started = Date.now();
       await assert.rejects(s.connector.deliver(deliveryJob(), ctx), retryable);
       assert.ok(Date.now() - started < 5000, 'the timeout is honoured');
+    });
+
+    test('deliverUpdate, when declared: one update reaches the case once, even retried after a lost answer; errors classified', async () => {
+      // Declared and counted go together: a connector that takes updates must show the suite what its back office holds.
+      assert.equal(!!s.updates, !!s.connector.deliverUpdate, `${name}: deliverUpdate and the setup's updates go together`);
+      if (!s.connector.deliverUpdate || !s.updates) return;
+      const deliverUpdate = s.connector.deliverUpdate.bind(s.connector);
+      const job = deliveryJob();
+      const { externalRef } = await s.connector.deliver(job, ctx);
+      const update = updateJob(job, externalRef ?? null);
+      const before = s.updates.received();
+      await deliverUpdate(update, ctx);
+      assert.equal(s.updates.received(), before + 1, 'the back office holds the update');
+      s.updates.script(['drop']);
+      const again = updateJob(job, externalRef ?? null);
+      await assert.rejects(deliverUpdate(again, ctx), retryable, 'a lost response is worth retrying');
+      await deliverUpdate({ ...again, attempt: 2 }, ctx);
+      await deliverUpdate({ ...update, attempt: 2 }, ctx);
+      assert.equal(s.updates.received(), before + 2, 'a retried update is not held twice');
+      s.updates.script([400]);
+      await assert.rejects(deliverUpdate(updateJob(job, externalRef ?? null), ctx), permanent);
+      s.updates.script([503]);
+      await assert.rejects(deliverUpdate(updateJob(job, externalRef ?? null), ctx), retryable);
     });
 
     test('check() passes the good config and explains what is wrong with the bad one', async () => {

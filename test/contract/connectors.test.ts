@@ -11,6 +11,8 @@ import { startFakeAlloy } from '../fakes/alloy-api.ts';
 import { startSoapBackoffice } from '../peers/soap-backoffice/index.ts';
 import { connector as soap } from '../../connectors/soap/index.ts';
 
+const isCitizenMessage = (body: string) => body.startsWith('{"type":"citizen.message"');
+
 runConnectorContract('webhook', async () => {
   const secret = generateWebhookSecret();
   const r = await startWebhookReceiver(secret);
@@ -19,9 +21,10 @@ runConnectorContract('webhook', async () => {
     config: { url: r.url, secret, allowPrivateNetwork: true, timeoutMs: 300, reference: { header: 'X-Sandbox-Reference' } },
     // Passes the schema, but the guard refuses it: a loopback target without allowPrivateNetwork.
     badConfig: { url: r.url, secret },
-    records: () => r.records().size,
+    records: () => [...r.records().values()].filter((q) => !isCitizenMessage(q.body)).length,
     script: (steps) => r.script(steps),
     close: () => r.close(),
+    updates: { received: () => [...r.records().values()].filter((q) => isCitizenMessage(q.body)).length, script: (steps) => r.script(steps) },
   };
 });
 
@@ -34,9 +37,10 @@ runConnectorContract('sandbox', async () => {
     config: { secret, url: r.url, timeoutMs: 300 },
     // Passes the schema; nothing answers there.
     badConfig: { secret, url: 'http://127.0.0.1:9/inbox' },
-    records: () => r.records().size,
+    records: () => [...r.records().values()].filter((q) => !q.body.includes('<CitizenMessage>')).length,
     script: (steps) => r.script(steps),
     close: () => r.close(),
+    updates: { received: () => [...r.records().values()].filter((q) => q.body.includes('<CitizenMessage>')).length, script: (steps) => r.script(steps) },
   };
 });
 
@@ -57,7 +61,13 @@ runConnectorContract('alloy', async () => {
   const apiKey = generateWebhookSecret();
   const design = {
     code: 'designs_ehEnquiry',
-    attributes: ['attributes_reference', 'attributes_noiseType', 'attributes_closeloopDeliveryId', 'attributes_filesAttachableAttachments'],
+    attributes: [
+      'attributes_reference',
+      'attributes_noiseType',
+      'attributes_closeloopDeliveryId',
+      'attributes_filesAttachableAttachments',
+      'attributes_citizenUpdates',
+    ],
   };
   const api = await startFakeAlloy({ apiKey, designs: [design] });
   const config = {
@@ -73,8 +83,15 @@ runConnectorContract('alloy', async () => {
     ],
     deliveryIdAttribute: 'attributes_closeloopDeliveryId',
     attachmentsAttribute: 'attributes_filesAttachableAttachments',
+    updates: { commentAttribute: 'attributes_citizenUpdates' },
     inbound: { secret: generateWebhookSecret() },
   };
+  /** Updates on items: each message leaves one "[update <id>]" line in the comment attribute. */
+  const updatesHeld = () =>
+    api
+      .itemsOf(design.code)
+      .flatMap((i) => String(i.attributes.find((a) => a.attributeCode === 'attributes_citizenUpdates')?.value ?? '').match(/\[update [0-9a-f-]+\]/g) ?? [])
+      .length;
   return {
     connector: alloy as never,
     config,
@@ -82,6 +99,7 @@ runConnectorContract('alloy', async () => {
     records: () => api.itemsOf(design.code).length,
     script: (steps) => api.script(steps),
     close: () => api.close(),
+    updates: { received: updatesHeld, script: (steps) => api.script(steps, 'PUT /api/item/:id') },
   };
 });
 
@@ -102,6 +120,13 @@ runConnectorContract('soap', async () => {
     reference: 'CaseReference',
     attachments: { mode: 'inline' },
     checkOperation: { operation: 'GetStatus', arguments: { CaseReference: 'PING' } },
+    updates: {
+      operation: 'AddNote',
+      referenceArgument: 'CaseReference',
+      textArgument: 'Text',
+      sentAtArgument: 'SentAt',
+      idempotencyArgument: 'IdempotencyKey',
+    },
   };
   return {
     connector: soap as never,
@@ -111,5 +136,9 @@ runConnectorContract('soap', async () => {
     records: () => bo.cases.size,
     script: (steps) => bo.script(steps.map((s) => (s === 'timeout' ? 'slow' : s))),
     close: () => bo.close(),
+    updates: {
+      received: () => [...bo.cases.values()].reduce((n, c) => n + c.notes.length, 0),
+      script: (steps) => bo.script(steps.map((s) => (s === 'timeout' ? 'slow' : s))),
+    },
   };
 });

@@ -2,7 +2,7 @@
 // contexts made as the hub makes them (open() run, its state kept, closed afterwards).
 import { createHash, randomUUID } from 'node:crypto';
 import { pino } from 'pino';
-import type { Connector, ConnectorContext, DeliveryDocument, DeliveryJob, InboundRequest, ProcessApi } from '@closeloop/sdk';
+import type { Connector, ConnectorContext, DeliveryDocument, DeliveryJob, InboundRequest, ProcessApi, UpdateJob } from '@closeloop/sdk';
 import { inboundJson } from '../../core/http/inbound.ts';
 import { pluginPages } from '../../core/http/pages/index.ts';
 
@@ -58,6 +58,7 @@ export const noProcesses: ProcessApi = {
   addNote: async () => ({ applied: false }),
   updateTask: async () => ({ applied: false }),
   close: async () => ({ applied: false }),
+  addDocument: async () => ({ applied: false }),
 };
 
 /** A connector context for one binding with an already-parsed config, for a connector without open(). */
@@ -115,5 +116,18 @@ export function inboundRequest(r: Partial<Omit<InboundRequest, 'json'>> & { rawB
     headers,
     rawBody,
     json: () => inboundJson(rawBody, Array.isArray(type) ? type[0] : type),
+  };
+}
+
+/** A citizen's update on the case `job` created (as delivered, with the back office's reference), with one photo. */
+export function updateJob(job: DeliveryJob, externalRef: string | null, overrides: Partial<UpdateJob> = {}): UpdateJob {
+  return {
+    updateId: randomUUID(),
+    attempt: 1,
+    binding: job.binding,
+    process: { id: job.process.id, reference: job.process.reference, serviceId: job.process.serviceId, externalRef },
+    message: { id: randomUUID(), text: 'The music started again at 2am & went on <all night>.', sentAt: '2025-01-03T02:15:00.000Z' },
+    documents: [testDocument(job.process.id, { name: 'night.png', contentType: 'image/png', content: Buffer.from('89504e470d0a1a0a00', 'hex') })],
+    ...overrides,
   };
 }

@@ -52,6 +52,8 @@ export interface FakeAlloy {
   edit(itemId: string, attributes: Record<string, unknown>): FakeItem;
   /** Items of a design (what "records" means for the contract suite). */
   itemsOf(designCode: string): FakeItem[];
+  /** File names uploaded more than once (a connector that is careful with retries never does). */
+  duplicateUploads(): string[];
   reset(): void;
   close(): Promise<void>;
 }
@@ -292,6 +294,11 @@ export async function startFakeAlloy(options: FakeAlloyOptions): Promise<FakeAll
     },
     itemsOf(designCode) {
       return [...items.values()].filter((i) => i.designCode === designCode);
+    },
+    duplicateUploads() {
+      const seen = new Map<string, number>();
+      for (const f of files.values()) seen.set(f.name, (seen.get(f.name) ?? 0) + 1);
+      return [...seen].filter(([, n]) => n > 1).map(([name]) => name);
     },
     reset() {
       items.clear();

@@ -76,6 +76,26 @@ export class FormClient {
     );
   }
 
+  /** Posts a plain (urlencoded) form, as the save page and the saved-form link's Continue do. */
+  async postForm(path: string, fields: Record<string, string>): Promise<PageResponse> {
+    return this.keep(
+      await fetch(`${this.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+        redirect: 'manual',
+      }),
+    );
+  }
+
+  /** Opens a page with a form and answers the CSRF token forms carry (the value of this browser's CSRF cookie). */
+  async csrfOf(path: string): Promise<string> {
+    await this.get(path);
+    const token = this.cookies.get('closeloop_csrf');
+    assert.ok(token, `${path} gave no CSRF cookie`);
+    return token;
+  }
+
   async csrfOfCheckAnswers(serviceId: string): Promise<string> {
     const page = await this.get(`/services/${serviceId}/check-answers`);
     return /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;

@@ -67,6 +67,7 @@ test('a submission at fault in a batch fails alone; the others in its statement 
     documents: [],
     bindings: [],
     confirmationText: 'We have received your noise report.',
+    confirmationWindowSeconds: 0,
   });
   const good1 = rows(`NOI-GOOD${randomUUID().slice(0, 4).toUpperCase()}`);
   const clash = rows(taken);

@@ -87,7 +87,14 @@ describe('start, docs and CLI', () => {
       '/api/v1/processes/{id}/tasks',
       '/api/v1/processes/{id}/tasks/{taskKey}',
       '/api/v1/processes/{id}/timeline',
+      '/api/v1/processes/{id}/messages',
       '/api/v1/admin/deliveries',
+      '/api/v1/admin/alerts',
+      '/api/v1/admin/updates/{id}/replay',
+      '/api/v1/admin/subscriptions',
+      '/api/v1/admin/subscriptions/{id}',
+      '/api/v1/admin/subscriptions/{id}/deliveries',
+      '/api/v1/admin/subscriptions/{id}/deliveries/{deliveryId}/replay',
     ]) {
       assert.ok(spec.paths[path], `${path} is documented`);
     }

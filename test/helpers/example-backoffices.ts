@@ -15,6 +15,7 @@ export function exampleAlloyDesigns(): { code: string; attributes: string[] }[] 
     alloyExample.attachmentsAttribute,
     alloyExample.status.attribute,
     alloyExample.closureReason.attribute,
+    ...(alloyExample.updates ? [alloyExample.updates.commentAttribute] : []),
   ];
   const byDesign = new Map<string, Set<string>>([[alloyExample.designCode, new Set(common)]]);
   for (const s of Object.values(alloyExample.services) as { designCode?: string; attributes: { attributeCode: string }[] }[]) {

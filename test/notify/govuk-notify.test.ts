@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { startFakeNotify, type FakeNotify } from '../fakes/notify-api.ts';
+import { FormClient } from '../forms/form-client.ts';
 
 const PLACEHOLDERS = ['reference', 'service', 'update', 'tracking_url', 'council'];
 
@@ -102,6 +103,27 @@ describe('GOV.UK Notify channel', () => {
     assert.equal(bad.status, 400);
     const untyped = await fetch(receipts, { method: 'POST', headers: { authorization: `Bearer ${receiptToken}` }, body: '{}' });
     assert.equal(untyped.status, 415, 'JSON type only, as on the API');
+  });
+
+  test('"save and come back later": the link goes by e-mail through the "submitted" template when none is set for it', async () => {
+    const c = new FormClient(t.url);
+    await c.get('/services/pest-control');
+    const saved = await c.answer('/services/pest-control/the-pest', { pest: 'mice', whereSeen: ['loft'], saveAndReturn: '1' });
+    assert.equal(saved.status, 302);
+    const page = await c.get(new URL(saved.location!, 'http://x').pathname + new URL(saved.location!, 'http://x').search);
+    const action = /<form[^>]*action="([^"]+)"/.exec(page.html)![1]!.replace(/&amp;/g, '&');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
+    assert.equal((await c.postForm(action, { _csrf: csrf, email: 'notify.saver@example.com' })).status, 302);
+
+    const link = () => notify.accepted.find((n) => n.to === 'notify.saver@example.com');
+    for (let i = 0; i < 200 && !link(); i++) await new Promise((r) => setTimeout(r, 50));
+    const sent = link();
+    assert.ok(sent, `Notify accepted the message (rejected: ${JSON.stringify(notify.rejected)})`);
+    assert.equal(sent.type, 'email', 'by e-mail, though the channel prefers SMS: the address is all there is');
+    assert.equal(sent.templateId, templates.emailSubmitted);
+    assert.equal(sent.personalisation.subject, 'Continue your form: Request pest control');
+    assert.match(sent.personalisation.body!, /\/return\/[A-Za-z0-9_-]{43}\n/);
+    assert.match(sent.personalisation.tracking_url!, /\/return\/[A-Za-z0-9_-]{43}$/);
   });
 
   test('Notify errors: 5xx is retried, then the message goes once', async () => {

@@ -7,7 +7,18 @@ import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 
 const CONFIG = 'test/fixtures/config/closeloop.yaml';
-const QUEUES = ['alert-digest', 'connector-polls', 'deliveries-backoffice', 'deliveries-casework', 'notifications', 'retention'];
+// The webhook binding takes citizens' updates (its own queue); the template's case API does not.
+const QUEUES = [
+  'alert-digest',
+  'connector-polls',
+  'deliveries-backoffice',
+  'deliveries-casework',
+  'notifications',
+  'retention',
+  'saved-forms',
+  'subscriptions',
+  'updates-backoffice',
+];
 
 const basic = (password: string, user = 'admin') => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 

@@ -49,6 +49,8 @@ export interface WebhookReceiver {
   distinctIds(): Set<string>;
   /** Answers the next requests with these steps, then 200s. Replaces any steps not yet used. */
   script(steps: Step[]): void;
+  /** Also accepts signatures made with this secret. */
+  trust(secret: string): void;
   /** Forgets requests, records and steps (keeps the reference counter, so references stay unique). */
   reset(): void;
   waitFor(predicate: (r: WebhookReceiver) => boolean, timeoutMs?: number): Promise<void>;
@@ -56,7 +58,8 @@ export interface WebhookReceiver {
 }
 
 export async function startWebhookReceiver(secret: string, options: WebhookReceiverOptions = {}): Promise<WebhookReceiver> {
-  const key = webhookKey(secret);
+  // More secrets may be trusted later (a subscriber learns each subscription's secret when it is made).
+  const keys: Buffer[] = [webhookKey(secret)];
   const prefix = options.referencePrefix ?? 'BO';
   const requests: ReceivedRequest[] = [];
   const records = new Map<string, ReceivedRequest>();
@@ -79,7 +82,7 @@ export async function startWebhookReceiver(secret: string, options: WebhookRecei
       const raw = Buffer.concat(chunks);
       let verified = false;
       try {
-        verifyWebhook(key, req.headers, raw);
+        verifyWebhook(keys, req.headers, raw);
         verified = true;
       } catch {
         verified = false;
@@ -133,6 +136,9 @@ export async function startWebhookReceiver(secret: string, options: WebhookRecei
     distinctIds: () => new Set(requests.map((r) => r.id).filter((x): x is string => !!x)),
     script(next) {
       steps = [...next];
+    },
+    trust(more) {
+      keys.push(webhookKey(more));
     },
     reset() {
       requests.length = 0;

@@ -16,7 +16,7 @@ import fc from 'fast-check';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
-import { pngBytes } from '../helpers/files.ts';
+import { pdfBytes, pngBytes } from '../helpers/files.ts';
 import { fixtureNoiseAnswers } from './support.ts';
 
 const CONFIG = 'test/fixtures/config/closeloop.yaml';
@@ -98,6 +98,11 @@ describe('OpenAPI fuzz', () => {
     processIds: [] as string[],
     documents: [] as { id: string; processId: string }[],
     deliveryIds: [] as string[],
+    updateIds: [] as string[],
+    /** Outbound subscriptions to read and delete, and one whose dead deliveries are replayed. */
+    subscriptionIds: [] as string[],
+    replaySubscription: '',
+    subscriptionDeliveryIds: [] as string[],
     tokens: [] as string[],
     taskKeys: ['triage', 'officer-visit', 'treatment'],
     serviceIds: ['noise', 'pests', 'bonfire'],
@@ -109,7 +114,13 @@ describe('OpenAPI fuzz', () => {
     t = await startTestHub({
       configFile: CONFIG,
       // Guessed keys and tracking links would soon be 429 for the one address the fuzz comes from; the limits have their own tests.
-      configure: (c) => void (c.server.rateLimits = { failedAuthPerMinute: 1_000_000, failedTrackingPerMinute: 1_000_000 }),
+      configure: (c) =>
+        void (c.server.rateLimits = {
+          ...c.server.rateLimits,
+          failedAuthPerMinute: 1_000_000,
+          failedTrackingPerMinute: 1_000_000,
+          savedFormsPerHour: 1_000_000,
+        }),
     });
     keys.admin = await t.key(['*'], { admin: true, name: 'Fuzz admin' });
     keys.backOffice = await t.key(['noise', 'pests'], { name: 'Fuzz back office' });
@@ -146,6 +157,36 @@ describe('OpenAPI fuzz', () => {
     await t.hub.db.run(`update deliveries set status = 'dead', last_error = 'seeded for the fuzz' where id = any($1)`, [
       pools.deliveryIds.filter((_, i) => i % 2 === 0),
     ]);
+    // Citizens' messages whose update deliveries are dead, so update replays have something to replay.
+    pools.updateIds.push(
+      ...(
+        await t.hub.db.rows<{ id: string }>(
+          `with m as (insert into citizen_messages (id, process_id, text) select gen_random_uuid(), process_id, 'seeded for the fuzz' from deliveries returning id, process_id)
+           insert into update_deliveries (id, message_id, process_id, binding, status, last_error)
+           select gen_random_uuid(), m.id, m.process_id, d.binding, 'dead', 'seeded for the fuzz' from m join deliveries d on d.process_id = m.process_id
+           returning id`,
+        )
+      ).map((r) => r.id),
+    );
+    // Outbound subscriptions (the operator's), and dead deliveries of one of them for replays.
+    pools.subscriptionIds.push(
+      ...(
+        await t.hub.db.rows<{ id: string }>(
+          `insert into subscriptions (id, url, events, allow_private_network, secret_encrypted, created_by)
+           select gen_random_uuid(), 'http://127.0.0.1:9/fuzz', '{note.added}', true, 'seeded', 'fuzz' from generate_series(1, 40) returning id`,
+        )
+      ).map((r) => r.id),
+    );
+    pools.replaySubscription = pools.subscriptionIds.pop()!;
+    pools.subscriptionDeliveryIds.push(
+      ...(
+        await t.hub.db.rows<{ id: string }>(
+          `insert into subscription_deliveries (subscription_id, event_type, process_id, payload, status, attempts)
+           select $1, 'note.added', $2, '{}', 'dead', 1 from generate_series(1, 60) returning id`,
+          [pools.replaySubscription, pools.processIds[0]],
+        )
+      ).map((r) => r.id),
+    );
     const page = (await (await fetch(`${t.url}/api/v1/processes?limit=2`, { headers: { authorization: `Bearer ${keys.backOffice}` } })).json()) as {
       nextCursor: string;
     };
@@ -304,7 +345,10 @@ describe('OpenAPI fuzz', () => {
         fc.oneof(fc.constantFrom(...NASTY.filter((x) => x !== '')), fc.string({ minLength: 1, maxLength: 30, unit: 'grapheme' }), stringArb(schema ?? {})),
       );
     const pick = (list: string[]) => list[g(fc.nat, { max: Math.max(0, list.length - 1) })] ?? 'none';
+    if (name === 'id' && op.path.includes('/subscriptions/')) return op.path.endsWith('/replay') ? pools.replaySubscription : pick(pools.subscriptionIds);
+    if (name === 'deliveryId') return pick(pools.subscriptionDeliveryIds);
     if (name === 'id' && op.path.includes('/deliveries/')) return pick(pools.deliveryIds);
+    if (name === 'id' && op.path.includes('/updates/')) return pick(pools.updateIds);
     if (name === 'id' || name === 'processId') return pick(pools.processIds);
     if (name === 'documentId') return pick(pools.documents.map((d) => d.id));
     if (name === 'taskKey') return pick(pools.taskKeys);
@@ -430,6 +474,11 @@ describe('OpenAPI fuzz', () => {
       const example = bodyContent['application/json']?.example as Json | undefined;
       const value = (example && g(fc.nat, { max: 3 }) === 0 ? structuredClone(example) : g(() => schemaArb(jsonSchema))) as Json;
       if (op.id === 'createServiceDraft' && value && typeof value === 'object') value.id = values.serviceId;
+      // A subscriber the guard lets through without DNS (none here): a local one the operator's key allows.
+      if (op.id === 'createSubscription' && value && typeof value === 'object' && !Array.isArray(value)) {
+        value.url = 'http://127.0.0.1:9/fuzz';
+        value.allowPrivateNetwork = true;
+      }
       return value;
     };
     const props = () => Object.keys((deref(jsonSchema ?? {}).properties ?? {}) as Json);
@@ -590,7 +639,22 @@ describe('OpenAPI fuzz', () => {
       }
       default:
         if (jsonSchema) json(validBody());
-        else if (hasMultipart) {
+        else if (hasMultipart && op.id === 'addDocument') {
+          // A document from the council: a real PDF or PNG, visible or not, with a title or without.
+          const fd = new FormData();
+          fd.append(
+            'visibleToCitizen',
+            g(() => fc.constantFrom('true', 'false')),
+          );
+          if (g(fc.boolean))
+            fd.append(
+              'title',
+              g(() => fc.string({ minLength: 1, maxLength: 60, unit: 'grapheme' })),
+            );
+          const png = g(fc.boolean);
+          fd.append('file', new Blob([new Uint8Array(png ? pngBytes(800, 'fz') : pdfBytes('fuzz'))]), png ? 'photo.png' : 'letter.pdf');
+          body = fd;
+        } else if (hasMultipart) {
           const fd = new FormData();
           fd.append('answers', JSON.stringify(noiseAnswers()));
           body = fd;

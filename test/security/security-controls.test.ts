@@ -21,7 +21,7 @@ describe('security controls', () => {
       configFile: CONFIG,
       configure: (c) => {
         c.server.trustProxy = true;
-        c.server.rateLimits = { failedAuthPerMinute: 5, failedTrackingPerMinute: 5 };
+        c.server.rateLimits = { ...c.server.rateLimits, failedAuthPerMinute: 5, failedTrackingPerMinute: 5, savedFormsPerHour: 10 };
       },
     });
   });

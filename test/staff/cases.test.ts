@@ -9,20 +9,9 @@ import { startSmtpPeer, type SmtpPeer, type ReceivedMail } from '../peers/smtp-s
 import { pngBytes } from '../helpers/files.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { signUpStaff, staffTestHub, type StaffAccount } from './support.ts';
+import { noiseAnswers } from '../helpers/noise-complaint.ts';
 
-const answers = (over: Record<string, unknown> = {}) => ({
-  noiseType: 'dog',
-  noiseSource: { line1: '3 Kennel Row', town: 'Exampleton', postcode: 'EX2 5TT' },
-  whenHappens: ['morning', 'day'],
-  frequency: 'daily',
-  startedOn: '2026-09-01',
-  impact: 'The dog barks all day.',
-  spokenToNeighbour: 'no',
-  fullName: 'Alex Citizen',
-  email: 'alex@example.com',
-  homeAddress: { line1: '5 Kennel Row', town: 'Exampleton', postcode: 'EX2 5TT' },
-  ...over,
-});
+const answers = noiseAnswers;
 
 async function submit(t: TestHub, a: Record<string, unknown>, withFile = false): Promise<{ processId: string; reference: string; trackingUrl: string }> {
   const fd = new FormData();
@@ -162,6 +151,24 @@ describe('staff cases (example council, with the worker and e-mail)', () => {
     assert.equal(listed(second.html).length, 1);
     const prev = /href="(\/staff\/cases\?[^"]*before=[^"]+)"/.exec(second.html)![1]!.replace(/&amp;/g, '&');
     assert.deepEqual(listed((await b.get(prev)).html), listed(first.html));
+  });
+
+  test('a search by part of a name counts to 100 (a common name is not counted to the last)', async () => {
+    // 101 copies of a case, each with the same surname, straight into the table (101 submissions would only be slower).
+    await t.hub.db.run(
+      `insert into processes select (jsonb_populate_record(null::processes, to_jsonb(p) || jsonb_build_object(
+         'id', gen_random_uuid(), 'reference', p.reference || '-' || g,
+         'contact', jsonb_set(p.contact, '{name}', to_jsonb('Common Surname ' || g))))).*
+       from processes p, generate_series(1, 101) g where p.id = $1`,
+      [other.processId],
+    );
+    const b = caseworker.browser;
+    const common = await b.get('/staff/cases?name=common+surname');
+    assert.equal(listed(common.html).length, 25);
+    assert.match(common.html, /More than 100 cases/);
+    assert.match((await b.get('/staff/cases?name=common+surname+10')).html, /3 cases/, '10, 100 and 101, counted exactly');
+    assert.match((await b.get('/staff/cases')).html, /1\d\d cases/, 'without a name, counted to 1,000');
+    await t.hub.db.run("delete from processes where contact->>'name' like 'Common Surname %'");
   });
 
   test('closing with a reason asks first, and the citizen is told', async () => {

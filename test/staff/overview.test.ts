@@ -62,7 +62,9 @@ describe('staff overview', () => {
       ['/staff/overview', 'Overview'],
       ['/staff/deliveries', 'Deliveries'],
       ['/staff/cases', 'Cases'],
+      ['/staff/services', 'Services'],
       ['/staff/api-keys', 'API keys'],
+      ['/staff/subscriptions', 'Subscriptions'],
       ['/staff/audit', 'Audit log'],
     ]);
     assert.match(page.html, /aria-current="page" href="\/staff\/overview"/);

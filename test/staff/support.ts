@@ -63,6 +63,35 @@ export class StaffBrowser {
     return this.request('POST', path, form, options.follow ?? true);
   }
 
+  /**
+   * Posts a multipart form (a file upload) with the `_csrf` field of the last page first, as a browser sends the form's
+   * fields in order (unless `csrf: false`); follows redirects.
+   */
+  async postMultipart(
+    path: string,
+    fields: Record<string, string | { bytes: Uint8Array; name: string; type?: string }>,
+    options: { csrf?: boolean } = {},
+  ): Promise<Page> {
+    const form = new FormData();
+    if (options.csrf !== false) form.append('_csrf', this.csrf());
+    for (const [k, v] of Object.entries(fields)) {
+      if (typeof v === 'string') form.append(k, v);
+      else form.append(k, new Blob([new Uint8Array(v.bytes)], { type: v.type ?? 'application/octet-stream' }), v.name);
+    }
+    const url = new URL(path, this.base).toString();
+    const res = await fetch(url, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { accept: 'text/html', 'x-forwarded-for': this.address, cookie: this.cookieHeader(url) },
+      body: form,
+    });
+    this.keepCookies(res);
+    const location = res.headers.get('location');
+    if (location && res.status >= 300 && res.status < 400) return this.get(new URL(location, url).pathname + new URL(location, url).search);
+    this.last = { status: res.status, url, html: await res.text(), headers: res.headers };
+    return this.last;
+  }
+
   /** The `_csrf` hidden field of the last page. */
   csrf(html = this.last?.html ?? ''): string {
     const m = /name="_csrf" value="([^"]+)"/.exec(html);

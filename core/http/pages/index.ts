@@ -27,14 +27,32 @@ export interface Council {
   logoUrl?: string;
 }
 
-export function renderTrackingPage(council: Council, view: TrackingView): string {
+/** The tracking page's "Send a message or add evidence" form (absent once the case is closed). */
+export interface MessageFormView {
+  action: string;
+  maxChars: number;
+  maxFiles: number;
+  /** What the citizen may attach, in words ("JPG, PNG or PDF, smaller than 10MB"). */
+  filesHint: string;
+  /** What the citizen typed, shown again with the errors. */
+  text?: string;
+  errors?: { field: 'message' | 'files'; message: string }[];
+  /** The message just went (after the redirect). */
+  sent?: boolean;
+}
+
+export function renderTrackingPage(council: Council, view: TrackingView, messageForm?: MessageFormView): string {
+  const errors = messageForm?.errors ?? [];
   return renderPage('tracking.njk', {
     council,
-    title: `${view.reference} – ${view.serviceTitle}`,
+    title: `${errors.length ? 'Error: ' : ''}${view.reference} – ${view.serviceTitle}`,
     serviceName: view.serviceTitle,
     view,
     statusLabels: STATUS_LABELS,
     taskLabels: TASK_LABELS,
+    messageForm,
+    errorSummary: errors.map((e) => ({ text: e.message, href: `#${e.field}` })),
+    errorOf: Object.fromEntries(errors.map((e) => [e.field, { text: e.message }])),
   });
 }
 

@@ -17,10 +17,40 @@ const OWN_TEMPLATES = join(dirname(fileURLToPath(import.meta.url)), 'templates')
 export const INLINE_INIT = /<script>document\.body\.className \+= ' js-enabled'[^<]*<\/script>/;
 
 let env: nunjucks.Environment | null = null;
+
+/**
+ * `{% from "x" import y %}` runs x's whole top level again on every call, to collect its macros: GOV.UK Frontend's
+ * components import their sub-components (label, hint, error message) this way, so a form of ten fields re-ran dozens
+ * of templates per page. An import without context depends on nothing of the caller, so its exports are kept per
+ * compiled template. Safe because we render synchronously (a macro's frame is restored before the next render begins).
+ */
+function rememberExports(): void {
+  const proto = (nunjucks.Template as unknown as { prototype: ExportingTemplate }).prototype;
+  if (proto.closeloopRemembersExports) return;
+  const original = proto.getExported;
+  proto.closeloopRemembersExports = true;
+  proto.getExported = function (this: ExportingTemplate, ...args: unknown[]) {
+    // Without context the only argument is the callback.
+    if (args.length !== 1 || typeof args[0] !== 'function') return original.apply(this, args);
+    const cb = args[0] as (err: unknown, exported: unknown) => void;
+    if (this.closeloopExports) return cb(null, this.closeloopExports);
+    return original.call(this, (err: unknown, exported: unknown) => {
+      if (!err) this.closeloopExports = exported;
+      cb(err, exported);
+    });
+  };
+}
+
+interface ExportingTemplate {
+  getExported: (...args: unknown[]) => unknown;
+  closeloopExports?: unknown;
+  closeloopRemembersExports?: boolean;
+}
 /** Plugins' pages: one environment per plugin template folder, which comes first (then ours, then govuk-frontend's). */
 const pluginEnvs = new Map<string, nunjucks.Environment>();
 
 export function createEnvironment(folders: string[]): nunjucks.Environment {
+  rememberExports();
   const created = new nunjucks.Environment(new nunjucks.FileSystemLoader(folders), { autoescape: true, throwOnUndefined: false });
   // nunjucks' own `trim` strips with /^\s*|\s*$/g, which is quadratic in a run of whitespace: GOV.UK Frontend's macros
   // trim every caller's output (whole tables, whole forms), and it cost half of a staff page's render. The same
@@ -29,6 +59,13 @@ export function createEnvironment(folders: string[]): nunjucks.Environment {
   created.addFilter('indent', indent);
   created.addFilter('ukDate', (iso: string) => ukDate(iso));
   created.addFilter('ukDateTime', (iso: string) => ukDateTime(iso));
+  // Plain text a definition gives (start page, what happens next) as paragraphs: split on blank lines, each escaped by the template.
+  created.addFilter('paragraphs', (text: unknown) =>
+    String(text ?? '')
+      .split(/\r?\n\s*\r?\n/)
+      .map((p) => p.trim())
+      .filter(Boolean),
+  );
   created.addFilter('fileSize', (bytes: number) =>
     bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`,
   );

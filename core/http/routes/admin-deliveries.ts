@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Hub } from '../../hub.ts';
 import { NotFoundError } from '../../errors.ts';
 import { replayDeliveries } from '../../delivery/replay.ts';
+import { replayUpdates } from '../../replies/index.ts';
 import { clientOf } from '../auth.ts';
 import { defineRoute } from '../route.ts';
 import { deliveryAttempts, findDelivery, listDeliveries, processXmlDocument, type DeliveryRow } from '../../delivery/delivery-log-repo.ts';
@@ -120,6 +121,24 @@ export function adminDeliveryRoutes(hub: Hub) {
       async handler(ctx, { params }) {
         const replayed = await replayDeliveries(hub.db, { id: params.id, services: scope(ctx) }, `api-client:${clientOf(ctx).name}`);
         if (!replayed.length) throw new NotFoundError('There is no dead delivery with this id');
+        ctx.status = 202;
+        ctx.body = { replayed };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/admin/updates/{id}/replay',
+      operationId: 'replayUpdate',
+      summary: "Replay a dead update delivery (a citizen's message to a back office)",
+      description:
+        "Puts a dead update delivery back in the outbox with a fresh attempt budget (audited as `update.replayed`); it is sent with the same update id, so the back office can drop a repeat. GET /api/v1/processes/{id}/messages shows each message's update deliveries.",
+      tags: ['Admin'],
+      auth: 'admin',
+      params: z.object({ id: z.uuid() }),
+      responses: { 202: { description: 'Queued again', schema: z.object({ replayed: z.array(z.uuid()) }) } },
+      async handler(ctx, { params }) {
+        const replayed = await replayUpdates(hub.db, { id: params.id, services: scope(ctx) }, `api-client:${clientOf(ctx).name}`);
+        if (!replayed.length) throw new NotFoundError('There is no dead update delivery with this id');
         ctx.status = 202;
         ctx.body = { replayed };
       },

@@ -1,6 +1,7 @@
 // Bull Board at /admin/queues: the BullMQ queues (one per binding, and notifications) for admins, its UI served from the
 // @bull-board/ui package (nothing from a CDN or Google Fonts). Browsers cannot add a bearer header, so an admin key is
 // accepted as a bearer token or as the password of HTTP Basic authentication (any user name).
+import { bindingTakesUpdates, builtBindings } from '../../plugins/bindings.ts';
 import type { Sql } from '../../db/database.ts';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -49,7 +50,7 @@ export function adminQueuesMiddleware(hub: Hub, ops: ServeOps): Middleware {
     ctx.set('Cache-Control', 'no-store');
     // bull-board turns Redis errors into 500s (or waits forever for a first connection): answer 503 while Redis is away.
     if (ops.redis.status !== 'ready') throw new ServiceUnavailableError('Redis is unavailable and the queue dashboard needs it; try again shortly.');
-    board ??= buildBoard(hub, ops);
+    board ??= buildBoard(hub, ops, await updateBindings(hub));
     await board(ctx, next);
     stripOutsideLinksFromResponse(ctx);
   };
@@ -88,11 +89,17 @@ function sameOrigin(ctx: Context, allowed: Set<string>): boolean {
   return true;
 }
 
-function buildBoard(hub: Hub, ops: ServeOps): Middleware {
+/** The bindings that take citizens' updates (they have an update queue too). */
+async function updateBindings(hub: Hub): Promise<string[]> {
+  const built = await builtBindings(hub);
+  return built ? [...built.values()].filter(bindingTakesUpdates).map((b) => b.name) : [];
+}
+
+function buildBoard(hub: Hub, ops: ServeOps, updates: string[]): Middleware {
   const adapter = new KoaAdapter();
   adapter.setBasePath(QUEUES_PATH);
   createBullBoard({
-    queues: allQueueNames(Object.keys(hub.config.bindings)).map((name) => new BullMQAdapter(ops.queues.get(name))),
+    queues: allQueueNames(Object.keys(hub.config.bindings), updates).map((name) => new BullMQAdapter(ops.queues.get(name))),
     serverAdapter: adapter,
     options: {
       uiBasePath: dirname(createRequire(import.meta.url).resolve('@bull-board/ui/package.json')),

@@ -1,31 +1,14 @@
 // Admins try a service's XML mapping with sample answers: the XML it yields and every XSD error (message, line, element).
 import { z } from 'zod';
 import type { Hub } from '../../hub.ts';
-import { NotFoundError, ValidationError, type FieldError } from '../../errors.ts';
+import { NotFoundError, ValidationError } from '../../errors.ts';
 import { compileMapping, loadXsd, renderXml, UnsafeXmlError, XmlMappingError, XsdFileError } from '../../xml/index.ts';
 import { sampleAnswers, sampleDocuments } from '../../services/sample-answers.ts';
-import { councilContext, definitionProblems, serviceDefinitionSchema, type ServiceDefinition, type ServiceVersion } from '../../services/index.ts';
-import { checkServiceXml } from '../../services/check-xml.ts';
+import { serviceDefinitionSchema, type ServiceDefinition, type ServiceVersion } from '../../services/index.ts';
+import { publishProblems } from '../../designer/publish-problems.ts';
 import { insertAuditEvent } from '../../governance/audit-repo.ts';
 import { clientOf } from '../auth.ts';
 import { defineRoute } from '../route.ts';
-
-/** Everything that must hold before a definition may be published: config references, the mapping and the XSD. */
-function publishProblems(hub: Hub, def: ServiceDefinition): FieldError[] {
-  const context = {
-    bindings: new Set(Object.keys(hub.config.bindings)),
-    channels: new Set(Object.keys(hub.config.channels)),
-    xsdDir: hub.config.paths.xsd,
-    councils: councilContext(hub.config),
-  };
-  const problems = definitionProblems(def, context).map((p) => ({ field: p.path.join('.'), message: p.message }));
-  if (problems.length) return problems;
-  const clash = hub.catalogue.list().find((s) => s.serviceId !== def.id && s.definition.referencePrefix === def.referencePrefix);
-  if (clash) problems.push({ field: 'referencePrefix', message: `"${def.referencePrefix}" is already used by ${clash.serviceId}` });
-  for (const p of checkServiceXml({ file: 'admin-api', definition: def, lineOf: () => null }, hub.config.paths.xsd))
-    problems.push({ field: p.path, message: p.message });
-  return problems;
-}
 
 const versionSummary = z.object({
   version: z.number().int(),
@@ -100,7 +83,7 @@ export function adminServiceRoutes(hub: Hub) {
         ctx.status = 201;
         ctx.set('Location', `/api/v1/admin/services/${body.id}/versions/${version}`);
         // Problems do not stop a draft (it can be fixed), but they stop publishing.
-        ctx.body = { serviceId: body.id, version, state: 'draft', problems: publishProblems(hub, body) };
+        ctx.body = { serviceId: body.id, version, state: 'draft', problems: publishProblems(hub.config, hub.catalogue, body) };
       },
     }),
     defineRoute({
@@ -131,7 +114,7 @@ export function adminServiceRoutes(hub: Hub) {
       async handler(ctx, { params }) {
         const sv: ServiceVersion = await hub.catalogue.getVersion(params.serviceId, params.version);
         inScope(ctx, sv.definition);
-        const problems = publishProblems(hub, sv.definition);
+        const problems = publishProblems(hub.config, hub.catalogue, sv.definition);
         if (problems.length) throw new ValidationError('This version cannot be published', problems);
         await hub.catalogue.publish(params.serviceId, params.version);
         await audit(`api-client:${clientOf(ctx).name}`, 'service.published', `${params.serviceId}@${params.version}`);

@@ -5,7 +5,17 @@ import { ForbiddenError, BadRequestError } from '../../errors.ts';
 import { listProcesses } from '../../processes/processes-repo.ts';
 import { findTask, findTasks } from '../../processes/tasks-repo.ts';
 import { clientMaySee } from '../../auth/api-keys.ts';
-import { addNote, checkProcessAccess, closeProcess, loadProcessFor, timelineView, updateTask, type ActionDeps } from '../../processes/index.ts';
+import {
+  addNote,
+  checkProcessAccess,
+  closeProcess,
+  loadProcessFor,
+  setTaskTarget,
+  timelineView,
+  toTaskView,
+  updateTask,
+  type ActionDeps,
+} from '../../processes/index.ts';
 import type { Actor } from '../../plugins/index.ts';
 import { clientOf } from '../auth.ts';
 import { idempotent } from '../idempotency.ts';
@@ -17,18 +27,33 @@ const noteBody = z.strictObject({
   visibleToCitizen: z.boolean().describe('false keeps the note private to back offices'),
 });
 
-const taskBody = z.strictObject({
-  status: z.enum(['open', 'in_progress', 'completed', 'cancelled']),
-  note: z.string().min(1).max(5000).optional().describe('Optional text shown with the status change'),
-  visibleToCitizen: z.boolean().optional().describe('Whether the note is shown to the citizen (default true). The status change itself always is.'),
-});
+const taskBody = z
+  .strictObject({
+    status: z.enum(['open', 'in_progress', 'completed', 'cancelled']).optional().describe('The new status (give a status, a dueDate, or both)'),
+    note: z.string().min(1).max(5000).optional().describe('Optional text shown with the status change'),
+    visibleToCitizen: z.boolean().optional().describe('Whether the note is shown to the citizen (default true). The status change itself always is.'),
+    dueDate: z.iso
+      .date()
+      .optional()
+      .describe('Set or move the target date, YYYY-MM-DD (today or later): the task is due by 23:59:59 that day in the UK. Needs targetReason.'),
+    targetReason: z.string().min(1).max(2000).optional().describe('Why the target date is set or moved: shown to the citizen, with the new date'),
+  })
+  .superRefine((b, ctx) => {
+    if (b.status === undefined && b.dueDate === undefined) ctx.addIssue({ code: 'custom', path: ['status'], message: 'Give a status, a dueDate, or both' });
+    if (b.dueDate !== undefined && b.targetReason === undefined)
+      ctx.addIssue({ code: 'custom', path: ['targetReason'], message: 'Enter why the target date is set or moved' });
+    if (b.targetReason !== undefined && b.dueDate === undefined)
+      ctx.addIssue({ code: 'custom', path: ['dueDate'], message: 'Enter the target date the reason is for' });
+    if (b.note !== undefined && b.status === undefined)
+      ctx.addIssue({ code: 'custom', path: ['note'], message: 'A note goes with a status change: give the status too' });
+  });
 
 const closeBody = z.strictObject({ reason: z.string().min(1).max(2000).describe('Why the case is closed; shown to the citizen') });
 
 const timelineEvent = z.object({
   id: z.string(),
   at: z.iso.datetime(),
-  kind: z.enum(['submitted', 'received', 'note', 'task', 'status']),
+  kind: z.enum(['submitted', 'received', 'note', 'task', 'status', 'document']),
   text: z.string(),
   visibleToCitizen: z.boolean(),
   by: z.string().describe('Who made the change: a key name such as "Alloy EH", "citizen" or "system"'),
@@ -84,7 +109,11 @@ function actorOf(name: string): Actor {
 
 export function backOfficeRoutes(hub: Hub) {
   const councilOf = (serviceId: string) => hub.councils.idOfService(hub.catalogue, serviceId);
-  const deps: ActionDeps = { db: hub.db, notifyWindowSeconds: hub.config.notifications.combineWindowSeconds };
+  const deps: ActionDeps = {
+    db: hub.db,
+    notifyWindowSeconds: hub.config.notifications.combineWindowSeconds,
+    calendarOf: (serviceId: string) => hub.councils.calendarOf(hub.catalogue, serviceId),
+  };
   return [
     defineRoute({
       method: 'post',
@@ -122,15 +151,18 @@ export function backOfficeRoutes(hub: Hub) {
       async handler(ctx, { params }) {
         const row = await loadProcessFor(hub.db, clientOf(ctx), params.id, councilOf);
         const tasks = await findTasks(hub.db, row.id);
-        ctx.body = { tasks: tasks.map((t) => ({ key: t.key, title: t.title, status: t.status, updatedAt: t.updatedAt.toISOString() })) };
+        ctx.body = { tasks: tasks.map((t) => toTaskView(t, row.status)) };
       },
     }),
     defineRoute({
       method: 'patch',
       path: '/api/v1/processes/{id}/tasks/{taskKey}',
       operationId: 'updateTask',
-      summary: 'Update or complete a task (the citizen is told)',
-      description: 'The process moves to in_progress once any task has started, and to completed when every task is completed or cancelled.',
+      summary: 'Update or complete a task, or set or move its target date (the citizen is told)',
+      description:
+        'The process moves to in_progress once any task has started, and to completed when every task is completed or cancelled. ' +
+        '`dueDate` with `targetReason` sets or moves the task\'s target: the citizen sees "We aim to do this by …" and the reason on their timeline. ' +
+        'With both a status and a dueDate, the date is set first.',
       tags: ['Back office'],
       auth: 'api-key',
       idempotent: true,
@@ -139,23 +171,28 @@ export function backOfficeRoutes(hub: Hub) {
       bodyExample: { status: 'completed', note: 'The officer visited and spoke to the neighbour.' },
       responses: {
         200: { description: 'The task after the change', schema: z.object({ task: taskView, processStatus, changed: z.boolean() }) },
-        410: { description: "The process's personal data was erased: update the task without a note" },
-        409: { description: 'The process is closed: its tasks can no longer change' },
+        410: { description: "The process's personal data was erased: update the task without a note (targets can no longer move)" },
+        409: { description: 'The process is closed (its tasks can no longer change), or the task is finished (its target can no longer move)' },
+        422: { description: 'A target date that is not a real date or has passed, or a missing targetReason' },
       },
       async handler(ctx, { params, body }) {
         const client = clientOf(ctx);
         const id = await checkProcessAccess(hub.db, client, params.id, councilOf);
         await idempotent(ctx, hub.db, client.id, body, async (transaction) => {
-          const result = await updateTask(deps, id, params.taskKey, body, actorOf(client.name), { transaction });
+          const actor = actorOf(client.name);
+          let changed = false;
+          let processStatus = '';
+          if (body.dueDate !== undefined) {
+            const target = await setTaskTarget(deps, id, params.taskKey, { dueDate: body.dueDate, reason: body.targetReason ?? '' }, actor, { transaction });
+            ({ changed, processStatus } = target);
+          }
+          if (body.status !== undefined) {
+            const result = await updateTask(deps, id, params.taskKey, { ...body, status: body.status }, actor, { transaction });
+            changed ||= result.changed;
+            processStatus = result.processStatus;
+          }
           const task = await findTask(transaction ?? hub.db, id, params.taskKey);
-          return {
-            status: 200,
-            body: {
-              task: { key: task!.key, title: task!.title, status: task!.status, updatedAt: task!.updatedAt.toISOString() },
-              processStatus: result.processStatus,
-              changed: result.changed,
-            },
-          };
+          return { status: 200, body: { task: toTaskView(task!, processStatus), processStatus, changed } };
         });
       },
     }),

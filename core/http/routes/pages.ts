@@ -3,9 +3,12 @@ import { readFile } from 'node:fs/promises';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Hub } from '../../hub.ts';
-import { trackingView } from '../../processes/index.ts';
+import { trackedDocument, trackingView } from '../../processes/index.ts';
+import { auditDocumentDownload } from '../../documents/documents-repo.ts';
+import { attachmentDisposition } from '../content-disposition.ts';
 import { trackingLimiter } from '../rate-limit.ts';
 import { renderErrorPage, renderNotFoundPage, renderServicesIndex, renderTrackingPage } from '../pages/index.ts';
+import { messageFormFor, mountTrackMessages, pageHeaders } from './track-messages.ts';
 
 export function mountPages(router: Router, hub: Hub): void {
   const council = () => hub.config.council;
@@ -27,9 +30,7 @@ export function mountPages(router: Router, hub: Hub): void {
     ctx.body = await readFile(c.logo.file);
   });
   router.get('/track/:token', async (ctx) => {
-    ctx.set('Cache-Control', 'no-store');
-    ctx.set('Referrer-Policy', 'no-referrer');
-    ctx.set('X-Robots-Tag', 'noindex, nofollow');
+    pageHeaders(ctx);
     const view = await trackingView(hub.db, hub.catalogue, ctx.params.token!);
     ctx.type = 'text/html';
     if (!view) {
@@ -39,8 +40,37 @@ export function mountPages(router: Router, hub: Hub): void {
       ctx.body = renderNotFoundPage(council());
       return;
     }
-    ctx.body = renderTrackingPage(hub.councils.ofService(hub.catalogue, view.serviceId), view);
+    ctx.body = renderTrackingPage(hub.councils.ofService(hub.catalogue, view.serviceId), view, messageFormFor(ctx, hub, ctx.params.token!, view));
   });
+  // A document from the council, downloaded with the tracking link's token: only one visible to the citizen, of that
+  // token's process. Anything else (a private document, another process's, an unknown token) is the same 404, counted
+  // against the address like an unknown tracking link.
+  router.get('/track/:token/documents/:documentId', async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('Referrer-Policy', 'no-referrer');
+    ctx.set('X-Robots-Tag', 'noindex, nofollow');
+    const doc = await trackedDocument(hub.db, ctx.params.token!, ctx.params.documentId!);
+    if (!doc) {
+      await trackingLimiter(hub).failOrRefuse(ctx.ip);
+      ctx.status = 404;
+      ctx.type = 'text/html';
+      ctx.body = renderNotFoundPage(council());
+      return;
+    }
+    await auditDocumentDownload(hub.db, {
+      actor: 'citizen:tracking-link',
+      processId: doc.processId,
+      documentId: doc.id,
+      detail: JSON.stringify({ kind: 'council' }),
+    });
+    ctx.type = doc.contentType;
+    ctx.length = doc.size;
+    ctx.set('Content-Disposition', attachmentDisposition(doc.name));
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('Content-Security-Policy', "default-src 'none'; sandbox");
+    ctx.body = hub.store.stream(doc.storageKey);
+  });
+  mountTrackMessages(router, hub);
 }
 
 /** Browsers asking for a page get an HTML error page; API clients get problem+json. */

@@ -52,7 +52,18 @@ export function submissionRoutes(hub: Hub) {
         // A JSON body was checked by its schema when the route was entered; multipart is read (and checked) here.
         const { answers, files } = body ? { answers: body.answers, files: [] } : await readSubmission(hub, ctx, service);
         try {
-          const result = await submit({ db: hub.db, store: hub.store, publicBaseUrl: hub.config.server.publicBaseUrl, channels }, { service, answers, files });
+          const calendar = hub.councils.calendarOf(hub.catalogue, service.serviceId);
+          const result = await submit(
+            {
+              db: hub.db,
+              store: hub.store,
+              publicBaseUrl: hub.config.server.publicBaseUrl,
+              channels,
+              calendar,
+              confirmationWindowSeconds: hub.config.notifications.confirmationWindowSeconds,
+            },
+            { service, answers, files },
+          );
           ctx.status = 201;
           ctx.set('Location', `/api/v1/processes/${result.processId}`);
           ctx.body = { processId: result.processId, reference: result.reference, trackingUrl: result.trackingUrl };

@@ -22,6 +22,7 @@ const ACTION_TEXT: Record<string, string> = {
   'process.erased': 'Erased the personal data of a case',
   'note.added': 'Added a note',
   'task.updated': 'Updated a task',
+  'task.target-set': 'Set or moved a task’s target date',
   'process.closed': 'Closed a case',
   'document.downloaded': 'Downloaded a document',
   'delivery.replayed': 'Replayed a delivery',

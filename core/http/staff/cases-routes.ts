@@ -10,7 +10,6 @@ import {
   caseDocument,
   CASE_STATUSES,
   closeCase,
-  COUNT_LIMIT,
   findCases,
   loadCase,
   PAGE_SIZE,
@@ -22,9 +21,12 @@ import {
   type StaffUser,
 } from '../../staff/index.ts';
 import { PROCESS_STATUS_TEXT, TASK_STATUS_LABEL } from '../../processes/index.ts';
+import { COUNCIL_DOCUMENT_RULE, COUNCIL_DOCUMENT_TYPES_TEXT, megabytes } from '../../documents/index.ts';
+import { attachmentDisposition } from '../content-disposition.ts';
 import type { TaskStatus } from '../../plugins/index.ts';
 import { errorSummary, sendStaffPage } from './page-context.ts';
 import { formBody } from './form-body.ts';
+import { mountCaseDocuments, type CaseDocumentForm } from './case-documents-routes.ts';
 
 const CHANGERS = ['operator', 'council-admin', 'caseworker'] as const;
 const TASK_STATUSES = Object.keys(TASK_STATUS_LABEL) as TaskStatus[];
@@ -36,6 +38,8 @@ const DONE: Record<string, string> = {
   'public-note': 'Note added. The citizen will see it and is told by message.',
   task: 'Task updated.',
   closed: 'Case closed. The citizen is told the reason.',
+  document: 'Document added. Only staff and back offices can see it.',
+  'public-document': 'Document added. The citizen can download it from their tracking page and is told by message.',
 };
 
 export function mountCases(router: Router, hub: Hub): void {
@@ -54,8 +58,7 @@ export function mountCases(router: Router, hub: Hub): void {
       serviceItems: [{ value: '', text: 'All services' }, ...services.map((s) => ({ value: s.id, text: s.title, selected: values.service === s.id }))],
       statuses: CASE_STATUSES.map((s) => ({ value: s, text: PROCESS_STATUS_TEXT[s], checked: query.statuses.includes(s) })),
       result: searched,
-      countText: searched ? countText(searched.count) : '',
-      countLimit: COUNT_LIMIT,
+      countText: searched ? countText(searched.count, searched.countLimit) : '',
       pageSize: PAGE_SIZE,
       nextHref: searched?.next ? `/staff/cases?${pageQuery(ctx.query, { after: searched.next })}` : null,
       previousHref: searched?.previous ? `/staff/cases?${pageQuery(ctx.query, { before: searched.previous })}` : null,
@@ -125,12 +128,14 @@ export function mountCases(router: Router, hub: Hub): void {
     ctx.redirect(`/staff/cases/${id}?done=closed`);
   });
 
+  mountCaseDocuments(router, hub, [...CHANGERS], (ctx, id, extra, status) => sendCasePage(ctx, hub, staffOf(ctx), id, extra, status));
+
   router.get('/cases/:id/documents/:documentId', requireStaff(), async (ctx) => {
     const doc = await caseDocument(hub, staffOf(ctx), String(ctx.params.id), String(ctx.params.documentId));
     if ('erasedAt' in doc) throw new GoneError('The documents of this case were erased.');
     ctx.type = doc.contentType;
     ctx.length = doc.size;
-    ctx.set('Content-Disposition', contentDisposition(doc.name));
+    ctx.set('Content-Disposition', attachmentDisposition(doc.name));
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Content-Security-Policy', "default-src 'none'; sandbox");
     ctx.body = doc.body;
@@ -146,7 +151,7 @@ async function sendCasePage(
   hub: Hub,
   staff: StaffUser,
   id: string,
-  extra: { errors?: Record<string, string>; note?: { text?: string; visibility?: string } },
+  extra: { errors?: Record<string, string>; note?: { text?: string; visibility?: string }; document?: CaseDocumentForm },
   status = 200,
 ): Promise<void> {
   const page = await loadCase(hub, staff, id);
@@ -162,12 +167,17 @@ async function sendCasePage(
       section: 'cases',
       page,
       canNote: canChange && !page.erased,
+      canAddDocument: canChange && !page.erased,
       canChangeTasks: canChange && open,
       canClose: canChange && open,
       done,
       errors: extra.errors ?? {},
       errorSummary: errorSummary(extra.errors ?? {}),
       note: extra.note ?? {},
+      document: extra.document ?? {},
+      documentTypesText: COUNCIL_DOCUMENT_TYPES_TEXT,
+      documentAccept: COUNCIL_DOCUMENT_RULE.accept.join(','),
+      documentMaxText: megabytes(COUNCIL_DOCUMENT_RULE.maxSize),
       statusText: PROCESS_STATUS_TEXT,
       taskItems: Object.fromEntries(
         page.process.tasks.map((t) => [t.key, TASK_STATUSES.map((s) => ({ value: s, text: capitalise(TASK_STATUS_LABEL[s]), selected: s === t.status }))]),
@@ -263,17 +273,11 @@ function pageQuery(q: Query, position: { after: string } | { before: string }): 
   return params.toString();
 }
 
-function countText(n: number): string {
-  if (n > COUNT_LIMIT) return `More than ${COUNT_LIMIT.toLocaleString('en-GB')} cases`;
+function countText(n: number, limit: number): string {
+  if (n > limit) return `More than ${limit.toLocaleString('en-GB')} cases`;
   return n === 1 ? '1 case' : `${n.toLocaleString('en-GB')} cases`;
 }
 
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-/** RFC 6266 attachment header with an ASCII fallback and the UTF-8 name. */
-function contentDisposition(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }

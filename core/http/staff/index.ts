@@ -14,9 +14,13 @@ import { mountOverview } from './overview-routes.ts';
 import { mountStaffOidc, type StaffOidcRoutesOptions } from './oidc-routes.ts';
 import { mountDeliveries } from './deliveries-routes.ts';
 import { mountApiKeys } from './keys-routes.ts';
+import { mountSubscriptions } from './subscriptions-routes.ts';
 import { mountAudit } from './audit-routes.ts';
 import { mountErasure } from './erasure-routes.ts';
 import { mountCases } from './cases-routes.ts';
+import { mountServiceDesigner } from './services/index.ts';
+import { sendDraftConflict } from './services/conflict.ts';
+import { DraftConflictError } from '../../designer/drafts.ts';
 
 export { sendStaffPage, errorSummary, SECTIONS } from './page-context.ts';
 export { formBody } from './form-body.ts';
@@ -44,9 +48,11 @@ export function staffRouter(hub: Hub, ops: ServeOps | undefined, more: StaffRout
   mountOverview(router, hub, ops);
   mountDeliveries(router, hub);
   mountApiKeys(router, hub);
+  mountSubscriptions(router, hub);
   mountAudit(router, hub);
   mountErasure(router, hub);
   mountCases(router, hub);
+  mountServiceDesigner(router, hub);
   for (const m of more) m(router, hub);
   return router;
 }
@@ -80,6 +86,7 @@ function staffErrors(hub: Hub): Koa.Middleware {
     try {
       await next();
     } catch (err) {
+      if (err instanceof DraftConflictError) return sendDraftConflict(ctx, hub, err);
       if (!(err instanceof HttpError) || err.status >= 500) throw err;
       for (const [name, value] of Object.entries(err.headers)) ctx.set(name, value);
       const heading = err.status === 404 ? 'Page not found' : err.status === 403 ? 'You cannot do that' : 'There is a problem';

@@ -6,10 +6,12 @@ import { renderStaffPage } from './render.ts';
 
 /** The console's sections and the roles that may open each (a link is shown only to those: the others get 404). */
 export const SECTIONS = [
-  { id: 'overview', text: 'Overview', href: '/staff/overview', roles: ['operator', 'council-admin', 'caseworker', 'auditor'] },
+  { id: 'overview', text: 'Overview', href: '/staff/overview', roles: ['operator', 'council-admin', 'service-editor', 'caseworker', 'auditor'] },
   { id: 'deliveries', text: 'Deliveries', href: '/staff/deliveries', roles: ['operator', 'council-admin', 'auditor'] },
   { id: 'cases', text: 'Cases', href: '/staff/cases', roles: ['operator', 'council-admin', 'caseworker', 'auditor'] },
+  { id: 'services', text: 'Services', href: '/staff/services', roles: ['operator', 'council-admin', 'service-editor'] },
   { id: 'api-keys', text: 'API keys', href: '/staff/api-keys', roles: ['operator', 'council-admin'] },
+  { id: 'subscriptions', text: 'Subscriptions', href: '/staff/subscriptions', roles: ['operator', 'council-admin'] },
   { id: 'audit', text: 'Audit log', href: '/staff/audit', roles: ['operator', 'council-admin', 'auditor'] },
 ] as const;
 

@@ -1,6 +1,6 @@
 // The connector contract: how the hub sends a delivery to a back office, and how the back office's changes come back.
 import type { ConnectorContext } from './context.ts';
-import type { CheckResult, DeliveryJob, DeliveryResult, PollResult } from './delivery.ts';
+import type { CheckResult, DeliveryJob, DeliveryResult, PollResult, UpdateJob } from './delivery.ts';
 import type { InboundRouteDoc, InboundRoutes } from './inbound.ts';
 import type { PluginBase } from './plugin.ts';
 
@@ -10,6 +10,14 @@ export interface Connector<Config = unknown, State = unknown> extends PluginBase
    * (or any other error) for the rest. Send job.deliveryId as the idempotency key: delivery is at least once.
    */
   deliver(job: DeliveryJob, ctx: ConnectorContext<Config, State>): Promise<DeliveryResult>;
+  /**
+   * Optional: sends a citizen's reply or further evidence on a case the back office already has. A connector that
+   * declares it takes updates; the hub queues one update delivery per message and binding, with the same outbox, retry
+   * schedule, dead letter and replay as deliveries. Send job.updateId as the idempotency key (at least once).
+   */
+  deliverUpdate?(job: UpdateJob, ctx: ConnectorContext<Config, State>): Promise<DeliveryResult>;
+  /** Whether a binding with this config takes updates (default: every binding of a connector with deliverUpdate). */
+  takesUpdates?(config: Config): boolean;
   /** Mounts the routes the back office calls (or people use) under /connectors/{binding}/. */
   inbound?(routes: InboundRoutes, ctx: ConnectorContext<Config, State>): void;
   /** OpenAPI documentation of the inbound routes. */

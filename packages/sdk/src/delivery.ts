@@ -56,3 +56,25 @@ export interface CheckResult {
   ok: boolean;
   problems: string[];
 }
+
+/**
+ * A citizen's reply or further evidence on a case the back office already has (sent from the tracking page). Sent only
+ * after the case's own delivery to this binding succeeded, so `process.externalRef` is the back office's reference when
+ * it gave one.
+ */
+export interface UpdateJob {
+  /** Unique per message and binding; stable across retries: send it to the back office as the idempotency key. */
+  updateId: string;
+  /** 1 for the first attempt; counts every attempt, replays included. */
+  attempt: number;
+  binding: string;
+  process: { id: string; reference: string; serviceId: string; externalRef: string | null };
+  message: {
+    id: string;
+    /** What the citizen wrote (may be empty when they only sent files). */
+    text: string;
+    sentAt: string;
+  };
+  /** The files sent with the message (kind `evidence`), readable once each. */
+  documents: DeliveryDocument[];
+}

@@ -22,6 +22,11 @@ export interface GuardedRequest {
   timeoutMs: number;
   /** Bytes of the answer kept (default 64 KB); the rest is read and dropped. */
   maxResponseBytes?: number;
+  /**
+   * Past maxResponseBytes, stop reading and close the connection (the answer resolves with the bytes kept) instead of
+   * reading the rest: for fetching a file that must not be larger, from a server that may send without end.
+   */
+  abortPastMaxBytes?: boolean;
 }
 
 export class TimeoutError extends Error {
@@ -75,6 +80,11 @@ export class GuardedHttpClient {
         res.on('data', (c: Buffer) => {
           if (size < maxResponseBytes) chunks.push(size + c.length > maxResponseBytes ? c.subarray(0, maxResponseBytes - size) : c);
           size += c.length;
+          if (r.abortPastMaxBytes && size >= maxResponseBytes) {
+            clearTimeout(timer);
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+            req.destroy();
+          }
         });
         res.on('end', () => {
           clearTimeout(timer);

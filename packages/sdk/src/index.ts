@@ -16,3 +16,4 @@ export * from './ssrf-guard.ts';
 export * from './guarded-http.ts';
 export * from './process-events.ts';
 export * from './uk-dates.ts';
+export * from './message-texts.ts';

@@ -5,7 +5,7 @@ export type TaskStatus = 'open' | 'in_progress' | 'completed' | 'cancelled';
 export interface Actor {
   /** Shown on the timeline: "Alloy EH", "webhook:sandbox", a staff member's name "Jane Smith". */
   name: string;
-  kind: 'api-client' | 'connector' | 'admin' | 'system' | 'staff';
+  kind: 'api-client' | 'connector' | 'admin' | 'system' | 'staff' | 'citizen';
   /** A staff member's account id (kind 'staff'): the audit log names them "staff:<id>", as their sign-ins. */
   id?: string;
 }
@@ -57,4 +57,25 @@ export interface ProcessApi {
     options?: ChangeOptions,
   ): Promise<{ applied: boolean }>;
   close(processId: string, reason: string, actor: Actor, options?: ChangeOptions): Promise<{ applied: boolean }>;
+  /**
+   * Adds a document from the back office to the process: its bytes (`content`, at most 2 MB) or a `url` the hub fetches
+   * through the SSRF guard (private addresses refused unless `allowPrivateNetwork`; no redirects followed). The hub
+   * checks its real type and size as it does a citizen's files (415, 413; 422 for a URL it cannot fetch). A document
+   * `visibleToCitizen` is shown on the tracking page for download and the citizen is told; a private one never reaches
+   * them. `documentId` is absent for a repeated event id.
+   */
+  addDocument(processId: string, document: DocumentToAdd, actor: Actor, options?: ChangeOptions): Promise<{ applied: boolean; documentId?: string }>;
+}
+
+export interface DocumentToAdd {
+  /** The file's name as the citizen downloads it (default: the URL's last segment, or "document"). */
+  fileName?: string;
+  /** Shown to the citizen and on the case: "Abatement notice". */
+  title?: string;
+  visibleToCitizen: boolean;
+  /** Exactly one of content and url. */
+  content?: Uint8Array;
+  url?: string;
+  /** Fetch `url` even from a loopback or private address (a back office on the council's own network). */
+  allowPrivateNetwork?: boolean;
 }

@@ -3,6 +3,18 @@ import { z } from 'zod';
 const templatePair = z.strictObject({
   submitted: z.uuid().describe('Template id of the "we have received it" message'),
   update: z.uuid().describe('Template id of updates'),
+  submittedReceived: z
+    .uuid()
+    .optional()
+    .describe(
+      'Template id of the one confirmation that says "received and passed to the team" (notifications.confirmationWindowSeconds); absent: the "submitted" template, given the same ((subject)) and ((body))',
+    ),
+  savedForm: z
+    .uuid()
+    .optional()
+    .describe(
+      'Template id of the "save and come back later" e-mail (its link back to the form); absent: the "submitted" template, given the same ((subject)) and ((body))',
+    ),
 });
 
 export const notifyConfigSchema = z.strictObject({

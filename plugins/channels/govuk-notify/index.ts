@@ -9,6 +9,8 @@ import {
   PermanentError,
   problem,
   RetryableError,
+  messageText,
+  ukDateTime,
   secretMatches,
   type NotificationMessage,
   type SendResult,
@@ -16,15 +18,33 @@ import {
 import { notifyConfigSchema, type NotifyConfig } from './config.ts';
 import { handleReceipt } from './receipts.ts';
 
-function personalisation(m: NotificationMessage): Record<string, string> {
+/**
+ * Every message's personalisation, for whichever fields the council's Notify template uses: ((subject)) and ((body)) carry
+ * the whole message as the service words it (or the hub's default wording), so one template serves every service.
+ */
+function personalisation(m: NotificationMessage, medium: 'email' | 'sms'): Record<string, string> {
   return {
+    subject: messageText(m, 'subject'),
+    body: messageText(m, medium === 'sms' ? 'sms' : 'body'),
     reference: m.reference,
     service: m.serviceTitle,
     noun: m.serviceNoun,
     update: m.updates.map((u) => u.text).join('\n\n'),
+    team_reference: m.externalRef ?? '',
     tracking_url: m.trackingUrl,
     council: m.council.name,
+    expires: m.expiresAt ? ukDateTime(m.expiresAt) : '',
   };
+}
+
+/**
+ * The template of this kind of message; a saved form's e-mail and the "received and passed to the team" confirmation use
+ * the "submitted" one when none is set for them (its ((subject)) and ((body)) then carry their wording).
+ */
+function templateOf(pair: NotifyConfig['templates']['email'] & {}, m: NotificationMessage): string {
+  if (m.kind === 'saved-form') return pair.savedForm ?? pair.submitted;
+  if (m.kind === 'submitted-received') return pair.submittedReceived ?? pair.submitted;
+  return pair[m.kind];
 }
 
 /** Notify's error answers by the SDK's rule (400/403 will not change on retry; 408, 429 and 5xx may); no answer: retried. */
@@ -51,18 +71,18 @@ export const channel = defineChannel<NotifyConfig, NotifyClient>({
     const useSms = !!message.to.phone && !!templates.sms && (prefer !== 'email' || !useEmail);
     if (!useEmail && !useSms) throw new PermanentError('no contact detail matches a configured Notify template');
     const client = ctx.state;
-    const options = { personalisation: personalisation(message), reference: message.notificationId };
+    const options = (medium: 'email' | 'sms') => ({ personalisation: personalisation(message, medium), reference: message.notificationId });
     const sent: string[] = [];
     try {
       if (useEmail) {
-        const res = await client.sendEmail(templates.email![message.kind], message.to.email!, {
-          ...options,
+        const res = await client.sendEmail(templateOf(templates.email!, message), message.to.email!, {
+          ...options('email'),
           ...(replyToId ? { emailReplyToId: replyToId } : {}),
         });
         sent.push(res.data.id);
       }
       if (useSms) {
-        const res = await client.sendSms(templates.sms![message.kind], message.to.phone!, options);
+        const res = await client.sendSms(templateOf(templates.sms!, message), message.to.phone!, options('sms'));
         sent.push(res.data.id);
       }
     } catch (err) {

@@ -14,7 +14,9 @@ export const smtpConfigSchema = z.strictObject({
   templatesDir: z
     .string()
     .default('config/templates/email')
-    .describe('Folder of templates (relative to the working directory): submitted.njk, update.njk, and <serviceId>/… overrides'),
+    .describe(
+      'Folder of templates (relative to the working directory): submitted.njk, update.njk, and <serviceId>/… overrides; a service definition’s own messages wording comes before them',
+    ),
   pool: z.boolean().default(true).describe('Keep connections open and reuse them'),
   maxConnections: z.number().int().min(1).max(50).default(5).describe('Connections at once (with pool)'),
   timeoutMs: z.number().int().min(1000).default(15_000).describe('Connection, greeting and socket timeout'),

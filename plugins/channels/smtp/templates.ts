@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import nunjucks from 'nunjucks';
-import { ukDateTime, type NotificationMessage } from '@closeloop/sdk';
+import { messageText, plainTextToHtml, ukDateTime, type NotificationMessage } from '@closeloop/sdk';
 
 export interface RenderedEmail {
   subject: string;
@@ -25,7 +25,12 @@ export class EmailTemplates {
   }
 
   render(message: NotificationMessage): RenderedEmail {
+    // A service that words this message itself (in its definition) is sent that wording, before any template file.
+    if (message.texts?.subject !== undefined || message.texts?.body !== undefined) return ownWording(message);
     const kind = message.kind;
+    // Template folders made before the saved-form e-mail existed have no template for it: the hub's own wording then.
+    // Likewise the "received and passed to the team" confirmation (notifications.confirmationWindowSeconds).
+    if ((kind === 'saved-form' || kind === 'submitted-received') && !existsSync(resolve(this.dir, `${kind}.html.njk`))) return ownWording(message);
     const pick = (name: string) => (existsSync(resolve(this.dir, message.serviceId, name)) ? `${message.serviceId}/${name}` : name);
     const context = { ...message, service: message.serviceTitle, noun: message.serviceNoun };
     return {
@@ -37,4 +42,21 @@ export class EmailTemplates {
       text: this.text.render(pick(`${kind}.text.njk`), context),
     };
   }
+}
+
+/** The service's own wording: the text part as written (placeholders filled), the HTML part made from it, escaped. */
+function ownWording(message: NotificationMessage): RenderedEmail {
+  const text = messageText(message, 'body');
+  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const html = [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head>',
+    '<body style="margin:0;padding:0;font-family:Arial,sans-serif;font-size:19px;line-height:1.4;color:#0b0c0c;background:#ffffff">',
+    `<div style="background:#0b0c0c;color:#ffffff;padding:15px 20px;font-weight:bold">${escape(message.council.name)}</div>`,
+    `<div style="max-width:580px;padding:20px">${plainTextToHtml(text, message.trackingUrl)}</div>`,
+    '</body>',
+    '</html>',
+  ].join('\n');
+  return { subject: messageText(message, 'subject').replace(/\s+/g, ' ').trim(), text, html };
 }

@@ -23,6 +23,8 @@ export interface BackofficeCase {
   document?: string;
   status: string;
   attachments: StoredAttachment[];
+  /** AddNote: notes on the case (a citizen's replies), one per idempotency key. */
+  notes: { id: string; text: string; sentAt?: string; idempotencyKey: string }[];
 }
 
 /** A fault a service method throws; the server turns it into a SOAP 1.1 or 1.2 Fault with HTTP 500. */
@@ -47,7 +49,7 @@ export class CaseStore {
   /** The case for this key: the one created before, or a new one. */
   create(
     key: string | undefined,
-    make: () => Omit<BackofficeCase, 'reference' | 'idempotencyKey' | 'status' | 'attachments'>,
+    make: () => Omit<BackofficeCase, 'reference' | 'idempotencyKey' | 'status' | 'attachments' | 'notes'>,
     files: Omit<StoredAttachment, 'id' | 'caseReference' | 'via'>[] = [],
   ): BackofficeCase {
     if (!key) throw new CaseFault('Client', 'tns:MissingIdempotencyKey', 'IdempotencyKey is required');
@@ -59,6 +61,7 @@ export class CaseStore {
       idempotencyKey: key,
       status: 'received',
       attachments: [],
+      notes: [],
     };
     for (const f of files) this.store(c, { ...f, via: 'inline' });
     this.cases.set(c.reference, c);
@@ -75,6 +78,17 @@ export class CaseStore {
     if (!c) throw new CaseFault('Client', 'tns:CaseNotFound', `no case ${caseReference}`);
     if (!key) throw new CaseFault('Client', 'tns:MissingIdempotencyKey', 'IdempotencyKey is required');
     return c.attachments.find((a) => a.idempotencyKey === key) ?? this.store(c, { ...file, idempotencyKey: key, via: 'operation' });
+  }
+
+  addNote(caseReference: string, key: string | undefined, note: { text: string; sentAt?: string }): { id: string } {
+    const c = this.cases.get(caseReference);
+    if (!c) throw new CaseFault('Client', 'tns:CaseNotFound', `no case ${caseReference}`);
+    if (!key) throw new CaseFault('Client', 'tns:MissingIdempotencyKey', 'IdempotencyKey is required');
+    const existing = c.notes.find((n) => n.idempotencyKey === key);
+    if (existing) return existing;
+    const stored = { id: `${caseReference}-N${c.notes.length + 1}`, ...note, idempotencyKey: key };
+    c.notes.push(stored);
+    return stored;
   }
 
   status(caseReference: string): string {

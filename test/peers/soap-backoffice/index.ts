@@ -28,6 +28,7 @@ const ENVELOPE_NS = { 'http://schemas.xmlsoap.org/soap/envelope/': '1.1', 'http:
 const OUTPUT: Record<string, string> = {
   CreateServiceRequest: 'CreateServiceRequestResponse',
   AddAttachment: 'AddAttachmentResponse',
+  AddNote: 'AddNoteResponse',
   GetStatus: 'GetStatusResponse',
   SubmitCaseDocument: 'CaseDocumentResponse',
 };
@@ -278,6 +279,14 @@ export async function startSoapBackoffice(options: SoapBackofficeOptions = {}): 
         content: Buffer.from(String(args.Content), 'base64'),
       });
       return { AttachmentId: a.id };
+    }),
+    AddNote: operation('AddNote', (args, state) => {
+      const key = (args.IdempotencyKey as string | undefined) ?? state.record.idempotencyHeader ?? undefined;
+      const note = store.addNote(String(args.CaseReference), key, {
+        text: String(args.Text ?? ''),
+        ...(args.SentAt ? { sentAt: args.SentAt instanceof Date ? args.SentAt.toISOString() : String(args.SentAt) } : {}),
+      });
+      return { NoteId: note.id };
     }),
     GetStatus: operation('GetStatus', (args) => ({ CaseReference: String(args.CaseReference), Status: store.status(String(args.CaseReference)) })),
   };

@@ -5,3 +5,6 @@ import { initAll } from '/assets/moj/all.bundle.mjs';
 
 for (const Component of [Button, ErrorSummary, NotificationBanner, SkipLink]) createAll(Component);
 initAll();
+
+// The designer's Messages page: its previews follow what is typed.
+if (document.querySelector('[data-message-preview]')) import('/assets/closeloop/designer-messages.mjs');

@@ -1,0 +1,92 @@
+// How the readable diff (diff.ts) says a setting's value in words: "Yes", "“Where is it?”", "10 MB", "Shown when
+// “Type of noise” is Music". Pure: no I/O.
+
+/** A question's settings in the order the diff lists them, with the name each reads as. Others follow by their key. */
+export const QUESTION_SETTINGS: [key: string, name: string][] = [
+  ['label', 'Question'],
+  ['type', 'Type'],
+  ['hint', 'Hint'],
+  ['required', 'Required'],
+  ['requiredMessage', 'Error when not answered'],
+  ['errorName', 'Named in errors as'],
+  ['page', 'Page'],
+  ['showIf', 'Shown when'],
+  ['options', 'Options'],
+  ['minLength', 'Shortest answer (characters)'],
+  ['maxLength', 'Longest answer (characters)'],
+  ['pattern', 'Format'],
+  ['patternMessage', 'Error when the format is wrong'],
+  ['min', 'Smallest number'],
+  ['max', 'Largest number'],
+  ['integer', 'Whole numbers only'],
+  ['notInFuture', 'Date must not be in the future'],
+  ['allowLocationOnly', 'A location without an address is accepted'],
+  ['accept', 'File types'],
+  ['maxSize', 'Largest file'],
+  ['multiple', 'More than one file'],
+  ['maxFiles', 'Most files'],
+];
+
+const TYPE_NAMES: Record<string, string> = {
+  text: 'Short text',
+  textarea: 'Long text',
+  email: 'Email address',
+  phone: 'Phone number',
+  number: 'Number',
+  date: 'Date',
+  datetime: 'Date and time',
+  select: 'Select from a list',
+  radios: 'One option (radios)',
+  checkboxes: 'Several options (checkboxes)',
+  address: 'Address',
+  file: 'File upload',
+};
+
+/** What a question's setting reads as; `labelOf` names another question by its id (for conditions). */
+export function settingText(key: string, value: unknown, labelOf: (id: string) => string): string {
+  if (value === undefined || value === null) return 'Not set';
+  if (key === 'type') return TYPE_NAMES[String(value)] ?? String(value);
+  if (key === 'maxSize' && typeof value === 'number') return fileSize(value);
+  if (key === 'showIf') return conditionText(value as { field?: string; equals?: string; in?: string[] }, labelOf);
+  if (key === 'options' && Array.isArray(value)) return (value as { value: string; label: string }[]).map((o) => `${o.label} (${o.value})`).join(', ');
+  return valueText(value);
+}
+
+export function valueText(value: unknown): string {
+  if (value === undefined || value === null) return 'Not set';
+  if (typeof value === 'boolean') return value ? 'Yes' : 'No';
+  if (typeof value === 'string') return value === '' ? 'Empty' : `“${value}”`;
+  if (typeof value === 'number') return value.toLocaleString('en-GB');
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.join(', ');
+  return stableJson(value);
+}
+
+/** "Shown when “Type of noise” is Music or Dog". */
+function conditionText(c: { field?: string; equals?: string; in?: string[] }, labelOf: (id: string) => string): string {
+  const values = c.in ?? (c.equals === undefined ? [] : [c.equals]);
+  return `“${labelOf(c.field ?? '')}” is ${values.join(' or ')}`;
+}
+
+function fileSize(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KB`;
+  return `${bytes.toLocaleString('en-GB')} bytes`;
+}
+
+/** JSON with object keys sorted: equal values give equal text whatever their key order. */
+export function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    return `{${Object.keys(obj)
+      .filter((k) => obj[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson(obj[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
+}
+
+export function same(a: unknown, b: unknown): boolean {
+  return stableJson(a) === stableJson(b);
+}

@@ -1,0 +1,79 @@
+// The publish page's list of problems: each of draftProblems' {field, message} said in plain English and linked to the
+// designer page where it is fixed — a question's own page, the tasks, messages, XML mapping, binding or settings page.
+import type { FieldError } from '../errors.ts';
+import type { DraftDefinition } from './drafts.ts';
+
+export interface LinkedProblem {
+  text: string;
+  href: string;
+}
+
+/** What a schema message means for an empty or missing value, by the setting it is about. */
+const MISSING: Record<string, string> = {
+  title: 'Enter the name of the service',
+  referencePrefix: 'Enter a reference prefix of 2 to 6 capital letters',
+  fields: 'Add at least one question',
+  tasks: 'Add at least one task',
+  label: 'enter the question',
+  options: 'add at least one option',
+  accept: 'choose at least one file type',
+  key: 'enter a key for the task',
+};
+
+/** A question's settings as the question builder names them. */
+const QUESTION_SETTING: Record<string, string> = {
+  id: 'Id',
+  label: 'Question',
+  hint: 'Hint',
+  page: 'Page',
+  showIf: 'Shown when',
+  options: 'Options',
+  pattern: 'Format',
+  accept: 'File types',
+  maxSize: 'Largest file',
+  minLength: 'Shortest answer',
+  maxLength: 'Longest answer',
+  min: 'Smallest number',
+  max: 'Largest number',
+};
+
+export function problemLinks(serviceId: string, definition: DraftDefinition, problems: FieldError[]): LinkedProblem[] {
+  const base = `/staff/services/${encodeURIComponent(serviceId)}`;
+  return problems.map((p) => {
+    const [head, index, setting] = p.field.split('.');
+    const empty = /^(Too small|Required|Invalid input: expected \w+, received undefined)/.test(p.message);
+    switch (head) {
+      case 'fields': {
+        const question = index === undefined ? undefined : definition.fields[Number(index)];
+        if (!question) return { text: empty ? MISSING.fields! : `Questions: ${p.message}`, href: `${base}/questions` };
+        const name = `Question ${Number(index) + 1} (“${question.label || question.id}”)`;
+        const what = empty && setting && MISSING[setting] ? MISSING[setting] : setting ? `${QUESTION_SETTING[setting] ?? setting}: ${p.message}` : p.message;
+        return { text: `${name}: ${what}`, href: `${base}/questions/${encodeURIComponent(question.id)}` };
+      }
+      case 'tasks': {
+        const task = index === undefined ? undefined : definition.tasks[Number(index)];
+        if (!task) return { text: empty ? MISSING.tasks! : `Tasks: ${p.message}`, href: `${base}/tasks` };
+        const what = empty && setting && MISSING[setting] ? MISSING[setting] : p.message;
+        return { text: `Task ${Number(index) + 1} (“${task.title || task.key}”): ${what}`, href: `${base}/tasks` };
+      }
+      case 'xml':
+        return { text: `XML mapping: ${p.message}`, href: `${base}/xml` };
+      case 'bindings':
+        return { text: `Binding: ${p.message}`, href: `${base}/binding` };
+      case 'notify':
+        return { text: `Messages: ${p.message}`, href: `${base}/messages` };
+      case 'pages':
+      case 'contact':
+        return { text: `Questions: ${p.message}`, href: `${base}/questions` };
+      case 'title':
+      case 'referencePrefix':
+        return { text: empty || head === 'title' ? (empty ? MISSING[head]! : p.message) : `Reference prefix: ${p.message}`, href: `${base}/settings#${head}` };
+      case 'description':
+      case 'noun':
+      case 'retention':
+        return { text: `Settings: ${p.message}`, href: `${base}/settings` };
+      default:
+        return { text: p.field ? `${p.field}: ${p.message}` : p.message, href: base };
+    }
+  });
+}
