@@ -17,3 +17,4 @@ export * from './guarded-http.ts';
 export * from './process-events.ts';
 export * from './uk-dates.ts';
 export * from './message-texts.ts';
+export * from './address-provider.ts';
