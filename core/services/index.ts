@@ -11,3 +11,4 @@ export {
 export { loadServiceFiles, definitionProblems, councilContext, type LoadedService, type ServiceFilesResult } from './load-files.ts';
 export { ServiceCatalogue, contentHash, SERVICES_CHANNEL } from './catalogue.ts';
 export { serviceNoun, pageTitle, errorMessages, uploadTypeNames, fileSizeText } from './wording.ts';
+export { addressAnswerOf } from './address-answer.ts';

@@ -212,6 +212,7 @@ function checkAddress(field: Extract<Field, { type: 'address' }>, value: unknown
     if (v.trim().length > 200) return { error: `${ADDRESS_PART_NAMES[key]} must be 200 characters or less`, path: `${field.id}.${key}` };
     if (v.trim()) out[key] = v.trim();
   }
+  if (out.uprn !== undefined && !/^\d{1,12}$/.test(out.uprn)) return { error: 'UPRN must be 1 to 12 digits', path: `${field.id}.uprn` };
   const ranges = { easting: [0, 700000], northing: [0, 1300000], latitude: [49, 61], longitude: [-9, 2.1] } as const;
   for (const key of ['easting', 'northing', 'latitude', 'longitude'] as const) {
     const v = raw[key];
@@ -228,7 +229,8 @@ function checkAddress(field: Extract<Field, { type: 'address' }>, value: unknown
   }
   if ((out.easting === undefined) !== (out.northing === undefined)) return { error: 'Enter both an easting and a northing', path: field.id };
   if ((out.latitude === undefined) !== (out.longitude === undefined)) return { error: 'Enter both a latitude and a longitude', path: field.id };
-  const hasAddress = out.line1 !== undefined && out.postcode !== undefined;
+  // A UPRN alone is an address: the submission code reads its lines and coordinates from the council's provider.
+  const hasAddress = (out.line1 !== undefined && out.postcode !== undefined) || out.uprn !== undefined;
   const hasPoint = out.easting !== undefined || out.latitude !== undefined;
   if (!hasAddress && !(field.allowLocationOnly && hasPoint)) {
     if (out.line1 === undefined) return { error: 'Enter address line 1, typically the building and street', path: `${field.id}.line1` };
