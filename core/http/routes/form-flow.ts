@@ -18,6 +18,7 @@ import { BodyTooLargeError, type MultipartResult } from '../multipart.ts';
 import { renderErrorPage, renderPage, type Council } from '../pages/index.ts';
 import { textProblems } from '../route.ts';
 import { errorsOnPage, filesMap, questionPageView, rawDates, summaryOf, uploadErrors } from './form-page-view.ts';
+import { lookupFieldOf, mountFindAddress, renderFindAddress, showsFinder } from './find-address.ts';
 
 export const CHECK = 'check-answers';
 export const CONFIRMATION = 'confirmation';
@@ -40,7 +41,8 @@ export interface FormHost {
   base(serviceId: string): string;
   /** The definition the pages are built from. Throws NotFoundError when there is none. */
   service(ctx: Context, serviceId: string): Promise<ServiceVersion>;
-  council(sv: ServiceVersion): Council;
+  /** The council the form is for: its branding, and (id) whose address list the address questions search. */
+  council(sv: ServiceVersion): Council & { id: string };
   /** The browser's form session: its cookie and the key its row is stored under. */
   sessions: { place: SessionPlace; key(serviceId: string): string };
   /** More for the layout (the designer's preview banner). */
@@ -51,6 +53,8 @@ export interface FormHost {
   checkPageCsrf(ctx: Context): void;
   /** Reads a question page's post. Throws BodyTooLargeError for a body over the limit. */
   readPage(ctx: Context, fileFields: Map<string, FileField>): Promise<PostedPage>;
+  /** Reads a small url-encoded form (the address finder's steps), after checkPageCsrf. */
+  readForm(ctx: Context): Promise<Record<string, string | undefined>>;
   /** Reads the "Accept and send" post, checking its CSRF token. */
   checkSend(ctx: Context): Promise<void>;
   /** The token the check-your-answers form carries. */
@@ -86,6 +90,8 @@ export function mountFormFlow(router: Router, hub: Hub, host: FormHost, guard: M
     const def = sv.definition;
     const prev = previousPage(formPages(def), page.id, values);
     const change = ctx.query.change === '1';
+    // An address question asked with the finder: its typed fields are "enter the address manually", reached from the finder.
+    const finderUrl = lookupFieldOf(page, values) ? `${base(def.id)}/${page.id}?find=1${change ? '&change=1' : ''}` : null;
     ctx.type = 'text/html';
     ctx.set('Cache-Control', 'no-store');
     ctx.body = renderPage('form-page.njk', {
@@ -93,11 +99,52 @@ export function mountFormFlow(router: Router, hub: Hub, host: FormHost, guard: M
       council: host.council(sv),
       serviceUrl: base(def.id),
       action: host.pageAction(ctx, base(def.id), page.id, change),
-      backUrl: change ? `${base(def.id)}/${CHECK}` : prev ? `${base(def.id)}/${prev.id}` : base(def.id),
+      backUrl: finderUrl ?? backFrom(ctx, sv, page, values),
       saveAndReturn: !!host.saveAndReturn?.(sv, page.id),
       ...host.view(ctx, sv),
     });
   }
+
+  /** The back link of a question page: check your answers when changing an answer, else the page before. */
+  function backFrom(ctx: Context, sv: ServiceVersion, page: FormPage, values: Record<string, unknown>): string {
+    const prev = previousPage(formPages(sv.definition), page.id, values);
+    return ctx.query.change === '1' ? `${base(sv.serviceId)}/${CHECK}` : prev ? `${base(sv.serviceId)}/${prev.id}` : base(sv.serviceId);
+  }
+
+  /** After a page's answers are saved: the next page to ask, or check your answers (also after changing one answer). */
+  function goOn(ctx: Context, sv: ServiceVersion, page: FormPage, answers: Record<string, unknown>): void {
+    const following = ctx.query.change === '1' ? null : nextPage(formPages(sv.definition), page.id, answers);
+    ctx.redirect(following ? `${base(sv.serviceId)}/${following.id}` : `${base(sv.serviceId)}/${CHECK}`);
+  }
+
+  mountFindAddress(
+    router,
+    hub,
+    host,
+    {
+      load,
+      isSentOrSending,
+      keepAnswer: async (ctx, sv, page, field, answer, current) => {
+        const session: FormSession = current ?? { serviceId: sv.serviceId, serviceVersion: sv.version, answers: {}, files: [], result: null, sending: false };
+        const answers = { ...session.answers, [field.id]: answer };
+        const invalid = errorsOnPage(validateAnswers(sv.definition, answers, filesMap(session)).errors, [field]);
+        // An address the provider gives that the question cannot take (a line over 200 characters): shown to be typed.
+        if (invalid.length) {
+          ctx.status = 422;
+          return renderQuestionPage(ctx, sv, page, answers, invalid, session);
+        }
+        const saved = await saveAnswers(
+          hub.db,
+          ctx,
+          { ...session, serviceVersion: sv.version, answers, serviceId: host.sessions.key(sv.serviceId) },
+          host.sessions.place,
+        );
+        if (!saved) return ctx.redirect(`${base(sv.serviceId)}/${CONFIRMATION}`);
+        goOn(ctx, sv, page, answers);
+      },
+    },
+    guard,
+  );
 
   router.get(host.route, ...guard, async (ctx) => {
     const sv = await host.service(ctx, ctx.params.serviceId!);
@@ -125,7 +172,13 @@ export function mountFormFlow(router: Router, hub: Hub, host: FormHost, guard: M
     if (!page) return next();
     const session = await load(ctx, sv.serviceId);
     if (isSentOrSending(session)) return ctx.redirect(`${base(sv.serviceId)}/${CONFIRMATION}`);
-    renderQuestionPage(ctx, sv, page, session?.answers ?? {}, [], session);
+    const answers = session?.answers ?? {};
+    const finding = lookupFieldOf(page, answers);
+    if (finding && showsFinder(ctx, answers[finding.id])) {
+      const postcode = (answers[finding.id] as { postcode?: string } | undefined)?.postcode;
+      return renderFindAddress(ctx, host, sv, page, finding, backFrom(ctx, sv, page, answers), { postcode });
+    }
+    renderQuestionPage(ctx, sv, page, answers, [], session);
   });
 
   router.post(`${host.route}/:pageId`, ...guard, async (ctx, next) => {
@@ -193,8 +246,7 @@ export function mountFormFlow(router: Router, hub: Hub, host: FormHost, guard: M
     }
     const saveUrl = fields.saveAndReturn ? host.saveAndReturn?.(sv, page.id) : null;
     if (saveUrl) return ctx.redirect(saveUrl);
-    const following = ctx.query.change === '1' ? null : nextPage(pages, page.id, answers);
-    ctx.redirect(following ? `${base(def.id)}/${following.id}` : `${base(def.id)}/${CHECK}`);
+    goOn(ctx, sv, page, answers);
   });
 
   async function showCheckAnswers(ctx: Context, sv: ServiceVersion, errors: FieldError[] = []) {

@@ -59,6 +59,7 @@ function citizenForms(hub: Hub): FormHost {
         discard: () => discardFiles(hub.store, parsed.files),
       };
     },
+    readForm,
     checkSend: async (ctx) => checkCsrf(ctx, (await readForm(ctx))._csrf),
     csrf: (ctx) => csrfToken(ctx),
     send: async (_ctx, sv, session) => {

@@ -15,7 +15,7 @@ import { mountFormFlow, type FormHost } from '../../routes/form-flow.ts';
 import { filesMap } from '../../routes/form-page-view.ts';
 import type { StaffState } from '../../../staff/index.ts';
 import { staffWithRole } from '../admin-access.ts';
-import { formFields } from '../form-body.ts';
+import { formBody, formFields } from '../form-body.ts';
 import { DESIGNER_ROLES } from './designer-roles.ts';
 import { draftForEditing } from './draft-access.ts';
 import { draftAsVersion } from './draft-version.ts';
@@ -73,6 +73,7 @@ export function mountTryIt(router: Router, hub: Hub): void {
         discard: async () => {},
       };
     },
+    readForm: async (ctx) => formBody(ctx),
     checkSend: async () => {},
     csrf,
     // Sends nowhere: the answers are checked as a real send checks them, then a made-up reference is shown.
