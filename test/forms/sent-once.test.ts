@@ -131,7 +131,7 @@ describe('a sent form is sent once', () => {
     const c = new FormClient(t.url);
     await c.get(NOISE);
     redirectsTo(await c.answer(`${NOISE}/about-the-noise`, { noiseType: 'dog' }), `${NOISE}/where`, 'about the noise');
-    await c.answer(`${NOISE}/where`, { 'noiseSource[line1]': '3 Kennel Row', 'noiseSource[postcode]': 'EX9 7QY' });
+    await c.answer(`${NOISE}/where?manual=1`, { 'noiseSource[line1]': '3 Kennel Row', 'noiseSource[postcode]': 'EX9 7QY' });
     redirectsTo(
       await c.answer(`${NOISE}/when`, { whenHappens: ['night'], frequency: 'daily', 'startedOn-day': '1', 'startedOn-month': '10', 'startedOn-year': '2026' }),
       `${NOISE}/impact`,
