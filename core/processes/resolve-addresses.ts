@@ -22,14 +22,16 @@ export async function resolveAddresses(
   const errors: FieldError[] = [];
   for (const field of def.fields) {
     if (field.type !== 'address' || !out[field.id]) continue;
-    let address = out[field.id] as AddressAnswer;
+    const address = out[field.id] as AddressAnswer;
     if (address.uprn !== undefined && finder) {
       const found = await lookUp(await finder(), address.uprn);
       if (!found) {
         errors.push({ field: `${field.id}.uprn`, message: `No address has UPRN ${address.uprn}` });
         continue;
       }
-      address = addressAnswerOf(found);
+      // The provider's coordinates are the council's own record of the place: kept as they are.
+      out[field.id] = addressAnswerOf(found);
+      continue;
     }
     const placed = withBothCoordinates(address);
     if ('error' in placed) errors.push({ field: `${field.id}.${placed.part}`, message: placed.error });
