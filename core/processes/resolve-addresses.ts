@@ -23,6 +23,8 @@ export async function resolveAddresses(
   for (const field of def.fields) {
     if (field.type !== 'address' || !out[field.id]) continue;
     const address = out[field.id] as AddressAnswer;
+    // Read back from the provider by the hub itself (the pages' finder): the provider's record, kept as it is.
+    if (address.uprn !== undefined && !finder) continue;
     if (address.uprn !== undefined && finder) {
       const found = await lookUp(await finder(), address.uprn);
       if (!found) {

@@ -3,11 +3,15 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Middleware } from 'koa';
+import { createRequire } from 'node:module';
 import { GOVUK_DIST, MOJ_ROOT } from './renderer.ts';
 
 const GOVUK = join(GOVUK_DIST, 'govuk');
 const MOJ = join(MOJ_ROOT, 'moj');
 const OWN = join(dirname(fileURLToPath(import.meta.url)), 'static');
+/** accessible-autocomplete's build (the address list's enhancement): its script and its CSS only. */
+const AUTOCOMPLETE = join(dirname(createRequire(import.meta.url).resolve('accessible-autocomplete/package.json')), 'dist');
+const AUTOCOMPLETE_FILES = /^accessible-autocomplete\.min\.(js|css)$/;
 /** The MOJ files the staff console uses (its CSS, its ES module bundle, its images). */
 const MOJ_FILES = /^(moj-frontend\.min\.css|all\.bundle\.mjs|images\/[a-z0-9-]+\.(svg|png))$/;
 
@@ -26,10 +30,14 @@ const TYPES: Record<string, string> = {
 
 /**
  * Files under /assets/: govuk-frontend.min.css|js, fonts/, images/, manifest.json; /assets/moj/* is MOJ Frontend's;
- * /assets/closeloop/* are ours.
+ * /assets/autocomplete/* is accessible-autocomplete's; /assets/closeloop/* are ours.
  */
 function fileFor(path: string): string | null {
   const rel = path.slice('/assets/'.length);
+  if (rel.startsWith('autocomplete/')) {
+    const inner = rel.slice('autocomplete/'.length);
+    return AUTOCOMPLETE_FILES.test(inner) ? join(AUTOCOMPLETE, inner) : null;
+  }
   if (rel.startsWith('moj/')) {
     const inner = rel.slice('moj/'.length);
     if (!MOJ_FILES.test(inner)) return null;
