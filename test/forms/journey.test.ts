@@ -63,6 +63,9 @@ describe('citizen form journey', () => {
       await page.getByLabel('Describe the noise').fill('A generator running all night');
       await next();
 
+      // The address question's finder (test/forms/find-address*.test.ts): this journey types the address.
+      await check(page);
+      await navigate(() => page.getByRole('link', { name: 'Enter the address manually' }).click());
       await page.getByLabel('Address line 1').fill('14 Mill Lane');
       await page.getByLabel('Town or city').fill('Exampleton');
       await page.getByLabel('Postcode').fill('ex4 4qj');
