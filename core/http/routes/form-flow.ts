@@ -88,7 +88,6 @@ export function mountFormFlow(router: Router, hub: Hub, host: FormHost, guard: M
     session: FormSession | null,
   ) {
     const def = sv.definition;
-    const prev = previousPage(formPages(def), page.id, values);
     const change = ctx.query.change === '1';
     // An address question asked with the finder: its typed fields are "enter the address manually", reached from the finder.
     const finderUrl = lookupFieldOf(page, values) ? `${base(def.id)}/${page.id}?find=1${change ? '&change=1' : ''}` : null;
