@@ -22,7 +22,13 @@ const STUB: FoundAddress[] = [1, 2, 3, 4, 5, 6, 7].map((n) => ({
   label: `${n} Example Street, Exampleton, EX1 1AA`,
 }));
 STUB.push(
-  ...[1, 2].map((n) => ({ ...STUB[0]!, uprn: String(200000000 + n), lines: [`Flat ${n}`, 'Mill House'], postcode: 'EX1 1AB', label: `Flat ${n}, Mill House, Exampleton, EX1 1AB` })),
+  ...[1, 2].map((n) => ({
+    ...STUB[0]!,
+    uprn: String(200000000 + n),
+    lines: [`Flat ${n}`, 'Mill House'],
+    postcode: 'EX1 1AB',
+    label: `Flat ${n}, Mill House, Exampleton, EX1 1AB`,
+  })),
 );
 
 export async function addressFinder(_hub: PluginHost, _council: string): Promise<AddressFinder> {

@@ -159,7 +159,12 @@ describe('the address question in Chromium', () => {
         const reference = await finish(guarded, `Finder ${js ? 'with' : 'without'} JavaScript`);
         const { xml, processId } = await delivered(reference);
         const a = ADDRESS.answer;
-        assert.match(xml, new RegExp(`<Source><AddressLine1>${a.line1}</AddressLine1>(<AddressLine2>[^<]*</AddressLine2>)?<Town>${a.town}</Town><Postcode>${a.postcode}</Postcode><UPRN>${a.uprn}</UPRN><Easting>${a.easting}</Easting><Northing>${a.northing}</Northing><Latitude>${a.latitude}</Latitude><Longitude>${a.longitude}</Longitude></Source>`));
+        assert.match(
+          xml,
+          new RegExp(
+            `<Source><AddressLine1>${a.line1}</AddressLine1>(<AddressLine2>[^<]*</AddressLine2>)?<Town>${a.town}</Town><Postcode>${a.postcode}</Postcode><UPRN>${a.uprn}</UPRN><Easting>${a.easting}</Easting><Northing>${a.northing}</Northing><Latitude>${a.latitude}</Latitude><Longitude>${a.longitude}</Longitude></Source>`,
+          ),
+        );
         const stored = await t.hub.db.row<{ answers: Record<string, unknown> }>('select answers from processes where id = $1', [processId]);
         assert.deepEqual(stored!.answers.noiseSource, a);
         const item = await alloyItemOf(reference);

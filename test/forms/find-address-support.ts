@@ -13,7 +13,16 @@ export const EMPTY_POSTCODE = 'EX9 9ZZ';
 export const ADDRESS = {
   uprn: '100000003',
   shown: ['3 Example Street', 'Exampleton', 'EX1 1AA'],
-  answer: { uprn: '100000003', line1: '3 Example Street', town: 'Exampleton', postcode: 'EX1 1AA', easting: 530003, northing: 180000, latitude: 51.5, longitude: -0.12 },
+  answer: {
+    uprn: '100000003',
+    line1: '3 Example Street',
+    town: 'Exampleton',
+    postcode: 'EX1 1AA',
+    easting: 530003,
+    northing: 180000,
+    latitude: 51.5,
+    longitude: -0.12,
+  },
 };
 /** An address found by postcode and building. */
 export const BUILDING_ADDRESS = { uprn: '200000002', postcode: 'EX1 1AB', building: 'Flat 2' };

@@ -76,7 +76,10 @@ describe('the address question: find an address', () => {
     // Narrowed by the building.
     const narrowed = await find(c, page, BUILDING_ADDRESS.postcode, BUILDING_ADDRESS.building);
     const choices = radiosOf(narrowed.html);
-    assert.ok(choices.some((r) => r.value === BUILDING_ADDRESS.uprn), `${BUILDING_ADDRESS.uprn} among ${JSON.stringify(choices)}`);
+    assert.ok(
+      choices.some((r) => r.value === BUILDING_ADDRESS.uprn),
+      `${BUILDING_ADDRESS.uprn} among ${JSON.stringify(choices)}`,
+    );
     assert.match(decode(narrowed.html), new RegExp(`for ${BUILDING_ADDRESS.postcode} and ‘${BUILDING_ADDRESS.building}’`));
 
     // Continue without choosing.

@@ -61,7 +61,10 @@ describe('address answers through the API', () => {
     const alone = await post('noise-complaint', noiseAnswers({ noiseSource: { uprn: ADDRESS.uprn } }));
     assert.equal(alone.status, 201, JSON.stringify(alone.body));
     assert.deepEqual(await storedAnswer(alone.body.processId!, 'noiseSource'), ADDRESS.answer);
-    const mismatched = await post('noise-complaint', noiseAnswers({ noiseSource: { uprn: ADDRESS.uprn, line1: 'Somewhere else', postcode: 'EX9 9ZZ', easting: 1, northing: 1 } }));
+    const mismatched = await post(
+      'noise-complaint',
+      noiseAnswers({ noiseSource: { uprn: ADDRESS.uprn, line1: 'Somewhere else', postcode: 'EX9 9ZZ', easting: 1, northing: 1 } }),
+    );
     assert.equal(mismatched.status, 201, JSON.stringify(mismatched.body));
     assert.deepEqual(await storedAnswer(mismatched.body.processId!, 'noiseSource'), ADDRESS.answer);
   });
@@ -72,23 +75,41 @@ describe('address answers through the API', () => {
     assert.equal(fromGrid.status, 201, JSON.stringify(fromGrid.body));
     const filled = await storedAnswer(fromGrid.body.processId!, 'location');
     const expected = gridToWgs84(grid);
-    assert.ok(Math.abs((filled.latitude as number) - expected.latitude) < 1e-5 && Math.abs((filled.longitude as number) - expected.longitude) < 1e-5, JSON.stringify(filled));
+    assert.ok(
+      Math.abs((filled.latitude as number) - expected.latitude) < 1e-5 && Math.abs((filled.longitude as number) - expected.longitude) < 1e-5,
+      JSON.stringify(filled),
+    );
 
     const point = { latitude: 50.7236, longitude: -3.5275 };
     const fromWgs84 = await post('fly-tipping', flyTipping(point));
     assert.equal(fromWgs84.status, 201, JSON.stringify(fromWgs84.body));
     const gridded = await storedAnswer(fromWgs84.body.processId!, 'location');
     const expectedGrid = wgs84ToGrid(point);
-    assert.ok(Math.hypot((gridded.easting as number) - expectedGrid.easting, (gridded.northing as number) - expectedGrid.northing) < 0.2, JSON.stringify(gridded));
+    assert.ok(
+      Math.hypot((gridded.easting as number) - expectedGrid.easting, (gridded.northing as number) - expectedGrid.northing) < 0.2,
+      JSON.stringify(gridded),
+    );
   });
 
   test('coordinates out of range, outside Great Britain or disagreeing with each other are each a clear 422', async () => {
     const before = await processCount();
     const cases: [Record<string, unknown>, { field: string; message: string }][] = [
-      [{ latitude: 95, longitude: 0 }, { field: 'location.latitude', message: 'Latitude must be a number between 49 and 61' }],
-      [{ easting: -5, northing: 100 }, { field: 'location.easting', message: 'Easting must be a number between 0 and 700000' }],
-      [{ easting: 'far', northing: 100 }, { field: 'location.easting', message: 'Easting must be a number between 0 and 700000' }],
-      [{ latitude: 50, longitude: -8.9 }, { field: 'location.latitude', message: 'The latitude and longitude are not a place in Great Britain' }],
+      [
+        { latitude: 95, longitude: 0 },
+        { field: 'location.latitude', message: 'Latitude must be a number between 49 and 61' },
+      ],
+      [
+        { easting: -5, northing: 100 },
+        { field: 'location.easting', message: 'Easting must be a number between 0 and 700000' },
+      ],
+      [
+        { easting: 'far', northing: 100 },
+        { field: 'location.easting', message: 'Easting must be a number between 0 and 700000' },
+      ],
+      [
+        { latitude: 50, longitude: -8.9 },
+        { field: 'location.latitude', message: 'The latitude and longitude are not a place in Great Britain' },
+      ],
       [
         { easting: 292000, northing: 92500, latitude: 55, longitude: -2 },
         { field: 'location.latitude', message: 'The latitude and longitude are not the same place as the easting and northing' },

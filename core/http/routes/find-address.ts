@@ -99,7 +99,8 @@ export function mountFindAddress(router: Router, hub: Hub, host: FormHost, flow:
     return { sv, page, field, session };
   }
   const finderOf = (sv: ServiceVersion): Promise<AddressFinder> => addressFinder(hub, host.council(sv).id);
-  const backToPage = (ctx: Context, sv: ServiceVersion, page: FormPage) => `${host.base(sv.serviceId)}/${page.id}${ctx.query.change === '1' ? '?change=1' : ''}`;
+  const backToPage = (ctx: Context, sv: ServiceVersion, page: FormPage) =>
+    `${host.base(sv.serviceId)}/${page.id}${ctx.query.change === '1' ? '?change=1' : ''}`;
 
   router.post(`${host.route}/:pageId/${FIND}`, ...guard, async (ctx, next) => {
     const step = await enter(ctx);
