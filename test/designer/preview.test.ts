@@ -8,6 +8,7 @@ import { signUpStaff, staffTestHub, type StaffBrowser } from '../staff/support.t
 import { startDraft } from '../../core/designer/drafts.ts';
 import { formPages } from '../../core/forms/pages.ts';
 import { formValues } from './page-forms.ts';
+import { ADDRESS, MANY_POSTCODE } from '../forms/find-address-support.ts';
 
 const editor = { actor: 'staff:test', name: 'Test Editor' };
 
@@ -137,6 +138,32 @@ describe('designer: preview and try it', () => {
     await browser.get(base);
     page = await browser.get(`${base}/animal`);
     assert.doesNotMatch(page.html, /value="other" checked/);
+  });
+
+  test('try it: an address question alone on its page is found by postcode, as on the citizen pages', async () => {
+    const id = `found-${Date.now()}`;
+    await startDraft(t.hub, editor, {
+      definition: {
+        id,
+        title: 'Report a blocked drain',
+        referencePrefix: 'DRN',
+        fields: [{ id: 'where', type: 'address', label: 'Where is the drain?' }],
+        tasks: [],
+      },
+      baseVersion: null,
+      council: t.hub.councils.defaultId,
+    });
+    const base = `/staff/services/${id}/try`;
+    let page = await browser.get(`${base}/where`);
+    assert.match(page.html, /Find address/);
+    page = await browser.post(`${base}/where/find-address`, { ...formValues(page.html, `${base}/where/find-address`), postcode: MANY_POSTCODE });
+    assert.equal(page.status, 200);
+    assert.match(page.html, /Select an address/);
+    page = await browser.post(`${base}/where/select-address`, { ...formValues(page.html, `${base}/where/select-address`), uprn: ADDRESS.uprn });
+    assert.match(page.html, /Confirm address/);
+    page = await browser.post(`${base}/where/use-address`, formValues(page.html, `${base}/where/use-address`));
+    assert.ok(page.url.endsWith(`${base}/check-answers`), page.url);
+    assert.match(page.html, new RegExp(ADDRESS.shown[0]!));
   });
 
   test('a draft that cannot be shown yet says why', async () => {

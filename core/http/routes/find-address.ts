@@ -19,7 +19,7 @@ type AddressField = Extract<Field, { type: 'address' }>;
 
 /** At most this many addresses are offered as radios; more make a select (which accessible-autocomplete enhances). */
 const RADIOS_UP_TO = 5;
-const FIND = 'find-address';
+export const FIND = 'find-address';
 const SELECT = 'select-address';
 const USE = 'use-address';
 
@@ -56,6 +56,24 @@ function urls(host: FormHost, ctx: Context, sv: ServiceVersion, page: FormPage) 
   };
 }
 
+/** The finder's first page's content (also the designer's preview of the page): the question, postcode and building. */
+export function findAddressView(
+  field: AddressField,
+  links: { action: string; manualUrl: string; backUrl: string },
+  state: { postcode?: string; building?: string; error?: string; unavailable?: boolean } = {},
+): Record<string, unknown> {
+  return {
+    title: field.label,
+    hint: field.hint,
+    ...links,
+    postcode: state.postcode ?? '',
+    building: state.building ?? '',
+    unavailable: !!state.unavailable,
+    errors: state.error ? { postcode: state.error } : {},
+    errorSummary: state.error ? [{ text: state.error, href: '#postcode' }] : null,
+  };
+}
+
 /** The finder's first page: postcode and building. */
 export function renderFindAddress(
   ctx: Context,
@@ -73,16 +91,7 @@ export function renderFindAddress(
     council: host.council(sv),
     serviceName: sv.definition.title,
     serviceUrl: host.base(sv.serviceId),
-    title: field.label,
-    hint: field.hint,
-    backUrl,
-    action: u.action(FIND),
-    manualUrl: u.manual,
-    postcode: state.postcode ?? '',
-    building: state.building ?? '',
-    unavailable: !!state.unavailable,
-    errors: state.error ? { postcode: state.error } : {},
-    errorSummary: state.error ? [{ text: state.error, href: '#postcode' }] : null,
+    ...findAddressView(field, { action: u.action(FIND), manualUrl: u.manual, backUrl }, state),
     ...host.view(ctx, sv),
   });
 }

@@ -12,6 +12,7 @@ import { formPages, previousPage } from '../../../forms/pages.ts';
 import { newReference } from '../../../processes/reference.ts';
 import { checkAnswersView, confirmationView } from '../../routes/form-flow.ts';
 import { questionPageView } from '../../routes/form-page-view.ts';
+import { FIND, findAddressView, lookupFieldOf } from '../../routes/find-address.ts';
 import { offersSaveAndReturn } from '../../routes/save-and-return.ts';
 import { renderPage } from '../../pages/index.ts';
 import type { StaffState } from '../../../staff/index.ts';
@@ -90,11 +91,24 @@ export function mountPreview(router: Router, hub: Hub): void {
     const page = pages.find((p) => p.id === ctx.params.pageId);
     if (!page) throw new NotFoundError('There is no such page in this draft. It may have been removed.');
     const prev = previousPage(pages, page.id, {});
+    const backUrl = prev ? tryPath(sv.serviceId, `/${prev.id}`) : tryPath(sv.serviceId);
+    const finding = lookupFieldOf(page, {});
+    if (finding)
+      return sendCitizenPage(ctx, 'find-address.njk', sv, council, {
+        serviceName: sv.definition.title,
+        serviceUrl: tryPath(sv.serviceId),
+        ...findAddressView(finding, {
+          action: tryPath(sv.serviceId, `/${page.id}/${FIND}`),
+          manualUrl: tryPath(sv.serviceId, `/${page.id}?manual=1`),
+          backUrl,
+        }),
+        formCsrf: (ctx.state as StaffState).csrfToken,
+      });
     sendCitizenPage(ctx, 'form-page.njk', sv, council, {
       ...questionPageView(sv.definition, page, {}, [], null),
       serviceUrl: tryPath(sv.serviceId),
       action: tryPath(sv.serviceId, `/${page.id}`),
-      backUrl: prev ? tryPath(sv.serviceId, `/${prev.id}`) : tryPath(sv.serviceId),
+      backUrl,
       formCsrf: (ctx.state as StaffState).csrfToken,
       formEnctype: 'application/x-www-form-urlencoded',
       // As the citizen will see it (in "try it" the button only goes on to the next page).
