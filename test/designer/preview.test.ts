@@ -147,7 +147,7 @@ describe('designer: preview and try it', () => {
         id,
         title: 'Report a blocked drain',
         referencePrefix: 'DRN',
-        fields: [{ id: 'where', type: 'address', label: 'Where is the drain?' }],
+        fields: [{ id: 'where', type: 'address', label: 'Where is the drain? (optional)', required: false }],
         tasks: [],
       },
       baseVersion: null,
@@ -156,6 +156,10 @@ describe('designer: preview and try it', () => {
     const base = `/staff/services/${id}/try`;
     let page = await browser.get(`${base}/where`);
     assert.match(page.html, /Find address/);
+    // Optional: "Find address" with nothing typed leaves it unanswered.
+    const skipped = await browser.post(`${base}/where/find-address`, formValues(page.html, `${base}/where/find-address`));
+    assert.ok(skipped.url.endsWith(`${base}/check-answers`), skipped.url);
+    page = await browser.get(`${base}/where`);
     page = await browser.post(`${base}/where/find-address`, { ...formValues(page.html, `${base}/where/find-address`), postcode: MANY_POSTCODE });
     assert.equal(page.status, 200);
     assert.match(page.html, /Select an address/);

@@ -27,7 +27,14 @@ const USE = 'use-address';
 export interface FindAddressFlow {
   load(ctx: Context, serviceId: string): Promise<FormSession | null>;
   /** Keeps the page's answer and goes on as a question page's post does (next page, or check your answers). */
-  keepAnswer(ctx: Context, sv: ServiceVersion, page: FormPage, field: AddressField, answer: AddressAnswer, session: FormSession | null): Promise<void>;
+  keepAnswer(
+    ctx: Context,
+    sv: ServiceVersion,
+    page: FormPage,
+    field: AddressField,
+    answer: AddressAnswer | undefined,
+    session: FormSession | null,
+  ): Promise<void>;
   isSentOrSending(session: FormSession | null): boolean;
 }
 
@@ -120,6 +127,8 @@ export function mountFindAddress(router: Router, hub: Hub, host: FormHost, flow:
     const typed = { postcode: (form.postcode ?? '').trim().slice(0, 20), building: (form.building ?? '').trim().slice(0, 100) };
     const again = (extra: { error?: string; unavailable?: boolean }) =>
       renderFindAddress(ctx, host, sv, page, field, backToPage(ctx, sv, page), { ...typed, ...extra });
+    // An optional question left empty is left unanswered, as its typed fields would be.
+    if (!typed.postcode && !typed.building && !field.required) return flow.keepAnswer(ctx, sv, page, field, undefined, session);
     if (!typed.postcode) return ((ctx.status = 422), again({ error: 'Enter a postcode' }));
     const postcode = normalisePostcode(typed.postcode);
     if (!postcode) return ((ctx.status = 422), again({ error: 'Enter a real postcode' }));

@@ -126,6 +126,7 @@ export function mountFormFlow(router: Router, hub: Hub, host: FormHost, guard: M
       keepAnswer: async (ctx, sv, page, field, answer, current) => {
         const session: FormSession = current ?? { serviceId: sv.serviceId, serviceVersion: sv.version, answers: {}, files: [], result: null, sending: false };
         const answers = { ...session.answers, [field.id]: answer };
+        if (answer === undefined) delete answers[field.id];
         const invalid = errorsOnPage(validateAnswers(sv.definition, answers, filesMap(session)).errors, [field]);
         // An address the provider gives that the question cannot take (a line over 200 characters): shown to be typed.
         if (invalid.length) {
