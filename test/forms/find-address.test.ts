@@ -175,5 +175,9 @@ describe('the address question: find an address', () => {
     const list = await find(c, page, MANY_POSTCODE);
     const confirm = await c.postForm(actionIn(list.html), { postcode: MANY_POSTCODE, building: '', uprn: ADDRESS.uprn });
     redirectsTo(await c.postForm(actionIn(confirm.html), { uprn: ADDRESS.uprn }), `${NOISE}/check-answers`, 'changed');
+    // Check your answers shows the address's lines, not its coordinates.
+    const check = await c.get(`${NOISE}/check-answers`);
+    assert.ok(decode(check.html).includes(ADDRESS.shown.join('<br>')), 'the address as lines');
+    assert.doesNotMatch(check.html, /Easting|Latitude/);
   });
 });

@@ -329,7 +329,7 @@ export function checkAnswersView(
       const page = pages.find((p) => p.fields.includes(f))!;
       return {
         key: { text: f.label },
-        value: { html: displayAnswer(f, checked.answers[f.id]) },
+        value: { html: displayAnswer(f, forCitizen(f, checked.answers[f.id])) },
         actions: { items: [{ href: `${base}/${page.id}?change=1`, text: 'Change', visuallyHiddenText: f.label.toLowerCase() }] },
       };
     });
@@ -352,4 +352,11 @@ export function checkAnswersView(
 export function confirmationView(sv: ServiceVersion, result: SentForm, notice: ConfirmationNotice | null): Record<string, unknown> {
   const noun = serviceNoun(sv.definition);
   return { title: `We have received your ${noun}`, serviceName: sv.definition.title, service: sv.definition, noun, result, notice };
+}
+
+/** An address found in the council's list is shown to the citizen as its lines: its coordinates are for the back office. */
+function forCitizen(field: { type: string }, value: unknown): unknown {
+  if (field.type !== 'address' || !value || !(value as { uprn?: string }).uprn) return value;
+  const { line1, line2, town, postcode } = value as Record<string, unknown>;
+  return { line1, line2, town, postcode };
 }
