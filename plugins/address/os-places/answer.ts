@@ -9,8 +9,17 @@ const text = z
   .nullish()
   .transform((v) => (v === null || v === undefined ? '' : String(v).trim()));
 /** UPRNs are strings in OS's JSON; a number is accepted but must be a whole one (digits only after conversion). */
-const uprn = z.union([z.string(), z.number()]).transform((v) => String(v).trim()).pipe(z.string().regex(/^\d{1,12}$/));
-const coordinate = z.union([z.number().finite(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
+const uprn = z
+  .union([z.string(), z.number()])
+  .transform((v) => String(v).trim())
+  .pipe(z.string().regex(/^\d{1,12}$/));
+const coordinate = z.union([
+  z.number().finite(),
+  z
+    .string()
+    .regex(/^-?\d+(\.\d+)?$/)
+    .transform(Number),
+]);
 
 export const dpaSchema = z.object({
   UPRN: uprn,

@@ -65,7 +65,8 @@ export async function getPlaces(
   }
   const read = readAnswer(json);
   if (!read) throw unavailable(config, resource, log, status, 'its answer was not an OS Places answer (no header.totalresults)');
-  if (read.unreadable) log.warn({ provider: 'os-places', resource, unreadable: read.unreadable }, 'OS Places sent records without a UPRN or coordinates; they were left out');
+  if (read.unreadable)
+    log.warn({ provider: 'os-places', resource, unreadable: read.unreadable }, 'OS Places sent records without a UPRN or coordinates; they were left out');
   return read;
 }
 
@@ -78,7 +79,8 @@ function unavailable(config: OsPlacesConfig, resource: Resource, log: PluginLogg
 function statusReason(status: number, body: Buffer, retryAfter: string | undefined): string {
   const said = osMessage(body);
   const detail = said ? ` ("${said}")` : '';
-  if (status === 401) return `it refused the API key (401)${detail}; check the key in the council's address settings and that the OS Data Hub project has the OS Places API`;
+  if (status === 401)
+    return `it refused the API key (401)${detail}; check the key in the council's address settings and that the OS Data Hub project has the OS Places API`;
   if (status === 403) return `the API key may not use OS Places (403)${detail}; add the OS Places API to the key's OS Data Hub project`;
   if (status === 404) return `no such resource (404) at the configured baseUrl; check it (the default is https://api.os.uk/search/places/v1)`;
   if (status === 429) return `it is limiting our requests (429)${retryAfter ? `, retry after ${retryAfter} s` : ''}${detail}; the key's rate limit was reached`;

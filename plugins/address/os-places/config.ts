@@ -21,7 +21,13 @@ export const osPlacesConfigSchema = z.strictObject({
     .describe(
       "Which OS datasets to search: DPA (Royal Mail's postal addresses) and/or LPI (the councils' gazetteers, which also hold places without post: a park, a garage block, a street). With both, an address in both is given once, as its DPA record",
     ),
-  timeoutMs: z.number().int().min(100).max(30_000).default(5000).describe('Each request to OS Places must finish within it, or the citizen is offered manual entry'),
+  timeoutMs: z
+    .number()
+    .int()
+    .min(100)
+    .max(30_000)
+    .default(5000)
+    .describe('Each request to OS Places must finish within it, or the citizen is offered manual entry'),
   allowPrivateNetwork: z
     .boolean()
     .default(false)

@@ -58,12 +58,7 @@ export const addressProvider = defineAddressProvider<OsPlacesConfig, OsPlacesSta
     if (!Number.isFinite(point.easting) || !Number.isFinite(point.northing) || !(maxMetres > 0)) return undefined;
     // OS takes the point to two decimals (a centimetre) and searches at most 1,000 m.
     const radius = Math.min(1000, Math.max(0.01, round2(maxMetres)));
-    const answer = await getPlaces(
-      ctx.state,
-      'nearest',
-      { point: `${round2(point.easting)},${round2(point.northing)}`, radius: String(radius) },
-      ctx.log,
-    );
+    const answer = await getPlaces(ctx.state, 'nearest', { point: `${round2(point.easting)},${round2(point.northing)}`, radius: String(radius) }, ctx.log);
     return answer === 'refused' ? undefined : foundAddresses(answer.records)[0];
   },
 
@@ -72,9 +67,12 @@ export const addressProvider = defineAddressProvider<OsPlacesConfig, OsPlacesSta
   },
 });
 
-/** Records to ask for so that `limit` addresses remain after a UPRN's DPA and LPI records become one address. */
+/**
+ * Records to ask for so that `limit` addresses remain once a UPRN's records become one address: a DPA and an LPI each,
+ * and LPIs OS also lists for a UPRN (alternative and historical names), hence twice that and never fewer than 20.
+ */
 function recordsFor(state: OsPlacesState, limit: number): number {
-  return Math.min(PAGE, Math.max(1, Math.ceil(limit) * state.config.datasets.length));
+  return Math.min(PAGE, Math.max(20, Math.ceil(limit) * state.config.datasets.length * 2));
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
