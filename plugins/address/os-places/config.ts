@@ -6,7 +6,7 @@ export const OS_PLACES_URL = 'https://api.os.uk/search/places/v1';
 export const osPlacesConfigSchema = z.strictObject({
   key: z
     .string()
-    .regex(/^\S{8,200}$/, 'must be an OS Data Hub project API key')
+    .regex(/^[\x21-\x7e]{8,200}$/, 'must be an OS Data Hub project API key (letters and digits, no spaces)')
     .describe('The OS Data Hub project API key with the OS Places API added ({ env: OS_PLACES_API_KEY }); sent in the `key` header, never in a URL'),
   baseUrl: z
     .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
