@@ -234,7 +234,7 @@ describe('os-places address provider', () => {
     const defaults = addressProvider.configSchema.parse({ key: fake.key });
     assert.deepEqual(
       { baseUrl: defaults.baseUrl, datasets: defaults.datasets, timeoutMs: defaults.timeoutMs },
-      { baseUrl: 'https://api.os.uk/search/places/v1', datasets: ['DPA', 'LPI'], timeoutMs: 5000 },
+      { baseUrl: 'https://api.os.uk/search/places/v1', datasets: ['DPA', 'LPI'], timeoutMs: 4000 },
     );
   });
 

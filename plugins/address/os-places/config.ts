@@ -26,8 +26,10 @@ export const osPlacesConfigSchema = z.strictObject({
     .int()
     .min(100)
     .max(30_000)
-    .default(5000)
-    .describe('Each request to OS Places must finish within it, or the citizen is offered manual entry'),
+    .default(4000)
+    .describe(
+      "Each request to OS Places must finish within it, or the citizen is offered manual entry; keep it below the council's address.timeoutMs so the operator's message says what OS did",
+    ),
   allowPrivateNetwork: z
     .boolean()
     .default(false)
