@@ -114,11 +114,27 @@ describe('os-places address provider', () => {
     assert.deepEqual(
       pages.map((r) => [r.params.offset, r.params.maxresults]),
       [
-        ['0', '100'],
-        ['100', '100'],
-        ['200', '100'],
+        [undefined, '40'],
+        ['40', '100'],
+        ['140', '100'],
+        ['240', '100'],
       ],
-      '300 records (150 DPA, 150 LPI) in three pages',
+      'the first page sized for 10 addresses, then OS pages of 100 to the end of the 300 records (150 DPA, 150 LPI)',
+    );
+  });
+
+  test('byPostcode reads further pages until it has the addresses asked for, one per UPRN', async () => {
+    const before = fake.requests.length;
+    const found = await provider.byPostcode('EX3 9ZZ', { limit: 100 }, ctx);
+    assert.equal(found.length, 100);
+    assert.equal(new Set(uprns(found)).size, 100);
+    assert.deepEqual(found[99]!.lines, ['100 LONG ROW']);
+    assert.deepEqual(
+      fake.requests.slice(before).map((r) => [r.params.offset, r.params.maxresults]),
+      [
+        [undefined, '100'],
+        ['100', '100'],
+      ],
     );
   });
 

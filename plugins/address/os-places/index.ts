@@ -1,7 +1,8 @@
 // Addresses from the OS Places API (Ordnance Survey's AddressBase Premium as a service): postcode and free-text search,
 // UPRN lookup and the nearest address to a point, from the DPA and/or LPI datasets, with British National Grid
 // coordinates. The key comes from the environment; the base URL is SSRF-guarded like every admin-typed URL.
-import { defineAddressProvider, type FoundAddress } from '@closeloop/sdk';
+import { defineAddressProvider, type AddressProviderContext, type FoundAddress } from '@closeloop/sdk';
+import type { PlacesRecord } from './answer.ts';
 import { getPlaces, openClient, type OsPlacesState } from './client.ts';
 import { osPlacesConfigSchema, type OsPlacesConfig } from './config.ts';
 import { foundAddresses } from './found-address.ts';
@@ -9,8 +10,10 @@ import { matchesBuilding } from './building.ts';
 
 /** OS answers at most 100 records a request. */
 const PAGE = 100;
-/** A postcode narrowed by building is read page by page up to this many records (the largest postcodes hold a few hundred). */
+/** A postcode is read page by page up to this many records (the largest hold a few hundred addresses, each a DPA and LPIs). */
 const MAX_POSTCODE_RECORDS = 1000;
+/** Free text is ranked by OS: the best 200 records are plenty to choose from. */
+const MAX_SEARCH_RECORDS = 200;
 
 export const addressProvider = defineAddressProvider<OsPlacesConfig, OsPlacesState>({
   name: 'os-places',
@@ -20,30 +23,16 @@ export const addressProvider = defineAddressProvider<OsPlacesConfig, OsPlacesSta
   // One keep-alive, SSRF-guarded client per council, kept by the hub.
   open: ({ config }) => openClient(config),
 
-  async byPostcode(postcode, { building, limit }, ctx) {
-    const compact = postcode.replace(/\s+/g, '');
-    if (!building) {
-      const answer = await getPlaces(ctx.state, 'postcode', { postcode: compact, maxresults: String(recordsFor(ctx.state, limit)) }, ctx.log);
-      return answer === 'refused' ? [] : foundAddresses(answer.records).slice(0, limit);
-    }
-    // OS cannot narrow a postcode by building: read the postcode's records and narrow them here.
-    const records = [];
-    for (let offset = 0; offset < MAX_POSTCODE_RECORDS; offset += PAGE) {
-      const answer = await getPlaces(ctx.state, 'postcode', { postcode: compact, maxresults: String(PAGE), offset: String(offset) }, ctx.log);
-      if (answer === 'refused') return [];
-      records.push(...answer.records);
-      if (offset + PAGE >= answer.totalResults) break;
-    }
-    return foundAddresses(records)
-      .filter((a) => matchesBuilding(a, building))
-      .slice(0, limit);
+  byPostcode(postcode, { building, limit }, ctx) {
+    // OS cannot narrow a postcode by building: its records are read and narrowed here.
+    const keep = building ? (a: FoundAddress) => matchesBuilding(a, building) : undefined;
+    return collect(ctx, 'postcode', { postcode: postcode.replace(/\s+/g, '') }, { limit, maxRecords: MAX_POSTCODE_RECORDS, keep });
   },
 
-  async search(text, { limit }, ctx) {
+  search(text, { limit }, ctx) {
     const query = text.trim();
-    if (!query) return [];
-    const answer = await getPlaces(ctx.state, 'find', { query, maxresults: String(recordsFor(ctx.state, limit)) }, ctx.log);
-    return answer === 'refused' ? [] : foundAddresses(answer.records).slice(0, limit);
+    if (!query) return Promise.resolve([]);
+    return collect(ctx, 'find', { query }, { limit, maxRecords: MAX_SEARCH_RECORDS });
   },
 
   async byUprn(uprn, ctx) {
@@ -68,11 +57,28 @@ export const addressProvider = defineAddressProvider<OsPlacesConfig, OsPlacesSta
 });
 
 /**
- * Records to ask for so that `limit` addresses remain once a UPRN's records become one address: a DPA and an LPI each,
- * and LPIs OS also lists for a UPRN (alternative and historical names), hence twice that and never fewer than 20.
+ * Addresses from one resource, page by page, until `limit` remain (after one address per UPRN and `keep`), OS has no
+ * more, or `maxRecords` were read. The first page is sized for `limit`: twice the addresses wanted per dataset (a DPA and
+ * an LPI each, and the alternative and historical LPIs OS also lists), at least 20; later pages are OS's 100.
  */
-function recordsFor(state: OsPlacesState, limit: number): number {
-  return Math.min(PAGE, Math.max(20, Math.ceil(limit) * state.config.datasets.length * 2));
+async function collect(
+  ctx: AddressProviderContext<OsPlacesConfig, OsPlacesState>,
+  resource: 'postcode' | 'find',
+  params: Record<string, string>,
+  { limit, maxRecords, keep }: { limit: number; maxRecords: number; keep?: (a: FoundAddress) => boolean },
+): Promise<FoundAddress[]> {
+  const records: PlacesRecord[] = [];
+  let found: FoundAddress[] = [];
+  let size = Math.min(PAGE, Math.max(20, Math.ceil(limit) * ctx.state.config.datasets.length * 2));
+  for (let offset = 0; offset < maxRecords; offset += size, size = PAGE) {
+    const page = { ...params, maxresults: String(size), ...(offset ? { offset: String(offset) } : {}) };
+    const answer = await getPlaces(ctx.state, resource, page, ctx.log);
+    if (answer === 'refused') return [];
+    records.push(...answer.records);
+    found = keep ? foundAddresses(records).filter(keep) : foundAddresses(records);
+    if (found.length >= limit || offset + size >= answer.totalResults) break;
+  }
+  return found.slice(0, limit);
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
