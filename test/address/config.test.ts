@@ -7,6 +7,9 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { parse } from 'yaml';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import { checkConfig } from '../../core/check-config.ts';
 import { ConfigError } from '../../core/config/index.ts';
 import { addressFinder } from '../../core/address/index.ts';
@@ -88,6 +91,22 @@ describe('a running hub', () => {
   after(async () => {
     await t?.close();
     await rm(work, { recursive: true, force: true });
+  });
+
+  test("/schemas/closeloop.json checks a council's address.config by its provider's schema (the gazetteer's by default)", async () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormatsModule.default(ajv);
+    const validate = ajv.compile((await (await fetch(`${t.url}/schemas/closeloop.json`)).json()) as object);
+    const config = parse(await readFile('config/closeloop.yaml', 'utf8')) as { council: { address: Record<string, unknown> } };
+    assert.equal(validate(config), true, JSON.stringify(validate.errors));
+    config.council.address = { config: { sead: 'x.csv' } };
+    assert.equal(validate(config), false);
+    assert.ok(
+      validate.errors!.some((e) => e.instancePath === '/council/address/config' && /additional/.test(e.message ?? '')),
+      JSON.stringify(validate.errors),
+    );
+    config.council.address = { provider: 'someone-elses', config: { sead: 'x.csv' } };
+    assert.equal(validate(config), true, 'another provider’s settings are its own schema’s business');
   });
 
   test('a council added with a broken provider setting gets a ConfigError naming the field when its finder is asked for', async () => {

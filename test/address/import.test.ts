@@ -94,11 +94,11 @@ describe('closeloop gazetteer import', () => {
     assert.equal(code, 1);
     assert.equal(out, '');
     assert.match(err, /5 bad rows:\n/);
-    assert.match(err, /  line 3: "SW1A 2AC" is not a UK postcode\n/);
-    assert.match(err, /  line 4: UPRN "1234567890123" is not 1 to 12 digits\n/);
-    assert.match(err, /  line 5: easting "800000", northing "304000" is not a point in Great Britain/);
-    assert.match(err, /  line 6: UPRN 10 is already on line 2\n/);
-    assert.match(err, /  line 8: the address has no lines\n/);
+    assert.match(err, / {2}line 3: "SW1A 2AC" is not a UK postcode\n/);
+    assert.match(err, / {2}line 4: UPRN "1234567890123" is not 1 to 12 digits\n/);
+    assert.match(err, / {2}line 5: easting "800000", northing "304000" is not a point in Great Britain/);
+    assert.match(err, / {2}line 6: UPRN 10 is already on line 2\n/);
+    assert.match(err, / {2}line 8: the address has no lines\n/);
     assert.match(err, /Nothing was imported; council "default"'s addresses are as they were\. .*--on-bad-rows skip/);
     assert.deepEqual(await finder.byPostcode('AA5 5AB'), before);
     assert.equal((await tables()).length, 1, 'no half-made table is left');
@@ -108,7 +108,7 @@ describe('closeloop gazetteer import', () => {
   test('with --on-bad-rows skip the bad rows are listed and the rest imported', async () => {
     const { code, out, err } = await run({ file: await csv('bad.csv', BAD), onBadRows: 'skip' });
     assert.equal(code, 0, err);
-    assert.match(out, /^Skipped 5 bad rows:\n  line 3: .*\n  line 4: .*\n  line 5: .*\n  line 6: .*\n  line 8: .*\nImported 2 addresses/);
+    assert.match(out, /^Skipped 5 bad rows:\n {2}line 3: .*\n {2}line 4: .*\n {2}line 5: .*\n {2}line 6: .*\n {2}line 8: .*\nImported 2 addresses/);
     assert.deepEqual(
       (await finder.byPostcode('AA5 5AB')).map((a) => a.uprn),
       ['10', '13'],
