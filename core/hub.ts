@@ -46,10 +46,10 @@ export async function openHub(config: Config, options: OpenHubOptions): Promise<
   try {
     const registry = new Registry();
     await registry.loadPlugins(config.plugins, config.dir);
-    const plugins = await pluginData(registry, config);
     // Each council's address provider and its settings, checked now rather than at a citizen's first lookup.
     const addressProblems = await addressConfigProblems(config, registry);
     if (addressProblems.length) throw new ConfigError(addressProblems);
+    const plugins = await pluginData(registry, config);
     if (options.migrate) {
       // The hub's tables first, then the tables of the plugins config uses (each under the migration lock).
       const ran = [...(await migrate(db, config)), ...(await migratePlugins(db, plugins.migrations))];

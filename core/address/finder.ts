@@ -11,6 +11,7 @@ import { pluginDatabase, type Database } from '../db/index.ts';
 import { checkAddressConfig, type AddressProviderSource } from './address-config.ts';
 import { importGazetteer } from './gazetteer/import.ts';
 import { hasAddresses } from './gazetteer/gazetteer-repo.ts';
+import { gazetteerProvider } from './gazetteer/provider.ts';
 import { isGridPointInGreatBritain } from './grid.ts';
 import { normalisePostcode } from './postcode.ts';
 
@@ -56,7 +57,9 @@ async function build(hub: AddressHost, council: string): Promise<AddressFinder> 
   if (!checked.ok) throw new ConfigError(checked.problems);
   const { provider, settings, providerConfig, seedFile } = checked.checked;
   const database = pluginDatabase(hub.db);
-  // Providers are given the hub's database: the gazetteer reads its tables through it; others may keep a cache.
+  // The gazetteer reads its tables through the hub's database; other providers get it, as channels do, when they
+  // declare tables of their own (their migrations run at start with the hub's).
+  const withDatabase = provider === (gazetteerProvider as AddressProvider<unknown>) || Boolean(provider.migrations?.length);
   const context: AddressProviderContext<unknown> = {
     name: `${council}:${provider.name}`,
     council,
@@ -64,7 +67,7 @@ async function build(hub: AddressHost, council: string): Promise<AddressFinder> 
     log: hub.log.child({ council, addressProvider: provider.name }),
     publicBaseUrl: hub.config.server.publicBaseUrl,
     configDir: hub.config.dir,
-    database,
+    ...(withDatabase ? { database } : {}),
     state: undefined,
   };
   if (provider.open) {
