@@ -72,6 +72,23 @@ describe('check-config and address settings', () => {
     assert.match(text, /council\.address\.config\.seed: must be a \.csv file/);
   });
 
+  test("a provider's setting may come from the environment, like a binding's (an API key)", async () => {
+    delete process.env.CLOSELOOP_TEST_GAZETTEER_SEED;
+    let { code, text, line } = await checkWith('  address:\n    config:\n      seed: { env: CLOSELOOP_TEST_GAZETTEER_SEED }\n');
+    assert.equal(code, 1, text);
+    assert.match(
+      text,
+      new RegExp(`closeloop\\.yaml:${line + 2}: council\\.address\\.config\\.seed: environment variable CLOSELOOP_TEST_GAZETTEER_SEED is not set`),
+    );
+    process.env.CLOSELOOP_TEST_GAZETTEER_SEED = 'gazetteer/example.csv';
+    try {
+      ({ code, text } = await checkWith('  address:\n    config:\n      seed: { env: CLOSELOOP_TEST_GAZETTEER_SEED }\n'));
+      assert.equal(code, 0, text);
+    } finally {
+      delete process.env.CLOSELOOP_TEST_GAZETTEER_SEED;
+    }
+  });
+
   test('limits out of range and unknown settings are refused by the main schema', async () => {
     const { code, text, line } = await checkWith('  address:\n    maxResults: 0\n    timeoutMs: 10\n    colour: red\n');
     assert.equal(code, 1, text);
