@@ -74,16 +74,16 @@ describe('check-config and address settings', () => {
 
   test("a provider's setting may come from the environment, like a binding's (an API key)", async () => {
     delete process.env.CLOSELOOP_TEST_GAZETTEER_SEED;
-    let { code, text, line } = await checkWith('  address:\n    config:\n      seed: { env: CLOSELOOP_TEST_GAZETTEER_SEED }\n');
-    assert.equal(code, 1, text);
+    const unset = await checkWith('  address:\n    config:\n      seed: { env: CLOSELOOP_TEST_GAZETTEER_SEED }\n');
+    assert.equal(unset.code, 1, unset.text);
     assert.match(
-      text,
-      new RegExp(`closeloop\\.yaml:${line + 2}: council\\.address\\.config\\.seed: environment variable CLOSELOOP_TEST_GAZETTEER_SEED is not set`),
+      unset.text,
+      new RegExp(`closeloop\\.yaml:${unset.line + 2}: council\\.address\\.config\\.seed: environment variable CLOSELOOP_TEST_GAZETTEER_SEED is not set`),
     );
     process.env.CLOSELOOP_TEST_GAZETTEER_SEED = 'gazetteer/example.csv';
     try {
-      ({ code, text } = await checkWith('  address:\n    config:\n      seed: { env: CLOSELOOP_TEST_GAZETTEER_SEED }\n'));
-      assert.equal(code, 0, text);
+      const set = await checkWith('  address:\n    config:\n      seed: { env: CLOSELOOP_TEST_GAZETTEER_SEED }\n');
+      assert.equal(set.code, 0, set.text);
     } finally {
       delete process.env.CLOSELOOP_TEST_GAZETTEER_SEED;
     }
