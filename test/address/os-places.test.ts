@@ -301,6 +301,7 @@ describe('the OS Places fake', () => {
       'postcode?postcode=Q',
       'postcode?postcode=EX31PL&dataset=PAF',
       'postcode?postcode=EX31PL&output_srs=EPSG:9999',
+      'postcode?postcode=EX31PL&lr=FR',
       'postcode?postcode=EX31PL&maxresults=101',
       'postcode?postcode=EX31PL&maxresults=0',
       'postcode?postcode=EX31PL&offset=-1',

@@ -1,6 +1,6 @@
 // A faithful fake of the OS Places API (https://api.os.uk/search/places/v1): the `key` (header or query parameter) is
 // enforced first (401 in OS's `{ error: { statuscode, message } }` shape), then each resource's query parameters are
-// checked as OS documents them (postcode form, dataset values, output_srs, maxresults 1–100, offset, point "x,y" to two
+// checked as OS documents them (postcode form, dataset values, lr, output_srs, maxresults 1–100, offset, point "x,y" to two
 // decimals inside the grid, radius 0.01–1000, UPRN digits) with 400s in the same shape; answers carry OS's `header`
 // and, only when something matched, `results` of `{ DPA }` / `{ LPI }` records (test/fakes/os-places-records.ts).
 // Stricter than OS in one way, to catch typos: a parameter a resource does not take is a 400 here.
@@ -126,6 +126,8 @@ function respond(resource: Resource, params: Record<string, string>, uri: string
   if (!SRS.includes(srs)) throw new BadRequest(`Requested output_srs '${srs}' is invalid. Valid values are ${SRS.join(', ')}.`);
   // Honest about what it is: the fake's records are in British National Grid and it converts to nothing else.
   if (srs !== 'EPSG:27700' && srs !== 'BNG') throw new BadRequest(`output_srs '${srs}' is valid for OS Places, but this fake serves only EPSG:27700 (BNG).`);
+  if (params.lr !== undefined && !params.lr.split(',').every((l) => l === 'EN' || l === 'CY'))
+    throw new BadRequest(`Requested lr '${params.lr}' is invalid. Valid values are EN, CY.`);
   if ((params.format ?? 'JSON') !== 'JSON') throw new BadRequest(`format '${params.format}' is valid for OS Places, but this fake serves only JSON.`);
   const maxresults = params.maxresults === undefined ? 100 : integer(params.maxresults, 'maxresults', 1, 100);
   const offset = params.offset === undefined ? 0 : integer(params.offset, 'offset', 0, Number.MAX_SAFE_INTEGER);
