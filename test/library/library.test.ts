@@ -1,0 +1,132 @@
+// The service library: every definition in config/services/, filled with sample answers and sent through the real API
+// (JSON, and multipart with real files for its file questions), reaches the sandbox back office as XML its own XSD
+// accepts. Beside it, every option of every question goes through the service's mapping and XSD (a lookup table
+// missing a code, or an XSD missing an enumeration, fails here rather than in a citizen's delivery).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadServiceFiles, type Field, type ServiceDefinition } from '../../core/services/index.ts';
+import { sampleAnswers, sampleDocuments } from '../../core/services/sample-answers.ts';
+import { compileMapping, loadXsd, parseXmlSafely, renderXml, selectAll, selectText, validateXml } from '../../core/xml/index.ts';
+import { startTestHub, type TestHub } from '../helpers/hub.ts';
+import { pdfBytes, pngBytes } from '../helpers/files.ts';
+
+const SERVICES_DIR = 'config/services';
+const XSD_DIR = resolve('config/xsd');
+const NAMESPACE = { eh: 'urn:example-council:envhealth:v1' };
+
+const { services, problems } = loadServiceFiles(SERVICES_DIR, { bindings: new Set(['sandbox']), channels: new Set(['email']), xsdDir: XSD_DIR });
+const definitions = services.map((s) => s.definition);
+
+/** The answers for one variant: variant 0 takes each question's first option (the sample answers), variant n its nth. */
+function answersFor(def: ServiceDefinition, variant: number): Record<string, unknown> {
+  const answers = sampleAnswers(def);
+  for (const field of def.fields) {
+    if (field.type === 'file') delete answers[field.id]; // files travel as multipart parts, never inside the JSON
+    else if (field.type === 'radios' || field.type === 'select') answers[field.id] = field.options[variant % field.options.length]!.value;
+    else if (field.type === 'checkboxes')
+      answers[field.id] = variant === 0 ? answers[field.id] : [field.options[variant % field.options.length]!.value, field.options.at(-1)!.value].filter((v, i, all) => all.indexOf(v) === i);
+  }
+  return answers;
+}
+
+/** Real bytes of a type the file question accepts (PNG or PDF), or null when it takes neither. */
+function sampleFile(field: Extract<Field, { type: 'file' }>): { bytes: Buffer; type: string; name: string } | null {
+  if (field.accept.includes('image/png')) return { bytes: pngBytes(), type: 'image/png', name: 'photo.png' };
+  if (field.accept.includes('application/pdf')) return { bytes: pdfBytes(), type: 'application/pdf', name: 'evidence.pdf' };
+  return null;
+}
+
+function mostOptions(def: ServiceDefinition): number {
+  return Math.max(1, ...def.fields.map((f) => ('options' in f ? f.options.length : 1)));
+}
+
+describe('the service library', () => {
+  let t: TestHub;
+  before(async () => {
+    t = await startTestHub({ worker: { sweepAfterMs: 300, sweepIntervalMs: 300 } });
+  });
+  after(() => t.close());
+
+  test('config/services loads without problems and holds the library', () => {
+    assert.deepEqual(problems, []);
+    const files = readdirSync(SERVICES_DIR).filter((f) => f.endsWith('.yaml'));
+    assert.equal(definitions.length, files.length, 'every file is a service');
+    assert.ok(definitions.length >= 5, `the four examples and the library's services (found ${definitions.length})`);
+    const prefixes = definitions.map((d) => d.referencePrefix);
+    assert.equal(new Set(prefixes).size, prefixes.length, 'reference prefixes are unique');
+    for (const def of definitions) {
+      assert.ok(t.hub.catalogue.has(def.id), `${def.id} is published`);
+      assert.deepEqual(def.bindings, ['sandbox'], `${def.id} goes to the sandbox`);
+      assert.ok(def.xml, `${def.id} has an XML mapping`);
+    }
+  });
+
+  test('every option of every question maps to XML its XSD accepts', () => {
+    for (const def of definitions) {
+      const mapping = compileMapping(def.xml!.mapping);
+      for (let variant = 0; variant < mostOptions(def); variant++) {
+        const result = renderXml(mapping, XSD_DIR, def.xml!.xsd, {
+          process: { id: '00000000-0000-4000-8000-000000000000', reference: `${def.referencePrefix}-ABCD2345`, serviceId: def.id, serviceVersion: 1, submittedAt: '2026-01-15T10:00:00.000Z' },
+          answers: answersFor(def, variant),
+          documents: sampleDocuments(def),
+        });
+        assert.deepEqual(result.errors, [], `${def.id}, variant ${variant}:\n${result.xml}`);
+      }
+    }
+  });
+
+  for (const def of definitions) {
+    test(`${def.id}: JSON and multipart submissions reach the sandbox as XML valid against ${def.xml?.xsd}`, async () => {
+      const xsd = loadXsd(XSD_DIR, def.xml!.xsd);
+      const asJson = await fetch(`${t.url}/api/v1/services/${def.id}/submissions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ answers: answersFor(def, 0) }),
+      });
+      assert.equal(asJson.status, 201, await asJson.clone().text());
+
+      const form = new FormData();
+      form.append('answers', JSON.stringify(answersFor(def, mostOptions(def) - 1)));
+      let files = 0;
+      for (const field of def.fields) {
+        const file = field.type === 'file' ? sampleFile(field) : null;
+        if (!file) continue;
+        form.append(field.id, new Blob([new Uint8Array(file.bytes)], { type: file.type }), file.name);
+        files++;
+      }
+      const asMultipart = await fetch(`${t.url}/api/v1/services/${def.id}/submissions`, { method: 'POST', body: form });
+      assert.equal(asMultipart.status, 201, await asMultipart.clone().text());
+
+      for (const [res, evidence] of [
+        [asJson, 0],
+        [asMultipart, files],
+      ] as const) {
+        const { processId, reference } = (await res.json()) as { processId: string; reference: string };
+        assert.match(reference, new RegExp(`^${def.referencePrefix}-`));
+        const status = await deliveryOutcome(t, processId);
+        assert.equal(status.status, 'delivered', `${def.id} ${reference}: ${status.last_error ?? ''}`);
+        const received = await t.hub.db.row<{ body: string }>('select body from sandbox_inbox where reference = $1', [reference]);
+        assert.ok(received, `${reference} is in the sandbox's inbox`);
+        const checked = validateXml(received.body, xsd);
+        assert.deepEqual(checked.errors, [], `${def.id}: the sandbox's XML is valid against ${def.xml!.xsd}`);
+        const doc = parseXmlSafely(Buffer.from(received.body));
+        assert.equal(selectText(doc, '/*/eh:Case/eh:Reference', NAMESPACE), reference, 'the XML carries the case reference');
+        const mapping = def.xml!.mapping as { root: string };
+        assert.equal(doc.root()?.name(), mapping.root);
+        assert.equal(selectAll(doc, '//eh:Document[@kind="evidence"]', NAMESPACE).length, evidence, 'each uploaded file is listed');
+      }
+    });
+  }
+});
+
+async function deliveryOutcome(t: TestHub, processId: string): Promise<{ status: string; last_error: string | null }> {
+  const end = Date.now() + 30_000;
+  for (;;) {
+    const row = await t.hub.db.row<{ status: string; last_error: string | null }>('select status, last_error from deliveries where process_id = $1', [processId]);
+    if (row && (row.status === 'delivered' || row.status === 'dead' || Date.now() > end)) return row;
+    if (!row && Date.now() > end) return { status: 'missing', last_error: 'no delivery row' };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
