@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadServiceFiles, type Field, type ServiceDefinition } from '../../core/services/index.ts';
-import { sampleAnswers, sampleDocuments } from '../../core/services/sample-answers.ts';
+import { sampleDocuments } from '../../core/services/sample-answers.ts';
 import { compileMapping, loadXsd, parseXmlSafely, renderXml, selectAll, selectText, validateXml } from '../../core/xml/index.ts';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { pdfBytes, pngBytes } from '../helpers/files.ts';
+import { answersFor, mostOptions, sampleInput } from './variants.ts';
 
 const SERVICES_DIR = 'config/services';
 const XSD_DIR = resolve('config/xsd');
@@ -19,27 +20,11 @@ const NAMESPACE = { eh: 'urn:example-council:envhealth:v1' };
 const { services, problems } = loadServiceFiles(SERVICES_DIR, { bindings: new Set(['sandbox']), channels: new Set(['email']), xsdDir: XSD_DIR });
 const definitions = services.map((s) => s.definition);
 
-/** The answers for one variant: variant 0 takes each question's first option (the sample answers), variant n its nth. */
-function answersFor(def: ServiceDefinition, variant: number): Record<string, unknown> {
-  const answers = sampleAnswers(def);
-  for (const field of def.fields) {
-    if (field.type === 'file') delete answers[field.id]; // files travel as multipart parts, never inside the JSON
-    else if (field.type === 'radios' || field.type === 'select') answers[field.id] = field.options[variant % field.options.length]!.value;
-    else if (field.type === 'checkboxes')
-      answers[field.id] = variant === 0 ? answers[field.id] : [field.options[variant % field.options.length]!.value, field.options.at(-1)!.value].filter((v, i, all) => all.indexOf(v) === i);
-  }
-  return answers;
-}
-
 /** Real bytes of a type the file question accepts (PNG or PDF), or null when it takes neither. */
 function sampleFile(field: Extract<Field, { type: 'file' }>): { bytes: Buffer; type: string; name: string } | null {
   if (field.accept.includes('image/png')) return { bytes: pngBytes(), type: 'image/png', name: 'photo.png' };
   if (field.accept.includes('application/pdf')) return { bytes: pdfBytes(), type: 'application/pdf', name: 'evidence.pdf' };
   return null;
-}
-
-function mostOptions(def: ServiceDefinition): number {
-  return Math.max(1, ...def.fields.map((f) => ('options' in f ? f.options.length : 1)));
 }
 
 describe('the service library', () => {
@@ -67,11 +52,7 @@ describe('the service library', () => {
     for (const def of definitions) {
       const mapping = compileMapping(def.xml!.mapping);
       for (let variant = 0; variant < mostOptions(def); variant++) {
-        const result = renderXml(mapping, XSD_DIR, def.xml!.xsd, {
-          process: { id: '00000000-0000-4000-8000-000000000000', reference: `${def.referencePrefix}-ABCD2345`, serviceId: def.id, serviceVersion: 1, submittedAt: '2026-01-15T10:00:00.000Z' },
-          answers: answersFor(def, variant),
-          documents: sampleDocuments(def),
-        });
+        const result = renderXml(mapping, XSD_DIR, def.xml!.xsd, sampleInput(def, variant));
         assert.deepEqual(result.errors, [], `${def.id}, variant ${variant}:\n${result.xml}`);
       }
     }
