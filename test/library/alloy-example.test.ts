@@ -25,13 +25,27 @@ const { services } = loadServiceFiles('config/services', { bindings: new Set(['s
 const toAlloy = services.map((s) => s.definition).filter((d) => serviceBindings[d.id]?.includes('alloy-envhealth'));
 
 /** The library's first batch (issue 20). */
-const LIBRARY = ['dog-fouling', 'stray-dog', 'bonfire-smoke', 'dead-animal', 'abandoned-vehicle', 'rented-home-disrepair', 'food-poisoning', 'rubbish-private-land'];
+const LIBRARY = [
+  'dog-fouling',
+  'stray-dog',
+  'bonfire-smoke',
+  'dead-animal',
+  'abandoned-vehicle',
+  'rented-home-disrepair',
+  'food-poisoning',
+  'rubbish-private-land',
+];
 
 describe('the Alloy example binding', () => {
   test('binds the library to Alloy', () => {
-    for (const id of LIBRARY) assert.ok(toAlloy.some((d) => d.id === id), `${id} goes to Alloy`);
+    for (const id of LIBRARY)
+      assert.ok(
+        toAlloy.some((d) => d.id === id),
+        `${id} goes to Alloy`,
+      );
     for (const id of toAlloy.map((d) => d.id)) assert.ok(config.services[id], `${id} has its own attributes`);
-    for (const def of LIBRARY.map((id) => toAlloy.find((d) => d.id === id)!)) assert.ok(mappingFor(config, def.id).geometry, `${def.id} puts its item on the map`);
+    for (const def of LIBRARY.map((id) => toAlloy.find((d) => d.id === id)!))
+      assert.ok(mappingFor(config, def.id).geometry, `${def.id} puts its item on the map`);
   });
 
   for (const def of toAlloy) {

@@ -6,8 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadServiceFiles, type Field, type ServiceDefinition } from '../../core/services/index.ts';
-import { sampleDocuments } from '../../core/services/sample-answers.ts';
+import { loadServiceFiles, type Field } from '../../core/services/index.ts';
 import { compileMapping, loadXsd, parseXmlSafely, renderXml, selectAll, selectText, validateXml } from '../../core/xml/index.ts';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { pdfBytes, pngBytes } from '../helpers/files.ts';
@@ -105,7 +104,9 @@ describe('the service library', () => {
 async function deliveryOutcome(t: TestHub, processId: string): Promise<{ status: string; last_error: string | null }> {
   const end = Date.now() + 30_000;
   for (;;) {
-    const row = await t.hub.db.row<{ status: string; last_error: string | null }>('select status, last_error from deliveries where process_id = $1', [processId]);
+    const row = await t.hub.db.row<{ status: string; last_error: string | null }>('select status, last_error from deliveries where process_id = $1', [
+      processId,
+    ]);
     if (row && (row.status === 'delivered' || row.status === 'dead' || Date.now() > end)) return row;
     if (!row && Date.now() > end) return { status: 'missing', last_error: 'no delivery row' };
     await new Promise((r) => setTimeout(r, 100));
