@@ -57,6 +57,28 @@ describe('the service library', () => {
     }
   });
 
+  test('an empty submission names every required question as the GOV.UK Design System does ("Enter…", "Select…")', async () => {
+    for (const def of definitions) {
+      const res = await fetch(`${t.url}/api/v1/services/${def.id}/submissions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ answers: {} }),
+      });
+      assert.equal(res.status, 422, def.id);
+      const { errors } = (await res.json()) as { errors: { field: string; message: string }[] };
+      const required = def.fields.filter((f) => f.required && !f.showIf).map((f) => f.id);
+      assert.deepEqual(
+        errors.map((e) => e.field),
+        required,
+        `${def.id}: one message per required question`,
+      );
+      for (const { field, message } of errors) {
+        assert.match(message, /^(Enter|Select|Describe|Tell us) /, `${def.id}.${field}: "${message}"`);
+        assert.doesNotMatch(message, /an answer to ‘/, `${def.id}.${field}: give the question an errorName`);
+      }
+    }
+  });
+
   for (const def of definitions) {
     test(`${def.id}: JSON and multipart submissions reach the sandbox as XML valid against ${def.xml?.xsd}`, async () => {
       const xsd = loadXsd(XSD_DIR, def.xml!.xsd);
