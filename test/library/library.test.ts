@@ -4,12 +4,14 @@
 // missing a code, or an XSD missing an enumeration, fails here rather than in a citizen's delivery).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
 import { loadServiceFiles, type Field } from '../../core/services/index.ts';
 import { compileMapping, loadXsd, parseXmlSafely, renderXml, selectAll, selectText, validateXml } from '../../core/xml/index.ts';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { pdfBytes, pngBytes } from '../helpers/files.ts';
+import { EXAMPLE_CONFIG } from '../helpers/example-backoffices.ts';
 import { answersFor, mostOptions, sampleInput } from './variants.ts';
 
 const SERVICES_DIR = 'config/services';
@@ -45,6 +47,19 @@ describe('the service library', () => {
       assert.deepEqual(def.bindings, ['sandbox'], `${def.id} goes to the sandbox`);
       assert.ok(def.xml, `${def.id} has an XML mapping`);
     }
+  });
+
+  test('no text is cut short by YAML: nothing in a definition is empty', () => {
+    // `{ label: Fridges, freezers or white goods }` is YAML for the label "Fridges" and an empty key "freezers or white
+    // goods", which the schema drops without a word: quote text with commas inside { }.
+    const empty: string[] = [];
+    const walk = (node: unknown, path: string) => {
+      if (node === null) empty.push(path);
+      else if (typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, `${path}.${k}`);
+    };
+    for (const file of readdirSync(SERVICES_DIR).filter((f) => f.endsWith('.yaml'))) walk(parse(readFileSync(join(SERVICES_DIR, file), 'utf8')), file);
+    walk(parse(readFileSync(EXAMPLE_CONFIG, 'utf8')), EXAMPLE_CONFIG);
+    assert.deepEqual(empty, []);
   });
 
   test('every option of every question maps to XML its XSD accepts', () => {
