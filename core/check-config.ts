@@ -3,6 +3,8 @@ import { ConfigError, formatProblem, loadConfig, type Config, type ConfigProblem
 import { councilContext, loadServiceFiles, type LoadedService } from './services/index.ts';
 import { checkServiceXml } from './services/check-xml.ts';
 import { checkBindings } from './plugins/check-bindings.ts';
+import { Registry } from './plugins/registry.ts';
+import { addressConfigProblems } from './address/index.ts';
 
 /** `connect`: also run each connector's check() against its back office (after every static check has passed). */
 export async function checkConfig(file: string, out: NodeJS.WritableStream = process.stdout, options: { connect?: boolean } = {}): Promise<number> {
@@ -30,6 +32,10 @@ export async function checkConfig(file: string, out: NodeJS.WritableStream = pro
     const badXsd = new Set(loaded.problems.filter((p) => p.path === 'xml.xsd').map((p) => p.file));
     for (const s of services) if (!badXsd.has(s.file)) problems.push(...checkServiceXml(s, config.paths.xsd));
     problems.push(...(await checkBindings(config, { connect: options.connect && problems.length === 0 })));
+    const registry = new Registry();
+    // A plugin that does not load is already reported (plugins:); the councils' providers are checked with the rest.
+    await registry.loadPlugins(config.plugins, config.dir).catch(() => {});
+    problems.push(...(await addressConfigProblems(config, registry)));
   }
   if (problems.length) {
     out.write(`${problems.length} problem${problems.length === 1 ? '' : 's'} found:\n`);

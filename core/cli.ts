@@ -1,4 +1,4 @@
-// The closeloop command: start | serve | worker | migrate | check-config | keys | replay | erase | retention
+// The closeloop command: start | serve | worker | migrate | check-config | keys | replay | erase | retention | staff | gazetteer
 import './node-version.ts';
 import './threadpool.ts';
 import { parseArgs } from 'node:util';
@@ -36,6 +36,10 @@ Commands:
   staff list
   staff disable --email EMAIL
                         the account can no longer sign in; its sessions end
+  gazetteer import FILE [--council ID] [--on-bad-rows abort|skip]
+                        load a council's address list (CSV: README "Addresses") into the gazetteer,
+                        replacing the previous one at once; a bad row imports nothing (abort, the
+                        default) or is listed and left out (skip)
 
 Options:
   --config <file>       config file (default: $CLOSELOOP_CONFIG or config/closeloop.yaml)
@@ -61,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
       email: { type: 'string' },
       role: { type: 'string' },
       'dry-run': { type: 'boolean' },
+      'on-bad-rows': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -96,6 +101,8 @@ async function main(argv: string[]): Promise<number> {
       return retention(config, values['dry-run'] ?? false);
     case 'staff':
       return (await import('./staff/command.ts')).staffCommand(config, sub, values, process.stdout, process.stderr, USAGE);
+    case 'gazetteer':
+      return (await import('./gazetteer-command.ts')).gazetteerCommand(config, sub, arg, values, process.stdout, process.stderr);
     default:
       process.stderr.write(`Unknown command "${command}"\n\n${USAGE}`);
       return 1;

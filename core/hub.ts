@@ -11,6 +11,7 @@ import { pluginData, type PluginEraser } from './plugins/plugin-data.ts';
 import { Councils } from './councils.ts';
 import { PgListener } from './db/pg-listener.ts';
 import { syncUploadedXsd, syncUploadedXsds, XSD_UPLOADS_CHANNEL } from './xml/index.ts';
+import { addressConfigProblems } from './address/index.ts';
 
 export interface Hub {
   config: Config;
@@ -21,7 +22,7 @@ export interface Hub {
   /** The councils sharing this hub and which owns each service. */
   councils: Councils;
   store: DocumentStore;
-  /** Connectors and channels, built-in and third-party. */
+  /** Connectors, channels and address providers, built-in and third-party. */
   registry: Registry;
   /** The erasure hooks of the plugins config uses (plugins that keep citizens' data of their own). */
   erasers: PluginEraser[];
@@ -45,6 +46,9 @@ export async function openHub(config: Config, options: OpenHubOptions): Promise<
   try {
     const registry = new Registry();
     await registry.loadPlugins(config.plugins, config.dir);
+    // Each council's address provider and its settings, checked now rather than at a citizen's first lookup.
+    const addressProblems = await addressConfigProblems(config, registry);
+    if (addressProblems.length) throw new ConfigError(addressProblems);
     const plugins = await pluginData(registry, config);
     if (options.migrate) {
       // The hub's tables first, then the tables of the plugins config uses (each under the migration lock).

@@ -12,6 +12,8 @@ export interface PluginConfigSchemas {
   connectors: Record<string, ZodType>;
   /** Channel name → the schema of one channel's `config`. */
   channels: Record<string, ZodType>;
+  /** Address provider name → the schema of a council's `address.config` (absent: not checked). */
+  addressProviders?: Record<string, ZodType>;
 }
 
 export const ENV_REFERENCE: JsonSchema = {
@@ -51,6 +53,11 @@ export function closeloopJsonSchema(plugins: PluginConfigSchemas): JsonSchema {
   const properties = root.properties as Record<string, JsonSchema>;
   choosePluginSchema(properties.bindings!, 'connector', plugins.connectors);
   choosePluginSchema(properties.channels!, 'channel', plugins.channels);
+  if (plugins.addressProviders) {
+    const councils = properties.councils!.additionalProperties as JsonSchema;
+    for (const council of [properties.council!, councils])
+      chooseAddressSchema((council.properties as Record<string, JsonSchema>).address!, plugins.addressProviders);
+  }
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: '/schemas/closeloop.json',
@@ -67,6 +74,16 @@ function choosePluginSchema(map: JsonSchema, key: string, schemas: Record<string
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, schema]) => ({
       if: { properties: { [key]: { const: name } }, required: [key] },
+      then: { properties: { config: pluginConfigJsonSchema(schema) } },
+    }));
+}
+
+/** A council's `address.config` follows the schema of its `provider` (the gazetteer's when none is named, the default). */
+function chooseAddressSchema(address: JsonSchema, schemas: Record<string, ZodType>): void {
+  address.allOf = Object.entries(schemas)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, schema]) => ({
+      if: name === 'gazetteer' ? { properties: { provider: { const: name } } } : { properties: { provider: { const: name } }, required: ['provider'] },
       then: { properties: { config: pluginConfigJsonSchema(schema) } },
     }));
 }

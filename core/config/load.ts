@@ -74,7 +74,7 @@ export function loadConfig(file = defaultConfigFile(), env: NodeJS.ProcessEnv = 
   };
 }
 
-/** Replaces every `{ env: NAME }` inside bindings and channels with the variable's value. `{ generated }` refs stay for the runtime. */
+/** Replaces every `{ env: NAME }` inside bindings, channels and councils' address providers with the variable's value. `{ generated }` refs stay for the runtime. */
 function resolveEnvSecrets(source: YamlSource, config: CloseloopConfigFile, env: NodeJS.ProcessEnv, envValues: EnvValue[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const visit = (value: unknown, path: (string | number)[]): unknown => {
@@ -96,6 +96,10 @@ function resolveEnvSecrets(source: YamlSource, config: CloseloopConfigFile, env:
   };
   for (const [name, b] of Object.entries(config.bindings)) b.config = visit(b.config, ['bindings', name, 'config']) as Record<string, unknown>;
   for (const [name, c] of Object.entries(config.channels)) c.config = visit(c.config, ['channels', name, 'config']) as Record<string, unknown>;
+  // Address providers' settings (an OS Places key) too, per council.
+  if (config.council.address) config.council.address.config = visit(config.council.address.config, ['council', 'address', 'config']) as Record<string, unknown>;
+  for (const [id, c] of Object.entries(config.councils))
+    if (c.address) c.address.config = visit(c.address.config, ['councils', id, 'address', 'config']) as Record<string, unknown>;
   return problems;
 }
 

@@ -48,6 +48,34 @@ const hostPort = z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'must be host:port
 
 const councilId = z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes');
 
+/** Where a council's addresses come from: an address provider plugin and its settings, plus the hub's own limits on it. */
+export const addressSchema = z
+  .object({
+    provider: z
+      .string()
+      .min(1)
+      .default('gazetteer')
+      .describe(
+        "The address provider: gazetteer (the council's own address list, imported into Postgres), os-places (built in) or one from a plugin listed under plugins",
+      ),
+    config: z.record(z.string(), z.unknown()).default({}).describe("The provider's own settings: see its section below"),
+    maxResults: z.number().int().min(1).max(1000).default(100).describe('Most addresses one lookup answers (a postcode, a search); the rest are not shown'),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(60_000)
+      .default(5000)
+      .describe('How long a lookup may take before the provider counts as unavailable (the citizen is offered manual entry)'),
+    nearestMetres: z
+      .number()
+      .positive()
+      .max(5000)
+      .default(250)
+      .describe('How far from a dropped pin the nearest address or street may be; farther away, none is suggested'),
+  })
+  .strict();
+
 export const councilSchema = z
   .object({
     name: z.string().min(1).describe("The council's name, shown on its pages and e-mails"),
@@ -67,6 +95,9 @@ export const councilSchema = z
       .max(1000)
       .optional()
       .describe("The council's own days off (YYYY-MM-DD), not counted as working days either: a closure, a bank holiday proclaimed after this release"),
+    address: addressSchema
+      .optional()
+      .describe("How the council's address questions find addresses (postcode, text, UPRN, nearest to a pin). Absent: the gazetteer, with the defaults below"),
   })
   .strict();
 
@@ -374,3 +405,4 @@ export const closeloopConfigSchema = z
 export type CloseloopConfigFile = z.infer<typeof closeloopConfigSchema>;
 export type BindingConfig = z.infer<typeof bindingSchema>;
 export type ChannelConfig = z.infer<typeof channelSchema>;
+export type AddressConfig = z.infer<typeof addressSchema>;

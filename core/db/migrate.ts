@@ -29,6 +29,7 @@ import * as savedForms from './migrations/017-saved-forms.ts';
 import * as councilDocuments from './migrations/018-council-documents.ts';
 import * as citizenReplies from './migrations/019-citizen-replies.ts';
 import * as subscriptions from './migrations/020-subscriptions.ts';
+import * as gazetteer from './migrations/021-gazetteer.ts';
 
 export type { Migration, MigrationConfig, SqlRunner } from './migration-types.ts';
 
@@ -53,6 +54,7 @@ const MIGRATIONS: { name: string; module: { up: Migration; down: Migration } }[]
   { name: '018-council-documents', module: councilDocuments },
   { name: '019-citizen-replies', module: citizenReplies },
   { name: '020-subscriptions', module: subscriptions },
+  { name: '021-gazetteer', module: gazetteer },
 ];
 
 const MIGRATION_LOCK = 7_214_000_001;

@@ -1,10 +1,11 @@
-// Imports a plugin module (a path or an npm package name) and checks that what it exports is a connector or channel.
+// Imports a plugin module (a path or an npm package name) and checks that what it exports is a connector, channel or
+// address provider.
 // Every failure is a PluginLoadError naming the spec, so check-config can point at the line in closeloop.yaml.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { moduleResolve } from 'import-meta-resolve';
-import type { Channel, Connector } from '@closeloop/sdk';
+import type { AddressProvider, Channel, Connector } from '@closeloop/sdk';
 
 export class PluginLoadError extends Error {
   constructor(
@@ -17,7 +18,15 @@ export class PluginLoadError extends Error {
   }
 }
 
-export type LoadedPlugin = { kind: 'connector'; plugin: Connector<unknown> } | { kind: 'channel'; plugin: Channel<unknown> };
+export type LoadedPlugin =
+  | { kind: 'connector'; plugin: Connector<unknown> }
+  | { kind: 'channel'; plugin: Channel<unknown> }
+  | { kind: 'addressProvider'; plugin: AddressProvider<unknown> };
+
+export type PluginKind = LoadedPlugin['kind'];
+
+/** The named exports a plugin module offers its plugins under, one per kind. */
+const KINDS: readonly PluginKind[] = ['connector', 'channel', 'addressProvider'];
 
 const INDEX_FILES = ['index.ts', 'index.js', 'index.mjs'];
 
@@ -37,37 +46,47 @@ export async function importPluginModule(spec: string, baseDir: string): Promise
 }
 
 /**
- * Every connector and channel a module offers: its `connector` and `channel` exports or, failing those, its
- * default export (a plugin, or an object holding `connector`/`channel`, as CommonJS packages give). Throws when there
- * is none, or when an export has the right name but the wrong shape (saying what is wrong).
+ * Every connector, channel and address provider a module offers: its `connector`, `channel` and `addressProvider`
+ * exports or, failing those, its default export (a plugin, or an object holding them, as CommonJS packages give).
+ * Throws when there is none, or when an export has the right name but the wrong shape (saying what is wrong).
  */
 export function pluginsOf(spec: string, mod: Record<string, unknown>, options: { allowDefault?: boolean } = {}): LoadedPlugin[] {
   const found: LoadedPlugin[] = [];
-  const candidates: [string, unknown][] = [
-    ['connector', mod.connector],
-    ['channel', mod.channel],
-  ];
+  const candidates: [string, unknown][] = KINDS.map((kind) => [kind, mod[kind]]);
   // The default export counts only when there is no named one (a package may default-export something else).
-  if (options.allowDefault !== false && mod.default !== undefined && mod.connector === undefined && mod.channel === undefined) {
+  if (options.allowDefault !== false && mod.default !== undefined && KINDS.every((kind) => mod[kind] === undefined)) {
     const d = mod.default as Record<string, unknown> | null;
-    if (d && typeof d === 'object' && ('connector' in d || 'channel' in d) && !('name' in d)) {
-      candidates.push(['default.connector', d.connector], ['default.channel', d.channel]);
+    if (d && typeof d === 'object' && KINDS.some((kind) => kind in d) && !('name' in d)) {
+      candidates.push(...KINDS.map((kind): [string, unknown] => [`default.${kind}`, d[kind]]));
     } else {
       candidates.push(['default', d]);
     }
   }
   for (const [where, value] of candidates) {
     if (value === undefined || found.some((f) => f.plugin === value)) continue;
-    const expected = where.endsWith('channel') ? 'channel' : where.endsWith('connector') ? 'connector' : looksLike(value);
-    const problems = expected === 'channel' ? channelProblems(value) : connectorProblems(value);
-    if (problems.length) throw new PluginLoadError(spec, `export \`${where}\` is not a valid ${expected}: ${problems.join('; ')}`);
-    found.push(expected === 'channel' ? { kind: 'channel', plugin: value as Channel<unknown> } : { kind: 'connector', plugin: value as Connector<unknown> });
+    const expected = KINDS.find((kind) => where.endsWith(kind)) ?? looksLike(value);
+    const problems = problemsOf(expected, value);
+    if (problems.length) throw new PluginLoadError(spec, `export \`${where}\` is not a valid ${kindLabel(expected)}: ${problems.join('; ')}`);
+    found.push({ kind: expected, plugin: value } as LoadedPlugin);
   }
   if (!found.length) {
     const names = Object.keys(mod).join(', ') || 'nothing';
-    throw new PluginLoadError(spec, `exports no \`connector\` or \`channel\` (made with defineConnector/defineChannel); it exports: ${names}`);
+    throw new PluginLoadError(
+      spec,
+      `exports no \`connector\`, \`channel\` or \`addressProvider\` (made with defineConnector/defineChannel/defineAddressProvider); it exports: ${names}`,
+    );
   }
   return found;
+}
+
+/** What is wrong with a would-be plugin of this kind (empty when it is fine). */
+export function problemsOf(kind: PluginKind, value: unknown): string[] {
+  return kind === 'connector' ? connectorProblems(value) : kind === 'channel' ? channelProblems(value) : addressProviderProblems(value);
+}
+
+/** "address provider" for addressProvider, in messages. */
+export function kindLabel(kind: PluginKind): string {
+  return kind === 'addressProvider' ? 'address provider' : kind;
 }
 
 /** What is wrong with a would-be connector (empty when it is fine). */
@@ -85,6 +104,15 @@ export function channelProblems(value: unknown): string[] {
     ...commonProblems(value),
     ...(isObject(value) && typeof value.send !== 'function' ? ['send must be a function'] : []),
     ...optionalFunctions(value, ['open', 'sendOperatorMessage', 'inbound', 'close', 'erase']),
+  ];
+}
+
+/** What is wrong with a would-be address provider (empty when it is fine). */
+export function addressProviderProblems(value: unknown): string[] {
+  return [
+    ...commonProblems(value),
+    ...(isObject(value) ? ['byPostcode', 'search', 'byUprn'].filter((k) => typeof value[k] !== 'function').map((k) => `${k} must be a function`) : []),
+    ...optionalFunctions(value, ['open', 'nearest', 'close', 'erase']),
   ];
 }
 
@@ -110,7 +138,8 @@ function optionalFunctions(value: unknown, keys: string[]): string[] {
   return keys.filter((k) => value[k] !== undefined && typeof value[k] !== 'function').map((k) => `${k} must be a function when present`);
 }
 
-function looksLike(value: unknown): 'connector' | 'channel' {
+function looksLike(value: unknown): PluginKind {
+  if (isObject(value) && typeof value.byPostcode === 'function' && typeof value.deliver !== 'function') return 'addressProvider';
   return isObject(value) && typeof value.send === 'function' && typeof value.deliver !== 'function' ? 'channel' : 'connector';
 }
 

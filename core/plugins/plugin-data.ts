@@ -1,5 +1,6 @@
-// Plugins that keep data of their own: the migrations and erasure hooks of every plugin a binding or channel uses.
-import type { Channel, Connector, ErasureTarget, PluginDatabase } from '@closeloop/sdk';
+// Plugins that keep data of their own: the migrations and erasure hooks of every plugin a binding, channel or council's
+// address lookup uses.
+import type { AddressProvider, Channel, Connector, ErasureTarget, PluginDatabase } from '@closeloop/sdk';
 import type { Config } from '../config/index.ts';
 import type { PluginMigrationOf } from '../db/index.ts';
 import { Registry } from './registry.ts';
@@ -15,16 +16,22 @@ export interface PluginData {
   erasers: PluginEraser[];
 }
 
-/** The plugins config uses (each once, however many bindings or channels name it), in config order. */
-export async function pluginsInUse(registry: Registry, config: Pick<Config, 'bindings' | 'channels'>): Promise<(Connector<unknown> | Channel<unknown>)[]> {
-  const seen = new Map<string, Connector<unknown> | Channel<unknown>>();
+type UsedConfig = Pick<Config, 'bindings' | 'channels' | 'council' | 'councils'>;
+
+/** The plugins config uses (each once, however many bindings, channels or councils name it), in config order. */
+export async function pluginsInUse(registry: Registry, config: UsedConfig): Promise<(Connector<unknown> | Channel<unknown> | AddressProvider<unknown>)[]> {
+  const seen = new Map<string, Connector<unknown> | Channel<unknown> | AddressProvider<unknown>>();
   for (const b of Object.values(config.bindings))
     if (!seen.has(`connector:${b.connector}`)) seen.set(`connector:${b.connector}`, await registry.connector(b.connector));
   for (const c of Object.values(config.channels)) if (!seen.has(`channel:${c.channel}`)) seen.set(`channel:${c.channel}`, await registry.channel(c.channel));
+  for (const council of [config.council, ...Object.values(config.councils)]) {
+    const name = council.address?.provider ?? 'gazetteer';
+    if (!seen.has(`addressProvider:${name}`)) seen.set(`addressProvider:${name}`, await registry.addressProvider(name));
+  }
   return [...seen.values()];
 }
 
-export async function pluginData(registry: Registry, config: Pick<Config, 'bindings' | 'channels'>): Promise<PluginData> {
+export async function pluginData(registry: Registry, config: UsedConfig): Promise<PluginData> {
   const plugins = await pluginsInUse(registry, config);
   return {
     migrations: plugins.flatMap((p) => (p.migrations ?? []).map((migration) => ({ plugin: p.name, migration }))),

@@ -1,11 +1,12 @@
 // Renders docs/configuration.md from the schemas that validate the configuration: closeloop.yaml's own, each built-in
-// connector's and channel's `config`, and the webhook connector's JSON body. `npm run docs:config` writes it; a test
+// connector's, channel's and address provider's `config`, and the webhook connector's JSON body. `npm run docs:config` writes it; a test
 // fails when the committed file and the schemas disagree.
 import type { ZodType } from 'zod';
 import { ENV_OVERRIDES } from '../../core/config/load.ts';
 import { closeloopConfigSchema } from '../../core/config/schema.ts';
 import { inputJsonSchema } from '../../core/config/json-schema.ts';
 import { Registry } from '../../core/plugins/index.ts';
+import { addressProviderSchemas } from '../../core/plugins/config-schemas.ts';
 import { webhookJsonBodySchema } from '../../connectors/webhook/body.ts';
 import { z } from 'zod';
 
@@ -193,6 +194,14 @@ export async function configurationSections(): Promise<{ title: string; intro: s
       title: `Channel \`${name}\`: \`channels.<channel>.config\``,
       intro: `${sentence(channel.description)}Used by a channel with \`channel: ${name}\`.`,
       rows: settingsOf(inputJsonSchema(channel.configSchema as ZodType)),
+    });
+  }
+  for (const [name, schema] of Object.entries(await addressProviderSchemas(registry))) {
+    const provider = await registry.addressProvider(name);
+    sections.push({
+      title: `Address provider \`${name}\`: \`council.address.config\``,
+      intro: `${sentence(provider.description)}Used by a council (\`council:\` or \`councils.<council>\`) with \`address: { provider: ${name} }\`${name === 'gazetteer' ? ' (the default)' : ''}.`,
+      rows: settingsOf(inputJsonSchema(schema)),
     });
   }
   return sections;

@@ -196,7 +196,10 @@ describe('third-party plugins from config', () => {
     const cases: [string, RegExp][] = [
       ['../local/missing.mjs', /^plugin "\.\.\/local\/missing\.mjs": no such file or folder: .*local\/missing\.mjs$/],
       ['../local', /the folder .*local has no index\.ts, index\.js, index\.mjs or package\.json/],
-      ['../local/nothing.mjs', /exports no `connector` or `channel` \(made with defineConnector\/defineChannel\); it exports: helper$/],
+      [
+        '../local/nothing.mjs',
+        /exports no `connector`, `channel` or `addressProvider` \(made with defineConnector\/defineChannel\/defineAddressProvider\); it exports: helper$/,
+      ],
       ['../local/no-deliver.mjs', /export `connector` is not a valid connector: configSchema must be a zod schema; deliver must be a function$/],
       ['../local/bad-channel.mjs', /export `channel` is not a valid channel: name must be a non-empty string.*; send must be a function$/],
       ['../local/throws.mjs', /could not be loaded: boom at import$/],
