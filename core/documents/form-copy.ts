@@ -57,6 +57,7 @@ export function displayAnswer(field: Field, value: unknown): string {
     case 'address': {
       const a = value as Record<string, unknown>;
       const lines = [a.line1, a.line2, a.town, a.postcode].filter(Boolean).map((l) => esc(String(l)));
+      if (a.uprn !== undefined) lines.push(`UPRN ${esc(String(a.uprn))}`);
       if (a.easting !== undefined) lines.push(`Easting ${esc(String(a.easting))}, northing ${esc(String(a.northing))}`);
       if (a.latitude !== undefined) lines.push(`Latitude ${esc(String(a.latitude))}, longitude ${esc(String(a.longitude))}`);
       return lines.join('<br>');

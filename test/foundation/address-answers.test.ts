@@ -61,6 +61,12 @@ describe('address answers through the API', () => {
     const alone = await post('noise-complaint', noiseAnswers({ noiseSource: { uprn: ADDRESS.uprn } }));
     assert.equal(alone.status, 201, JSON.stringify(alone.body));
     assert.deepEqual(await storedAnswer(alone.body.processId!, 'noiseSource'), ADDRESS.answer);
+    // The form copy the back office and staff read names the UPRN with the address.
+    const copy = await t.hub.db.row<{ content: Buffer }>(`select content from documents where process_id = $1 and kind = 'form-html'`, [alone.body.processId]);
+    assert.match(
+      copy!.content.toString('utf8'),
+      new RegExp(`Flat 1<br>Old Mill House, 2 Old Wharf Street<br>Exampleton<br>AA1 2BE<br>UPRN ${ADDRESS.uprn}<br>Easting`),
+    );
     const mismatched = await post(
       'noise-complaint',
       noiseAnswers({ noiseSource: { uprn: ADDRESS.uprn, line1: 'Somewhere else', postcode: 'EX9 9ZZ', easting: 1, northing: 1 } }),
