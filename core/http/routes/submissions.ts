@@ -10,6 +10,7 @@ import { answersFromFormFields } from '../form-fields.ts';
 import { checkJsonInput, defineRoute } from '../route.ts';
 import { submissionBody, submissionCreated, submissionMultipart } from '../schemas.ts';
 import type { ServiceVersion } from '../../services/index.ts';
+import { placeSubmission } from '../../boundary/index.ts';
 
 export function submissionRoutes(hub: Hub) {
   const channels = new Set(Object.keys(hub.config.channels));
@@ -52,7 +53,9 @@ export function submissionRoutes(hub: Hub) {
         // A JSON body was checked by its schema when the route was entered; multipart is read (and checked) here.
         const { answers, files } = body ? { answers: body.answers, files: [] } : await readSubmission(hub, ctx, service);
         try {
-          const calendar = hub.councils.calendarOf(hub.catalogue, service.serviceId);
+          // The place must be in the council's area; a service shared by councils becomes the case of the one whose it is.
+          const placed = placeSubmission(hub, service, answers);
+          const calendar = hub.councils.calendarOf(hub.catalogue, placed.serviceId);
           const result = await submit(
             {
               db: hub.db,
@@ -62,7 +65,7 @@ export function submissionRoutes(hub: Hub) {
               calendar,
               confirmationWindowSeconds: hub.config.notifications.confirmationWindowSeconds,
             },
-            { service, answers, files },
+            { service: placed, answers, files },
           );
           ctx.status = 201;
           ctx.set('Location', `/api/v1/processes/${result.processId}`);
