@@ -45,7 +45,8 @@ export class Boundaries {
   whereIs(point: Point, askingCouncil?: string): Whereabouts {
     if (askingCouncil !== undefined && this.holds(askingCouncil, point)) return { inside: askingCouncil };
     for (const [id, boundary] of this.byCouncil) if (inArea(boundary.area, point)) return { inside: id };
-    const neighbours = askingCouncil !== undefined ? (this.byCouncil.get(askingCouncil)?.neighbours ?? []) : [...this.byCouncil.values()].flatMap((b) => b.neighbours);
+    const neighbours =
+      askingCouncil !== undefined ? (this.byCouncil.get(askingCouncil)?.neighbours ?? []) : [...this.byCouncil.values()].flatMap((b) => b.neighbours);
     const neighbour = neighbours.find((n) => n.area && inArea(n.area, point));
     return { inside: undefined, ...(neighbour ? { neighbour: { name: neighbour.name, url: neighbour.url } } : {}) };
   }

@@ -67,11 +67,7 @@ const feature = z.object({
 
 const boundaryFile = z.discriminatedUnion(
   'type',
-  [
-    z.object({ type: z.literal('FeatureCollection'), features: z.array(feature).min(1, 'the collection has no features') }),
-    feature,
-    ...geometry.options,
-  ],
+  [z.object({ type: z.literal('FeatureCollection'), features: z.array(feature).min(1, 'the collection has no features') }), feature, ...geometry.options],
   { error: 'must be a GeoJSON FeatureCollection, Feature, Polygon or MultiPolygon' },
 );
 

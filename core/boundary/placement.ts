@@ -37,24 +37,18 @@ export class OutsideAreaError extends ValidationError {
   }
 }
 
-/** The place a question's answer gives, if it gives one. A question type that carries a place adds its line here. */
-export function pointOfAnswer(field: Field, value: unknown): Point | undefined {
-  switch (field.type) {
-    case 'address':
-      return pointOfCoordinates(value);
-    default:
-      return undefined;
-  }
-}
+/** How each question type that carries a place gives it. A new such type (a map pin's `location`) adds one line here. */
+const PLACE_READERS: Partial<Record<Field['type'], (value: unknown) => Point | undefined>> = {
+  address: pointOfCoordinates,
+};
 
-/** The place the answers give: the first shown question (in form order) whose answer carries one. */
-export function placeOfAnswers(fields: readonly Field[], answers: Record<string, unknown>): { fieldId: string; point: Point } | undefined {
-  for (const field of fields) {
-    if (!isFieldShown(field, answers)) continue;
-    const point = pointOfAnswer(field, answers[field.id]);
-    if (point) return { fieldId: field.id, point };
-  }
-  return undefined;
+/**
+ * The service's place and where it is: its first shown question (in form order) that carries a place, whether or not
+ * that answer has coordinates (later address questions, like the citizen's own address, are not the place).
+ */
+export function placeOfAnswers(fields: readonly Field[], answers: Record<string, unknown>): { fieldId: string; point: Point | undefined } | undefined {
+  const field = fields.find((f) => PLACE_READERS[f.type] && isFieldShown(f, answers));
+  return field && { fieldId: field.id, point: PLACE_READERS[field.type]!(answers[field.id]) };
 }
 
 /**
@@ -65,30 +59,26 @@ export function placeOfAnswers(fields: readonly Field[], answers: Record<string,
 export function placeSubmission(host: PlacementHost, service: ServiceVersion, answers: Record<string, unknown>): ServiceVersion {
   const outside = outsideArea(host, service, answers);
   if (outside) throw new OutsideAreaError(outside);
-  const place = placeOfAnswers(service.definition.fields, answers);
+  const place = placeOfAnswers(service.definition.fields, answers)?.point;
   if (!place) return service;
   const own = host.councils.idOfService(host.catalogue, service.serviceId);
-  if (host.boundaries.holds(own, place.point) !== false) return service;
-  return sharingServices(host, service).find((s) => host.boundaries.holds(host.councils.idOfService(host.catalogue, s.serviceId), place.point)) ?? service;
+  if (host.boundaries.holds(own, place) !== false) return service;
+  return sharingServices(host, service).find((s) => host.boundaries.holds(host.councils.idOfService(host.catalogue, s.serviceId), place)) ?? service;
 }
 
 /**
- * Why the answers cannot be taken (their place is outside every area the service covers), or null. `fields` limits the
- * check to some questions (a page's: the citizen hears at once, before answering the rest).
+ * Why the answers cannot be taken (their place is outside every area the service covers), or null. `onPage` limits the
+ * check to a page's questions (the citizen hears at once, before answering the rest).
  */
-export function outsideArea(
-  host: PlacementHost,
-  service: ServiceVersion,
-  answers: Record<string, unknown>,
-  fields: readonly Field[] = service.definition.fields,
-): OutsideArea | null {
+export function outsideArea(host: PlacementHost, service: ServiceVersion, answers: Record<string, unknown>, onPage?: readonly Field[]): OutsideArea | null {
   const own = host.councils.idOfService(host.catalogue, service.serviceId);
   if (!host.boundaries.has(own)) return null;
-  const place = placeOfAnswers(fields, answers);
-  if (!place) return null;
+  const place = placeOfAnswers(service.definition.fields, answers);
+  if (!place?.point || (onPage && !onPage.some((f) => f.id === place.fieldId))) return null;
+  const point = place.point;
   const covering = [own, ...sharingServices(host, service).map((s) => host.councils.idOfService(host.catalogue, s.serviceId))];
-  if (covering.some((id) => host.boundaries.holds(id, place.point))) return null;
-  const where = host.boundaries.whereIs(place.point, own);
+  if (covering.some((id) => host.boundaries.holds(id, point))) return null;
+  const where = host.boundaries.whereIs(point, own);
   const neighbours = host.boundaries.neighboursOf(own);
   // Another council of this hub whose service this is not: named, with its link when this council lists it as a neighbour.
   const other = where.inside !== undefined ? host.councils.get(where.inside).name : undefined;

@@ -11,8 +11,7 @@ export function routingProblems(config: Config, services: readonly LoadedService
     const shared = s.definition.routeByBoundary;
     if (!shared) continue;
     const own = councilOf.get(s.definition.id)!;
-    const problem = (path: (string | number)[], message: string) =>
-      problems.push({ file: s.file, line: s.lineOf(path), path: path.join('.'), message });
+    const problem = (path: (string | number)[], message: string) => problems.push({ file: s.file, line: s.lineOf(path), path: path.join('.'), message });
     if (!boundaries.has(own)) problem(['routeByBoundary'], `this service's council "${own}" has no boundary in closeloop.yaml to route by`);
     shared.forEach((id, i) => {
       const council = councilOf.get(id);

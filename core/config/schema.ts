@@ -99,7 +99,7 @@ export const boundarySchema = z
       )
       .max(50)
       .default([])
-      .describe('Authorities to send a citizen to when a place is outside this council\'s area'),
+      .describe("Authorities to send a citizen to when a place is outside this council's area"),
   })
   .describe(
     "The council's area: a place (an address's coordinates, a pin) outside it is refused, and the citizen is told who to contact instead. Absent: places are not checked",
