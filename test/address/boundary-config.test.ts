@@ -85,8 +85,12 @@ describe('boundary files in config', () => {
   });
 
   test('an open ring names the feature and the ring', async () => {
-    const open = square(-1.245, 52.625, -1.2, 52.65).slice(0, 4).concat([[-1.245, 52.63]]);
-    const { code, text } = await checkWithBoundary(collection({ name: 'Exampleton', coordinates: [square(-1.3, 52.6, -1.29, 52.61)] }, { name: 'North ward', coordinates: [open] }));
+    const open = square(-1.245, 52.625, -1.2, 52.65)
+      .slice(0, 4)
+      .concat([[-1.245, 52.63]]);
+    const { code, text } = await checkWithBoundary(
+      collection({ name: 'Exampleton', coordinates: [square(-1.3, 52.6, -1.29, 52.61)] }, { name: 'North ward', coordinates: [open] }),
+    );
     assert.equal(code, 1, text);
     assert.match(text, new RegExp(`${at()}, feature 1 \\("North ward"\\): geometry\\.coordinates\\.0: the ring is not closed`));
   });
@@ -98,7 +102,18 @@ describe('boundary files in config', () => {
     ({ code, text } = await checkWithBoundary(collection({ name: 'Exampleton', coordinates: [square(452000, 304000, 453500, 305200)] })));
     assert.equal(code, 1, text);
     assert.match(text, /longitude 452000 is not between -180 and 180 \(this looks like British National Grid metres/);
-    ({ code, text } = await checkWithBoundary(collection({ name: 'Exampleton', coordinates: [[[-1.2, 52.6], [-1.1, 52.6], [-1.2, 52.6]]] })));
+    ({ code, text } = await checkWithBoundary(
+      collection({
+        name: 'Exampleton',
+        coordinates: [
+          [
+            [-1.2, 52.6],
+            [-1.1, 52.6],
+            [-1.2, 52.6],
+          ],
+        ],
+      }),
+    ));
     assert.equal(code, 1, text);
     assert.match(text, /geometry\.coordinates\.0: a linear ring needs at least 4 positions/);
   });
