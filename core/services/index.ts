@@ -10,4 +10,5 @@ export {
 } from './validate-answers.ts';
 export { loadServiceFiles, definitionProblems, councilContext, type LoadedService, type ServiceFilesResult } from './load-files.ts';
 export { ServiceCatalogue, contentHash, SERVICES_CHANNEL } from './catalogue.ts';
+export { stableJson } from './stable-json.ts';
 export { serviceNoun, pageTitle, errorMessages, uploadTypeNames, fileSizeText } from './wording.ts';
