@@ -73,6 +73,15 @@ describe('a place outside the council area', () => {
     assert.equal(await processCount(), before);
   });
 
+  test('the OpenAPI document describes the outside-area problem', async () => {
+    const spec = (await (await fetch(`${t.url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, { description?: string }> }>>;
+      components: { schemas: { Problem: { properties: Record<string, unknown> } } };
+    };
+    assert.match(spec.paths['/api/v1/services/{serviceId}/submissions']!.post!.responses['422']!.description ?? '', /outsideArea/);
+    assert.ok(spec.components.schemas.Problem.properties.outsideArea);
+  });
+
   test("a place in no known area: 422 listing the council's neighbours", async () => {
     const res = await submit({ noiseSource: { line1: '1 Strand', town: 'London', postcode: 'WC2N 5HR', ...IN_LONDON } });
     assert.equal(res.status, 422);

@@ -47,6 +47,10 @@ export function submissionRoutes(hub: Hub) {
             trackingUrl: 'https://closeloop.example.gov.uk/track/Q2hhbmdlIG1lIHRvIGEgcmVhbCB0b2tlbiBwbGVhc2U',
           },
         },
+        422: {
+          description:
+            "The answers are not valid (`errors` lists each), or the place they give (the form's first address question's coordinates) is outside the council's area: then `outsideArea` says whose area it is not (`council`), who to contact instead when that is known (`contact`: `name`, `url`) and every authority the council sends citizens to (`neighbours`). A service shared by several councils (`routeByBoundary`) becomes the case of the council whose area holds the place.",
+        },
       },
       async handler(ctx, { params, body }) {
         const service = hub.catalogue.get(params.serviceId);
