@@ -8,6 +8,7 @@ import { wgs84ToGrid } from '../../core/address/index.ts';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { noiseAnswers } from '../helpers/noise-complaint.ts';
 import { axeOnPage, launchBrowser, newPage } from '../helpers/browser.ts';
+import { FormClient, errorsOf } from '../forms/form-client.ts';
 
 const NEIGHBOUR = { name: 'Neighbour Borough Council', url: 'https://www.neighbour-borough.example.gov.uk/report' };
 // 1 Millbeck Road, Exampleton (the example gazetteer), a spot in Neighbour Borough, and London (nobody's on this hub).
@@ -88,6 +89,34 @@ describe('a place outside the council area', () => {
     const problem = (await res.json()) as { detail: string; outsideArea: unknown };
     assert.equal(problem.detail, "This address is not in Example District Council's area. Contact the council for the area it is in.");
     assert.deepEqual(problem.outsideArea, { council: 'Example District Council', contact: null, neighbours: [NEIGHBOUR] });
+  });
+
+  test('a form sent with its place outside the area anyway (pages skipped to) is not taken: check your answers says why', async () => {
+    const NOISE = '/services/noise-complaint';
+    const c = new FormClient(t.url);
+    await c.get(NOISE);
+    await c.answer(`${NOISE}/about-the-noise`, { noiseType: 'dog' });
+    const where = await c.answer(`${NOISE}/where`, {
+      'noiseSource[line1]': '9 Border Lane',
+      'noiseSource[postcode]': 'AA9 9AA',
+      'noiseSource[latitude]': String(IN_NEIGHBOUR_BOROUGH.latitude),
+      'noiseSource[longitude]': String(IN_NEIGHBOUR_BOROUGH.longitude),
+    });
+    assert.equal(where.location, `${NOISE}/where/outside-area`);
+    await c.answer(`${NOISE}/when`, { whenHappens: ['night'], frequency: 'daily', 'startedOn-day': '1', 'startedOn-month': '10', 'startedOn-year': '2026' });
+    await c.answer(`${NOISE}/impact`, { impact: 'Barking all night.', spokenToNeighbour: 'no' });
+    await c.answer(`${NOISE}/evidence`, {});
+    await c.answer(`${NOISE}/your-details`, {
+      fullName: 'Sam Border',
+      email: 'sam@example.com',
+      'homeAddress[line1]': '5 Kennel Row',
+      'homeAddress[postcode]': 'EX9 7QZ',
+    });
+    const before = await processCount();
+    const sent = await c.send('noise-complaint');
+    assert.equal(sent.status, 422);
+    assert.deepEqual(errorsOf(sent.html).summary, ["This address is not in Example District Council's area. Contact Neighbour Borough Council instead."]);
+    assert.equal(await processCount(), before, 'nothing stored');
   });
 
   test('the form shows "contact this council" as soon as the place is answered, without JavaScript, axe clean', async () => {
