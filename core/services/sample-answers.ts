@@ -89,7 +89,8 @@ function sampleValue(field: Field): unknown {
     case 'checkboxes':
       return field.options.slice(0, 2).map((o) => o.value);
     case 'address':
-      return { line1: '1 Sample Street', town: 'Exampleton', postcode: 'EX1 1AA', easting: 292000, northing: 92000 };
+      // In Exampleton, inside the example council's boundary (config/boundaries/example.geojson).
+      return { line1: '1 Sample Street', town: 'Exampleton', postcode: 'EX1 1AA', easting: 452110, northing: 304190 };
     case 'file':
       return [{ documentId: '00000000-0000-4000-8000-000000000000', name: 'evidence.jpg', contentType: field.accept[0], size: 12345 }];
   }
