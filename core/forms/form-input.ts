@@ -21,9 +21,6 @@ export function pageAnswers(fields: Field[], posted: Record<string, unknown>): R
   return out;
 }
 
-/** The address parts a citizen types on the manual entry page. */
-const MANUAL_PARTS = ['line1', 'line2', 'town', 'postcode'];
-
 function blank(v: unknown): boolean {
   return v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 }
@@ -51,11 +48,10 @@ function convert(field: Field, v: unknown): unknown {
     }
     case 'address': {
       if (!v || typeof v !== 'object') return undefined;
-      // Only what the page's inputs ask for: a UPRN (and its coordinates) comes from the address finder's steps, which
-      // read it back from the council's provider, never from a posted field.
-      const typed = new Set(field.allowLocationOnly ? [...MANUAL_PARTS, 'easting', 'northing'] : MANUAL_PARTS);
+      // A UPRN comes only from the address finder's steps, which read the address back from the council's provider: one
+      // posted with the typed parts is not taken (the pages' answers are not looked up again when the form is sent).
       const out: Record<string, string> = {};
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (typed.has(k) && typeof x === 'string' && x.trim() !== '') out[k] = x.trim();
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (k !== 'uprn' && typeof x === 'string' && x.trim() !== '') out[k] = x.trim();
       return Object.keys(out).length ? out : undefined;
     }
     default:

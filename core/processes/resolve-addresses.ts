@@ -42,6 +42,38 @@ export async function resolveAddresses(
   return { answers: out, errors };
 }
 
+/**
+ * Before the boundary check (which needs the place's coordinates): the answers with each address answer that carries a
+ * well-formed UPRN the provider knows replaced by the provider's address. Anything else is left for resolveAddresses to
+ * report. `finder` should be a onceEachUprn() finder, so the submission's own check asks the provider nothing again.
+ */
+export async function withAddressesOfUprns(def: ServiceDefinition, raw: Answers, finder: () => Promise<AddressFinder>): Promise<Answers> {
+  const out: Answers = { ...raw };
+  for (const field of def.fields) {
+    const value = out[field.id] as { uprn?: unknown } | undefined;
+    if (field.type !== 'address' || !value || typeof value !== 'object' || typeof value.uprn !== 'string') continue;
+    const found = /^\d{1,12}$/.test(value.uprn.trim()) ? await lookUp(await finder(), value.uprn.trim()) : undefined;
+    if (found) out[field.id] = addressAnswerOf(found);
+  }
+  return out;
+}
+
+/** A finder that asks the provider about each UPRN once (one submission's checks). */
+export function onceEachUprn(finder: () => Promise<AddressFinder>): () => Promise<AddressFinder> {
+  const asked = new Map<string, ReturnType<AddressFinder['byUprn']>>();
+  return async () => {
+    const inner = await finder();
+    return {
+      ...inner,
+      byUprn: (uprn) => {
+        let answer = asked.get(uprn);
+        if (!answer) asked.set(uprn, (answer = inner.byUprn(uprn)));
+        return answer;
+      },
+    };
+  };
+}
+
 async function lookUp(finder: AddressFinder, uprn: string) {
   if (!/^\d{1,12}$/.test(uprn)) return undefined;
   try {

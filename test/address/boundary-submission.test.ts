@@ -96,7 +96,7 @@ describe('a place outside the council area', () => {
     const c = new FormClient(t.url);
     await c.get(NOISE);
     await c.answer(`${NOISE}/about-the-noise`, { noiseType: 'dog' });
-    const where = await c.answer(`${NOISE}/where`, {
+    const where = await c.answer(`${NOISE}/where?manual=1`, {
       'noiseSource[line1]': '9 Border Lane',
       'noiseSource[postcode]': 'AA9 9AA',
       'noiseSource[latitude]': String(IN_NEIGHBOUR_BOROUGH.latitude),

@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
+import { noiseAnswers } from '../helpers/noise-complaint.ts';
 import { decode, errorsOf, FormClient, headingOf, type PageResponse } from './form-client.ts';
 import { ADDRESS, BUILDING_ADDRESS, EMPTY_POSTCODE, MANY_COUNT, MANY_POSTCODE, withProviderDown } from './find-address-support.ts';
 
@@ -141,7 +142,6 @@ describe('the address question: find an address', () => {
         'noiseSource[line1]': 'Behind the old mill',
         'noiseSource[postcode]': 'ex4 4qj',
         'noiseSource[uprn]': ADDRESS.uprn,
-        'noiseSource[latitude]': '51.5',
       }),
       `${NOISE}/when`,
       'manual entry',
@@ -175,5 +175,34 @@ describe('the address question: find an address', () => {
     const check = await c.get(`${NOISE}/check-answers`);
     assert.ok(decode(check.html).includes(ADDRESS.checked), 'the address as lines');
     assert.doesNotMatch(check.html, /Easting|Latitude/);
+  });
+});
+
+describe("a found address outside the council's area", () => {
+  let t: TestHub;
+  before(async () => {
+    // The council's area made Neighbour Borough's, which holds none of the gazetteer's Exampleton.
+    t = await startTestHub({
+      configure: (c) => void (c.council.boundary = { file: 'boundaries/neighbour-borough.geojson', neighbours: [] }),
+    });
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  test('the pages go to "contact this council" once it is chosen; the API places a UPRN by its coordinates (422)', async () => {
+    const { c, page } = await atAddressPage(t);
+    const list = await find(c, page, MANY_POSTCODE);
+    const confirm = await c.postForm(actionIn(list.html), { postcode: MANY_POSTCODE, building: '', uprn: ADDRESS.uprn });
+    redirectsTo(await c.postForm(actionIn(confirm.html), { uprn: ADDRESS.uprn }), `${NOISE}/where/outside-area`, 'use this address');
+    assert.match(headingOf((await c.get(`${NOISE}/where/outside-area`)).html), /is not in Example District Council's area/);
+
+    const res = await fetch(`${t.url}/api/v1/services/noise-complaint/submissions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ answers: noiseAnswers({ noiseSource: { uprn: ADDRESS.uprn } }) }),
+    });
+    assert.equal(res.status, 422);
+    assert.ok(((await res.json()) as { outsideArea?: unknown }).outsideArea, 'the outside-area problem');
   });
 });

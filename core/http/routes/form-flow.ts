@@ -142,6 +142,9 @@ export function mountFormFlow(router: Router, hub: Hub, host: FormHost, guard: M
           host.sessions.place,
         );
         if (!saved) return ctx.redirect(`${base(sv.serviceId)}/${CONFIRMATION}`);
+        // A found address outside the council's area: who to contact instead, as for a typed one.
+        const elsewhere = host.outsideArea?.(sv, page, answers);
+        if (elsewhere) return ctx.redirect(elsewhere);
         goOn(ctx, sv, page, answers);
       },
     },

@@ -2,7 +2,7 @@
 import type { Context } from 'koa';
 import type { Hub } from '../../hub.ts';
 import { addressFinder } from '../../address/index.ts';
-import { submit } from '../../processes/index.ts';
+import { onceEachUprn, submit, withAddressesOfUprns } from '../../processes/index.ts';
 import { z } from 'zod';
 import { UnsupportedMediaTypeError } from '../../errors.ts';
 import { discardFiles, parseMultipart } from '../multipart.ts';
@@ -58,8 +58,11 @@ export function submissionRoutes(hub: Hub) {
         // A JSON body was checked by its schema when the route was entered; multipart is read (and checked) here.
         const { answers, files } = body ? { answers: body.answers, files: [] } : await readSubmission(hub, ctx, service);
         try {
+          const addresses = onceEachUprn(() => addressFinder(hub, hub.councils.idOfService(hub.catalogue, service.serviceId)));
+          // An address given by UPRN is placed by the gazetteer's coordinates.
+          const located = await withAddressesOfUprns(service.definition, answers, addresses);
           // The place must be in the council's area; a service shared by councils becomes the case of the one whose it is.
-          const placed = placeSubmission(hub, service, answers);
+          const placed = placeSubmission(hub, service, located);
           const calendar = hub.councils.calendarOf(hub.catalogue, placed.serviceId);
           const result = await submit(
             {
@@ -69,9 +72,9 @@ export function submissionRoutes(hub: Hub) {
               channels,
               calendar,
               confirmationWindowSeconds: hub.config.notifications.confirmationWindowSeconds,
-              addresses: () => addressFinder(hub, hub.councils.idOfService(hub.catalogue, service.serviceId)),
+              addresses,
             },
-            { service: placed, answers, files },
+            { service: placed, answers: located, files },
           );
           ctx.status = 201;
           ctx.set('Location', `/api/v1/processes/${result.processId}`);
