@@ -9,7 +9,9 @@ import { formCopyHtml, formCopyJson } from '../documents/form-copy.ts';
 import { serviceNoun, validateAnswers, type ReceivedFile, type ServiceVersion } from '../services/index.ts';
 import { decideChannel, type CitizenContact } from '../citizen-changes/index.ts';
 import { WorkingCalendar } from '../calendar/index.ts';
+import type { AddressFinder } from '../address/index.ts';
 import { newReference } from './reference.ts';
+import { resolveLocations } from './resolve-locations.ts';
 import { taskRowsAtSubmission } from './targets.ts';
 import { newTrackingToken } from './tracking-token.ts';
 import { submissionWriter, type SubmissionDocument } from './submission-writer.ts';
@@ -24,6 +26,11 @@ export interface SubmitDeps {
   calendar?: WorkingCalendar;
   /** The config's notifications.confirmationWindowSeconds: how long the confirmation waits for the delivery (default 0). */
   confirmationWindowSeconds?: number;
+  /**
+   * The service's council's address finder, to check the UPRNs of address answers (the API's). Absent where the hub
+   * itself read the addresses back from the provider (the citizen pages): their UPRNs are not looked up again.
+   */
+  addresses?: () => Promise<AddressFinder>;
 }
 
 export interface SubmitInput {
@@ -54,7 +61,10 @@ export async function submit(deps: SubmitDeps, input: SubmitInput): Promise<Subm
     list.push({ documentId: f.documentId, name: f.name, contentType: f.contentType, size: f.size });
     filesByField.set(f.fieldId, list);
   }
-  const checked = validateAnswers(def, input.answers, filesByField, now);
+  let checked = validateAnswers(def, input.answers, filesByField, now);
+  if (checked.errors.length) throw new ValidationError('The answers are not valid', checked.errors);
+  // Locations from the API get their nearest address from the provider; the pages' were resolved as they were answered.
+  if (deps.addresses) checked = await resolveLocations(def, checked.answers, deps.addresses);
   if (checked.errors.length) throw new ValidationError('The answers are not valid', checked.errors);
   // Files of questions hidden by a condition were not kept as answers: do not keep them as documents either.
   const keptIds = new Set(Object.values(checked.answers).flatMap((v) => (Array.isArray(v) ? v.map((x) => (x as { documentId?: string })?.documentId) : [])));

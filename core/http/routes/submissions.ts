@@ -1,6 +1,7 @@
 // Citizens (or a council's own front end) submit a service's answers, as JSON or as multipart with evidence files.
 import type { Context } from 'koa';
 import type { Hub } from '../../hub.ts';
+import { addressFinder } from '../../address/index.ts';
 import { submit } from '../../processes/index.ts';
 import { z } from 'zod';
 import { UnsupportedMediaTypeError } from '../../errors.ts';
@@ -20,7 +21,7 @@ export function submissionRoutes(hub: Hub) {
       operationId: 'submit',
       summary: 'Submit a service: creates a trackable process',
       description:
-        'Send answers as JSON (`{"answers": {...}}`) or as multipart/form-data with evidence files (one part per answer, or one `answers` JSON part, plus file parts named by the file question id; an answer given both ways, or twice, is 422). Text must be UTF-8 (400; another declared charset is 415) without characters XML 1.0 cannot carry (422). Answers are checked against the service definition; 422 lists every problem. Files are checked by size (413) and by their real content type (415). Nothing is stored for a rejected submission.',
+        'Send answers as JSON (`{"answers": {...}}`) or as multipart/form-data with evidence files (one part per answer, or one `answers` JSON part, plus file parts named by the file question id; an answer given both ways, or twice, is 422). Text must be UTF-8 (400; another declared charset is 415) without characters XML 1.0 cannot carry (422). Answers are checked against the service definition; 422 lists every problem. A location answer is a point (`easting`/`northing` or `latitude`/`longitude`, in Great Britain; the other system is filled in) or the `uprn` of the nearest address chosen from the council’s gazetteer, with an optional `description`; the hub fills in `nearest` (the provider’s nearest address or street), whatever was sent. Files are checked by size (413) and by their real content type (415). Nothing is stored for a rejected submission.',
       tags: ['Submissions'],
       auth: 'public',
       params: z.object({ serviceId: z.string() }),
@@ -61,6 +62,7 @@ export function submissionRoutes(hub: Hub) {
               channels,
               calendar,
               confirmationWindowSeconds: hub.config.notifications.confirmationWindowSeconds,
+              addresses: () => addressFinder(hub, hub.councils.idOfService(hub.catalogue, service.serviceId)),
             },
             { service, answers, files },
           );
