@@ -47,6 +47,7 @@ export function locationComponent(
       street: v.street ?? '',
       streetError: error('street'),
       choices: (v.choices ?? []).map((c) => ({ value: c.uprn, text: c.label, checked: c.uprn === v.uprn })),
+      uprn: v.uprn ?? '',
       uprnError: error('uprn'),
       confirming: v.confirming ?? null,
       nearest: v.nearest?.label ?? null,

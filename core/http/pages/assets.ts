@@ -2,12 +2,16 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import type { Middleware } from 'koa';
 import { GOVUK_DIST, MOJ_ROOT } from './renderer.ts';
 
 const GOVUK = join(GOVUK_DIST, 'govuk');
 const MOJ = join(MOJ_ROOT, 'moj');
 const OWN = join(dirname(fileURLToPath(import.meta.url)), 'static');
+/** Leaflet (the location question's map): its script, CSS and marker images, served as they ship. */
+const LEAFLET = join(dirname(createRequire(import.meta.url).resolve('leaflet/package.json')), 'dist');
+const LEAFLET_FILES = /^(leaflet\.js|leaflet\.css|images\/[a-z0-9-]+\.png)$/;
 /** The MOJ files the staff console uses (its CSS, its ES module bundle, its images). */
 const MOJ_FILES = /^(moj-frontend\.min\.css|all\.bundle\.mjs|images\/[a-z0-9-]+\.(svg|png))$/;
 
@@ -30,6 +34,7 @@ const TYPES: Record<string, string> = {
  */
 function fileFor(path: string): string | null {
   const rel = path.slice('/assets/'.length);
+  if (rel.startsWith('leaflet/')) return LEAFLET_FILES.test(rel.slice('leaflet/'.length)) ? join(LEAFLET, rel.slice('leaflet/'.length)) : null;
   if (rel.startsWith('moj/')) {
     const inner = rel.slice('moj/'.length);
     if (!MOJ_FILES.test(inner)) return null;
