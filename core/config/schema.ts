@@ -96,12 +96,16 @@ export const mapsSchema = z
           .string()
           .max(500)
           .refine(isTileUrl, 'must be an http(s) URL on one host with {z}, {x} and {y}, like https://tiles.example/{z}/{x}/{y}.png (no {s} subdomains)')
-          .describe("The tile server's URL template with {z}, {x} and {y}; the location page's Content-Security-Policy allows images from its host and no other"),
+          .describe(
+            "The tile server's URL template with {z}, {x} and {y}; the location page's Content-Security-Policy allows images from its host and no other",
+          ),
         attribution: z.string().min(1).max(300).describe('The copyright line shown on the map (plain text), as the tile licence requires'),
         maxZoom: z.number().int().min(1).max(22).default(19).describe('The closest zoom level the tile server has'),
       })
       .strict()
-      .describe('Map tiles (an OS Maps API, an OpenStreetMap tile server or the council\'s own). Absent: no map; the location question asks for a description and the nearest street'),
+      .describe(
+        "Map tiles (an OS Maps API, an OpenStreetMap tile server or the council's own). Absent: no map; the location question asks for a description and the nearest street",
+      ),
     centre: z
       .object({
         latitude: z.number().min(49).max(61).describe('Degrees north (WGS84)'),

@@ -55,7 +55,10 @@ export async function resolveLocation(id: string, input: LocationInput, finder: 
 
 /** The nearest address as the answer keeps it, with its street (the last address line without the house number). */
 export function nearestOf(a: FoundAddress): NonNullable<LocationAnswer['nearest']> {
-  const street = a.lines.at(-1)?.replace(/^\d+[A-Za-z]?(-\d+[A-Za-z]?)?,?\s+/, '').trim();
+  const street = a.lines
+    .at(-1)
+    ?.replace(/^\d+[A-Za-z]?(-\d+[A-Za-z]?)?,?\s+/, '')
+    .trim();
   return { uprn: a.uprn, label: a.label, ...(street ? { street } : {}) };
 }
 

@@ -34,7 +34,8 @@ const NAMES = { easting: 'Easting', northing: 'Northing', latitude: 'Latitude', 
 type Check = { value: LocationInput } | { error: string; path?: string };
 
 export function checkLocation(field: Extract<Field, { type: 'location' }>, value: unknown): Check {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { error: 'must be a location: coordinates, or the UPRN of the nearest address' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { error: 'must be a location: coordinates, or the UPRN of the nearest address' };
   const raw = value as Record<string, unknown>;
   for (const key of Object.keys(raw)) if (!KEYS.has(key)) return { error: 'is not part of a location', path: `${field.id}.${key}` };
   const out: LocationInput = {};
@@ -51,7 +52,8 @@ export function checkLocation(field: Extract<Field, { type: 'location' }>, value
   if (raw.description !== undefined && raw.description !== null) {
     if (typeof raw.description !== 'string') return { error: 'must be text', path: `${field.id}.description` };
     const text = raw.description.replace(/\r\n/g, '\n').trim();
-    if (text.length > DESCRIPTION_LIMIT) return { error: `Description of the place must be ${DESCRIPTION_LIMIT} characters or less`, path: `${field.id}.description` };
+    if (text.length > DESCRIPTION_LIMIT)
+      return { error: `Description of the place must be ${DESCRIPTION_LIMIT} characters or less`, path: `${field.id}.description` };
     if (text) out.description = text;
   }
   if (raw.uprn !== undefined && raw.uprn !== null && raw.uprn !== '') {

@@ -21,7 +21,11 @@ async function sent(t: TestHub, c: FormClient): Promise<{ reference: string; xml
   const reference = /DAN-[A-Z0-9]{8}/.exec(confirmation.html)?.[0];
   assert.ok(reference, 'a reference on the confirmation page');
   const row = await t.hub.db.row<{ answers: Record<string, unknown> }>('select answers from processes where reference = $1', [reference]);
-  const inbox = await waitFor(() => t.hub.db.row<{ body: string }>('select body from sandbox_inbox where reference = $1', [reference]), 'the sandbox got it', 30_000);
+  const inbox = await waitFor(
+    () => t.hub.db.row<{ body: string }>('select body from sandbox_inbox where reference = $1', [reference]),
+    'the sandbox got it',
+    30_000,
+  );
   return { reference, xml: inbox.body, answers: row!.answers };
 }
 
@@ -127,10 +131,16 @@ describe('the location question without a map', () => {
       return ((await res.json()) as { errors: { field: string; message: string }[] }).errors;
     };
     assert.deepEqual(await problems({ latitude: 95, longitude: 0 }), [{ field: 'where.latitude', message: 'Latitude must be a number between -90 and 90' }]);
-    assert.deepEqual(await problems({ latitude: 48.85, longitude: 2.35 }), [{ field: 'where.latitude', message: 'The latitude and longitude are not a place in Great Britain' }]);
-    assert.deepEqual(await problems({ easting: 800000, northing: 100 }), [{ field: 'where.easting', message: 'Easting must be a number between 0 and 700000' }]);
+    assert.deepEqual(await problems({ latitude: 48.85, longitude: 2.35 }), [
+      { field: 'where.latitude', message: 'The latitude and longitude are not a place in Great Britain' },
+    ]);
+    assert.deepEqual(await problems({ easting: 800000, northing: 100 }), [
+      { field: 'where.easting', message: 'Easting must be a number between 0 and 700000' },
+    ]);
     assert.deepEqual(await problems({ easting: 452000 }), [{ field: 'where.easting', message: 'Enter both an easting and a northing' }]);
-    assert.deepEqual(await problems({ latitude: 'north', longitude: 1 }), [{ field: 'where.latitude', message: 'Latitude must be a number between -90 and 90' }]);
+    assert.deepEqual(await problems({ latitude: 'north', longitude: 1 }), [
+      { field: 'where.latitude', message: 'Latitude must be a number between -90 and 90' },
+    ]);
     assert.deepEqual(await problems({ description: 'Somewhere' }), [{ field: 'where', message: 'Drop a pin on the map or describe where it is' }]);
     assert.deepEqual(await problems({ uprn: '990000999999' }), [{ field: 'where.uprn', message: 'No address has UPRN 990000999999' }]);
     assert.deepEqual(await problems({ ...near, height: 3 }), [{ field: 'where.height', message: 'is not part of a location' }]);
@@ -167,7 +177,12 @@ describe('the location question with map tiles', () => {
     assert.match(html, /data-tiles="http:\/\/127\.0\.0\.1:9\/tiles\/\{z\}\/\{x\}\/\{y\}\.png"/);
     assert.match(html, /data-attribution="Test tiles &lt;b&gt;©&lt;\/b&gt;"/);
     assert.match(html, /<script src="\/assets\/leaflet\/leaflet\.js"><\/script>/);
-    for (const asset of ['/assets/leaflet/leaflet.js', '/assets/leaflet/leaflet.css', '/assets/leaflet/images/marker-icon.png', '/assets/closeloop/location-map.mjs'])
+    for (const asset of [
+      '/assets/leaflet/leaflet.js',
+      '/assets/leaflet/leaflet.css',
+      '/assets/leaflet/images/marker-icon.png',
+      '/assets/closeloop/location-map.mjs',
+    ])
       assert.equal((await fetch(`${t.url}${asset}`)).status, 200, asset);
     assert.equal((await fetch(`${t.url}/assets/leaflet/../package.json`)).status, 404);
     const start = await fetch(`${t.url}${PAGES}`);

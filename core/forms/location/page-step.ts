@@ -65,7 +65,12 @@ async function stepFor(hub: AddressHost, council: string, field: LocationField, 
       return stay();
     } catch (err) {
       if (!(err instanceof AddressProviderUnavailable)) throw err;
-      return stay({ field: `${id}.street`, message: hasMap ? 'Addresses cannot be searched at the moment. Drop a pin on the map, or try again later' : 'Addresses cannot be searched at the moment. Try again later' });
+      return stay({
+        field: `${id}.street`,
+        message: hasMap
+          ? 'Addresses cannot be searched at the moment. Drop a pin on the map, or try again later'
+          : 'Addresses cannot be searched at the moment. Try again later',
+      });
     }
   }
   if (!pinned && !p.uprn) {

@@ -19,7 +19,10 @@ for (const block of document.querySelectorAll('[data-location-map]')) {
 
   const maxZoom = Number(block.dataset.maxZoom);
   const start = latInput.value && lngInput.value ? [Number(latInput.value), Number(lngInput.value)] : null;
-  const map = L.map(canvas, { keyboard: true, attributionControl: true }).setView(start ?? [Number(block.dataset.latitude), Number(block.dataset.longitude)], Number(block.dataset.zoom));
+  const map = L.map(canvas, { keyboard: true, attributionControl: true }).setView(
+    start ?? [Number(block.dataset.latitude), Number(block.dataset.longitude)],
+    Number(block.dataset.zoom),
+  );
   map.attributionControl.setPrefix(false);
   // The attribution is config text, shown as text (Leaflet would take it as HTML).
   L.tileLayer(block.dataset.tiles, { maxZoom, attribution: escapeHtml(block.dataset.attribution ?? '') }).addTo(map);
