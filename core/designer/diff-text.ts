@@ -1,5 +1,8 @@
 // How the readable diff (diff.ts) says a setting's value in words: "Yes", "“Where is it?”", "10 MB", "Shown when
 // “Type of noise” is Music". Pure: no I/O.
+import { stableJson } from '../services/index.ts';
+
+export { stableJson };
 
 /** A question's settings in the order the diff lists them, with the name each reads as. Others follow by their key. */
 export const QUESTION_SETTINGS: [key: string, name: string][] = [
@@ -71,20 +74,6 @@ function fileSize(bytes: number): string {
   if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MB`;
   if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KB`;
   return `${bytes.toLocaleString('en-GB')} bytes`;
-}
-
-/** JSON with object keys sorted: equal values give equal text whatever their key order. */
-export function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const obj = value as Record<string, unknown>;
-    return `{${Object.keys(obj)
-      .filter((k) => obj[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson(obj[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'undefined';
 }
 
 export function same(a: unknown, b: unknown): boolean {

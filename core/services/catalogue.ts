@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../db/database.ts';
 import { NotFoundError } from '../errors.ts';
 import { serviceDefinitionSchema, type ServiceDefinition, type ServiceVersion } from './definition.ts';
+import { stableJson } from './stable-json.ts';
 import {
   findOrCreateService,
   findPublishedVersions,
@@ -147,17 +148,4 @@ function toServiceVersion(row: ServiceVersionRecord): ServiceVersion {
 /** A stable hash of a definition: object keys sorted, so YAML key order does not make a new version. */
 export function contentHash(def: ServiceDefinition): string {
   return createHash('sha256').update(stableJson(def)).digest('hex');
-}
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const obj = value as Record<string, unknown>;
-    return `{${Object.keys(obj)
-      .filter((k) => obj[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson(obj[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

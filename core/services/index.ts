@@ -10,5 +10,6 @@ export {
 } from './validate-answers.ts';
 export { loadServiceFiles, definitionProblems, councilContext, type LoadedService, type ServiceFilesResult } from './load-files.ts';
 export { ServiceCatalogue, contentHash, SERVICES_CHANNEL } from './catalogue.ts';
+export { stableJson } from './stable-json.ts';
 export { serviceNoun, pageTitle, errorMessages, uploadTypeNames, fileSizeText } from './wording.ts';
 export { checkLocation, LOCATION_REQUIRED, DESCRIPTION_LIMIT, type LocationAnswer, type LocationInput } from './location-answer.ts';

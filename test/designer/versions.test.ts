@@ -3,6 +3,7 @@
 // unchanged changes nothing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import type { TestHub } from '../helpers/hub.ts';
 import { loadServiceFiles } from '../../core/services/index.ts';
 import { editDraft, getDraft } from '../../core/designer/drafts.ts';
@@ -22,7 +23,7 @@ describe('round trip over config/services', () => {
 
   test('each definition opens ("Edit this service") as a draft deep-equal to the published one, and its settings save back unchanged', async () => {
     const { services } = loadServiceFiles('config/services', { bindings: new Set(), channels: new Set(), xsdDir: 'config/xsd' });
-    assert.equal(services.length, 4);
+    assert.equal(services.length, readdirSync('config/services').filter((f) => f.endsWith('.yaml')).length, 'every file in config/services');
     for (const { definition } of services) {
       const id = definition.id;
       const published = t.hub.catalogue.get(id).definition;
