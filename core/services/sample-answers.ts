@@ -91,7 +91,14 @@ function sampleValue(field: Field): unknown {
     case 'address':
       return { line1: '1 Sample Street', town: 'Exampleton', postcode: 'EX1 1AA', easting: 292000, northing: 92000 };
     case 'location':
-      return { easting: 452110.95, northing: 304189.75, latitude: 52.6345, longitude: -1.2316, description: 'On the verge by the bus stop' };
+      return {
+        easting: 452110.95,
+        northing: 304189.75,
+        latitude: 52.6345,
+        longitude: -1.2316,
+        description: 'On the verge by the bus stop',
+        nearest: { uprn: '990000100001', label: '1 Sample Street, Exampleton, EX1 1AA', street: 'Sample Street' },
+      };
     case 'file':
       return [{ documentId: '00000000-0000-4000-8000-000000000000', name: 'evidence.jpg', contentType: field.accept[0], size: 12345 }];
   }
