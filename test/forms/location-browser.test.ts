@@ -224,6 +224,29 @@ describe('the location question in Chromium', () => {
     }
   });
 
+  test('"Use my location": the browser’s position (asked for only on the button press) becomes the pin', async () => {
+    const guarded = await newPage(browser, { javaScriptEnabled: true });
+    const { page, context } = guarded;
+    const here = gridToWgs84({ easting: MILLBECK_1.easting + 7, northing: MILLBECK_1.northing + 3 });
+    try {
+      await context.grantPermissions(['geolocation'], { origin: t.url });
+      await context.setGeolocation({ latitude: here.latitude, longitude: here.longitude, accuracy: 5 });
+      await page.goto(`${t.url}${PAGES}/where`);
+      await page.waitForSelector('.leaflet-tile-loaded');
+      assert.equal(await page.locator('#where\\.latitude').inputValue(), '', 'no position until asked');
+      await page.getByRole('button', { name: 'Use my location' }).click();
+      await page.waitForSelector('.leaflet-marker-icon');
+      const pinned = wgs84ToGrid({
+        latitude: Number(await page.locator('#where\\.latitude').inputValue()),
+        longitude: Number(await page.locator('#where\\.longitude').inputValue()),
+      });
+      assert.ok(Math.hypot(pinned.easting - (MILLBECK_1.easting + 7), pinned.northing - (MILLBECK_1.northing + 3)) < 1, JSON.stringify(pinned));
+      assert.deepEqual(guarded.consoleErrors, []);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   test('without JavaScript: a description and the nearest street chosen from the gazetteer → sent', async () => {
     const guarded = await newPage(browser, { javaScriptEnabled: false });
     const { page } = guarded;

@@ -4,7 +4,7 @@
 // the posted coordinates, description, search text and chosen UPRN are read; the nearest address is always the hub's.
 import { AddressProviderUnavailable } from '@closeloop/sdk';
 import { addressFinder, normalisePostcode, type AddressHost } from '../../address/index.ts';
-import type { FieldError } from '../../errors.ts';
+import { ServiceUnavailableError, type FieldError } from '../../errors.ts';
 import { resolveLocation } from '../../processes/resolve-locations.ts';
 import { DESCRIPTION_LIMIT, LOCATION_REQUIRED, type Field, type LocationAnswer } from '../../services/index.ts';
 import type { LocationPageValue } from './component.ts';
@@ -85,7 +85,19 @@ async function stepFor(hub: AddressHost, council: string, field: LocationField, 
   if (pinned && (!/^-?\d+(\.\d+)?$/.test(p.latitude!) || !/^-?\d+(\.\d+)?$/.test(p.longitude!) || !Number.isFinite(latitude) || !Number.isFinite(longitude)))
     return stay({ field: `${id}.latitude`, message: 'The pin is not a place in Great Britain: drop it again' });
   const input = pinned ? { latitude, longitude, ...(p.description ? { description: p.description } : {}) } : { uprn: p.uprn!, description: p.description! };
-  const resolved = await resolveLocation(id, input, finder);
+  let resolved;
+  try {
+    resolved = await resolveLocation(id, input, finder);
+  } catch (err) {
+    // The chosen address cannot be checked while the provider is down: said on the page, never a 500 or 503 page.
+    if (!(err instanceof ServiceUnavailableError)) throw err;
+    return stay({
+      field: `${id}.uprn`,
+      message: hasMap
+        ? 'Addresses cannot be checked at the moment. Drop a pin on the map, or try again later'
+        : 'Addresses cannot be checked at the moment. Try again later',
+    });
+  }
   if ('error' in resolved) return stay(resolved.error);
   const token = `${resolved.answer.easting},${resolved.answer.northing}`;
   // Confirmed when the place is the one shown: a moved pin or another address is shown again first.
