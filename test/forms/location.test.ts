@@ -236,3 +236,54 @@ describe('the location question with map tiles', () => {
     }
   });
 });
+
+describe('the location question while the address provider is down', () => {
+  let setup: LocationConfig;
+  let t: TestHub;
+  before(async () => {
+    setup = locationConfig();
+    t = await startTestHub({
+      configFile: setup.configFile,
+      // OS Places at an address where nothing listens: every lookup fails.
+      configure: (c) =>
+        void (c.council.address = {
+          provider: 'os-places',
+          config: { key: 'test-key', baseUrl: 'http://127.0.0.1:9/', allowPrivateNetwork: true },
+          maxResults: 100,
+          timeoutMs: 1000,
+          nearestMetres: 250,
+        }),
+    });
+  });
+  after(async () => {
+    await t?.close();
+    setup?.remove();
+  });
+
+  test('the page says so (never a 500); the API keeps a point without a nearest address, and a UPRN is a 503', async () => {
+    const c = new FormClient(t.url);
+    const action = await c.actionOf(`${PAGES}/where`);
+    const search = await c.postTo(action, { 'where[description]': 'In the gutter', 'where[street]': 'Millbeck Road', 'where[find]': '1' });
+    assert.equal(search.status, 422);
+    assert.deepEqual(errorsOf(search.html).summary, ['Addresses cannot be searched at the moment. Try again later']);
+    const chosen = await c.postTo(action, { 'where[description]': 'In the gutter', 'where[uprn]': MILLBECK_1.uprn });
+    assert.equal(chosen.status, 422);
+    assert.deepEqual(errorsOf(chosen.html).summary, ['Addresses cannot be checked at the moment. Try again later']);
+
+    const submit = (where: unknown) =>
+      fetch(`${t.url}/api/v1/services/${SERVICE}/submissions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ answers: { where, animal: 'A hedgehog' } }),
+      });
+    const point = await submit({ easting: MILLBECK_1.easting, northing: MILLBECK_1.northing });
+    assert.equal(point.status, 201, await point.clone().text());
+    const { processId } = (await point.json()) as { processId: string };
+    const row = await t.hub.db.row<{ answers: { where: Record<string, unknown> } }>('select answers from processes where id = $1', [processId]);
+    assert.equal(row!.answers.where.nearest, undefined);
+    assert.equal(row!.answers.where.easting, MILLBECK_1.easting);
+    const uprn = await submit({ uprn: MILLBECK_1.uprn });
+    assert.equal(uprn.status, 503);
+    assert.ok(uprn.headers.get('retry-after'));
+  });
+});
