@@ -65,6 +65,7 @@ describe('the location question without a map', () => {
     const nothing = await c.postTo(action, { 'where[description]': 'In the gutter', 'where[street]': 'Nowhere Lane', 'where[find]': '1' });
     assert.equal(nothing.status, 422);
     assert.deepEqual(errorsOf(nothing.html).summary, ['We could not find an address for ‘Nowhere Lane’. Check the spelling, or enter a postcode']);
+    assert.match(nothing.html, /<a href="#where\.street">/);
 
     const found = await c.postTo(action, { 'where[description]': 'In the gutter outside', 'where[street]': 'AA1 1AB', 'where[find]': '1' });
     assert.equal(found.status, 200, found.html.slice(0, 500));
@@ -199,6 +200,7 @@ describe('the location question with map tiles', () => {
     const paris = await c.postTo(action, { 'where[latitude]': '48.8566', 'where[longitude]': '2.3522' });
     assert.equal(paris.status, 422);
     assert.deepEqual(errorsOf(paris.html).summary, ['The latitude and longitude are not a place in Great Britain']);
+    assert.match(paris.html, /<a href="#where\.description">/, 'the summary links to an input the page has');
     const junk = await c.postTo(action, { 'where[latitude]': '52.6e1', 'where[longitude]': '-1' });
     assert.equal(junk.status, 422);
 

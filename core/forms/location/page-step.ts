@@ -83,7 +83,7 @@ async function stepFor(hub: AddressHost, council: string, field: LocationField, 
   }
   const [latitude, longitude] = [Number(p.latitude), Number(p.longitude)];
   if (pinned && (!/^-?\d+(\.\d+)?$/.test(p.latitude!) || !/^-?\d+(\.\d+)?$/.test(p.longitude!) || !Number.isFinite(latitude) || !Number.isFinite(longitude)))
-    return stay({ field: `${id}.latitude`, message: 'The pin is not a place in Great Britain: drop it again' });
+    return stay({ field: id, message: 'The pin is not a place in Great Britain: drop it again' });
   const input = pinned ? { latitude, longitude, ...(p.description ? { description: p.description } : {}) } : { uprn: p.uprn!, description: p.description! };
   let resolved;
   try {
@@ -92,13 +92,15 @@ async function stepFor(hub: AddressHost, council: string, field: LocationField, 
     // The chosen address cannot be checked while the provider is down: said on the page, never a 500 or 503 page.
     if (!(err instanceof ServiceUnavailableError)) throw err;
     return stay({
-      field: `${id}.uprn`,
+      field: `${id}.street`,
       message: hasMap
         ? 'Addresses cannot be checked at the moment. Drop a pin on the map, or try again later'
         : 'Addresses cannot be checked at the moment. Try again later',
     });
   }
-  if ('error' in resolved) return stay(resolved.error);
+  // The page has no input for a coordinate or a UPRN the radios no longer show: the error goes on the question (its summary
+  // link to the description) or on the street it was found by.
+  if ('error' in resolved) return stay({ ...resolved.error, field: resolved.error.field.endsWith('.uprn') ? `${id}.street` : id });
   const token = `${resolved.answer.easting},${resolved.answer.northing}`;
   // Confirmed when the place is the one shown: a moved pin or another address is shown again first.
   if (p.confirmed === token) return { answer: resolved.answer };
