@@ -5,6 +5,7 @@ import { checkServiceXml } from './services/check-xml.ts';
 import { checkBindings } from './plugins/check-bindings.ts';
 import { Registry } from './plugins/registry.ts';
 import { addressConfigProblems } from './address/index.ts';
+import { loadBoundaries, routingProblems } from './boundary/index.ts';
 
 /** `connect`: also run each connector's check() against its back office (after every static check has passed). */
 export async function checkConfig(file: string, out: NodeJS.WritableStream = process.stdout, options: { connect?: boolean } = {}): Promise<number> {
@@ -36,6 +37,8 @@ export async function checkConfig(file: string, out: NodeJS.WritableStream = pro
     // A plugin that does not load is already reported (plugins:); the councils' providers are checked with the rest.
     await registry.loadPlugins(config.plugins, config.dir).catch(() => {});
     problems.push(...(await addressConfigProblems(config, registry)));
+    const { boundaries, problems: boundaryProblems } = loadBoundaries(config);
+    problems.push(...boundaryProblems, ...routingProblems(config, services, boundaries));
   }
   if (problems.length) {
     out.write(`${problems.length} problem${problems.length === 1 ? '' : 's'} found:\n`);

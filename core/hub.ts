@@ -12,6 +12,7 @@ import { Councils } from './councils.ts';
 import { PgListener } from './db/pg-listener.ts';
 import { syncUploadedXsd, syncUploadedXsds, XSD_UPLOADS_CHANNEL } from './xml/index.ts';
 import { addressConfigProblems } from './address/index.ts';
+import { loadBoundaries, routingProblems, type Boundaries } from './boundary/index.ts';
 
 export interface Hub {
   config: Config;
@@ -21,6 +22,8 @@ export interface Hub {
   catalogue: ServiceCatalogue;
   /** The councils sharing this hub and which owns each service. */
   councils: Councils;
+  /** The councils' areas (closeloop.yaml `boundary`), loaded once at start. */
+  boundaries: Boundaries;
   store: DocumentStore;
   /** Connectors, channels and address providers, built-in and third-party. */
   registry: Registry;
@@ -75,6 +78,9 @@ export async function openHub(config: Config, options: OpenHubOptions): Promise<
       configFile: config.file,
     });
     if (loaded.problems.length) throw new ConfigError(loaded.problems);
+    const { boundaries, problems: boundaryProblems } = loadBoundaries(config);
+    const placeProblems = [...boundaryProblems, ...routingProblems(config, loaded.services, boundaries)];
+    if (placeProblems.length) throw new ConfigError(placeProblems);
     const catalogue = new ServiceCatalogue(db);
     await catalogue.syncFromConfig(loaded.services.map((s) => s.definition));
     const store = new FilesystemStore(config.paths.documents);
@@ -85,6 +91,7 @@ export async function openHub(config: Config, options: OpenHubOptions): Promise<
       db,
       catalogue,
       councils: new Councils(config),
+      boundaries,
       store,
       registry,
       erasers: plugins.erasers,

@@ -117,6 +117,35 @@ export const mapsSchema = z
   })
   .strict();
 
+/** A council's area (GeoJSON, WGS84) and who to send a citizen to when a place is outside it. */
+export const boundarySchema = z
+  .strictObject({
+    file: z
+      .string()
+      .regex(/\.(geo)?json$/i, 'must be a .geojson or .json file')
+      .describe(
+        'A GeoJSON file (relative to this file; WGS84 longitude/latitude, RFC 7946) holding the area as Polygons or MultiPolygons, bare or in a Feature or FeatureCollection; at most 10 MB',
+      ),
+    neighbours: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1).max(200).describe('The neighbouring authority\'s name, e.g. "Neighbour Borough Council"'),
+          url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).describe('Where a citizen reports it to them'),
+          boundary: z
+            .string()
+            .regex(/\.(geo)?json$/i, 'must be a .geojson or .json file')
+            .optional()
+            .describe('Their area (GeoJSON, as file above): when a place lies in it, the citizen is sent to them by name. Absent: listed with the others'),
+        }),
+      )
+      .max(50)
+      .default([])
+      .describe("Authorities to send a citizen to when a place is outside this council's area"),
+  })
+  .describe(
+    "The council's area: a place (an address's coordinates, a pin) outside it is refused, and the citizen is told who to contact instead. Absent: places are not checked",
+  );
+
 export const councilSchema = z
   .object({
     name: z.string().min(1).describe("The council's name, shown on its pages and e-mails"),
@@ -140,6 +169,7 @@ export const councilSchema = z
       .optional()
       .describe("How the council's address questions find addresses (postcode, text, UPRN, nearest to a pin). Absent: the gazetteer, with the defaults below"),
     maps: mapsSchema.optional().describe("The map the council's location questions show. Absent: no map, only the description and nearest street"),
+    boundary: boundarySchema.optional(),
   })
   .strict();
 

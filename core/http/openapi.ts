@@ -16,6 +16,19 @@ const problemSchema = {
       type: 'array',
       items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } },
     },
+    outsideArea: {
+      type: 'object',
+      description: "A submission's place outside the council's area (422): whose area it is not, and who to contact instead",
+      required: ['council', 'contact', 'neighbours'],
+      properties: {
+        council: { type: 'string', description: 'The council whose area the place is not in, e.g. Example District Council' },
+        contact: {
+          description: 'Who holds the place, when known (a neighbouring authority, or another council of this hub: then without url)',
+          oneOf: [{ type: 'null' }, { $ref: '#/components/schemas/Neighbour' }],
+        },
+        neighbours: { type: 'array', items: { $ref: '#/components/schemas/Neighbour' }, description: 'Every authority the council sends citizens to' },
+      },
+    },
   },
 };
 
@@ -145,7 +158,10 @@ export function buildOpenApi(routes: RouteDef[], info: OpenApiInfo): Record<stri
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key made with `closeloop keys create`.' },
       },
-      schemas: { Problem: problemSchema },
+      schemas: {
+        Problem: problemSchema,
+        Neighbour: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, url: { type: 'string', format: 'uri' } } },
+      },
       responses: Object.fromEntries(
         Object.entries(STANDARD_PROBLEMS).map(([s, d]) => [
           `Problem${s}`,

@@ -195,6 +195,14 @@ export const serviceDefinitionSchema = z
       .default({}),
     /** The council that owns this service (an id from closeloop.yaml); absent: the hub's own council. */
     council: z.string().optional(),
+    /** The same service offered by other councils of this hub (their services' ids): a submission whose place (an
+     * address's coordinates) lies in one of their areas becomes that service's case, that council's (see
+     * docs/service-definition.md, "Shared by several councils"). */
+    routeByBoundary: z
+      .array(z.string().regex(/^[a-z][a-z0-9-]*$/, 'a service id'))
+      .min(1)
+      .max(50)
+      .optional(),
     /** Bindings (configured connector instances) that receive each submission. */
     bindings: z.array(z.string()).default([]),
     /** XML sent to the back office: XSD file under config/xsd and the mapping that fills it. */

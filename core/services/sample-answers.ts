@@ -89,7 +89,8 @@ function sampleValue(field: Field): unknown {
     case 'checkboxes':
       return field.options.slice(0, 2).map((o) => o.value);
     case 'address':
-      return { line1: '1 Sample Street', town: 'Exampleton', postcode: 'EX1 1AA', easting: 292000, northing: 92000 };
+      // In Exampleton, inside the example council's boundary (config/boundaries/example.geojson).
+      return { line1: '1 Sample Street', town: 'Exampleton', postcode: 'EX1 1AA', easting: 452110, northing: 304190 };
     case 'location':
       return {
         easting: 452110.95,

@@ -18,7 +18,7 @@ const STATUS_TRIAGED = '64a1f0c2e4b0a1b2c3d4e702';
 
 const answers = {
   noiseType: 'music',
-  noiseSource: { line1: '12 High Street', town: 'Exampleton', postcode: 'EX1 2AB', easting: 530047, northing: 180422 },
+  noiseSource: { line1: '12 High Street', town: 'Exampleton', postcode: 'EX1 2AB', easting: 452110.95, northing: 304189.75 },
   whenHappens: ['night'],
   frequency: 'weekly',
   startedOn: '2026-10-01',

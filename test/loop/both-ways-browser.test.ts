@@ -272,7 +272,7 @@ describe('the loop both ways, per connector', () => {
     test('Alloy: the message on the item once and the photo attached once; one e-mail; the PDF downloaded; the private one never shown', async () => {
       const s = await submit(t, 'noise-complaint', {
         noiseType: 'music',
-        noiseSource: { line1: '12 High Street', town: 'Exampleton', postcode: 'EX1 2AB', easting: 530047, northing: 180422 },
+        noiseSource: { line1: '12 High Street', town: 'Exampleton', postcode: 'EX1 2AB', easting: 452110.95, northing: 304189.75 },
         whenHappens: ['night'],
         frequency: 'weekly',
         startedOn: '2026-10-01',

@@ -24,7 +24,7 @@ async function staffCookie(t: TestHub): Promise<string> {
 }
 
 const FLY_TIPPING = {
-  location: { easting: 292100, northing: 92300 },
+  location: { easting: 452113, northing: 304200 },
   wasteTypes: ['tyres', 'rubble'],
   amount: 'small-van',
   blocking: 'no',

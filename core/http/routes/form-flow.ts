@@ -68,6 +68,8 @@ export interface FormHost {
    * form does not offer it (absent: never).
    */
   saveAndReturn?(sv: ServiceVersion, pageId: string): string | null;
+  /** Where the form goes once a page is answered whose place is outside the council's area (absent or null: on). */
+  outsideArea?(sv: ServiceVersion, page: FormPage, answers: Record<string, unknown>): string | null;
 }
 
 /** A sent form is only ever shown as its confirmation (answers gone; a second send impossible). */
@@ -210,6 +212,9 @@ export function mountFormFlow(router: Router, hub: Hub, host: FormHost, guard: M
       await posted.discard();
       return ctx.redirect(confirmation);
     }
+    // A place outside the council's area: the citizen hears who to contact at once, not after answering everything.
+    const elsewhere = host.outsideArea?.(sv, page, answers);
+    if (elsewhere) return ctx.redirect(elsewhere);
     const saveUrl = fields.saveAndReturn ? host.saveAndReturn?.(sv, page.id) : null;
     if (saveUrl) return ctx.redirect(saveUrl);
     const following = ctx.query.change === '1' ? null : nextPage(pages, page.id, answers);

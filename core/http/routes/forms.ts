@@ -5,16 +5,19 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Hub } from '../../hub.ts';
 import { submit } from '../../processes/index.ts';
+import { placeSubmission } from '../../boundary/index.ts';
 import { confirmationNotice } from '../../forms/confirmation.ts';
 import { CITIZEN_FORMS } from '../../forms/session.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import { discardFiles, parseMultipart, type MultipartResult } from '../multipart.ts';
 import { mountFormFlow, type FormHost } from './form-flow.ts';
+import { mountOutsideArea, outsideAreaPage } from './outside-area.ts';
 import { mountSaveAndReturn, offersSaveAndReturn, SAVE_PAGE } from './save-and-return.ts';
 
 export function mountForms(router: Router, hub: Hub): void {
   // Before the flow: its /services/{id}/{page} would otherwise take the save page for a question page.
   mountSaveAndReturn(router, hub);
+  mountOutsideArea(router, hub);
   mountFormFlow(router, hub, citizenForms(hub));
 }
 
@@ -70,20 +73,22 @@ function citizenForms(hub: Hub): FormHost {
         size: f.size,
         blob: { key: f.key, sha256: f.sha256, size: f.size, created: false },
       }));
+      const placed = placeSubmission(hub, sv, session.answers);
       const result = await submit(
         {
           db: hub.db,
           store: hub.store,
           publicBaseUrl: hub.config.server.publicBaseUrl,
           channels: new Set(Object.keys(hub.config.channels)),
-          calendar: hub.councils.calendarOf(hub.catalogue, sv.serviceId),
+          calendar: hub.councils.calendarOf(hub.catalogue, placed.serviceId),
           confirmationWindowSeconds: hub.config.notifications.confirmationWindowSeconds,
         },
-        { service: sv, answers: session.answers, files },
+        { service: placed, answers: session.answers, files },
       );
       return { reference: result.reference, trackingUrl: result.trackingUrl, processId: result.processId };
     },
     notice: (result) => confirmationNotice(hub.db, result.processId),
+    outsideArea: (sv, page, answers) => outsideAreaPage(hub, sv, page, answers),
     saveAndReturn: (sv, pageId) => (offersSaveAndReturn(hub, sv) ? `/services/${sv.serviceId}/${SAVE_PAGE}?from=${encodeURIComponent(pageId)}` : null),
   };
 }

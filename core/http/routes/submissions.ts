@@ -11,6 +11,7 @@ import { answersFromFormFields } from '../form-fields.ts';
 import { checkJsonInput, defineRoute } from '../route.ts';
 import { submissionBody, submissionCreated, submissionMultipart } from '../schemas.ts';
 import type { ServiceVersion } from '../../services/index.ts';
+import { placeSubmission } from '../../boundary/index.ts';
 
 export function submissionRoutes(hub: Hub) {
   const channels = new Set(Object.keys(hub.config.channels));
@@ -47,13 +48,19 @@ export function submissionRoutes(hub: Hub) {
             trackingUrl: 'https://closeloop.example.gov.uk/track/Q2hhbmdlIG1lIHRvIGEgcmVhbCB0b2tlbiBwbGVhc2U',
           },
         },
+        422: {
+          description:
+            "The answers are not valid (`errors` lists each), or the place they give (the form's first address question's coordinates) is outside the council's area: then `outsideArea` says whose area it is not (`council`), who to contact instead when that is known (`contact`: `name`, `url`) and every authority the council sends citizens to (`neighbours`). A service shared by several councils (`routeByBoundary`) becomes the case of the council whose area holds the place.",
+        },
       },
       async handler(ctx, { params, body }) {
         const service = hub.catalogue.get(params.serviceId);
         // A JSON body was checked by its schema when the route was entered; multipart is read (and checked) here.
         const { answers, files } = body ? { answers: body.answers, files: [] } : await readSubmission(hub, ctx, service);
         try {
-          const calendar = hub.councils.calendarOf(hub.catalogue, service.serviceId);
+          // The place must be in the council's area; a service shared by councils becomes the case of the one whose it is.
+          const placed = placeSubmission(hub, service, answers);
+          const calendar = hub.councils.calendarOf(hub.catalogue, placed.serviceId);
           const result = await submit(
             {
               db: hub.db,
@@ -64,7 +71,7 @@ export function submissionRoutes(hub: Hub) {
               confirmationWindowSeconds: hub.config.notifications.confirmationWindowSeconds,
               addresses: () => addressFinder(hub, hub.councils.idOfService(hub.catalogue, service.serviceId)),
             },
-            { service, answers, files },
+            { service: placed, answers, files },
           );
           ctx.status = 201;
           ctx.set('Location', `/api/v1/processes/${result.processId}`);
