@@ -132,8 +132,9 @@ describe('the location question without a map', () => {
       return ((await res.json()) as { errors: { field: string; message: string }[] }).errors;
     };
     assert.deepEqual(await problems({ latitude: 95, longitude: 0 }), [{ field: 'where.latitude', message: 'Latitude must be a number between -90 and 90' }]);
+    // Paris: outside the example council's boundary (config/boundaries/example.geojson), said before anything else.
     assert.deepEqual(await problems({ latitude: 48.85, longitude: 2.35 }), [
-      { field: 'where.latitude', message: 'The latitude and longitude are not a place in Great Britain' },
+      { field: 'where', message: "This address is not in Example District Council's area. Contact the council for the area it is in." },
     ]);
     assert.deepEqual(await problems({ easting: 800000, northing: 100 }), [
       { field: 'where.easting', message: 'Easting must be a number between 0 and 700000' },
@@ -145,7 +146,7 @@ describe('the location question without a map', () => {
     assert.deepEqual(await problems({ description: 'Somewhere' }), [{ field: 'where', message: 'Drop a pin on the map or describe where it is' }]);
     assert.deepEqual(await problems({ uprn: '990000999999' }), [{ field: 'where.uprn', message: 'No address has UPRN 990000999999' }]);
     assert.deepEqual(await problems({ ...near, height: 3 }), [{ field: 'where.height', message: 'is not part of a location' }]);
-    const far = gridToWgs84({ easting: near.easting + 5000, northing: near.northing });
+    const far = gridToWgs84({ easting: near.easting + 300, northing: near.northing });
     assert.deepEqual(await problems({ ...near, ...far }), [
       { field: 'where.latitude', message: 'The latitude and longitude are not the same place as the easting and northing' },
     ]);
@@ -221,6 +222,21 @@ describe('the location question with map tiles', () => {
     const where = session!.answers.where;
     assert.ok(Math.hypot((where.easting as number) - (MILLBECK_1.easting + 4), (where.northing as number) - (MILLBECK_1.northing + 4)) < 0.1);
     assert.equal((where.nearest as { uprn: string }).uprn, MILLBECK_1.uprn);
+  });
+
+  test('a pin in the neighbouring council’s area → the boundary’s “contact them instead” page', async () => {
+    const c = new FormClient(t.url);
+    const action = await c.actionOf(`${PAGES}/where`);
+    const pin = gridToWgs84({ easting: MILLBECK_1.easting + 5000, northing: MILLBECK_1.northing });
+    const fields = { 'where[latitude]': String(pin.latitude), 'where[longitude]': String(pin.longitude) };
+    const confirm = await c.postTo(action, fields);
+    assert.equal(confirm.status, 200);
+    const token = /name="where\[confirmed\]" value="([^"]+)"/.exec(confirm.html)![1]!;
+    const kept = await c.postTo(action, { ...fields, 'where[confirmed]': token });
+    assert.equal(kept.status, 302);
+    assert.match(kept.location!, new RegExp(`^${PAGES}/where/`));
+    const outside = await c.get(kept.location!);
+    assert.match(decode(outside.html), /Neighbour Borough Council/);
   });
 
   test('config: a tile URL must be one http(s) host with {z}, {x} and {y}', () => {
