@@ -50,7 +50,7 @@ export function submissionRoutes(hub: Hub) {
         },
         422: {
           description:
-            "The answers are not valid (`errors` lists each), or the place they give (the form's first address question's coordinates) is outside the council's area: then `outsideArea` says whose area it is not (`council`), who to contact instead when that is known (`contact`: `name`, `url`) and every authority the council sends citizens to (`neighbours`). A service shared by several councils (`routeByBoundary`) becomes the case of the council whose area holds the place.",
+            "The answers are not valid (`errors` lists each), or the place they give (the coordinates of the form's first address or location question) is outside the council's area: then `outsideArea` says whose area it is not (`council`), who to contact instead when that is known (`contact`: `name`, `url`) and every authority the council sends citizens to (`neighbours`). A service shared by several councils (`routeByBoundary`) becomes the case of the council whose area holds the place.",
         },
       },
       async handler(ctx, { params, body }) {
