@@ -62,3 +62,15 @@ describe('a location answer in the XML and in Alloy', () => {
     assert.ok(Math.abs(lon - answer.longitude) < 1e-5 && Math.abs(lat - answer.latitude) < 1e-5, JSON.stringify(byGrid.geometry));
   });
 });
+
+describe("the designer's XML rows", () => {
+  test('offer each part of a location answer as a value source', async () => {
+    const { answerOptions } = await import('../../core/http/staff/services/xml-row-form.ts');
+    const options = answerOptions({ fields: [{ id: 'where', type: 'location', label: 'Where is it?' }] } as unknown as Parameters<typeof answerOptions>[0]);
+    assert.deepEqual(
+      options.map((o) => o.value),
+      ['where', ...parts.map((p) => `where.${p}`)],
+    );
+    assert.ok(options.some((o) => o.text === 'Where is it?: UPRN of the nearest address'));
+  });
+});
