@@ -40,6 +40,7 @@ export class OutsideAreaError extends ValidationError {
 /** How each question type that carries a place gives it. A new such type (a map pin's `location`) adds one line here. */
 const PLACE_READERS: Partial<Record<Field['type'], (value: unknown) => Point | undefined>> = {
   address: pointOfCoordinates,
+  location: pointOfCoordinates,
 };
 
 /**

@@ -76,6 +76,47 @@ export const addressSchema = z
   })
   .strict();
 
+/** A tile URL the map can use: http(s), one fixed host (the page's Content-Security-Policy allows exactly it), {z}/{x}/{y}. */
+function isTileUrl(url: string): boolean {
+  if (!/\{z\}/.test(url) || !/\{x\}/.test(url) || !/\{y\}/.test(url)) return false;
+  try {
+    const parsed = new URL(url.replace(/\{[zxy]\}/g, '0'));
+    return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && !/[{}]/.test(parsed.host) && !parsed.username && !parsed.password;
+  } catch {
+    return false;
+  }
+}
+
+/** The map of the location question: where its tiles come from (nothing else is fetched) and where it starts. */
+export const mapsSchema = z
+  .object({
+    tiles: z
+      .object({
+        url: z
+          .string()
+          .max(500)
+          .refine(isTileUrl, 'must be an http(s) URL on one host with {z}, {x} and {y}, like https://tiles.example/{z}/{x}/{y}.png (no {s} subdomains)')
+          .describe(
+            "The tile server's URL template with {z}, {x} and {y}; the location page's Content-Security-Policy allows images from its host and no other",
+          ),
+        attribution: z.string().min(1).max(300).describe('The copyright line shown on the map (plain text), as the tile licence requires'),
+        maxZoom: z.number().int().min(1).max(22).default(19).describe('The closest zoom level the tile server has'),
+      })
+      .strict()
+      .describe(
+        "Map tiles (an OS Maps API, an OpenStreetMap tile server or the council's own). Absent: no map; the location question asks for a description and the nearest street",
+      ),
+    centre: z
+      .object({
+        latitude: z.number().min(49).max(61).describe('Degrees north (WGS84)'),
+        longitude: z.number().min(-9).max(2.1).describe('Degrees east (WGS84; west is negative)'),
+      })
+      .strict()
+      .describe("Where the map opens: the middle of the council's area"),
+    zoom: z.number().int().min(1).max(22).default(14).describe('The zoom level the map opens at'),
+  })
+  .strict();
+
 /** A council's area (GeoJSON, WGS84) and who to send a citizen to when a place is outside it. */
 export const boundarySchema = z
   .strictObject({
@@ -127,7 +168,7 @@ export const councilSchema = z
     address: addressSchema
       .optional()
       .describe("How the council's address questions find addresses (postcode, text, UPRN, nearest to a pin). Absent: the gazetteer, with the defaults below"),
-
+    maps: mapsSchema.optional().describe("The map the council's location questions show. Absent: no map, only the description and nearest street"),
     boundary: boundarySchema.optional(),
   })
   .strict();
@@ -437,3 +478,4 @@ export type CloseloopConfigFile = z.infer<typeof closeloopConfigSchema>;
 export type BindingConfig = z.infer<typeof bindingSchema>;
 export type ChannelConfig = z.infer<typeof channelSchema>;
 export type AddressConfig = z.infer<typeof addressSchema>;
+export type MapsConfig = z.infer<typeof mapsSchema>;

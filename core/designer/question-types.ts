@@ -16,6 +16,7 @@ export const QUESTION_TYPES: readonly { type: FieldType; name: string; hint: str
   { type: 'checkboxes', name: 'Several options from a list', hint: 'Checkboxes: the person selects all that apply' },
   { type: 'select', name: 'One option from a drop-down list', hint: 'For a long list the person knows well' },
   { type: 'address', name: 'Address', hint: 'A UK address, or a place on a map if you allow it' },
+  { type: 'location', name: 'Location on a map', hint: 'A place without an address: a pin on a map, or a description and the nearest street' },
   { type: 'file', name: 'File upload', hint: 'Photos or documents, with the file types and sizes you accept' },
 ];
 

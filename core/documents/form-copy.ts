@@ -62,6 +62,15 @@ export function displayAnswer(field: Field, value: unknown): string {
       if (a.latitude !== undefined) lines.push(`Latitude ${esc(String(a.latitude))}, longitude ${esc(String(a.longitude))}`);
       return lines.join('<br>');
     }
+    case 'location': {
+      const l = value as { description?: string; nearest?: { label: string }; easting?: number; northing?: number; latitude?: number; longitude?: number };
+      const lines: string[] = [];
+      if (l.description) lines.push(esc(l.description).replace(/\n/g, '<br>'));
+      if (l.nearest) lines.push(`Nearest address: ${esc(l.nearest.label)}`);
+      if (l.easting !== undefined) lines.push(`Easting ${esc(String(l.easting))}, northing ${esc(String(l.northing))}`);
+      if (l.latitude !== undefined) lines.push(`Latitude ${esc(String(l.latitude))}, longitude ${esc(String(l.longitude))}`);
+      return lines.join('<br>');
+    }
     case 'file':
       return (value as { name: string; size: number }[]).map((f) => `${esc(f.name)} (${Math.ceil(f.size / 1024)} KB)`).join('<br>');
     case 'textarea':

@@ -1,8 +1,10 @@
 // Turns a question into the govuk-frontend component (macro name + params) that asks it, with its value and error.
 import { fileSizeText, uploadTypeNames, type Field } from '../services/index.ts';
+import { locationComponent } from './location/component.ts';
+import type { LocationMap } from './location/map.ts';
 
 export interface Component {
-  macro: 'input' | 'textarea' | 'radios' | 'checkboxes' | 'select' | 'dateInput' | 'fileUpload' | 'group';
+  macro: 'input' | 'textarea' | 'radios' | 'checkboxes' | 'select' | 'dateInput' | 'fileUpload' | 'group' | 'location';
   params: Record<string, unknown>;
   /** For a fieldset of several inputs (address, date and time): its parts. */
   parts?: Component[];
@@ -57,7 +59,7 @@ export function componentFor(
   field: Field,
   value: unknown,
   errors: ErrorsByField,
-  options: { asPageHeading: boolean; conditionalHtml?: Map<string, string>; uploaded?: string[] },
+  options: { asPageHeading: boolean; conditionalHtml?: Map<string, string>; uploaded?: string[]; map?: LocationMap | null },
 ): Component {
   const hint = field.hint ? { text: field.hint } : undefined;
   const common = { id: field.id, name: field.id, hint, errorMessage: errorFor(errors, field.id) };
@@ -188,6 +190,8 @@ export function componentFor(
       }
       return { macro: 'group', params: { id: field.id, legend: legend(field, options.asPageHeading), hint, errorMessage: errorFor(errors, field.id) }, parts };
     }
+    case 'location':
+      return locationComponent(field, value, errors, options.asPageHeading, options.map ?? null);
     case 'file':
       return {
         macro: 'fileUpload',

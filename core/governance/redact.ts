@@ -7,7 +7,7 @@ import type { ServiceDefinition } from '../services/index.ts';
 export const ERASED = '[erased]';
 
 /** Answer types that hold what a citizen wrote (or who they are); choices from a fixed list do not. */
-const PERSONAL_TYPES = new Set(['text', 'textarea', 'email', 'phone', 'address', 'date', 'datetime', 'file']);
+const PERSONAL_TYPES = new Set(['text', 'textarea', 'email', 'phone', 'address', 'location', 'date', 'datetime', 'file']);
 
 /** Values shorter than this are not scrubbed from texts: they would match inside ordinary words. */
 const MIN_SCRUB_LENGTH = 3;
@@ -52,7 +52,7 @@ export function personalValues(definition: ServiceDefinition | null, answers: Re
       for (const f of Array.isArray(value) ? value : []) if (f && typeof (f as { name?: unknown }).name === 'string') out.push((f as { name: string }).name);
       continue;
     }
-    leaves(value, out, type === 'address');
+    leaves(value, out, type === 'address' || type === 'location');
   }
   const unique = new Map<string, string>();
   for (const v of out.map((x) => x.trim())) {

@@ -12,6 +12,7 @@ import { WorkingCalendar } from '../calendar/index.ts';
 import type { AddressFinder } from '../address/index.ts';
 import { newReference } from './reference.ts';
 import { resolveAddresses } from './resolve-addresses.ts';
+import { resolveLocations } from './resolve-locations.ts';
 import { taskRowsAtSubmission } from './targets.ts';
 import { newTrackingToken } from './tracking-token.ts';
 import { submissionWriter, type SubmissionDocument } from './submission-writer.ts';
@@ -63,7 +64,11 @@ export async function submit(deps: SubmitDeps, input: SubmitInput): Promise<Subm
   }
   const validated = validateAnswers(def, input.answers, filesByField, now);
   if (validated.errors.length) throw new ValidationError('The answers are not valid', validated.errors);
-  const checked = await resolveAddresses(def, validated.answers, deps.addresses);
+  // Address answers: a UPRN checked against the provider (the API's), coordinates in Great Britain and completed.
+  let checked = await resolveAddresses(def, validated.answers, deps.addresses);
+  if (checked.errors.length) throw new ValidationError('The answers are not valid', checked.errors);
+  // Locations from the API get their nearest address from the provider; the pages' were resolved as they were answered.
+  if (deps.addresses) checked = await resolveLocations(def, checked.answers, deps.addresses);
   if (checked.errors.length) throw new ValidationError('The answers are not valid', checked.errors);
   // Files of questions hidden by a condition were not kept as answers: do not keep them as documents either.
   const keptIds = new Set(Object.values(checked.answers).flatMap((v) => (Array.isArray(v) ? v.map((x) => (x as { documentId?: string })?.documentId) : [])));

@@ -81,6 +81,12 @@ const addressField = z.object({
   allowLocationOnly: z.boolean().default(false),
 });
 
+/** A place not at an address (fly-tipping on a verge): a pin on a map, or a description and the nearest street (see location-answer.ts). */
+const locationField = z.object({
+  ...fieldBase,
+  type: z.literal('location'),
+});
+
 const fileField = z.object({
   ...fieldBase,
   type: z.literal('file'),
@@ -96,7 +102,7 @@ const fileField = z.object({
   maxFiles: z.number().int().positive().default(5),
 });
 
-export const fieldSchema = z.discriminatedUnion('type', [textField, numberField, dateField, choiceField, addressField, fileField]);
+export const fieldSchema = z.discriminatedUnion('type', [textField, numberField, dateField, choiceField, addressField, locationField, fileField]);
 
 /** A task's target: N working days from the submission, or from when the task starts (leaves "not started"). */
 export const targetSchema = z

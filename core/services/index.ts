@@ -13,3 +13,4 @@ export { ServiceCatalogue, contentHash, SERVICES_CHANNEL } from './catalogue.ts'
 export { stableJson } from './stable-json.ts';
 export { serviceNoun, pageTitle, errorMessages, uploadTypeNames, fileSizeText } from './wording.ts';
 export { addressAnswerOf } from './address-answer.ts';
+export { checkLocation, LOCATION_REQUIRED, DESCRIPTION_LIMIT, type LocationAnswer, type LocationInput } from './location-answer.ts';

@@ -91,6 +91,15 @@ function sampleValue(field: Field): unknown {
     case 'address':
       // In Exampleton, inside the example council's boundary (config/boundaries/example.geojson).
       return { line1: '1 Sample Street', town: 'Exampleton', postcode: 'EX1 1AA', easting: 452110, northing: 304190 };
+    case 'location':
+      return {
+        easting: 452110.95,
+        northing: 304189.75,
+        latitude: 52.6345,
+        longitude: -1.2316,
+        description: 'On the verge by the bus stop',
+        nearest: { uprn: '990000100001', label: '1 Sample Street, Exampleton, EX1 1AA', street: 'Sample Street' },
+      };
     case 'file':
       return [{ documentId: '00000000-0000-4000-8000-000000000000', name: 'evidence.jpg', contentType: field.accept[0], size: 12345 }];
   }

@@ -1,6 +1,7 @@
 // Validates a citizen's answers against a service definition. The API and the citizen pages both use this one function.
 import type { FieldError } from '../errors.ts';
 import type { Field, ServiceDefinition } from './definition.ts';
+import { checkLocation, LOCATION_REQUIRED } from './location-answer.ts';
 import { matchesPattern, PATTERN_INPUT_LIMIT } from './pattern.ts';
 import { errorMessages as say } from './wording.ts';
 
@@ -134,6 +135,8 @@ function checkField(field: Field, value: unknown, now: Date): Check {
       if (unknown.length) return { error: `"${unknown[0]}" is not one of the options` };
       return { value: [...new Set(list)] };
     }
+    case 'location':
+      return checkLocation(field, value);
     case 'address':
       return checkAddress(field, value);
     case 'file': {
@@ -146,6 +149,7 @@ function checkField(field: Field, value: unknown, now: Date): Check {
 }
 
 function requiredMessage(field: Field): string {
+  if (field.type === 'location' && !field.requiredMessage) return LOCATION_REQUIRED;
   return say.required(field);
 }
 

@@ -120,11 +120,8 @@ function source(spec: ValueSpec): (input: XmlBuildInput, item: Item | undefined)
     return (input) => (field === 'processId' ? input.process.id : input.process[field]);
   }
   if (spec.answer) {
-    const [id, sub] = spec.answer.split('.') as [string, string | undefined];
-    return (input) => {
-      const v = input.answers[id];
-      return sub ? (v && typeof v === 'object' ? (v as Record<string, unknown>)[sub] : undefined) : v;
-    };
+    const [id, ...path] = spec.answer.split('.') as [string, ...string[]];
+    return (input) => path.reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), input.answers[id]);
   }
   const field = spec.item!;
   return (_input, item) => (item === undefined ? undefined : field === 'value' ? item : typeof item === 'object' ? item[field] : undefined);

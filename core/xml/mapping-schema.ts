@@ -17,10 +17,10 @@ export const formatSchema = z.union([
 /** Where a value comes from: exactly one of answer, process, constant or item. */
 export const valueSchema = z
   .strictObject({
-    /** An answer by question id, with an optional sub-path for addresses: "source.postcode". */
+    /** An answer by question id, with an optional sub-path for addresses and locations: "source.postcode", "where.nearest.uprn". */
     answer: z
       .string()
-      .regex(/^[A-Za-z][\w]*(\.[A-Za-z]\w*)?$/)
+      .regex(/^[A-Za-z][\w]*(\.[A-Za-z]\w*){0,2}$/)
       .optional(),
     process: z.enum(['reference', 'processId', 'submittedAt', 'serviceId', 'serviceVersion']).optional(),
     constant: z.union([z.string(), z.number()]).optional(),

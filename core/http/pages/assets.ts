@@ -2,8 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Middleware } from 'koa';
 import { createRequire } from 'node:module';
+import type { Middleware } from 'koa';
 import { GOVUK_DIST, MOJ_ROOT } from './renderer.ts';
 
 const GOVUK = join(GOVUK_DIST, 'govuk');
@@ -12,6 +12,9 @@ const OWN = join(dirname(fileURLToPath(import.meta.url)), 'static');
 /** accessible-autocomplete's build (the address list's enhancement): its script and its CSS only. */
 const AUTOCOMPLETE = join(dirname(createRequire(import.meta.url).resolve('accessible-autocomplete/package.json')), 'dist');
 const AUTOCOMPLETE_FILES = /^accessible-autocomplete\.min\.(js|css)$/;
+/** Leaflet (the location question's map): its script, CSS and marker images, served as they ship. */
+const LEAFLET = join(dirname(createRequire(import.meta.url).resolve('leaflet/package.json')), 'dist');
+const LEAFLET_FILES = /^(leaflet\.js|leaflet\.css|images\/[a-z0-9-]+\.png)$/;
 /** The MOJ files the staff console uses (its CSS, its ES module bundle, its images). */
 const MOJ_FILES = /^(moj-frontend\.min\.css|all\.bundle\.mjs|images\/[a-z0-9-]+\.(svg|png))$/;
 
@@ -34,6 +37,7 @@ const TYPES: Record<string, string> = {
  */
 function fileFor(path: string): string | null {
   const rel = path.slice('/assets/'.length);
+  if (rel.startsWith('leaflet/')) return LEAFLET_FILES.test(rel.slice('leaflet/'.length)) ? join(LEAFLET, rel.slice('leaflet/'.length)) : null;
   if (rel.startsWith('autocomplete/')) {
     const inner = rel.slice('autocomplete/'.length);
     return AUTOCOMPLETE_FILES.test(inner) ? join(AUTOCOMPLETE, inner) : null;

@@ -19,6 +19,9 @@ import { renderErrorPage, renderPage, type Council } from '../pages/index.ts';
 import { textProblems } from '../route.ts';
 import { errorsOnPage, filesMap, questionPageView, rawDates, summaryOf, uploadErrors } from './form-page-view.ts';
 import { lookupFieldOf, mountFindAddress, renderFindAddress, showsFinder } from './find-address.ts';
+import { locationStep } from '../../forms/location/page-step.ts';
+import { locationMapOf } from '../../forms/location/map.ts';
+import { locationMapHeaders } from '../location-headers.ts';
 
 export const CHECK = 'check-answers';
 export const CONFIRMATION = 'confirmation';
@@ -93,10 +96,13 @@ export function mountFormFlow(router: Router, hub: Hub, host: FormHost, guard: M
     const change = ctx.query.change === '1';
     // An address question asked with the finder: its typed fields are "enter the address manually", reached from the finder.
     const finderUrl = lookupFieldOf(page, values) ? `${base(def.id)}/${page.id}?find=1${change ? '&change=1' : ''}` : null;
+    // A location question's map: its tiles' host allowed by the page's CSP (no tiles configured: no map, no change).
+    const map = page.fields.some((f) => f.type === 'location') ? locationMapOf(hub.config, host.council(sv).id) : null;
+    if (map) for (const [name, value] of Object.entries(locationMapHeaders(map))) ctx.set(name, value);
     ctx.type = 'text/html';
     ctx.set('Cache-Control', 'no-store');
     ctx.body = renderPage('form-page.njk', {
-      ...questionPageView(def, page, values, errors, session),
+      ...questionPageView(def, page, values, errors, session, map),
       council: host.council(sv),
       serviceUrl: base(def.id),
       action: host.pageAction(ctx, base(def.id), page.id, change),
@@ -226,6 +232,18 @@ export function mountFormFlow(router: Router, hub: Hub, host: FormHost, guard: M
     const answers = { ...session.answers };
     for (const f of page.fields) if (f.type !== 'file') answers[f.id] = postedAnswers[f.id];
     for (const [k, v] of Object.entries(answers)) if (v === undefined) delete answers[k];
+    if (page.fields.some((f) => f.type === 'location')) {
+      const council = host.council(sv).id;
+      const step = await locationStep(hub, council, visibleFields(page, answers), answers, !!locationMapOf(hub.config, council));
+      if (step.show) {
+        await posted.discard();
+        ctx.status = step.errors.length ? 422 : 200;
+        renderQuestionPage(ctx, sv, page, step.values, step.errors, session);
+        return;
+      }
+      for (const k of Object.keys(answers)) delete answers[k];
+      Object.assign(answers, step.answers);
+    }
     const replaced = new Set(newFiles.map((f) => f.fieldId));
     const nextSession: FormSession = { ...session, answers, files: [...session.files.filter((f) => !replaced.has(f.fieldId)), ...newFiles] };
 

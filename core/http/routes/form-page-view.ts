@@ -6,6 +6,7 @@ import { errorMessages, pageTitle, type Field, type FileField, type ReceivedFile
 import { componentFor, type Component, type ErrorsByField } from '../../forms/components.ts';
 import { visibleFields, type FormPage } from '../../forms/pages.ts';
 import type { FormSession } from '../../forms/session.ts';
+import type { LocationMap } from '../../forms/location/map.ts';
 import type { MultipartResult } from '../multipart.ts';
 import { renderPage } from '../pages/index.ts';
 
@@ -57,6 +58,7 @@ export function anchorFor(field: Field | undefined, errorField: string): string 
   if (field.type === 'date') return `${field.id}-day`;
   if (field.type === 'datetime') return `${field.id}-day`;
   if (field.type === 'address') return `${field.id}.line1`;
+  if (field.type === 'location') return `${field.id}.description`;
   return field.id;
 }
 
@@ -67,6 +69,7 @@ export function questionPageView(
   values: Record<string, unknown>,
   errors: FieldError[],
   session: Pick<FormSession, 'files'> | null,
+  map: LocationMap | null = null,
 ): Record<string, unknown> {
   const fields = visibleFields(page, values);
   const byField: ErrorsByField = new Map(errors.map((e) => [e.field, e.message]));
@@ -89,7 +92,7 @@ export function questionPageView(
     for (const [value, deps] of dependents.get(f.id) ?? []) {
       conditionalHtml.set(value, deps.map((d) => renderPage('component.njk', { c: build(d, false) })).join(''));
     }
-    return componentFor(f, values[f.id], byField, { asPageHeading: asHeading, conditionalHtml, uploaded: uploadedFor(f.id) });
+    return componentFor(f, values[f.id], byField, { asPageHeading: asHeading, conditionalHtml, uploaded: uploadedFor(f.id), map });
   };
   const components = fields.filter((f) => !nested.has(f.id)).map((f) => build(f, single && !nested.size));
   return {

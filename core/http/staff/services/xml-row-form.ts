@@ -23,6 +23,18 @@ export const ADDRESS_PARTS = [
   ['longitude', 'longitude'],
 ] as const;
 
+/** The parts of a location answer a mapping can use (the nearest address is the provider's, filled in by the hub). */
+export const LOCATION_PARTS = [
+  ['easting', 'easting'],
+  ['northing', 'northing'],
+  ['latitude', 'latitude'],
+  ['longitude', 'longitude'],
+  ['description', 'description of the place'],
+  ['nearest.uprn', 'UPRN of the nearest address'],
+  ['nearest.label', 'nearest address'],
+  ['nearest.street', 'nearest street'],
+] as const;
+
 export const PROCESS_FIELDS: Option[] = [
   { value: 'reference', text: 'Reference (for example FLY-7KX3M9QP)' },
   { value: 'submittedAt', text: 'Time it was sent' },
@@ -227,6 +239,7 @@ export function answerOptions(definition: DraftDefinition): Option[] {
   for (const f of definition.fields) {
     out.push({ value: f.id, text: f.label });
     if (f.type === 'address') for (const [part, words] of ADDRESS_PARTS) out.push({ value: `${f.id}.${part}`, text: `${f.label}: ${words}` });
+    if (f.type === 'location') for (const [part, words] of LOCATION_PARTS) out.push({ value: `${f.id}.${part}`, text: `${f.label}: ${words}` });
   }
   return out;
 }
