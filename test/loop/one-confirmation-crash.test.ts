@@ -61,7 +61,8 @@ describe('worker killed while the confirmation waits', () => {
 
     const second = startWorkerProcess(t);
     workers.push(second);
-    await smtp.waitFor((ms) => ms.some((m) => m.subject.includes(reference)), 30_000);
+    // A worker process compiles the hub with tsx as it starts: on a loaded CI machine that alone has taken over 30 s.
+    await smtp.waitFor((ms) => ms.some((m) => m.subject.includes(reference)), 90_000);
     // Long enough for a stray second message (the relay's sweep of in-flight rows included) to arrive.
     await new Promise((r) => setTimeout(r, WINDOW_SECONDS * 1000 + 3000));
     const mine = smtp.messages.filter((m) => m.subject.includes(reference));
