@@ -69,7 +69,7 @@ describe('where it happened, in Chromium', () => {
 /** How many of the map's <image> tiles the browser decoded (an SVG image that failed to load has no bounding box content). */
 async function drawnTiles(page: Page): Promise<number> {
   return page.evaluate(async () => {
-    const images = [...document.querySelectorAll('#where-map image')] as SVGImageElement[];
+    const images = Array.from(document.querySelectorAll('#where-map image')) as SVGImageElement[];
     // Each tile is fetched again as an <img> (from the cache) to learn whether it decodes.
     const loaded = await Promise.all(
       images.map(
