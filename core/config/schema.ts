@@ -97,14 +97,14 @@ export const mapsSchema = z
           .max(500)
           .refine(isTileUrl, 'must be an http(s) URL on one host with {z}, {x} and {y}, like https://tiles.example/{z}/{x}/{y}.png (no {s} subdomains)')
           .describe(
-            "The tile server's URL template with {z}, {x} and {y}; the location page's Content-Security-Policy allows images from its host and no other",
+            "The tile server's URL template with {z}, {x} and {y}; the location page's, and a case page's or tracking page's with a map under Where, Content-Security-Policy allows images from its host and no other",
           ),
         attribution: z.string().min(1).max(300).describe('The copyright line shown on the map (plain text), as the tile licence requires'),
         maxZoom: z.number().int().min(1).max(22).default(19).describe('The closest zoom level the tile server has'),
       })
       .strict()
       .describe(
-        "Map tiles (an OS Maps API, an OpenStreetMap tile server or the council's own). Absent: no map; the location question asks for a description and the nearest street",
+        "Map tiles (an OS Maps API, an OpenStreetMap tile server or the council's own), also drawn as a small map of the place on the staff case page and the tracking page. Absent: no map; the location question asks for a description and the nearest street, and those pages show the place in words only",
       ),
     centre: z
       .object({

@@ -8,10 +8,15 @@ export function tileOrigin(map: LocationMap): string {
   return new URL(map.tilesUrl.replace(/\{[zxy]\}/g, '0')).origin;
 }
 
+/** The hub's page CSP with the tile host, and only it, added to img-src. */
+export function pageCspWithTiles(map: LocationMap): string {
+  return PAGE_CSP.replace("img-src 'self' data:", `img-src 'self' data: ${tileOrigin(map)}`);
+}
+
 /** A map page's headers: the hub's CSP with the tile host added to img-src, and geolocation for this origin only. */
 export function locationMapHeaders(map: LocationMap): Record<string, string> {
   return {
-    'Content-Security-Policy': PAGE_CSP.replace("img-src 'self' data:", `img-src 'self' data: ${tileOrigin(map)}`),
+    'Content-Security-Policy': pageCspWithTiles(map),
     'Permissions-Policy': 'camera=(), microphone=(), geolocation=(self)',
   };
 }

@@ -13,6 +13,8 @@ export interface TrackedProcess {
   timeline: { at: string; kind: string; text: string; message: string | null }[] | null;
   documents: { name: string; size: number }[] | null;
   council_documents: { id: string; name: string; title: string | null; size: number; content_type: string; at: string }[] | null;
+  /** Only to find the place the page shows; null once the process is erased. */
+  answers: Record<string, unknown> | null;
 }
 
 export interface TrackedDocument {
@@ -29,6 +31,7 @@ export interface TrackedDocument {
 export async function findTrackedProcess(sql: Sql, tokenHash: Buffer): Promise<TrackedProcess | undefined> {
   return sql.row<TrackedProcess>(
     `select p.reference, p.service_id, p.service_version, p.status, p.closed_reason, p.submitted_at, p.updated_at,
+       case when p.erased_at is null then p.answers end as answers,
        (select json_agg(json_build_object('key', t.key, 'title', t.title, 'status', t.status, 'updated_at', t.updated_at, 'due_at', t.due_at) order by t.position)
           from tasks t where t.process_id = p.id) as tasks,
        (select json_agg(json_build_object('at', e.created_at, 'kind', e.kind, 'text', e.text,

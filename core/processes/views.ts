@@ -5,6 +5,7 @@ import { clientMaySee, type ApiClient } from '../auth/api-keys.ts';
 import { documentUrl } from '../documents/index.ts';
 import { findDocumentsOf, type DocumentRecord } from '../documents/documents-repo.ts';
 import { isFieldShown, type ServiceCatalogue } from '../services/index.ts';
+import { whereOf, type Where } from '../boundary/index.ts';
 import { hashTrackingToken, looksLikeTrackingToken } from './tracking-token.ts';
 import { findDeliveriesOf, findProcessById, findProcessService, type ProcessRecord } from './processes-repo.ts';
 import { findTasks, type TaskRecord } from './tasks-repo.ts';
@@ -81,6 +82,8 @@ export interface TrackingView {
   documents: { name: string; size: number }[];
   /** Documents the council added for the citizen, newest first, each downloaded at `url` (relative, with the token). */
   councilDocuments: { id: string; name: string; title: string | null; size: number; contentType: string; addedAt: string; url: string }[];
+  /** Where the case happened (the one part of the answers the page shows); the page only, not in the JSON API's answer. */
+  place?: Where;
 }
 
 /** A task as the API, the staff console and the tracking page show it. */
@@ -236,7 +239,13 @@ export async function trackingView(db: Database, catalogue: ServiceCatalogue, to
       addedAt: new Date(d.at).toISOString(),
       url: `/track/${token}/documents/${d.id}`,
     })),
+    ...placeOf(sv.definition.fields, p.answers),
   };
+}
+
+function placeOf(fields: Parameters<typeof whereOf>[0], answers: Record<string, unknown> | null): { place?: Where } {
+  const place = answers ? whereOf(fields, answers) : undefined;
+  return place ? { place } : {};
 }
 
 /** A council document the tracking token may download (see findTrackedDocument); null for anything else. */

@@ -1,5 +1,6 @@
 // Citizen pages: tracking page, services index, 404 and error pages.
 import type { TrackingView } from '../../processes/views.ts';
+import type { WhereSection } from '../where-section.ts';
 import type { HubPages } from '@closeloop/sdk';
 import { renderPage, renderPluginPage } from './renderer.ts';
 
@@ -41,7 +42,8 @@ export interface MessageFormView {
   sent?: boolean;
 }
 
-export function renderTrackingPage(council: Council, view: TrackingView, messageForm?: MessageFormView): string {
+/** `where`: the place in words and on the map (see where-section.ts), when the answers give one. */
+export function renderTrackingPage(council: Council, view: TrackingView, messageForm?: MessageFormView, where?: WhereSection): string {
   const errors = messageForm?.errors ?? [];
   return renderPage('tracking.njk', {
     council,
@@ -51,6 +53,7 @@ export function renderTrackingPage(council: Council, view: TrackingView, message
     statusLabels: STATUS_LABELS,
     taskLabels: TASK_LABELS,
     messageForm,
+    where,
     errorSummary: errors.map((e) => ({ text: e.message, href: `#${e.field}` })),
     errorOf: Object.fromEntries(errors.map((e) => [e.field, { text: e.message }])),
   });

@@ -11,6 +11,8 @@ export const GOVUK_DIST = join(dirname(require.resolve('govuk-frontend/package.j
 /** @ministryofjustice/frontend's folder (its templates are under moj/, as its macros import them). */
 export const MOJ_ROOT = dirname(require.resolve('@ministryofjustice/frontend/package.json'));
 const OWN_TEMPLATES = join(dirname(fileURLToPath(import.meta.url)), 'templates');
+/** Partials both the citizen pages and the staff console include (the "Where" map). */
+export const SHARED_TEMPLATES = join(dirname(fileURLToPath(import.meta.url)), '..', 'shared-templates');
 
 // govuk-frontend's template adds the `js-enabled` class with an inline script; our CSP allows no inline script, so the
 // same line runs from /assets/closeloop/init.js instead (see static/init.js).
@@ -88,7 +90,7 @@ function indent(value: unknown, width?: number, indentFirst?: boolean): unknown 
 }
 
 function environment(): nunjucks.Environment {
-  return (env ??= createEnvironment([OWN_TEMPLATES, GOVUK_DIST]));
+  return (env ??= createEnvironment([OWN_TEMPLATES, SHARED_TEMPLATES, GOVUK_DIST]));
 }
 
 export function renderPage(name: string, context: Record<string, unknown>): string {
@@ -99,7 +101,7 @@ export function renderPage(name: string, context: Record<string, unknown>): stri
 export function renderPluginPage(templatesDir: string, name: string, context: Record<string, unknown>): string {
   let pluginEnv = pluginEnvs.get(templatesDir);
   if (!pluginEnv) {
-    pluginEnv = createEnvironment([templatesDir, OWN_TEMPLATES, GOVUK_DIST]);
+    pluginEnv = createEnvironment([templatesDir, OWN_TEMPLATES, SHARED_TEMPLATES, GOVUK_DIST]);
     pluginEnvs.set(templatesDir, pluginEnv);
   }
   return pluginEnv.render(name, context).replace(INLINE_INIT, '');

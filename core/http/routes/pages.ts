@@ -7,7 +7,8 @@ import { trackedDocument, trackingView } from '../../processes/index.ts';
 import { auditDocumentDownload } from '../../documents/documents-repo.ts';
 import { attachmentDisposition } from '../content-disposition.ts';
 import { trackingLimiter } from '../rate-limit.ts';
-import { renderErrorPage, renderNotFoundPage, renderServicesIndex, renderTrackingPage } from '../pages/index.ts';
+import { renderErrorPage, renderNotFoundPage, renderServicesIndex } from '../pages/index.ts';
+import { trackingPageBody } from './tracking-page.ts';
 import { messageFormFor, mountTrackMessages, pageHeaders } from './track-messages.ts';
 
 export function mountPages(router: Router, hub: Hub): void {
@@ -40,7 +41,7 @@ export function mountPages(router: Router, hub: Hub): void {
       ctx.body = renderNotFoundPage(council());
       return;
     }
-    ctx.body = renderTrackingPage(hub.councils.ofService(hub.catalogue, view.serviceId), view, messageFormFor(ctx, hub, ctx.params.token!, view));
+    ctx.body = trackingPageBody(ctx, hub, hub.councils.ofService(hub.catalogue, view.serviceId), view, messageFormFor(ctx, hub, ctx.params.token!, view));
   });
   // A document from the council, downloaded with the tracking link's token: only one visible to the citizen, of that
   // token's process. Anything else (a private document, another process's, an unknown token) is the same 404, counted

@@ -11,7 +11,8 @@ import { checkCsrf, csrfToken } from '../csrf.ts';
 import { BodyTooLargeError, discardFiles, parseMultipart, type MultipartResult } from '../multipart.ts';
 import { messageLimiter, trackingLimiter } from '../rate-limit.ts';
 import { bindingTakesUpdates, builtBindings } from '../../plugins/bindings.ts';
-import { renderErrorPage, renderNotFoundPage, renderTrackingPage, type MessageFormView } from '../pages/index.ts';
+import { renderErrorPage, renderNotFoundPage, type MessageFormView } from '../pages/index.ts';
+import { trackingPageBody } from './tracking-page.ts';
 
 type FieldError = NonNullable<MessageFormView['errors']>[number];
 
@@ -54,7 +55,13 @@ export function mountTrackMessages(router: Router, hub: Hub): void {
     } catch (err) {
       if (!(err instanceof BodyTooLargeError)) throw err;
       ctx.status = 413;
-      ctx.body = renderTrackingPage(council, view, formView(ctx, token, rules, { errors: [{ field: 'files', message: messageErrors.bodyTooLarge() }] }));
+      ctx.body = trackingPageBody(
+        ctx,
+        hub,
+        council,
+        view,
+        formView(ctx, token, rules, { errors: [{ field: 'files', message: messageErrors.bodyTooLarge() }] }),
+      );
       return;
     }
     const raw = parsed.fields.message;
@@ -63,7 +70,7 @@ export function mountTrackMessages(router: Router, hub: Hub): void {
     if (errors.length) {
       await discardFiles(hub.store, parsed.files);
       ctx.status = 400;
-      ctx.body = renderTrackingPage(council, view, formView(ctx, token, rules, { text, errors }));
+      ctx.body = trackingPageBody(ctx, hub, council, view, formView(ctx, token, rules, { text, errors }));
       return;
     }
     const outcome = await sendCitizenMessage(

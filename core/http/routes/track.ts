@@ -31,7 +31,9 @@ export function trackRoutes(hub: Hub) {
         }
         ctx.set('Cache-Control', 'no-store');
         ctx.set('Referrer-Policy', 'no-referrer');
-        ctx.body = view;
+        // The place is for the page (words and map); the API's answer stays as documented.
+        const { place: _place, ...json } = view;
+        ctx.body = json;
       },
     }),
   ];

@@ -27,6 +27,8 @@ import type { TaskStatus } from '../../plugins/index.ts';
 import { errorSummary, sendStaffPage } from './page-context.ts';
 import { formBody } from './form-body.ts';
 import { mountCaseDocuments, type CaseDocumentForm } from './case-documents-routes.ts';
+import { caseWhere } from './case-where.ts';
+import { allowWhereMap } from '../where-section.ts';
 
 const CHANGERS = ['operator', 'council-admin', 'caseworker'] as const;
 const TASK_STATUSES = Object.keys(TASK_STATUS_LABEL) as TaskStatus[];
@@ -158,6 +160,8 @@ async function sendCasePage(
   const canChange = (CHANGERS as readonly string[]).includes(staff.role);
   const open = page.process.status !== 'closed';
   const done = typeof ctx.query.done === 'string' ? DONE[ctx.query.done] : undefined;
+  const where = await caseWhere(hub, page);
+  allowWhereMap(ctx, where);
   sendStaffPage(
     ctx,
     hub,
@@ -166,6 +170,7 @@ async function sendCasePage(
       title: `Case ${page.process.reference}`,
       section: 'cases',
       page,
+      where,
       canNote: canChange && !page.erased,
       canAddDocument: canChange && !page.erased,
       canChangeTasks: canChange && open,

@@ -1,8 +1,8 @@
-// Staff pages: nunjucks over our staff templates, then MOJ Frontend's and GOV.UK Frontend's (one environment per process).
+// Staff pages: nunjucks over our staff templates and the shared partials, then MOJ Frontend's and GOV.UK Frontend's (one environment per process).
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type nunjucks from 'nunjucks';
-import { createEnvironment, GOVUK_DIST, INLINE_INIT, MOJ_ROOT } from '../pages/renderer.ts';
+import { createEnvironment, GOVUK_DIST, INLINE_INIT, MOJ_ROOT, SHARED_TEMPLATES } from '../pages/renderer.ts';
 
 const TEMPLATES = join(dirname(fileURLToPath(import.meta.url)), 'templates');
 
@@ -10,7 +10,7 @@ let env: nunjucks.Environment | null = null;
 
 export function renderStaffPage(name: string, context: Record<string, unknown>): string {
   if (!env) {
-    env = createEnvironment([TEMPLATES, MOJ_ROOT, GOVUK_DIST]);
+    env = createEnvironment([TEMPLATES, SHARED_TEMPLATES, MOJ_ROOT, GOVUK_DIST]);
     env.addFilter('duration', duration);
   }
   return env.render(name, context).replace(INLINE_INIT, '');
