@@ -50,7 +50,8 @@ describe('a place given only as a UPRN is checked against the boundary', () => {
     assert.equal(res.status, 422, 'refused like coordinates there are');
     assert.match(res.headers.get('content-type') ?? '', /application\/problem\+json/);
     const problem = (await res.json()) as { detail: string; errors: { field: string }[]; outsideArea: { contact: { name: string } } };
-    assert.ok(problem.detail.endsWith(message), problem.detail);
+    // A location answer is a place, not an address: the message says so.
+    assert.equal(problem.detail, `This place is not in Example District Council's area. ${message}`);
     assert.deepEqual(
       problem.errors.map((e) => e.field),
       ['where'],
@@ -80,7 +81,7 @@ describe('a place given only as a UPRN is checked against the boundary', () => {
     const res = await post('noise-complaint', noiseAnswers({ noiseSource: { uprn: BORDER_UPRN } }));
     assert.equal(res.status, 422);
     const problem = (await res.json()) as { detail: string; errors: { field: string }[] };
-    assert.ok(problem.detail.endsWith(message), problem.detail);
+    assert.equal(problem.detail, `This address is not in Example District Council's area. ${message}`);
     assert.deepEqual(
       problem.errors.map((e) => e.field),
       ['noiseSource'],
