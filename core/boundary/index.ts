@@ -3,6 +3,15 @@
 export { Boundaries, councilForPoint, type Point, type Neighbour, type Whereabouts } from './boundaries.ts';
 export { loadBoundaries } from './load.ts';
 export { MAX_BOUNDARY_BYTES, parseBoundary, readBoundaryFile, BoundaryFileError, type Area } from './geojson.ts';
-export { placeSubmission, outsideArea, outsideAreaMessage, placeOfAnswers, OutsideAreaError, type OutsideArea, type PlacementHost } from './placement.ts';
+export {
+  placeSubmission,
+  outsideArea,
+  outsideAreaHeading,
+  outsideAreaMessage,
+  placeOfAnswers,
+  OutsideAreaError,
+  type OutsideArea,
+  type PlacementHost,
+} from './placement.ts';
 export { routingProblems } from './routing-check.ts';
 export { whereOf, type Where } from './where.ts';

@@ -18,6 +18,8 @@ export interface PlacementHost {
 export interface OutsideArea {
   /** The question whose answer is the place. */
   fieldId: string;
+  /** What the citizen gave: an address, or a place (a location question's pin or nearest street), as the message says. */
+  noun: 'address' | 'place';
   /** The council whose service it is. */
   council: Council;
   /** Who holds the place, when that is known: a neighbour, or another council of this hub (whose link is known only when
@@ -47,9 +49,12 @@ const PLACE_READERS: Partial<Record<Field['type'], (value: unknown) => Point | u
  * The service's place and where it is: its first shown question (in form order) that carries a place, whether or not
  * that answer has coordinates (later address questions, like the citizen's own address, are not the place).
  */
-export function placeOfAnswers(fields: readonly Field[], answers: Record<string, unknown>): { fieldId: string; point: Point | undefined } | undefined {
+export function placeOfAnswers(
+  fields: readonly Field[],
+  answers: Record<string, unknown>,
+): { fieldId: string; fieldType: Field['type']; point: Point | undefined } | undefined {
   const field = fields.find((f) => PLACE_READERS[f.type] && isFieldShown(f, answers));
-  return field && { fieldId: field.id, point: PLACE_READERS[field.type]!(answers[field.id]) };
+  return field && { fieldId: field.id, fieldType: field.type, point: PLACE_READERS[field.type]!(answers[field.id]) };
 }
 
 /**
@@ -84,12 +89,18 @@ export function outsideArea(host: PlacementHost, service: ServiceVersion, answer
   // Another council of this hub whose service this is not: named, with its link when this council lists it as a neighbour.
   const other = where.inside !== undefined ? host.councils.get(where.inside).name : undefined;
   const contact = other !== undefined ? (neighbours.find((n) => n.name === other) ?? { name: other }) : where.neighbour;
-  return { fieldId: place.fieldId, council: host.councils.get(own), ...(contact ? { contact } : {}), neighbours };
+  const noun = place.fieldType === 'location' ? 'place' : 'address';
+  return { fieldId: place.fieldId, noun, council: host.councils.get(own), ...(contact ? { contact } : {}), neighbours };
+}
+
+/** "This address is not in Example District Council's area" ("This place …" for a location question's answer). */
+export function outsideAreaHeading(outside: OutsideArea): string {
+  return `This ${outside.noun} is not in ${outside.council.name}'s area`;
 }
 
 /** "This address is not in Example District Council's area. Contact Neighbour Borough Council instead." */
 export function outsideAreaMessage(outside: OutsideArea): string {
-  const first = `This address is not in ${outside.council.name}'s area.`;
+  const first = `${outsideAreaHeading(outside)}.`;
   if (outside.contact) return `${first} Contact ${outside.contact.name} instead.`;
   return `${first} Contact the council for the area it is in.`;
 }

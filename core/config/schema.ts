@@ -295,9 +295,35 @@ export const closeloopConfigSchema = z
               .min(1)
               .default(30)
               .describe('Messages from one client address per hour, whatever the tracking link, before 429'),
+            addressLookupsPerSession: z
+              .number()
+              .int()
+              .min(1)
+              .default(30)
+              .describe(
+                "Address searches a citizen's form may make per window (find an address by postcode, the location question's street search) before 429: each is a paid transaction with os-places",
+              ),
+            addressLookupsPerAddress: z
+              .number()
+              .int()
+              .min(1)
+              .default(100)
+              .describe('Address searches from one client address per window, whatever the form, before 429 (a library or office shares one address)'),
+            addressLookupWindowMinutes: z.number().int().min(1).max(1440).default(10).describe('The window the address search limits count over, in minutes'),
           })
-          .default({ failedAuthPerMinute: 20, failedTrackingPerMinute: 30, savedFormsPerHour: 10, messagesPerLinkPerHour: 10, messagesPerAddressPerHour: 30 })
-          .describe('Failed attempts allowed per client address (guessing API keys or tracking links)'),
+          .default({
+            failedAuthPerMinute: 20,
+            failedTrackingPerMinute: 30,
+            savedFormsPerHour: 10,
+            messagesPerLinkPerHour: 10,
+            messagesPerAddressPerHour: 30,
+            addressLookupsPerSession: 30,
+            addressLookupsPerAddress: 100,
+            addressLookupWindowMinutes: 10,
+          })
+          .describe(
+            'Limits per client address and per form or link: failed attempts (guessing API keys or tracking links), messages, saved forms, address searches',
+          ),
         metrics: z
           .strictObject({
             enabled: z.boolean().default(true).describe('Serve GET /metrics'),

@@ -29,6 +29,11 @@ function token(ctx: Context, create: boolean, place: SessionPlace): string | nul
   return fresh;
 }
 
+/** The browser's form session token, set when missing (to count per session what a page does before any answer is kept). */
+export function formSessionToken(ctx: Context, place: SessionPlace = CITIZEN_FORMS): string {
+  return token(ctx, true, place)!;
+}
+
 export async function loadSession(db: Database, ctx: Context, serviceId: string, place: SessionPlace = CITIZEN_FORMS): Promise<FormSession | null> {
   const t = token(ctx, false, place);
   if (!t) return null;

@@ -117,3 +117,39 @@ export function savedFormsLimiter(hub: Hub): UseLimiter {
   }
   return l;
 }
+
+/** Address searches from the citizen pages (each one a paid OS Places transaction, with that provider). */
+export interface LookupLimiter {
+  /** Counts one search for the form session and the client address: null when allowed, else the seconds to wait. */
+  retryAfter(keys: { session: string; address: string }): Promise<number | null>;
+}
+
+const lookupLimiters = new WeakMap<Hub, LookupLimiter>();
+
+/** `server.rateLimits.addressLookupsPerSession` and `…PerAddress` per `addressLookupWindowMinutes`. */
+export function addressLookupLimiter(hub: Hub): LookupLimiter {
+  let l = lookupLimiters.get(hub);
+  if (!l) {
+    const limits = hub.config.server.rateLimits;
+    const make = (name: string, points: number) => {
+      const options = { points, duration: limits.addressLookupWindowMinutes * 60, keyPrefix: `${hub.config.redis.prefix}:ratelimit:${name}` };
+      return new RateLimiterRedis({ ...options, storeClient: sharedRedis(hub), insuranceLimiter: new RateLimiterMemory(options) });
+    };
+    const perSession = make('lookup-session', limits.addressLookupsPerSession);
+    const perAddress = make('lookup-address', limits.addressLookupsPerAddress);
+    l = {
+      async retryAfter(keys) {
+        try {
+          await perSession.consume(keys.session);
+          await perAddress.consume(keys.address);
+          return null;
+        } catch (err) {
+          if (!(err instanceof RateLimiterRes)) throw err;
+          return Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+        }
+      },
+    };
+    lookupLimiters.set(hub, l);
+  }
+  return l;
+}

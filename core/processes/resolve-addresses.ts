@@ -44,16 +44,27 @@ export async function resolveAddresses(
 
 /**
  * Before the boundary check (which needs the place's coordinates): the answers with each address answer that carries a
- * well-formed UPRN the provider knows replaced by the provider's address. Anything else is left for resolveAddresses to
- * report. `finder` should be a onceEachUprn() finder, so the submission's own check asks the provider nothing again.
+ * well-formed UPRN the provider knows replaced by the provider's address, and each location answer given only as a UPRN
+ * (the chosen nearest address, no pin) given that address's coordinates, so a UPRN outside the area is refused like
+ * coordinates are. Anything else is left for resolveAddresses / resolveLocations to report. `finder` should be a
+ * onceEachUprn() finder, so the submission's own checks ask the provider nothing again.
  */
 export async function withAddressesOfUprns(def: ServiceDefinition, raw: Answers, finder: () => Promise<AddressFinder>): Promise<Answers> {
   const out: Answers = { ...raw };
   for (const field of def.fields) {
-    const value = out[field.id] as { uprn?: unknown } | undefined;
-    if (field.type !== 'address' || !value || typeof value !== 'object' || typeof value.uprn !== 'string') continue;
+    const value = out[field.id] as Record<string, unknown> | undefined;
+    if ((field.type !== 'address' && field.type !== 'location') || !value || typeof value !== 'object' || typeof value.uprn !== 'string') continue;
+    if (
+      field.type === 'location' &&
+      ['easting', 'northing', 'latitude', 'longitude'].some((k) => value[k] !== undefined && value[k] !== null && value[k] !== '')
+    )
+      continue; // a pin: the place is the pin, the UPRN only its nearest address
     const found = /^\d{1,12}$/.test(value.uprn.trim()) ? await lookUp(await finder(), value.uprn.trim()) : undefined;
-    if (found) out[field.id] = addressAnswerOf(found);
+    if (!found) continue;
+    out[field.id] =
+      field.type === 'address'
+        ? addressAnswerOf(found)
+        : { ...value, easting: found.easting, northing: found.northing, latitude: found.latitude, longitude: found.longitude };
   }
   return out;
 }

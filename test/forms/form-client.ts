@@ -6,6 +6,7 @@ export interface PageResponse {
   status: number;
   html: string;
   location: string | null;
+  headers: Headers;
 }
 
 export interface UploadPart {
@@ -30,7 +31,7 @@ export class FormClient {
       const i = kv!.indexOf('=');
       this.cookies.set(kv!.slice(0, i), kv!.slice(i + 1));
     }
-    return { status: res.status, html: await res.text(), location: res.headers.get('location') };
+    return { status: res.status, html: await res.text(), location: res.headers.get('location'), headers: res.headers };
   }
 
   async get(path: string): Promise<PageResponse> {

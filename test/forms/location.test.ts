@@ -134,7 +134,7 @@ describe('the location question without a map', () => {
     assert.deepEqual(await problems({ latitude: 95, longitude: 0 }), [{ field: 'where.latitude', message: 'Latitude must be a number between -90 and 90' }]);
     // Paris: outside the example council's boundary (config/boundaries/example.geojson), said before anything else.
     assert.deepEqual(await problems({ latitude: 48.85, longitude: 2.35 }), [
-      { field: 'where', message: "This address is not in Example District Council's area. Contact the council for the area it is in." },
+      { field: 'where', message: "This place is not in Example District Council's area. Contact the council for the area it is in." },
     ]);
     assert.deepEqual(await problems({ easting: 800000, northing: 100 }), [
       { field: 'where.easting', message: 'Easting must be a number between 0 and 700000' },
@@ -236,7 +236,10 @@ describe('the location question with map tiles', () => {
     assert.equal(kept.status, 302);
     assert.match(kept.location!, new RegExp(`^${PAGES}/where/`));
     const outside = await c.get(kept.location!);
-    assert.match(decode(outside.html), /Neighbour Borough Council/);
+    // A pin is a place, not an address: the page says so.
+    assert.match(decode(outside.html), /<h1[^>]*>This place is not in Example District Council's area<\/h1>/);
+    assert.match(decode(outside.html), /Contact <a [^>]*>Neighbour Borough Council<\/a> instead\./);
+    assert.match(decode(outside.html), /If the place is wrong, <a [^>]*>change the place<\/a>\./);
   });
 
   test('config: a tile URL must be one http(s) host with {z}, {x} and {y}', () => {

@@ -12,7 +12,11 @@ import type { LocationPageValue } from './component.ts';
 type LocationField = Extract<Field, { type: 'location' }>;
 
 /** `show`: the page is shown again with these values (choices or the confirmation) and errors; else the answers to keep. */
-export type LocationStep = { show: true; values: Record<string, unknown>; errors: FieldError[] } | { show: false; answers: Record<string, unknown> };
+export type LocationStep =
+  { show: true; values: Record<string, unknown>; errors: FieldError[]; tooManyLookups: boolean } | { show: false; answers: Record<string, unknown> };
+
+/** Counts one address search against the limits (the citizen pages'): false when over them, the search not to be made. */
+export type LookupAllowance = () => Promise<boolean>;
 
 const NO_MAP_REQUIRED = 'Describe where it is and enter the nearest street or postcode';
 
@@ -22,28 +26,31 @@ export async function locationStep(
   fields: Field[],
   posted: Record<string, unknown>,
   hasMap: boolean,
+  mayLookUp: LookupAllowance = async () => true,
 ): Promise<LocationStep> {
   const answers = { ...posted };
   const values: Record<string, unknown> = {};
   const errors: FieldError[] = [];
   let show = false;
+  let tooManyLookups = false;
   for (const field of fields.filter((f): f is LocationField => f.type === 'location')) {
-    const result = await stepFor(hub, council, field, postedValue(posted[field.id]), hasMap);
+    const result = await stepFor(hub, council, field, postedValue(posted[field.id]), hasMap, mayLookUp);
     if ('answer' in result) {
       if (result.answer === undefined) delete answers[field.id];
       else answers[field.id] = result.answer;
       continue;
     }
     show = true;
+    tooManyLookups ||= !!result.tooManyLookups;
     values[field.id] = result.value;
     errors.push(...result.errors);
   }
-  return show ? { show, values: { ...answers, ...values }, errors } : { show, answers };
+  return show ? { show, values: { ...answers, ...values }, errors, tooManyLookups } : { show, answers };
 }
 
-type FieldStep = { answer: LocationAnswer | undefined } | { value: LocationPageValue; errors: FieldError[] };
+type FieldStep = { answer: LocationAnswer | undefined } | { value: LocationPageValue; errors: FieldError[]; tooManyLookups?: boolean };
 
-async function stepFor(hub: AddressHost, council: string, field: LocationField, p: Posted, hasMap: boolean): Promise<FieldStep> {
+async function stepFor(hub: AddressHost, council: string, field: LocationField, p: Posted, hasMap: boolean, mayLookUp: LookupAllowance): Promise<FieldStep> {
   const id = field.id;
   const finder = () => addressFinder(hub, council);
   const value: LocationPageValue = { description: p.description, street: p.street, latitude: p.latitude, longitude: p.longitude, uprn: p.uprn };
@@ -54,6 +61,19 @@ async function stepFor(hub: AddressHost, council: string, field: LocationField, 
   // "Find addresses", or a street typed without a pin or a choice: show what the council's list has for it.
   if (p.find || (!pinned && !p.uprn && p.street)) {
     if (!p.street) return stay({ field: `${id}.street`, message: 'Enter the nearest street or a postcode' });
+    if (!(await mayLookUp()))
+      return {
+        value,
+        errors: [
+          {
+            field: `${id}.street`,
+            message: hasMap
+              ? 'You have looked up too many addresses. Try again later or drop a pin on the map.'
+              : 'You have looked up too many addresses. Try again later.',
+          },
+        ],
+        tooManyLookups: true,
+      };
     try {
       const f = await finder();
       const postcode = normalisePostcode(p.street);

@@ -13,6 +13,7 @@ import { addressAnswerOf, type AddressAnswer, type Field, type ServiceVersion } 
 import { formPages, visibleFields, type FormPage } from '../../forms/pages.ts';
 import type { FormSession } from '../../forms/session.ts';
 import { renderPage } from '../pages/index.ts';
+import { refuseLookup } from '../lookup-limit.ts';
 import type { FormHost } from './form-flow.ts';
 
 type AddressField = Extract<Field, { type: 'address' }>;
@@ -67,7 +68,7 @@ function urls(host: FormHost, ctx: Context, sv: ServiceVersion, page: FormPage) 
 export function findAddressView(
   field: AddressField,
   links: { action: string; manualUrl: string; backUrl: string },
-  state: { postcode?: string; building?: string; error?: string; unavailable?: boolean } = {},
+  state: { postcode?: string; building?: string; error?: string; unavailable?: boolean; tooMany?: boolean } = {},
 ): Record<string, unknown> {
   return {
     title: field.label,
@@ -76,6 +77,7 @@ export function findAddressView(
     postcode: state.postcode ?? '',
     building: state.building ?? '',
     unavailable: !!state.unavailable,
+    tooMany: !!state.tooMany,
     errors: state.error ? { postcode: state.error } : {},
     errorSummary: state.error ? [{ text: state.error, href: '#postcode' }] : null,
   };
@@ -89,7 +91,7 @@ export function renderFindAddress(
   page: FormPage,
   field: AddressField,
   backUrl: string,
-  state: { postcode?: string; building?: string; error?: string; unavailable?: boolean },
+  state: { postcode?: string; building?: string; error?: string; unavailable?: boolean; tooMany?: boolean },
 ): void {
   const u = urls(host, ctx, sv, page);
   ctx.type = 'text/html';
@@ -125,13 +127,15 @@ export function mountFindAddress(router: Router, hub: Hub, host: FormHost, flow:
     if (flow.isSentOrSending(session)) return ctx.redirect(`${host.base(sv.serviceId)}/confirmation`);
     const form = await host.readForm(ctx);
     const typed = { postcode: (form.postcode ?? '').trim().slice(0, 20), building: (form.building ?? '').trim().slice(0, 100) };
-    const again = (extra: { error?: string; unavailable?: boolean }) =>
+    const again = (extra: { error?: string; unavailable?: boolean; tooMany?: boolean }) =>
       renderFindAddress(ctx, host, sv, page, field, backToPage(ctx, sv, page), { ...typed, ...extra });
     // An optional question left empty is left unanswered, as its typed fields would be.
     if (!typed.postcode && !typed.building && !field.required) return flow.keepAnswer(ctx, sv, page, field, undefined, session);
     if (!typed.postcode) return ((ctx.status = 422), again({ error: 'Enter a postcode' }));
     const postcode = normalisePostcode(typed.postcode);
     if (!postcode) return ((ctx.status = 422), again({ error: 'Enter a real postcode' }));
+    // Over the search limit (429): the page says so and offers manual entry; the provider is not asked.
+    if ((await refuseLookup(hub, ctx)) !== null) return again({ tooMany: true });
     const found = await unlessUnavailable(async () => (await finderOf(sv)).byPostcode(postcode, typed.building || undefined));
     if (found === UNAVAILABLE) return again({ unavailable: true });
     if (!found.length) {

@@ -2,6 +2,7 @@
 // check your answers, confirmation. One flow serves two hosts: the citizen's form at /services/{id} (published version,
 // answers sent through the submission code) and the designer's "try it" at /staff/services/{id}/try (the working draft,
 // sent nowhere). The host says where the pages live, which definition they show and what "send" does.
+import { refuseLookup } from '../lookup-limit.ts';
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { Hub } from '../../hub.ts';
@@ -234,10 +235,11 @@ export function mountFormFlow(router: Router, hub: Hub, host: FormHost, guard: M
     for (const [k, v] of Object.entries(answers)) if (v === undefined) delete answers[k];
     if (page.fields.some((f) => f.type === 'location')) {
       const council = host.council(sv).id;
-      const step = await locationStep(hub, council, visibleFields(page, answers), answers, !!locationMapOf(hub.config, council));
+      const mayLookUp = async () => (await refuseLookup(hub, ctx)) === null;
+      const step = await locationStep(hub, council, visibleFields(page, answers), answers, !!locationMapOf(hub.config, council), mayLookUp);
       if (step.show) {
         await posted.discard();
-        ctx.status = step.errors.length ? 422 : 200;
+        ctx.status = step.tooManyLookups ? 429 : step.errors.length ? 422 : 200;
         renderQuestionPage(ctx, sv, page, step.values, step.errors, session);
         return;
       }

@@ -1,9 +1,9 @@
-// "This address is not in Example District Council's area": shown as soon as a question page's place (an address with
-// coordinates) is outside the area the service covers, before the citizen answers the rest, at
+// "This address is not in Example District Council's area" ("This place …" for a location question's pin or nearest
+// street): shown as soon as a question page's place (an answer with coordinates) is outside the area the service covers, before the citizen answers the rest, at
 // /services/{id}/{page}/outside-area. It names who to contact instead and leads back to change the answer.
 import type Router from '@koa/router';
 import type { Hub } from '../../hub.ts';
-import { outsideArea } from '../../boundary/index.ts';
+import { outsideArea, outsideAreaHeading } from '../../boundary/index.ts';
 import { formPages, type FormPage } from '../../forms/pages.ts';
 import { loadSession } from '../../forms/session.ts';
 import type { ServiceVersion } from '../../services/index.ts';
@@ -30,7 +30,8 @@ export function mountOutsideArea(router: Router, hub: Hub): void {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = renderPage('outside-area.njk', {
       council: hub.councils.ofService(hub.catalogue, sv.serviceId),
-      title: `This address is not in ${outside.council.name}'s area`,
+      title: outsideAreaHeading(outside),
+      noun: outside.noun,
       serviceName: sv.definition.title,
       serviceUrl: `/services/${sv.serviceId}`,
       contact: outside.contact ?? null,

@@ -50,7 +50,7 @@ export function submissionRoutes(hub: Hub) {
         },
         422: {
           description:
-            "The answers are not valid (`errors` lists each), or the place they give (the coordinates of the form's first address or location question) is outside the council's area: then `outsideArea` says whose area it is not (`council`), who to contact instead when that is known (`contact`: `name`, `url`) and every authority the council sends citizens to (`neighbours`). A service shared by several councils (`routeByBoundary`) becomes the case of the council whose area holds the place.",
+            "The answers are not valid (`errors` lists each), or the place they give (the coordinates of the form's first address or location question; an answer given only as a `uprn` is placed by that address's coordinates) is outside the council's area: then `outsideArea` says whose area it is not (`council`), who to contact instead when that is known (`contact`: `name`, `url`) and every authority the council sends citizens to (`neighbours`). A service shared by several councils (`routeByBoundary`) becomes the case of the council whose area holds the place.",
         },
       },
       async handler(ctx, { params, body }) {
@@ -59,7 +59,7 @@ export function submissionRoutes(hub: Hub) {
         const { answers, files } = body ? { answers: body.answers, files: [] } : await readSubmission(hub, ctx, service);
         try {
           const addresses = onceEachUprn(() => addressFinder(hub, hub.councils.idOfService(hub.catalogue, service.serviceId)));
-          // An address given by UPRN is placed by the gazetteer's coordinates.
+          // An address, or a location without a pin, given by UPRN is placed by the provider's coordinates for it.
           const located = await withAddressesOfUprns(service.definition, answers, addresses);
           // The place must be in the council's area; a service shared by councils becomes the case of the one whose it is.
           const placed = placeSubmission(hub, service, located);
