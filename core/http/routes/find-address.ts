@@ -94,14 +94,8 @@ export function renderFindAddress(
   state: { postcode?: string; building?: string; error?: string; unavailable?: boolean; tooMany?: boolean },
 ): void {
   const u = urls(host, ctx, sv, page);
-  ctx.type = 'text/html';
-  ctx.set('Cache-Control', 'no-store');
-  ctx.body = renderPage('find-address.njk', {
-    council: host.council(sv),
-    serviceName: sv.definition.title,
-    serviceUrl: host.base(sv.serviceId),
+  sendFinderPage(ctx, host, sv, 'find-address.njk', {
     ...findAddressView(field, { action: u.action(FIND), manualUrl: u.manual, backUrl }, state),
-    ...host.view(ctx, sv),
   });
 }
 
@@ -168,19 +162,13 @@ export function mountFindAddress(router: Router, hub: Hub, host: FormHost, flow:
       return renderSelect(ctx, sv, page, field, { postcode, building }, found, 'Select an address');
     }
     const u = urls(host, ctx, sv, page);
-    ctx.type = 'text/html';
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = renderPage('confirm-address.njk', {
-      council: host.council(sv),
-      serviceName: sv.definition.title,
-      serviceUrl: host.base(sv.serviceId),
+    sendFinderPage(ctx, host, sv, 'confirm-address.njk', {
       title: 'Confirm address',
       question: field.label,
       lines: [...chosen.lines, chosen.town, chosen.postcode].filter(Boolean),
       uprn: chosen.uprn,
       action: u.action(USE),
       findUrl: u.find,
-      ...host.view(ctx, sv),
     });
   });
 
@@ -211,12 +199,7 @@ export function mountFindAddress(router: Router, hub: Hub, host: FormHost, flow:
     const options = found.map((a) => ({ value: a.uprn, text: a.label }));
     const count = `${found.length} ${found.length === 1 ? 'address' : 'addresses'} found`;
     const errors: FieldError[] = error ? [{ field: 'uprn', message: error }] : [];
-    ctx.type = 'text/html';
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = renderPage('select-address.njk', {
-      council: host.council(sv),
-      serviceName: sv.definition.title,
-      serviceUrl: host.base(sv.serviceId),
+    sendFinderPage(ctx, host, sv, 'select-address.njk', {
       title: 'Select an address',
       question: field.label,
       found: `${count} for ${search.postcode}${search.building ? ` and ‘${search.building}’` : ''}.`,
@@ -229,7 +212,6 @@ export function mountFindAddress(router: Router, hub: Hub, host: FormHost, flow:
       action: u.action(SELECT),
       findUrl: u.find,
       manualUrl: u.manual,
-      ...host.view(ctx, sv),
     });
   }
 }
@@ -244,4 +226,17 @@ async function unlessUnavailable<T>(fn: () => Promise<T>): Promise<T | typeof UN
     if (err instanceof AddressProviderUnavailable) return UNAVAILABLE;
     throw err;
   }
+}
+
+/** One of the finder's pages in the service's look, never cached (it shows what the citizen typed). */
+function sendFinderPage(ctx: Context, host: FormHost, sv: ServiceVersion, template: string, view: Record<string, unknown>): void {
+  ctx.type = 'text/html';
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = renderPage(template, {
+    council: host.council(sv),
+    serviceName: sv.definition.title,
+    serviceUrl: host.base(sv.serviceId),
+    ...view,
+    ...host.view(ctx, sv),
+  });
 }
