@@ -2,17 +2,10 @@
 // (on the import's own connection). The table layout and why re-imports are atomic: core/db/migrations/021-gazetteer.ts.
 import type { FoundAddress, GridPoint, PluginDatabase } from '@closeloop/sdk';
 import type pg from 'pg';
+import type { AddressRow } from './address-row.ts';
 
-interface AddressRecord {
-  uprn: string;
-  lines: string[];
-  town: string | null;
-  postcode: string;
-  easting: number;
-  northing: number;
-  latitude: number;
-  longitude: number;
-}
+/** A stored address as the lookups read it (the import's row without its search text). */
+type AddressRecord = Omit<AddressRow, 'searchText'>;
 
 const COLUMNS = 'uprn, lines, town, postcode, easting, northing, latitude, longitude';
 /** The council's current import (an init plan: Postgres prunes every other partition when the statement starts). */
