@@ -14,7 +14,7 @@ import { formPages, visibleFields, type FormPage } from '../../forms/pages.ts';
 import type { FormSession } from '../../forms/session.ts';
 import { renderPage } from '../pages/index.ts';
 import { refuseLookup } from '../lookup-limit.ts';
-import type { FormHost } from './form-flow.ts';
+import type { FormHost } from './form-host.ts';
 
 type AddressField = Extract<Field, { type: 'address' }>;
 
