@@ -40,7 +40,9 @@ export const FILE_NAME_ATTRIBUTE = 'attributes_filesOriginalName';
 
 export class AlloyClient {
   private readonly base: string;
-  private nextSlot = 0;
+  /** When this binding's last request left, and the queue of requests waiting to leave after it. */
+  private lastSent = Number.NEGATIVE_INFINITY;
+  private turn: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: AlloyClientOptions) {
     this.base = options.baseUrl.replace(/\/+$/, '');
@@ -127,13 +129,21 @@ export class AlloyClient {
     throw isPermanentError(error) ? Object.assign(error, { alloyCode: codeString, status: res.status }) : error;
   }
 
-  /** Spaces requests so this process never exceeds `requestsPerSecond` for this binding. */
-  private async pace(): Promise<void> {
+  /**
+   * Spaces requests so this process never exceeds `requestsPerSecond` for this binding. Each request waits for the real
+   * time the one before it left, not for a slot booked in advance: booked slots that a busy event loop made late all
+   * fired together, a burst over Alloy's tenant limit (429).
+   */
+  private pace(): Promise<void> {
     const gap = 1000 / this.options.requestsPerSecond;
-    const now = Date.now();
-    const slot = Math.max(now, this.nextSlot);
-    this.nextSlot = slot + gap;
-    if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
+    const mine = this.turn.then(async () => {
+      for (let wait = this.lastSent + gap - Date.now(); wait > 0; wait = this.lastSent + gap - Date.now()) {
+        await new Promise((r) => setTimeout(r, wait));
+      }
+      this.lastSent = Date.now();
+    });
+    this.turn = mine;
+    return mine;
   }
 }
 

@@ -274,6 +274,24 @@ describe('delivery', () => {
     assert.equal(alloy.requests.length, 0);
   });
 
+  test('a stalled event loop does not turn the paced requests into a burst', async () => {
+    const limited = await startFakeAlloy({ apiKey, designs: [{ code: DESIGN, attributes: ATTRS }], limitPerSecond: 20 });
+    try {
+      const ctx = openedContext(connector, 'alloy-stalled', config({ baseUrl: limited.url, requestsPerSecond: 15 }));
+      const jobs = Array.from({ length: 8 }, () => deliveryJob({ xml: XML }));
+      const delivered = Promise.all(jobs.map((j) => connector.deliver(j, ctx)));
+      // Every request is waiting for its turn; the loop is then blocked for 1.5 s (a long GC, a busy CPU). Slots booked
+      // in advance all fell due meanwhile and left at once, over the limit: each must wait for the one before it.
+      await new Promise((r) => setTimeout(r, 10));
+      const until = Date.now() + 1500;
+      while (Date.now() < until);
+      await delivered;
+      assert.equal(limited.itemsOf(DESIGN).length, 8);
+    } finally {
+      await limited.close();
+    }
+  });
+
   test('the request pace keeps a burst under the tenant rate limit', async () => {
     const limited = await startFakeAlloy({ apiKey, designs: [{ code: DESIGN, attributes: ATTRS }], limitPerSecond: 20 });
     try {
