@@ -29,6 +29,8 @@ export async function openDesignerPage(browser: Browser, options: { js: boolean;
   const violations: AxeFinding[] = [];
   const check = async (p: Page = guarded.page) => {
     if (!options.js) return;
+    // A link just clicked may have committed its navigation without its document loaded: axe would see an empty page.
+    await p.waitForLoadState('load');
     const found = await axeOnPage(p);
     if (found.length) violations.push({ url: p.url(), ids: found.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`) });
   };
