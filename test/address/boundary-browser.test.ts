@@ -7,12 +7,10 @@
 //     shows council B's reference, council B's key sees the case and Example District's gets 404.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { wgs84ToGrid } from '../../core/address/index.ts';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
+import { sharedHubConfig, type SharedHubConfig } from './shared-hub-config.ts';
 import { assertCleanUnderCsp, axeOnPage, launchBrowser, newPage, type GuardedPage } from '../helpers/browser.ts';
 
 const EXAMPLE_DISTRICT = { name: 'Example District Council', url: 'https://www.example-district.example.gov.uk/report' };
@@ -22,40 +20,28 @@ const EASTING = 'Easting (optional, if there is no address)';
 const NORTHING = 'Northing (optional)';
 
 describe('the boundary in Chromium, on a shared hub', () => {
-  let dir: string;
+  let shared: SharedHubConfig | undefined;
   let t: TestHub;
   let browser: Browser;
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'closeloop-boundary-browser-'));
-    await cp('config', dir, { recursive: true });
-    const main = join(dir, 'closeloop.yaml');
-    await writeFile(
-      main,
-      `${await readFile(main, 'utf8')}
-councils:
-  north:
-    name: Neighbour Borough Council
-    boundary:
-      file: boundaries/neighbour-borough.geojson
-      neighbours:
+    shared = await sharedHubConfig({
+      service: 'fly-tipping',
+      referencePrefix: 'FLY',
+      northService: 'north-fly',
+      northPrefix: 'NBF',
+      northBoundaryExtra: `      neighbours:
         - name: ${EXAMPLE_DISTRICT.name}
           url: ${EXAMPLE_DISTRICT.url}
           boundary: boundaries/example.geojson
 `,
-    );
-    const fly = await readFile(join(dir, 'services', 'fly-tipping.yaml'), 'utf8');
-    await writeFile(join(dir, 'services', 'fly-tipping.yaml'), `${fly}\nrouteByBoundary: [north-fly]\n`);
-    await writeFile(
-      join(dir, 'services', 'north-fly.yaml'),
-      `${fly.replace(/^id: fly-tipping$/m, 'id: north-fly').replace(/^referencePrefix: FLY$/m, 'referencePrefix: NBF')}\ncouncil: north\n`,
-    );
-    t = await startTestHub({ configFile: main });
+    });
+    t = await startTestHub({ configFile: shared.configFile });
     browser = await launchBrowser();
   });
   after(async () => {
     await browser?.close();
     await t?.close();
-    await rm(dir, { recursive: true, force: true });
+    await shared?.remove();
   });
 
   /** axe on what the page shows now (a page answered to a POST cannot be opened again): its HTML in a context that may inject axe. */

@@ -5,10 +5,8 @@
 // District when given a place in Exampleton.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
+import { sharedHubConfig, type SharedHubConfig } from './shared-hub-config.ts';
 import { noiseAnswers } from '../helpers/noise-complaint.ts';
 
 const IN_EXAMPLETON = { easting: 452110.95, northing: 304189.75 };
@@ -16,33 +14,15 @@ const IN_NEIGHBOUR_BOROUGH = { latitude: 52.636, longitude: -1.17 };
 const IN_LONDON = { easting: 530047, northing: 180422 };
 
 describe('a service shared by two councils, routed by boundary', () => {
-  let dir: string;
+  let shared: SharedHubConfig | undefined;
   let t: TestHub;
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'closeloop-boundary-shared-'));
-    await cp('config', dir, { recursive: true });
-    const main = join(dir, 'closeloop.yaml');
-    await writeFile(
-      main,
-      `${await readFile(main, 'utf8')}
-councils:
-  north:
-    name: Neighbour Borough Council
-    boundary:
-      file: boundaries/neighbour-borough.geojson
-`,
-    );
-    const noise = await readFile(join(dir, 'services', 'noise-complaint.yaml'), 'utf8');
-    await writeFile(join(dir, 'services', 'noise-complaint.yaml'), `${noise}\nrouteByBoundary: [north-noise]\n`);
-    await writeFile(
-      join(dir, 'services', 'north-noise.yaml'),
-      `${noise.replace(/^id: noise-complaint$/m, 'id: north-noise').replace(/^referencePrefix: NOI$/m, 'referencePrefix: NBN')}\ncouncil: north\n`,
-    );
-    t = await startTestHub({ configFile: join(dir, 'closeloop.yaml') });
+    shared = await sharedHubConfig({ service: 'noise-complaint', referencePrefix: 'NOI', northService: 'north-noise', northPrefix: 'NBN' });
+    t = await startTestHub({ configFile: shared.configFile });
   });
   after(async () => {
     await t?.close();
-    await rm(dir, { recursive: true, force: true });
+    await shared?.remove();
   });
 
   const submit = (service: string, place: Record<string, unknown>) =>
