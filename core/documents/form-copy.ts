@@ -1,6 +1,6 @@
 // The stored copy of a submitted form: JSON for machines, a self-contained HTML page for people (back office, auditors).
-import type { ServiceDefinition, Field } from '../services/index.ts';
-import { isFieldShown } from '../services/index.ts';
+import type { ServiceDefinition, Field, ListField, ListItemField } from '../services/index.ts';
+import { asksSomething, isFieldShown } from '../services/index.ts';
 import { ukAnswerDate, ukDateTime } from '@closeloop/sdk';
 
 export interface FormCopyInput {
@@ -28,8 +28,11 @@ export function formCopyJson(input: FormCopyInput): string {
 
 export function formCopyHtml(input: FormCopyInput): string {
   const rows = input.definition.fields
-    .filter((f) => isFieldShown(f, input.answers))
-    .map((f) => `<tr><th scope="row">${esc(f.label)}</th><td>${displayAnswer(f, input.answers[f.id])}</td></tr>`)
+    .filter((f) => asksSomething(f) && isFieldShown(f, input.answers))
+    .map(
+      (f) =>
+        `<tr><th scope="row">${esc(f.label)}</th><td>${f.type === 'list' ? listInFull(f, input.answers[f.id]) : displayAnswer(f, input.answers[f.id])}</td></tr>`,
+    )
     .join('\n');
   const html = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(input.reference)} – ${esc(input.definition.title)}</title>
@@ -45,10 +48,53 @@ ${rows}
   return html;
 }
 
+/** An amount kept as "1250.00", as people read it: "£1,250.00". */
+export function poundsAndPence(value: unknown): string {
+  const amount = Number(value);
+  if (typeof value === 'boolean' || value === '' || !Number.isFinite(amount)) return String(value);
+  return `£${amount.toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+/** A list's items, one a line, each its answers in the order asked: "Ann, 7". */
+function listInShort(field: ListField, value: unknown): string {
+  const items = Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
+  return items
+    .map((item) =>
+      field.fields
+        .filter((sub) => item?.[sub.id] !== undefined && item[sub.id] !== '')
+        .map((sub) => displayAnswer(sub, item[sub.id]))
+        .join(', '),
+    )
+    .join('<br>');
+}
+
+/** A list's items in full, for the form copy: "Person 1", then each question and answer. */
+export function listInFull(field: ListField, value: unknown): string {
+  const items = Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
+  if (!items.length) return '<em>Not answered</em>';
+  return items
+    .map((item, i) => {
+      const lines = field.fields
+        .filter((sub) => item?.[sub.id] !== undefined && item[sub.id] !== '')
+        .map((sub) => `${esc(sub.label)}: ${displayAnswer(sub, item[sub.id])}`);
+      return `<strong>${esc(field.itemName.charAt(0).toUpperCase() + field.itemName.slice(1))} ${i + 1}</strong><br>${lines.join('<br>')}`;
+    })
+    .join('<br><br>');
+}
+
 /** An answer as escaped HTML text. */
-export function displayAnswer(field: Field, value: unknown): string {
+export function displayAnswer(field: Field | ListItemField, value: unknown): string {
   if (value === undefined || value === null || value === '') return '<em>Not answered</em>';
   switch (field.type) {
+    case 'money':
+      return esc(poundsAndPence(value));
+    case 'declaration':
+      return value === true ? 'Confirmed' : esc(String(value));
+    case 'list':
+      return listInShort(field, value);
+    case 'content':
+    case 'exit':
+      return '';
     case 'select':
     case 'radios':
       return esc(field.options.find((o) => o.value === value)?.label ?? String(value));

@@ -1,10 +1,11 @@
 // Turns a question into the govuk-frontend component (macro name + params) that asks it, with its value and error.
-import { fileSizeText, uploadTypeNames, type Field } from '../services/index.ts';
+import { fileSizeText, listMinItems, uploadTypeNames, type Field, type ListField, type ListItemField } from '../services/index.ts';
+import { errorMessages } from '../services/wording.ts';
 import { locationComponent } from './location/component.ts';
 import type { LocationMap } from './location/map.ts';
 
 export interface Component {
-  macro: 'input' | 'textarea' | 'radios' | 'checkboxes' | 'select' | 'dateInput' | 'fileUpload' | 'group' | 'location';
+  macro: 'input' | 'textarea' | 'radios' | 'checkboxes' | 'select' | 'dateInput' | 'fileUpload' | 'group' | 'location' | 'content' | 'declaration' | 'list';
   params: Record<string, unknown>;
   /** For a fieldset of several inputs (address, date and time): its parts. */
   parts?: Component[];
@@ -31,6 +32,14 @@ function legend(field: Field, asPageHeading: boolean) {
 function errorFor(errors: ErrorsByField, id: string) {
   const message = errors.get(id);
   return message ? { text: message } : undefined;
+}
+
+/** Plain text as the paragraphs it is written in (split by blank lines). */
+export function paragraphsOf(text: string): string[] {
+  return text
+    .split(/\r?\n\s*\r?\n/)
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
 
 /** Split a stored "YYYY-MM-DD[THH:mm]" (or the parts just posted) into the date input's values. */
@@ -203,8 +212,96 @@ export function componentFor(
           uploaded: options.uploaded ?? [],
         },
       };
-    default:
-      // Content, exit, declaration, money and "add another" questions: drawn by the pages issue 20 adds.
-      throw new Error(`no component for ${field.type} questions yet`);
+    case 'money':
+      return {
+        macro: 'input',
+        params: {
+          ...common,
+          label: label(field, options.asPageHeading),
+          value: value === undefined ? '' : String(value),
+          prefix: { text: '£' },
+          classes: 'govuk-input--width-10',
+          inputmode: 'decimal',
+          spellcheck: false,
+        },
+      };
+    case 'content':
+    case 'exit':
+      // A page that asks nothing: its heading, hint, paragraphs and (content) a warning.
+      return {
+        macro: 'content',
+        params: {
+          id: field.id,
+          heading: field.label,
+          asPageHeading: options.asPageHeading,
+          hint: field.hint,
+          paragraphs: paragraphsOf(field.body),
+          warning: field.type === 'content' ? field.warning : undefined,
+        },
+      };
+    case 'declaration':
+      return {
+        macro: 'declaration',
+        params: {
+          id: field.id,
+          heading: field.label,
+          asPageHeading: options.asPageHeading,
+          hint: field.hint,
+          paragraphs: paragraphsOf(field.body),
+          checkbox: {
+            idPrefix: field.id,
+            name: field.id,
+            errorMessage: errorFor(errors, field.id),
+            items: [{ value: 'yes', text: field.confirm, checked: value === true || value === 'yes' || (Array.isArray(value) && value.includes('yes')) }],
+          },
+        },
+      };
+    case 'list':
+      return listComponent(field, value, errors, options.asPageHeading);
   }
+}
+
+/** The items shown on a list's page: those typed so far, at least the fewest it takes (and at least one). */
+export function listItemsOf(field: ListField, value: unknown): Record<string, unknown>[] {
+  const items = (Array.isArray(value) ? value : []).map((v) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {}));
+  while (items.length < Math.max(1, listMinItems(field))) items.push({});
+  return items.slice(0, field.maxItems);
+}
+
+/**
+ * An "add another" question: a fieldset per item ("Person 1") holding the item's questions, named `list[index][sub]`
+ * and with ids `list.index.sub` (the validator's error paths, so the error summary links straight to the input); a
+ * Remove button per item while there are more than the fewest, an "Add another …" button until the most.
+ */
+function listComponent(field: ListField, value: unknown, errors: ErrorsByField, asPageHeading: boolean): Component {
+  const items = listItemsOf(field, value);
+  const removable = items.length > listMinItems(field) && items.length > 1;
+  return {
+    macro: 'list',
+    params: {
+      id: field.id,
+      heading: field.label,
+      asPageHeading,
+      hint: field.hint,
+      errorMessage: errorFor(errors, field.id),
+      addText: `Add another ${field.itemName}`,
+      canAdd: items.length < field.maxItems,
+      items: items.map((item, index) => ({
+        id: `${field.id}.${index}`,
+        legend: errorMessages.itemName(field, index),
+        errorMessage: errorFor(errors, `${field.id}.${index}`),
+        remove: removable ? { value: `remove-${index}`, text: 'Remove', hiddenText: errorMessages.itemName(field, index).toLowerCase() } : null,
+        parts: field.fields.map((sub) => itemComponent(field, sub, index, item[sub.id], errors)),
+      })),
+    },
+  };
+}
+
+/** One question of one item: the question's own component, renamed into the item. */
+function itemComponent(list: ListField, sub: ListItemField, index: number, value: unknown, errors: ErrorsByField): Component {
+  const id = `${list.id}.${index}.${sub.id}`;
+  const name = `${list.id}[${index}][${sub.id}]`;
+  const c = componentFor({ ...sub, id } as Field, value, errors, { asPageHeading: false });
+  if (c.macro === 'dateInput') return { ...c, params: { ...c.params, namePrefix: name } };
+  return { ...c, params: { ...c.params, name } };
 }

@@ -1,11 +1,15 @@
 // Turns what an HTML form posts into answers in the API's shape (date inputs into "YYYY-MM-DD", and so on), so the
 // pages and the API share one validator.
-import type { Field } from '../services/index.ts';
+import type { Field, ListField } from '../services/index.ts';
 
 export function pageAnswers(fields: Field[], posted: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of fields) {
-    if (f.type === 'file') continue;
+    if (f.type === 'file' || f.type === 'content' || f.type === 'exit') continue;
+    if (f.type === 'list') {
+      out[f.id] = listAnswer(f, posted[f.id]);
+      continue;
+    }
     // govuk-frontend's date input names its parts "<id>-day", "<id>-month", "<id>-year".
     const v =
       f.type === 'date' || f.type === 'datetime'
@@ -57,4 +61,24 @@ function convert(field: Field, v: unknown): unknown {
     default:
       return blank(v) ? undefined : v;
   }
+}
+
+/**
+ * An "add another" page's items as typed, in order, each converted as its questions are (an item's date parts are named
+ * "<list>[0][<question>]-day"). Items left wholly empty are kept here (the page shows them); the validator drops them.
+ */
+export function listAnswer(field: ListField, posted: unknown): Record<string, unknown>[] | undefined {
+  if (!Array.isArray(posted)) return undefined;
+  const items = Array.from(posted as unknown[], (item) => {
+    const typed = (item && typeof item === 'object' ? item : {}) as Record<string, unknown>;
+    const answers = pageAnswers(field.fields as Field[], typed);
+    for (const [k, v] of Object.entries(answers)) if (v === undefined) delete answers[k];
+    return answers;
+  });
+  return items.length ? items : undefined;
+}
+
+/** Does an item hold any answer? */
+export function itemHasAnswers(item: Record<string, unknown>): boolean {
+  return Object.values(item).some((v) => !blank(v));
 }

@@ -1,6 +1,9 @@
 // Turns flat form fields (multipart or urlencoded) into nested answers: "location.postcode" or "location[postcode]" → { location: { postcode } }.
 import { BadRequestError, ValidationError, type FieldError } from '../errors.ts';
 
+/** More items than any list question takes (its maxItems is at most 50). */
+const MAX_ITEMS = 60;
+
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
@@ -28,8 +31,21 @@ export function answersFromFormFields(fields: Record<string, string | string[]>)
   for (const [name, value] of Object.entries(fields)) {
     if (name === 'answers' || name.startsWith('_')) continue; // _csrf and other form plumbing
     const path = name.replace(/\]/g, '').split(/[.[]/);
-    if (path.some((p) => p === '' || FORBIDDEN_KEYS.has(p)) || path.length > 2) throw new BadRequestError(`The field name "${name}" is not valid`);
-    if (path.length === 1) {
+    if (path.some((p) => p === '' || FORBIDDEN_KEYS.has(p)) || path.length > 3) throw new BadRequestError(`The field name "${name}" is not valid`);
+    if (path.length === 3) {
+      // An "add another" item's question: people[0][name] → { people: [{ name }] }.
+      const [outer, index, inner] = path as [string, string, string];
+      if (!/^\d{1,2}$/.test(index) || Number(index) >= MAX_ITEMS) throw new BadRequestError(`The field name "${name}" is not valid`);
+      const existing = answers[outer];
+      if (Array.isArray(value) || (existing !== undefined && !Array.isArray(existing))) {
+        givenTwice(`${outer}.${Number(index)}.${inner}`, outer);
+        continue;
+      }
+      const list = (existing ?? (answers[outer] = [])) as Record<string, unknown>[];
+      const item = (list[Number(index)] ??= {});
+      if (Object.hasOwn(item, inner)) givenTwice(`${outer}.${Number(index)}.${inner}`, outer);
+      else item[inner] = value;
+    } else if (path.length === 1) {
       const id = path[0]!;
       if (Object.hasOwn(answers, id)) givenTwice(id, id);
       else answers[id] = value;

@@ -4,7 +4,8 @@ import { NotFoundError } from '../errors.ts';
 import { clientMaySee, type ApiClient } from '../auth/api-keys.ts';
 import { documentUrl } from '../documents/index.ts';
 import { findDocumentsOf, type DocumentRecord } from '../documents/documents-repo.ts';
-import { isFieldShown, type ServiceCatalogue } from '../services/index.ts';
+import { asksSomething, isFieldShown, type Field, type ListItemField, type ServiceCatalogue } from '../services/index.ts';
+import { poundsAndPence } from '../documents/form-copy.ts';
 import { whereOf, type Where } from '../boundary/index.ts';
 import { hashTrackingToken, looksLikeTrackingToken } from './tracking-token.ts';
 import { findDeliveriesOf, findProcessById, findProcessService, type ProcessRecord } from './processes-repo.ts';
@@ -98,7 +99,19 @@ export function toTaskView(t: Pick<TaskRecord, 'key' | 'title' | 'status' | 'upd
   };
 }
 
-function answerText(value: unknown): string {
+/** An answer as plain text for staff: money as "£1,250.00", a list's items one after another ("Person 1: Ann, 7; …"). */
+function answerText(field: Field | ListItemField, value: unknown): string {
+  if (field.type === 'money') return poundsAndPence(value);
+  if (field.type === 'declaration') return value === true ? 'Confirmed' : String(value);
+  if (field.type === 'list' && Array.isArray(value)) {
+    const name = field.itemName.charAt(0).toUpperCase() + field.itemName.slice(1);
+    return (value as Record<string, unknown>[])
+      .map((item, i) => {
+        const parts = field.fields.filter((sub) => item?.[sub.id] !== undefined).map((sub) => answerText(sub, item[sub.id]));
+        return `${name} ${i + 1}: ${parts.join(', ')}`;
+      })
+      .join('; ');
+  }
   if (Array.isArray(value))
     return value.map((v) => (v && typeof v === 'object' ? String((v as { name?: unknown }).name ?? JSON.stringify(v)) : String(v))).join(', ');
   if (value && typeof value === 'object')
@@ -175,8 +188,8 @@ export async function processView(db: Database, catalogue: ServiceCatalogue, pub
     updatedAt: row.updatedAt.toISOString(),
     answers: row.answers,
     questions: sv.definition.fields
-      .filter((f) => isFieldShown(f, row.answers))
-      .map((f) => ({ id: f.id, label: f.label, answer: row.answers[f.id] === undefined ? null : answerText(row.answers[f.id]) })),
+      .filter((f) => asksSomething(f) && isFieldShown(f, row.answers))
+      .map((f) => ({ id: f.id, label: f.label, answer: row.answers[f.id] === undefined ? null : answerText(f, row.answers[f.id]) })),
     contact: row.contact as Record<string, string>,
     tasks: tasks.map((t) => toTaskView(t, row.status)),
     deliveries,

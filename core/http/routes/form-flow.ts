@@ -7,9 +7,21 @@ import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { Hub } from '../../hub.ts';
 import { ValidationError, type FieldError } from '../../errors.ts';
-import { validateAnswers, isFieldShown, errorMessages, serviceNoun, type FileField, type ServiceVersion } from '../../services/index.ts';
+import {
+  validateAnswers,
+  errorMessages,
+  serviceNoun,
+  asksSomething,
+  listMinItems,
+  type FileField,
+  type ListField,
+  type ServiceVersion,
+} from '../../services/index.ts';
+import { isFieldShown } from '../../services/field-shown.ts';
+import { formPath, shownFields } from '../../services/form-path.ts';
 import { displayAnswer } from '../../documents/form-copy.ts';
-import { pageAnswers } from '../../forms/form-input.ts';
+import { itemHasAnswers, pageAnswers } from '../../forms/form-input.ts';
+import { firstPageToAnswer } from '../../forms/unanswered.ts';
 import { formPages, nextPage, previousPage, visibleFields, type FormPage } from '../../forms/pages.ts';
 import { claimForSending, clearSession, loadSession, markSent, releaseClaim, saveAnswers, type FormSession, type SentForm } from '../../forms/session.ts';
 import type { ConfirmationNotice } from '../../forms/confirmation.ts';
@@ -66,15 +78,26 @@ export function mountFormFlow(router: Router, hub: Hub, host: FormHost, guard: M
     });
   }
 
-  /** The back link of a question page: check your answers when changing an answer, else the page before. */
+  /** The back link of a question page: check your answers when changing an answer, else the page before on the path
+   * (an exit page's always goes to the page before, where the answer that led there can be changed). */
   function backFrom(ctx: Context, sv: ServiceVersion, page: FormPage, values: Record<string, unknown>): string {
     const prev = previousPage(sv.definition, page.id, values);
-    return ctx.query.change === '1' ? `${base(sv.serviceId)}/${CHECK}` : prev ? `${base(sv.serviceId)}/${prev.id}` : base(sv.serviceId);
+    if (ctx.query.change === '1' && !isExitPage(page)) return `${base(sv.serviceId)}/${CHECK}`;
+    return prev ? `${base(sv.serviceId)}/${prev.id}` : base(sv.serviceId);
   }
 
-  /** After a page's answers are saved: the next page to ask, or check your answers (also after changing one answer). */
-  function goOn(ctx: Context, sv: ServiceVersion, page: FormPage, answers: Record<string, unknown>): void {
-    const following = ctx.query.change === '1' ? null : nextPage(sv.definition, page.id, answers);
+  /**
+   * After a page's answers are saved: the next page on the path, or check your answers. After a "Change", straight back
+   * to check your answers unless the new answer opened pages not answered yet (or leads to an exit page): then the
+   * first of those, still in "change" mode, as GOV.UK Forms does.
+   */
+  function goOn(ctx: Context, sv: ServiceVersion, page: FormPage, answers: Record<string, unknown>, files: ReturnType<typeof filesMap>): void {
+    if (ctx.query.change === '1') {
+      const open = firstPageToAnswer(sv.definition, answers, files, page.id);
+      if (!open) return ctx.redirect(`${base(sv.serviceId)}/${CHECK}`);
+      return ctx.redirect(`${base(sv.serviceId)}/${open.id}${isExitPage(open) ? '' : '?change=1'}`);
+    }
+    const following = nextPage(sv.definition, page.id, answers);
     ctx.redirect(following ? `${base(sv.serviceId)}/${following.id}` : `${base(sv.serviceId)}/${CHECK}`);
   }
 
@@ -105,7 +128,7 @@ export function mountFormFlow(router: Router, hub: Hub, host: FormHost, guard: M
         // A found address outside the council's area: who to contact instead, as for a typed one.
         const elsewhere = host.outsideArea?.(sv, page, answers);
         if (elsewhere) return ctx.redirect(elsewhere);
-        goOn(ctx, sv, page, answers);
+        goOn(ctx, sv, page, answers, filesMap(session));
       },
     },
     guard,
@@ -154,6 +177,12 @@ export function mountFormFlow(router: Router, hub: Hub, host: FormHost, guard: M
     const page = pages.find((p) => p.id === ctx.params.pageId);
     if (!page) return next();
     const confirmation = `${base(def.id)}/${CONFIRMATION}`;
+    // An exit page has nothing to send on: a post to it shows it again.
+    if (isExitPage(page)) {
+      host.checkPageCsrf(ctx);
+      ctx.req.resume();
+      return ctx.redirect(`${base(def.id)}/${page.id}`);
+    }
     const fileFields = new Map(page.fields.filter((f): f is FileField => f.type === 'file').map((f) => [f.id, f]));
     host.checkPageCsrf(ctx);
     let posted: PostedPage;
@@ -186,6 +215,24 @@ export function mountFormFlow(router: Router, hub: Hub, host: FormHost, guard: M
     const answers = { ...session.answers };
     for (const f of page.fields) if (f.type !== 'file') answers[f.id] = postedAnswers[f.id];
     for (const [k, v] of Object.entries(answers)) if (v === undefined) delete answers[k];
+    const list = page.fields.find((f): f is ListField => f.type === 'list');
+    if (list && typeof fields.listAction === 'string') {
+      // "Add another" or "Remove": what was typed is kept (not checked yet) and the page shown again.
+      await posted.discard();
+      const items = [...((postedAnswers[list.id] as Record<string, unknown>[] | undefined) ?? [])];
+      const focus = changeList(list, items, fields.listAction);
+      const kept = { ...answers, [list.id]: items };
+      if (!(await saveAnswers(hub.db, ctx, { ...session, answers: kept, serviceId: host.sessions.key(sv.serviceId) }, host.sessions.place)))
+        return ctx.redirect(confirmation);
+      const change = ctx.query.change === '1' ? '?change=1' : '';
+      return ctx.redirect(`${base(def.id)}/${page.id}${change}${focus === null ? '' : `#${list.id}.${focus}`}`);
+    }
+    // Items left wholly empty are not items (so the errors' "person 2" is the second item shown).
+    if (list && Array.isArray(answers[list.id])) {
+      const typed = (answers[list.id] as Record<string, unknown>[]).filter(itemHasAnswers);
+      if (typed.length) answers[list.id] = typed;
+      else delete answers[list.id];
+    }
     if (page.fields.some((f) => f.type === 'location')) {
       const council = host.council(sv).id;
       const mayLookUp = async () => (await refuseLookup(hub, ctx)) === null;
@@ -227,7 +274,7 @@ export function mountFormFlow(router: Router, hub: Hub, host: FormHost, guard: M
     if (elsewhere) return ctx.redirect(elsewhere);
     const saveUrl = fields.saveAndReturn ? host.saveAndReturn?.(sv, page.id) : null;
     if (saveUrl) return ctx.redirect(saveUrl);
-    goOn(ctx, sv, page, answers);
+    goOn(ctx, sv, page, answers, filesMap(nextSession));
   });
 
   async function showCheckAnswers(ctx: Context, sv: ServiceVersion, errors: FieldError[] = []) {
@@ -236,6 +283,9 @@ export function mountFormFlow(router: Router, hub: Hub, host: FormHost, guard: M
     if (!session) return ctx.redirect(base(def.id));
     // After sending, the answers are gone and there is nothing to send again.
     if (isSentOrSending(session)) return ctx.redirect(`${base(def.id)}/${CONFIRMATION}`);
+    // Answers that lead to an exit page are never checked or sent: the exit page says why.
+    const { exit } = formPath(def, validateAnswers(def, session.answers, filesMap(session)).answers);
+    if (exit) return ctx.redirect(`${base(def.id)}/${formPages(def).find((p) => p.fields.includes(exit))!.id}`);
     ctx.type = 'text/html';
     ctx.set('Cache-Control', 'no-store');
     ctx.status = errors.length ? 422 : 200;
@@ -304,8 +354,8 @@ export function checkAnswersView(
   const def = sv.definition;
   const pages = formPages(def);
   const checked = validateAnswers(def, answers, files);
-  const rows = def.fields
-    .filter((f) => isFieldShown(f, checked.answers))
+  const rows = shownFields(def, checked.answers)
+    .filter(asksSomething)
     .map((f) => {
       const page = pages.find((p) => p.fields.includes(f))!;
       return {
@@ -314,7 +364,7 @@ export function checkAnswersView(
         actions: { items: [{ href: `${base}/${page.id}?change=1`, text: 'Change', visuallyHiddenText: f.label.toLowerCase() }] },
       };
     });
-  const last = [...pages].reverse().find((p) => visibleFields(p, answers).length);
+  const last = formPath(def, checked.answers).pages.at(-1);
   const pageOf = (e: FieldError) => pages.find((p) => p.fields.some((f) => f.id === e.field.split('.')[0]));
   return {
     title: 'Check your answers',
@@ -333,6 +383,30 @@ export function checkAnswersView(
 export function confirmationView(sv: ServiceVersion, result: SentForm, notice: ConfirmationNotice | null): Record<string, unknown> {
   const noun = serviceNoun(sv.definition);
   return { title: `We have received your ${noun}`, serviceName: sv.definition.title, service: sv.definition, noun, result, notice };
+}
+
+function isExitPage(page: FormPage): boolean {
+  return page.fields.some((f) => f.type === 'exit');
+}
+
+/**
+ * Applies an "add another" page's button to its items: `add` appends an empty item (up to the most), `remove-<index>`
+ * takes one out (down to the fewest). Returns the index of the item to show the citizen (the new one, or the one that
+ * took the removed one's place), or null.
+ */
+function changeList(list: ListField, items: Record<string, unknown>[], action: string): number | null {
+  if (action === 'add') {
+    while (items.length < Math.max(1, listMinItems(list))) items.push({});
+    if (items.length >= list.maxItems) return null;
+    items.push({});
+    return items.length - 1;
+  }
+  const m = /^remove-(\d{1,2})$/.exec(action);
+  if (!m) return null;
+  const index = Number(m[1]);
+  if (index >= items.length || items.length <= Math.max(1, listMinItems(list))) return null;
+  items.splice(index, 1);
+  return items.length ? Math.min(index, items.length - 1) : null;
 }
 
 /** An address found in the council's list is shown to the citizen as its lines: its coordinates are for the back office. */

@@ -53,6 +53,11 @@ export function errorsOnPage(errors: FieldError[], fields: Field[]): FieldError[
 /** Anchor of the input an error summary link should focus. */
 export function anchorFor(field: Field | undefined, errorField: string): string {
   if (!field) return errorField;
+  if (field.type === 'list') {
+    // people.0.dob → the day of person 1's date; people.0.name → its input; people → the list's group.
+    const sub = field.fields.find((f) => f.id === errorField.split('.')[2]);
+    return sub?.type === 'date' ? `${errorField}-day` : errorField;
+  }
   if (errorField.includes('.')) return errorField;
   if (field.type === 'radios' || field.type === 'checkboxes') return field.id;
   if (field.type === 'date') return `${field.id}-day`;
@@ -96,6 +101,9 @@ export function questionPageView(
   };
   const components = fields.filter((f) => !nested.has(f.id)).map((f) => build(f, single && !nested.size));
   return {
+    // An exit page ends the form: no Continue, no saving for later.
+    exitPage: fields.some((f) => f.type === 'exit'),
+    listPage: fields.some((f) => f.type === 'list'),
     title: single ? fields[0]!.label : pageTitle(def, page.id),
     serviceName: def.title,
     pageHeading: single && !nested.size ? null : pageTitle(def, page.id),

@@ -6,15 +6,16 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Hub } from '../../hub.ts';
 import { NotFoundError } from '../../errors.ts';
-import { isEmailAddress, isFieldShown, saveAndReturnOf, validateAnswers, type ServiceVersion } from '../../services/index.ts';
-import { formPages, visibleFields } from '../../forms/pages.ts';
+import { isEmailAddress, saveAndReturnOf, type ServiceVersion } from '../../services/index.ts';
+import { formPages } from '../../forms/pages.ts';
+import { firstPageToAnswer } from '../../forms/unanswered.ts';
 import { CITIZEN_FORMS, clearSession, loadSession, type FormSession } from '../../forms/session.ts';
 import { findSavedFormLink, restoreSavedForm, saveForLater, savedFormNotice, type SavedFormLink } from '../../forms/saved-forms.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import { failureLimiter, savedFormsLimiter, type FailureLimiter } from '../rate-limit.ts';
 import { renderPage, type Council } from '../pages/index.ts';
 import { CHECK } from './form-flow.ts';
-import { errorsOnPage, filesMap } from './form-page-view.ts';
+import { filesMap } from './form-page-view.ts';
 import { createHash } from 'node:crypto';
 
 export const SAVE_PAGE = 'save-and-return';
@@ -175,15 +176,7 @@ export function mountSaveAndReturn(router: Router, hub: Hub): void {
  * required question not answered yet) or with none of its questions answered; null when everything is answered.
  */
 export function firstUnansweredPage(sv: ServiceVersion, session: Pick<FormSession, 'answers' | 'files'>): string | null {
-  const def = sv.definition;
-  const { errors } = validateAnswers(def, session.answers, filesMap(session));
-  for (const page of formPages(def)) {
-    const shown = visibleFields(page, session.answers).filter((f) => isFieldShown(f, session.answers));
-    if (!shown.length) continue;
-    if (errorsOnPage(errors, shown).length) return page.id;
-    if (!shown.some((f) => session.answers[f.id] !== undefined || session.files.some((x) => x.fieldId === f.id))) return page.id;
-  }
-  return null;
+  return firstPageToAnswer(sv.definition, session.answers, filesMap(session))?.id ?? null;
 }
 
 async function readForm(ctx: Context): Promise<Record<string, string>> {
