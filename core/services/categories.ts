@@ -1,25 +1,23 @@
 // The catalogue's sections: services grouped by their definition's `category`, in the order SERVICE_CATEGORIES gives,
 // each section A–Z by title, and the services without a category last under "Other services".
-import { SERVICE_CATEGORIES } from './definition.ts';
-
-export type ServiceCategoryId = keyof typeof SERVICE_CATEGORIES;
+import { SERVICE_CATEGORIES, type ServiceCategory } from './definition.ts';
 
 /** The heading of the section for services that name no category. */
 export const OTHER_SERVICES = 'Other services';
 
 export interface CategoryGroup<T> {
   /** null: the "Other services" section. */
-  id: ServiceCategoryId | null;
+  id: ServiceCategory | null;
   label: string;
   services: T[];
 }
 
 /** The category ids, in the catalogue's order. */
-export function categoryIds(): ServiceCategoryId[] {
-  return Object.keys(SERVICE_CATEGORIES) as ServiceCategoryId[];
+export function categoryIds(): ServiceCategory[] {
+  return Object.keys(SERVICE_CATEGORIES) as ServiceCategory[];
 }
 
-export function isCategoryId(id: string): id is ServiceCategoryId {
+export function isCategoryId(id: string): id is ServiceCategory {
   return Object.hasOwn(SERVICE_CATEGORIES, id);
 }
 
