@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
-import { loadServiceFiles, type ServiceDefinition } from '../../core/services/index.ts';
+import { loadServiceFiles, serviceDefinitionSchema, type ServiceDefinition } from '../../core/services/index.ts';
 import { citizenText } from './citizen-text.ts';
 import { LONG_ENOUGH, readingGrade, sentencesOf } from './reading-grade.ts';
 
@@ -89,6 +89,68 @@ describe('readability of the service library', () => {
     assert.match(problem, /description: "Notwithstanding the aforementioned considerations/);
     assert.match(problem, new RegExp(`fields\\.${plain.fields[0]!.id}\\.hint: "Comprehensive documentation`));
     assert.equal(readabilityProblem(plain), null, 'the same service in plain English passes');
+  });
+
+  test('every kind of citizen-facing text is read, and nothing a citizen never sees', () => {
+    const def = serviceDefinitionSchema.parse({
+      id: 'kinds',
+      title: 'Title text',
+      description: 'Description text',
+      startPage: 'Start page text',
+      whatHappensNext: 'Next text',
+      referencePrefix: 'KND',
+      pages: { about: { title: 'Page heading text' } },
+      fields: [
+        { id: 'before', type: 'content', label: 'Content heading text', body: 'Content body text', warning: 'Warning text' },
+        {
+          id: 'kind',
+          type: 'radios',
+          page: 'about',
+          label: 'Radios label text',
+          hint: 'Radios hint text',
+          requiredMessage: 'Select radios text',
+          options: [
+            { value: 'option-value', label: 'Option label text', hint: 'Option hint text' },
+            { value: 'out', label: 'Out label text', goTo: 'not-ours' },
+          ],
+        },
+        { id: 'code', type: 'text', page: 'about', label: 'Code label text', pattern: '[A-Z]+', patternMessage: 'Pattern message text' },
+        { id: 'notOurs', type: 'exit', page: 'not-ours', label: 'Exit heading text', body: 'Exit body text', showIf: { field: 'kind', equals: 'out' } },
+        { id: 'people', type: 'list', label: 'List label text', itemName: 'person', fields: [{ id: 'name', type: 'text', label: 'Item label text' }] },
+        { id: 'agree', type: 'declaration', label: 'Declaration heading text', body: 'Declaration body text', confirm: 'Confirm text' },
+      ],
+      tasks: [{ key: 'check', title: 'Task title text', description: 'Task description text' }],
+      messages: { submitted: { subject: 'Subject text', body: 'Email body text', sms: 'Sms text' } },
+      bindings: ['sandbox'],
+      xml: { xsd: 'x.xsd', mapping: { root: 'Hidden', children: [{ element: 'Hidden', value: { label: 'Hidden text' } }] } },
+    });
+    const read = citizenText(def).map((t) => t.text);
+    assert.deepEqual(
+      read.filter((t) => !t.endsWith(' text')),
+      [],
+      'only the texts given here',
+    );
+    for (const kind of [
+      'Content body',
+      'Warning',
+      'Exit body',
+      'Declaration body',
+      'Confirm',
+      'Item label',
+      'Option hint',
+      'Pattern message',
+      'Sms',
+      'Page heading',
+    ])
+      assert.ok(read.includes(`${kind} text`), `${kind} is read`);
+    assert.equal(read.length, 28);
+    assert.ok(!read.includes('Hidden text'), 'the XML mapping is not read');
+    assert.deepEqual(
+      citizenText(def)
+        .filter((t) => t.text === 'Option label text' || t.text === 'Item label text')
+        .map((t) => t.where),
+      ['fields.kind.options.option-value.label', 'fields.people.fields.name.label'],
+    );
   });
 
   test('text is split into sentences the way a reader meets it', () => {
