@@ -76,7 +76,7 @@ describe('the definition language in Chromium', () => {
         await check();
         await page.locator('[name="people[0][name]"]').fill('Ann');
         await page.locator('[name="people[0][age]"]').fill('7');
-        await page.locator('[name="people[0][age]"]').focus();
+        await page.locator('[name="people[0][since]-year"]').focus();
         await page.keyboard.press('Tab');
         assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Add another person');
         await navigate(() => page.keyboard.press('Enter'));

@@ -47,6 +47,7 @@ export const DEFINITION = {
       fields: [
         { id: 'name', type: 'text', label: 'Full name', errorName: 'the full name' },
         { id: 'age', type: 'number', label: 'Age (optional)', errorName: 'the age', required: false, integer: true },
+        { id: 'since', type: 'date', label: 'When were they first affected? (optional)', errorName: 'the date they were first affected', required: false },
       ],
     },
     {

@@ -144,6 +144,19 @@ describe('the definition language on the citizen pages', () => {
     assert.match(invalid.html, /<a href="#people\.1\.name">Enter the full name of person 2<\/a>/);
     assert.match(invalid.html, /id="people\.1\.age" name="people\[1\]\[age\]" type="text" value="9"/);
 
+    // A date in an item: its parts named people[0][since]-day…, errors linked to the day, what was typed kept.
+    const date = await c.answer(`${PAGES}/people`, {
+      'people[0][name]': 'Ann',
+      'people[0][since]-day': '3',
+      'people[0][since]-month': '',
+      'people[0][since]-year': '2026',
+    });
+    assert.equal(date.status, 422);
+    assert.deepEqual(errorsOf(date.html).summary, ['Date they were first affected of person 1 must include a month']);
+    assert.match(date.html, /<a href="#people\.0\.since-day">/);
+    assert.match(date.html, /id="people\.0\.since-day" name="people\[0\]\[since\]-day" type="text" value="3"/);
+    assert.match(date.html, /id="people\.0\.since-year" name="people\[0\]\[since\]-year" type="text" value="2026"/);
+
     // Up to the most (3): then no "Add another".
     await c.answer(`${PAGES}/people`, { 'people[0][name]': 'Ann', 'people[1][name]': 'Bob', listAction: 'add' });
     const three = await c.get(`${PAGES}/people`);

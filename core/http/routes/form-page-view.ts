@@ -9,6 +9,7 @@ import type { FormSession } from '../../forms/session.ts';
 import type { LocationMap } from '../../forms/location/map.ts';
 import type { MultipartResult } from '../multipart.ts';
 import { renderPage } from '../pages/index.ts';
+import { itemHasAnswers, listAnswer } from '../../forms/form-input.ts';
 
 /**
  * Error summary entries, one per problem. Messages name their question, so they differ; should two still read the same
@@ -126,6 +127,14 @@ export function questionPageView(
 export function rawDates(fields: Field[], posted: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of fields) {
+    if (f.type === 'list') {
+      // An item's dates too: the items kept (those not left empty, as the errors count them), with their typed parts.
+      const typed = Array.isArray(posted[f.id]) ? Array.from(posted[f.id] as unknown[], (item) => (item ?? {}) as Record<string, unknown>) : [];
+      const converted = listAnswer(f, typed) ?? [];
+      const kept = typed.flatMap((item, i) => (itemHasAnswers(converted[i]!) ? [{ ...converted[i]!, ...rawDates(f.fields as Field[], item) }] : []));
+      if (kept.length) out[f.id] = kept;
+      continue;
+    }
     if (f.type !== 'date' && f.type !== 'datetime') continue;
     out[f.id] = {
       day: posted[`${f.id}-day`] ?? '',
