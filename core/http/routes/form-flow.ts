@@ -88,12 +88,20 @@ export function mountFormFlow(router: Router, hub: Hub, host: FormHost, guard: M
 
   /**
    * After a page's answers are saved: the next page on the path, or check your answers. After a "Change", straight back
-   * to check your answers unless the new answer opened pages not answered yet (or leads to an exit page): then the
-   * first of those, still in "change" mode, as GOV.UK Forms does.
+   * to check your answers unless the new answer changed the path and so opened pages not answered yet (or leads to an
+   * exit page): then the first of those, still in "change" mode, as GOV.UK Forms does.
    */
-  function goOn(ctx: Context, sv: ServiceVersion, page: FormPage, answers: Record<string, unknown>, files: ReturnType<typeof filesMap>): void {
+  function goOn(
+    ctx: Context,
+    sv: ServiceVersion,
+    page: FormPage,
+    answers: Record<string, unknown>,
+    files: ReturnType<typeof filesMap>,
+    before: Record<string, unknown>,
+  ): void {
     if (ctx.query.change === '1') {
-      const open = firstPageToAnswer(sv.definition, answers, files, page.id);
+      const wasOnPath = new Set(formPath(sv.definition, before).pages.map((p) => p.id));
+      const open = firstPageToAnswer(sv.definition, answers, files, page.id, (p) => !wasOnPath.has(p.id));
       if (!open) return ctx.redirect(`${base(sv.serviceId)}/${CHECK}`);
       return ctx.redirect(`${base(sv.serviceId)}/${open.id}${isExitPage(open) ? '' : '?change=1'}`);
     }
@@ -128,7 +136,7 @@ export function mountFormFlow(router: Router, hub: Hub, host: FormHost, guard: M
         // A found address outside the council's area: who to contact instead, as for a typed one.
         const elsewhere = host.outsideArea?.(sv, page, answers);
         if (elsewhere) return ctx.redirect(elsewhere);
-        goOn(ctx, sv, page, answers, filesMap(session));
+        goOn(ctx, sv, page, answers, filesMap(session), current?.answers ?? {});
       },
     },
     guard,
@@ -274,7 +282,7 @@ export function mountFormFlow(router: Router, hub: Hub, host: FormHost, guard: M
     if (elsewhere) return ctx.redirect(elsewhere);
     const saveUrl = fields.saveAndReturn ? host.saveAndReturn?.(sv, page.id) : null;
     if (saveUrl) return ctx.redirect(saveUrl);
-    goOn(ctx, sv, page, answers, filesMap(nextSession));
+    goOn(ctx, sv, page, answers, filesMap(nextSession), session.answers);
   });
 
   async function showCheckAnswers(ctx: Context, sv: ServiceVersion, errors: FieldError[] = []) {
