@@ -40,7 +40,8 @@ export function updateItemQuestion(def: DraftDefinition, listId: string, id: str
   const list = listOrFail(def, listId);
   const i = list.fields.findIndex((f) => f.id === id);
   if (i < 0) throw new QuestionEditError('That question is no longer in this list');
-  if (field.id !== id && list.fields.some((f) => f.id === field.id)) throw new QuestionEditError(`The list already has a question with the id “${field.id}”`, 'id');
+  if (field.id !== id && list.fields.some((f) => f.id === field.id))
+    throw new QuestionEditError(`The list already has a question with the id “${field.id}”`, 'id');
   if (field.id !== id && mappingReadsItem(def.xml?.mapping, id))
     throw new QuestionEditError('The XML mapping uses the answer to this question: keep its id, or change the mapping first', 'id');
   list.fields[i] = asItem(field);
@@ -59,7 +60,8 @@ export function moveItemQuestion(def: DraftDefinition, listId: string, id: strin
   const i = list.fields.findIndex((f) => f.id === id);
   if (i < 0) throw new QuestionEditError('That question is no longer in this list');
   const j = direction === 'up' ? i - 1 : i + 1;
-  if (j < 0 || j >= list.fields.length) throw new QuestionEditError(`“${list.fields[i]!.label}” is already the ${direction === 'up' ? 'first' : 'last'} question of the list`);
+  if (j < 0 || j >= list.fields.length)
+    throw new QuestionEditError(`“${list.fields[i]!.label}” is already the ${direction === 'up' ? 'first' : 'last'} question of the list`);
   [list.fields[i], list.fields[j]] = [list.fields[j]!, list.fields[i]!];
 }
 

@@ -104,8 +104,7 @@ function newFeatureProblem(question: FieldInput, setting: string | undefined, re
       ? `${answer} goes to a page that is no longer in the service: choose where it goes`
       : `${answer} goes to a page before this one: choose a later page, or ‘Check your answers’`;
   }
-  if (setting === 'options' && /goTo works on radios and select/.test(message))
-    return 'several options can be chosen, so an answer cannot go to another page';
+  if (setting === 'options' && /goTo works on radios and select/.test(message)) return 'several options can be chosen, so an answer cannot go to another page';
   if (setting === 'page' && /alone on its page/.test(message))
     return `${question.type === 'exit' ? 'an exit page' : 'a list'} must be alone on its page: move the other questions to another page`;
   if (question.type === 'list' && setting === 'fields') {

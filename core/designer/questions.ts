@@ -319,7 +319,9 @@ function assertPagesHold(fields: FieldInput[]): void {
   }
   for (const f of fields) {
     if ((f.type === 'exit' || f.type === 'list') && size.get(pageIdOf(f))! > 1)
-      throw new QuestionEditError(`“${f.label}” is ${f.type === 'exit' ? 'an exit page' : 'a list'}, which has a page of its own: no other question can be on it`);
+      throw new QuestionEditError(
+        `“${f.label}” is ${f.type === 'exit' ? 'an exit page' : 'a list'}, which has a page of its own: no other question can be on it`,
+      );
     if (f.type !== 'radios' && f.type !== 'select') continue;
     for (const o of f.options) {
       if (!o.goTo || !size.has(o.goTo)) continue;

@@ -83,7 +83,9 @@ export function mountListItems(router: Router, hub: Hub): void {
     const { draft, list } = await theList(ctx, hub);
     const type = ctx.params.type;
     if (!isItemType(type)) throw new NotFoundError(NOT_FOUND);
-    sendDetails(ctx, hub, draft, type, undefined, questionFormValues(itemDefinition(draft.definition, list), blankQuestion(type)), {}, undefined, { scope: { list } });
+    sendDetails(ctx, hub, draft, type, undefined, questionFormValues(itemDefinition(draft.definition, list), blankQuestion(type)), {}, undefined, {
+      scope: { list },
+    });
   });
 
   router.post(`${path}/new/:type`, ...designers, async (ctx) => {

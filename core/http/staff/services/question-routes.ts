@@ -18,7 +18,16 @@ import {
   questionFormValues,
   type FormValues,
 } from '../../../designer/question-form.ts';
-import { ALONE_ON_PAGE, ALWAYS_REQUIRED, ASKS_NOTHING, FILE_TYPES, QUESTION_TYPES, ROUTING_TYPES, typeName, type FieldType } from '../../../designer/question-types.ts';
+import {
+  ALONE_ON_PAGE,
+  ALWAYS_REQUIRED,
+  ASKS_NOTHING,
+  FILE_TYPES,
+  QUESTION_TYPES,
+  ROUTING_TYPES,
+  typeName,
+  type FieldType,
+} from '../../../designer/question-types.ts';
 import { laterPages, pageHeading } from '../../../designer/routing.ts';
 import { itemDefinition, type ListQuestion } from '../../../designer/list-questions.ts';
 import { CHECK_ANSWERS_PAGE } from '../../../services/index.ts';
@@ -138,7 +147,14 @@ export function sendDetails(
       ]),
       itemQuestions:
         !scope && original?.type === 'list'
-          ? original.fields.map((f, i, all) => ({ id: f.id, label: f.label, typeName: typeName(f.type), required: f.required !== false, first: i === 0, last: i === all.length - 1 }))
+          ? original.fields.map((f, i, all) => ({
+              id: f.id,
+              label: f.label,
+              typeName: typeName(f.type),
+              required: f.required !== false,
+              first: i === 0,
+              last: i === all.length - 1,
+            }))
           : undefined,
       type,
       typeName: typeName(type),
@@ -165,10 +181,10 @@ export function sendDetails(
         ...pages
           .filter((p) => !p.fields.some((f) => ALONE_ON_PAGE.includes(f.type) && f !== original))
           .map((p) => ({
-          value: p.id,
-          text: `Page ${pageNumber.get(p.id)}: ${pageHeading(p)}`,
-          checked: shown.page === p.id,
-        })),
+            value: p.id,
+            text: `Page ${pageNumber.get(p.id)}: ${pageHeading(p)}`,
+            checked: shown.page === p.id,
+          })),
         { value: NEW_PAGE, text: original ? 'A new page of its own, after this one' : 'A new page at the end', checked: shown.page === NEW_PAGE },
       ],
       condition: original && !scope ? conditionInWords(def, original) : undefined,

@@ -60,7 +60,8 @@ export function sendQuestionsPage(ctx: Koa.Context, hub: Hub, draft: WorkingDraf
             f.type === 'radios' || f.type === 'select'
               ? f.options.filter((o) => o.goTo).map((o) => `After ‘${o.label}’ it goes to ${routeInWords(def, o.goTo)}.`)
               : [],
-          listQuestions: f.type === 'list' ? `Asks about each ${f.itemName || 'thing'}: ${f.fields.map((g) => g.label).join(', ') || 'nothing yet'}.` : undefined,
+          listQuestions:
+            f.type === 'list' ? `Asks about each ${f.itemName || 'thing'}: ${f.fields.map((g) => g.label).join(', ') || 'nothing yet'}.` : undefined,
         })),
       })),
       contact: [

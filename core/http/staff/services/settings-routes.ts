@@ -42,9 +42,7 @@ export function mountSettings(router: Router, hub: Hub): void {
     const draft = await draftForEditing(ctx, hub, id);
     const revision = postedRevision(ctx);
     const body = formBody(ctx);
-    const posted = Object.fromEntries(
-      SETTING_NAMES.map((k) => [k, text(body[k])]),
-    ) as SettingsForm;
+    const posted = Object.fromEntries(SETTING_NAMES.map((k) => [k, text(body[k])])) as SettingsForm;
     const current = formOf(draft.definition);
     // A field sent back as it was shown keeps the definition's own value (whitespace and line breaks included).
     const changed = (k: SettingName) => posted[k].trim() !== current[k].trim();
@@ -84,8 +82,7 @@ function applySetting(d: DraftDefinition, k: SettingName, f: SettingsForm): void
   else if (k === 'category') {
     if (isCategory(value)) d.category = value;
     else delete d.category;
-  }
-  else if (k === 'retentionDays') {
+  } else if (k === 'retentionDays') {
     if (value) d.retention = { redactAfterDays: Number(value) };
     else delete d.retention;
   } else if (value) d[k] = value;
