@@ -109,7 +109,7 @@ describe('designer: the new question types and routing by answer', () => {
   test('"after this answer, go to": later pages and "Check your answers" only; an earlier page is refused', async () => {
     const page = await editor.get(`${base}/where`);
     const select = page.html.match(/<select[^>]*name="option-1-goTo"[^]*?<\/select>/)?.[0] ?? '';
-    assert.match(select, /<option value="">The next page<\/option>/);
+    assert.match(select, /<option value="" selected>The next page<\/option>/);
     assert.match(select, /<option value="privateDrain">Page 2: We cannot help with this<\/option>/);
     assert.match(select, /<option value="check-answers">Check your answers<\/option>/);
     const saved = await submit(`${base}/where`, { action: 'save', 'option-1-goTo': 'privateDrain', 'option-0-goTo': 'check-answers' });
