@@ -136,7 +136,10 @@ describe('designer: the new question types and routing by answer', () => {
     assert.match(remove.html, /An answer to “Is the drain on a public road\?” goes to this page/);
     // Moving the exit page above its question is refused too.
     const moved = await submit(base, { page: 'privateDrain', direction: 'up' }, `${base}/move`);
-    assert.match(moved.html, /The answer ‘No, on private land’ to “Is the drain on a public road\?” goes to the page with “We cannot help with this”, so that page must come after it/);
+    assert.match(
+      moved.html,
+      /The answer ‘No, on private land’ to “Is the drain on a public road\?” goes to the page with “We cannot help with this”, so that page must come after it/,
+    );
   });
 
   test('a list: its settings, then its own questions of the allowed types added, changed, moved and removed', async () => {
