@@ -29,7 +29,8 @@ export function answerProblems(mapping: Pick<XmlMapping, 'attributes' | 'childre
   const question = (id: string, path: string): MappingQuestion | null => {
     const q = byId.get(id);
     if (!q) problems.push({ path, message: `"${id}" is not a question of this service` });
-    else if (ASKS_NOTHING.includes(q.type)) problems.push({ path, message: `"${id}" is ${q.type === 'exit' ? 'an exit page' : 'a content page'}: it asks nothing, so it has no answer` });
+    else if (ASKS_NOTHING.includes(q.type))
+      problems.push({ path, message: `"${id}" is ${q.type === 'exit' ? 'an exit page' : 'a content page'}: it asks nothing, so it has no answer` });
     else return q;
     return null;
   };
@@ -80,5 +81,9 @@ export function answerProblems(mapping: Pick<XmlMapping, 'attributes' | 'childre
 
 /** A service's questions as a mapping sees them. */
 export function mappingQuestions(fields: readonly { id: string; type: string; fields?: readonly { id: string; type: string }[] }[]): MappingQuestion[] {
-  return fields.map((f) => ({ id: f.id, type: f.type, ...(f.type === 'list' && f.fields ? { fields: f.fields.map((s) => ({ id: s.id, type: s.type })) } : {}) }));
+  return fields.map((f) => ({
+    id: f.id,
+    type: f.type,
+    ...(f.type === 'list' && f.fields ? { fields: f.fields.map((s) => ({ id: s.id, type: s.type })) } : {}),
+  }));
 }

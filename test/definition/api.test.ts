@@ -69,16 +69,25 @@ describe('the definition language through the API', () => {
     assert.equal(definition.category, 'waste-and-streets');
     assert.equal(definition.xml, undefined, 'the mapping stays private');
     const field = (id: string) => definition.fields.find((f) => f.id === id)!;
-    assert.deepEqual((field('where').options as { goTo?: string }[]).map((o) => o.goTo), [undefined, 'waterCompany', 'people']);
+    assert.deepEqual(
+      (field('where').options as { goTo?: string }[]).map((o) => o.goTo),
+      [undefined, 'waterCompany', 'people'],
+    );
     assert.equal(field('safety').type, 'content');
     assert.match(field('safety').body as string, /Keep children and pets away/);
     assert.equal(field('safety').warning, 'If sewage is coming into your home, call your water company now.');
     assert.deepEqual([field('fee').type, field('fee').min, field('fee').max, field('fee').wholePounds], ['money', 1, 5000, false]);
     assert.equal(field('people').itemName, 'person');
     assert.equal(field('people').maxItems, 5);
-    assert.deepEqual((field('people').fields as { id: string; type: string }[]).map((f) => `${f.id}:${f.type}`), ['name:text', 'age:number', 'paid:money']);
+    assert.deepEqual(
+      (field('people').fields as { id: string; type: string }[]).map((f) => `${f.id}:${f.type}`),
+      ['name:text', 'age:number', 'paid:money'],
+    );
     assert.deepEqual([field('waterCompany').type, field('waterCompany').label], ['exit', 'Contact your water company']);
-    assert.deepEqual([field('agree').type, field('agree').confirm, field('agree').required], ['declaration', 'I confirm the information I have given is correct', true]);
+    assert.deepEqual(
+      [field('agree').type, field('agree').confirm, field('agree').required],
+      ['declaration', 'I confirm the information I have given is correct', true],
+    );
   });
 
   test('answers are normalised and stored; the sandbox receives XML the XSD accepts, one Affected per person', async () => {
@@ -169,7 +178,7 @@ describe('the definition language through the API', () => {
     assert.deepEqual((content.body as Problem).errors, [{ field: 'safety', message: 'is not a question: this page asks nothing' }]);
     const answeredExit = await submit({ where: 'garden', waterCompany: 'yes', people: [{ name: 'Ann' }], fullName: 'Pat', agree: true });
     assert.deepEqual((answeredExit.body as Problem).errors, [{ field: 'waterCompany', message: 'is not a question: this page asks nothing' }]);
-    const count = await t.hub.db.rows<{ n: string }>("select count(*) as n from processes where service_id = $1", [SERVICE]);
+    const count = await t.hub.db.rows<{ n: string }>('select count(*) as n from processes where service_id = $1', [SERVICE]);
     assert.equal(Number(count[0]!.n), 2, 'only the two accepted submissions were stored');
   });
 });

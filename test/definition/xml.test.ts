@@ -12,7 +12,13 @@ import { compileMapping, mappingQuestions, renderXml, XmlMappingError, type XmlM
 const def = serviceDefinitionSchema.parse(parse(readFileSync('test/fixtures/definition/blocked-drain.yaml', 'utf8')));
 const mapping = def.xml!.mapping as XmlMapping;
 const questions = mappingQuestions(def.fields);
-const process = { id: '00000000-0000-4000-8000-000000000000', reference: 'DRN-ABCD2345', serviceId: def.id, serviceVersion: 1, submittedAt: '2026-01-15T10:00:00.000Z' };
+const process = {
+  id: '00000000-0000-4000-8000-000000000000',
+  reference: 'DRN-ABCD2345',
+  serviceId: def.id,
+  serviceVersion: 1,
+  submittedAt: '2026-01-15T10:00:00.000Z',
+};
 
 function render(answers: Record<string, unknown>, m: unknown = mapping) {
   return renderXml(compileMapping(m, questions), 'test/fixtures/xsd', 'blocked-drain.xsd', { process, answers, documents: [] });
@@ -50,7 +56,11 @@ describe('lists, money and declarations in the XML', () => {
     assert.match(result.xml, /<ContractorFee>1250\.00<\/ContractorFee>/, 'money as stored: two decimal places');
     assert.match(result.xml, /<Declared>true<\/Declared>/);
     const affected = [...result.xml.matchAll(/<Affected>([\s\S]*?)<\/Affected>/g)].map((m) => m[1]!.replace(/\s+/g, ''));
-    assert.deepEqual(affected, ['<Name>AnnSmith</Name><Age>7</Age><Paid>12.50</Paid>', '<Name>BobJones</Name>'], 'the empty item was dropped; unanswered sub-questions are left out');
+    assert.deepEqual(
+      affected,
+      ['<Name>AnnSmith</Name><Age>7</Age><Paid>12.50</Paid>', '<Name>BobJones</Name>'],
+      'the empty item was dropped; unanswered sub-questions are left out',
+    );
   });
 
   test('money through format decimals, and XML the XSD refuses when a list has no items', () => {
@@ -77,17 +87,19 @@ describe('lists, money and declarations in the XML', () => {
       'children.4.value.answer: "people" is an "add another" list: repeat an element for each item (each: { answer: people }) and read its questions with item',
     ]);
     const affected = mapping.children.find((c) => c.element === 'Affected')!;
-    assert.deepEqual(
-      problems(withChild('Affected', { ...affected, children: [{ element: 'Name', value: { item: 'shoeSize' } }] })),
-      ['children.3.children.0.value.item: "shoeSize" is not a question of the list "people" (its questions: name, age, paid)'],
-    );
+    assert.deepEqual(problems(withChild('Affected', { ...affected, children: [{ element: 'Name', value: { item: 'shoeSize' } }] })), [
+      'children.3.children.0.value.item: "shoeSize" is not a question of the list "people" (its questions: name, age, paid)',
+    ]);
     assert.deepEqual(problems(withChild('ReporterName', { element: 'ReporterName', value: { item: 'name' } })), [
       'children.4.value.item: item reads the current item of a repeat: give this element (or one above it) each',
     ]);
     assert.deepEqual(problems(withChild('Affected', { ...affected, each: { answer: 'safety' } })), [
       'children.3.each.answer: "safety" is a content page: it asks nothing, so it has no answer',
     ]);
-    assert.match(problems(withChild('ReporterName', { element: 'ReporterName', value: { item: 'not-an-id' } })).join(), /children\.4\.value\.item: must be value, id, name/);
+    assert.match(
+      problems(withChild('ReporterName', { element: 'ReporterName', value: { item: 'not-an-id' } })).join(),
+      /children\.4\.value\.item: must be value, id, name/,
+    );
   });
 
   test('without the questions (a delivery of a version already checked) the mapping still compiles and builds', () => {

@@ -29,14 +29,26 @@ function selectOptions(html: string, name: string): Map<string, string> {
 
 function previewErrors(html: string): string[] {
   const block = /id="xml-preview-errors">([\s\S]*?)<\/ul>/.exec(html)?.[1] ?? '';
-  return [...block.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => decode(m[1]!.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim()));
+  return [...block.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) =>
+    decode(
+      m[1]!
+        .replace(/<[^>]+>/g, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    ),
+  );
 }
 
 /** The text of the mapping page's row for an element. */
 function rowText(html: string, path: string): string {
   const id = `row-${path.replace(/[^A-Za-z0-9]+/g, '-')}`;
   const row = new RegExp(`<tr class="govuk-table__row" id="${id}">([\\s\\S]*?)</tr>`).exec(html)?.[1] ?? '';
-  return decode(row.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim());
+  return decode(
+    row
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
 }
 
 describe('XML mapping editor: lists, money, declarations, content and exit pages', () => {
@@ -46,7 +58,13 @@ describe('XML mapping editor: lists, money, declarations, content and exit pages
   before(async () => {
     t = await staffTestHub();
     editor = (await signUpStaff(t, { role: 'service-editor', council: t.hub.councils.defaultId })).browser;
-    const uploaded = await uploadXsd(t.hub.db, { actor: 'staff:test', name: 'Test' }, t.hub.councils.defaultId, 'blocked-drain.xsd', readFileSync('test/fixtures/xsd/blocked-drain.xsd'));
+    const uploaded = await uploadXsd(
+      t.hub.db,
+      { actor: 'staff:test', name: 'Test' },
+      t.hub.councils.defaultId,
+      'blocked-drain.xsd',
+      readFileSync('test/fixtures/xsd/blocked-drain.xsd'),
+    );
     assert.ok(uploaded.ok);
     xsd = uploaded.file;
   });
@@ -77,16 +95,11 @@ describe('XML mapping editor: lists, money, declarations, content and exit pages
       page = await mapRow(id, path, set);
       assert.equal(page.status, 200, path);
     }
+    // A lookup table: the first post lists the options' rows (and asks for their codes), the second gives them.
     const whereRow = `/staff/services/${id}/xml/row?path=Where`;
-    page = await editor.post(whereRow, {
-      ...formFields((await editor.get(whereRow)).html, '/xml/row'),
-      source: 'answer',
-      answer: 'where',
-      useLookup: 'yes',
-      'lookupCode-0': 'GARDEN',
-      'lookupCode-1': 'ROAD',
-      'lookupCode-2': 'SHARED',
-    });
+    page = await editor.post(whereRow, { ...formFields((await editor.get(whereRow)).html, '/xml/row'), source: 'answer', answer: 'where', useLookup: 'yes' });
+    assert.equal(page.status, 400);
+    page = await editor.post(whereRow, { ...formFields(page.html, '/xml/row'), 'lookupCode-0': 'GARDEN', 'lookupCode-1': 'ROAD', 'lookupCode-2': 'SHARED' });
     assert.equal(page.status, 200);
 
     // The repeating element: the list is offered, named by its item.
@@ -100,11 +113,14 @@ describe('XML mapping editor: lists, money, declarations, content and exit pages
     // Its children: "an answer given for each person", one of the list's questions.
     page = await editor.get(`/staff/services/${id}/xml/row?path=${encodeURIComponent('Affected/Name')}`);
     assert.match(page.html, /An answer given for each person/);
-    assert.deepEqual([...selectOptions(page.html, 'item')].filter(([v]) => v), [
-      ['name', 'Person: Full name'],
-      ['age', 'Person: Age'],
-      ['paid', 'Person: Amount they paid'],
-    ]);
+    assert.deepEqual(
+      [...selectOptions(page.html, 'item')].filter(([v]) => v),
+      [
+        ['name', 'Person: Full name'],
+        ['age', 'Person: Age'],
+        ['paid', 'Person: Amount they paid'],
+      ],
+    );
     const refused = await editor.post(`/staff/services/${id}/xml/row?path=${encodeURIComponent('Affected/Name')}`, {
       ...formFields(page.html, '/xml/row'),
       source: 'item',
@@ -113,11 +129,11 @@ describe('XML mapping editor: lists, money, declarations, content and exit pages
     assert.equal(refused.status, 400, 'a document’s part is not a question of the list');
     assert.match(refused.html, /Select which part of the current item the value is/);
 
-    page = await mapRow(id, 'Affected/Name', { source: 'item', item: 'name' });
-    page = await mapRow(id, 'Affected/Age', { source: 'item', item: 'age', format: 'integer' });
+    await mapRow(id, 'Affected/Name', { source: 'item', item: 'name' });
+    await mapRow(id, 'Affected/Age', { source: 'item', item: 'age', format: 'integer' });
     page = await mapRow(id, 'Affected/Paid', { source: 'item', item: 'paid', format: 'decimals:2' });
     assert.equal(page.status, 200);
-    assert.match(rowText(page.html, 'Affected/Name'), /Each person: full name/);
+    assert.match(rowText(page.html, 'Affected/Name'), /Each person: Full name/);
     assert.match(page.html, /Every element the XSD requires is mapped/);
     assert.deepEqual(previewErrors(page.html), []);
     assert.match(page.html, /govuk-tag--green">Valid/);
@@ -167,7 +183,10 @@ describe('XML mapping editor: lists, money, declarations, content and exit pages
     assert.ok(errors.includes('ReporterName: "safety" is a content page: it asks nothing, so it has no answer'), errors.join('\n'));
     assert.match(rowText(page.html, 'Affected/Name'), /Each person: shoeSize \(not a question of “Who else is affected\?”\)/);
     const problems = draftProblems(t.hub, draft.definition).map((p) => p.message);
-    assert.ok(problems.some((m) => /"safety" is a content page: it asks nothing, so it has no answer/.test(m)), problems.join('\n'));
+    assert.ok(
+      problems.some((m) => /"safety" is a content page: it asks nothing, so it has no answer/.test(m)),
+      problems.join('\n'),
+    );
 
     // Fixed in the editor, the row's problem goes.
     const fixed = await mapRow(id, 'ReporterName', { source: 'answer', answer: 'fullName' });

@@ -83,7 +83,11 @@ export function mountXmlMapping(router: Router, hub: Hub): void {
     if ('errors' in parsed) return sendRowPage(ctx, hub, context, path, row, values, parsed.errors, 400);
     const next = applyRowEdit(context.mapping!, context.tree!, path, parsed.edit);
     const change = parsed.edit.value
-      ? `mapped <${path}> to ${valueInWords(parsed.edit.value, context.draft.definition, parsed.edit.each?.answer ? `answer:${parsed.edit.each.answer}` : row.inRepeat)
+      ? `mapped <${path}> to ${valueInWords(
+          parsed.edit.value,
+          context.draft.definition,
+          parsed.edit.each?.answer ? `answer:${parsed.edit.each.answer}` : row.inRepeat,
+        )
           .replace(/^The/, 'the')
           .replace(/^Each/, 'each')}`
       : `changed the mapping of <${path}>`;

@@ -88,6 +88,7 @@ export function elementInWords(spec: ElementSpec | undefined, node: XsdTreeNode,
 function itemWords(item: string, definition: DraftDefinition, repeat: string | null): string {
   const list = listQuestion(definition, repeat);
   const text = itemOptions(definition, repeat).find((i) => i.value === item)?.text;
-  if (list) return text ? `Each ${text.charAt(0).toLowerCase()}${text.slice(1)}` : `Each ${list.itemName || 'item'}: ${item} (not a question of “${list.label}”)`;
+  if (list)
+    return text ? `Each ${text.charAt(0).toLowerCase()}${text.slice(1)}` : `Each ${list.itemName || 'item'}: ${item} (not a question of “${list.label}”)`;
   return `Each item: ${(text ?? item).toLowerCase()}`;
 }
