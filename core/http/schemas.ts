@@ -18,7 +18,9 @@ export const submissionMultipart = z
   .catchall(
     z
       .union([z.string(), z.array(z.string())])
-      .describe('An answer (part named by question id; address parts as id.line1, id.postcode…) or a file (part named by the file question id).'),
+      .describe(
+        'An answer (part named by question id; address parts as id.line1, id.postcode…) or a file (part named by the file question id). An "add another" list goes in the answers part.',
+      ),
   );
 
 export const submissionCreated = z.object({

@@ -162,6 +162,19 @@ describe('the definition language through the API', () => {
     ]);
   });
 
+  test('multipart: money and the declaration as parts of their own, the list in the answers part', async () => {
+    const form = new FormData();
+    form.append('answers', JSON.stringify({ people: [{ name: 'Ann Smith', paid: '£3' }] }));
+    form.append('where', 'garden');
+    form.append('fee', '£1,250.5');
+    form.append('fullName', 'Pat Walker');
+    form.append('agree', 'yes');
+    const res = await fetch(`${t.url}/api/v1/services/${SERVICE}/submissions`, { method: 'POST', body: form });
+    assert.equal(res.status, 201, await res.clone().text());
+    const answers = await storedAnswers(((await res.json()) as { processId: string }).processId);
+    assert.deepEqual(answers, { where: 'garden', fee: '1250.50', people: [{ name: 'Ann Smith', paid: '3.00' }], fullName: 'Pat Walker', agree: true });
+  });
+
   test('the answers of pages a goTo skips are dropped, not refused', async () => {
     const sent = await submit({ where: 'shared', fee: '99', people: [{ name: 'Ann' }], fullName: 'Pat Walker', agree: 'yes' });
     assert.equal(sent.status, 201, JSON.stringify(sent.body));
@@ -179,6 +192,6 @@ describe('the definition language through the API', () => {
     const answeredExit = await submit({ where: 'garden', waterCompany: 'yes', people: [{ name: 'Ann' }], fullName: 'Pat', agree: true });
     assert.deepEqual((answeredExit.body as Problem).errors, [{ field: 'waterCompany', message: 'is not a question: this page asks nothing' }]);
     const count = await t.hub.db.rows<{ n: string }>('select count(*) as n from processes where service_id = $1', [SERVICE]);
-    assert.equal(Number(count[0]!.n), 2, 'only the two accepted submissions were stored');
+    assert.equal(Number(count[0]!.n), 3, 'only the three accepted submissions were stored');
   });
 });
