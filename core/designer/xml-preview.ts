@@ -51,7 +51,7 @@ export function previewXml(definition: DraftDefinition, mapping: DraftMapping, x
     const unanswerable = answerProblems(mapping, mappingQuestions(definition.fields.filter(usable))).map((p) => ({
       message: p.message,
       line: null,
-      path: treePath(mapping, p.path),
+      path: mappingRowPath(mapping, p.path),
     }));
     return {
       xml: result.xml,
@@ -72,7 +72,7 @@ export function previewXml(definition: DraftDefinition, mapping: DraftMapping, x
 }
 
 /** A mapping path ("children.1.children.0.value.item") as the editor's row path ("Affected/Name"). */
-function treePath(mapping: DraftMapping, path: string): string | null {
+export function mappingRowPath(mapping: Pick<DraftMapping, 'children'>, path: string): string | null {
   const parts = path.split('.');
   const names: string[] = [];
   let children: ElementSpec[] | undefined = mapping.children;

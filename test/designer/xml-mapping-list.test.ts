@@ -188,6 +188,13 @@ describe('XML mapping editor: lists, money, declarations, content and exit pages
       problems.join('\n'),
     );
 
+    // The publish page names it too, linked to the row that reads the content page.
+    const publish = decode((await editor.get(`/staff/services/${id}/publish`)).html);
+    assert.ok(
+      publish.includes(`href="/staff/services/${id}/xml/row?path=ReporterName">XML mapping: "safety" is a content page: it asks nothing, so it has no answer`),
+      publish.match(/govuk-error-summary[\s\S]*?<\/ul>/)?.[0] ?? publish.slice(0, 3000),
+    );
+
     // Fixed in the editor, the row's problem goes.
     const fixed = await mapRow(id, 'ReporterName', { source: 'answer', answer: 'fullName' });
     assert.ok(!previewErrors(fixed.html).some((e) => /safety/.test(e)));
