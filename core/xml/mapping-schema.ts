@@ -32,6 +32,7 @@ export const valueSchema = z
     item: z
       .string()
       .regex(/^[A-Za-z]\w*$/, `must be ${DOCUMENT_ITEM_KEYS.join(', ')} or a question id of the list the element repeats for`)
+      .max(100)
       .optional()
       .describe(`Inside each: value (a ticked checkbox), a document's ${DOCUMENT_ITEM_KEYS.slice(1).join(', ')}, or a question id of the list repeated for`),
     /** Value → code, e.g. { music: NS01 }. A value with no entry is an error unless `default` is given. */
