@@ -164,5 +164,5 @@ export function describeActivity(a: PgActivity, autovacuumOn: boolean): string {
   const dead = Object.entries(a.deadRows)
     .map(([t, n]) => `${t} ${n.toLocaleString('en-GB')}`)
     .join(', ');
-  return `${checkpoint}; ${vacuum}; waits in ${a.samples} samples: ${waits}; dead rows: ${dead}`;
+  return `${checkpoint}; ${vacuum}; active backends' waits over ${a.samples} samples: ${waits}; outbox dead rows: ${dead}`;
 }

@@ -20,3 +20,11 @@ export function workerCounts(text: string | undefined): number[] {
     throw new Error(`BENCH_WORKERS must be a whole number of worker processes from 1 to 16, or a list of them such as 1,2,3 (got "${text}")`);
   return counts;
 }
+
+/** Runs of each loaded phase from BENCH_RUNS: a whole number from 1 to 20 (default 3, or 1 for a QUICK run). */
+export function runCount(text: string | undefined, quick: boolean): number {
+  if (text === undefined || text === '') return quick ? 1 : 3;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 20) throw new Error(`BENCH_RUNS must be a whole number of runs from 1 to 20 (got "${text}")`);
+  return n;
+}
