@@ -90,7 +90,7 @@ export function mountPreview(router: Router, hub: Hub): void {
     const pages = formPages(sv.definition);
     const page = pages.find((p) => p.id === ctx.params.pageId);
     if (!page) throw new NotFoundError('There is no such page in this draft. It may have been removed.');
-    const prev = previousPage(pages, page.id, {});
+    const prev = previousPage(sv.definition, page.id, {});
     const backUrl = prev ? tryPath(sv.serviceId, `/${prev.id}`) : tryPath(sv.serviceId);
     const finding = lookupFieldOf(page, {});
     if (finding)
