@@ -24,8 +24,11 @@ export const valueSchema = z
       .optional(),
     process: z.enum(['reference', 'processId', 'submittedAt', 'serviceId', 'serviceVersion']).optional(),
     constant: z.union([z.string(), z.number()]).optional(),
-    /** Inside `each`: the current item ("value" for a checkbox, or a document's id, name, contentType, size, url, kind). */
-    item: z.enum(['value', 'id', 'name', 'contentType', 'size', 'url', 'kind']).optional(),
+    /** Inside `each`: the current item ("value" for a checkbox, or a document's id, name, contentType, size, url, kind,
+     * or, for an "add another" list, one of its questions' ids). */
+    item: z
+      .union([z.enum(['value', 'id', 'name', 'contentType', 'size', 'url', 'kind']), z.string().regex(/^[A-Za-z]\w*$/, 'must be a list question id')])
+      .optional(),
     /** Value → code, e.g. { music: NS01 }. A value with no entry is an error unless `default` is given. */
     lookup: z.record(z.string(), z.string()).optional(),
     /** Used when the value is missing or has no lookup entry. */
