@@ -3,6 +3,8 @@
 import type { FieldError } from '../errors.ts';
 import type { DraftDefinition } from './drafts.ts';
 import type { FieldInput } from '../services/index.ts';
+import { mappingRowPath } from './xml-preview.ts';
+import type { DraftMapping } from './xml-mapping-rows.ts';
 
 export interface LinkedProblem {
   text: string;
@@ -71,8 +73,13 @@ export function problemLinks(serviceId: string, definition: DraftDefinition, pro
         const what = empty && setting && MISSING[setting] ? MISSING[setting] : p.message;
         return { text: `Task ${Number(index) + 1} (“${task.title || task.key}”): ${what}`, href: `${base}/tasks` };
       }
-      case 'xml':
-        return { text: `XML mapping: ${p.message}`, href: `${base}/xml` };
+      case 'xml': {
+        // A problem at one element of the mapping links to that element's row of the mapping editor.
+        const mapping = (definition.xml as { mapping?: Partial<DraftMapping> } | undefined)?.mapping;
+        const row =
+          index === 'mapping' && Array.isArray(mapping?.children) ? mappingRowPath(mapping as DraftMapping, p.field.split('.').slice(2).join('.')) : null;
+        return { text: `XML mapping: ${p.message}`, href: row ? `${base}/xml/row?path=${encodeURIComponent(row)}` : `${base}/xml` };
+      }
       case 'bindings':
         return { text: `Binding: ${p.message}`, href: `${base}/binding` };
       case 'notify':
