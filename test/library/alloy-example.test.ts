@@ -24,7 +24,7 @@ const config = alloyConfigSchema.parse({
 const { services } = loadServiceFiles('config/services', { bindings: new Set(['sandbox']), channels: new Set(['email']), xsdDir: resolve('config/xsd') });
 const toAlloy = services.map((s) => s.definition).filter((d) => serviceBindings[d.id]?.includes('alloy-envhealth'));
 
-/** The library's first batch (issue 20). */
+/** The library's services (issue 20). */
 const LIBRARY = [
   'dog-fouling',
   'stray-dog',
@@ -34,6 +34,12 @@ const LIBRARY = [
   'rented-home-disrepair',
   'food-poisoning',
   'rubbish-private-land',
+  // The second batch: nuisance, housing, drains and air.
+  'odour-nuisance',
+  'light-nuisance',
+  'filthy-verminous-premises',
+  'blocked-drain',
+  'business-air-pollution',
 ];
 
 describe('the Alloy example binding', () => {

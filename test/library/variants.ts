@@ -1,6 +1,8 @@
 // Answers for the library's tests: the sample answers with each question's options taken in turn, so every option of
-// every question (and every code of its lookup table) is sent at least once across a service's variants.
+// every question (and every code of its lookup table) is sent at least once across a service's variants. Options that
+// end the form on an exit page are left out: those answers can never be sent (test/library/routes.test.ts shows it).
 import { isFieldShown, type ServiceDefinition } from '../../core/services/index.ts';
+import { shownFields } from '../../core/services/form-path.ts';
 import { sampleAnswers, sampleDocuments } from '../../core/services/sample-answers.ts';
 import type { XmlBuildInput } from '../../core/xml/index.ts';
 
@@ -18,8 +20,10 @@ export function answersFor(def: ServiceDefinition, variant: number): Record<stri
       const whole = new RegExp(`^(?:${field.pattern})$`);
       const sample = PATTERNED_SAMPLES.find((v) => whole.test(v));
       if (sample !== undefined) answers[field.id] = sample;
-    } else if (field.type === 'radios' || field.type === 'select') answers[field.id] = field.options[variant % field.options.length]!.value;
-    else if (field.type === 'checkboxes')
+    } else if (field.type === 'radios' || field.type === 'select') {
+      const options = sendable(def, field);
+      answers[field.id] = options[variant % options.length]!.value;
+    } else if (field.type === 'checkboxes')
       answers[field.id] =
         variant === 0
           ? answers[field.id]
@@ -27,12 +31,21 @@ export function answersFor(def: ServiceDefinition, variant: number): Record<stri
   }
   // As the API does: answers to questions their conditions hide are dropped (in order, so a chain of conditions holds).
   for (const field of def.fields) if (!isFieldShown(field, answers)) delete answers[field.id];
+  // …and so are those on pages a goTo skips.
+  const onPath = new Set(shownFields(def, answers).map((f) => f.id));
+  for (const id of Object.keys(answers)) if (!onPath.has(id)) delete answers[id];
   return answers;
+}
+
+/** A question's options that do not lead to an exit page (by goTo). */
+function sendable<O extends { goTo?: string }>(def: ServiceDefinition, field: { options: O[] }): O[] {
+  const exits = new Set(def.fields.filter((f) => f.type === 'exit').map((f) => f.page ?? f.id));
+  return field.options.filter((o) => !o.goTo || !exits.has(o.goTo));
 }
 
 /** How many variants it takes for every option of the service's longest list to come up. */
 export function mostOptions(def: ServiceDefinition): number {
-  return Math.max(1, ...def.fields.map((f) => ('options' in f ? f.options.length : 1)));
+  return Math.max(1, ...def.fields.map((f) => (f.type === 'radios' || f.type === 'select' ? sendable(def, f).length : 'options' in f ? f.options.length : 1)));
 }
 
 /** What the XML mapping sees for one variant, as check-config builds it. */
