@@ -112,6 +112,22 @@ describe('the service library walked in Chromium', { concurrency: CONCURRENCY },
     for (const def of definitions) assert.ok(def.xml?.xsd, `${def.id} has an XML mapping and its XSD`);
   });
 
+  test("axe, as the walks run it, sees the citizen's page: a real page with an unlabelled input fails", async () => {
+    const guarded = await newPage(browser, { javaScriptEnabled: true });
+    try {
+      await guarded.page.goto(`${t.url}/services/${definitions[0]!.id}`);
+      const html = await guarded.page.content();
+      assert.deepEqual(await checker.violations(html), [], 'the start page as it is');
+      const spoilt = html.replace('<main', '<main><input type="text" name="unlabelled"></main><main hidden');
+      assert.ok(
+        (await checker.violations(spoilt)).some((v) => v.id === 'label'),
+        'an input without a label is a violation',
+      );
+    } finally {
+      await guarded.close();
+    }
+  });
+
   for (const def of definitions) {
     for (const js of [true, false]) {
       test(`${def.id}: walked with sample answers (${js ? 'JavaScript, axe clean' : 'no JavaScript'}) → sent → XML valid against ${def.xml?.xsd}`, async () => {
