@@ -75,6 +75,12 @@ describe('the service library walked in Chromium', { concurrency: CONCURRENCY },
     );
   });
 
+  /** One checker for the file, one page at a time (axe refuses two runs at once; it is all CPU, so a walk waiting its
+   * turn loses nothing). */
+  function axeViolations(html: string): Promise<AxeViolation[]> {
+    return (axeQueue = axeQueue.catch(() => []).then(() => checker.violations(html)));
+  }
+
   /** A citizen's browser, under the hub's real CSP; with `axe`, every page it reaches is checked as it shows it. */
   async function citizen(
     def: ServiceDefinition,
@@ -85,8 +91,7 @@ describe('the service library walked in Chromium', { concurrency: CONCURRENCY },
     const axeClean = async (step: string) => {
       const html = await guarded.page.content();
       axeRuns++;
-      // One checker for the file, one page at a time (axe is all CPU: walks waiting their turn lose nothing).
-      const violations = await (axeQueue = axeQueue.catch(() => []).then(() => checker.violations(html)));
+      const violations = await axeViolations(html);
       assert.deepEqual(
         violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
         [],
@@ -117,10 +122,10 @@ describe('the service library walked in Chromium', { concurrency: CONCURRENCY },
     try {
       await guarded.page.goto(`${t.url}/services/${definitions[0]!.id}`);
       const html = await guarded.page.content();
-      assert.deepEqual(await checker.violations(html), [], 'the start page as it is');
+      assert.deepEqual(await axeViolations(html), [], 'the start page as it is');
       const spoilt = html.replace('<main', '<main><input type="text" name="unlabelled"></main><main hidden');
       assert.ok(
-        (await checker.violations(spoilt)).some((v) => v.id === 'label'),
+        (await axeViolations(spoilt)).some((v) => v.id === 'label'),
         'an input without a label is a violation',
       );
     } finally {
