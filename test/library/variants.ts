@@ -9,6 +9,12 @@ import type { XmlBuildInput } from '../../core/xml/index.ts';
 /** Answers for the library's patterned questions: a registration, a postcode, a phone number, a number. */
 const PATTERNED_SAMPLES = ['AB12 CDE', 'EX1 1AA', '01632 960001', '12345'];
 
+/** The first of the library's patterned samples the whole pattern accepts (the sample answers leave such questions empty). */
+export function patternedSample(pattern: string): string | undefined {
+  const whole = new RegExp(`^(?:${pattern})$`);
+  return PATTERNED_SAMPLES.find((v) => whole.test(v));
+}
+
 /** The answers for one variant: variant 0 takes each question's first option (the sample answers), variant n its nth. */
 export function answersFor(def: ServiceDefinition, variant: number): Record<string, unknown> {
   const answers = sampleAnswers(def);
@@ -16,9 +22,7 @@ export function answersFor(def: ServiceDefinition, variant: number): Record<stri
     if (field.type === 'file')
       delete answers[field.id]; // files travel as multipart parts, never inside the JSON
     else if ((field.type === 'text' || field.type === 'textarea') && field.pattern) {
-      // The sample answers leave patterned questions empty; the first of these the pattern accepts fills them.
-      const whole = new RegExp(`^(?:${field.pattern})$`);
-      const sample = PATTERNED_SAMPLES.find((v) => whole.test(v));
+      const sample = patternedSample(field.pattern);
       if (sample !== undefined) answers[field.id] = sample;
     } else if (field.type === 'radios' || field.type === 'select') {
       const options = sendable(def, field);
