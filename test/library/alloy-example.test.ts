@@ -34,6 +34,11 @@ const LIBRARY = [
   'rented-home-disrepair',
   'food-poisoning',
   'rubbish-private-land',
+  // The second batch: registrations and requests with fees.
+  'food-business-registration',
+  'skin-piercing-registration',
+  'contaminated-land-enquiry',
+  'private-water-supply',
 ];
 
 describe('the Alloy example binding', () => {
