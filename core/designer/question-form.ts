@@ -35,7 +35,7 @@ export function questionFormValues(def: DraftDefinition, field: FieldInput): For
     label: field.label,
     hint: field.hint ?? '',
     required: field.required === false ? 'no' : 'yes',
-    requiredMessage: field.requiredMessage ?? (field.label ? defaultRequiredMessage(field) : ''),
+    requiredMessage: ('requiredMessage' in field ? field.requiredMessage : undefined) ?? (field.label ? defaultRequiredMessage(field) : ''),
     page: def.fields.includes(field) ? pageIdOf(field) : NEW_PAGE,
   };
   switch (field.type) {

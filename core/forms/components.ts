@@ -203,5 +203,8 @@ export function componentFor(
           uploaded: options.uploaded ?? [],
         },
       };
+    default:
+      // Content, exit, declaration, money and "add another" questions: drawn by the pages issue 20 adds.
+      throw new Error(`no component for ${field.type} questions yet`);
   }
 }

@@ -6,11 +6,30 @@ import { MESSAGE_KINDS, MESSAGE_PLACEHOLDERS, unknownPlaceholders } from '@close
 
 const fieldId = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/, 'must start with a letter and use only letters, digits and _');
 
+/** Where "check your answers" lives among a form's pages: a `goTo` may name it to skip every page left. */
+export const CHECK_ANSWERS_PAGE = 'check-answers';
+
 export const optionSchema = z.object({
   value: z.string().min(1),
   label: z.string().min(1),
   hint: z.string().optional(),
+  /** Routing by answer (radios and select only): choosing this option goes on to this later page (or
+   * "check-answers"), skipping the pages between; their questions are not asked. */
+  goTo: z.string().min(1).max(100).optional().describe('A later page id, or check-answers: where this answer leads'),
 });
+
+/** The catalogue's categories, in the order the home page lists them. */
+export const SERVICE_CATEGORIES = {
+  'noise-and-nuisance': 'Noise and nuisance',
+  'pests-and-animals': 'Pests and animals',
+  'food-safety': 'Food safety',
+  housing: 'Housing',
+  'waste-and-streets': 'Waste and streets',
+  'pollution-and-environment': 'Pollution and the environment',
+  'licensing-and-registration': 'Licensing and registration',
+} as const;
+export type ServiceCategory = keyof typeof SERVICE_CATEGORIES;
+const CATEGORY_IDS = Object.keys(SERVICE_CATEGORIES) as [ServiceCategory, ...ServiceCategory[]];
 
 /**
  * Show a question only when an earlier answer has one of the given values (`equals`, `in`), or has none of them
@@ -39,6 +58,22 @@ const fieldBase = {
    */
   errorName: z.string().min(1).optional(),
   /** Questions sharing a page id are asked on one page; a question without one gets a page of its own. */
+  page: z.string().optional(),
+  showIf: conditionSchema.optional(),
+};
+
+/** Plain text shown on a page: paragraphs split by blank lines. */
+const paragraphs = z.string().trim().min(1).max(5000);
+
+/** What a page that asks nothing has: a heading (`label`), its place among the pages and its condition. */
+const shownOnlyBase = {
+  id: fieldId,
+  /** The page's heading. */
+  label: z.string().min(1),
+  /** Shown under the heading, in grey: GOV.UK's hint text. */
+  hint: z.string().optional(),
+  /** Nothing to answer, so never required (present so every question reads alike). */
+  required: z.literal(false, { error: 'a page that asks nothing cannot be required' }).default(false),
   page: z.string().optional(),
   showIf: conditionSchema.optional(),
 };
@@ -102,7 +137,87 @@ const fileField = z.object({
   maxFiles: z.number().int().positive().default(5),
 });
 
-export const fieldSchema = z.discriminatedUnion('type', [textField, numberField, dateField, choiceField, addressField, locationField, fileField]);
+/** A page of information that asks nothing (what to do first, what we will and will not do). */
+const contentField = z.object({
+  ...shownOnlyBase,
+  type: z.literal('content'),
+  body: paragraphs,
+  /** A GOV.UK warning text under the body ("If someone is in danger, call 999"). */
+  warning: z.string().trim().min(1).max(500).optional(),
+});
+
+/** An exit page: reached (by a goTo or its showIf), the form ends there ("This is not something we deal with"). */
+const exitField = z.object({
+  ...shownOnlyBase,
+  type: z.literal('exit'),
+  body: paragraphs,
+});
+
+/** Something the citizen must agree to before sending: one checkbox, always required; the answer is true. */
+const declarationField = z.object({
+  ...fieldBase,
+  type: z.literal('declaration'),
+  required: z.literal(true, { error: 'a declaration is always required' }).default(true),
+  /** The text agreed to. */
+  body: paragraphs,
+  /** The checkbox's label: "I confirm that the information I have given is correct". */
+  confirm: z.string().trim().min(1).max(300),
+});
+
+/** An amount in pounds; the answer is kept as text with two decimal places ("1250.00"). */
+const moneyField = z.object({
+  ...fieldBase,
+  type: z.literal('money'),
+  min: z.number().min(0).max(1_000_000_000).optional(),
+  max: z.number().positive().max(1_000_000_000).optional(),
+  /** Only whole pounds (no pence). */
+  wholePounds: z.boolean().default(false),
+});
+
+/** What a list's items ask: the simple question types, with no page or condition of their own. */
+const ITEM_OMIT = { page: true, showIf: true } as const;
+export const listItemFieldSchema = z.discriminatedUnion('type', [
+  textField.omit(ITEM_OMIT),
+  numberField.omit(ITEM_OMIT),
+  moneyField.omit(ITEM_OMIT),
+  dateField.omit(ITEM_OMIT),
+  choiceField.omit(ITEM_OMIT).extend({ type: z.enum(['select', 'radios']), options: z.array(optionSchema.omit({ goTo: true })).min(1) }),
+]);
+
+/** "Add another": several items of the same questions (several people affected, several vehicles). */
+const listField = z.object({
+  ...fieldBase,
+  type: z.literal('list'),
+  /** One item, as it reads after "Add another": "person", "vehicle". */
+  itemName: z.string().trim().min(1).max(40),
+  fields: z.array(listItemFieldSchema).min(1).max(10),
+  /** Fewest items; absent: 1 when the question is required, else 0. */
+  minItems: z.number().int().min(0).max(50).optional(),
+  maxItems: z.number().int().min(1).max(50).default(10),
+});
+
+export const fieldSchema = z.discriminatedUnion('type', [
+  textField,
+  numberField,
+  dateField,
+  choiceField,
+  addressField,
+  locationField,
+  fileField,
+  contentField,
+  exitField,
+  declarationField,
+  moneyField,
+  listField,
+]);
+
+/** Question types that ask nothing: no answer is kept, no mapping may read one. */
+export const SHOWN_ONLY_TYPES: readonly string[] = ['content', 'exit'];
+
+/** Does this question take an answer (it is not a content or exit page)? */
+export function asksSomething<F extends { type: string }>(field: F): field is Exclude<F, { type: 'content' | 'exit' }> {
+  return !SHOWN_ONLY_TYPES.includes(field.type);
+}
 
 /** A task's target: N working days from the submission, or from when the task starts (leaves "not started"). */
 export const targetSchema = z
@@ -183,6 +298,8 @@ export const serviceDefinitionSchema = z
     pages: z.record(z.string(), z.strictObject({ title: z.string().min(1) })).optional(),
     /** Prefix of the human reference, e.g. NOI → NOI-7KX3M9QP. */
     referencePrefix: z.string().regex(/^[A-Z]{2,6}$/, 'use 2 to 6 capital letters'),
+    /** Where the service is listed in the catalogue (the home page, GET /api/v1/services, closeloop services list). */
+    category: z.enum(CATEGORY_IDS, { error: `must be one of ${CATEGORY_IDS.join(', ')}` }).optional(),
     fields: z.array(fieldSchema).min(1),
     tasks: z.array(taskSchema).min(1),
     /** Which answers are the citizen's contact details. */
@@ -238,7 +355,9 @@ export const serviceDefinitionSchema = z
       if (ids.has(f.id)) ctx.addIssue({ code: 'custom', path: ['fields', i, 'id'], message: `duplicate field id "${f.id}"` });
       if (f.showIf) {
         const target = ids.get(f.showIf.field);
-        if (!target) {
+        if (target && (SHOWN_ONLY_TYPES.includes(target.type) || target.type === 'list')) {
+          ctx.addIssue({ code: 'custom', path: ['fields', i, 'showIf', 'field'], message: `"${f.showIf.field}" has no answer a condition can compare` });
+        } else if (!target) {
           ctx.addIssue({ code: 'custom', path: ['fields', i, 'showIf', 'field'], message: `"${f.showIf.field}" is not an earlier field` });
         } else if (f.showIf.notIn && !('options' in target)) {
           ctx.addIssue({ code: 'custom', path: ['fields', i, 'showIf', 'notIn'], message: `"${f.showIf.field}" has no options for "is not" to compare` });
@@ -262,6 +381,7 @@ export const serviceDefinitionSchema = z
           message: `"${page}" is the address of one of the form's own pages: use another page id`,
         });
     });
+    checkPagesAndRoutes(def, ctx);
     for (const id of Object.keys(def.pages ?? {})) {
       if (!pageIds.has(id))
         ctx.addIssue({ code: 'custom', path: ['pages', id], message: `"${id}" is not a page of this service (no question has this page id)` });
@@ -281,6 +401,72 @@ export const serviceDefinitionSchema = z
     }
   });
 
+type DefinitionDraft = { fields: z.infer<typeof fieldSchema>[] };
+
+/** Exit pages and lists stand alone on their page; a goTo leads forward; a list's questions and limits agree. */
+function checkPagesAndRoutes(def: DefinitionDraft, ctx: z.RefinementCtx): void {
+  const order: string[] = [];
+  const sizes = new Map<string, number>();
+  for (const f of def.fields) {
+    const page = f.page ?? f.id;
+    if (!sizes.has(page)) order.push(page);
+    sizes.set(page, (sizes.get(page) ?? 0) + 1);
+  }
+  def.fields.forEach((f, i) => {
+    const page = f.page ?? f.id;
+    if ((f.type === 'exit' || f.type === 'list') && sizes.get(page)! > 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fields', i, 'page'],
+        message: `${f.type === 'exit' ? 'an exit page' : 'an "add another" list'} must be alone on its page: "${page}" has other questions`,
+      });
+    if (f.type === 'checkboxes' && f.options.some((o) => o.goTo !== undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fields', i, 'options'],
+        message: 'goTo works on radios and select questions only (a checkbox answer can be several options)',
+      });
+    if ((f.type === 'radios' || f.type === 'select') && f.options.some((o) => o.goTo !== undefined)) {
+      const here = order.indexOf(page);
+      f.options.forEach((o, j) => {
+        if (o.goTo === undefined || o.goTo === CHECK_ANSWERS_PAGE) return;
+        const there = order.indexOf(o.goTo);
+        if (there === -1)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['fields', i, 'options', j, 'goTo'],
+            message: `"${o.goTo}" is not a page of this service (use a page id, or check-answers)`,
+          });
+        else if (there <= here)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['fields', i, 'options', j, 'goTo'],
+            message: `"${o.goTo}" does not come after this question's page: goTo only leads forward`,
+          });
+      });
+    }
+    if (f.type === 'money' && f.min !== undefined && f.max !== undefined && f.min > f.max)
+      ctx.addIssue({ code: 'custom', path: ['fields', i, 'max'], message: 'max must not be less than min' });
+    if (f.type === 'list') {
+      const itemIds = new Set<string>();
+      f.fields.forEach((sub, j) => {
+        if (itemIds.has(sub.id))
+          ctx.addIssue({ code: 'custom', path: ['fields', i, 'fields', j, 'id'], message: `duplicate question id "${sub.id}" in this list` });
+        itemIds.add(sub.id);
+      });
+      if (f.minItems !== undefined && f.minItems > f.maxItems)
+        ctx.addIssue({ code: 'custom', path: ['fields', i, 'minItems'], message: 'minItems must not be more than maxItems' });
+      if (f.minItems !== undefined && f.minItems > 0 && !f.required)
+        ctx.addIssue({ code: 'custom', path: ['fields', i, 'minItems'], message: 'an optional list cannot need items: set required, or minItems 0' });
+    }
+  });
+}
+
+/** The fewest items a list question takes. */
+export function listMinItems(field: Pick<z.infer<typeof listField>, 'minItems' | 'required'>): number {
+  return field.minItems ?? (field.required ? 1 : 0);
+}
+
 export type ServiceDefinition = z.infer<typeof serviceDefinitionSchema>;
 export type ServiceDefinitionInput = z.input<typeof serviceDefinitionSchema>;
 export type Field = z.infer<typeof fieldSchema>;
@@ -288,6 +474,11 @@ export type Field = z.infer<typeof fieldSchema>;
 export type FieldInput = z.input<typeof fieldSchema>;
 export type TaskInput = z.input<typeof taskSchema>;
 export type FileField = z.infer<typeof fileField>;
+export type ListField = z.infer<typeof listField>;
+export type ListItemField = z.infer<typeof listItemFieldSchema>;
+export type MoneyField = z.infer<typeof moneyField>;
+/** A question that takes an answer (not a content or exit page). */
+export type AnsweredField = Exclude<Field, { type: 'content' | 'exit' }>;
 export type Task = z.infer<typeof taskSchema>;
 export type TaskTarget = z.infer<typeof targetSchema>;
 

@@ -1,6 +1,6 @@
 // Plausible answers for every question of a service, so check-config and the admin preview can prove a mapping yields
 // valid XML before any citizen submits.
-import type { Field, ServiceDefinition } from './definition.ts';
+import { listMinItems, type Field, type ListItemField, type ServiceDefinition } from './definition.ts';
 
 export interface SampleDocument {
   id: string;
@@ -14,8 +14,9 @@ export interface SampleDocument {
 
 export function sampleAnswers(def: ServiceDefinition): Record<string, unknown> {
   const answers: Record<string, unknown> = {};
+  const exits = exitAnswers(def);
   for (const field of def.fields) {
-    const v = sampleValue(field);
+    const v = sampleValue(field, exits);
     if (v !== undefined) answers[field.id] = v;
   }
   return answers;
@@ -65,8 +66,31 @@ function extension(type: string): string {
   return { 'image/jpeg': '.jpg', 'image/png': '.png', 'application/pdf': '.pdf', 'audio/mpeg': '.mp3', 'video/mp4': '.mp4' }[type] ?? '.bin';
 }
 
-function sampleValue(field: Field): unknown {
+/** Per question, the option values that lead to an exit page (by goTo, or by an exit page's showIf): samples avoid them. */
+function exitAnswers(def: ServiceDefinition): Map<string, Set<string>> {
+  const exitPages = new Set(def.fields.filter((f) => f.type === 'exit').map((f) => f.page ?? f.id));
+  const avoid = new Map<string, Set<string>>();
+  const add = (id: string, value: string) => avoid.set(id, (avoid.get(id) ?? new Set()).add(value));
+  for (const f of def.fields) {
+    if (f.type === 'radios' || f.type === 'select') for (const o of f.options) if (o.goTo && exitPages.has(o.goTo)) add(f.id, o.value);
+    if (f.type === 'exit' && f.showIf) for (const v of f.showIf.in ?? (f.showIf.equals !== undefined ? [f.showIf.equals] : [])) add(f.showIf.field, v);
+  }
+  return avoid;
+}
+
+function sampleValue(field: Field | ListItemField, exits: Map<string, Set<string>> = new Map()): unknown {
   switch (field.type) {
+    case 'content':
+    case 'exit':
+      return undefined;
+    case 'declaration':
+      return true;
+    case 'money':
+      return (field.min ?? Math.min(25, field.max ?? 25)).toFixed(2);
+    case 'list': {
+      const item = Object.fromEntries(field.fields.map((sub) => [sub.id, sampleValue(sub)]).filter(([, v]) => v !== undefined));
+      return Array.from({ length: Math.max(1, listMinItems(field)) }, () => ({ ...item }));
+    }
     case 'text':
     case 'textarea': {
       if (field.pattern) return undefined; // cannot invent a value for an arbitrary pattern; optional elements are omitted
@@ -84,8 +108,10 @@ function sampleValue(field: Field): unknown {
     case 'datetime':
       return '2026-01-15T21:30';
     case 'select':
-    case 'radios':
-      return field.options[0]!.value;
+    case 'radios': {
+      const avoid = exits.get(field.id);
+      return (field.options.find((o) => !avoid?.has(o.value)) ?? field.options[0]!).value;
+    }
     case 'checkboxes':
       return field.options.slice(0, 2).map((o) => o.value);
     case 'address':

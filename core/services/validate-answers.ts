@@ -1,6 +1,17 @@
 // Validates a citizen's answers against a service definition. The API and the citizen pages both use this one function.
 import type { FieldError } from '../errors.ts';
-import type { Field, ServiceDefinition } from './definition.ts';
+import {
+  asksSomething,
+  listMinItems,
+  SHOWN_ONLY_TYPES,
+  type Field,
+  type ListField,
+  type ListItemField,
+  type MoneyField,
+  type ServiceDefinition,
+} from './definition.ts';
+import { isFieldShown, type Answers } from './field-shown.ts';
+import { formPages, walkPath } from './form-path.ts';
 import { checkLocation, LOCATION_REQUIRED } from './location-answer.ts';
 import { matchesPattern, PATTERN_INPUT_LIMIT } from './pattern.ts';
 import { errorMessages as say } from './wording.ts';
@@ -25,7 +36,7 @@ export interface AddressAnswer {
   longitude?: number;
 }
 
-export type Answers = Record<string, unknown>;
+export { isFieldShown, type Answers } from './field-shown.ts';
 
 export interface AnswerValidation {
   /** Normalised answers (trimmed, numbers as numbers, hidden questions dropped). */
@@ -57,17 +68,6 @@ const ADDRESS_PART_NAMES: Record<string, string> = {
 };
 const ADDRESS_KEYS = new Set(['line1', 'line2', 'town', 'postcode', 'uprn', 'easting', 'northing', 'latitude', 'longitude']);
 
-/** Is a question shown, given the answers so far? Questions hidden by a condition are neither required nor kept. */
-export function isFieldShown(field: Field, answers: Answers): boolean {
-  if (!field.showIf) return true;
-  const value = answers[field.showIf.field];
-  const values = Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)];
-  const { equals, in: anyOf, notIn } = field.showIf;
-  if (notIn) return !values.some((v) => notIn.includes(v));
-  const wanted = equals !== undefined ? [equals] : (anyOf ?? []);
-  return values.some((v) => wanted.includes(v));
-}
-
 /**
  * Checks every answer. `files` holds the already-received files per file field.
  * `now` decides what "in the future" means (tests pin it).
@@ -91,16 +91,28 @@ export function validateAnswers(
   }
 
   for (const field of definition.fields) {
-    if (!isFieldShown(field, answers)) continue;
-    const value = field.type === 'file' ? files.get(field.id) : raw[field.id];
-    const result = checkField(field, value, now);
-    if ('error' in result) errors.push({ field: result.path ?? field.id, message: result.error });
-    else if (result.value !== undefined) answers[field.id] = result.value;
+    if (SHOWN_ONLY_TYPES.includes(field.type) && raw[field.id] !== undefined)
+      errors.push({ field: field.id, message: 'is not a question: this page asks nothing' });
   }
+
+  // The path the answers take, page by page: each page's answers are checked before its route is read, so a goTo
+  // follows a checked answer and the questions of pages skipped over are neither required nor kept.
+  const path = walkPath(formPages(definition), answers, (page) => {
+    for (const field of page.fields) {
+      if (!asksSomething(field) || !isFieldShown(field, answers)) continue;
+      const value = field.type === 'file' ? files.get(field.id) : raw[field.id];
+      const result = checkField(field, value, now);
+      if ('errors' in result) for (const e of result.errors) errors.push({ field: e.path, message: e.error });
+      else if ('error' in result) errors.push({ field: result.path ?? field.id, message: result.error });
+      else if (result.value !== undefined) answers[field.id] = result.value;
+    }
+  });
+  // Answers that lead to an exit page cannot be sent: the exit page says why and who to contact instead.
+  if (path.exit) errors.push({ field: path.exit.id, message: path.exit.label });
   return { answers, errors };
 }
 
-type Check = { value: unknown } | { error: string; path?: string };
+type Check = { value: unknown } | { error: string; path?: string } | { errors: { error: string; path: string }[] };
 
 function isEmpty(value: unknown): boolean {
   if (value === undefined || value === null) return true;
@@ -110,9 +122,18 @@ function isEmpty(value: unknown): boolean {
   return false;
 }
 
-function checkField(field: Field, value: unknown, now: Date): Check {
+type Checked = Exclude<Field, { type: 'content' | 'exit' }> | ListItemField;
+
+function checkField(field: Checked, value: unknown, now: Date): Check {
+  if (field.type === 'list') return checkList(field, value, now);
   if (isEmpty(value)) return field.required ? { error: requiredMessage(field) } : { value: undefined };
   switch (field.type) {
+    case 'money':
+      return checkMoney(field, value);
+    case 'declaration':
+      return value === true || value === 'true' || value === 'yes' || (Array.isArray(value) && value.length === 1 && value[0] === 'yes')
+        ? { value: true }
+        : { error: 'must be true (the citizen confirms the declaration)' };
     case 'text':
     case 'textarea':
     case 'email':
@@ -148,9 +169,65 @@ function checkField(field: Field, value: unknown, now: Date): Check {
   }
 }
 
-function requiredMessage(field: Field): string {
+function requiredMessage(field: Checked): string {
   if (field.type === 'location' && !field.requiredMessage) return LOCATION_REQUIRED;
   return say.required(field);
+}
+
+const MONEY = /^-?\d+(\.\d{1,2})?$/;
+
+/** "£1,250", "1250.5", 1250.5 → "1250.50"; pence beyond two places, letters or a minus are refused. */
+function checkMoney(field: MoneyField, value: unknown): Check {
+  const text =
+    typeof value === 'number'
+      ? String(value)
+      : typeof value === 'string'
+        ? value
+            .trim()
+            .replace(/^£\s*/, '')
+            .replace(/,(?=\d{3}(\D|$))/g, '')
+        : '';
+  if (!MONEY.test(text) || text.length > 16) return { error: say.notMoney(field) };
+  const amount = Number(text);
+  if (amount < 0) return { error: say.notMoney(field) };
+  if (field.wholePounds && !Number.isInteger(amount)) return { error: say.notWholePounds(field) };
+  if (field.min !== undefined && amount < field.min) return { error: say.moneyTooSmall(field, field.min) };
+  if (field.max !== undefined && amount > field.max) return { error: say.moneyTooLarge(field, field.max) };
+  return { value: amount.toFixed(2) };
+}
+
+/** An "add another" answer: a list of items, each checked as its questions are; errors point at list.index.question. */
+function checkList(field: ListField, value: unknown, now: Date): Check {
+  if (value !== undefined && value !== null && !Array.isArray(value)) return { error: 'must be a list of items' };
+  const raw = ((value ?? []) as unknown[]).filter((item) => !isEmpty(item));
+  const min = listMinItems(field);
+  if (raw.length < min) return { error: raw.length === 0 && field.required ? requiredMessage(field) : say.tooFewItems(field, min) };
+  if (raw.length > field.maxItems) return { error: say.tooManyItems(field, field.maxItems) };
+  const known = new Set(field.fields.map((f) => f.id));
+  const items: Record<string, unknown>[] = [];
+  const problems: { error: string; path: string }[] = [];
+  for (const [index, item] of raw.entries()) {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      problems.push({ error: `${say.itemName(field, index)} must be a set of answers`, path: `${field.id}.${index}` });
+      continue;
+    }
+    const unknown = Object.keys(item).find((k) => !known.has(k));
+    if (unknown !== undefined) {
+      problems.push({ error: 'is not a question of this list', path: `${field.id}.${index}.${unknown}` });
+      continue;
+    }
+    const out: Record<string, unknown> = {};
+    for (const sub of field.fields) {
+      // Each item's errors name the item: "Enter the full name of person 2".
+      const named = { ...sub, errorName: say.itemQuestionName(field, sub, index), requiredMessage: undefined } as ListItemField;
+      const result = checkField(named, (item as Record<string, unknown>)[sub.id], now);
+      if ('error' in result) problems.push({ error: result.error, path: `${field.id}.${index}.${sub.id}` });
+      else if ('value' in result && result.value !== undefined) out[sub.id] = result.value;
+    }
+    items.push(out);
+  }
+  if (problems.length) return { errors: problems };
+  return { value: items.length ? items : undefined };
 }
 
 function checkText(field: Extract<Field, { type: 'text' | 'textarea' | 'email' | 'phone' }>, value: unknown): Check {

@@ -2,7 +2,15 @@
 // ("Now send your noise report"), page headings, and error messages built from a question's name ("Enter [whatever]",
 // "Select [whatever]", "[Whatever] must be …"). A definition can give each of these; otherwise they are made from the
 // title, page id and label, never by guessing grammar: a label that is a question is quoted rather than rephrased.
-import type { Field, ServiceDefinition } from './definition.ts';
+import type { Field, ListField, ServiceDefinition } from './definition.ts';
+
+/** What wording needs of a question (a top-level question or one of a list's). */
+interface Named {
+  type: Field['type'];
+  label: string;
+  errorName?: string;
+  requiredMessage?: string;
+}
 
 /** What the citizen sends, as it reads after "your". */
 export function serviceNoun(def: ServiceDefinition): string {
@@ -20,9 +28,9 @@ export function pageTitle(def: ServiceDefinition, pageId: string): string {
 /** Labels that are already an instruction: their own text is the "required" message ("Describe the noise"). */
 const IMPERATIVE = /^(describe|tell|give|enter|upload|select|choose|list|explain)\b/i;
 
-const ASKS_TO_SELECT = new Set<Field['type']>(['select', 'radios', 'checkboxes', 'file']);
+const ASKS_TO_SELECT = new Set<Field['type']>(['select', 'radios', 'checkboxes', 'file', 'declaration']);
 
-function plainLabel(field: Field): string {
+function plainLabel(field: Named): string {
   return field.label.replace(/\s*\(optional\)\s*$/i, '').trim();
 }
 
@@ -36,7 +44,7 @@ function lowerFirst(text: string): string {
 }
 
 /** The question's name inside a sentence ("the date the problem started"), or null when the label is a question or an instruction. */
-function nameOf(field: Field): string | null {
+function nameOf(field: Named): string | null {
   if (field.errorName) return field.errorName;
   const label = plainLabel(field);
   if (label.endsWith('?') || IMPERATIVE.test(label)) return null;
@@ -44,18 +52,18 @@ function nameOf(field: Field): string | null {
 }
 
 /** The label quoted, for questions the hub cannot name: ‘When did it start?’. */
-function quoted(field: Field): string {
+function quoted(field: Named): string {
   return `‘${plainLabel(field)}’`;
 }
 
 /** The instruction a label gives, if it is one ("Describe the noise"). */
-function instruction(field: Field): string | null {
+function instruction(field: Named): string | null {
   const label = plainLabel(field);
   return !field.errorName && IMPERATIVE.test(label) ? label.replace(/[?.]$/, '') : null;
 }
 
 /** "Enter the date the problem started", "Select how often it happens", "Describe the noise". */
-function askFor(field: Field): string {
+function askFor(field: Named): string {
   const own = instruction(field);
   if (own) return own;
   const name = nameOf(field);
@@ -67,7 +75,7 @@ function askFor(field: Field): string {
 }
 
 /** The question as the subject of a sentence: "Date the problem started" (must be …). */
-function subjectOf(field: Field): string {
+function subjectOf(field: Named): string {
   const name = nameOf(field);
   if (name) return upperFirst(name.replace(/^(the|your|a|an) /i, ''));
   return `Your answer to ${quoted(field)}`;
@@ -75,14 +83,43 @@ function subjectOf(field: Field): string {
 
 /** The error messages of one question. Every one names the question, so no two questions share a message. */
 export const errorMessages = {
-  required(field: Field): string {
+  required(field: Named): string {
+    if (field.type === 'declaration') return field.requiredMessage ?? 'Select the box to confirm the declaration';
+    if (field.type === 'list' && !field.requiredMessage && !field.errorName) return `Add at least one ${(field as unknown as ListField).itemName}`;
     return field.requiredMessage ?? askFor(field);
   },
-  tooShort(field: Field, min: number): string {
+  notMoney(field: Named): string {
+    return `${subjectOf(field)} must be an amount of money, like 12.50`;
+  },
+  notWholePounds(field: Named): string {
+    return `${subjectOf(field)} must be in whole pounds, like 120`;
+  },
+  moneyTooSmall(field: Named, min: number): string {
+    return `${subjectOf(field)} must be ${poundsText(min)} or more`;
+  },
+  moneyTooLarge(field: Named, max: number): string {
+    return `${subjectOf(field)} must be ${poundsText(max)} or less`;
+  },
+  tooFewItems(field: ListField, min: number): string {
+    return `Add at least ${min} ${min === 1 ? field.itemName : plural(field.itemName)}`;
+  },
+  tooManyItems(field: ListField, max: number): string {
+    return `You can add up to ${max} ${max === 1 ? field.itemName : plural(field.itemName)}`;
+  },
+  /** "Person 2" (index from 0). */
+  itemName(field: ListField, index: number): string {
+    return `${upperFirst(field.itemName)} ${index + 1}`;
+  },
+  /** How a list's question is named in its errors: "full name of person 2". */
+  itemQuestionName(field: ListField, sub: Named, index: number): string {
+    const own = nameOf(sub);
+    return `${own ?? `your answer to ${quoted(sub)}`} of ${field.itemName} ${index + 1}`;
+  },
+  tooShort(field: Named, min: number): string {
     const own = instruction(field);
     return own ? `${own} in ${min} characters or more` : `${subjectOf(field)} must be ${min} characters or more`;
   },
-  tooLong(field: Field, max: number): string {
+  tooLong(field: Named, max: number): string {
     const own = instruction(field);
     return own ? `${own} in ${max} characters or less` : `${subjectOf(field)} must be ${max} characters or less`;
   },
@@ -92,32 +129,32 @@ export const errorMessages = {
   phone(): string {
     return 'Enter a telephone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192';
   },
-  format(field: Field): string {
+  format(field: Named): string {
     return `${askFor(field)} in the correct format`;
   },
-  notNumber(field: Field): string {
+  notNumber(field: Named): string {
     return `${subjectOf(field)} must be a number`;
   },
-  notWholeNumber(field: Field): string {
+  notWholeNumber(field: Named): string {
     return `${subjectOf(field)} must be a whole number`;
   },
-  tooSmall(field: Field, min: number): string {
+  tooSmall(field: Named, min: number): string {
     return `${subjectOf(field)} must be ${min} or more`;
   },
-  tooLarge(field: Field, max: number): string {
+  tooLarge(field: Named, max: number): string {
     return `${subjectOf(field)} must be ${max} or less`;
   },
   /** `missing` lists the parts not given: day, month, year, time. */
-  dateMissing(field: Field, missing: string[]): string {
+  dateMissing(field: Named, missing: string[]): string {
     const list = missing.length > 1 ? `${missing.slice(0, -1).join(', ')} and ${missing.at(-1)}` : missing[0];
     return `${subjectOf(field)} must include a ${list}`;
   },
-  notRealDate(field: Field): string {
+  notRealDate(field: Named): string {
     return field.type === 'datetime'
       ? `${subjectOf(field)} must be a real date and time, for example 27 3 2026 at 21:30`
       : `${subjectOf(field)} must be a real date, for example 27 3 2026`;
   },
-  notInFuture(field: Field): string {
+  notInFuture(field: Named): string {
     return `${subjectOf(field)} must be today or in the past`;
   },
   oneFile(): string {
@@ -136,6 +173,17 @@ export const errorMessages = {
     return `The selected file must be smaller than ${fileSizeText(field.maxSize)}`;
   },
 };
+
+/** 1250 → "£1,250", 12.5 → "£12.50". */
+export function poundsText(amount: number): string {
+  return `£${amount.toLocaleString('en-GB', { minimumFractionDigits: Number.isInteger(amount) ? 0 : 2, maximumFractionDigits: 2 })}`;
+}
+
+/** "person" → "people", "vehicle" → "vehicles": the few irregular nouns a list names, else an s. */
+function plural(noun: string): string {
+  const irregular: Record<string, string> = { person: 'people', child: 'children', man: 'men', woman: 'women' };
+  return irregular[noun] ?? (/(s|x|ch|sh)$/.test(noun) ? `${noun}es` : `${noun}s`);
+}
 
 /** Names citizens know for media types: image/jpeg → JPG, audio/mpeg → MP3, application/pdf → PDF. */
 const TYPE_NAMES: Record<string, string> = {

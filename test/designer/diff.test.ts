@@ -93,7 +93,7 @@ describe('diffDefinitions', () => {
 
   test('a question moved, required changed, page changed', () => {
     const next = copy();
-    next.fields = [next.fields[1]!, next.fields[0]!, { ...next.fields[2]!, required: true, page: undefined }];
+    next.fields = [next.fields[1]!, next.fields[0]!, { ...next.fields[2]!, required: true, page: undefined } as (typeof next.fields)[number]];
     const items = diffDefinitions(base, next).sections.find((s) => s.id === 'questions')!.items;
     assert.deepEqual(items.find((i) => i.name === 'Where is it?')!.settings, [{ setting: 'Position', before: 'question 2', after: 'question 1' }]);
     assert.deepEqual(items.find((i) => i.name === 'Anything else?')!.settings, [

@@ -68,13 +68,13 @@ export function mountFormFlow(router: Router, hub: Hub, host: FormHost, guard: M
 
   /** The back link of a question page: check your answers when changing an answer, else the page before. */
   function backFrom(ctx: Context, sv: ServiceVersion, page: FormPage, values: Record<string, unknown>): string {
-    const prev = previousPage(formPages(sv.definition), page.id, values);
+    const prev = previousPage(sv.definition, page.id, values);
     return ctx.query.change === '1' ? `${base(sv.serviceId)}/${CHECK}` : prev ? `${base(sv.serviceId)}/${prev.id}` : base(sv.serviceId);
   }
 
   /** After a page's answers are saved: the next page to ask, or check your answers (also after changing one answer). */
   function goOn(ctx: Context, sv: ServiceVersion, page: FormPage, answers: Record<string, unknown>): void {
-    const following = ctx.query.change === '1' ? null : nextPage(formPages(sv.definition), page.id, answers);
+    const following = ctx.query.change === '1' ? null : nextPage(sv.definition, page.id, answers);
     ctx.redirect(following ? `${base(sv.serviceId)}/${following.id}` : `${base(sv.serviceId)}/${CHECK}`);
   }
 
