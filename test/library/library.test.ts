@@ -103,16 +103,17 @@ describe('the service library', () => {
           const exit = def.fields.find((f) => f.type === 'exit' && (f.page ?? f.id) === option.goTo);
           if (!exit) continue;
           exits++;
-          const res = await fetch(`${t.url}/api/v1/services/${def.id}/submissions`, {
+          const answers: Record<string, unknown> = { ...answersFor(def, 0), [field.id]: option.value };
+          const res: Response = await fetch(`${t.url}/api/v1/services/${def.id}/submissions`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ answers: { ...answersFor(def, 0), [field.id]: option.value } }),
+            body: JSON.stringify({ answers }),
           });
           assert.equal(res.status, 422, `${def.id}: ${field.id} = ${option.value}`);
           const { errors } = (await res.json()) as { errors: { field: string; message: string }[] };
           assert.deepEqual(errors, [{ field: exit.id, message: exit.label }], `${def.id}: ${field.id} = ${option.value}`);
           // The same answers without it go through: the exit, not something else, refused them.
-          const ok = await fetch(`${t.url}/api/v1/services/${def.id}/submissions`, {
+          const ok: Response = await fetch(`${t.url}/api/v1/services/${def.id}/submissions`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify({ answers: answersFor(def, 0) }),
