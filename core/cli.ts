@@ -1,4 +1,4 @@
-// The closeloop command: start | serve | worker | migrate | check-config | keys | replay | erase | retention | staff | gazetteer
+// The closeloop command: start | serve | worker | migrate | check-config | keys | replay | erase | retention | staff | gazetteer | services
 import './node-version.ts';
 import './threadpool.ts';
 import { parseArgs } from 'node:util';
@@ -40,6 +40,9 @@ Commands:
                         load a council's address list (CSV: README "Addresses") into the gazetteer,
                         replacing the previous one at once; a bad row imports nothing (abort, the
                         default) or is listed and left out (skip)
+  services list [--council ID] [--json]
+                        the published services by category (id, title, reference prefix,
+                        version, bindings); --json: one object per service
 
 Options:
   --config <file>       config file (default: $CLOSELOOP_CONFIG or config/closeloop.yaml)
@@ -66,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
       role: { type: 'string' },
       'dry-run': { type: 'boolean' },
       'on-bad-rows': { type: 'string' },
+      json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -103,6 +107,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./staff/command.ts')).staffCommand(config, sub, values, process.stdout, process.stderr, USAGE);
     case 'gazetteer':
       return (await import('./gazetteer-command.ts')).gazetteerCommand(config, sub, arg, values, process.stdout, process.stderr);
+    case 'services':
+      return (await import('./services-command.ts')).servicesCommand(config, sub, values, process.stdout, process.stderr);
     default:
       process.stderr.write(`Unknown command "${command}"\n\n${USAGE}`);
       return 1;

@@ -1,5 +1,6 @@
 // Request and response schemas of the public API. They validate requests and document responses in /openapi.json.
 import { z } from 'zod';
+import { categoryIds } from '../services/index.ts';
 
 export const uuid = z.uuid();
 
@@ -27,6 +28,8 @@ export const serviceSummary = z.object({
   id: z.string(),
   title: z.string(),
   description: z.string().optional(),
+  category: z.enum(categoryIds()).optional().describe('The catalogue section the service is listed under; absent: "Other services"'),
+  categoryLabel: z.string().optional().describe('The category as citizens read it ("Noise and nuisance")'),
   version: z.number().int(),
   url: z.string(),
 });

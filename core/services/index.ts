@@ -14,3 +14,4 @@ export { stableJson } from './stable-json.ts';
 export { serviceNoun, pageTitle, errorMessages, uploadTypeNames, fileSizeText } from './wording.ts';
 export { addressAnswerOf } from './address-answer.ts';
 export { checkLocation, LOCATION_REQUIRED, DESCRIPTION_LIMIT, type LocationAnswer, type LocationInput } from './location-answer.ts';
+export { categoryIds, categoryLabel, groupByCategory, isCategoryId, OTHER_SERVICES, type CategoryGroup } from './categories.ts';

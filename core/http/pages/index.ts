@@ -67,8 +67,14 @@ export function renderErrorPage(council: Council, heading: string, message: stri
   return renderPage('error.njk', { council, title: heading, heading, message });
 }
 
-export function renderServicesIndex(council: Council, services: { id: string; title: string; description?: string }[]): string {
-  return renderPage('services-index.njk', { council, title: 'Online services', services });
+/** The home page's catalogue: per council (`council` null when only one council's services are listed), per category. */
+export interface ServicesIndexSection {
+  council: string | null;
+  categories: { label: string; services: { id: string; title: string; description?: string }[] }[];
+}
+
+export function renderServicesIndex(council: Council, sections: ServicesIndexSection[]): string {
+  return renderPage('services-index.njk', { council, title: 'Online services', sections });
 }
 
 /** Pages in the hub's look for plugins' inbound routes (the sandbox back office), with the council filled in. */

@@ -1,4 +1,4 @@
-// Citizen pages: the services index and the tracking page (the JSON twin is GET /api/v1/track/{token}).
+// Citizen pages: the services index (by category) and the tracking page (the JSON twin is GET /api/v1/track/{token}).
 import { readFile } from 'node:fs/promises';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
@@ -8,6 +8,7 @@ import { auditDocumentDownload } from '../../documents/documents-repo.ts';
 import { attachmentDisposition } from '../content-disposition.ts';
 import { trackingLimiter } from '../rate-limit.ts';
 import { renderErrorPage, renderNotFoundPage, renderServicesIndex } from '../pages/index.ts';
+import { servicesIndexSections } from './services-index.ts';
 import { trackingPageBody } from './tracking-page.ts';
 import { messageFormFor, mountTrackMessages, pageHeaders } from './track-messages.ts';
 
@@ -15,10 +16,7 @@ export function mountPages(router: Router, hub: Hub): void {
   const council = () => hub.config.council;
   router.get('/', (ctx) => {
     ctx.type = 'text/html';
-    ctx.body = renderServicesIndex(
-      council(),
-      hub.catalogue.list().map((s) => ({ id: s.serviceId, title: s.definition.title, description: s.definition.description })),
-    );
+    ctx.body = renderServicesIndex(council(), servicesIndexSections(hub));
   });
   // Each council's logo, from its config (the CSP allows images from this origin only).
   router.get('/councils/:id/logo', async (ctx) => {

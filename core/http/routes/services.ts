@@ -1,7 +1,7 @@
 // Published services: what a citizen can submit and what each question expects.
 import { z } from 'zod';
 import type { Hub } from '../../hub.ts';
-import { serviceDefinitionSchema } from '../../services/index.ts';
+import { categoryIds, categoryLabel, groupByCategory, serviceDefinitionSchema } from '../../services/index.ts';
 import { defineRoute } from '../route.ts';
 import { serviceSummary } from '../schemas.ts';
 
@@ -28,18 +28,34 @@ export function serviceRoutes(hub: Hub) {
       path: '/api/v1/services',
       operationId: 'listServices',
       summary: 'List published services',
+      description: 'In catalogue order: by category (the order of the categories below), A–Z by title within each, then the services without a category.',
       tags: ['Services'],
       auth: 'public',
+      query: z.strictObject({
+        category: z
+          .enum(categoryIds(), { error: `is not a category: use one of ${categoryIds().join(', ')}` })
+          .optional()
+          .describe('Only the services of this category'),
+      }),
       responses: { 200: { description: 'Published services', schema: z.object({ services: z.array(serviceSummary) }) } },
-      async handler(ctx) {
+      async handler(ctx, { query }) {
+        const listed = hub.catalogue.list().filter((s) => query.category === undefined || s.definition.category === query.category);
+        const groups = groupByCategory(
+          listed,
+          (s) => s.definition.category,
+          (s) => s.definition.title,
+        );
         ctx.body = {
-          services: hub.catalogue.list().map((s) => ({
-            id: s.serviceId,
-            title: s.definition.title,
-            ...(s.definition.description ? { description: s.definition.description } : {}),
-            version: s.version,
-            url: `/api/v1/services/${s.serviceId}`,
-          })),
+          services: groups
+            .flatMap((g) => g.services)
+            .map((s) => ({
+              id: s.serviceId,
+              title: s.definition.title,
+              ...(s.definition.description ? { description: s.definition.description } : {}),
+              ...(s.definition.category ? { category: s.definition.category, categoryLabel: categoryLabel(s.definition.category) } : {}),
+              version: s.version,
+              url: `/api/v1/services/${s.serviceId}`,
+            })),
         };
       },
     }),

@@ -8,7 +8,7 @@ import type { Hub } from '../../../hub.ts';
 import { NotFoundError } from '../../../errors.ts';
 import type { ReceivedFile, ServiceVersion } from '../../../services/index.ts';
 import { sampleAnswers } from '../../../services/sample-answers.ts';
-import { formPages } from '../../../forms/pages.ts';
+import { formPages, previousPage } from '../../../forms/pages.ts';
 import { newReference } from '../../../processes/reference.ts';
 import { checkAnswersView, confirmationView } from '../../routes/form-flow.ts';
 import { questionPageView } from '../../routes/form-page-view.ts';
@@ -90,8 +90,7 @@ export function mountPreview(router: Router, hub: Hub): void {
     const pages = formPages(sv.definition);
     const page = pages.find((p) => p.id === ctx.params.pageId);
     if (!page) throw new NotFoundError('There is no such page in this draft. It may have been removed.');
-    // The preview shows every page in order, whatever the answers' routes would skip.
-    const prev = pages[pages.indexOf(page) - 1];
+    const prev = previousPage(sv.definition, page.id, {});
     const backUrl = prev ? tryPath(sv.serviceId, `/${prev.id}`) : tryPath(sv.serviceId);
     const finding = lookupFieldOf(page, {});
     if (finding)
