@@ -28,6 +28,14 @@ export const QUESTION_SETTINGS: [key: string, name: string][] = [
   ['maxSize', 'Largest file'],
   ['multiple', 'More than one file'],
   ['maxFiles', 'Most files'],
+  ['body', 'Text of the page'],
+  ['warning', 'Warning'],
+  ['confirm', 'Words next to the box'],
+  ['wholePounds', 'Whole pounds only'],
+  ['itemName', 'One thing in the list is called'],
+  ['minItems', 'Fewest in the list'],
+  ['maxItems', 'Most in the list'],
+  ['fields', 'Questions about each thing in the list'],
 ];
 
 const TYPE_NAMES: Record<string, string> = {
@@ -43,6 +51,12 @@ const TYPE_NAMES: Record<string, string> = {
   checkboxes: 'Several options (checkboxes)',
   address: 'Address',
   file: 'File upload',
+  location: 'Location on a map',
+  content: 'Information page',
+  exit: 'Exit page (the form ends there)',
+  declaration: 'Declaration',
+  money: 'Amount of money',
+  list: 'List of things (add another)',
 };
 
 /** What a question's setting reads as; `labelOf` names another question by its id (for conditions). */
@@ -51,8 +65,20 @@ export function settingText(key: string, value: unknown, labelOf: (id: string) =
   if (key === 'type') return TYPE_NAMES[String(value)] ?? String(value);
   if (key === 'maxSize' && typeof value === 'number') return fileSize(value);
   if (key === 'showIf') return conditionText(value as { field?: string; equals?: string; in?: string[] }, labelOf);
-  if (key === 'options' && Array.isArray(value)) return (value as { value: string; label: string }[]).map((o) => `${o.label} (${o.value})`).join(', ');
+  if (key === 'options' && Array.isArray(value))
+    return (value as { value: string; label: string; goTo?: string }[])
+      .map((o) => `${o.label} (${o.value})${o.goTo ? ` then goes to ${o.goTo === 'check-answers' ? '‘Check your answers’' : `“${labelOf(o.goTo)}”`}` : ''}`)
+      .join(', ');
+  if (key === 'fields' && Array.isArray(value))
+    return (value as { label?: string; type?: string; required?: boolean }[])
+      .map((f) => `${f.label ?? ''} (${TYPE_NAMES[String(f.type)] ?? String(f.type)}${f.required === false ? ', optional' : ''})`)
+      .join(', ');
   return valueText(value);
+}
+
+/** A money question's limits, in pounds. */
+export function poundsSetting(value: unknown): string {
+  return typeof value === 'number' ? `£${value.toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}` : valueText(value);
 }
 
 export function valueText(value: unknown): string {

@@ -4,7 +4,8 @@
 import { fieldSchema } from '../services/index.ts';
 import type { DraftDefinition } from './drafts.ts';
 import { mappingRows } from './diff-mapping.ts';
-import { QUESTION_SETTINGS, same, settingText, stableJson, valueText } from './diff-text.ts';
+import { poundsSetting, QUESTION_SETTINGS, same, settingText, stableJson, valueText } from './diff-text.ts';
+import { SERVICE_CATEGORIES } from '../services/index.ts';
 
 export interface SettingChange {
   setting: string;
@@ -47,6 +48,7 @@ const SETTING_NAMES: Record<string, string> = {
   description: 'Description',
   noun: 'What the citizen sends (noun)',
   referencePrefix: 'Reference prefix',
+  category: 'Listed under',
   council: 'Council',
   contact: 'Contact details',
   retention: 'Personal data kept for',
@@ -114,10 +116,13 @@ function questionSettings(before: Question | undefined, after: Question, labelOf
     const was = before?.[key];
     const now = after[key];
     if (same(was, now) || (before === undefined && now === undefined)) continue;
+    // A money question's limits are amounts, not numbers.
+    const money = after.type === 'money' && (key === 'min' || key === 'max');
+    const text = (v: unknown) => (money ? poundsSetting(v) : settingText(key, v, labelOf));
     changes.push({
-      setting: known.get(key) ?? key,
-      before: before === undefined ? '' : settingText(key, was, labelOf),
-      after: settingText(key, now, labelOf),
+      setting: money ? (key === 'min' ? 'Smallest amount' : 'Largest amount') : (known.get(key) ?? key),
+      before: before === undefined ? '' : text(was),
+      after: text(now),
     });
   }
   return changes;
@@ -229,6 +234,7 @@ function diffSettings(a: Record<string, unknown>, b: Record<string, unknown>): I
 }
 
 function settingValue(key: string, v: unknown): string {
+  if (key === 'category' && typeof v === 'string' && Object.hasOwn(SERVICE_CATEGORIES, v)) return SERVICE_CATEGORIES[v as keyof typeof SERVICE_CATEGORIES];
   if (key === 'retention' && v && typeof v === 'object' && 'redactAfterDays' in v)
     return `${String((v as { redactAfterDays: unknown }).redactAfterDays)} days after the case is finished`;
   return valueText(v);

@@ -15,9 +15,27 @@ export function publishProblems(config: Config, catalogue: ServiceCatalogue, def
   };
   const problems = definitionProblems(def, context).map((p) => ({ field: p.path.join('.'), message: p.message }));
   if (problems.length) return problems;
+  problems.push(...unreachableExits(def));
   const clash = catalogue.list().find((s) => s.serviceId !== def.id && s.definition.referencePrefix === def.referencePrefix);
   if (clash) problems.push({ field: 'referencePrefix', message: `"${def.referencePrefix}" is already used by ${clash.serviceId}` });
   for (const p of checkServiceXml({ file: 'admin-api', definition: def, lineOf: () => null }, config.paths.xsd))
     problems.push({ field: p.path, message: p.message });
+  return problems;
+}
+
+/**
+ * An exit page without a condition is reached only by an answer's "go to" (the form never falls through to it): one
+ * that no answer leads to is a page no citizen can see, most likely a "go to" forgotten or removed.
+ */
+export function unreachableExits(def: Pick<ServiceDefinition, 'fields'>): FieldError[] {
+  const targets = new Set(def.fields.flatMap((f) => (f.type === 'radios' || f.type === 'select' ? f.options.map((o) => o.goTo) : [])));
+  const problems: FieldError[] = [];
+  def.fields.forEach((f, i) => {
+    if (f.type !== 'exit' || f.showIf || targets.has(f.page ?? f.id)) return;
+    problems.push({
+      field: `fields.${i}`,
+      message: `The page ‘${f.label}’ is an exit page with no way to reach it: add a ‘go to’ on an answer, or a condition`,
+    });
+  });
   return problems;
 }

@@ -1,9 +1,10 @@
 // The question details form: what it shows for a question (questionFormValues) and the question a posted form makes
 // (parseQuestionForm). A field that comes back as it was shown leaves the question's own setting untouched, so a YAML
 // definition opened and saved unchanged stays exactly as written (defaults left out, byte sizes, custom patterns).
-import { errorMessages, type Field, type FieldInput } from '../services/index.ts';
+import { CHECK_ANSWERS_PAGE, errorMessages, type Field, type FieldInput } from '../services/index.ts';
 import { formatOfPattern, namedFormat } from './named-formats.ts';
-import { FILE_TYPES, type FieldType } from './question-types.ts';
+import { ALONE_ON_PAGE, ALWAYS_REQUIRED, ASKS_NOTHING, FILE_TYPES, ROUTING_TYPES, type FieldType } from './question-types.ts';
+import { laterPages } from './routing.ts';
 import type { DraftDefinition } from './drafts.ts';
 import { findQuestion, makeFieldId, pageIdOf, questionPages, RESERVED_IDS, type Placement } from './questions.ts';
 
@@ -34,8 +35,10 @@ export function questionFormValues(def: DraftDefinition, field: FieldInput): For
     id: def.fields.includes(field) ? field.id : '',
     label: field.label,
     hint: field.hint ?? '',
-    required: field.required === false ? 'no' : 'yes',
-    requiredMessage: ('requiredMessage' in field ? field.requiredMessage : undefined) ?? (field.label ? defaultRequiredMessage(field) : ''),
+    required: ASKS_NOTHING.includes(field.type) ? undefined : field.required === false ? 'no' : 'yes',
+    requiredMessage: ASKS_NOTHING.includes(field.type)
+      ? undefined
+      : (('requiredMessage' in field ? field.requiredMessage : undefined) ?? (field.label ? defaultRequiredMessage(field) : '')),
     page: def.fields.includes(field) ? pageIdOf(field) : NEW_PAGE,
   };
   switch (field.type) {
@@ -65,7 +68,29 @@ export function questionFormValues(def: DraftDefinition, field: FieldInput): For
         v[`option-${i}-label`] = o.label;
         v[`option-${i}-value`] = o.value;
         v[`option-${i}-hint`] = o.hint ?? '';
+        if (field.type !== 'checkboxes') v[`option-${i}-goTo`] = 'goTo' in o ? (o.goTo ?? '') : '';
       });
+      break;
+    case 'content':
+      v.body = field.body ?? '';
+      v.warning = field.warning ?? '';
+      break;
+    case 'exit':
+      v.body = field.body ?? '';
+      break;
+    case 'declaration':
+      v.body = field.body ?? '';
+      v.confirm = field.confirm ?? '';
+      break;
+    case 'money':
+      v.min = numberText(field.min);
+      v.max = numberText(field.max);
+      v.wholePounds = field.wholePounds ? 'yes' : undefined;
+      break;
+    case 'list':
+      v.itemName = field.itemName ?? '';
+      v.minItems = numberText(field.minItems);
+      v.maxItems = numberText(field.maxItems);
       break;
     case 'address':
       v.allowLocationOnly = field.allowLocationOnly ? 'yes' : undefined;
@@ -85,6 +110,7 @@ export function blankQuestion(type: FieldType): FieldInput {
   const base = { id: '', label: '' };
   if (type === 'select' || type === 'radios' || type === 'checkboxes') return { ...base, type, options: [] };
   if (type === 'file') return { ...base, type, accept: ['image/jpeg', 'image/png', 'application/pdf'] };
+  if (type === 'list') return { ...base, type, itemName: '', fields: [] };
   return { ...base, type } as FieldInput;
 }
 
@@ -117,18 +143,22 @@ export function parseQuestionForm(def: DraftDefinition, type: FieldType, body: F
     return value || undefined;
   };
 
-  if (changed('label')) put('label', text('label', 500, 'Question must be 500 characters or less'));
-  if (!field.label) errors.label = 'Enter the question';
+  const headed = ASKS_NOTHING.includes(type) || type === 'declaration';
+  if (changed('label')) put('label', text('label', 500, `${headed ? 'Heading' : 'Question'} must be 500 characters or less`));
+  if (!field.label) errors.label = headed ? 'Enter the heading' : 'Enter the question';
   if (changed('hint')) put('hint', text('hint', 1000, 'Hint text must be 1000 characters or less'));
 
-  const required = body.required === 'no' ? false : body.required === 'yes' ? true : undefined;
-  if (required === undefined) errors.required = 'Select whether the question must be answered';
-  else if (changed('required')) put('required', required);
+  // Pages that ask nothing are never required, a declaration always is: neither asks "must people answer it?".
+  if (!ASKS_NOTHING.includes(type) && !ALWAYS_REQUIRED.includes(type)) {
+    const required = body.required === 'no' ? false : body.required === 'yes' ? true : undefined;
+    if (required === undefined) errors.required = 'Select whether the question must be answered';
+    else if (changed('required')) put('required', required);
+  }
 
   parseTypeSettings(field, body, shown, errors);
 
   // The "not answered" message: the wording rules' one (made from the label) unless the designer writes another.
-  if (changed('requiredMessage')) {
+  if (!ASKS_NOTHING.includes(type) && changed('requiredMessage')) {
     const message = text('requiredMessage', 300, 'Error message must be 300 characters or less');
     put('requiredMessage', !message || message === defaultRequiredMessage(field) ? undefined : message);
   }
@@ -143,14 +173,31 @@ export function parseQuestionForm(def: DraftDefinition, type: FieldType, body: F
     if (id) validateId(def, id, undefined, errors);
   }
 
-  const pageChoice = body.page ?? shown.page ?? NEW_PAGE;
   const pages = questionPages(def);
+  // An exit page or a list stands alone: a new one gets a page of its own, a saved one stays where it is.
+  const pageChoice = ALONE_ON_PAGE.includes(type) ? shown.page : (body.page ?? shown.page ?? NEW_PAGE);
   let placement: Placement = { newPage: true };
   if (pageChoice !== NEW_PAGE) {
-    if (!pages.some((p) => p.id === pageChoice)) errors.page = 'Select the page the question is on';
-    else placement = { page: pageChoice };
+    const page = pages.find((p) => p.id === pageChoice);
+    const sharing = page?.fields.find((f) => ALONE_ON_PAGE.includes(f.type) && f !== original);
+    if (!page) errors.page = 'Select the page the question is on';
+    else if (sharing)
+      errors.page = `‘${sharing.label}’ is ${sharing.type === 'exit' ? 'an exit page' : 'a list'}, which has a page of its own: select another page`;
+    else placement = { page: pageChoice! };
   }
+  if (ROUTING_TYPES.includes(type)) checkRoutes(def, field, placement, original, errors);
   return { field, placement, errors };
+}
+
+/** Each option's "go to" must name a page after the question's own page, or "check your answers". */
+function checkRoutes(def: DraftDefinition, field: FieldInput, placement: Placement, original: FieldInput | undefined, errors: Record<string, string>): void {
+  if (!('options' in field)) return;
+  const later = new Set(laterPages(def, placement, original).map((p) => p.id));
+  field.options.forEach((o, i) => {
+    const goTo = 'goTo' in o ? o.goTo : undefined;
+    if (goTo === undefined || goTo === CHECK_ANSWERS_PAGE || later.has(goTo)) return;
+    errors[`option-${i}-goTo`] ??= `Option ${i + 1} can only go to a page after this question, or to ‘Check your answers’: select where it goes`;
+  });
 }
 
 function validateId(def: DraftDefinition, id: string, except: string | undefined, errors: Record<string, string>): void {
@@ -226,6 +273,67 @@ function parseTypeSettings(field: Record<string, unknown> & FieldInput, body: Fo
     case 'file':
       parseFileSettings(field, body, shown, errors, put, num);
       break;
+    case 'content':
+    case 'exit':
+    case 'declaration':
+      parsePageText(field, body, shown, errors, put);
+      break;
+    case 'money': {
+      const amount = (name: string, label: string) => {
+        const raw = squash(body[name]).replace(/^£/, '').replace(/,/g, '');
+        if (!raw) return undefined;
+        const n = /^\d+(\.\d{1,2})?$/.test(raw) ? Number(raw) : NaN;
+        if (!Number.isFinite(n) || n > 1_000_000_000) errors[name] = `${label} must be an amount of money, like 12.50`;
+        return n;
+      };
+      if (changed('min')) put('min', amount('min', 'Smallest amount'));
+      if (changed('max')) put('max', amount('max', 'Largest amount'));
+      if (changed('max') && field.max === 0) errors.max = 'Largest amount must be more than £0';
+      if (typeof field.min === 'number' && typeof field.max === 'number' && field.min > field.max)
+        errors.max = 'Largest amount must be the same as or more than the smallest amount';
+      if (changed('wholePounds')) put('wholePounds', flag('wholePounds'));
+      break;
+    }
+    case 'list': {
+      if (changed('itemName')) put('itemName', squash(body.itemName) || undefined);
+      const itemName = typeof field.itemName === 'string' ? field.itemName : '';
+      if (!itemName) errors.itemName = 'Enter what one thing in the list is called, like person or vehicle';
+      else if (itemName.length > 40) errors.itemName = 'What one thing is called must be 40 characters or less';
+      if (changed('minItems')) put('minItems', num('minItems', 'Fewest', { integer: true, min: 0 }));
+      if (changed('maxItems')) put('maxItems', num('maxItems', 'Most', { integer: true, min: 1 }));
+      if (typeof field.minItems === 'number' && field.minItems > 50) errors.minItems ??= 'Fewest must be 50 or less';
+      if (typeof field.maxItems === 'number' && field.maxItems > 50) errors.maxItems ??= 'Most must be 50 or less';
+      if (typeof field.minItems === 'number' && field.minItems > (typeof field.maxItems === 'number' ? field.maxItems : 10))
+        errors.maxItems ??= 'Most must be the same as or more than the fewest';
+      if (typeof field.minItems === 'number' && field.minItems > 0 && field.required === false)
+        errors.minItems ??= 'An optional list cannot need things in it: set fewest to 0, or make the question one people must answer';
+      break;
+    }
+  }
+}
+
+/** The text of a page that shows something: its body, a content page's warning, a declaration's confirm box. */
+function parsePageText(
+  field: Record<string, unknown> & FieldInput,
+  body: FormValues,
+  shown: FormValues,
+  errors: Record<string, string>,
+  put: (key: string, value: unknown) => void,
+): void {
+  // Blank lines split paragraphs, so only line endings and the ends are evened out when comparing.
+  const clean = (s: string | undefined) => (s ?? '').replace(/\r\n/g, '\n').trim();
+  const take = (name: string, max: number, tooLong: string): void => {
+    if (clean(body[name]) === clean(shown[name])) return;
+    const value = clean(body[name]);
+    if (value.length > max) errors[name] = tooLong;
+    put(name, value || undefined);
+  };
+  take('body', 5000, 'The text must be 5000 characters or less');
+  if (!field.body) errors.body = field.type === 'declaration' ? 'Enter the text the person agrees to' : 'Enter the text of the page';
+  if (field.type === 'content') take('warning', 500, 'The warning must be 500 characters or less');
+  if (field.type === 'declaration') {
+    take('confirm', 300, 'The words next to the box must be 300 characters or less');
+    if (!field.confirm) errors.confirm = 'Enter the words next to the box, like ‘I confirm the information I have given is correct’';
   }
 }
 
@@ -242,11 +350,16 @@ export function optionValueOf(label: string): string {
 }
 
 /** The option rows posted (label, value, hint), blank rows left out. */
-export function postedOptions(body: FormValues): { label: string; value: string; hint: string }[] {
+export function postedOptions(body: FormValues): { label: string; value: string; hint: string; goTo: string }[] {
   const count = Math.min(Number(body.optionCount) || 0, MAX_OPTIONS + 1);
-  const rows: { label: string; value: string; hint: string }[] = [];
+  const rows: { label: string; value: string; hint: string; goTo: string }[] = [];
   for (let i = 0; i < count; i++) {
-    const row = { label: squash(body[`option-${i}-label`]), value: squash(body[`option-${i}-value`]), hint: squash(body[`option-${i}-hint`]) };
+    const row = {
+      label: squash(body[`option-${i}-label`]),
+      value: squash(body[`option-${i}-value`]),
+      hint: squash(body[`option-${i}-hint`]),
+      goTo: squash(body[`option-${i}-goTo`]),
+    };
     if (row.label || row.value || row.hint) rows.push(row);
   }
   return rows;
@@ -268,7 +381,8 @@ function parseOptions(field: Record<string, unknown> & FieldInput, body: FormVal
     if (value.length > 100) errors[`option-${i}-value`] ??= `The value of option ${i + 1} must be 100 characters or less`;
     if (seen.has(value)) errors[`option-${i}-value`] ??= `Option ${i + 1} has the same value as another option: make each one different`;
     seen.add(value);
-    return { value, label: row.label, ...(row.hint ? { hint: row.hint } : {}) };
+    const routes = field.type === 'radios' || field.type === 'select';
+    return { value, label: row.label, ...(row.hint ? { hint: row.hint } : {}), ...(routes && row.goTo ? { goTo: row.goTo } : {}) };
   });
   field.options = options;
 }

@@ -18,7 +18,27 @@ export const QUESTION_TYPES: readonly { type: FieldType; name: string; hint: str
   { type: 'address', name: 'Address', hint: 'A UK address, or a place on a map if you allow it' },
   { type: 'location', name: 'Location on a map', hint: 'A place without an address: a pin on a map, or a description and the nearest street' },
   { type: 'file', name: 'File upload', hint: 'Photos or documents, with the file types and sizes you accept' },
+  { type: 'money', name: 'Amount of money', hint: 'An amount in pounds, with a smallest and largest amount if you need them' },
+  { type: 'declaration', name: 'Declaration', hint: 'Text the person must agree to, with a box they tick to confirm' },
+  { type: 'list', name: 'List of things — the citizen can add another', hint: 'The same questions asked for each thing, like each person or vehicle' },
+  { type: 'content', name: 'Information page', hint: 'A page that tells the person something and asks nothing' },
+  { type: 'exit', name: 'Exit page — the form ends here', hint: 'For answers you do not deal with: says who to contact instead, and the form stops' },
 ];
+
+/** The types a list's own questions can have ("add another" items ask simple questions only). */
+export const LIST_ITEM_TYPES: readonly FieldType[] = ['text', 'textarea', 'email', 'phone', 'number', 'money', 'date', 'select', 'radios'];
+
+/** Types that ask nothing: no answer, so nothing to require. */
+export const ASKS_NOTHING: readonly FieldType[] = ['content', 'exit'];
+
+/** Types the person must always answer (the "must people answer it?" question is not asked). */
+export const ALWAYS_REQUIRED: readonly FieldType[] = ['declaration'];
+
+/** Types that stand alone on their page. */
+export const ALONE_ON_PAGE: readonly FieldType[] = ['exit', 'list'];
+
+/** Types whose options can lead to a later page. */
+export const ROUTING_TYPES: readonly FieldType[] = ['radios', 'select'];
 
 export function typeName(type: string): string {
   return QUESTION_TYPES.find((t) => t.type === type)?.name ?? type;

@@ -129,6 +129,8 @@ export function renameQuestion(def: DraftDefinition, oldId: string, newId: strin
   for (const role of ['name', 'email', 'phone'] as const) if (def.contact?.[role] === oldId) def.contact[role] = newId;
   if (field.page === undefined) {
     for (const f of def.fields) if (f.page === oldId) f.page = newId;
+    // A "go to" names the page, whose id was the question's.
+    for (const f of def.fields) if (f.type === 'radios' || f.type === 'select') for (const o of f.options) if (o.goTo === oldId) o.goTo = newId;
     if (def.pages?.[oldId]) {
       def.pages[newId] = def.pages[oldId];
       delete def.pages[oldId];
@@ -163,6 +165,11 @@ export function removeQuestion(def: DraftDefinition, id: string): FieldInput {
   const dependent = def.fields.find((f) => f.showIf?.field === id);
   if (dependent) throw new QuestionEditError(`“${dependent.label}” is shown only for some answers to this question. Change or remove its condition first.`);
   if (mappingUses(def, id)) throw new QuestionEditError('The XML mapping uses the answer to this question. Change the mapping first.');
+  const page = pageIdOf(field);
+  if (!def.fields.some((f) => f !== field && pageIdOf(f) === page)) {
+    const router = def.fields.find((f) => (f.type === 'radios' || f.type === 'select') && f.options.some((o) => o.goTo === page));
+    if (router) throw new QuestionEditError(`An answer to “${router.label}” goes to this page. Change where that answer goes first.`);
+  }
   def.fields.splice(i, 1);
   for (const role of ['name', 'email', 'phone'] as const) if (def.contact?.[role] === id) delete def.contact[role];
   // The page's heading goes with its last question.
@@ -290,6 +297,7 @@ function commitOrder(def: DraftDefinition, pages: QuestionPage[]): void {
 }
 
 function assertConditionsInOrder(fields: FieldInput[]): void {
+  assertPagesHold(fields);
   const seen = new Set<string>();
   for (const f of fields) {
     if (f.showIf && !seen.has(f.showIf.field)) {
@@ -297,6 +305,31 @@ function assertConditionsInOrder(fields: FieldInput[]): void {
       throw new QuestionEditError(`“${f.label}” must come after “${target?.label ?? f.showIf.field}”, because it is shown only for some answers to it`);
     }
     seen.add(f.id);
+  }
+}
+
+/** An exit page or a list keeps its page to itself, and an answer's "go to" still leads to a later page. */
+function assertPagesHold(fields: FieldInput[]): void {
+  const order: string[] = [];
+  const size = new Map<string, number>();
+  for (const f of fields) {
+    const page = pageIdOf(f);
+    if (!size.has(page)) order.push(page);
+    size.set(page, (size.get(page) ?? 0) + 1);
+  }
+  for (const f of fields) {
+    if ((f.type === 'exit' || f.type === 'list') && size.get(pageIdOf(f))! > 1)
+      throw new QuestionEditError(
+        `“${f.label}” is ${f.type === 'exit' ? 'an exit page' : 'a list'}, which has a page of its own: no other question can be on it`,
+      );
+    if (f.type !== 'radios' && f.type !== 'select') continue;
+    for (const o of f.options) {
+      if (!o.goTo || !size.has(o.goTo)) continue;
+      if (order.indexOf(o.goTo) <= order.indexOf(pageIdOf(f))) {
+        const target = fields.find((g) => pageIdOf(g) === o.goTo)!;
+        throw new QuestionEditError(`The answer ‘${o.label}’ to “${f.label}” goes to the page with “${target.label}”, so that page must come after it`);
+      }
+    }
   }
 }
 

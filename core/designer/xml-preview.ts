@@ -3,7 +3,7 @@
 // XSD error tied to the mapping row at fault so the page can link to it.
 import type { Field, ServiceDefinition } from '../services/index.ts';
 import { sampleAnswers, sampleDocuments } from '../services/sample-answers.ts';
-import { compileMapping, renderXml, XmlMappingError } from '../xml/index.ts';
+import { answerProblems, compileMapping, mappingQuestions, renderXml, XmlMappingError, type ElementSpec } from '../xml/index.ts';
 import type { DraftDefinition } from './drafts.ts';
 import type { DraftMapping } from './xml-mapping-rows.ts';
 
@@ -46,14 +46,24 @@ export function previewXml(definition: DraftDefinition, mapping: DraftMapping, x
       documents,
     });
     const lines = elementPathsByLine(result.xml);
+    // Answers the draft's questions cannot give (a content page's, an item that is not a question of the list repeated
+    // for): the XML is still shown, with each such row named as a problem.
+    const unanswerable = answerProblems(mapping, mappingQuestions(definition.fields.filter(usable))).map((p) => ({
+      message: p.message,
+      line: null,
+      path: mappingRowPath(mapping, p.path),
+    }));
     return {
       xml: result.xml,
-      valid: result.valid,
-      errors: result.errors.map((e) => ({
-        message: plainXsdMessage(e.message),
-        line: e.line,
-        path: rowAtFault(e.message, e.line ? lines[e.line] : undefined),
-      })),
+      valid: result.valid && !unanswerable.length,
+      errors: [
+        ...unanswerable,
+        ...result.errors.map((e) => ({
+          message: plainXsdMessage(e.message),
+          line: e.line,
+          path: rowAtFault(e.message, e.line ? lines[e.line] : undefined),
+        })),
+      ],
     };
   } catch (err) {
     if (err instanceof XmlMappingError) return { xml: null, valid: false, errors: [{ message: err.message, line: null, path: null }] };
@@ -61,7 +71,27 @@ export function previewXml(definition: DraftDefinition, mapping: DraftMapping, x
   }
 }
 
-function usable(field: unknown): boolean {
+/** A mapping path ("children.1.children.0.value.item") as the editor's row path ("Affected/Name"). */
+export function mappingRowPath(mapping: Pick<DraftMapping, 'children'>, path: string): string | null {
+  const parts = path.split('.');
+  const names: string[] = [];
+  let children: ElementSpec[] | undefined = mapping.children;
+  for (let i = 0; i < parts.length; i++) {
+    if (parts[i] === 'attributes') return [...names, `@${localName(parts[i + 1] ?? '')}`].join('/');
+    if (parts[i] !== 'children') break;
+    const spec: ElementSpec | undefined = children?.[Number(parts[++i])];
+    if (!spec) return null;
+    names.push(localName(spec.element));
+    children = spec.children;
+  }
+  return names.length ? names.join('/') : null;
+}
+
+function localName(name: string): string {
+  return name.includes(':') ? name.slice(name.indexOf(':') + 1) : name;
+}
+
+function usable(field: unknown): field is { id: string; type: string } {
   const f = field as Partial<Field> & { options?: unknown[]; accept?: unknown[] };
   if (!f || typeof f.id !== 'string' || typeof f.type !== 'string') return false;
   if (['select', 'radios', 'checkboxes'].includes(f.type) && !f.options?.length) return false;

@@ -5,7 +5,11 @@ import { categoryIds } from '../services/index.ts';
 export const uuid = z.uuid();
 
 export const submissionBody = z.strictObject({
-  answers: z.record(z.string(), z.unknown()).describe('Answers keyed by question id; see GET /api/v1/services/{serviceId} for the questions.'),
+  answers: z
+    .record(z.string(), z.unknown())
+    .describe(
+      'Answers keyed by question id; see GET /api/v1/services/{serviceId} for the questions. By question type: text, textarea, email, phone: a string; number: a number (or a string of one); date: "YYYY-MM-DD"; datetime: "YYYY-MM-DDTHH:mm"; select, radios: the option\'s value; checkboxes: an array of option values; address: an object (line1, line2, town, postcode, uprn, easting, northing, latitude, longitude); location: a point or the uprn of the nearest address, with an optional description; money: pounds as a number (12.5) or a string ("12.50", "£1,250"), stored as a string with two decimal places ("1250.00"); declaration: true (also "yes"); list ("add another"): an array of objects, one per item, keyed by the list\'s question ids (`[{"name": "Ann", "age": 7}]`), each answer as its own type; an item with nothing in it is dropped, and a mistake in one is reported at list.index.question (`people.1.name`, index from 0). Content and exit pages take no answer. Answers to questions a goTo skips over, or hidden by showIf, are dropped; answers that lead to an exit page are refused (422, the error names the exit page).',
+    ),
 });
 
 export const submissionMultipart = z
@@ -15,7 +19,9 @@ export const submissionMultipart = z
   .catchall(
     z
       .union([z.string(), z.array(z.string())])
-      .describe('An answer (part named by question id; address parts as id.line1, id.postcode…) or a file (part named by the file question id).'),
+      .describe(
+        'An answer (part named by question id; address parts as id.line1, id.postcode…) or a file (part named by the file question id). An "add another" list goes in the answers part.',
+      ),
   );
 
 export const submissionCreated = z.object({

@@ -3,6 +3,7 @@
 import libxmljs, { type Document, type Element, type Namespace } from 'libxmljs2';
 import { cleanXmlText as clean, escapeXml } from '@closeloop/sdk/xml';
 import { xmlMappingSchema, type ElementSpec, type ValueSpec, type XmlMapping } from './mapping-schema.ts';
+import { answerProblems, type MappingQuestion } from './mapping-answers.ts';
 
 export interface XmlBuildInput {
   process: { id: string; reference: string; serviceId: string; serviceVersion: number; submittedAt: string };
@@ -41,14 +42,20 @@ export interface CompiledMapping {
   namespaces: Record<string, string>;
 }
 
-/** Validates and compiles a mapping once; the result is reused for every submission. */
-export function compileMapping(raw: unknown): CompiledMapping {
+/**
+ * Validates and compiles a mapping once; the result is reused for every submission. Given the service's questions, it
+ * also refuses answers the service cannot give (a content or exit page's, a list read as one value, an item that is not
+ * a question of the list repeated for): check-config, publishing and the previews pass them.
+ */
+export function compileMapping(raw: unknown, questions?: readonly MappingQuestion[]): CompiledMapping {
   const parsed = xmlMappingSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-    throw new XmlMappingError(issues.map((i) => `${i.path || '(mapping)'}: ${i.message}`).join('; '), '', issues);
-  }
-  const m: XmlMapping = parsed.data;
+  const issues = parsed.success
+    ? questions
+      ? answerProblems(parsed.data, questions)
+      : []
+    : parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  if (issues.length) throw new XmlMappingError(issues.map((i) => `${i.path || '(mapping)'}: ${i.message}`).join('; '), '', issues);
+  const m: XmlMapping = parsed.data!;
   const namespaces = m.namespaces ?? {};
   const root = compileElement({ element: m.root, attributes: m.attributes, children: m.children }, 'root', namespaces);
   return { root, namespace: m.namespace, namespaces };
@@ -124,7 +131,9 @@ function source(spec: ValueSpec): (input: XmlBuildInput, item: Item | undefined)
     return (input) => path.reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), input.answers[id]);
   }
   const field = spec.item!;
-  return (_input, item) => (item === undefined ? undefined : field === 'value' ? item : typeof item === 'object' ? item[field] : undefined);
+  // An item is a ticked checkbox's value (read as "value"), or an object: a document, or an "add another" list's item
+  // (read by the id of one of the list's questions).
+  return (_input, item) => (item === undefined ? undefined : typeof item === 'object' ? item[field] : field === 'value' ? item : undefined);
 }
 
 function lookupValue(lookup: Record<string, string>, value: string, fallback: string | undefined, path: string): string {

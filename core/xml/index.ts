@@ -1,6 +1,16 @@
 // Every XML operation in the project goes through here, so the libxml2 binding can be replaced in one place.
-export { xmlMappingSchema, valueSchema, XML_NAME, XML_PREFIX, type XmlMapping, type ElementSpec, type ValueSpec } from './mapping-schema.ts';
+export {
+  xmlMappingSchema,
+  valueSchema,
+  DOCUMENT_ITEM_KEYS,
+  XML_NAME,
+  XML_PREFIX,
+  type XmlMapping,
+  type ElementSpec,
+  type ValueSpec,
+} from './mapping-schema.ts';
 export { compileMapping, buildXml, buildXmlDocument, buildXmlString, escapeXml, XmlMappingError, type CompiledMapping, type XmlBuildInput } from './build.ts';
+export { answerProblems, mappingQuestions, type MappingQuestion, type MappingProblem } from './mapping-answers.ts';
 export { loadXsd, clearXsdCache, validateXml, validateDocument, xsdDisplayPath, xsdFolderName, XsdFileError, type Xsd, type XsdError } from './xsd.ts';
 export { parseXmlSafely, selectText, selectAll, UnsafeXmlError, XmlSyntaxError } from '@closeloop/sdk/xml';
 export { readSchemaFiles, XS_NAMESPACE, type SchemaFile, type SchemaNode } from './xsd-source.ts';

@@ -7,6 +7,9 @@ export const XML_NAME = /^([A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*$/;
 /** A namespace prefix. */
 export const XML_PREFIX = /^[A-Za-z_][\w.-]*$/;
 
+/** What `item` reads of a ticked checkbox ("value") or of a document. */
+export const DOCUMENT_ITEM_KEYS = ['value', 'id', 'name', 'contentType', 'size', 'url', 'kind'] as const;
+
 const xmlName = z.string().regex(XML_NAME, 'must be an XML element or attribute name (optionally prefix:name)');
 
 export const formatSchema = z.union([
@@ -24,8 +27,14 @@ export const valueSchema = z
       .optional(),
     process: z.enum(['reference', 'processId', 'submittedAt', 'serviceId', 'serviceVersion']).optional(),
     constant: z.union([z.string(), z.number()]).optional(),
-    /** Inside `each`: the current item ("value" for a checkbox, or a document's id, name, contentType, size, url, kind). */
-    item: z.enum(['value', 'id', 'name', 'contentType', 'size', 'url', 'kind']).optional(),
+    /** Inside `each`: the current item: "value" (a ticked checkbox), a document's id, name, contentType, size, url or kind,
+     * or, repeating for an "add another" list, the id of one of the list's questions. */
+    item: z
+      .string()
+      .regex(/^[A-Za-z]\w*$/, `must be ${DOCUMENT_ITEM_KEYS.join(', ')} or a question id of the list the element repeats for`)
+      .max(100)
+      .optional()
+      .describe(`Inside each: value (a ticked checkbox), a document's ${DOCUMENT_ITEM_KEYS.slice(1).join(', ')}, or a question id of the list repeated for`),
     /** Value → code, e.g. { music: NS01 }. A value with no entry is an error unless `default` is given. */
     lookup: z.record(z.string(), z.string()).optional(),
     /** Used when the value is missing or has no lookup entry. */
@@ -38,7 +47,7 @@ export const valueSchema = z
     message: 'give exactly one of answer, process, constant or item',
   });
 
-/** Repeat an element: once per value of a list answer (checkboxes) or once per document. */
+/** Repeat an element: once per item of an answer (a ticked checkbox, an "add another" list's item) or once per document. */
 export const eachSchema = z
   .strictObject({
     answer: z

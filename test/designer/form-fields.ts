@@ -1,5 +1,5 @@
 // What a browser would post from a page's form: its text inputs and textareas with their values, the radios and
-// checkboxes that are checked. A small reader for the server-rendered GOV.UK markup (no script, well-formed tags).
+// checkboxes that are checked, each select's selected option. A small reader for the server-rendered GOV.UK markup (no script, well-formed tags).
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&#x27;': "'", '&#x2F;': '/' };
 
 function decode(text: string): string {
@@ -29,6 +29,13 @@ export function formFields(html: string, action?: string): Record<string, string
     const name = attr(m[1]!, 'name');
     // A browser drops one newline right after <textarea>.
     if (name && !(name in out)) out[name] = decode(m[2]!.replace(/^\r?\n/, ''));
+  }
+  // A select sends its selected option (the first when none is marked).
+  for (const m of body.matchAll(/<select\b([^>]*)>([^]*?)<\/select>/g)) {
+    const name = attr(m[1]!, 'name');
+    const options = [...m[2]!.matchAll(/<option\b[^>]*>/g)].map((o) => o[0]);
+    const chosen = options.find((o) => /\sselected\b/.test(o)) ?? options[0];
+    if (name && chosen && !(name in out)) out[name] = attr(chosen, 'value') ?? '';
   }
   return out;
 }

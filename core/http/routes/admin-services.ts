@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Hub } from '../../hub.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
-import { compileMapping, loadXsd, renderXml, UnsafeXmlError, XmlMappingError, XsdFileError } from '../../xml/index.ts';
+import { compileMapping, loadXsd, mappingQuestions, renderXml, UnsafeXmlError, XmlMappingError, XsdFileError } from '../../xml/index.ts';
 import { sampleAnswers, sampleDocuments } from '../../services/sample-answers.ts';
 import { serviceDefinitionSchema, type ServiceDefinition, type ServiceVersion } from '../../services/index.ts';
 import { publishProblems } from '../../designer/publish-problems.ts';
@@ -150,7 +150,7 @@ export function adminServiceRoutes(hub: Hub) {
           throw new ValidationError("The version's XSD cannot be used", [{ field: 'xml.xsd', message }]);
         }
         try {
-          const result = renderXml(compileMapping(def.xml.mapping), hub.config.paths.xsd, def.xml.xsd, {
+          const result = renderXml(compileMapping(def.xml.mapping, mappingQuestions(def.fields)), hub.config.paths.xsd, def.xml.xsd, {
             process: {
               id: '00000000-0000-4000-8000-000000000000',
               reference: `${def.referencePrefix}-SAMPLE23`,

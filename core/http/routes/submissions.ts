@@ -50,7 +50,7 @@ export function submissionRoutes(hub: Hub) {
         },
         422: {
           description:
-            "The answers are not valid (`errors` lists each), or the place they give (the coordinates of the form's first address or location question; an answer given only as a `uprn` is placed by that address's coordinates) is outside the council's area: then `outsideArea` says whose area it is not (`council`), who to contact instead when that is known (`contact`: `name`, `url`) and every authority the council sends citizens to (`neighbours`). A service shared by several councils (`routeByBoundary`) becomes the case of the council whose area holds the place.",
+            "The answers are not valid (`errors` lists each: `field` is the question id, or `list.index.question` for an item of an \"add another\" list, e.g. `people.1.name`; answers that lead to an exit page give one error whose `field` is the exit page's id and whose `message` is its heading), or the place they give (the coordinates of the form's first address or location question; an answer given only as a `uprn` is placed by that address's coordinates) is outside the council's area: then `outsideArea` says whose area it is not (`council`), who to contact instead when that is known (`contact`: `name`, `url`) and every authority the council sends citizens to (`neighbours`). A service shared by several councils (`routeByBoundary`) becomes the case of the council whose area holds the place.",
         },
       },
       async handler(ctx, { params, body }) {

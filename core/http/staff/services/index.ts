@@ -14,6 +14,7 @@ import { mountQuestionList } from './questions-list-routes.ts';
 import { mountQuestionContent } from './question-content-routes.ts';
 import { mountQuestionConditions } from './condition-routes.ts';
 import { mountQuestionDetails } from './question-routes.ts';
+import { mountListItems } from './list-item-routes.ts';
 import { mountTasks } from './tasks-routes.ts';
 import { mountMessages } from './messages-routes.ts';
 import { mountBinding } from './binding-routes.ts';
@@ -35,6 +36,7 @@ const PARTS: MountDesignerPages[] = [
   // Before the details routes: /questions/start, /confirmation, /contact are not question ids.
   mountQuestionContent,
   mountQuestionConditions,
+  mountListItems, // before the details routes: /questions/{id}/items/… belong to a list
   mountQuestionDetails,
   mountTasks,
   mountMessages,

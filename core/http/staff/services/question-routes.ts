@@ -18,7 +18,19 @@ import {
   questionFormValues,
   type FormValues,
 } from '../../../designer/question-form.ts';
-import { FILE_TYPES, QUESTION_TYPES, typeName, type FieldType } from '../../../designer/question-types.ts';
+import {
+  ALONE_ON_PAGE,
+  ALWAYS_REQUIRED,
+  ASKS_NOTHING,
+  FILE_TYPES,
+  QUESTION_TYPES,
+  ROUTING_TYPES,
+  typeName,
+  type FieldType,
+} from '../../../designer/question-types.ts';
+import { laterPages, pageHeading } from '../../../designer/routing.ts';
+import { itemDefinition, type ListQuestion } from '../../../designer/list-questions.ts';
+import { CHECK_ANSWERS_PAGE } from '../../../services/index.ts';
 import { conditionInWords } from '../../../designer/conditions.ts';
 import { NAMED_FORMATS, formatOfPattern } from '../../../designer/named-formats.ts';
 import { staffWithRole } from '../admin-access.ts';
@@ -39,16 +51,19 @@ function summaryOf(errors: Record<string, string>): { text: string; href: string
   return list.length ? list : undefined;
 }
 
+type OptionRow = { label: string; value: string; hint: string; goTo: string };
+
 /** Option rows as the form shows them, changed by an "add", "remove" or "move" button (`action`). */
-function optionRows(values: FormValues, action?: string): { label: string; value: string; hint: string }[] {
+function optionRows(values: FormValues, action?: string): OptionRow[] {
   const count = Math.min(Number(values.optionCount) || 0, MAX_OPTIONS);
   let rows = Array.from({ length: count }, (_, i) => ({
     label: values[`option-${i}-label`] ?? '',
     value: values[`option-${i}-value`] ?? '',
     hint: values[`option-${i}-hint`] ?? '',
+    goTo: values[`option-${i}-goTo`] ?? '',
   }));
   const m = /^(remove|up|down)-option-(\d+)$/.exec(action ?? '');
-  if (action === 'add-option' && rows.length < MAX_OPTIONS) rows.push({ label: '', value: '', hint: '' });
+  if (action === 'add-option' && rows.length < MAX_OPTIONS) rows.push({ label: '', value: '', hint: '', goTo: '' });
   else if (m) {
     const i = Number(m[2]);
     if (m[1] === 'remove') rows = rows.filter((_, j) => j !== i);
@@ -57,22 +72,28 @@ function optionRows(values: FormValues, action?: string): { label: string; value
       if (rows[i] && rows[j]) [rows[i], rows[j]] = [rows[j]!, rows[i]!];
     }
   }
-  if (!rows.length) rows.push({ label: '', value: '', hint: '' }, { label: '', value: '', hint: '' });
+  if (!rows.length) rows.push({ label: '', value: '', hint: '', goTo: '' }, { label: '', value: '', hint: '', goTo: '' });
   return rows;
 }
 
-function valuesWithRows(values: FormValues, rows: { label: string; value: string; hint: string }[]): FormValues {
+function valuesWithRows(values: FormValues, rows: OptionRow[]): FormValues {
   const out: FormValues = Object.fromEntries(Object.entries(values).filter(([k]) => !k.startsWith('option-')));
   out.optionCount = String(rows.length);
   rows.forEach((r, i) => {
     out[`option-${i}-label`] = r.label;
     out[`option-${i}-value`] = r.value;
     out[`option-${i}-hint`] = r.hint;
+    out[`option-${i}-goTo`] = r.goTo;
   });
   return out;
 }
 
-function sendDetails(
+/** A question of a list ("add another") is edited on the same form, without a page, a condition or a "go to". */
+export interface ItemScope {
+  list: ListQuestion;
+}
+
+export function sendDetails(
   ctx: Koa.Context,
   hub: Hub,
   draft: WorkingDraft,
@@ -81,25 +102,60 @@ function sendDetails(
   values: FormValues,
   errors: Record<string, string> = {},
   action?: string,
+  extra: { scope?: ItemScope; notice?: string } = {},
 ): void {
-  const def = draft.definition;
-  const base = questionsBase(draft.serviceId);
+  const scope = extra.scope;
+  const def = scope ? itemDefinition(draft.definition, scope.list) : draft.definition;
+  const questions = questionsBase(draft.serviceId);
+  const base = scope ? `${questions}/${scope.list.id}/items` : questions;
   const rows = optionRows(values, action);
   const shown = valuesWithRows(values, rows);
   const custom = original && 'pattern' in original && original.pattern !== undefined && !formatOfPattern(original.pattern) ? original.pattern : undefined;
   const pages = questionPages(def);
   const label = original ? original.label : 'Add a question';
+  const placement = shown.page === NEW_PAGE || shown.page === undefined ? { newPage: true as const } : { page: shown.page };
+  const later = scope || !ROUTING_TYPES.includes(type) ? [] : laterPages(def, placement, original);
+  const pageNumber = new Map(pages.map((p, i) => [p.id, i + 1]));
   sendStaffPage(
     ctx,
     hub,
     'services/question.njk',
     {
-      title: `${original ? `Change ‘${label}’` : `New question: ${typeName(type).toLowerCase()}`} – ${def.title}`,
+      title: `${original ? `Change ‘${label}’` : `New question: ${typeName(type).toLowerCase()}`} – ${draft.definition.title}`,
       section: 'services',
       draft,
       base,
+      backLink: scope ? { href: `${questions}/${scope.list.id}`, text: `Back to ‘${scope.list.label}’` } : { href: questions, text: 'Back to the questions' },
+      listLabel: scope?.list.label,
+      notice: extra.notice,
+      inList: Boolean(scope),
       action: original ? `${base}/${original.id}` : `${base}/new/${type}`,
       isNew: !original,
+      headed: ASKS_NOTHING.includes(type) || type === 'declaration',
+      asksNothing: ASKS_NOTHING.includes(type),
+      alwaysRequired: ALWAYS_REQUIRED.includes(type),
+      alonePage: ALONE_ON_PAGE.includes(type),
+      routes: !scope && ROUTING_TYPES.includes(type),
+      goToChoices: rows.map((r) => [
+        { value: '', text: 'The next page', selected: !r.goTo },
+        ...later.map((p) => ({ value: p.id, text: `Page ${pageNumber.get(p.id)}: ${pageHeading(p)}`, selected: r.goTo === p.id })),
+        { value: CHECK_ANSWERS_PAGE, text: 'Check your answers', selected: r.goTo === CHECK_ANSWERS_PAGE },
+        // A route the form cannot offer (an earlier page) is shown as it is, so saving without a change keeps it.
+        ...(r.goTo && r.goTo !== CHECK_ANSWERS_PAGE && !later.some((p) => p.id === r.goTo)
+          ? [{ value: r.goTo, text: `Page “${r.goTo}” (not after this question: choose another)`, selected: true }]
+          : []),
+      ]),
+      itemQuestions:
+        !scope && original?.type === 'list'
+          ? original.fields.map((f, i, all) => ({
+              id: f.id,
+              label: f.label,
+              typeName: typeName(f.type),
+              required: f.required !== false,
+              first: i === 0,
+              last: i === all.length - 1,
+            }))
+          : undefined,
       type,
       typeName: typeName(type),
       form: shown,
@@ -122,14 +178,16 @@ function sendDetails(
       })),
       otherFileTypes: original?.type === 'file' ? original.accept.filter((m) => !FILE_TYPES.some((t) => t.mediaType === m)) : [],
       pages: [
-        ...pages.map((p, i) => ({
-          value: p.id,
-          text: `Page ${i + 1}: ${p.title ?? p.fields.map((f) => f.label).join(', ')}`,
-          checked: shown.page === p.id,
-        })),
+        ...pages
+          .filter((p) => !p.fields.some((f) => ALONE_ON_PAGE.includes(f.type) && f !== original))
+          .map((p) => ({
+            value: p.id,
+            text: `Page ${pageNumber.get(p.id)}: ${pageHeading(p)}`,
+            checked: shown.page === p.id,
+          })),
         { value: NEW_PAGE, text: original ? 'A new page of its own, after this one' : 'A new page at the end', checked: shown.page === NEW_PAGE },
       ],
-      condition: original ? conditionInWords(def, original) : undefined,
+      condition: original && !scope ? conditionInWords(def, original) : undefined,
       conditionLink: original ? `${base}/${original.id}/condition` : undefined,
       usedByMapping: original ? mappingUses(def, original.id) : false,
     },
@@ -171,7 +229,9 @@ export function mountQuestionDetails(router: Router, hub: Hub): void {
     const draft = await draftForEditing(ctx, hub, sid(ctx));
     const field = findQuestion(draft.definition, ctx.params.fieldId!);
     if (!field) throw new NotFoundError(NOT_FOUND);
-    sendDetails(ctx, hub, draft, field.type, field, questionFormValues(draft.definition, field));
+    sendDetails(ctx, hub, draft, field.type, field, questionFormValues(draft.definition, field), {}, undefined, {
+      notice: ctx.query.added === '1' && field.type === 'list' ? 'The list is saved. Now add the questions it asks about each thing.' : undefined,
+    });
   });
 
   router.post('/services/:serviceId/questions/:fieldId', ...designers, async (ctx) => {
@@ -225,6 +285,8 @@ async function saveDetails(ctx: Koa.Context, hub: Hub, draft: WorkingDraft, type
     if (!(err instanceof QuestionEditError)) throw err;
     return sendDetails(ctx, hub, draft, type, original, body, { [err.field === 'question' ? 'label' : err.field]: err.message });
   }
+  // A new list asks nothing yet: its page is where its own questions are added.
+  if (!original && parsed.field.type === 'list') return ctx.redirect(`${questionsBase(draft.serviceId)}/${parsed.field.id}?added=1`);
   ctx.redirect(`${questionsBase(draft.serviceId)}#question-${parsed.field.id}`);
 }
 

@@ -15,7 +15,8 @@ import {
   findQuestion,
   type Direction,
 } from '../../../designer/questions.ts';
-import { typeName } from '../../../designer/question-types.ts';
+import { ASKS_NOTHING, typeName } from '../../../designer/question-types.ts';
+import { routeInWords } from '../../../designer/routing.ts';
 import { conditionInWords } from '../../../designer/conditions.ts';
 import { staffWithRole } from '../admin-access.ts';
 import { formBody } from '../form-body.ts';
@@ -53,8 +54,14 @@ export function sendQuestionsPage(ctx: Koa.Context, hub: Hub, draft: WorkingDraf
           id: f.id,
           label: f.label,
           typeName: typeName(f.type),
-          required: f.required !== false,
+          answerNote: ASKS_NOTHING.includes(f.type) ? undefined : f.required !== false ? 'must be answered' : 'optional',
           condition: conditionInWords(def, f),
+          routes:
+            f.type === 'radios' || f.type === 'select'
+              ? f.options.filter((o) => o.goTo).map((o) => `After ‘${o.label}’ it goes to ${routeInWords(def, o.goTo)}.`)
+              : [],
+          listQuestions:
+            f.type === 'list' ? `Asks about each ${f.itemName || 'thing'}: ${f.fields.map((g) => g.label).join(', ') || 'nothing yet'}.` : undefined,
         })),
       })),
       contact: [

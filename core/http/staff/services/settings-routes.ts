@@ -8,6 +8,7 @@ import { editDraft, type DraftDefinition, type WorkingDraft } from '../../../des
 import { listServiceRows } from '../../../designer/services-list-repo.ts';
 import { listWorkingDrafts } from '../../../designer/drafts.ts';
 import { TITLE_MAX } from '../../../designer/new-service.ts';
+import { SERVICE_CATEGORIES, type ServiceCategory } from '../../../services/index.ts';
 import { staffWithRole } from '../admin-access.ts';
 import { formBody } from '../form-body.ts';
 import { errorSummary, sendStaffPage } from '../page-context.ts';
@@ -18,8 +19,14 @@ import { serviceIdParam, servicePath } from './service-params.ts';
 const DESCRIPTION_MAX = 2000;
 const NOUN_MAX = 60;
 
-type SettingName = 'title' | 'description' | 'referencePrefix' | 'noun' | 'retentionDays';
+type SettingName = 'title' | 'description' | 'referencePrefix' | 'category' | 'noun' | 'retentionDays';
 type SettingsForm = Record<SettingName, string>;
+
+const SETTING_NAMES = ['title', 'description', 'referencePrefix', 'category', 'noun', 'retentionDays'] as const;
+
+function isCategory(value: string): value is ServiceCategory {
+  return Object.hasOwn(SERVICE_CATEGORIES, value);
+}
 
 export function mountSettings(router: Router, hub: Hub): void {
   const designers = staffWithRole(...DESIGNER_ROLES);
@@ -35,15 +42,13 @@ export function mountSettings(router: Router, hub: Hub): void {
     const draft = await draftForEditing(ctx, hub, id);
     const revision = postedRevision(ctx);
     const body = formBody(ctx);
-    const posted = Object.fromEntries(
-      (['title', 'description', 'referencePrefix', 'noun', 'retentionDays'] as const).map((k) => [k, text(body[k])]),
-    ) as SettingsForm;
+    const posted = Object.fromEntries(SETTING_NAMES.map((k) => [k, text(body[k])])) as SettingsForm;
     const current = formOf(draft.definition);
     // A field sent back as it was shown keeps the definition's own value (whitespace and line breaks included).
     const changed = (k: SettingName) => posted[k].trim() !== current[k].trim();
     const errors = await settingsErrors(hub, id, posted, changed);
     if (Object.values(errors).some(Boolean)) return sendSettingsPage(ctx, hub, { ...draft, revision }, posted, errors, 400);
-    const keys = (['title', 'description', 'referencePrefix', 'noun', 'retentionDays'] as const).filter(changed);
+    const keys = SETTING_NAMES.filter(changed);
     if (keys.length)
       await editDraft(hub, editorOf(ctx), id, revision, keys.map((k) => changeInWords(k, posted)).join('; '), (d) => {
         for (const k of keys) applySetting(d, k, posted);
@@ -61,6 +66,8 @@ function changeInWords(k: SettingName, f: SettingsForm): string {
       return value ? 'changed the description' : 'removed the description';
     case 'referencePrefix':
       return `changed the reference prefix to ${value.toUpperCase()}`;
+    case 'category':
+      return isCategory(value) ? `listed the service under “${SERVICE_CATEGORIES[value]}”` : 'removed the category';
     case 'noun':
       return value ? `changed what the citizen sends to “${value}”` : 'removed what the citizen sends (noun)';
     case 'retentionDays':
@@ -72,7 +79,10 @@ function applySetting(d: DraftDefinition, k: SettingName, f: SettingsForm): void
   const value = f[k].trim();
   if (k === 'title') d.title = value;
   else if (k === 'referencePrefix') d.referencePrefix = value.toUpperCase();
-  else if (k === 'retentionDays') {
+  else if (k === 'category') {
+    if (isCategory(value)) d.category = value;
+    else delete d.category;
+  } else if (k === 'retentionDays') {
     if (value) d.retention = { redactAfterDays: Number(value) };
     else delete d.retention;
   } else if (value) d[k] = value;
@@ -88,6 +98,7 @@ function formOf(d: DraftDefinition): SettingsForm {
     title: d.title ?? '',
     description: d.description ?? '',
     referencePrefix: d.referencePrefix ?? '',
+    category: d.category ?? '',
     noun: d.noun ?? '',
     retentionDays: d.retention ? String(d.retention.redactAfterDays) : '',
   };
@@ -106,6 +117,7 @@ async function settingsErrors(hub: Hub, id: string, f: SettingsForm, changed: (k
     const other = await prefixOwner(hub, id, prefix);
     if (other) errors.referencePrefix = `The reference prefix ${prefix} is already used by ${other}`;
   }
+  if (f.category.trim() && !isCategory(f.category.trim())) errors.category = 'Select where the service is listed';
   if (f.noun.trim().length > NOUN_MAX) errors.noun = `What the citizen sends must be ${NOUN_MAX} characters or fewer`;
   const days = f.retentionDays.trim();
   if (days && (!/^\d{1,5}$/.test(days) || Number(days) < 1 || Number(days) > 36500))
@@ -139,6 +151,7 @@ function sendSettingsPage(
       service: { id: draft.serviceId, title: draft.definition.title || draft.serviceId },
       revision: draft.revision,
       form,
+      categories: Object.entries(SERVICE_CATEGORIES).map(([value, text]) => ({ value, text, checked: form.category === value })),
       errors,
       errorSummary: errorSummary(errors),
     },

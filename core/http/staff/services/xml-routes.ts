@@ -29,7 +29,8 @@ import {
   eachOptions,
   formatOptions,
   formValues,
-  ITEM_FIELDS,
+  itemOptions,
+  listQuestion,
   lookupRows,
   postedValues,
   PROCESS_FIELDS,
@@ -82,7 +83,13 @@ export function mountXmlMapping(router: Router, hub: Hub): void {
     if ('errors' in parsed) return sendRowPage(ctx, hub, context, path, row, values, parsed.errors, 400);
     const next = applyRowEdit(context.mapping!, context.tree!, path, parsed.edit);
     const change = parsed.edit.value
-      ? `mapped <${path}> to ${valueInWords(parsed.edit.value, context.draft.definition).replace(/^The/, 'the')}`
+      ? `mapped <${path}> to ${valueInWords(
+          parsed.edit.value,
+          context.draft.definition,
+          parsed.edit.each?.answer ? `answer:${parsed.edit.each.answer}` : row.inRepeat,
+        )
+          .replace(/^The/, 'the')
+          .replace(/^Each/, 'each')}`
       : `changed the mapping of <${path}>`;
     await editDraft(hub, editorOf(ctx), context.serviceId, revision, change, (d) => {
       d.xml = { xsd: context.xsd!, mapping: next };
@@ -156,14 +163,19 @@ function treeRows(context: XmlEditorContext, preview: XmlPreview | null) {
       wants: `${occursInWords(node)}. ${typeInWords(node)}`,
       source:
         node.kind === 'attribute'
-          ? valueInWords(attributeAt(mapping, node.path), context.draft.definition)
-          : elementInWords(spec, node, context.draft.definition),
+          ? valueInWords(attributeAt(mapping, node.path), context.draft.definition, repeatAbove(context, node.path))
+          : elementInWords(spec, node, context.draft.definition, repeatAbove(context, node.path)),
       missing: missing.has(node.path),
       faulty: faulty.has(node.path),
       href: rowHref(context.serviceId, node.path),
       editable: !node.recursive,
     };
   });
+}
+
+/** What an element above this row repeats for ("answer:people"), if any. */
+function repeatAbove(context: XmlEditorContext, path: string): string | null {
+  return nodeAt(context.tree!, context.mapping!, path)?.inRepeat ?? null;
 }
 
 function rowOf(ctx: Koa.Context, context: XmlEditorContext) {
@@ -217,7 +229,8 @@ function sendRowPage(
             'Select a value',
           )
         : null,
-      itemItems: selectItems(ITEM_FIELDS, values.item, 'Select a part of the item'),
+      itemItems: selectItems(itemOptions(definition, values.each || row.inRepeat), values.item, 'Select a part of the item'),
+      repeatItemName: listQuestion(definition, values.each || row.inRepeat)?.itemName ?? null,
       eachItems: selectItems(eachOptions(definition), values.each),
       formatItems: selectItems(formatOptions(), values.format),
       suggestedFormat: suggestedFormat(node),

@@ -132,13 +132,40 @@ export interface RowContext {
   inRepeat: string | null;
 }
 
-/** The choice question whose options a lookup table lists: the answer's, or the repeat's checkbox question's. */
+type ChoiceLike = { id: string; options?: { value: string; label: string }[] };
+
+/** The choice question whose options a lookup table lists: the answer's, the repeat's checkbox question's, or the
+ * question of the "add another" list repeated for that the item reads. */
 export function lookupQuestion(values: RowFormValues, context: RowContext): { id: string; options: Option[] } | null {
   const repeat = values.each || context.inRepeat || '';
   const id = values.source === 'answer' ? values.answer.split('.')[0] : values.source === 'item' && repeat.startsWith('answer:') ? repeat.slice(7) : undefined;
-  const field = context.definition.fields.find((f) => f.id === id) as { id: string; options?: { value: string; label: string }[] } | undefined;
+  let field = context.definition.fields.find((f) => f.id === id) as ChoiceLike | undefined;
+  const list = listQuestion(context.definition, repeat);
+  if (values.source === 'item' && list) field = list.fields.find((f) => f.id === values.item) as ChoiceLike | undefined;
   if (!field?.options?.length) return null;
   return { id: field.id, options: field.options.map((o) => ({ value: o.value, text: o.label })) };
+}
+
+type ListQuestion = Extract<DraftDefinition['fields'][number], { type: 'list' }>;
+
+/** The "add another" list a repeat ("answer:people") is for, if it is one. */
+export function listQuestion(definition: DraftDefinition, repeat: string | null): ListQuestion | null {
+  if (!repeat?.startsWith('answer:')) return null;
+  const field = definition.fields.find((f) => f.id === repeat.slice(7));
+  return field?.type === 'list' && Array.isArray(field.fields) ? field : null;
+}
+
+/** What "the current item" can be read as: an "add another" list's questions when the repeat is for a list, otherwise
+ * a ticked answer or a document's parts. */
+export function itemOptions(definition: DraftDefinition, repeat: string | null): Option[] {
+  const list = listQuestion(definition, repeat);
+  if (!list) return ITEM_FIELDS;
+  const name = capitalise(list.itemName || 'item');
+  return list.fields.map((f) => ({ value: f.id, text: `${name}: ${f.label}` }));
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** The lookup rows to show: one per option of the question, then any other keys the table already has. */
@@ -160,7 +187,8 @@ export function rowEditFrom(values: RowFormValues, context: RowContext): { edit:
   let each: Each | null | undefined;
   if (isElement) {
     if (!values.each) each = null;
-    else if (values.each.startsWith('answer:') && definition.fields.some((f) => f.id === values.each.slice(7))) each = { answer: values.each.slice(7) };
+    else if (values.each.startsWith('answer:') && definition.fields.some((f) => f.id === values.each.slice(7) && f.type !== 'content' && f.type !== 'exit'))
+      each = { answer: values.each.slice(7) };
     else if (values.each.startsWith('documents:') && /^[A-Za-z][\w-]*$/.test(values.each.slice(10))) each = { documents: values.each.slice(10) };
     else errors.each = 'Select what the element repeats for';
   }
@@ -188,7 +216,8 @@ export function rowEditFrom(values: RowFormValues, context: RowContext): { edit:
         break;
       case 'item':
         if (!inRepeat) errors.item = 'Choose what the element repeats for first: there is no current item outside a repeat';
-        else if (!ITEM_FIELDS.some((p) => p.value === values.item)) errors.item = 'Select which part of the current item the value is';
+        else if (!itemOptions(definition, eachValue(each ?? undefined) || context.inRepeat).some((p) => p.value === values.item))
+          errors.item = 'Select which part of the current item the value is';
         spec.item = values.item;
         break;
     }
@@ -233,10 +262,12 @@ export function rowEditFrom(values: RowFormValues, context: RowContext): { edit:
   return { edit: isElement ? { value, each, required: values.required } : { value } };
 }
 
-/** The answers (and parts of address answers) a value may come from. */
+/** The answers (and parts of address answers) a value may come from: not a content or exit page's (they ask nothing),
+ * nor a list's (its items are read inside an element repeated for it). */
 export function answerOptions(definition: DraftDefinition): Option[] {
   const out: Option[] = [];
   for (const f of definition.fields) {
+    if (f.type === 'content' || f.type === 'exit' || f.type === 'list') continue;
     out.push({ value: f.id, text: f.label });
     if (f.type === 'address') for (const [part, words] of ADDRESS_PARTS) out.push({ value: `${f.id}.${part}`, text: `${f.label}: ${words}` });
     if (f.type === 'location') for (const [part, words] of LOCATION_PARTS) out.push({ value: `${f.id}.${part}`, text: `${f.label}: ${words}` });
@@ -244,10 +275,13 @@ export function answerOptions(definition: DraftDefinition): Option[] {
   return out;
 }
 
-/** What an element may repeat for: a checkbox question's ticked answers, or documents. */
+/** What an element may repeat for: an "add another" list's items, a checkbox question's ticked answers, or documents. */
 export function eachOptions(definition: DraftDefinition): Option[] {
   return [
     { value: '', text: 'Once' },
+    ...definition.fields.flatMap((f) =>
+      f.type === 'list' ? [{ value: `answer:${f.id}`, text: `Once for each ${f.itemName || 'item'} in “${f.label}”` }] : [],
+    ),
     ...definition.fields.filter((f) => f.type === 'checkboxes').map((f) => ({ value: `answer:${f.id}`, text: `Once for each answer ticked in “${f.label}”` })),
     { value: 'documents:all', text: 'Once for each document (the form and every file)' },
     { value: 'documents:evidence', text: 'Once for each file the person uploaded' },

@@ -2,7 +2,7 @@
 import type { DraftDefinition } from '../../../designer/drafts.ts';
 import type { XsdTreeNode } from '../../../designer/xsd-tree.ts';
 import type { ElementSpec, ValueSpec } from '../../../xml/index.ts';
-import { ADDRESS_PARTS, ITEM_FIELDS, PROCESS_FIELDS } from './xml-row-form.ts';
+import { ADDRESS_PARTS, itemOptions, listQuestion, PROCESS_FIELDS } from './xml-row-form.ts';
 
 const BUILTIN_WORDS: Record<string, string> = {
   string: 'Text',
@@ -49,7 +49,8 @@ function answerWords(answer: string, definition: DraftDefinition): string {
   return partWords ? `The answer to ${label}: ${partWords}` : `The answer to ${label}`;
 }
 
-export function valueInWords(value: ValueSpec | string | undefined, definition: DraftDefinition): string {
+/** `repeat`: what the element's (or an enclosing element's) repeat is for ("answer:people"), to name a list's items. */
+export function valueInWords(value: ValueSpec | string | undefined, definition: DraftDefinition, repeat: string | null = null): string {
   if (value === undefined) return 'Not mapped';
   if (typeof value === 'string') return `Fixed value “${value}”`;
   const source =
@@ -59,7 +60,7 @@ export function valueInWords(value: ValueSpec | string | undefined, definition: 
         ? (PROCESS_FIELDS.find((p) => p.value === value.process)?.text ?? value.process)
         : value.constant !== undefined
           ? `Fixed value “${value.constant}”`
-          : `Each item: ${(ITEM_FIELDS.find((i) => i.value === value.item)?.text ?? String(value.item)).toLowerCase()}`;
+          : itemWords(String(value.item), definition, repeat);
   const extras: string[] = [];
   if (value.lookup) extras.push(`through a lookup table of ${Object.keys(value.lookup).length} code${Object.keys(value.lookup).length === 1 ? '' : 's'}`);
   if (value.default !== undefined) extras.push(`default “${value.default}”`);
@@ -67,13 +68,27 @@ export function valueInWords(value: ValueSpec | string | undefined, definition: 
   return [source, ...extras].join(', ');
 }
 
-export function elementInWords(spec: ElementSpec | undefined, node: XsdTreeNode, definition: DraftDefinition): string {
+/** `inRepeat`: the repeat of an element above this one, if any. */
+export function elementInWords(spec: ElementSpec | undefined, node: XsdTreeNode, definition: DraftDefinition, inRepeat: string | null = null): string {
+  const own = spec?.each ? (spec.each.answer !== undefined ? `answer:${spec.each.answer}` : `documents:${spec.each.documents}`) : null;
+  const list = listQuestion(definition, own);
   const repeat = spec?.each
-    ? spec.each.answer
-      ? `Repeats for each answer ticked in ${spec.each.answer}`
-      : `Repeats for each document (${spec.each.documents})`
+    ? list
+      ? `Repeats for each ${list.itemName || 'item'} in “${list.label}”`
+      : spec.each.answer
+        ? `Repeats for each answer ticked in ${spec.each.answer}`
+        : `Repeats for each document (${spec.each.documents})`
     : null;
   if (!node.simple) return repeat ?? (spec ? 'Filled from the rows below' : 'Not mapped');
-  const value = valueInWords(spec?.value, definition);
-  return repeat ? `${value}; ${repeat.toLowerCase()}` : value;
+  const value = valueInWords(spec?.value, definition, own ?? inRepeat);
+  return repeat ? `${value}; ${repeat.charAt(0).toLowerCase()}${repeat.slice(1)}` : value;
+}
+
+/** "Each person: Full name", "Each item: document: file name". */
+function itemWords(item: string, definition: DraftDefinition, repeat: string | null): string {
+  const list = listQuestion(definition, repeat);
+  const text = itemOptions(definition, repeat).find((i) => i.value === item)?.text;
+  if (list)
+    return text ? `Each ${text.charAt(0).toLowerCase()}${text.slice(1)}` : `Each ${list.itemName || 'item'}: ${item} (not a question of “${list.label}”)`;
+  return `Each item: ${(text ?? item).toLowerCase()}`;
 }
