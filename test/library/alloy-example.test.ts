@@ -40,6 +40,11 @@ const LIBRARY = [
   'filthy-verminous-premises',
   'blocked-drain',
   'business-air-pollution',
+  // The second batch: registrations and requests with fees.
+  'food-business-registration',
+  'skin-piercing-registration',
+  'contaminated-land-enquiry',
+  'private-water-supply',
 ];
 
 describe('the Alloy example binding', () => {

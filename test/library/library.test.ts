@@ -88,7 +88,7 @@ describe('the service library', () => {
         `${def.id}: one message per required question`,
       );
       for (const { field, message } of errors) {
-        assert.match(message, /^(Enter|Select|Describe|Tell us) /, `${def.id}.${field}: "${message}"`);
+        assert.match(message, /^(Enter|Select|Describe|Tell us|Add at least) /, `${def.id}.${field}: "${message}"`);
         assert.doesNotMatch(message, /an answer to ‘/, `${def.id}.${field}: give the question an errorName`);
       }
     }
