@@ -44,8 +44,14 @@ describe('the catalogue of one council', () => {
     assert.match(html, /Report a problem or request a service from Example District Council\./);
     const expected = expectedSections(library).flatMap(([heading, ids]) => [`h2 ${heading}`, ...ids.map((id) => `service ${id}`)]);
     assert.deepEqual(outline(html), expected);
-    // By hand, for the first section: "Report a bonfire…" comes before "Report a noise…".
-    assert.deepEqual(outline(html).slice(0, 3), ['h2 Noise and nuisance', 'service bonfire-smoke', 'service noise-complaint']);
+    // By hand, for the first section: "Report a bad smell", "Report a bonfire…", "Report a noise…", "Report light…".
+    assert.deepEqual(outline(html).slice(0, 5), [
+      'h2 Noise and nuisance',
+      'service odour-nuisance',
+      'service bonfire-smoke',
+      'service noise-complaint',
+      'service light-nuisance',
+    ]);
     for (const def of library) {
       const link = html.indexOf(`href="/services/${def.id}"`);
       const description = html.indexOf(def.description!.replace(/'/g, '&#39;'), link);
