@@ -132,7 +132,7 @@ const RECORD_CHANGE = preparedStatement(
      ), a as (
        ${auditEntrySql({ from: 'p', actor: '$8', action: '$9', processId: 'p.id', detail: '$10::jsonb' })}
      )
-     select (select count(*)::int from n) as told, (select pg_notify('${OUTBOX_CHANNEL}', 'notifications') from n limit 1) as woke`,
+     select (select count(*)::int from n) as told`,
 );
 
 /** The values of one citizen-visible change: one array element per timeline entry, in the order they happened. */
@@ -168,5 +168,7 @@ export async function insertCitizenChange(sql: Sql, v: CitizenChangeValues): Pro
     v.auditDetail,
     v.tell,
   ]);
+  // The relay is woken once the caller's transaction commits (Sql.wake: NOTIFY outside that commit).
+  if (row?.told) sql.wake(OUTBOX_CHANNEL, 'notifications');
   return row?.told ?? 0;
 }

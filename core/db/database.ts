@@ -7,6 +7,7 @@
 import pg from 'pg';
 import { ClientWithErrorListener } from './safe-pg.ts';
 import type { PreparedStatement } from './prepared.ts';
+import { Notifier } from './notifier.ts';
 
 /** What runs SQL: the database itself, or one transaction. */
 export interface Sql {
@@ -18,6 +19,12 @@ export interface Sql {
   run(text: string, values?: readonly unknown[]): Promise<number>;
   /** Runs a named prepared statement (parsed and planned once per connection). */
   prepared<Row extends object = Record<string, unknown>>(statement: PreparedStatement, values: readonly unknown[]): Promise<Row[]>;
+  /**
+   * Wakes the listeners on `channel` (Postgres NOTIFY) once what was written here is committed: at once on the database
+   * (its statements commit as they run), after COMMIT in a transaction (never on rollback). A hint, coalesced and sent
+   * outside the writer's commit (notifier.ts says why).
+   */
+  wake(channel: string, payload: string): void;
 }
 
 export type Isolation = 'read committed' | 'repeatable read' | 'serializable';
@@ -57,9 +64,10 @@ export function connectDatabase(options: DatabaseOptions): Database {
 
 type Runner = { query: (config: pg.QueryConfig) => Promise<pg.QueryResult> };
 
-function sqlOn(runner: Runner): Sql {
+function sqlOn(runner: Runner, wake: Sql['wake']): Sql {
   const query = (text: string, values?: readonly unknown[]) => runner.query({ text, values: values as unknown[] | undefined });
   return {
+    wake,
     rows: async <Row extends object>(text: string, values?: readonly unknown[]) => (await query(text, values)).rows as Row[],
     row: async <Row extends object>(text: string, values?: readonly unknown[]) => (await query(text, values)).rows[0] as Row | undefined,
     run: async (text, values) => (await query(text, values)).rowCount ?? 0,
@@ -70,13 +78,19 @@ function sqlOn(runner: Runner): Sql {
 
 class PoolDatabase implements Database {
   private readonly sql: Sql;
+  private readonly notifier: Notifier;
   private closed = false;
 
   constructor(
     private readonly pool: pg.Pool,
     readonly url: string,
   ) {
-    this.sql = sqlOn({ query: (config) => pool.query(config) });
+    this.notifier = new Notifier((config) => pool.query(config));
+    this.sql = sqlOn({ query: (config) => pool.query(config) }, (channel, payload) => this.notifier.send(channel, payload));
+  }
+
+  wake(channel: string, payload: string) {
+    this.notifier.send(channel, payload);
   }
 
   rows<Row extends object>(text: string, values?: readonly unknown[]) {
@@ -97,8 +111,10 @@ class PoolDatabase implements Database {
     let broken: Error | undefined;
     try {
       await client.query(options.isolation ? `begin isolation level ${options.isolation}` : 'begin');
-      const result = await fn(sqlOn(client));
+      const wakes = new Map<string, [string, string]>();
+      const result = await fn(sqlOn(client, (channel, payload) => wakes.set(`${channel}\u0000${payload}`, [channel, payload])));
       await client.query('commit');
+      for (const [channel, payload] of wakes.values()) this.notifier.send(channel, payload);
       return result;
     } catch (err) {
       try {
@@ -120,6 +136,7 @@ class PoolDatabase implements Database {
   async close() {
     if (this.closed) return;
     this.closed = true;
+    await this.notifier.close();
     await this.pool.end();
   }
 }

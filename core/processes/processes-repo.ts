@@ -110,7 +110,7 @@ const ADD_NOTE = preparedStatement(
        ${auditEntrySql({ from: 'p', actor: '$7', action: "'note.added'", processId: 'p.id', detail: '$8::jsonb' })}
      )
      select (select id::text from e) as id, (select erased_at is not null from processes where id = $1) as erased,
-       (select pg_notify('${OUTBOX_CHANNEL}', 'notifications') from n) as woke`,
+       exists (select 1 from n) as told`,
 );
 
 export interface NoteValues {
@@ -130,8 +130,9 @@ export interface NoteValues {
  * Adds a note with its timeline entry, message and audit entry. `id` is the timeline entry's (null when the process was
  * erased); `erased` is null when there is no such process.
  */
+/** Adds the note; a citizen told of it wakes the relay once committed (Sql.wake: NOTIFY outside the note's commit). */
 export async function insertNote(sql: Sql, v: NoteValues): Promise<{ id: string | null; erased: boolean | null } | undefined> {
-  const [row] = await sql.prepared<{ id: string | null; erased: boolean | null }>(ADD_NOTE, [
+  const [row] = await sql.prepared<{ id: string | null; erased: boolean | null; told: boolean }>(ADD_NOTE, [
     v.processId,
     v.visibleToCitizen,
     v.text,
@@ -141,6 +142,7 @@ export async function insertNote(sql: Sql, v: NoteValues): Promise<{ id: string 
     v.auditActor,
     v.auditDetail,
   ]);
+  if (row?.told) sql.wake(OUTBOX_CHANNEL, 'notifications');
   return row;
 }
 

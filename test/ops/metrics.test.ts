@@ -286,6 +286,7 @@ describe('metrics without a token, and the Postgres read cache', () => {
               count(statement.text),
               tx.prepared<Row>(statement, values)
             ),
+            wake: (channel, payload) => tx.wake(channel, payload),
           }),
         options,
       )) as typeof db.transaction;
