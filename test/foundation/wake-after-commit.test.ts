@@ -32,7 +32,6 @@ describe('waking listeners after commit', () => {
 
   test('in a transaction: the listener hears once the commit is done, and sees the committed row', async () => {
     heard.length = 0;
-    let committedAt = 0;
     await db.transaction(async (tx) => {
       await tx.run('insert into t values (1)');
       tx.wake(CHANNEL, 'rows');
@@ -40,7 +39,7 @@ describe('waking listeners after commit', () => {
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(heard.length, 0, 'nothing is heard before the commit');
     });
-    committedAt = Date.now();
+    const committedAt = Date.now();
     await waitFor(() => heard.length > 0, 'the wake');
     await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(
