@@ -31,7 +31,7 @@ describe('the definition language through the API', () => {
     servicesDir = await mkdtemp(join(tmpdir(), 'closeloop-services-'));
     xsdDir = await mkdtemp(join(tmpdir(), 'closeloop-xsd-'));
     await copyFile('test/fixtures/definition/blocked-drain.yaml', join(servicesDir, `${SERVICE}.yaml`));
-    await copyFile('test/fixtures/xsd/blocked-drain.xsd', join(xsdDir, 'blocked-drain.xsd'));
+    await copyFile('test/fixtures/xsd/drain-fixture.xsd', join(xsdDir, 'drain-fixture.xsd'));
     t = await startTestHub({
       worker: true,
       configure: (c) => {
@@ -112,7 +112,7 @@ describe('the definition language through the API', () => {
       const rows = await t.hub.db.rows<{ body: string }>('select body from sandbox_inbox where reference = $1', [reference]);
       return rows[0]?.body;
     }, 'the sandbox to receive the delivery');
-    const checked = validateXml(body, loadXsd(xsdDir, 'blocked-drain.xsd'));
+    const checked = validateXml(body, loadXsd(xsdDir, 'drain-fixture.xsd'));
     assert.deepEqual(checked.errors, [], body);
     const doc = parseXmlSafely(body);
     const ns = { d: 'urn:example-council:drains:v1' };

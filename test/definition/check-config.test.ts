@@ -36,7 +36,7 @@ before(async () => {
   await cp('config', dir, { recursive: true });
   service = join(dir, 'services', 'blocked-drain.yaml');
   original = await readFile('test/fixtures/definition/blocked-drain.yaml', 'utf8');
-  await copyFile('test/fixtures/xsd/blocked-drain.xsd', join(dir, 'xsd', 'blocked-drain.xsd'));
+  await copyFile('test/fixtures/xsd/drain-fixture.xsd', join(dir, 'xsd', 'drain-fixture.xsd'));
 });
 after(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -79,14 +79,14 @@ describe('check-config and the definition language', () => {
       'a list item’s text where the XSD wants a number',
       '{ element: Age, value: { item: age, format: integer } }',
       '{ element: Age, value: { item: name } }',
-      /xml\.mapping: sample XML fails blocked-drain\.xsd at line \d+ <Age>: .*'Sample text' is not a valid value/,
+      /xml\.mapping: sample XML fails drain-fixture\.xsd at line \d+ <Age>: .*'Sample text' is not a valid value/,
       '    root: DrainReport',
     ],
     [
       'money written as a whole number where the XSD wants pence',
       '{ element: ContractorFee, value: { answer: fee } }',
       '{ element: ContractorFee, value: { answer: fee, format: integer } }',
-      /xml\.mapping: sample XML fails blocked-drain\.xsd at line \d+ <ContractorFee>: .*'1' is not accepted by the pattern/,
+      /xml\.mapping: sample XML fails drain-fixture\.xsd at line \d+ <ContractorFee>: .*'1' is not accepted by the pattern/,
       '    root: DrainReport',
     ],
     [

@@ -14,14 +14,14 @@ const mapping = def.xml!.mapping as XmlMapping;
 const questions = mappingQuestions(def.fields);
 const process = {
   id: '00000000-0000-4000-8000-000000000000',
-  reference: 'DRN-ABCD2345',
+  reference: 'BDRN-ABCD2345',
   serviceId: def.id,
   serviceVersion: 1,
   submittedAt: '2026-01-15T10:00:00.000Z',
 };
 
 function render(answers: Record<string, unknown>, m: unknown = mapping) {
-  return renderXml(compileMapping(m, questions), 'test/fixtures/xsd', 'blocked-drain.xsd', { process, answers, documents: [] });
+  return renderXml(compileMapping(m, questions), 'test/fixtures/xsd', 'drain-fixture.xsd', { process, answers, documents: [] });
 }
 
 /** The mapping's problems when compiled against the service's questions. */

@@ -31,8 +31,8 @@ describe('XML mapping editor in a browser: an "add another" list', () => {
       t.hub.db,
       { actor: 'staff:test', name: 'Test' },
       council,
-      'blocked-drain.xsd',
-      readFileSync('test/fixtures/xsd/blocked-drain.xsd'),
+      'drain-fixture.xsd',
+      readFileSync('test/fixtures/xsd/drain-fixture.xsd'),
     );
     assert.ok(uploaded.ok);
     const id = `drain-browser-${Date.now()}`;

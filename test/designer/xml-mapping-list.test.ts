@@ -62,8 +62,8 @@ describe('XML mapping editor: lists, money, declarations, content and exit pages
       t.hub.db,
       { actor: 'staff:test', name: 'Test' },
       t.hub.councils.defaultId,
-      'blocked-drain.xsd',
-      readFileSync('test/fixtures/xsd/blocked-drain.xsd'),
+      'drain-fixture.xsd',
+      readFileSync('test/fixtures/xsd/drain-fixture.xsd'),
     );
     assert.ok(uploaded.ok);
     xsd = uploaded.file;

@@ -146,6 +146,14 @@ export function lookupQuestion(values: RowFormValues, context: RowContext): { id
   return { id: field.id, options: field.options.map((o) => ({ value: o.value, text: o.label })) };
 }
 
+/** The options of a question whose goTo leads to an exit page. */
+function exitAnswers(definition: DraftDefinition, questionId: string | undefined): Set<string> {
+  const exits = new Set(definition.fields.filter((f) => f.type === 'exit').map((f) => f.page ?? f.id));
+  const field = definition.fields.find((f) => f.id === questionId);
+  if (!field || (field.type !== 'radios' && field.type !== 'select')) return new Set();
+  return new Set(field.options.filter((o) => o.goTo !== undefined && exits.has(o.goTo)).map((o) => o.value));
+}
+
 type ListQuestion = Extract<DraftDefinition['fields'][number], { type: 'list' }>;
 
 /** The "add another" list a repeat ("answer:people") is for, if it is one. */
@@ -233,8 +241,11 @@ export function rowEditFrom(values: RowFormValues, context: RowContext): { edit:
           lookup[row.key] = row.code;
         });
         const question = lookupQuestion(values, context);
+        // An answer that leads to an exit page ends the form there: it never reaches the XML, so needs no code.
+        const endsForm = exitAnswers(context.definition, question?.id);
         if (values.default === '')
           question?.options.forEach((o) => {
+            if (endsForm.has(o.value)) return;
             const i = rows.findIndex((r) => r.key === o.value);
             if (lookup[o.value] === undefined) errors[`lookupCode-${i}`] ??= `Select the code for “${o.text}”, or give a default`;
           });
