@@ -38,6 +38,19 @@ describe('worker killed while the confirmation waits', () => {
   test('SIGKILL mid-window: the next worker sends exactly one confirmation saying both', async () => {
     const first = startWorkerProcess(t);
     workers.push(first);
+    // A worker process compiles the hub with tsx as it starts, which on a loaded machine outlasts the window: a first
+    // submission delivered proves the worker is up, so the one under test is delivered inside its window.
+    const warmUp = await fetch(`${t.url}/api/v1/services/pest-control/submissions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ answers: pestAnswers }),
+    });
+    const { processId: warmUpId } = (await warmUp.json()) as { processId: string };
+    for (let i = 0; i < 900; i++) {
+      const [d] = await t.hub.db.rows<{ status: string }>('select status from deliveries where process_id = $1', [warmUpId]);
+      if (d?.status === 'delivered') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const res = await fetch(`${t.url}/api/v1/services/pest-control/submissions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
