@@ -89,6 +89,20 @@ export default defineConfig([
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // The suite runs every file in one process (--test-isolation=none): a hook at a file's top level would be a hook of
+    // every file's tests. A file's hooks go inside its describe.
+    files: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'Program > ExpressionStatement > CallExpression[callee.name=/^(before|after|beforeEach|afterEach)$/]',
+          message: 'Put this hook inside a describe: in one process, a top-level hook runs for every test file.',
+        },
+      ],
+    },
+  },
+  {
     // Tests exercise the hub with a connector, so a test file inside a plugin folder may reach the hub and test/.
     files: ['connectors/**/*.test.ts', 'plugins/**/*.test.ts'],
     rules: { 'import-x/no-restricted-paths': 'off' },

@@ -3,9 +3,9 @@
 // This is the one place Sequelize is kept: umzug's SequelizeStorage keeps the record of applied migrations
 // (schema_migrations, plugin_migrations), as it has since the first release. A migration run opens its own Sequelize on
 // one connection and closes it; everything else reaches Postgres through core/db/database.ts.
-import { Umzug, SequelizeStorage } from 'umzug';
+import type { Umzug as UmzugType } from 'umzug';
 import type { Migration, MigrationConfig, SqlRunner } from './migration-types.ts';
-import { Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import type { PluginMigration } from '@closeloop/sdk';
 import type { Database, Sql } from './database.ts';
 import { pluginDatabase } from './plugin-database.ts';
@@ -60,7 +60,10 @@ const MIGRATIONS: { name: string; module: { up: Migration; down: Migration } }[]
 const MIGRATION_LOCK = 7_214_000_001;
 
 /** A Sequelize of its own for the length of `fn` (a migration run is rare and short). */
-async function withSequelize<T>(db: Database, fn: (sequelize: Sequelize) => Promise<T>): Promise<T> {
+async function withSequelize<T>(db: Database, fn: (sequelize: Sequelize, umzug: typeof import('umzug')) => Promise<T>): Promise<T> {
+  // Loaded only when a migration is pending: most starts find the schema current, and Sequelize and umzug are a
+  // third of a second of every process's start.
+  const [{ Sequelize }, umzug] = await Promise.all([import('sequelize'), import('umzug')]);
   const sequelize = new Sequelize(db.url, {
     dialect: 'postgres',
     dialectModule: safePg,
@@ -70,13 +73,13 @@ async function withSequelize<T>(db: Database, fn: (sequelize: Sequelize) => Prom
     dialectOptions: { application_name: 'closeloop-migrate' },
   });
   try {
-    return await fn(sequelize);
+    return await fn(sequelize, umzug);
   } finally {
     await sequelize.close();
   }
 }
 
-function umzugFor(sequelize: Sequelize, config: MigrationConfig) {
+function umzugFor(sequelize: Sequelize, { Umzug, SequelizeStorage }: typeof import('umzug'), config: MigrationConfig): UmzugType<SqlRunner> {
   const runner: SqlRunner = { query: (sql, bind) => sequelize.query(sql, bind ? { bind } : {}), config };
   return new Umzug<SqlRunner>({
     migrations: MIGRATIONS.map((m) => ({ name: m.name, up: m.module.up, down: m.module.down })),
@@ -88,7 +91,9 @@ function umzugFor(sequelize: Sequelize, config: MigrationConfig) {
 
 /** Runs the pending migrations; `config` is the hub's config (or any object with its `channels`). */
 export async function migrate(db: Database, config: MigrationConfig): Promise<string[]> {
-  return withSequelize(db, (sequelize) => withAdvisoryLock(sequelize, async () => (await umzugFor(sequelize, config).up()).map((m) => m.name)));
+  // Applied migrations are never unapplied, so a schema read as current needs no lock.
+  if (!(await pendingMigrations(db)).length) return [];
+  return withSequelize(db, (sequelize, umzug) => withAdvisoryLock(sequelize, async () => (await umzugFor(sequelize, umzug, config).up()).map((m) => m.name)));
 }
 
 /** Names of the migrations in `table` not yet applied, in order (read straight from umzug's record). */
@@ -116,7 +121,12 @@ export interface PluginMigrationOf {
 
 const pluginMigrationName = ({ plugin, migration }: PluginMigrationOf) => `${plugin}/${migration.name}`;
 
-function pluginUmzugFor(db: Database, sequelize: Sequelize, migrations: readonly PluginMigrationOf[]) {
+function pluginUmzugFor(
+  db: Database,
+  sequelize: Sequelize,
+  { Umzug, SequelizeStorage }: typeof import('umzug'),
+  migrations: readonly PluginMigrationOf[],
+): UmzugType<SqlRunner> {
   return new Umzug<SqlRunner>({
     migrations: migrations.map((m) => ({ name: pluginMigrationName(m), up: () => m.migration.up(pluginDatabase(db)) })),
     context: { query: (sql) => sequelize.query(sql), config: null },
@@ -128,8 +138,10 @@ function pluginUmzugFor(db: Database, sequelize: Sequelize, migrations: readonly
 
 /** Runs plugins' migrations not yet applied, under the same lock as the hub's own; returns their names. */
 export async function migratePlugins(db: Database, migrations: readonly PluginMigrationOf[]): Promise<string[]> {
-  if (!migrations.length) return [];
-  return withSequelize(db, (sequelize) => withAdvisoryLock(sequelize, async () => (await pluginUmzugFor(db, sequelize, migrations).up()).map((m) => m.name)));
+  if (!(await pendingPluginMigrations(db, migrations)).length) return [];
+  return withSequelize(db, (sequelize, umzug) =>
+    withAdvisoryLock(sequelize, async () => (await pluginUmzugFor(db, sequelize, umzug, migrations).up()).map((m) => m.name)),
+  );
 }
 
 /** Names of plugins' migrations not yet applied. */

@@ -10,17 +10,18 @@ export interface XmlInput {
   documents: { id: string; kind: string; name: string; contentType: string; size: number; url: string }[];
 }
 
-const compiled = new Map<string, CompiledMapping>();
+/** By the definition's XML settings object: a service version's definition is one object for as long as the catalogue holds it,
+ * and an id and version name different mappings in different hubs' databases (a test process opens many). */
+const compiled = new WeakMap<object, CompiledMapping>();
 
 /** Builds and validates; throws PermanentError with the XSD messages when the XML is not valid (a retry cannot fix it). */
 export function processXml(service: ServiceVersion, xsdDir: string, input: XmlInput): string {
   const xmlConfig = service.definition.xml;
   if (!xmlConfig) throw new PermanentError(`Service "${service.serviceId}" has no XML mapping`);
-  const key = `${service.serviceId}@${service.version}`;
-  let mapping = compiled.get(key);
+  let mapping = compiled.get(xmlConfig);
   if (!mapping) {
     mapping = compileMapping(xmlConfig.mapping);
-    compiled.set(key, mapping);
+    compiled.set(xmlConfig, mapping);
   }
   let result;
   try {

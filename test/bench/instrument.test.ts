@@ -1,6 +1,6 @@
 // The bench's instruments: what Postgres was doing during a run (wait events, dead rows), whose CPU a Postgres backend
 // is counted as, and the median and spread of a phase's runs.
-import { test, before, after } from 'node:test';
+import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { createTestDatabase, ADMIN_URL, type TestDatabase } from '../helpers/database.ts';
@@ -18,104 +18,107 @@ async function client(url: string): Promise<pg.Client & { pid: number }> {
   return Object.assign(c, { pid: (await c.query('select pg_backend_pid() as pid')).rows[0].pid as number });
 }
 
-before(async () => {
-  db = await createTestDatabase();
-  const setup = await client(db.url);
-  await setup.query('create table deliveries (id int primary key, n int not null)');
-  await setup.query('insert into deliveries select i, 0 from generate_series(1, 100) i');
-});
+// In a describe of its own: with the suite's --test-isolation=none, a file's top-level hooks would run for every file.
+describe('bench/instrument', () => {
+  before(async () => {
+    db = await createTestDatabase();
+    const setup = await client(db.url);
+    await setup.query('create table deliveries (id int primary key, n int not null)');
+    await setup.query('insert into deliveries select i, 0 from generate_series(1, 100) i');
+  });
 
-after(async () => {
-  for (const c of clients) await c.end().catch(() => {});
-  await db.drop();
-});
+  after(async () => {
+    for (const c of clients) await c.end().catch(() => {});
+    await db.drop();
+  });
 
-/** Holds a row lock in one session while another waits on it for `ms`. */
-async function rowLockWait(holder: pg.Client, waiter: pg.Client, ms: number) {
-  await holder.query('begin');
-  await holder.query('update deliveries set n = n + 1 where id = 1');
-  const blocked = waiter.query('update deliveries set n = n + 1 where id = 1');
-  await new Promise((r) => setTimeout(r, ms));
-  await holder.query('commit');
-  await blocked;
-}
-
-test('a run counts the wait events of the database’s active backends in its 100 ms samples', async () => {
-  const [holder, waiter] = [await client(db.url), await client(db.url)];
-  const watch = await watchPostgres(ADMIN_URL, db.url, db.name, () => []);
-  try {
-    await watch.start();
-    await rowLockWait(holder, waiter, 800);
-    const activity = await watch.stop();
-    assert.ok(activity.samples >= 5, `samples: ${activity.samples}`);
-    assert.ok((activity.waits['Lock:transactionid'] ?? 0) >= 4, JSON.stringify(activity.waits));
-    assert.match(describeActivity(activity, watch.server.autovacuum), /Lock:transactionid \d+/);
-  } finally {
-    await watch.close();
+  /** Holds a row lock in one session while another waits on it for `ms`. */
+  async function rowLockWait(holder: pg.Client, waiter: pg.Client, ms: number) {
+    await holder.query('begin');
+    await holder.query('update deliveries set n = n + 1 where id = 1');
+    const blocked = waiter.query('update deliveries set n = n + 1 where id = 1');
+    await new Promise((r) => setTimeout(r, ms));
+    await holder.query('commit');
+    await blocked;
   }
-});
 
-test('the harness’s own connections are left out of the wait samples', async () => {
-  const [holder, waiter] = [await client(db.url), await client(db.url)];
-  const watch = await watchPostgres(ADMIN_URL, db.url, db.name, () => [waiter.pid]);
-  try {
-    await watch.start();
-    await rowLockWait(holder, waiter, 500);
-    const activity = await watch.stop();
-    assert.ok(activity.samples >= 3);
-    assert.equal(activity.waits['Lock:transactionid'], undefined, JSON.stringify(activity.waits));
-  } finally {
-    await watch.close();
-  }
-});
+  test('a run counts the wait events of the database’s active backends in its 100 ms samples', async () => {
+    const [holder, waiter] = [await client(db.url), await client(db.url)];
+    const watch = await watchPostgres(ADMIN_URL, db.url, db.name, () => []);
+    try {
+      await watch.start();
+      await rowLockWait(holder, waiter, 800);
+      const activity = await watch.stop();
+      assert.ok(activity.samples >= 5, `samples: ${activity.samples}`);
+      assert.ok((activity.waits['Lock:transactionid'] ?? 0) >= 4, JSON.stringify(activity.waits));
+      assert.match(describeActivity(activity, watch.server.autovacuum), /Lock:transactionid \d+/);
+    } finally {
+      await watch.close();
+    }
+  });
 
-test('dead rows left in the outbox tables are reported at the end of a run', async () => {
-  const writer = await client(db.url);
-  const watch = await watchPostgres(ADMIN_URL, db.url, db.name, () => []);
-  try {
-    await watch.start();
-    await writer.query('delete from deliveries where id > 60');
-    // A backend sends its table counters to the statistics at most once a second unless told to.
-    await writer.query('select pg_stat_force_next_flush()');
-    await new Promise((r) => setTimeout(r, 300));
-    const activity = await watch.stop();
-    assert.ok((activity.deadRows.deliveries ?? 0) >= 40, JSON.stringify(activity.deadRows));
-    assert.equal(activity.deadRows.notifications, 0);
-  } finally {
-    await watch.close();
-  }
-});
+  test('the harness’s own connections are left out of the wait samples', async () => {
+    const [holder, waiter] = [await client(db.url), await client(db.url)];
+    const watch = await watchPostgres(ADMIN_URL, db.url, db.name, () => [waiter.pid]);
+    try {
+      await watch.start();
+      await rowLockWait(holder, waiter, 500);
+      const activity = await watch.stop();
+      assert.ok(activity.samples >= 3);
+      assert.equal(activity.waits['Lock:transactionid'], undefined, JSON.stringify(activity.waits));
+    } finally {
+      await watch.close();
+    }
+  });
 
-test('a backend of the bench database counts as the hub’s CPU; one of another database does not', async () => {
-  const bench = await client(db.url);
-  const other = await client(ADMIN_URL);
-  // Enough work for the clock's 10 ms ticks to see.
-  const snap0 = cpuSnapshot(new Map(), db.name);
-  await bench.query('select count(*) from generate_series(1, 3000000)');
-  await other.query('select count(*) from generate_series(1, 3000000)');
-  const snap1 = cpuSnapshot(new Map(), db.name);
-  assert.equal(snap1.get(bench.pid)?.group, BENCH_DB_GROUP);
-  assert.equal(snap1.get(other.pid)?.group, 'postgres: other databases');
-  assert.equal(snap1.get(process.pid)?.group, 'bench harness');
-  const byGroup = cpuMsByGroup(snap0, snap1);
-  assert.ok((byGroup[BENCH_DB_GROUP] ?? 0) > 0, JSON.stringify(byGroup));
-  assert.ok(underTest('serve role') && underTest('worker 2 role') && underTest('redis') && underTest(BENCH_DB_GROUP));
-  assert.ok(!underTest('bench harness') && !underTest('postgres: other databases') && !underTest('other'));
-  assert.equal(hubCpuMs({ 'serve role': 30, [BENCH_DB_GROUP]: 20, redis: 5, 'bench harness': 100, 'postgres: other databases': 40 }), 55);
-});
+  test('dead rows left in the outbox tables are reported at the end of a run', async () => {
+    const writer = await client(db.url);
+    const watch = await watchPostgres(ADMIN_URL, db.url, db.name, () => []);
+    try {
+      await watch.start();
+      await writer.query('delete from deliveries where id > 60');
+      // A backend sends its table counters to the statistics at most once a second unless told to.
+      await writer.query('select pg_stat_force_next_flush()');
+      await new Promise((r) => setTimeout(r, 300));
+      const activity = await watch.stop();
+      assert.ok((activity.deadRows.deliveries ?? 0) >= 40, JSON.stringify(activity.deadRows));
+      assert.equal(activity.deadRows.notifications, 0);
+    } finally {
+      await watch.close();
+    }
+  });
 
-test('median and spread of a phase’s runs; the run and worker counts refuse nonsense', () => {
-  assert.equal(median([3, 1, 2]), 2);
-  assert.equal(median([4, 1, 3, 2]), 2.5);
-  assert.equal(spread([3, 1, 2]), '1.0–3.0');
-  assert.equal(spread([5]), '');
-  assert.deepEqual(workerCounts('1,2,3'), [1, 2, 3]);
-  assert.deepEqual(workerCounts(undefined), [2]);
-  assert.throws(() => workerCounts('0'), /BENCH_WORKERS/);
-  assert.throws(() => workerCounts('two'), /BENCH_WORKERS/);
-  assert.equal(runCount(undefined, false), 3);
-  assert.equal(runCount(undefined, true), 1);
-  assert.equal(runCount('5', true), 5);
-  assert.throws(() => runCount('0', false), /BENCH_RUNS/);
-  assert.throws(() => runCount('2.5', false), /BENCH_RUNS/);
+  test('a backend of the bench database counts as the hub’s CPU; one of another database does not', async () => {
+    const bench = await client(db.url);
+    const other = await client(ADMIN_URL);
+    // Enough work for the clock's 10 ms ticks to see.
+    const snap0 = cpuSnapshot(new Map(), db.name);
+    await bench.query('select count(*) from generate_series(1, 3000000)');
+    await other.query('select count(*) from generate_series(1, 3000000)');
+    const snap1 = cpuSnapshot(new Map(), db.name);
+    assert.equal(snap1.get(bench.pid)?.group, BENCH_DB_GROUP);
+    assert.equal(snap1.get(other.pid)?.group, 'postgres: other databases');
+    assert.equal(snap1.get(process.pid)?.group, 'bench harness');
+    const byGroup = cpuMsByGroup(snap0, snap1);
+    assert.ok((byGroup[BENCH_DB_GROUP] ?? 0) > 0, JSON.stringify(byGroup));
+    assert.ok(underTest('serve role') && underTest('worker 2 role') && underTest('redis') && underTest(BENCH_DB_GROUP));
+    assert.ok(!underTest('bench harness') && !underTest('postgres: other databases') && !underTest('other'));
+    assert.equal(hubCpuMs({ 'serve role': 30, [BENCH_DB_GROUP]: 20, redis: 5, 'bench harness': 100, 'postgres: other databases': 40 }), 55);
+  });
+
+  test('median and spread of a phase’s runs; the run and worker counts refuse nonsense', () => {
+    assert.equal(median([3, 1, 2]), 2);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+    assert.equal(spread([3, 1, 2]), '1.0–3.0');
+    assert.equal(spread([5]), '');
+    assert.deepEqual(workerCounts('1,2,3'), [1, 2, 3]);
+    assert.deepEqual(workerCounts(undefined), [2]);
+    assert.throws(() => workerCounts('0'), /BENCH_WORKERS/);
+    assert.throws(() => workerCounts('two'), /BENCH_WORKERS/);
+    assert.equal(runCount(undefined, false), 3);
+    assert.equal(runCount(undefined, true), 1);
+    assert.equal(runCount('5', true), 5);
+    assert.throws(() => runCount('0', false), /BENCH_RUNS/);
+    assert.throws(() => runCount('2.5', false), /BENCH_RUNS/);
+  });
 });

@@ -5,12 +5,32 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
+import { loadConfig } from '../../core/config/index.ts';
+import { servicesCommand, type ServicesCommandOptions } from '../../core/services-command.ts';
 import { SERVICE_CATEGORIES, type ServiceDefinition } from '../../core/services/index.ts';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { expectedSections, library, twoCouncilConfig } from './support.ts';
 
 const exec = promisify(execFile);
+
+/** The command's own function, as core/cli.ts calls it once it has parsed the arguments (a process costs seconds of
+ * start-up; the first listing and the refusals below go through the real command line). */
+async function listInProcess(t: TestHub, values: ServicesCommandOptions): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (write: (s: string) => void) => new Writable({ write: (chunk, _enc, done) => (write(String(chunk)), done()) });
+  const config = loadConfig(t.configFile, t.env);
+  const code = await servicesCommand(
+    config,
+    'list',
+    values,
+    sink((s) => (stdout += s)),
+    sink((s) => (stderr += s)),
+  );
+  return { code, stdout, stderr };
+}
 
 async function cli(t: TestHub, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -63,7 +83,7 @@ describe('closeloop services list, one council', () => {
   });
 
   test('--json: one object per service in catalogue order', async () => {
-    const r = await cli(t, ['services', 'list', '--json']);
+    const r = await listInProcess(t, { json: true });
     assert.equal(r.code, 0, r.stderr);
     const { services } = JSON.parse(r.stdout) as { services: Listing[] };
     assert.deepEqual(
@@ -108,7 +128,7 @@ describe('closeloop services list, two councils', () => {
   });
 
   test('lists each council under its name, by category', async () => {
-    const r = await cli(t, ['services', 'list']);
+    const r = await listInProcess(t, {});
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(
       r.stdout
@@ -130,7 +150,7 @@ describe('closeloop services list, two councils', () => {
   });
 
   test('--council north --json: that council only', async () => {
-    const r = await cli(t, ['services', 'list', '--council', 'north', '--json']);
+    const r = await listInProcess(t, { council: 'north', json: true });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), {
       services: [

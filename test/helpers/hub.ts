@@ -39,7 +39,7 @@ export interface TestHubOptions {
 }
 
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
-  const db = await createTestDatabase();
+  const db = await createTestDatabase({ migrated: true });
   const port = await freePort();
   const docs = await mkdtemp(join(tmpdir(), 'closeloop-docs-'));
   const env: Record<string, string> = {

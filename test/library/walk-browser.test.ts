@@ -53,8 +53,9 @@ describe('the service library walked in Chromium', { concurrency: CONCURRENCY },
   let checker: AxeChecker;
   let axeQueue: Promise<AxeViolation[]> = Promise.resolve([]);
   let axeRuns = 0;
-  const started = Date.now();
+  let started = Date.now();
   before(async () => {
+    started = Date.now();
     t = await startTestHub({
       worker: { sweepAfterMs: 300, sweepIntervalMs: 300 },
       // Every walk searches addresses from 127.0.0.1: the per-address limit is for a library's shared computer, not this.
@@ -128,6 +129,27 @@ describe('the service library walked in Chromium', { concurrency: CONCURRENCY },
         (await axeViolations(spoilt)).some((v) => v.id === 'label'),
         'an input without a label is a violation',
       );
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  test('the guard the walks run under records a request for another host, and nothing from it loads', async () => {
+    const guarded = await newPage(browser, { javaScriptEnabled: true });
+    try {
+      await guarded.page.goto(`${t.url}/services/${definitions[0]!.id}`);
+      const loaded = await guarded.page.evaluate(
+        () =>
+          new Promise<boolean>((resolve) => {
+            const img = document.createElement('img');
+            img.onload = () => resolve(true);
+            img.onerror = () => resolve(false);
+            img.src = 'https://fonts.example.com/logo.png';
+            document.body.append(img);
+          }),
+      );
+      assert.equal(loaded, false, 'nothing loads from another host');
+      assert.deepEqual(guarded.blocked, ['https://fonts.example.com/logo.png']);
     } finally {
       await guarded.close();
     }

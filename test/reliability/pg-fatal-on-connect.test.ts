@@ -1,7 +1,7 @@
 // Regression (found by the chaos suite): Postgres shutting down while a pooled connection is being made used to kill
 // the process. pg parsed ReadyForQuery and the server's FATAL in one chunk, calling back and emitting 'error' before
 // the pool had attached its listener. A stand-in server sends exactly that; the query must fail, the process live on.
-import { after, before, test } from 'node:test';
+import { after, before, test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -36,33 +36,36 @@ const BURST = Buffer.concat([
 ]);
 
 let server: net.Server;
-before(async () => {
-  server = net.createServer((socket) => {
-    socket.once('data', () => {
-      socket.write(BURST);
-      socket.end();
+// In a describe of its own: with the suite's --test-isolation=none, a file's top-level hooks would run for every file.
+describe('reliability/pg-fatal-on-connect', () => {
+  before(async () => {
+    server = net.createServer((socket) => {
+      socket.once('data', () => {
+        socket.write(BURST);
+        socket.end();
+      });
+      socket.on('error', () => {});
     });
-    socket.on('error', () => {});
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-});
-after(() => new Promise<void>((r) => server.close(() => r())));
+  after(() => new Promise<void>((r) => server.close(() => r())));
 
-test('a FATAL right after ReadyForQuery fails the query and leaves the process running', async () => {
-  const uncaught: Error[] = [];
-  const onUncaught = (err: Error) => uncaught.push(err);
-  process.on('uncaughtException', onUncaught);
-  const db = connectDatabase({ url: `postgres://postgres@127.0.0.1:${(server.address() as AddressInfo).port}/none`, poolMax: 2 });
-  try {
-    for (let i = 0; i < 3; i++) await assert.rejects(db.run('select 1'));
-    await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(
-      uncaught.map((e) => e.message),
-      [],
-      'no error escaped as an unhandled event',
-    );
-  } finally {
-    process.off('uncaughtException', onUncaught);
-    await db.close().catch(() => {});
-  }
+  test('a FATAL right after ReadyForQuery fails the query and leaves the process running', async () => {
+    const uncaught: Error[] = [];
+    const onUncaught = (err: Error) => uncaught.push(err);
+    process.on('uncaughtException', onUncaught);
+    const db = connectDatabase({ url: `postgres://postgres@127.0.0.1:${(server.address() as AddressInfo).port}/none`, poolMax: 2 });
+    try {
+      for (let i = 0; i < 3; i++) await assert.rejects(db.run('select 1'));
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(
+        uncaught.map((e) => e.message),
+        [],
+        'no error escaped as an unhandled event',
+      );
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await db.close().catch(() => {});
+    }
+  });
 });
