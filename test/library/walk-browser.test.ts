@@ -12,7 +12,7 @@ import { formPath } from '../../core/services/form-path.ts';
 import { loadServiceFiles, type Field, type ServiceDefinition } from '../../core/services/index.ts';
 import { loadXsd, validateXml } from '../../core/xml/index.ts';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
-import { axeChecker, launchBrowser, newPage, type AxeChecker, type AxeViolation, type GuardedPage } from '../helpers/browser.ts';
+import { axeChecker, launchBrowser, newPage, type AxeChecker, type GuardedPage } from '../helpers/browser.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { assertAt, navigate, sampleFile, walkAnswers, walkForm, type Walker } from './walk-pages.ts';
 
@@ -50,8 +50,8 @@ const CONCURRENCY = Number(process.env.LIBRARY_WALK_CONCURRENCY ?? 2);
 describe('the service library walked in Chromium', { concurrency: CONCURRENCY }, () => {
   let t: TestHub;
   let browser: Browser;
+  /** One checker for the file: it runs one page at a time (axe refuses two runs at once), so concurrent walks wait their turn. */
   let checker: AxeChecker;
-  let axeQueue: Promise<AxeViolation[]> = Promise.resolve([]);
   let axeRuns = 0;
   let started = Date.now();
   before(async () => {
@@ -76,12 +76,6 @@ describe('the service library walked in Chromium', { concurrency: CONCURRENCY },
     );
   });
 
-  /** One checker for the file, one page at a time (axe refuses two runs at once; it is all CPU, so a walk waiting its
-   * turn loses nothing). */
-  function axeViolations(html: string): Promise<AxeViolation[]> {
-    return (axeQueue = axeQueue.catch(() => []).then(() => checker.violations(html)));
-  }
-
   /** A citizen's browser, under the hub's real CSP; with `axe`, every page it reaches is checked as it shows it. */
   async function citizen(
     def: ServiceDefinition,
@@ -92,7 +86,7 @@ describe('the service library walked in Chromium', { concurrency: CONCURRENCY },
     const axeClean = async (step: string) => {
       const html = await guarded.page.content();
       axeRuns++;
-      const violations = await axeViolations(html);
+      const violations = await checker.violations(html);
       assert.deepEqual(
         violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
         [],
@@ -123,10 +117,10 @@ describe('the service library walked in Chromium', { concurrency: CONCURRENCY },
     try {
       await guarded.page.goto(`${t.url}/services/${definitions[0]!.id}`);
       const html = await guarded.page.content();
-      assert.deepEqual(await axeViolations(html), [], 'the start page as it is');
+      assert.deepEqual(await checker.violations(html), [], 'the start page as it is');
       const spoilt = html.replace('<main', '<main><input type="text" name="unlabelled"></main><main hidden');
       assert.ok(
-        (await axeViolations(spoilt)).some((v) => v.id === 'label'),
+        (await checker.violations(spoilt)).some((v) => v.id === 'label'),
         'an input without a label is a violation',
       );
     } finally {
