@@ -422,10 +422,18 @@ export const closeloopConfigSchema = z
           .min(1000)
           .default(30_000)
           .describe("How long a job's lock lasts; a worker that dies holding one is noticed after about this long"),
+        attemptLeaseMs: z
+          .number()
+          .int()
+          .min(3000)
+          .default(60_000)
+          .describe(
+            "How long a delivery or message being sent stays its worker's (renewed while it runs): a job run again because its worker looked stalled waits for it, so nothing is sent twice. A worker that dies is replaced after about this long",
+          ),
         notificationConcurrency: z.number().int().min(1).max(500).default(50).describe('Citizen messages sent at once by each worker process'),
       })
       .strict()
-      .default({ relayIntervalMs: 500, relayBatchSize: 500, lockDurationMs: 30_000, notificationConcurrency: 50 })
+      .default({ relayIntervalMs: 500, relayBatchSize: 500, lockDurationMs: 30_000, attemptLeaseMs: 60_000, notificationConcurrency: 50 })
       .describe('The worker role'),
     alertDigest: z
       .strictObject({

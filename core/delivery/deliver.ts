@@ -6,10 +6,10 @@ import { documentUrl, type DocumentStore } from '../documents/index.ts';
 import type { ServiceCatalogue } from '../services/index.ts';
 import { isPermanentError, isRetryableError, type DeliveryDocument, type DeliveryJob } from '../plugins/index.ts';
 import type { BindingRuntime } from '../plugins/bindings.ts';
-import { retryDelayMs, RetryLater } from '../jobs/index.ts';
+import { heldElsewhere, retryDelayMs, RetryLater, withLease } from '../jobs/index.ts';
 import { processXml } from './process-xml.ts';
 import { ensureUploadedXsd } from '../xml/index.ts';
-import { claimDelivery, recordDead, recordDelivered, recordRetry, inlineDocumentContent, type AttemptRecord } from './deliveries-repo.ts';
+import { claimDelivery, recordDead, recordDelivered, recordRetry, inlineDocumentContent, type AttemptRecord, type ClaimedDelivery } from './deliveries-repo.ts';
 
 export interface DeliverDeps {
   db: Database;
@@ -19,6 +19,8 @@ export interface DeliverDeps {
   xsdDir: string;
   publicBaseUrl: () => string;
   notifyWindowSeconds: number;
+  /** How long an attempt holds the delivery it claimed (see jobs/attempt-lease-repo.ts). */
+  attemptLeaseMs: number;
 }
 
 export type DeliveryOutcome = 'delivered' | 'dead' | 'skipped';
@@ -26,8 +28,16 @@ export type DeliveryOutcome = 'delivered' | 'dead' | 'skipped';
 const EXCERPT = 2000;
 
 export async function deliverOnce(deps: DeliverDeps, binding: BindingRuntime, deliveryId: string): Promise<DeliveryOutcome> {
-  const claimed = await claimDelivery(deps.db, deliveryId);
-  if (!claimed) return 'skipped';
+  const claimed = await claimDelivery(deps.db, deliveryId, deps.attemptLeaseMs);
+  if (!claimed) {
+    const held = await heldElsewhere(deps.db, 'deliveries', deliveryId, deps.attemptLeaseMs);
+    if (held) throw held;
+    return 'skipped';
+  }
+  return withLease(deps.db, 'deliveries', deliveryId, deps.attemptLeaseMs, () => attemptClaimed(deps, binding, deliveryId, claimed));
+}
+
+async function attemptClaimed(deps: DeliverDeps, binding: BindingRuntime, deliveryId: string, claimed: ClaimedDelivery): Promise<DeliveryOutcome> {
   const startedAt = new Date();
   const attempt: AttemptRecord = { deliveryId, number: claimed.attemptNumber, startedAt };
   const log = deps.log.child({ deliveryId, processId: claimed.processId, binding: binding.name, attempt: claimed.attemptNumber });

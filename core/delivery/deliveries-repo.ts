@@ -3,6 +3,7 @@ import type { Database, Sql } from '../db/database.ts';
 import { citizenMessageSql, messageUpdate, timelineEntrySql } from '../citizen-changes/index.ts';
 import type { DocumentColumns } from '../documents/index.ts';
 import { preparedStatement } from '../db/prepared.ts';
+import { claimableSql } from '../jobs/attempt-lease-repo.ts';
 import { OUTBOX_CHANNEL } from '../jobs/index.ts';
 import { firstRowPerId, GroupBatcher, isIntegrityViolation, perDatabase } from '../db/group-batcher.ts';
 
@@ -23,7 +24,7 @@ const CLAIM_DELIVERIES = preparedStatement(
   'claim_deliveries',
   `with c as (
        update deliveries set status = 'delivering', attempts = attempts + 1, updated_at = now()
-       where id = any($1::uuid[]) and status in ('pending', 'queued', 'delivering')
+       where id = any($1::uuid[]) and ${claimableSql('deliveries', 2)}
        returning id, process_id, binding, attempts, attempts - attempts_before_replay as round
      )
      select c.id, c.process_id, c.binding, c.attempts, c.round,
@@ -49,17 +50,21 @@ interface ClaimRow {
   documents: ClaimedDocument[] | null;
 }
 
-/** The claims of concurrent jobs share a statement (see GroupBatcher). */
+/** The claims of concurrent jobs share a statement (see GroupBatcher); they share the worker's lease too. */
 const claimBatcher = perDatabase(
-  (db: Database) => new GroupBatcher(async (ids: string[]) => firstRowPerId(ids, await db.prepared<ClaimRow>(CLAIM_DELIVERIES, [ids]))),
+  (db: Database) =>
+    new GroupBatcher(async (claims: { id: string; leaseMs: number }[]) => {
+      const ids = claims.map((c) => c.id);
+      return firstRowPerId(ids, await db.prepared<ClaimRow>(CLAIM_DELIVERIES, [ids, claims[0]!.leaseMs]));
+    }),
 );
 
 /**
  * Marks a delivery as being delivered and loads what it carries, in one round trip (shared with concurrent claims).
- * Null if it is already delivered or dead (a stale or duplicate job).
+ * Null if it is already delivered or dead (a stale or duplicate job), or another attempt holds its lease.
  */
-export async function claimDelivery(db: Database, id: string): Promise<ClaimedDelivery | null> {
-  const r = await claimBatcher(db).call(id);
+export async function claimDelivery(db: Database, id: string, leaseMs: number): Promise<ClaimedDelivery | null> {
+  const r = await claimBatcher(db).call({ id, leaseMs });
   if (!r) return null;
   return {
     processId: r.process_id,

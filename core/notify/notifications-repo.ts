@@ -1,6 +1,7 @@
 // The SQL of notifications: the messages that tell a citizen about their case, claimed and recorded by the sender.
 import type { Database, Sql } from '../db/database.ts';
 import { preparedStatement } from '../db/prepared.ts';
+import { claimableSql } from '../jobs/index.ts';
 import { firstRowPerId, GroupBatcher, perDatabase } from '../db/group-batcher.ts';
 
 export interface ClaimedNotification {
@@ -24,7 +25,7 @@ const CLAIM_NOTIFICATIONS = preparedStatement(
        select * from unnest($1::uuid[], $2::bytea[]) with ordinality as x(id, hash, ord)
      ), n as (
        update notifications set status = 'sending', attempts = attempts + 1, updated_at = now()
-       where id in (select id from x) and status in ('pending', 'queued', 'sending') and process_id is not null
+       where id in (select id from x) and ${claimableSql('notifications', 3)} and process_id is not null
        returning id, process_id, channel, kind, updates, attempts
      ), k as (
        insert into tracking_tokens (hash, process_id)
@@ -43,8 +44,12 @@ const RECORD_SENT = preparedStatement(
 /** Concurrent messages share their claim and their record (see GroupBatcher). */
 const claimBatcher = perDatabase(
   (db: Database) =>
-    new GroupBatcher(async (items: { id: string; hash: Buffer }[]) => {
-      const rows = await db.prepared<ClaimedNotification & { id: string }>(CLAIM_NOTIFICATIONS, [items.map((i) => i.id), items.map((i) => i.hash)]);
+    new GroupBatcher(async (items: { id: string; hash: Buffer; leaseMs: number }[]) => {
+      const rows = await db.prepared<ClaimedNotification & { id: string }>(CLAIM_NOTIFICATIONS, [
+        items.map((i) => i.id),
+        items.map((i) => i.hash),
+        items[0]!.leaseMs,
+      ]);
       return firstRowPerId(
         items.map((i) => i.id),
         rows,
@@ -61,8 +66,8 @@ const sentBatcher = perDatabase(
 );
 
 /** Claims a notification for sending and registers the tracking link its message carries; undefined when it is not there to send. */
-export function claimNotification(db: Database, id: string, trackingHash: Buffer): Promise<ClaimedNotification | undefined> {
-  return claimBatcher(db).call({ id, hash: trackingHash });
+export function claimNotification(db: Database, id: string, trackingHash: Buffer, leaseMs: number): Promise<ClaimedNotification | undefined> {
+  return claimBatcher(db).call({ id, hash: trackingHash, leaseMs });
 }
 
 export async function recordNotificationSent(db: Database, id: string, status: string, providerRef: string | null): Promise<void> {
@@ -104,11 +109,11 @@ export interface ClaimedSavedFormLink {
  * Claims a saved form's e-mail and sets the hash of the link it will carry (each attempt a fresh link: a message that
  * went but was not recorded carries one that no longer works, never two that do). Undefined: no such row to send.
  */
-export async function claimSavedFormLink(sql: Sql, id: string, tokenHash: Buffer): Promise<ClaimedSavedFormLink | undefined> {
+export async function claimSavedFormLink(sql: Sql, id: string, tokenHash: Buffer, leaseMs: number): Promise<ClaimedSavedFormLink | undefined> {
   return sql.row<ClaimedSavedFormLink>(
     `with n as (
        update notifications set status = 'sending', attempts = attempts + 1, updated_at = now()
-       where id = $1 and saved_form_id is not null and status in ('pending', 'queued', 'sending')
+       where id = $1 and saved_form_id is not null and ${claimableSql('notifications', 3)}
        returning saved_form_id, channel, attempts
      ), f as (
        update saved_forms f set token_hash = $2 from n
@@ -116,6 +121,6 @@ export async function claimSavedFormLink(sql: Sql, id: string, tokenHash: Buffer
        returning f.id, f.service_id, f.service_version, f.email, f.expires_at
      )
      select n.channel, n.attempts, f.service_id, f.service_version, f.email, f.expires_at from n left join f on f.id = n.saved_form_id`,
-    [id, tokenHash],
+    [id, tokenHash, leaseMs],
   );
 }

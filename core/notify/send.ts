@@ -14,7 +14,7 @@ import {
 import { newTrackingToken } from '../processes/tracking-token.ts';
 import { isPermanentError, isRetryableError, PermanentError, type NotificationMessage } from '../plugins/index.ts';
 import type { ChannelRuntime } from '../plugins/channels.ts';
-import { retryDelayMs, RetryLater } from '../jobs/index.ts';
+import { heldElsewhere, retryDelayMs, RetryLater, withLease } from '../jobs/index.ts';
 
 export interface NotifyDeps {
   db: Database;
@@ -25,6 +25,8 @@ export interface NotifyDeps {
   councilOf: (serviceId: string) => { name: string; senderEmail?: string };
   publicBaseUrl: () => string;
   attempts: number;
+  /** How long an attempt holds the message it claimed (see jobs/attempt-lease-repo.ts). */
+  attemptLeaseMs: number;
 }
 
 type Outcome = 'sent' | 'failed' | 'skipped';
@@ -39,7 +41,7 @@ export function savedFormLinkPath(token: string): string {
 
 export async function sendNotificationOnce(deps: NotifyDeps, id: string): Promise<Outcome> {
   const token = newTrackingToken();
-  const n = await claimNotification(deps.db, id, token.hash);
+  const n = await claimNotification(deps.db, id, token.hash, deps.attemptLeaseMs);
   // Not a process's message: a saved form's link, or nothing to send.
   if (!n) return sendSavedFormLinkOnce(deps, id);
   const log = deps.log.child({ notificationId: id, processId: n.process_id, channel: n.channel });
@@ -67,8 +69,12 @@ export async function sendNotificationOnce(deps: NotifyDeps, id: string): Promis
 /** The e-mail of "save and come back later": the one-time link back to the form and when it stops working. */
 async function sendSavedFormLinkOnce(deps: NotifyDeps, id: string): Promise<Outcome> {
   const token = newTrackingToken();
-  const n = await claimSavedFormLink(deps.db, id, token.hash);
-  if (!n) return 'skipped';
+  const n = await claimSavedFormLink(deps.db, id, token.hash, deps.attemptLeaseMs);
+  if (!n) {
+    const held = await heldElsewhere(deps.db, 'notifications', id, deps.attemptLeaseMs);
+    if (held) throw held;
+    return 'skipped';
+  }
   const log = deps.log.child({ notificationId: id, channel: n.channel, kind: 'saved-form' });
   return dispatch(deps, id, n.attempts, n.channel, log, async () => {
     if (!n.service_id || n.service_version === null || !n.email || !n.expires_at)
@@ -102,7 +108,8 @@ async function dispatch(
   const runtime = deps.channels.get(channel);
   try {
     if (!runtime) throw new PermanentError(`channel "${channel}" is not configured`);
-    const result = await runtime.channel.send(await build(), runtime.context);
+    const message = await build();
+    const result = await withLease(deps.db, 'notifications', id, deps.attemptLeaseMs, () => runtime.channel.send(message, runtime.context));
     await recordNotificationSent(deps.db, id, result.status, result.providerRef ?? null);
     log.info('notification sent');
     return 'sent';

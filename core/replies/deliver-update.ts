@@ -6,23 +6,33 @@ import type { Database } from '../db/database.ts';
 import { documentUrl, type DocumentStore } from '../documents/index.ts';
 import { isPermanentError, isRetryableError, type DeliveryDocument, type UpdateJob } from '../plugins/index.ts';
 import type { BindingRuntime } from '../plugins/bindings.ts';
-import { retryDelayMs, RetryLater } from '../jobs/index.ts';
+import { heldElsewhere, retryDelayMs, RetryLater, withLease } from '../jobs/index.ts';
 import { inlineDocumentContent } from '../delivery/deliveries-repo.ts';
-import { claimUpdate, recordUpdateDelivered, recordUpdateFailed } from './replies-repo.ts';
+import { claimUpdate, recordUpdateDelivered, recordUpdateFailed, type ClaimedUpdate } from './replies-repo.ts';
 
 export interface DeliverUpdateDeps {
   db: Database;
   store: DocumentStore;
   log: Logger;
   publicBaseUrl: () => string;
+  /** How long an attempt holds the update it claimed (see jobs/attempt-lease-repo.ts). */
+  attemptLeaseMs: number;
 }
 
 export type UpdateOutcome = 'delivered' | 'dead' | 'skipped';
 
 export async function deliverUpdateOnce(deps: DeliverUpdateDeps, binding: BindingRuntime, updateId: string): Promise<UpdateOutcome> {
+  const claimed = await claimUpdate(deps.db, updateId, deps.attemptLeaseMs);
+  if (!claimed) {
+    const held = await heldElsewhere(deps.db, 'update_deliveries', updateId, deps.attemptLeaseMs);
+    if (held) throw held;
+    return 'skipped';
+  }
+  return withLease(deps.db, 'update_deliveries', updateId, deps.attemptLeaseMs, () => attemptClaimed(deps, binding, updateId, claimed));
+}
+
+async function attemptClaimed(deps: DeliverUpdateDeps, binding: BindingRuntime, updateId: string, claimed: ClaimedUpdate): Promise<UpdateOutcome> {
   const send = binding.connector.deliverUpdate;
-  const claimed = await claimUpdate(deps.db, updateId);
-  if (!claimed) return 'skipped';
   const log = deps.log.child({ updateId, processId: claimed.process.id, binding: binding.name, attempt: claimed.attemptNumber });
   try {
     if (!send) throw Object.assign(new Error(`the ${binding.connector.name} connector does not take updates`), { permanent: true });

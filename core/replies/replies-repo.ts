@@ -2,7 +2,7 @@
 // that carry them to back offices: writing a message with its files and outbox rows in one statement, claiming an update
 // delivery, recording each outcome, and replaying dead ones.
 import type { Sql } from '../db/database.ts';
-import { OUTBOX_CHANNEL } from '../jobs/index.ts';
+import { claimableSql, OUTBOX_CHANNEL } from '../jobs/index.ts';
 import type { DocumentColumns } from '../documents/index.ts';
 
 /** The process a tracking token opens, as sending a message needs it (locked for the caller's transaction). */
@@ -137,7 +137,7 @@ export interface ClaimedUpdate {
  * Marks an update delivery as being delivered and loads what it carries. Null if it is already delivered or dead (a
  * stale or duplicate job). The back-office reference is the case delivery's to the same binding.
  */
-export async function claimUpdate(sql: Sql, id: string): Promise<ClaimedUpdate | null> {
+export async function claimUpdate(sql: Sql, id: string, leaseMs: number): Promise<ClaimedUpdate | null> {
   const row = await sql.row<{
     id: string;
     binding: string;
@@ -154,7 +154,7 @@ export async function claimUpdate(sql: Sql, id: string): Promise<ClaimedUpdate |
   }>(
     `with c as (
        update update_deliveries set status = 'delivering', attempts = attempts + 1, updated_at = now()
-       where id = $1 and status in ('pending', 'queued', 'delivering')
+       where id = $1 and ${claimableSql('update_deliveries', 2)}
        returning id, binding, message_id, process_id, attempts, attempts - attempts_before_replay as round
      )
      select c.id, c.binding, c.message_id, m.text, m.created_at as sent_at, p.id as process_id, p.reference, p.service_id,
@@ -164,7 +164,7 @@ export async function claimUpdate(sql: Sql, id: string): Promise<ClaimedUpdate |
           'size', d.size, 'sha256', d.sha256, 'storage_key', d.storage_key) order by d.created_at, d.id)
         from documents d where d.message_id = c.message_id) as documents
      from c join citizen_messages m on m.id = c.message_id join processes p on p.id = c.process_id`,
-    [id],
+    [id, leaseMs],
   );
   if (!row) return null;
   return {

@@ -79,6 +79,7 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
     xsdDir: config.paths.xsd,
     publicBaseUrl: () => config.server.publicBaseUrl,
     notifyWindowSeconds,
+    attemptLeaseMs: config.worker.attemptLeaseMs,
   };
   for (const binding of bindings.values()) {
     workers.start<{ id: string }>({
@@ -91,7 +92,13 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
     });
   }
   // Citizens' replies and further evidence, for bindings whose connector takes them: a queue of their own per binding.
-  const updateDeps: DeliverUpdateDeps = { db: hub.db, store: hub.store, log, publicBaseUrl: () => config.server.publicBaseUrl };
+  const updateDeps: DeliverUpdateDeps = {
+    db: hub.db,
+    store: hub.store,
+    log,
+    publicBaseUrl: () => config.server.publicBaseUrl,
+    attemptLeaseMs: config.worker.attemptLeaseMs,
+  };
   for (const binding of bindings.values()) {
     if (!bindingTakesUpdates(binding)) continue;
     workers.start<{ id: string }>({
@@ -112,6 +119,7 @@ export async function startWorker(hub: Hub, options: WorkerOptions = {}): Promis
     councilOf: (serviceId) => hub.councils.ofService(hub.catalogue, serviceId),
     publicBaseUrl: () => config.server.publicBaseUrl,
     attempts: config.notifications.attempts,
+    attemptLeaseMs: config.worker.attemptLeaseMs,
   };
   workers.start<{ id: string }>({
     queue: NOTIFICATIONS_QUEUE,

@@ -239,6 +239,7 @@ describe('citizen-visible changes', () => {
         councilOf: () => ({ name: 'Test' }),
         publicBaseUrl: () => t.url,
         attempts: 3,
+        attemptLeaseMs: 60_000,
       },
       message!.id,
     );

@@ -8,6 +8,8 @@ import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { noiseAnswers, sql, submitJson } from '../governance/support.ts';
 import { claimDelivery, recordDelivered } from '../../core/delivery/deliveries-repo.ts';
 
+const LEASE_MS = 60_000;
+
 let t: TestHub;
 // In a describe of its own: with the suite's --test-isolation=none, a file's top-level hooks would run for every file.
 describe('delivery/batched-records', () => {
@@ -27,7 +29,7 @@ describe('delivery/batched-records', () => {
     const submitted = await Promise.all(Array.from({ length: 8 }, () => submitJson(t, 'noise-complaint', noiseAnswers)));
     const ids = await Promise.all(submitted.map((s) => deliveryOf(s.processId)));
     // Claimed in the same turn of the event loop, so they share statements.
-    const claims = await Promise.all(ids.map((id) => claimDelivery(t.hub.db, id)));
+    const claims = await Promise.all(ids.map((id) => claimDelivery(t.hub.db, id, LEASE_MS)));
     claims.forEach((c, i) => {
       assert.ok(c, `delivery ${i} claimed`);
       assert.equal(c.processId, submitted[i]!.processId);
@@ -65,7 +67,7 @@ describe('delivery/batched-records', () => {
     );
     rows.forEach((r, i) => assert.deepEqual(r, { status: 'delivered', external_ref: `BO-${i}`, p_status: 'received', p_ref: `BO-${i}`, attempts: 1, xml: 1 }));
     // A stale job: claimed again after it was delivered, and recorded again.
-    assert.equal(await claimDelivery(t.hub.db, ids[0]!), null);
+    assert.equal(await claimDelivery(t.hub.db, ids[0]!, LEASE_MS), null);
     assert.equal(await recordDelivered(t.hub.db, { deliveryId: ids[0]!, number: 2, startedAt: new Date() }, 'BO-again', 'again', { windowSeconds: 0 }), false);
   });
 
@@ -74,7 +76,7 @@ describe('delivery/batched-records', () => {
     const first = await deliveryOf(s.processId);
     const second = randomUUID();
     await sql(t, `insert into deliveries (id, process_id, binding, status) values ($1, $2, 'second-back-office', 'queued')`, [second, s.processId]);
-    const [a, b] = await Promise.all([claimDelivery(t.hub.db, first), claimDelivery(t.hub.db, second)]);
+    const [a, b] = await Promise.all([claimDelivery(t.hub.db, first, LEASE_MS), claimDelivery(t.hub.db, second, LEASE_MS)]);
     assert.ok(a && b);
     const record = (id: string, n: number, ref: string, text: string) =>
       recordDelivered(t.hub.db, { deliveryId: id, number: n, startedAt: new Date(), xml: xmlOf(s.processId, s.reference) }, ref, text, {

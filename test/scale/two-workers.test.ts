@@ -3,40 +3,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../peers/webhook-receiver.ts';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const COUNT = Number(process.env.SCALE_COUNT ?? 1000);
-
-interface WorkerProcess {
-  child: ChildProcess;
-  /** Delivery ids this process logged as delivered. */
-  delivered: string[];
-  started: Promise<void>;
-}
-
-function startWorkerProcess(t: TestHub): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'core/cli.ts', 'worker', '--config', t.configFile], {
-    env: { ...t.env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const delivered: string[] = [];
-  let ready: () => void;
-  const started = new Promise<void>((r) => (ready = r));
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    try {
-      const entry = JSON.parse(line) as { msg?: string; deliveryId?: string };
-      if (entry.msg === 'worker started') ready();
-      if (entry.msg === 'delivered' && entry.deliveryId) delivered.push(entry.deliveryId);
-    } catch {
-      // not a log line
-    }
-  });
-  return { child, delivered, started };
-}
 
 describe('two worker processes', () => {
   let receiver: WebhookReceiver;
@@ -51,7 +23,7 @@ describe('two worker processes', () => {
     });
   });
   after(async () => {
-    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+    await Promise.all(workers.map((w) => w.stop('SIGKILL')));
     await t.close();
     await receiver.close();
   });
@@ -97,11 +69,10 @@ describe('two worker processes', () => {
     const [attempts] = await t.hub.db.rows<{ n: number; max: number }>('select count(*)::int as n, max(number)::int as max from delivery_attempts');
     assert.equal(attempts!.n, COUNT, 'one attempt each');
     // Both processes took a share, and together they account for every delivery once.
-    const [a, b] = workers.map((w) => w.delivered);
+    const [a, b] = workers.map((w) => w.log.filter((e) => e.msg === 'delivered').map((e) => String(e.deliveryId)));
     assert.ok(a!.length > 0 && b!.length > 0, `both workers delivered (${a!.length} / ${b!.length})`);
     assert.equal(a!.length + b!.length, COUNT);
     assert.equal(new Set([...a!, ...b!]).size, COUNT);
-    for (const w of workers) w.child.kill('SIGTERM');
-    await Promise.all(workers.map((w) => new Promise((r) => (w.child.exitCode !== null ? r(null) : w.child.once('exit', r)))));
+    await Promise.all(workers.map((w) => w.stop()));
   });
 });
