@@ -6,7 +6,7 @@ import { documentUrl, type DocumentStore } from '../documents/index.ts';
 import type { ServiceCatalogue } from '../services/index.ts';
 import { isPermanentError, isRetryableError, type DeliveryDocument, type DeliveryJob } from '../plugins/index.ts';
 import type { BindingRuntime } from '../plugins/bindings.ts';
-import { heldElsewhere, retryDelayMs, RetryLater, withLease } from '../jobs/index.ts';
+import { retryDelayMs, RetryLater, skippedUnlessHeld, withLease } from '../jobs/index.ts';
 import { processXml } from './process-xml.ts';
 import { ensureUploadedXsd } from '../xml/index.ts';
 import { claimDelivery, recordDead, recordDelivered, recordRetry, inlineDocumentContent, type AttemptRecord, type ClaimedDelivery } from './deliveries-repo.ts';
@@ -29,11 +29,7 @@ const EXCERPT = 2000;
 
 export async function deliverOnce(deps: DeliverDeps, binding: BindingRuntime, deliveryId: string): Promise<DeliveryOutcome> {
   const claimed = await claimDelivery(deps.db, deliveryId, deps.attemptLeaseMs);
-  if (!claimed) {
-    const held = await heldElsewhere(deps.db, 'deliveries', deliveryId, deps.attemptLeaseMs);
-    if (held) throw held;
-    return 'skipped';
-  }
+  if (!claimed) return skippedUnlessHeld(deps.db, 'deliveries', deliveryId, deps.attemptLeaseMs);
   return withLease(deps.db, 'deliveries', deliveryId, deps.attemptLeaseMs, () => attemptClaimed(deps, binding, deliveryId, claimed));
 }
 

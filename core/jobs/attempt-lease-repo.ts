@@ -50,3 +50,10 @@ export async function heldElsewhere(sql: Sql, table: LeasedTable, id: string, le
   if (!row) return null;
   return new RetryLater(`another attempt holds this ${table === 'notifications' ? 'message' : 'delivery'}`, row.remaining_ms + 250);
 }
+
+/** What a job does when its claim came back empty: waits (a RetryLater) while another attempt holds the row, else skips. */
+export async function skippedUnlessHeld(sql: Sql, table: LeasedTable, id: string, leaseMs: number): Promise<'skipped'> {
+  const held = await heldElsewhere(sql, table, id, leaseMs);
+  if (held) throw held;
+  return 'skipped';
+}

@@ -16,7 +16,7 @@ export {
 } from './queues.ts';
 export { retryDelayMs, horizonSeconds, type RetryPolicy } from './backoff.ts';
 export { RetryLater, backoffStrategy } from './retry-later.ts';
-export { claimableSql, heldElsewhere, withLease, type LeasedTable } from './attempt-lease-repo.ts';
+export { claimableSql, heldElsewhere, skippedUnlessHeld, withLease, type LeasedTable } from './attempt-lease-repo.ts';
 export { OUTBOX_CHANNEL, isOutboxName, type OutboxName } from './outbox-channel.ts';
 export { Relay, type RelayOptions } from './relay.ts';
 export {

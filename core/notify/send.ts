@@ -14,7 +14,7 @@ import {
 import { newTrackingToken } from '../processes/tracking-token.ts';
 import { isPermanentError, isRetryableError, PermanentError, type NotificationMessage } from '../plugins/index.ts';
 import type { ChannelRuntime } from '../plugins/channels.ts';
-import { heldElsewhere, retryDelayMs, RetryLater, withLease } from '../jobs/index.ts';
+import { retryDelayMs, RetryLater, skippedUnlessHeld, withLease } from '../jobs/index.ts';
 
 export interface NotifyDeps {
   db: Database;
@@ -70,11 +70,7 @@ export async function sendNotificationOnce(deps: NotifyDeps, id: string): Promis
 async function sendSavedFormLinkOnce(deps: NotifyDeps, id: string): Promise<Outcome> {
   const token = newTrackingToken();
   const n = await claimSavedFormLink(deps.db, id, token.hash, deps.attemptLeaseMs);
-  if (!n) {
-    const held = await heldElsewhere(deps.db, 'notifications', id, deps.attemptLeaseMs);
-    if (held) throw held;
-    return 'skipped';
-  }
+  if (!n) return skippedUnlessHeld(deps.db, 'notifications', id, deps.attemptLeaseMs);
   const log = deps.log.child({ notificationId: id, channel: n.channel, kind: 'saved-form' });
   return dispatch(deps, id, n.attempts, n.channel, log, async () => {
     if (!n.service_id || n.service_version === null || !n.email || !n.expires_at)

@@ -6,7 +6,7 @@ import type { Database } from '../db/database.ts';
 import { documentUrl, type DocumentStore } from '../documents/index.ts';
 import { isPermanentError, isRetryableError, type DeliveryDocument, type UpdateJob } from '../plugins/index.ts';
 import type { BindingRuntime } from '../plugins/bindings.ts';
-import { heldElsewhere, retryDelayMs, RetryLater, withLease } from '../jobs/index.ts';
+import { retryDelayMs, RetryLater, skippedUnlessHeld, withLease } from '../jobs/index.ts';
 import { inlineDocumentContent } from '../delivery/deliveries-repo.ts';
 import { claimUpdate, recordUpdateDelivered, recordUpdateFailed, type ClaimedUpdate } from './replies-repo.ts';
 
@@ -23,11 +23,7 @@ export type UpdateOutcome = 'delivered' | 'dead' | 'skipped';
 
 export async function deliverUpdateOnce(deps: DeliverUpdateDeps, binding: BindingRuntime, updateId: string): Promise<UpdateOutcome> {
   const claimed = await claimUpdate(deps.db, updateId, deps.attemptLeaseMs);
-  if (!claimed) {
-    const held = await heldElsewhere(deps.db, 'update_deliveries', updateId, deps.attemptLeaseMs);
-    if (held) throw held;
-    return 'skipped';
-  }
+  if (!claimed) return skippedUnlessHeld(deps.db, 'update_deliveries', updateId, deps.attemptLeaseMs);
   return withLease(deps.db, 'update_deliveries', updateId, deps.attemptLeaseMs, () => attemptClaimed(deps, binding, updateId, claimed));
 }
 
