@@ -44,7 +44,17 @@ export interface OpenHubOptions {
 export async function openHub(config: Config, options: OpenHubOptions): Promise<Hub> {
   const log = options.logger ?? createLogger(config.log.level, options.role);
   if (options.migrate && (await ensureDatabase(config.database.url))) log.info('created the database');
-  const db = connectDatabase({ url: config.database.url, poolMax: config.database.poolMax, applicationName: `closeloop-${options.role}` });
+  const db = connectDatabase({
+    url: config.database.url,
+    poolMax: config.database.poolMax,
+    applicationName: `closeloop-${options.role}`,
+    // The worker role writes only what it can write again: outbox states (a crash sends a row round again), a
+    // delivery's outcome (delivered again under the same idempotency key), a message sent (sent again, at worst), a
+    // poll's cursor (polled again). Waiting for the disk on each of those commits queued every commit behind the others'
+    // fsyncs: the note → e-mail tail (issue 21). What the hub accepts from outside (submissions, notes, staff actions)
+    // is written by the serve role, whose commits still wait for the disk; `start` runs both roles on one pool, so it waits.
+    asyncCommit: options.role === 'worker',
+  });
   const closers: (() => Promise<void>)[] = [async () => db.close()];
   try {
     const registry = new Registry();

@@ -43,6 +43,11 @@ export interface DatabaseOptions {
   url: string;
   poolMax: number;
   applicationName?: string;
+  /**
+   * Commit without waiting for the WAL to reach disk (`synchronous_commit = off`). Only for a role whose every write can
+   * be done again after a Postgres crash loses its last fraction of a second: the worker (see core/hub.ts).
+   */
+  asyncCommit?: boolean;
 }
 
 export function connectDatabase(options: DatabaseOptions): Database {
@@ -54,7 +59,7 @@ export function connectDatabase(options: DatabaseOptions): Database {
     application_name: options.applicationName ?? 'closeloop',
     // The hub's queries are short; Postgres's JIT compiles any whose estimate is high, and an estimate can be high
     // while the work is small (the overview's per-service counts: 17–500 ms compiling, 2 ms counting at 1M cases).
-    options: '-c jit=off',
+    options: `-c jit=off${options.asyncCommit ? ' -c synchronous_commit=off' : ''}`,
     Client: ClientWithErrorListener,
   });
   // An idle connection that Postgres closes emits 'error' on the pool; the pool drops it and makes a new one on demand.

@@ -27,7 +27,9 @@ export interface Connector<Config = unknown, State = unknown> extends PluginBase
   /**
    * Fallback for back offices that cannot call us: asks for what changed since `cursor` (null on the first poll) and
    * applies it through ctx.processes. The hub runs it as a BullMQ job scheduler, one run at a time per binding across
-   * every worker process, every `pollIntervalMs(config)` (null: this binding does not poll).
+   * every worker process, every `pollIntervalMs(config)` (null: this binding does not poll). The worker commits
+   * asynchronously, so after a Postgres crash the same changes may be asked for again from an earlier cursor: apply them
+   * idempotently, and never acknowledge or delete them at the back office.
    */
   poll?(ctx: ConnectorContext<Config, State>, cursor: string | null): Promise<PollResult>;
   pollIntervalMs?(config: Config): number | null;
