@@ -766,6 +766,8 @@ async function notesPhase(o: {
       ...run,
       figures: {
         missing: run.result.wanted - arrivals.size,
+        // How long the hub took to accept the notes: a tail here is the note's own commit, not the way to the citizen.
+        answered: run.result.notes.p99,
         p50: percentile(lat, 50),
         p99: percentile(lat, 99),
         cpu: cpuPerCase(run.cpuMs, arrivals.size),
@@ -775,6 +777,7 @@ async function notesPhase(o: {
   const name = `note → e-mail at ${o.rate}/s for ${seconds} s`;
   phaseRows(name, runs, [
     { key: 'missing', short: 'not arrived', metric: `${name}: notes whose e-mail did not arrive`, unit: 'notes' },
+    { key: 'answered', short: 'note answered p99', metric: `${name}: note answered (201) p99`, unit: 'ms' },
     { key: 'p50', short: 'p50', metric: `${name}: p50`, unit: 'ms' },
     { key: 'cpu', short: 'CPU ms/note', metric: `${name}: CPU per note → e-mail`, unit: 'ms CPU' },
     { key: 'p99', short: 'p99', metric: `${name}: p99`, unit: 'ms', target: (v) => ({ text: `≤ ${o.targetMs} ms`, ok: v <= o.targetMs }) },
