@@ -14,6 +14,13 @@ export interface PgActivity {
   /** Backend-samples per wait event of the bench database's active backends ('CPU': active, waiting on nothing). */
   waits: Record<string, number>;
   samples: number;
+  /**
+   * The longest one backend was seen waiting on one event (consecutive samples, about 100 ms each): a stall that the
+   * counts of `waits` spread thin, e.g. one commit waiting 400 ms for the disk.
+   */
+  longestWait: { wait: string; samples: number } | null;
+  /** The longest time between two samples: well over 100 ms means the sampler itself was held up (a stalled machine). */
+  longestSampleGapMs: number;
   /** Dead rows in the outbox tables at the end of the run. */
   deadRows: Record<string, number>;
 }
@@ -75,21 +82,37 @@ export async function watchPostgres(adminUrl: string, dbUrl: string, dbName: str
   let before: Counters | undefined;
   let timer: NodeJS.Timeout | undefined;
   let busy = false;
-  let current: { waits: Map<string, number>; samples: number; checkpointing: number } = { waits: new Map(), samples: 0, checkpointing: 0 };
+  let current = fresh();
+  function fresh() {
+    return {
+      waits: new Map<string, number>(),
+      samples: 0,
+      checkpointing: 0,
+      /** Each backend's current run of samples on one wait event. */
+      streaks: new Map<number, { wait: string; samples: number }>(),
+      longestWait: null as { wait: string; samples: number } | null,
+      lastSampleAt: 0,
+      longestGapMs: 0,
+    };
+  }
 
   async function sample() {
     if (busy) return; // the previous sample is still out: skip rather than queue
     busy = true;
     try {
       const { rows } = await admin.query(
-        `select backend_type, coalesce(wait_event_type || ':' || wait_event, 'CPU') as wait
+        `select pid, backend_type, coalesce(wait_event_type || ':' || wait_event, 'CPU') as wait
          from pg_stat_activity
          where (datname = $1 and state = 'active' and backend_type in ('client backend', 'autovacuum worker') and not (pid = any($2::int[])))
             or backend_type = 'checkpointer'`,
         [dbName, [...own, ...exclude()]],
       );
       current.samples++;
-      for (const row of rows as { backend_type: string; wait: string }[]) {
+      const now = performance.now();
+      if (current.lastSampleAt) current.longestGapMs = Math.max(current.longestGapMs, now - current.lastSampleAt);
+      current.lastSampleAt = now;
+      const streaks = new Map<number, { wait: string; samples: number }>();
+      for (const row of rows as { pid: number; backend_type: string; wait: string }[]) {
         if (row.backend_type === 'checkpointer') {
           // Idle, it waits on CheckpointerMain; anything else is a checkpoint (or a restartpoint) at work.
           if (row.wait !== 'Activity:CheckpointerMain') current.checkpointing++;
@@ -97,7 +120,13 @@ export async function watchPostgres(adminUrl: string, dbUrl: string, dbName: str
         }
         const key = row.backend_type === 'autovacuum worker' ? `autovacuum ${row.wait}` : row.wait;
         current.waits.set(key, (current.waits.get(key) ?? 0) + 1);
+        if (key === 'CPU') continue;
+        const previous = current.streaks.get(row.pid);
+        const streak = { wait: key, samples: previous?.wait === key ? previous.samples + 1 : 1 };
+        streaks.set(row.pid, streak);
+        if (streak.samples > (current.longestWait?.samples ?? 0)) current.longestWait = streak;
       }
+      current.streaks = streaks;
     } catch {
       // the connection is closing at the end of the bench
     } finally {
@@ -110,7 +139,7 @@ export async function watchPostgres(adminUrl: string, dbUrl: string, dbName: str
     pids: own,
     async start() {
       before = await counters();
-      current = { waits: new Map(), samples: 0, checkpointing: 0 };
+      current = fresh();
       timer = setInterval(() => void sample(), SAMPLE_MS);
     },
     async stop() {
@@ -133,6 +162,8 @@ export async function watchPostgres(adminUrl: string, dbUrl: string, dbName: str
         autoanalyze: delta('autoanalyze'),
         waits: Object.fromEntries([...current.waits].sort((x, y) => y[1] - x[1])),
         samples: current.samples,
+        longestWait: current.longestWait,
+        longestSampleGapMs: Math.round(current.longestGapMs),
         deadRows: Object.fromEntries(OUTBOX_TABLES.map((t) => [t, after.tables.get(t)?.dead ?? 0])),
       };
     },
@@ -164,5 +195,9 @@ export function describeActivity(a: PgActivity, autovacuumOn: boolean): string {
   const dead = Object.entries(a.deadRows)
     .map(([t, n]) => `${t} ${n.toLocaleString('en-GB')}`)
     .join(', ');
-  return `${checkpoint}; ${vacuum}; active backends' waits over ${a.samples} samples: ${waits}; outbox dead rows: ${dead}`;
+  const longest = a.longestWait ? `${a.longestWait.wait} for ${a.longestWait.samples} sample(s) in a row` : 'none';
+  return (
+    `${checkpoint}; ${vacuum}; active backends' waits over ${a.samples} samples: ${waits}; longest wait of one backend: ${longest}; ` +
+    `longest gap between samples ${a.longestSampleGapMs} ms; outbox dead rows: ${dead}`
+  );
 }

@@ -52,6 +52,28 @@ describe('bench/instrument', () => {
       assert.ok(activity.samples >= 5, `samples: ${activity.samples}`);
       assert.ok((activity.waits['Lock:transactionid'] ?? 0) >= 4, JSON.stringify(activity.waits));
       assert.match(describeActivity(activity, watch.server.autovacuum), /Lock:transactionid \d+/);
+      // One backend waited the whole 800 ms: a run of samples, not only a count.
+      assert.equal(activity.longestWait?.wait, 'Lock:transactionid');
+      assert.ok(activity.longestWait.samples >= 4, JSON.stringify(activity.longestWait));
+      assert.match(describeActivity(activity, watch.server.autovacuum), /longest wait of one backend: Lock:transactionid for \d+ sample\(s\) in a row/);
+      assert.ok(activity.longestSampleGapMs >= 90 && activity.longestSampleGapMs < 5000, `gap ${activity.longestSampleGapMs} ms`);
+    } finally {
+      await watch.close();
+    }
+  });
+
+  test('a stalled sampler shows as a long gap between samples', async () => {
+    const watch = await watchPostgres(ADMIN_URL, db.url, db.name, () => []);
+    try {
+      await watch.start();
+      await new Promise((r) => setTimeout(r, 300));
+      // The sampler shares this event loop: hold it for half a second, as a stalled machine would.
+      const until = Date.now() + 500;
+      while (Date.now() < until);
+      await new Promise((r) => setTimeout(r, 300));
+      const activity = await watch.stop();
+      assert.ok(activity.longestSampleGapMs >= 450, `gap ${activity.longestSampleGapMs} ms`);
+      assert.equal(activity.longestWait, null, 'no backend of the database waited');
     } finally {
       await watch.close();
     }

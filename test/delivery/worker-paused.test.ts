@@ -11,6 +11,7 @@ import { Queue } from 'bullmq';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { submitJson } from '../governance/support.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../peers/webhook-receiver.ts';
 import { createRedis } from '../../core/redis.ts';
 import { deliveryQueueName, heldElsewhere, withLease } from '../../core/jobs/index.ts';
@@ -43,14 +44,9 @@ describe('worker paused mid-delivery', () => {
     await rm(configFile, { force: true });
   });
 
+  /** A noise complaint sent through the API: its delivery's id (the webhook-id the back office sees). */
   async function submit(): Promise<string> {
-    const res = await fetch(`${t.url}/api/v1/services/noise/submissions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ answers }),
-    });
-    assert.equal(res.status, 201);
-    const { processId } = (await res.json()) as { processId: string };
+    const { processId } = await submitJson(t, 'noise', answers);
     const [d] = await t.hub.db.rows<{ id: string }>('select id from deliveries where process_id = $1', [processId]);
     return d!.id;
   }
