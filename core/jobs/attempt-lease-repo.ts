@@ -14,9 +14,8 @@ const BUSY: Record<LeasedTable, string> = { deliveries: 'delivering', update_del
  * A claim's condition on a row: waiting to be sent, or busy under a lease that has lapsed. `$param` binds the lease in
  * milliseconds; `updated_at` is the lease's start (the claim and each renewal set it).
  */
-export function claimableSql(table: LeasedTable, param: number, alias = ''): string {
-  const c = alias ? `${alias}.` : '';
-  return `(${c}status in ('pending', 'queued') or (${c}status = '${BUSY[table]}' and ${c}updated_at < now() - $${param}::int * interval '1 millisecond'))`;
+export function claimableSql(table: LeasedTable, param: number): string {
+  return `(status in ('pending', 'queued') or (status = '${BUSY[table]}' and updated_at < now() - $${param}::int * interval '1 millisecond'))`;
 }
 
 /** Runs `work` while renewing the row's lease every third of it (a quick attempt never renews). */
