@@ -18,7 +18,7 @@ runConnectorContract('webhook', async () => {
   const r = await startWebhookReceiver(secret);
   return {
     connector: webhook as never,
-    config: { url: r.url, secret, allowPrivateNetwork: true, timeoutMs: 300, reference: { header: 'X-Sandbox-Reference' } },
+    config: { url: r.url, secret, allowPrivateNetwork: true, timeoutMs: 1500, reference: { header: 'X-Sandbox-Reference' } },
     // Passes the schema, but the guard refuses it: a loopback target without allowPrivateNetwork.
     badConfig: { url: r.url, secret },
     records: () => [...r.records().values()].filter((q) => !isCitizenMessage(q.body)).length,
@@ -34,7 +34,7 @@ runConnectorContract('sandbox', async () => {
   const r = await startWebhookReceiver(secret);
   return {
     connector: sandbox as never,
-    config: { secret, url: r.url, timeoutMs: 300 },
+    config: { secret, url: r.url, timeoutMs: 1500 },
     // Passes the schema; nothing answers there.
     badConfig: { secret, url: 'http://127.0.0.1:9/inbox' },
     records: () => [...r.records().values()].filter((q) => !q.body.includes('<CitizenMessage>')).length,
@@ -49,7 +49,7 @@ runConnectorContract('case-api-template', async () => {
   const api = await startFakeCaseApi(token);
   return {
     connector: template as never,
-    config: { baseUrl: api.url, token, timeoutMs: 300 },
+    config: { baseUrl: api.url, token, timeoutMs: 1500 },
     badConfig: { baseUrl: api.url, token: 'wrong-token-wrong-token' },
     records: () => api.cases.size,
     script: (steps) => api.script(steps),
@@ -74,7 +74,7 @@ runConnectorContract('alloy', async () => {
     baseUrl: api.url,
     apiKey,
     designCode: design.code,
-    timeoutMs: 300,
+    timeoutMs: 1500,
     requestsPerSecond: 100,
     namespaces: { t: 'urn:closeloop:test' },
     attributes: [
@@ -109,7 +109,7 @@ runConnectorContract('soap', async () => {
     wsdl: bo.wsdlPath,
     endpoint: bo.url,
     operation: 'CreateServiceRequest',
-    timeoutMs: 300,
+    timeoutMs: 1500,
     auth: { type: 'wsse', username: bo.username, password: bo.password },
     request: {
       mode: 'arguments',
