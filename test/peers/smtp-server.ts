@@ -13,6 +13,8 @@ export interface ReceivedMail {
   headers: Record<string, string>;
   /** When the message arrived (ms since the epoch). */
   at: number;
+  /** The SMTP session (one connection) it came over. */
+  connection: string;
 }
 
 export interface SmtpPeer {
@@ -51,6 +53,7 @@ export async function startSmtpPeer(port = 0): Promise<SmtpPeer> {
               raw,
               session.envelope.mailFrom ? String(session.envelope.mailFrom.address) : '',
               session.envelope.rcptTo.map((r) => r.address),
+              session.id,
             ),
           );
           callback();
@@ -114,11 +117,11 @@ function decodeHeader(value: string): string {
     );
 }
 
-function parseMail(raw: string, from: string, to: string[]): ReceivedMail {
+function parseMail(raw: string, from: string, to: string[], connection: string): ReceivedMail {
   const split = raw.search(/\r?\n\r?\n/);
   const headers = parseHeaders(raw.slice(0, split));
   const body = raw.slice(split).replace(/^\r?\n\r?\n/, '');
-  const mail: ReceivedMail = { from, to, subject: decodeHeader(headers.subject ?? ''), text: '', html: '', raw, headers, at: Date.now() };
+  const mail: ReceivedMail = { from, to, subject: decodeHeader(headers.subject ?? ''), text: '', html: '', raw, headers, at: Date.now(), connection };
   const walk = (hdrs: Record<string, string>, content: string) => {
     const type = hdrs['content-type'] ?? 'text/plain';
     const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];

@@ -19,6 +19,14 @@ export const smtpConfigSchema = z.strictObject({
     ),
   pool: z.boolean().default(true).describe('Keep connections open and reuse them'),
   maxConnections: z.number().int().min(1).max(50).default(5).describe('Connections at once (with pool)'),
+  messagesPerConnection: z
+    .number()
+    .int()
+    .min(1)
+    .default(1000)
+    .describe(
+      'Messages sent over one connection before it is closed (with pool). A message that needs a new connection waits for its set-up (greeting, TLS, login); a server that refuses more on a connection sends the message over a new one',
+    ),
   timeoutMs: z.number().int().min(1000).default(15_000).describe('Connection, greeting and socket timeout'),
 });
 

@@ -32,6 +32,10 @@ export const channel = defineChannel<SmtpConfig, Smtp>({
       ...(c.auth ? { auth: c.auth } : {}),
       pool: c.pool,
       maxConnections: c.maxConnections,
+      // nodemailer's default is 100: one message in a hundred then waited for a new connection's set-up (the note →
+      // e-mail p99, issue 21). A server's own lower limit is met with a transient reply, and nodemailer sends that
+      // message over a new connection.
+      maxMessages: c.messagesPerConnection,
       connectionTimeout: c.timeoutMs,
       greetingTimeout: c.timeoutMs,
       socketTimeout: c.timeoutMs,
