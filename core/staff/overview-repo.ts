@@ -51,16 +51,22 @@ export interface ServiceSubmissionsRow {
   week: number;
 }
 
+/**
+ * Submissions today and this week per service, in one pass over the week's cases (a service with none has no row). Not
+ * one count per service and window: each of those read every case of the window and kept its service's, so with 21
+ * services and 60,000 cases sent today (the bench's full run) the overview took 11 s and Postgres 1.3 cores.
+ */
 export async function serviceSubmissions(sql: Sql, services: string[]): Promise<ServiceSubmissionsRow[]> {
   return sql.rows<ServiceSubmissionsRow>(
-    // The day's and week's starts are written out in each count (not taken from a CTE): the planner then estimates
-    // from their values (a day's cases) instead of guessing a third of the table.
-    `select s.service_id,
-       (select count(*) from processes p where p.service_id = s.service_id
-          and p.submitted_at >= (date_trunc('day', now() at time zone 'Europe/London') at time zone 'Europe/London'))::int as today,
-       (select count(*) from processes p where p.service_id = s.service_id
-          and p.submitted_at >= (date_trunc('week', now() at time zone 'Europe/London') at time zone 'Europe/London'))::int as week
-     from unnest($1::text[]) as s(service_id)`,
+    // The day's and week's starts are written out (not taken from a CTE): the planner then estimates from their values
+    // (a week's cases) instead of guessing a third of the table. The day is within the week (weeks start on Monday).
+    `select p.service_id,
+       count(*) filter (where p.submitted_at >= (date_trunc('day', now() at time zone 'Europe/London') at time zone 'Europe/London'))::int as today,
+       count(*)::int as week
+     from processes p
+     where p.service_id = any($1::text[])
+       and p.submitted_at >= (date_trunc('week', now() at time zone 'Europe/London') at time zone 'Europe/London')
+     group by p.service_id`,
     [services],
   );
 }

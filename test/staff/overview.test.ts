@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestHub } from '../helpers/hub.ts';
 import { signUpStaff, staffTestHub, type StaffAccount } from './support.ts';
+import { serviceSubmissions } from '../../core/staff/overview-repo.ts';
 
 const CONFIG = 'test/fixtures/councils/closeloop.yaml';
 
@@ -124,5 +125,16 @@ describe('staff overview', () => {
     assert.equal(bundle.status, 200);
     assert.match(bundle.headers.get('content-type') ?? '', /javascript/);
     assert.equal((await fetch(`${t.url}/assets/moj/../../package.json`)).status, 404);
+  });
+
+  // Last: it moves a case out of the week.
+  test('submissions are counted today and this week, a case sent before the week in neither', async () => {
+    const counts = async () =>
+      Object.fromEntries((await serviceSubmissions(t.hub.db, ['noise', 'pests', 'nobody'])).map((r) => [r.service_id, [r.today, r.week]]));
+    assert.deepEqual(await counts(), { noise: [1, 1], pests: [1, 1] });
+    await t.hub.db.run("update processes set submitted_at = now() - interval '8 days' where service_id = 'pests'");
+    assert.deepEqual(await counts(), { noise: [1, 1] });
+    const page = await operator.browser.get('/staff/overview');
+    assert.match(row(page.html, 'service', 'pests')!, /<td[^>]*>0<\/td>/, 'a service with none this week shows 0');
   });
 });
