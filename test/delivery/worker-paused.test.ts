@@ -29,9 +29,13 @@ describe('worker paused mid-delivery', () => {
     receiver = await startWebhookReceiver(SECRET);
     // The fixture council, with a back office whose answer does not time out while a worker is paused (a timeout would
     // be a real failed attempt, rightly retried). Beside the fixture, so its relative paths hold.
+    // Its attempt lease is 30 s, not the fixtures' 10 s: the first worker, paused, renews nothing, and under CI's load
+    // the second worker's start and BullMQ's stalled check took longer than what was left of a 10 s lease, so the
+    // second found it lapsed (as for a dead worker) and took the delivery over instead of putting the job off.
     const fixture = await readFile(FIXTURE, 'utf8');
     assert.match(fixture, /timeoutMs: 1000\n/);
-    await writeFile(configFile, fixture.replace(/timeoutMs: 1000\n/, 'timeoutMs: 30000\n'));
+    assert.match(fixture, /attemptLeaseMs: 10000\n/);
+    await writeFile(configFile, fixture.replace(/timeoutMs: 1000\n/, 'timeoutMs: 30000\n').replace(/attemptLeaseMs: 10000\n/, 'attemptLeaseMs: 30000\n'));
     t = await startTestHub({ configFile, env: { TEST_WEBHOOK_URL: receiver.url, TEST_WEBHOOK_SECRET: SECRET } });
   });
   after(async () => {
@@ -51,7 +55,7 @@ describe('worker paused mid-delivery', () => {
     return d!.id;
   }
 
-  test('paused past its job lock: the other worker waits for the lease, and the back office gets one request', { timeout: 90_000 }, async () => {
+  test('paused past its job lock: the other worker waits for the lease, and the back office gets one request', { timeout: 150_000 }, async () => {
     receiver.script([{ status: 200, delayMs: 1000 }]);
     const first = startWorkerProcess(t);
     workers.push(first);
@@ -76,7 +80,7 @@ describe('worker paused mid-delivery', () => {
         'the first worker to record its delivery',
       );
       // The put-off job runs again after the lease and finds the delivery done.
-      await waitFor(async () => !(await queue.getJob(deliveryId)), 'the put-off job to finish', 20_000);
+      await waitFor(async () => !(await queue.getJob(deliveryId)), 'the put-off job to finish', 45_000);
     } finally {
       await queue.close();
       await connection.quit();
