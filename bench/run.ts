@@ -398,6 +398,13 @@ async function staffBench(db: pg.Client, env: NodeJS.ProcessEnv, hubUrl: string)
   });
 }
 
+/** Worker processes as docker-compose.yml deploys them (two replicas; each scales out on its own), given 3 s to start. */
+async function startWorkers(count: number, env: NodeJS.ProcessEnv): Promise<ChildProcess[]> {
+  const workers = Array.from({ length: count }, (_, i) => role(count > 1 ? `worker ${i + 1}` : 'worker', ['worker'], env));
+  await new Promise((r) => setTimeout(r, 3000));
+  return workers;
+}
+
 /** Marks the deliveries and messages of submissions no worker has taken (the intake phases') as done. */
 async function markIntakeDone(db: pg.Client) {
   await db.query(`update deliveries set status = 'delivered' where status = 'pending'`);
@@ -621,16 +628,13 @@ async function main() {
     // BENCH_ONLY=notes: enough delivered processes for the notes phases, unmeasured, then the notes phases alone.
     const count = WORKER_COUNTS[WORKER_COUNTS.length - 1]!;
     log(`notes only: serve + ${count} worker process(es), ${NOTES_FILL_SECONDS} s of submissions to note on`);
-    workers = Array.from({ length: count }, (_, i) => role(count > 1 ? `worker ${i + 1}` : 'worker', ['worker'], env));
-    await new Promise((r) => setTimeout(r, 3000));
+    workers = await startWorkers(count, env);
     await saturate(NOTES_FILL_SECONDS, 6e7);
   }
   const byWorkers: { count: number; runs: PhaseRun[] }[] = [];
   for (const [n, count] of (notesOnly ? [] : WORKER_COUNTS).entries()) {
     log(`end to end: serve + ${count} worker process(es), ${E2E_SECONDS} s of submissions, to the webhook receiver (${RUNS} run(s))`);
-    // Worker processes as docker-compose.yml deploys them (two replicas); each scales out on its own.
-    workers = Array.from({ length: count }, (_, i) => role(count > 1 ? `worker ${i + 1}` : 'worker', ['worker'], env));
-    await new Promise((r) => setTimeout(r, 3000));
+    workers = await startWorkers(count, env);
     // Warmed up (JIT, pools, prepared statements) on a short burst of their own, as the other servers are.
     await saturate(WARMUP_SECONDS, 5e7 + n * 1e6);
     const runs: PhaseRun[] = [];
