@@ -6,7 +6,6 @@ import { ConfigError, defaultConfigFile, loadConfig, type Config } from './confi
 import { connectDatabase, migrate, migratePlugins, type Database } from './db/index.ts';
 import { pluginDataFor } from './plugins/plugin-data.ts';
 import { openHub, type Hub } from './hub.ts';
-import { startServe } from './roles/serve.ts';
 import { insertAuditEvent } from './governance/audit-repo.ts';
 import { createApiKey, KeyExpiryError, listApiClients, parseKeyExpiry, revokeApiKey } from './auth/api-keys.ts';
 
@@ -126,6 +125,9 @@ async function runRoles(config: Config, command: 'start' | 'serve' | 'worker'): 
   opened = hub;
   const stops: (() => Promise<void>)[] = [];
   if (command === 'start' || command === 'serve') {
+    // Loaded only for the roles that serve: the HTTP app is about a CPU-second to load, which a worker process
+    // and every other command would pay for nothing.
+    const { startServe } = await import('./roles/serve.ts');
     const serve = await startServe(hub);
     stops.push(serve.close);
   }
