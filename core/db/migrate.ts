@@ -30,6 +30,7 @@ import * as councilDocuments from './migrations/018-council-documents.ts';
 import * as citizenReplies from './migrations/019-citizen-replies.ts';
 import * as subscriptions from './migrations/020-subscriptions.ts';
 import * as gazetteer from './migrations/021-gazetteer.ts';
+import * as deliveriesByChange from './migrations/022-deliveries-by-change.ts';
 
 export type { Migration, MigrationConfig, SqlRunner } from './migration-types.ts';
 
@@ -55,6 +56,7 @@ const MIGRATIONS: { name: string; module: { up: Migration; down: Migration } }[]
   { name: '019-citizen-replies', module: citizenReplies },
   { name: '020-subscriptions', module: subscriptions },
   { name: '021-gazetteer', module: gazetteer },
+  { name: '022-deliveries-by-change', module: deliveriesByChange },
 ];
 
 const MIGRATION_LOCK = 7_214_000_001;

@@ -36,11 +36,20 @@ export interface DeliveryChoices {
   services: { id: string; title: string }[];
 }
 
+/** Counted no further: "more than 1,000 deliveries" (a hub's full history is a million). */
+export const DELIVERY_COUNT_LIMIT = 1000;
+
 export interface DeliveryPage {
   rows: DeliveryRow[];
+  /** How many match, up to DELIVERY_COUNT_LIMIT. */
   total: number;
+  /** More match than DELIVERY_COUNT_LIMIT: the number of pages is not known. */
+  more: boolean;
   page: number;
-  pages: number;
+  /** The last page, or null when more match than were counted. */
+  pages: number | null;
+  /** Whether a page follows this one. */
+  hasNext: boolean;
   pageSize: number;
 }
 
@@ -98,17 +107,28 @@ export function deliveryChoices(hub: Hub, user: StaffUser): DeliveryChoices {
 export async function findStaffDeliveries(hub: Hub, user: StaffUser, filter: DeliveryFilter, pageSize = 50): Promise<DeliveryPage> {
   const services = deliveryScope(hub, user);
   const page = Math.max(1, filter.page);
-  const { rows, total } = await searchDeliveries(hub.db, {
+  const { rows, total: counted } = await searchDeliveries(hub.db, {
     status: filter.status,
     binding: filter.binding,
     serviceId: filter.serviceId,
     submittedFrom: filter.submittedFrom,
     submittedTo: filter.submittedTo,
     services,
-    limit: pageSize,
+    // One row more than a page says whether another follows.
+    limit: pageSize + 1,
     offset: (page - 1) * pageSize,
+    countUpTo: DELIVERY_COUNT_LIMIT + 1,
   });
-  return { rows, total, page, pages: Math.max(1, Math.ceil(total / pageSize)), pageSize };
+  const more = counted > DELIVERY_COUNT_LIMIT;
+  return {
+    rows: rows.slice(0, pageSize),
+    total: Math.min(counted, DELIVERY_COUNT_LIMIT),
+    more,
+    page,
+    pages: more ? null : Math.max(1, Math.ceil(counted / pageSize)),
+    hasNext: rows.length > pageSize,
+    pageSize,
+  };
 }
 
 /** One delivery with its attempt log and the XML sent, validated again against its service version's XSD. */

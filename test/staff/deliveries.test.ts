@@ -233,6 +233,38 @@ describe('staff deliveries', () => {
     assert.equal((await caseworker.browser.get(`/staff/deliveries/${id}`)).status, 404);
   });
 
+  test('more than 1,000 deliveries: the page says so, counts no further and pages on with Next', async () => {
+    // 1,001 earlier deliveries of past pest reports, changed before every other delivery of this file.
+    await t.hub.db.run(
+      `with s as (select i, gen_random_uuid() as id from generate_series(1, 1001) i),
+       p as (
+         insert into processes (id, reference, service_id, service_version, status, answers, contact, submitted_at, updated_at)
+         select id, 'OLD-' || i, 'pests', (select max(version) from service_versions where service_id = 'pests'), 'received',
+           '{"pest":"rats"}', '{}', now() - interval '30 days', now() - interval '30 days' from s
+       )
+       insert into deliveries (id, process_id, binding, status, attempts, delivered_at, created_at, updated_at)
+       select gen_random_uuid(), id, 'north-casework', 'delivered', 1, now() - interval '30 days', now() - interval '30 days',
+         now() - interval '1 day' - i * interval '1 second' from s`,
+    );
+    const b = operator.browser;
+    const first = await b.get('/staff/deliveries');
+    assert.match(first.html, /id="result-count">More than 1,000 deliveries, page 1</);
+    assert.equal(listed(first.html).length, 50);
+    assert.ok(listed(first.html).includes(noiseId), 'the most recently changed first');
+    assert.match(first.html, /href="\/staff\/deliveries\?page=2"[^>]*rel="next"|rel="next"[^>]*href="\/staff\/deliveries\?page=2"/);
+    // The last page holds what is left, and no Next.
+    const all = Number((await t.hub.db.row<{ n: string }>('select count(*) as n from deliveries'))!.n);
+    const lastPage = Math.ceil(all / 50);
+    assert.equal(lastPage, 21, `${all} deliveries`);
+    const last = await b.get(`/staff/deliveries?page=${lastPage}`);
+    assert.match(last.html, /id="result-count">More than 1,000 deliveries, page 21</);
+    assert.equal(listed(last.html).length, all - 1000);
+    assert.doesNotMatch(last.html, /rel="next"/);
+    assert.match(last.html, /href="\/staff\/deliveries\?page=20"/);
+    // A narrower search is counted exactly.
+    assert.match((await b.get('/staff/deliveries?service=noise')).html, /id="result-count">1 delivery</);
+  });
+
   test('dates people type', () => {
     assert.equal(parseUkDate('1/10/2026'), '2026-10-01');
     assert.equal(parseUkDate('01-10-2026'), '2026-10-01');
@@ -256,5 +288,18 @@ describe('staff deliveries', () => {
     assert.equal(p.previous?.href, '/staff/deliveries?binding=north-casework&status=dead&page=4');
     assert.equal(p.next?.href, '/staff/deliveries?binding=north-casework&status=dead&page=6');
     assert.equal(pagination(9, 9, values)!.next, undefined);
+    // More match than were counted: no last page, the pages end at the next one.
+    const open = pagination(5, null, values, true)!;
+    assert.deepEqual(
+      open.items.map((i) => ('ellipsis' in i ? '…' : i.current ? `[${i.number}]` : i.number)),
+      ['1', '…', '4', '[5]', '6', '…'],
+    );
+    assert.equal(open.next?.href, '/staff/deliveries?binding=north-casework&status=dead&page=6');
+    const end = pagination(7, null, values, false)!;
+    assert.deepEqual(
+      end.items.map((i) => ('ellipsis' in i ? '…' : i.current ? `[${i.number}]` : i.number)),
+      ['1', '…', '6', '[7]'],
+    );
+    assert.equal(end.next, undefined);
   });
 });

@@ -11,6 +11,7 @@ import {
   deadDeliveriesOf,
   deliveryChoices,
   deliveryScope,
+  DELIVERY_COUNT_LIMIT,
   findStaffDeliveries,
   readStaffDelivery,
   replayDeadOf,
@@ -70,7 +71,8 @@ export function mountDeliveries(router: Router, hub: Hub): void {
       bindingLabels: Object.fromEntries(choices.bindings.map((b) => [b.name, b.label])),
       found,
       selected: selectedFilters(values, choices),
-      pagination: pagination(found.page, found.pages, values),
+      pagination: pagination(found.page, found.pages, values, found.hasNext),
+      countLimit: DELIVERY_COUNT_LIMIT.toLocaleString('en-GB'),
       replayAll: staffMayReplay(staff) && filter.binding ? { binding: filter.binding, label: bindingLabel(hub, filter.binding) } : null,
       notice:
         Number.isInteger(replayed) && replayed >= 0 && typeof ctx.query.binding === 'string' && ctx.query.replayed !== undefined
@@ -236,19 +238,25 @@ function ukDay(iso: string): string {
   return `${d} ${MONTHS[m! - 1]!.replace(/^./, (c) => c.toUpperCase())} ${y}`;
 }
 
-/** GOV.UK pagination: previous, next, the first, last and nearby pages, with ellipses between. */
-export function pagination(page: number, pages: number, values: FilterValues) {
-  if (pages <= 1) return null;
+/**
+ * GOV.UK pagination: previous, next, the first, last and nearby pages, with ellipses between. When the last page is not
+ * known (`pages` null: more deliveries match than were counted), the pages end at the next one, then an ellipsis.
+ */
+export function pagination(page: number, pages: number | null, values: FilterValues, hasNext = pages !== null && page < pages) {
+  if (pages !== null && pages <= 1) return null;
+  if (pages === null && page === 1 && !hasNext) return null;
+  const last = pages ?? (hasNext ? page + 1 : page);
   const items: ({ number: string; href: string; current: boolean } | { ellipsis: true })[] = [];
-  for (let n = 1; n <= pages; n++) {
-    if (n === 1 || n === pages || Math.abs(n - page) <= 1)
+  for (let n = 1; n <= last; n++) {
+    if (n === 1 || (n === last && pages !== null) || Math.abs(n - page) <= 1)
       items.push({ number: String(n), href: filterQuery(values, { page: String(n) }), current: n === page });
     else if (!('ellipsis' in (items.at(-1) ?? {}))) items.push({ ellipsis: true });
   }
+  if (pages === null && hasNext) items.push({ ellipsis: true });
   return {
     items,
     previous: page > 1 ? { href: filterQuery(values, { page: String(page - 1) }) } : undefined,
-    next: page < pages ? { href: filterQuery(values, { page: String(page + 1) }) } : undefined,
+    next: hasNext ? { href: filterQuery(values, { page: String(page + 1) }) } : undefined,
   };
 }
 
