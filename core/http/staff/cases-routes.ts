@@ -29,6 +29,7 @@ import { formBody } from './form-body.ts';
 import { mountCaseDocuments, type CaseDocumentForm } from './case-documents-routes.ts';
 import { caseWhere } from './case-where.ts';
 import { allowWhereMap } from '../where-section.ts';
+import { countText } from './count-text.ts';
 
 const CHANGERS = ['operator', 'council-admin', 'caseworker'] as const;
 const TASK_STATUSES = Object.keys(TASK_STATUS_LABEL) as TaskStatus[];
@@ -60,7 +61,7 @@ export function mountCases(router: Router, hub: Hub): void {
       serviceItems: [{ value: '', text: 'All services' }, ...services.map((s) => ({ value: s.id, text: s.title, selected: values.service === s.id }))],
       statuses: CASE_STATUSES.map((s) => ({ value: s, text: PROCESS_STATUS_TEXT[s], checked: query.statuses.includes(s) })),
       result: searched,
-      countText: searched ? countText(searched.count, searched.countLimit) : '',
+      countText: searched ? countText(searched.count, searched.countLimit, 'case', 'cases') : '',
       pageSize: PAGE_SIZE,
       nextHref: searched?.next ? `/staff/cases?${pageQuery(ctx.query, { after: searched.next })}` : null,
       previousHref: searched?.previous ? `/staff/cases?${pageQuery(ctx.query, { before: searched.previous })}` : null,
@@ -276,11 +277,6 @@ function pageQuery(q: Query, position: { after: string } | { before: string }): 
   }
   for (const [k, v] of Object.entries(position)) params.set(k, v);
   return params.toString();
-}
-
-function countText(n: number, limit: number): string {
-  if (n > limit) return `More than ${limit.toLocaleString('en-GB')} cases`;
-  return n === 1 ? '1 case' : `${n.toLocaleString('en-GB')} cases`;
 }
 
 function capitalise(s: string): string {

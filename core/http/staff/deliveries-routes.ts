@@ -22,6 +22,7 @@ import {
 } from '../../staff/deliveries.ts';
 import { errorSummary, sendStaffPage } from './page-context.ts';
 import { formBody } from './form-body.ts';
+import { countText } from './count-text.ts';
 
 export const STATUS_LABELS: Record<DeliveryStatus, { text: string; colour: string }> = {
   pending: { text: 'Waiting', colour: 'grey' },
@@ -72,7 +73,7 @@ export function mountDeliveries(router: Router, hub: Hub): void {
       found,
       selected: selectedFilters(values, choices),
       pagination: pagination(found.page, found.pages, values, found.hasNext),
-      countLimit: DELIVERY_COUNT_LIMIT.toLocaleString('en-GB'),
+      countText: countText(found.more ? DELIVERY_COUNT_LIMIT + 1 : found.total, DELIVERY_COUNT_LIMIT, 'delivery', 'deliveries'),
       replayAll: staffMayReplay(staff) && filter.binding ? { binding: filter.binding, label: bindingLabel(hub, filter.binding) } : null,
       notice:
         Number.isInteger(replayed) && replayed >= 0 && typeof ctx.query.binding === 'string' && ctx.query.replayed !== undefined
