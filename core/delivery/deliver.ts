@@ -8,6 +8,7 @@ import { isPermanentError, isRetryableError, type DeliveryDocument, type Deliver
 import type { BindingRuntime } from '../plugins/bindings.ts';
 import { retryDelayMs, RetryLater, skippedUnlessHeld, withLease } from '../jobs/index.ts';
 import { processXml } from './process-xml.ts';
+import { lazyChild } from '../log.ts';
 import { ensureUploadedXsd } from '../xml/index.ts';
 import { claimDelivery, recordDead, recordDelivered, recordRetry, inlineDocumentContent, type AttemptRecord, type ClaimedDelivery } from './deliveries-repo.ts';
 
@@ -36,7 +37,7 @@ export async function deliverOnce(deps: DeliverDeps, binding: BindingRuntime, de
 async function attemptClaimed(deps: DeliverDeps, binding: BindingRuntime, deliveryId: string, claimed: ClaimedDelivery): Promise<DeliveryOutcome> {
   const startedAt = new Date();
   const attempt: AttemptRecord = { deliveryId, number: claimed.attemptNumber, startedAt };
-  const log = deps.log.child({ deliveryId, processId: claimed.processId, binding: binding.name, attempt: claimed.attemptNumber });
+  const log = lazyChild(deps.log, { deliveryId, processId: claimed.processId, binding: binding.name, attempt: claimed.attemptNumber });
   try {
     const p = claimed.process;
     const service = await deps.catalogue.getVersion(p.serviceId, p.serviceVersion);

@@ -3,6 +3,7 @@
 import type { Database } from '../db/database.ts';
 import type { Logger } from 'pino';
 import { serviceNoun, type ServiceCatalogue } from '../services/index.ts';
+import { lazyChild, type JobLog } from '../log.ts';
 import {
   claimNotification,
   type ClaimedNotification,
@@ -44,7 +45,7 @@ export async function sendNotificationOnce(deps: NotifyDeps, id: string): Promis
   const n = await claimNotification(deps.db, id, token.hash, deps.attemptLeaseMs);
   // Not a process's message: a saved form's link, or nothing to send.
   if (!n) return sendSavedFormLinkOnce(deps, id);
-  const log = deps.log.child({ notificationId: id, processId: n.process_id, channel: n.channel });
+  const log = lazyChild(deps.log, { notificationId: id, processId: n.process_id, channel: n.channel });
   return dispatch(deps, id, n.attempts, n.channel, log, async () => {
     if (!n.contact.email && !n.contact.phone) throw new PermanentError('the citizen left no contact details');
     const service = await deps.catalogue.getVersion(n.service_id, n.service_version);
@@ -71,7 +72,7 @@ async function sendSavedFormLinkOnce(deps: NotifyDeps, id: string): Promise<Outc
   const token = newTrackingToken();
   const n = await claimSavedFormLink(deps.db, id, token.hash, deps.attemptLeaseMs);
   if (!n) return skippedUnlessHeld(deps.db, 'notifications', id, deps.attemptLeaseMs);
-  const log = deps.log.child({ notificationId: id, channel: n.channel, kind: 'saved-form' });
+  const log = lazyChild(deps.log, { notificationId: id, channel: n.channel, kind: 'saved-form' });
   return dispatch(deps, id, n.attempts, n.channel, log, async () => {
     if (!n.service_id || n.service_version === null || !n.email || !n.expires_at)
       throw new PermanentError('the saved form was used or erased before its link was sent');
@@ -98,7 +99,7 @@ async function dispatch(
   id: string,
   attempts: number,
   channel: string,
-  log: Logger,
+  log: JobLog,
   build: () => Promise<NotificationMessage>,
 ): Promise<Outcome> {
   const runtime = deps.channels.get(channel);

@@ -15,6 +15,9 @@ export class EmailTemplates {
   /** The text part is not HTML: rendered without escaping. */
   private readonly text: nunjucks.Environment;
   private readonly dir: string;
+  /** Which template files exist, looked up once: nunjucks compiles each template once too, so a change of template
+   * files takes a restart either way (the lookups were a file-system call per part of every e-mail). */
+  private readonly present = new Map<string, boolean>();
 
   constructor(templatesDir: string) {
     this.dir = resolve(templatesDir);
@@ -30,8 +33,8 @@ export class EmailTemplates {
     const kind = message.kind;
     // Template folders made before the saved-form e-mail existed have no template for it: the hub's own wording then.
     // Likewise the "received and passed to the team" confirmation (notifications.confirmationWindowSeconds).
-    if ((kind === 'saved-form' || kind === 'submitted-received') && !existsSync(resolve(this.dir, `${kind}.html.njk`))) return ownWording(message);
-    const pick = (name: string) => (existsSync(resolve(this.dir, message.serviceId, name)) ? `${message.serviceId}/${name}` : name);
+    if ((kind === 'saved-form' || kind === 'submitted-received') && !this.has(`${kind}.html.njk`)) return ownWording(message);
+    const pick = (name: string) => (this.has(`${message.serviceId}/${name}`) ? `${message.serviceId}/${name}` : name);
     const context = { ...message, service: message.serviceTitle, noun: message.serviceNoun };
     return {
       subject: this.text
@@ -41,6 +44,15 @@ export class EmailTemplates {
       html: this.html.render(pick(`${kind}.html.njk`), context),
       text: this.text.render(pick(`${kind}.text.njk`), context),
     };
+  }
+
+  private has(file: string): boolean {
+    let known = this.present.get(file);
+    if (known === undefined) {
+      known = existsSync(resolve(this.dir, file));
+      this.present.set(file, known);
+    }
+    return known;
   }
 }
 
