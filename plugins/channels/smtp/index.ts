@@ -4,7 +4,6 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { defineChannel, PermanentError, RetryableError, type SendResult } from '@closeloop/sdk';
 import { smtpConfigSchema, type SmtpConfig } from './config.ts';
 import { EmailTemplates } from './templates.ts';
-import { sendComposed } from './compose.ts';
 
 /** One pooled transport and the compiled templates per channel, kept by the hub. */
 interface Smtp {
@@ -49,7 +48,7 @@ export const channel = defineChannel<SmtpConfig, Smtp>({
     const { transport, templates } = ctx.state;
     const mail = templates.render(message);
     try {
-      const messageId = await sendComposed(transport, {
+      const info = await transport.sendMail({
         from: { name: message.council.name, address: message.council.senderEmail ?? ctx.config.from },
         to: message.to.name ? { name: message.to.name, address: message.to.email } : message.to.email,
         ...(ctx.config.replyTo ? { replyTo: ctx.config.replyTo } : {}),
@@ -58,7 +57,7 @@ export const channel = defineChannel<SmtpConfig, Smtp>({
         html: mail.html,
         headers: { 'X-Closeloop-Notification': message.notificationId, 'X-Closeloop-Reference': message.reference },
       });
-      return { status: 'sent', providerRef: messageId };
+      return { status: 'sent', providerRef: info.messageId };
     } catch (err) {
       throw classify(err);
     }

@@ -1,6 +1,5 @@
-// The SMTP channel composes each message with nodemailer's MailComposer and sends it built (plugins/channels/smtp/compose.ts):
-// what the SMTP server receives must be what sendMail with the parts would have sent — the envelope from the sender to
-// the citizen, the Message-ID the channel reports, both parts and the hub's own headers.
+// What a real SMTP server receives from the SMTP channel: the envelope from the council's sender to the citizen, the
+// Message-ID the channel reports as the provider's reference, both parts (the HTML one escaped) and the hub's headers.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -11,7 +10,7 @@ import { startSmtpPeer, type SmtpPeer } from '../peers/smtp-server.ts';
 
 type Context = Parameters<typeof smtp.send>[1];
 
-describe('SMTP channel: composed messages', () => {
+describe('SMTP channel: the message sent', () => {
   let peer: SmtpPeer;
   let context: Context;
   before(async () => {
@@ -25,7 +24,7 @@ describe('SMTP channel: composed messages', () => {
     await peer.close();
   });
 
-  test('a composed message reaches the server with its envelope, its Message-ID, both parts and the hub headers', async () => {
+  test('a message reaches the server with its envelope, its Message-ID, both parts and the hub headers', async () => {
     const notificationId = randomUUID();
     const result = await smtp.send(
       {
