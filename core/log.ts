@@ -63,8 +63,8 @@ export interface JobLog {
 
 /**
  * A child logger made only when a line is written at an enabled level. pino's child() serialises and redacts its
- * fields at once: a busy worker (a child per delivery and per message, at the default level warn) spent a few per cent
- * of its CPU on children whose info lines were never written (issue 21).
+ * fields at once: a busy worker (a child per delivery and per message, at the default level warn) spent about 1% of its
+ * CPU on children whose info lines were never written (issue 21).
  */
 export function lazyChild(log: Logger, fields: Record<string, unknown>): JobLog {
   let child: Logger | undefined;
