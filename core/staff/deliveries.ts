@@ -37,13 +37,14 @@ export interface DeliveryChoices {
 }
 
 /** Counted no further: "more than 1,000 deliveries" (a hub's full history is a million). */
-export const DELIVERY_COUNT_LIMIT = 1000;
+const DELIVERY_COUNT_LIMIT = 1000;
 
 export interface DeliveryPage {
   rows: DeliveryRow[];
-  /** How many match, up to DELIVERY_COUNT_LIMIT. */
-  total: number;
-  /** More match than DELIVERY_COUNT_LIMIT: the number of pages is not known. */
+  /** How many match, up to countLimit + 1 (more than countLimit), as the cases page counts. */
+  count: number;
+  countLimit: number;
+  /** More match than countLimit: the number of pages is not known. */
   more: boolean;
   page: number;
   /** The last page, or null when more match than were counted. */
@@ -122,7 +123,8 @@ export async function findStaffDeliveries(hub: Hub, user: StaffUser, filter: Del
   const more = counted > DELIVERY_COUNT_LIMIT;
   return {
     rows: rows.slice(0, pageSize),
-    total: Math.min(counted, DELIVERY_COUNT_LIMIT),
+    count: counted,
+    countLimit: DELIVERY_COUNT_LIMIT,
     more,
     page,
     pages: more ? null : Math.max(1, Math.ceil(counted / pageSize)),

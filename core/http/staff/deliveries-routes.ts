@@ -11,7 +11,6 @@ import {
   deadDeliveriesOf,
   deliveryChoices,
   deliveryScope,
-  DELIVERY_COUNT_LIMIT,
   findStaffDeliveries,
   readStaffDelivery,
   replayDeadOf,
@@ -73,7 +72,7 @@ export function mountDeliveries(router: Router, hub: Hub): void {
       found,
       selected: selectedFilters(values, choices),
       pagination: pagination(found.page, found.pages, values, found.hasNext),
-      countText: countText(found.more ? DELIVERY_COUNT_LIMIT + 1 : found.total, DELIVERY_COUNT_LIMIT, 'delivery', 'deliveries'),
+      countText: countText(found.count, found.countLimit, 'delivery', 'deliveries'),
       replayAll: staffMayReplay(staff) && filter.binding ? { binding: filter.binding, label: bindingLabel(hub, filter.binding) } : null,
       notice:
         Number.isInteger(replayed) && replayed >= 0 && typeof ctx.query.binding === 'string' && ctx.query.replayed !== undefined
