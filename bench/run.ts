@@ -492,6 +492,7 @@ async function intakeAndScale(env: NodeJS.ProcessEnv, hubUrl: string, db: pg.Cli
     { key: 'p99', short: 'p99', metric: 'intake JSON: p99', unit: 'ms' },
     { key: 'cpu', short: 'CPU ms/subm', metric: 'intake JSON: CPU per accepted submission', unit: 'ms CPU' },
   ]);
+  if (process.env.BENCH_ONLY === 'intake') return serve;
 
   const boundary = 'closeloopbench';
   const png = pngBytes(200 * 1024, 'bench');
@@ -600,7 +601,7 @@ async function main() {
     return print();
   }
 
-  if (process.env.BENCH_ONLY !== 'loop' && process.env.BENCH_ONLY !== 'notes') await xmlBench();
+  if (process.env.BENCH_ONLY !== 'loop' && process.env.BENCH_ONLY !== 'notes' && process.env.BENCH_ONLY !== 'intake') await xmlBench();
   if (process.env.BENCH_ONLY === 'xml') {
     await receiver.close();
     await smtp.close();
@@ -624,6 +625,13 @@ async function main() {
   const notesOnly = process.env.BENCH_ONLY === 'notes';
   const db = await harnessClient();
   const serve = loopOnly || notesOnly ? await serveWarmedUp(env, hubUrl) : await intakeAndScale(env, hubUrl, db);
+  if (process.env.BENCH_ONLY === 'intake') {
+    await stop(serve);
+    await db.end();
+    await receiver.close();
+    await smtp.close();
+    return print();
+  }
 
   // Deliveries queued by the intake runs are cleared so the run measures only its own submissions.
   await markIntakeDone(db);

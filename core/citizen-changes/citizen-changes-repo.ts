@@ -70,7 +70,7 @@ export function citizenMessageSql(m: CitizenMessageSql): string {
   const at = m.at ?? 'now()';
   const notBefore = m.windowSeconds ? `${at} + (${m.windowSeconds}::int * interval '1 second')` : at;
   return `insert into notifications (id, process_id, channel, kind, status, updates, not_before, created_at, updated_at)
-    select gen_random_uuid(), ${m.processId}, ${m.channel}, '${m.kind}', 'pending', ${m.updates}, ${notBefore}, ${at}, ${at}${tail({
+    select uuid_v7(), ${m.processId}, ${m.channel}, '${m.kind}', 'pending', ${m.updates}, ${notBefore}, ${at}, ${at}${tail({
       from: m.from,
       where: `${m.channel} is not null${m.contact ? ` and (${m.contact} ? 'email' or ${m.contact} ? 'phone')` : ''}${m.where ? ` and (${m.where})` : ''}`,
     })}${

@@ -31,6 +31,7 @@ import * as citizenReplies from './migrations/019-citizen-replies.ts';
 import * as subscriptions from './migrations/020-subscriptions.ts';
 import * as gazetteer from './migrations/021-gazetteer.ts';
 import * as deliveriesByChange from './migrations/022-deliveries-by-change.ts';
+import * as timeOrderedIds from './migrations/023-time-ordered-ids.ts';
 
 export type { Migration, MigrationConfig, SqlRunner } from './migration-types.ts';
 
@@ -57,6 +58,7 @@ const MIGRATIONS: { name: string; module: { up: Migration; down: Migration } }[]
   { name: '020-subscriptions', module: subscriptions },
   { name: '021-gazetteer', module: gazetteer },
   { name: '022-deliveries-by-change', module: deliveriesByChange },
+  { name: '023-time-ordered-ids', module: timeOrderedIds },
 ];
 
 const MIGRATION_LOCK = 7_214_000_001;

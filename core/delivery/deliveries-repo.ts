@@ -100,7 +100,7 @@ const INSERT_ATTEMPT_IF_D = `insert into delivery_attempts (delivery_id, number,
 /** Keeps the XML sent ($x1 process id, $x2 name, $x3 bytes, $x4 sha256) unless the process already has it. */
 function keepXml(first: number): string {
   return `insert into documents (id, process_id, kind, name, content_type, size, sha256, content)
-    select gen_random_uuid(), $${first}::uuid, 'xml', $${first + 1}, 'application/xml', length($${first + 2}::bytea), $${first + 3}, $${first + 2}::bytea
+    select uuid_v7(), $${first}::uuid, 'xml', $${first + 1}, 'application/xml', length($${first + 2}::bytea), $${first + 3}, $${first + 2}::bytea
     where $${first}::uuid is not null and exists (select 1 from d)
     on conflict (process_id) where kind = 'xml' do nothing`;
 }
@@ -161,7 +161,7 @@ const RECORD_DELIVERIES = preparedStatement(
        })}
      ), k as (
        insert into documents (id, process_id, kind, name, content_type, size, sha256, content)
-       select gen_random_uuid(), process_id, 'xml', xml_name, 'application/xml', length(xml_bytes), xml_sha, xml_bytes from dx
+       select uuid_v7(), process_id, 'xml', xml_name, 'application/xml', length(xml_bytes), xml_sha, xml_bytes from dx
        where xml_bytes is not null
        on conflict (process_id) where kind = 'xml' do nothing
      )

@@ -39,7 +39,7 @@ export async function insertSavedForm(sql: Sql, f: NewSavedForm): Promise<void> 
        values ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8) returning id, channel
      ), n as (
        insert into notifications (id, saved_form_id, channel, kind, status)
-       select gen_random_uuid(), s.id, s.channel, 'saved-form', 'pending' from s returning 1
+       select uuid_v7(), s.id, s.channel, 'saved-form', 'pending' from s returning 1
      )
      select pg_notify('${OUTBOX_CHANNEL}', 'notifications') from n`,
     [f.id, f.serviceId, f.serviceVersion, JSON.stringify(f.answers), JSON.stringify(f.files), f.email, f.channel, f.expiresAt],

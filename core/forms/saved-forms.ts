@@ -3,6 +3,7 @@
 // "Continue" button (a POST, so e-mail scanners that fetch the link do not use it up) restores the answers and files
 // into a new form session on that device. Saved forms not used in time are erased by an hourly job.
 import { randomUUID } from 'node:crypto';
+import { newId } from '../db/ids.ts';
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
@@ -88,7 +89,7 @@ export async function restoreSavedForm(
     const row = await repo.consumeSavedForm(tx, hashTrackingToken(token));
     if (!row) return null;
     // Fresh document ids: a file's id becomes its document's id when the form is sent, and must be new.
-    const files: SessionFile[] = row.files.map((f) => ({ ...f, documentId: randomUUID() }));
+    const files: SessionFile[] = row.files.map((f) => ({ ...f, documentId: newId() }));
     const session = { serviceId: row.service_id, serviceVersion: row.service_version, answers: row.answers, files };
     await restoreSession(tx, ctx, session, place);
     return session;

@@ -1,6 +1,6 @@
 // Streams a multipart/form-data body: text parts become answers, file parts go straight to the document store after
 // their first bytes prove their real type. Limits are enforced while streaming, never after buffering a whole body.
-import { randomUUID } from 'node:crypto';
+import { newId } from '../db/ids.ts';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import busboy from 'busboy';
@@ -116,7 +116,7 @@ export async function parseMultipart(
       receiveFile(stream, rule, store, info.mimeType).then(
         (received) => {
           if (!received) return;
-          files.push({ documentId: randomUUID(), fieldId: fieldName, name, contentType: received.type, size: received.blob.size, blob: received.blob });
+          files.push({ documentId: newId(), fieldId: fieldName, name, contentType: received.type, size: received.blob.size, blob: received.blob });
           if (failure && received.blob.created) void store.remove(received.blob.key);
         },
         (err) => {

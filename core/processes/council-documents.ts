@@ -2,7 +2,7 @@
 // citizen may see — its timeline entry, the citizen's message when it is visible to them, and the audit entry, all
 // through citizen-changes in one transaction. A private document is on the case's timeline for staff only and never
 // reaches the citizen (not listed on the tracking page, not downloadable with the tracking link, not in any message).
-import { randomUUID } from 'node:crypto';
+import { newId } from '../db/ids.ts';
 import type { Sql } from '../db/database.ts';
 import { GoneError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Actor } from '../plugins/index.ts';
@@ -47,7 +47,7 @@ export async function addCouncilDocument(
     if (!p) throw new NotFoundError('There is no such process');
     if (p.erased_at) throw new GoneError('The personal data of this process was erased; documents can no longer be added');
     const doc = await insertCouncilDocument(t, {
-      id: randomUUID(),
+      id: newId(),
       processId,
       name: input.name,
       title,

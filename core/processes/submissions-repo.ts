@@ -81,7 +81,7 @@ with p as (
     as x(id, pid, kind, field_id, name, content_type, size, sha256, storage_key, content, at)
 ), o as (
   insert into deliveries (id, process_id, binding, status, created_at, updated_at)
-  select gen_random_uuid(), x.pid, x.binding, 'pending', x.at, x.at from unnest($26::uuid[], $27::text[], $28::timestamptz[]) as x(pid, binding, at)
+  select uuid_v7(), x.pid, x.binding, 'pending', x.at, x.at from unnest($26::uuid[], $27::text[], $28::timestamptz[]) as x(pid, binding, at)
 ), n as (
   ${citizenMessageSql({
     from: 'unnest($1::uuid[], $29::text[], $30::text[], $7::timestamptz[], $34::int[]) as x(id, channel, text, at, window_seconds)',

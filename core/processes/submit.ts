@@ -1,7 +1,8 @@
 // Accepting a submission: validate, store the form copy, then write the process and everything that hangs off it
 // (tasks, timeline, documents, delivery outbox, notification outbox) in ONE statement, so it commits whole or not at all.
 // Concurrent submissions share that statement and its commit (submission-writer.ts).
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { newId } from '../db/ids.ts';
 import type { Database } from '../db/database.ts';
 import { ValidationError } from '../errors.ts';
 import type { DocumentStore, UploadedFile } from '../documents/index.ts';
@@ -83,14 +84,14 @@ export async function submit(deps: SubmitDeps, input: SubmitInput): Promise<Subm
   const channel = decideChannel(def, deps.channels, contact);
 
   for (let attempt = 1; ; attempt++) {
-    const processId = randomUUID();
+    const processId = newId();
     const reference = newReference(def.referencePrefix);
     const { token, hash } = newTrackingToken();
     const copy = { definition: def, version: service.version, reference, processId, submittedAt: now, answers: checked.answers };
     const inline = (kind: string, name: string, contentType: string, text: string): SubmissionDocument => {
       const bytes = Buffer.from(text);
       return {
-        id: randomUUID(),
+        id: newId(),
         kind,
         fieldId: null,
         name,

@@ -67,7 +67,7 @@ export async function insertMessage(tx: Sql, m: NewMessage): Promise<void> {
        from unnest($4::uuid[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[]) as x(id, name, content_type, size, sha256, storage_key)
      ), u as (
        insert into update_deliveries (id, message_id, process_id, binding, status)
-       select gen_random_uuid(), $1, $2, b, 'pending' from unnest($10::text[]) as b
+       select uuid_v7(), $1, $2, b, 'pending' from unnest($10::text[]) as b
        returning id
      )
      select pg_notify('${OUTBOX_CHANNEL}', 'update_deliveries') from u limit 1`,
