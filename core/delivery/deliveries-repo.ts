@@ -141,11 +141,13 @@ const RECORD_DELIVERIES = preparedStatement(
          actor: "'system'",
        })}
      ), c as (
-       -- "Passed to the team" joins the confirmation still waiting out its window (never one claimed for sending: that
-       -- one may be on its way), which then leaves at the relay's next pass. The row lock orders this against the claim.
+       -- "Passed to the team" joins the confirmation not yet claimed for sending: one still waiting out its window (it
+       -- then leaves at the relay's next pass), or one the relay has queued whose turn has not come (under a backlog the
+       -- queue holds it for seconds; its job sends what the row holds when it claims it). Never one claimed for sending,
+       -- nor one tried before (attempts > 0): that one may be on its way. The row lock orders this against the claim.
        update notifications n set updates = n.updates || ${messageUpdate('j.timeline_text')}, not_before = now(), updated_at = now()
        from (select distinct on (process_id) id, process_id, timeline_text from dx order by process_id, id) j
-       where n.process_id = j.process_id and n.kind = 'submitted' and n.status = 'pending' and n.attempts = 0
+       where n.process_id = j.process_id and n.kind = 'submitted' and n.status in ('pending', 'queued') and n.attempts = 0
          and n.not_before > n.created_at -- it was given a window: one sent at once (window 0) is never held back
        returning j.id
      ), n as (
