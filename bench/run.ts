@@ -935,7 +935,7 @@ async function messagesPerSubmission(db: pg.Client, since: Date, until: Date, sm
   const delivRefs = new Set(refs ?? []);
   const emails = smtp.messages.filter((m) => delivRefs.has(/[A-Z]{3}-[A-Z0-9]{8}/.exec(m.subject)?.[0] ?? '')).length;
   rows.push({
-    metric: `messages per submission, end to end ${load} (${joined} of ${submitted} confirmations said both: delivered within notifications.confirmationWindowSeconds)`,
+    metric: `messages per submission, end to end ${load} (${joined} of ${submitted} confirmations said both: delivered before the confirmation was sent)`,
     value: submitted ? messages / submitted : 0,
     unit: 'msg/subm',
   });
