@@ -23,10 +23,19 @@ export interface PgActivity {
   longestSampleGapMs: number;
   /** Dead rows in the outbox tables at the end of the run. */
   deadRows: Record<string, number>;
+  /**
+   * WAL written during the run (pg_stat_wal, cluster-wide): its bytes and the full-page images in it. The first change
+   * to a page after a checkpoint writes the whole 8 KB page, so a phase that touches many pages once pays in WAL.
+   */
+  wal: { bytes: number; fullPageImages: number; records: number };
+  /** The bench database's blocks found in shared buffers and read from outside them (pg_stat_database). */
+  blocks: { hit: number; read: number };
 }
 
 interface Counters {
   checkpoints: PgActivity['checkpoints'];
+  wal: PgActivity['wal'];
+  blocks: PgActivity['blocks'];
   tables: Map<string, { autovacuum: number; autoanalyze: number; dead: number }>;
 }
 
@@ -69,12 +78,20 @@ export async function watchPostgres(adminUrl: string, dbUrl: string, dbName: str
   async function counters(): Promise<Counters> {
     const { rows: c } = await admin.query(checkpointSql);
     const r = c[0] as Record<string, string | number>;
+    const { rows: w } = await admin.query(
+      `select wal_bytes::float8 as bytes, wal_fpi::float8 as fpi, wal_records::float8 as records, d.blks_hit::float8 as hit, d.blks_read::float8 as read
+       from pg_stat_wal, pg_stat_database d where d.datname = $1`,
+      [dbName],
+    );
+    const v = w[0] as Record<string, number>;
     // pg_stat_user_tables is per database: hence the connection to the bench database.
     const { rows: t } = await bench.query(
       `select relname, autovacuum_count::int as av, autoanalyze_count::int as aa, n_dead_tup::int as dead from pg_stat_user_tables`,
     );
     return {
       checkpoints: { timed: Number(r.timed), requested: Number(r.requested), buffers: Number(r.buffers), writeMs: Number(r.write), syncMs: Number(r.sync) },
+      wal: { bytes: v.bytes!, fullPageImages: v.fpi!, records: v.records! },
+      blocks: { hit: v.hit!, read: v.read! },
       tables: new Map(t.map((row) => [row.relname as string, { autovacuum: row.av as number, autoanalyze: row.aa as number, dead: row.dead as number }])),
     };
   }
@@ -165,6 +182,12 @@ export async function watchPostgres(adminUrl: string, dbUrl: string, dbName: str
         longestWait: current.longestWait,
         longestSampleGapMs: Math.round(current.longestGapMs),
         deadRows: Object.fromEntries(OUTBOX_TABLES.map((t) => [t, after.tables.get(t)?.dead ?? 0])),
+        wal: {
+          bytes: after.wal.bytes - b.wal.bytes,
+          fullPageImages: after.wal.fullPageImages - b.wal.fullPageImages,
+          records: after.wal.records - b.wal.records,
+        },
+        blocks: { hit: after.blocks.hit - b.blocks.hit, read: after.blocks.read - b.blocks.read },
       };
     },
     async close() {
@@ -196,8 +219,11 @@ export function describeActivity(a: PgActivity, autovacuumOn: boolean): string {
     .map(([t, n]) => `${t} ${n.toLocaleString('en-GB')}`)
     .join(', ');
   const longest = a.longestWait ? `${a.longestWait.wait} for ${a.longestWait.samples} sample(s) in a row` : 'none';
+  const n = (x: number) => Math.round(x).toLocaleString('en-GB');
+  const wal = `WAL ${(a.wal.bytes / 1048576).toFixed(1)} MB (${n(a.wal.records)} records, ${n(a.wal.fullPageImages)} full-page images)`;
+  const blocks = `blocks read from outside shared buffers ${n(a.blocks.read)} of ${n(a.blocks.read + a.blocks.hit)}`;
   return (
-    `${checkpoint}; ${vacuum}; active backends' waits over ${a.samples} samples: ${waits}; longest wait of one backend: ${longest}; ` +
+    `${checkpoint}; ${wal}; ${blocks}; ${vacuum}; active backends' waits over ${a.samples} samples: ${waits}; longest wait of one backend: ${longest}; ` +
     `longest gap between samples ${a.longestSampleGapMs} ms; outbox dead rows: ${dead}`
   );
 }

@@ -137,6 +137,15 @@ async function instrumented<T>(work: () => Promise<T>): Promise<{ result: T; sec
 /** CPU milliseconds of the hub under test (roles, Postgres for the bench database, Redis) per case; NaN for none. */
 const cpuPerCase = (cpuMs: Record<string, number>, cases: number) => (cases > 0 ? hubCpuMs(cpuMs) / cases : NaN);
 
+/** WAL per case: its kilobytes and its full-page images (pages written whole, the first change after a checkpoint). */
+const walPerCase = (postgres: PgActivity, cases: number) =>
+  cases > 0 ? { walKb: postgres.wal.bytes / 1024 / cases, fpi: postgres.wal.fullPageImages / cases } : { walKb: NaN, fpi: NaN };
+
+const WAL_FIGURES = (phase: string): FigureDef[] => [
+  { key: 'walKb', short: 'WAL KB/subm', metric: `${phase}: WAL per accepted submission`, unit: 'KB' },
+  { key: 'fpi', short: 'full pages/subm', metric: `${phase}: full-page images per accepted submission`, unit: 'pages' },
+];
+
 interface FigureDef {
   key: string;
   metric: string;
@@ -446,6 +455,33 @@ async function serveWarmedUp(env: NodeJS.ProcessEnv, hubUrl: string): Promise<Ch
   return serve;
 }
 
+/** Intake with a 200 KB evidence file, beside intake JSON. */
+async function intakeWithFile(hubUrl: string, intakeRps: number) {
+  const boundary = 'closeloopbench';
+  const png = pngBytes(200 * 1024, 'bench');
+  const multipart = (i: number) =>
+    Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="answers"\r\n\r\n${JSON.stringify(noiseAnswers(i))}\r\n--${boundary}\r\nContent-Disposition: form-data; name="evidence"; filename="photo-${i}.png"\r\nContent-Type: image/png\r\n\r\n`,
+      ),
+      // Each file differs (the store is content-addressed) so every request writes its 200 KB.
+      Buffer.concat([png.subarray(0, 40), Buffer.from(String(i).padStart(12, '0')), png.subarray(52)]),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+  const intakeFile = await closedLoop(hubUrl, 20, SECONDS, (i) => ({
+    method: 'POST',
+    path: '/api/v1/services/noise-complaint/submissions',
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    body: multipart(i),
+  }));
+  rows.push({
+    metric: `intake with a 200 KB file, p50 ${intakeFile.p50.toFixed(1)} ms, p99 ${intakeFile.p99.toFixed(1)} ms (errors ${intakeFile.errors})`,
+    value: intakeFile.rps,
+    unit: 'subm/s',
+    baseline: { name: 'intake JSON', value: intakeRps },
+  });
+}
+
 /** The baselines, intake, tracking and the staff console at scale; returns the serve role it started. */
 async function intakeAndScale(env: NodeJS.ProcessEnv, hubUrl: string, db: pg.Client): Promise<ChildProcess> {
   const json1k = Buffer.from(JSON.stringify({ answers: noiseAnswers(0) }));
@@ -476,7 +512,10 @@ async function intakeAndScale(env: NodeJS.ProcessEnv, hubUrl: string, db: pg.Cli
       })),
     );
     const r = run.result;
-    intakeRuns.push({ ...run, figures: { rps: r.rps, p50: r.p50, p99: r.p99, cpu: cpuPerCase(run.cpuMs, r.requests - r.errors) } });
+    intakeRuns.push({
+      ...run,
+      figures: { rps: r.rps, p50: r.p50, p99: r.p99, cpu: cpuPerCase(run.cpuMs, r.requests - r.errors), ...walPerCase(run.postgres, r.requests - r.errors) },
+    });
   }
   const intakeRps = median(intakeRuns.map((r) => r.figures.rps!));
   phaseRows('intake JSON (serve role only)', intakeRuns, [
@@ -491,33 +530,10 @@ async function intakeAndScale(env: NodeJS.ProcessEnv, hubUrl: string, db: pg.Cli
     { key: 'p50', short: 'p50', metric: 'intake JSON: p50', unit: 'ms' },
     { key: 'p99', short: 'p99', metric: 'intake JSON: p99', unit: 'ms' },
     { key: 'cpu', short: 'CPU ms/subm', metric: 'intake JSON: CPU per accepted submission', unit: 'ms CPU' },
+    ...WAL_FIGURES('intake JSON'),
   ]);
   if (process.env.BENCH_ONLY === 'intake') return serve;
-
-  const boundary = 'closeloopbench';
-  const png = pngBytes(200 * 1024, 'bench');
-  const multipart = (i: number) =>
-    Buffer.concat([
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="answers"\r\n\r\n${JSON.stringify(noiseAnswers(i))}\r\n--${boundary}\r\nContent-Disposition: form-data; name="evidence"; filename="photo-${i}.png"\r\nContent-Type: image/png\r\n\r\n`,
-      ),
-      // Each file differs (the store is content-addressed) so every request writes its 200 KB.
-      Buffer.concat([png.subarray(0, 40), Buffer.from(String(i).padStart(12, '0')), png.subarray(52)]),
-      Buffer.from(`\r\n--${boundary}--\r\n`),
-    ]);
-  const intakeFile = await closedLoop(hubUrl, 20, SECONDS, (i) => ({
-    method: 'POST',
-    path: '/api/v1/services/noise-complaint/submissions',
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-    body: multipart(i),
-  }));
-  rows.push({
-    metric: `intake with a 200 KB file, p50 ${intakeFile.p50.toFixed(1)} ms, p99 ${intakeFile.p99.toFixed(1)} ms (errors ${intakeFile.errors})`,
-    value: intakeFile.rps,
-    unit: 'subm/s',
-    baseline: { name: 'intake JSON', value: intakeRps },
-  });
-
+  if (process.env.BENCH_ONLY !== 'scale') await intakeWithFile(hubUrl, intakeRps);
   await fillScale(db);
   // The same tokens as the SQL above: base64url(sha256('bench-<i>')), 43 characters like real ones.
   const tokenOf = (i: number) => createHash('sha256').update(`bench-${i}`).digest('base64url');
@@ -536,6 +552,15 @@ async function intakeAndScale(env: NodeJS.ProcessEnv, hubUrl: string, db: pg.Cli
     unit: 'ms',
     target: { text: '≤ 20 ms', ok: trackingSteady.p99 <= 20 },
   });
+  // Warmed up as the near-empty phase is, so both are measured alike. Without it the first run paid for the first change
+  // to each page of the random-keyed indexes (reference, e-mail, tracking hash) after the fill's checkpoint: a full-page
+  // image in the WAL for each (0.5 per submission in the first run of 5 December 2026, under 0.1 in the runs after).
+  await closedLoop(hubUrl, 50, WARMUP_SECONDS, (i) => ({
+    method: 'POST',
+    path: '/api/v1/services/noise-complaint/submissions',
+    headers: { 'content-type': 'application/json' },
+    body: body(i + 7e7),
+  }));
   const bigRuns: PhaseRun[] = [];
   for (let k = 0; k < RUNS; k++) {
     const run = await instrumented(() =>
@@ -547,7 +572,10 @@ async function intakeAndScale(env: NodeJS.ProcessEnv, hubUrl: string, db: pg.Cli
       })),
     );
     const r = run.result;
-    bigRuns.push({ ...run, figures: { rps: r.rps, p99: r.p99, cpu: cpuPerCase(run.cpuMs, r.requests - r.errors) } });
+    bigRuns.push({
+      ...run,
+      figures: { rps: r.rps, p99: r.p99, cpu: cpuPerCase(run.cpuMs, r.requests - r.errors), ...walPerCase(run.postgres, r.requests - r.errors) },
+    });
   }
   phaseRows(`intake at ${SCALE_ROWS.toLocaleString()} processes`, bigRuns, [
     {
@@ -560,10 +588,12 @@ async function intakeAndScale(env: NodeJS.ProcessEnv, hubUrl: string, db: pg.Cli
     },
     { key: 'p99', short: 'p99', metric: `intake at ${SCALE_ROWS.toLocaleString()} processes: p99`, unit: 'ms' },
     { key: 'cpu', short: 'CPU ms/subm', metric: `intake at ${SCALE_ROWS.toLocaleString()} processes: CPU per accepted submission`, unit: 'ms CPU' },
+    ...WAL_FIGURES(`intake at ${SCALE_ROWS.toLocaleString()} processes`),
   ]);
   // The intake runs' submissions, never delivered (no worker runs in these phases), are marked done first: the staff
   // phase measures a million cases as BENCH_ONLY=staff does. With them left waiting (~60,000 deliveries and messages),
   // the run of 5 December 2026 measured an overview p50 of 6.7 s and a deliveries page of 1.4 s (README).
+  if (process.env.BENCH_ONLY === 'scale') return serve;
   await markIntakeDone(db);
   await vacuumAsAutovacuumWould(db);
   await staffBench(db, env, hubUrl);
@@ -601,7 +631,7 @@ async function main() {
     return print();
   }
 
-  if (process.env.BENCH_ONLY !== 'loop' && process.env.BENCH_ONLY !== 'notes' && process.env.BENCH_ONLY !== 'intake') await xmlBench();
+  if (!['loop', 'notes', 'intake', 'scale'].includes(process.env.BENCH_ONLY ?? '')) await xmlBench();
   if (process.env.BENCH_ONLY === 'xml') {
     await receiver.close();
     await smtp.close();
@@ -625,7 +655,7 @@ async function main() {
   const notesOnly = process.env.BENCH_ONLY === 'notes';
   const db = await harnessClient();
   const serve = loopOnly || notesOnly ? await serveWarmedUp(env, hubUrl) : await intakeAndScale(env, hubUrl, db);
-  if (process.env.BENCH_ONLY === 'intake') {
+  if (process.env.BENCH_ONLY === 'intake' || process.env.BENCH_ONLY === 'scale') {
     await stop(serve);
     await db.end();
     await receiver.close();
@@ -962,7 +992,8 @@ function print() {
       `Postgres ${server.version}, autovacuum ${server.autovacuum ? 'on' : 'OFF (the outbox tables are never vacuumed here: dead rows pile up)'}`,
       `Loaded phases run ${RUNS} time(s) (BENCH_RUNS): the value is the median, the spread min–max of the runs. Under each phase, a line per run:`,
       '  its figures, then what Postgres did: checkpoints finished (pg_stat_bgwriter, cluster-wide) and the share of 100 ms samples in which the',
-      '  checkpointer was at work, autovacuum runs per table of the bench database (pg_stat_user_tables), the wait events of the bench',
+      "  checkpointer was at work, the WAL written and its full-page images (pg_stat_wal, cluster-wide), the bench database's blocks read from",
+      '  outside shared buffers (pg_stat_database), autovacuum runs per table of the bench database (pg_stat_user_tables), the wait events of the bench',
       "  database's active backends in those samples (pg_stat_activity; CPU: running, waiting on nothing), and the outbox's dead rows at the end.",
       `${CPU_METHOD}.`,
       '',
