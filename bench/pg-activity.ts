@@ -2,6 +2,7 @@
 // much of the run a checkpoint was in progress), vacuum runs on the bench database's tables, and what its active
 // backends were waiting on, sampled from pg_stat_activity every 100 ms.
 import pg from 'pg';
+import { AUTOVACUUM_STAND_IN } from './autovacuum.ts';
 
 export interface PgActivity {
   /** Checkpoints finished during the run (cluster-wide: a checkpoint writes every database's pages). */
@@ -11,6 +12,9 @@ export interface PgActivity {
   /** Autovacuum and autoanalyze runs per table of the bench database (pg_stat_user_tables deltas). */
   autovacuum: Record<string, number>;
   autoanalyze: Record<string, number>;
+  /** Vacuum and analyse runs not by autovacuum: with autovacuum off, the harness's stand-in for it (bench/autovacuum.ts). */
+  vacuum: Record<string, number>;
+  analyze: Record<string, number>;
   /** Backend-samples per wait event of the bench database's active backends ('CPU': active, waiting on nothing). */
   waits: Record<string, number>;
   samples: number;
@@ -36,7 +40,7 @@ interface Counters {
   checkpoints: PgActivity['checkpoints'];
   wal: PgActivity['wal'];
   blocks: PgActivity['blocks'];
-  tables: Map<string, { autovacuum: number; autoanalyze: number; dead: number }>;
+  tables: Map<string, { autovacuum: number; autoanalyze: number; vacuum: number; analyze: number; dead: number }>;
 }
 
 const SAMPLE_MS = 100;
@@ -86,13 +90,19 @@ export async function watchPostgres(adminUrl: string, dbUrl: string, dbName: str
     const v = w[0] as Record<string, number>;
     // pg_stat_user_tables is per database: hence the connection to the bench database.
     const { rows: t } = await bench.query(
-      `select relname, autovacuum_count::int as av, autoanalyze_count::int as aa, n_dead_tup::int as dead from pg_stat_user_tables`,
+      `select relname, autovacuum_count::int as av, autoanalyze_count::int as aa, vacuum_count::int as v, analyze_count::int as a, n_dead_tup::int as dead
+       from pg_stat_user_tables`,
     );
     return {
       checkpoints: { timed: Number(r.timed), requested: Number(r.requested), buffers: Number(r.buffers), writeMs: Number(r.write), syncMs: Number(r.sync) },
       wal: { bytes: v.bytes!, fullPageImages: v.fpi!, records: v.records! },
       blocks: { hit: v.hit!, read: v.read! },
-      tables: new Map(t.map((row) => [row.relname as string, { autovacuum: row.av as number, autoanalyze: row.aa as number, dead: row.dead as number }])),
+      tables: new Map(
+        t.map((row) => [
+          row.relname as string,
+          { autovacuum: row.av as number, autoanalyze: row.aa as number, vacuum: row.v as number, analyze: row.a as number, dead: row.dead as number },
+        ]),
+      ),
     };
   }
 
@@ -118,7 +128,7 @@ export async function watchPostgres(adminUrl: string, dbUrl: string, dbName: str
     busy = true;
     try {
       const { rows } = await admin.query(
-        `select pid, backend_type, coalesce(wait_event_type || ':' || wait_event, 'CPU') as wait
+        `select pid, backend_type, application_name, coalesce(wait_event_type || ':' || wait_event, 'CPU') as wait
          from pg_stat_activity
          where (datname = $1 and state = 'active' and backend_type in ('client backend', 'autovacuum worker') and not (pid = any($2::int[])))
             or backend_type = 'checkpointer'`,
@@ -129,13 +139,13 @@ export async function watchPostgres(adminUrl: string, dbUrl: string, dbName: str
       if (current.lastSampleAt) current.longestGapMs = Math.max(current.longestGapMs, now - current.lastSampleAt);
       current.lastSampleAt = now;
       const streaks = new Map<number, { wait: string; samples: number }>();
-      for (const row of rows as { pid: number; backend_type: string; wait: string }[]) {
+      for (const row of rows as { pid: number; backend_type: string; application_name: string; wait: string }[]) {
         if (row.backend_type === 'checkpointer') {
           // Idle, it waits on CheckpointerMain; anything else is a checkpoint (or a restartpoint) at work.
           if (row.wait !== 'Activity:CheckpointerMain') current.checkpointing++;
           continue;
         }
-        const key = row.backend_type === 'autovacuum worker' ? `autovacuum ${row.wait}` : row.wait;
+        const key = row.backend_type === 'autovacuum worker' || row.application_name === AUTOVACUUM_STAND_IN ? `autovacuum ${row.wait}` : row.wait;
         current.waits.set(key, (current.waits.get(key) ?? 0) + 1);
         if (key === 'CPU') continue;
         const previous = current.streaks.get(row.pid);
@@ -164,7 +174,7 @@ export async function watchPostgres(adminUrl: string, dbUrl: string, dbName: str
       while (busy) await new Promise((r) => setTimeout(r, 5));
       const after = await counters();
       const b = before!;
-      const delta = (key: 'autovacuum' | 'autoanalyze') =>
+      const delta = (key: 'autovacuum' | 'autoanalyze' | 'vacuum' | 'analyze') =>
         Object.fromEntries([...after.tables].map(([table, n]) => [table, n[key] - (b.tables.get(table)?.[key] ?? 0)] as const).filter(([, n]) => n > 0));
       return {
         checkpoints: {
@@ -177,6 +187,8 @@ export async function watchPostgres(adminUrl: string, dbUrl: string, dbName: str
         checkpointingSamples: current.checkpointing,
         autovacuum: delta('autovacuum'),
         autoanalyze: delta('autoanalyze'),
+        vacuum: delta('vacuum'),
+        analyze: delta('analyze'),
         waits: Object.fromEntries([...current.waits].sort((x, y) => y[1] - x[1])),
         samples: current.samples,
         longestWait: current.longestWait,
@@ -209,7 +221,9 @@ export function describeActivity(a: PgActivity, autovacuumOn: boolean): string {
     Object.entries(r)
       .map(([t, n]) => `${t}×${n}`)
       .join(' ') || 'none';
-  const vacuum = autovacuumOn ? `autovacuum ${runs(a.autovacuum)}, autoanalyze ${runs(a.autoanalyze)}` : 'autovacuum off on this server';
+  const vacuum = autovacuumOn
+    ? `autovacuum ${runs(a.autovacuum)}, autoanalyze ${runs(a.autoanalyze)}`
+    : `autovacuum off on this server, its stand-in vacuumed ${runs(a.vacuum)}, analysed ${runs(a.analyze)}`;
   const waits =
     Object.entries(a.waits)
       .slice(0, 6)

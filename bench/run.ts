@@ -9,6 +9,7 @@ import pg from 'pg';
 import libxmljs from 'libxmljs2';
 import { closedLoop, openLoop, percentile, type LoadResult } from './load.ts';
 import { cpuMsByGroup, cpuShares, cpuSnapshot as snapshotAll, formatShares, hubCpuMs, sharesOf } from './cpu.ts';
+import { standInForAutovacuum, type AutovacuumStandIn } from './autovacuum.ts';
 import { describeActivity, watchPostgres, type PgActivity, type PostgresWatch } from './pg-activity.ts';
 import { median, runCount, spread, workerCounts } from './summary.ts';
 import { startWebhookReceiver } from '../test/peers/webhook-receiver.ts';
@@ -71,6 +72,8 @@ const phases: { phase: string; runs: PhaseRun[] }[] = [];
 /** The end-to-end phase by number of worker processes, printed when BENCH_WORKERS lists more than one. */
 const workerTable: string[] = [];
 let pgWatch: PostgresWatch | undefined;
+/** Autovacuum's work when the server has autovacuum off (bench/autovacuum.ts). */
+let autovacuumStandIn: AutovacuumStandIn | undefined;
 
 /** The harness's own Postgres connections: left out of the hub's CPU and of the wait samples. */
 const harnessPids: number[] = [];
@@ -609,6 +612,7 @@ async function main() {
   await admin.end();
   pgWatch = await watchPostgres(ADMIN_URL, DB_URL, DB, () => harnessPids);
   for (const pid of pgWatch.pids) rolePids.set(pid, HARNESS_PG);
+  if (!pgWatch.server.autovacuum) autovacuumStandIn = await standInForAutovacuum(DB_URL, 60_000, log);
   const receiverSecret = `whsec_${randomBytes(32).toString('base64')}`;
   const receiver = await startWebhookReceiver(receiverSecret);
   const smtp = await startSmtpPeer();
@@ -989,7 +993,11 @@ function print() {
   const server = pgWatch?.server;
   if (server)
     lines.push(
-      `Postgres ${server.version}, autovacuum ${server.autovacuum ? 'on' : 'OFF (the outbox tables are never vacuumed here: dead rows pile up)'}`,
+      `Postgres ${server.version}, autovacuum ${
+        server.autovacuum
+          ? 'on'
+          : "OFF: the harness stands in for it (bench/autovacuum.ts: every 60 s, each table over its thresholds, the tables' own settings first)"
+      }`,
       `Loaded phases run ${RUNS} time(s) (BENCH_RUNS): the value is the median, the spread min–max of the runs. Under each phase, a line per run:`,
       '  its figures, then what Postgres did: checkpoints finished (pg_stat_bgwriter, cluster-wide) and the share of 100 ms samples in which the',
       "  checkpointer was at work, the WAL written and its full-page images (pg_stat_wal, cluster-wide), the bench database's blocks read from",
@@ -1034,6 +1042,7 @@ main()
     process.exitCode = 1;
   })
   .finally(async () => {
+    await autovacuumStandIn?.stop().catch(() => {});
     await pgWatch?.close().catch(() => {});
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   });

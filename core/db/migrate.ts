@@ -32,6 +32,7 @@ import * as subscriptions from './migrations/020-subscriptions.ts';
 import * as gazetteer from './migrations/021-gazetteer.ts';
 import * as deliveriesByChange from './migrations/022-deliveries-by-change.ts';
 import * as timeOrderedIds from './migrations/023-time-ordered-ids.ts';
+import * as outboxVacuum from './migrations/024-outbox-vacuum.ts';
 
 export type { Migration, MigrationConfig, SqlRunner } from './migration-types.ts';
 
@@ -59,6 +60,7 @@ const MIGRATIONS: { name: string; module: { up: Migration; down: Migration } }[]
   { name: '021-gazetteer', module: gazetteer },
   { name: '022-deliveries-by-change', module: deliveriesByChange },
   { name: '023-time-ordered-ids', module: timeOrderedIds },
+  { name: '024-outbox-vacuum', module: outboxVacuum },
 ];
 
 const MIGRATION_LOCK = 7_214_000_001;

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { createTestDatabase, ADMIN_URL, type TestDatabase } from '../helpers/database.ts';
 import { watchPostgres, describeActivity } from '../../bench/pg-activity.ts';
+import { standInForAutovacuum } from '../../bench/autovacuum.ts';
 import { BENCH_DB_GROUP, cpuMsByGroup, cpuSnapshot, hubCpuMs, underTest } from '../../bench/cpu.ts';
 import { median, runCount, spread, workerCounts } from '../../bench/summary.ts';
 
@@ -108,6 +109,66 @@ describe('bench/instrument', () => {
       assert.equal(activity.deadRows.notifications, 0);
     } finally {
       await watch.close();
+    }
+  });
+
+  test('a run reports the WAL it wrote, with its full-page images, and the blocks read from outside shared buffers', async () => {
+    const writer = await client(db.url);
+    await writer.query('create table wal_pages (id int primary key, pad text not null)');
+    await writer.query(`insert into wal_pages select i, repeat('x', 200) from generate_series(1, 5000) i`);
+    const watch = await watchPostgres(ADMIN_URL, db.url, db.name, () => []);
+    try {
+      // The first change to each page after a checkpoint writes the whole page to the WAL.
+      await writer.query('checkpoint');
+      await watch.start();
+      await writer.query('update wal_pages set pad = pad');
+      // A backend sends its WAL counters to the statistics at most once a second unless told to.
+      await writer.query('select pg_stat_force_next_flush()');
+      await new Promise((r) => setTimeout(r, 300));
+      const activity = await watch.stop();
+      assert.ok(activity.wal.bytes > 5000 * 100, `WAL bytes ${activity.wal.bytes}`);
+      assert.ok(activity.wal.fullPageImages >= 100, `full-page images ${activity.wal.fullPageImages} (the table has over 100 pages)`);
+      assert.ok(activity.blocks.hit + activity.blocks.read > 0);
+      assert.match(describeActivity(activity, false), /WAL \d+\.\d MB \([\d,]+ records, [\d,]+ full-page images\)/);
+    } finally {
+      await watch.close();
+      await writer.query('drop table wal_pages');
+    }
+  });
+
+  test('with autovacuum off, the stand-in vacuums a table over its own threshold and leaves one under the default', async () => {
+    const setup = await client(db.url);
+    await setup.query(
+      'create table queue_like (id int primary key, n int not null) with (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 100)',
+    );
+    await setup.query('create table ordinary_like (id int primary key, n int not null)');
+    // A backend sends its table counters to the statistics at most once a second unless told to: the inserts' counts
+    // must be in before the analyse that resets them.
+    const flush = async () => {
+      await setup.query('select pg_stat_force_next_flush()');
+      await new Promise((r) => setTimeout(r, 300));
+    };
+    for (const table of ['queue_like', 'ordinary_like']) await setup.query(`insert into ${table} select i, 0 from generate_series(1, 5000) i`);
+    await flush();
+    for (const table of ['queue_like', 'ordinary_like']) await setup.query(`vacuum (analyze) ${table}`);
+    // 500 dead rows: over 100, under the default's 50 + 20% of 5,000 (and under the default analyse threshold, 550).
+    for (const table of ['queue_like', 'ordinary_like']) await setup.query(`update ${table} set n = 1 where id <= 500`);
+    await flush();
+    const said: string[] = [];
+    const standIn = await standInForAutovacuum(db.url, 200, (m) => said.push(m));
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!standIn.runs.get('queue_like')) {
+        assert.ok(Date.now() < deadline, 'the stand-in vacuumed queue_like within 10 s');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await new Promise((r) => setTimeout(r, 600));
+      assert.equal(standIn.runs.get('ordinary_like'), undefined, said.join('\n'));
+      const { rows } = await setup.query(`select n_dead_tup::int as dead from pg_stat_user_tables where relname = 'queue_like'`);
+      assert.equal(rows[0].dead, 0);
+    } finally {
+      await standIn.stop();
+      await setup.query('drop table queue_like, ordinary_like');
     }
   });
 
