@@ -223,7 +223,7 @@ export function describeActivity(a: PgActivity, autovacuumOn: boolean): string {
       .join(' ') || 'none';
   const vacuum = autovacuumOn
     ? `autovacuum ${runs(a.autovacuum)}, autoanalyze ${runs(a.autoanalyze)}`
-    : `autovacuum off on this server, its stand-in vacuumed ${runs(a.vacuum)}, analysed ${runs(a.analyze)}`;
+    : `autovacuum off on this server (its stand-in runs before each run), vacuumed in the run ${runs(a.vacuum)}, analysed ${runs(a.analyze)}`;
   const waits =
     Object.entries(a.waits)
       .slice(0, 6)
