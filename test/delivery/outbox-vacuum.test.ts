@@ -67,8 +67,16 @@ describe('outbox tables are vacuumed as queues', () => {
       const tables = [...OUTBOX_TABLES, 'ordinary'];
       const fill = (t: string) => FILL[t === 'ordinary' ? 'notifications' : t]!;
       for (const t of tables) await c.query(`insert into ${t} (${fill(t).columns}) select ${fill(t).values} from generate_series(1, $1) i`, [ROWS, MOVED]);
+      // The inserts' counts reach the shared statistics now, before the vacuum below resets them, and not after it.
+      await c.query('select pg_stat_force_next_flush()');
       // Vacuumed by hand once filled: autovacuum also comes for a table's inserts, and it is the moves that count here.
       for (const t of tables) await c.query(`vacuum (analyze) ${t}`);
+      const vacuums = async (t: string) =>
+        Number((await c.query('select autovacuum_count from pg_stat_user_tables where relname = $1', [t])).rows[0].autovacuum_count);
+      // Counted before the moves: autovacuum may have come for the inserts, but none can yet have come for the moves,
+      // whose dead rows it sees only once their transaction has committed (below).
+      const since = new Map<string, number>();
+      for (const t of tables) since.set(t, await vacuums(t));
       const claimReads = async () => {
         const { rows } = await c.query(
           `explain (analyze, buffers, format json) select id from notifications where status = 'pending' and not_before <= now()
@@ -78,16 +86,14 @@ describe('outbox tables are vacuumed as queues', () => {
         assert.match(JSON.stringify(rows[0]), /notifications_pending/, 'the claim reads the pending index');
         return plan['Shared Hit Blocks']! + plan['Shared Read Blocks']!;
       };
-      // The oldest rows are sent or delivered, as the relay and the workers move them: their pending entries die.
+      // The oldest rows are sent or delivered, as the relay and the workers move them: their pending entries die. The
+      // claim is measured inside the moves' transaction, so that no vacuum can come between the moves and the measure.
+      await c.query('begin');
       for (const t of tables) await c.query(`update ${t} set status = '${fill(t).moved}' where status = 'pending'`);
       const before = await claimReads();
+      await c.query('commit');
       assert.ok(before > 15, `before a vacuum the relay's claim reads past ${MOVED} dead entries (${before} pages)`);
 
-      const vacuums = async (t: string) =>
-        Number((await c.query('select autovacuum_count from pg_stat_user_tables where relname = $1', [t])).rows[0].autovacuum_count);
-      // Autovacuum may already have come for the inserts: only the vacuums from here on count.
-      const since = new Map<string, number>();
-      for (const t of tables) since.set(t, await vacuums(t));
       const deadline = Date.now() + 60_000;
       for (const t of OUTBOX_TABLES) {
         while ((await vacuums(t)) === since.get(t)) {
