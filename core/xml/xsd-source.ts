@@ -22,6 +22,14 @@ export interface SchemaFile {
   root: SchemaNode;
 }
 
+/**
+ * Each loaded file as data, made once: the mapping editor reads an XSD on every page and every save, and turning its
+ * libxml tree into these objects each time was most of that. Keyed by loadXsd's object, which is new when a file is
+ * loaded again (an uploaded XSD materialised with other content), so an entry never outlives its file. Frozen, as
+ * every caller shares it.
+ */
+const asData = new WeakMap<Xsd, SchemaFile | null>();
+
 /** The XSD and every file it includes/imports (each loaded through loadXsd, so with the same safety checks). */
 export function readSchemaFiles(xsdDir: string, file: string): SchemaFile[] {
   const files: SchemaFile[] = [];
@@ -29,18 +37,14 @@ export function readSchemaFiles(xsdDir: string, file: string): SchemaFile[] {
   const visit = (xsd: Xsd) => {
     if (seen.has(xsd.file)) return;
     seen.add(xsd.file);
-    const root = xsd.doc.root();
-    if (!root) return;
-    const node = toNode(root);
-    const prefixes: Record<string, string> = {};
-    for (const ns of root.namespaces()) prefixes[ns.prefix() ?? ''] = ns.href();
-    files.push({
-      targetNamespace: node.attrs.targetNamespace ?? null,
-      elementFormQualified: node.attrs.elementFormDefault === 'qualified',
-      prefixes,
-      root: node,
-    });
-    for (const ref of node.children.filter((c) => ['include', 'import', 'redefine'].includes(c.tag))) {
+    let file = asData.get(xsd);
+    if (file === undefined) {
+      file = schemaFile(xsd);
+      asData.set(xsd, file);
+    }
+    if (!file) return;
+    files.push(file);
+    for (const ref of file.root.children.filter((c) => ['include', 'import', 'redefine'].includes(c.tag))) {
       const location = ref.attrs.schemaLocation;
       if (!location) continue;
       const target = resolve(dirname(xsd.file), location);
@@ -49,6 +53,20 @@ export function readSchemaFiles(xsdDir: string, file: string): SchemaFile[] {
   };
   visit(loadXsd(xsdDir, file));
   return files;
+}
+
+function schemaFile(xsd: Xsd): SchemaFile | null {
+  const root = xsd.doc.root();
+  if (!root) return null;
+  const node = toNode(root);
+  const prefixes: Record<string, string> = {};
+  for (const ns of root.namespaces()) prefixes[ns.prefix() ?? ''] = ns.href();
+  return Object.freeze({
+    targetNamespace: node.attrs.targetNamespace ?? null,
+    elementFormQualified: node.attrs.elementFormDefault === 'qualified',
+    prefixes: Object.freeze(prefixes),
+    root: node,
+  });
 }
 
 function toNode(el: Element): SchemaNode {
@@ -61,5 +79,5 @@ function toNode(el: Element): SchemaNode {
     if (c.namespace()?.href() !== XS_NAMESPACE) continue;
     children.push(toNode(c));
   }
-  return { tag: el.name(), attrs, children };
+  return Object.freeze({ tag: el.name(), attrs: Object.freeze(attrs), children: Object.freeze(children) as SchemaNode[] });
 }
