@@ -44,8 +44,6 @@ const CANDIDATES = `
   from t, s`;
 
 export interface AutovacuumStandIn {
-  /** Vacuums and analyses it ran, per table. */
-  runs: Map<string, number>;
   /** One pass over the tables; returns what it did ('' for nothing). */
   pass(): Promise<string>;
   stop(): Promise<void>;
@@ -54,9 +52,7 @@ export interface AutovacuumStandIn {
 export async function standInForAutovacuum(dbUrl: string): Promise<AutovacuumStandIn> {
   const client = new pg.Client({ connectionString: dbUrl, application_name: AUTOVACUUM_STAND_IN });
   await client.connect();
-  const runs = new Map<string, number>();
   return {
-    runs,
     async pass() {
       const { rows } = await client.query<Candidate>(CANDIDATES);
       const done: string[] = [];
@@ -65,7 +61,6 @@ export async function standInForAutovacuum(dbUrl: string): Promise<AutovacuumSta
         await client.query(`set vacuum_cost_delay = '${c.costDelay ?? '2'}ms'`);
         const t0 = Date.now();
         await client.query(c.vacuum ? `vacuum ${c.analyze ? '(analyze) ' : ''}"${c.table}"` : `analyze "${c.table}"`);
-        runs.set(c.table, (runs.get(c.table) ?? 0) + 1);
         done.push(`${c.vacuum ? 'vacuum' : ''}${c.vacuum && c.analyze ? ' and ' : ''}${c.analyze ? 'analyse' : ''} ${c.table} ${Date.now() - t0} ms`);
       }
       return done.join(', ');

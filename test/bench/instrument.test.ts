@@ -158,8 +158,8 @@ describe('bench/instrument', () => {
     try {
       const said = await standIn.pass();
       assert.match(said, /(^|, )vacuum queue_like \d+ ms/);
-      assert.equal(standIn.runs.get('queue_like'), 1);
-      assert.equal(standIn.runs.get('ordinary_like'), undefined, said);
+      assert.equal(said.match(/queue_like/g)?.length, 1, said);
+      assert.doesNotMatch(said, /ordinary_like/);
       assert.equal(await standIn.pass(), '', 'a second pass finds nothing to do');
       const { rows } = await setup.query(`select n_dead_tup::int as dead from pg_stat_user_tables where relname = 'queue_like'`);
       assert.equal(rows[0].dead, 0);
