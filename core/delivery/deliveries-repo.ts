@@ -177,8 +177,15 @@ interface DeliveredRecord {
   windowSeconds: number;
 }
 
-/** Two deliveries of one process in a batch make its message upsert twice in one statement (21000): each then goes alone. */
-const retryDeliveredAlone = (err: unknown) => isIntegrityViolation(err) || (err as { code?: string }).code === '21000';
+/**
+ * Two deliveries of one process in a batch make its message upsert twice in one statement (21000): each then goes alone.
+ * So does a batch Postgres chose to abort to break a deadlock (40P01) with another statement that locks several processes
+ * (a batch of notes, notes-repo.ts): the statement rolled back whole, so each record is simply made again.
+ */
+const retryDeliveredAlone = (err: unknown) => {
+  const code = (err as { code?: string }).code;
+  return isIntegrityViolation(err) || code === '21000' || code === '40P01';
+};
 
 const recordBatcher = perDatabase(
   (db: Database) =>

@@ -5,7 +5,8 @@ import type { Database, Sql } from '../db/database.ts';
 import { ConflictError, GoneError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Actor, TaskStatus } from '../plugins/index.ts';
 import { actorData, auditActor, recordCitizenChange, type TimelineEntry } from '../citizen-changes/index.ts';
-import { insertNote, lockProcess as lockProcessRow, setProcessStatus, type LockedProcess } from './processes-repo.ts';
+import { lockProcess as lockProcessRow, setProcessStatus, type LockedProcess } from './processes-repo.ts';
+import { addNoteShared, insertNoteIn, type NoteValues } from './notes-repo.ts';
 import { findTasks, setTaskDueAt, setTaskStatus } from './tasks-repo.ts';
 import { endOfUkDay, isIsoDate, ukDateOf, WorkingCalendar } from '../calendar/index.ts';
 import { ukDate } from '@closeloop/sdk';
@@ -43,8 +44,9 @@ async function lockProcess(processId: string, t: Sql): Promise<LockedProcess> {
 }
 
 /**
- * Adds a note in one statement (processes-repo.ts): not to a process erased on the citizen's request (a note may carry
- * personal data). The citizen hears of a public note through the channel stored with the process.
+ * Adds a note in one statement (notes-repo.ts; outside a transaction, shared with concurrent notes): not to a process
+ * erased on the citizen's request (a note may carry personal data). The citizen hears of a public note through the
+ * channel stored with the process.
  */
 export async function addNote(
   deps: ActionDeps,
@@ -55,16 +57,19 @@ export async function addNote(
 ): Promise<{ eventId: string }> {
   const text = note.text.trim();
   if (!text) throw new ValidationError('The note is empty', [{ field: 'text', message: 'Enter the note' }]);
-  const row = await insertNote(options.transaction ?? deps.db, {
+  const values: NoteValues = {
     processId,
     visibleToCitizen: note.visibleToCitizen,
     text,
     data: JSON.stringify(actorData(actor)),
     actorName: actor.name,
-    windowSeconds: deps.notifyWindowSeconds,
     auditActor: auditActor(actor),
     auditDetail: JSON.stringify({ visibleToCitizen: note.visibleToCitizen, length: text.length }),
-  });
+  };
+  // Outside a transaction, concurrent notes share one statement and one commit (notes-repo.ts).
+  const row = options.transaction
+    ? await insertNoteIn(options.transaction, values, deps.notifyWindowSeconds)
+    : await addNoteShared(deps.db, values, deps.notifyWindowSeconds);
   if (row?.erased === null || row?.erased === undefined) throw new NotFoundError('There is no such process');
   if (!row.id) throw new GoneError('The personal data of this process was erased; notes can no longer be added');
   return { eventId: row.id };

@@ -1,9 +1,7 @@
 // The SQL of `processes` (and what reads or changes a process with it: its deliveries as a process view shows them, the
-// inbound events a connector's change is recorded with, a note with its citizen-visible rows).
+// inbound events a connector's change is recorded with; notes-repo.ts writes a note).
 import type { Sql } from '../db/database.ts';
 import { preparedStatement } from '../db/prepared.ts';
-import { auditEntrySql, citizenMessageSql, messageUpdate, timelineEntrySql } from '../citizen-changes/index.ts';
-import { OUTBOX_CHANNEL } from '../jobs/index.ts';
 
 export type ProcessStatus = 'submitted' | 'received' | 'in_progress' | 'completed' | 'closed';
 
@@ -90,60 +88,6 @@ export async function lockProcess(t: Sql, id: string): Promise<LockedProcess | u
 
 export async function setProcessStatus(t: Sql, id: string, status: string, closedReason: string | null): Promise<void> {
   await t.run('update processes set status = $2, closed_reason = $3, updated_at = now() where id = $1', [id, status, closedReason]);
-}
-
-/**
- * One statement (so one round trip, atomic on its own): the process row is locked by its update, and a note is not added
- * to a process erased on the citizen's request (a note may carry personal data). The citizen hears of a public note
- * through the channel stored with the process.
- */
-const ADD_NOTE = preparedStatement(
-  'add_note',
-  `with p as (
-       update processes set updated_at = now() where id = $1 and erased_at is null returning id, channel, contact
-     ), e as (
-       ${timelineEntrySql({ from: 'p', processId: 'p.id', kind: "'note'", visibleToCitizen: '$2::boolean', text: '$3', data: '$4::jsonb', actor: '$5', returning: 'id' })}
-     ), n as (
-       ${citizenMessageSql({ from: 'p', processId: 'p.id', channel: 'p.channel', contact: 'p.contact', kind: 'update', updates: messageUpdate('$3'), windowSeconds: '$6', where: '$2::boolean' })}
-       returning 1
-     ), a as (
-       ${auditEntrySql({ from: 'p', actor: '$7', action: "'note.added'", processId: 'p.id', detail: '$8::jsonb' })}
-     )
-     select (select id::text from e) as id, (select erased_at is not null from processes where id = $1) as erased,
-       exists (select 1 from n) as told`,
-);
-
-export interface NoteValues {
-  processId: string;
-  visibleToCitizen: boolean;
-  text: string;
-  /** jsonb text. */
-  data: string;
-  actorName: string;
-  windowSeconds: number;
-  auditActor: string;
-  /** jsonb text. */
-  auditDetail: string;
-}
-
-/**
- * Adds a note with its timeline entry, message and audit entry. `id` is the timeline entry's (null when the process was
- * erased); `erased` is null when there is no such process.
- */
-/** Adds the note; a citizen told of it wakes the relay once committed (Sql.wake: NOTIFY outside the note's commit). */
-export async function insertNote(sql: Sql, v: NoteValues): Promise<{ id: string | null; erased: boolean | null } | undefined> {
-  const [row] = await sql.prepared<{ id: string | null; erased: boolean | null; told: boolean }>(ADD_NOTE, [
-    v.processId,
-    v.visibleToCitizen,
-    v.text,
-    v.data,
-    v.actorName,
-    v.windowSeconds,
-    v.auditActor,
-    v.auditDetail,
-  ]);
-  if (row?.told) sql.wake(OUTBOX_CHANNEL, 'notifications');
-  return row;
 }
 
 /** Records an inbound event id of a source (a binding); false when it was recorded before (a repeat). */
