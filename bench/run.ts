@@ -24,6 +24,7 @@ import { createApiKey } from '../core/auth/api-keys.ts';
 import { signUpStaff } from '../test/staff/support.ts';
 import type { TestHub } from '../test/helpers/hub.ts';
 import { gazetteerBench } from './gazetteer.ts';
+import { slowestNoteStages } from './note-stages.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const SECONDS = QUICK ? 3 : 10;
@@ -874,6 +875,7 @@ async function notesPhase(o: {
     });
     const arrived = arrivals.read();
     const lat = [...arrived].map(([i, at]) => at - run.result.notes.starts[i]!).sort((x, y) => x - y);
+    const stages = await slowestNoteStages(o.db, tag, run.result.notes.starts, arrived);
     runs.push({
       ...run,
       figures: {
@@ -883,6 +885,9 @@ async function notesPhase(o: {
         p50: percentile(lat, 50),
         p99: percentile(lat, 99),
         cpu: cpuPerCase(run.cpuMs, arrived.size),
+        slowToStatement: stages?.toStatement ?? NaN,
+        slowToClaim: stages?.toClaim ?? NaN,
+        slowToArrival: stages?.toArrival ?? NaN,
       },
     });
   }
@@ -892,6 +897,10 @@ async function notesPhase(o: {
     { key: 'answered', short: 'note answered p99', metric: `${name}: note answered (201) p99`, unit: 'ms' },
     { key: 'p50', short: 'p50', metric: `${name}: p50`, unit: 'ms' },
     { key: 'cpu', short: 'CPU ms/note', metric: `${name}: CPU per note → e-mail`, unit: 'ms CPU' },
+    // Where the slowest 1% waited (bench/note-stages.ts): medians over those notes.
+    { key: 'slowToStatement', short: 'slowest 1%: to statement', metric: `${name}: slowest 1%, request → note's statement`, unit: 'ms' },
+    { key: 'slowToClaim', short: 'statement → claimed', metric: `${name}: slowest 1%, note's statement → message claimed`, unit: 'ms' },
+    { key: 'slowToArrival', short: 'claimed → arrived', metric: `${name}: slowest 1%, message claimed → e-mail arrived`, unit: 'ms' },
     { key: 'p99', short: 'p99', metric: `${name}: p99`, unit: 'ms', target: (v) => ({ text: `≤ ${o.targetMs} ms`, ok: v <= o.targetMs }) },
   ]);
 }
