@@ -65,11 +65,10 @@ export async function addNote(
     actorName: actor.name,
     auditActor: auditActor(actor),
     auditDetail: JSON.stringify({ visibleToCitizen: note.visibleToCitizen, length: text.length }),
+    windowSeconds: deps.notifyWindowSeconds,
   };
   // Outside a transaction, concurrent notes share one statement and one commit (notes-repo.ts).
-  const row = options.transaction
-    ? await insertNoteIn(options.transaction, values, deps.notifyWindowSeconds)
-    : await addNoteShared(deps.db, values, deps.notifyWindowSeconds);
+  const row = options.transaction ? await insertNoteIn(options.transaction, values) : await addNoteShared(deps.db, values);
   if (row?.erased === null || row?.erased === undefined) throw new NotFoundError('There is no such process');
   if (!row.id) throw new GoneError('The personal data of this process was erased; notes can no longer be added');
   return { eventId: row.id };

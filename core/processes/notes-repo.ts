@@ -7,7 +7,7 @@ import { auditEntrySql, citizenMessageSql, messageUpdate, timelineEntrySql } fro
 import { OUTBOX_CHANNEL } from '../jobs/index.ts';
 
 /**
- * At most one note a process in a statement (notesInTurn sees to it): its message upsert would otherwise touch the
+ * At most one note a process in a statement (noteBatcher sees to it): its message upsert would otherwise touch the
  * process's pending message twice (Postgres refuses: 21000). The processes are updated in id order, as every batch of
  * notes takes their row locks in the same order. A note is not added to a process erased on the citizen's request (a
  * note may carry personal data).
@@ -15,8 +15,8 @@ import { OUTBOX_CHANNEL } from '../jobs/index.ts';
 const ADD_NOTES = preparedStatement(
   'add_notes',
   `with x as (
-       select * from unnest($1::uuid[], $2::boolean[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-         with ordinality as x(process_id, visible, text, data, actor_name, audit_actor, audit_detail, ord)
+       select * from unnest($1::uuid[], $2::boolean[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[])
+         with ordinality as x(process_id, visible, text, data, actor_name, audit_actor, audit_detail, window_seconds, ord)
      ), p as (
        update processes set updated_at = now() from (select process_id from x order by process_id) s
        where processes.id = s.process_id and processes.erased_at is null
@@ -26,7 +26,7 @@ const ADD_NOTES = preparedStatement(
      ), e as (
        ${timelineEntrySql({ from: 'px', processId: 'px.process_id', kind: "'note'", visibleToCitizen: 'px.visible', text: 'px.text', data: 'px.data::jsonb', actor: 'px.actor_name', returning: 'id, process_id' })}
      ), n as (
-       ${citizenMessageSql({ from: 'px', processId: 'px.process_id', channel: 'px.channel', contact: 'px.contact', kind: 'update', updates: messageUpdate('px.text'), windowSeconds: '$8', where: 'px.visible' })}
+       ${citizenMessageSql({ from: 'px', processId: 'px.process_id', channel: 'px.channel', contact: 'px.contact', kind: 'update', updates: messageUpdate('px.text'), windowSeconds: 'px.window_seconds', where: 'px.visible' })}
        returning process_id
      ), a as (
        ${auditEntrySql({ from: 'px', actor: 'px.audit_actor', action: "'note.added'", processId: 'px.process_id', detail: 'px.audit_detail::jsonb' })}
@@ -47,6 +47,8 @@ export interface NoteValues {
   auditActor: string;
   /** jsonb text. */
   auditDetail: string;
+  /** The config's notifications.combineWindowSeconds. */
+  windowSeconds: number;
 }
 
 /** `id` is the timeline entry's (null when the process was erased); `erased` is null when there is no such process. */
@@ -55,8 +57,11 @@ export interface NoteRow {
   erased: boolean | null;
 }
 
+/** Statements that wrote notes in this process, and the notes they wrote (for tests: fewer statements than notes under load). */
+const written = { statements: 0, notes: 0 };
+
 /** Writes notes on distinct processes in one statement; answers each in order. A citizen told wakes the relay once committed. */
-async function insertNotes(sql: Sql, notes: NoteValues[], windowSeconds: number): Promise<NoteRow[]> {
+async function insertNotes(sql: Sql, notes: NoteValues[]): Promise<NoteRow[]> {
   const rows = await sql.prepared<NoteRow & { told: boolean }>(ADD_NOTES, [
     notes.map((n) => n.processId),
     notes.map((n) => n.visibleToCitizen),
@@ -65,38 +70,13 @@ async function insertNotes(sql: Sql, notes: NoteValues[], windowSeconds: number)
     notes.map((n) => n.actorName),
     notes.map((n) => n.auditActor),
     notes.map((n) => n.auditDetail),
-    windowSeconds,
+    notes.map((n) => n.windowSeconds),
   ]);
+  written.statements++;
+  written.notes += notes.length;
   // Sql.wake: NOTIFY outside the notes' commit (after the caller's transaction commits, when there is one).
   if (rows.some((r) => r.told)) sql.wake(OUTBOX_CHANNEL, 'notifications');
   return rows.map(({ id, erased }) => ({ id, erased }));
-}
-
-/**
- * Notes on the same process in one batch go in turn, in the order they came (the timeline keeps their order): the first
- * of each process in one statement, then the next of each, and so on.
- */
-async function notesInTurn(sql: Sql, notes: NoteValues[], windowSeconds: number): Promise<NoteRow[]> {
-  const answers: NoteRow[] = new Array(notes.length);
-  let waiting = notes.map((note, i) => ({ note, i }));
-  while (waiting.length) {
-    const seen = new Set<string>();
-    const now: typeof waiting = [];
-    const later: typeof waiting = [];
-    for (const w of waiting) {
-      const key = w.note.processId.toLowerCase();
-      (seen.has(key) ? later : now).push(w);
-      seen.add(key);
-    }
-    const rows = await insertNotes(
-      sql,
-      now.map((w) => w.note),
-      windowSeconds,
-    );
-    now.forEach((w, k) => (answers[w.i] = rows[k]!));
-    waiting = later;
-  }
-  return answers;
 }
 
 /**
@@ -108,39 +88,38 @@ const retryNoteAlone = (err: unknown) => {
   return isIntegrityViolation(err) || code.startsWith('22') || code === '40P01';
 };
 
-const noteBatcher = perDatabase(
-  (db: Database) =>
-    new GroupBatcher(
-      async (calls: { note: NoteValues; windowSeconds: number }[]) => {
-        // One window for the whole hub (notifications.combineWindowSeconds); a batch of calls with two would go in turn.
-        const windows = [...new Set(calls.map((c) => c.windowSeconds))];
-        const answers: NoteRow[] = new Array(calls.length);
-        for (const window of windows) {
-          const mine = calls.map((c, i) => ({ c, i })).filter(({ c }) => c.windowSeconds === window);
-          const rows = await notesInTurn(
-            db,
-            mine.map(({ c }) => c.note),
-            window,
-          );
-          mine.forEach(({ i }, k) => (answers[i] = rows[k]!));
-        }
-        return answers;
-      },
-      { retryAlone: retryNoteAlone },
-    ),
-);
+/**
+ * A second note on a process in a batch is queued again once the batch's statement has committed (its answer is then
+ * that call's), so notes on one process keep the order they came in, and a failure of the later statement never runs
+ * again a note already written.
+ */
+const noteBatcher = perDatabase((db: Database) => {
+  const batcher: GroupBatcher<NoteValues, NoteRow | Promise<NoteRow>> = new GroupBatcher(
+    async (notes) => {
+      const seen = new Set<string>();
+      const first = notes.filter((n) => !seen.has(n.processId.toLowerCase()) && seen.add(n.processId.toLowerCase()));
+      const rows = await insertNotes(db, first);
+      const answers = new Map(first.map((n, i) => [n, rows[i]!]));
+      return notes.map((n) => answers.get(n) ?? again(n));
+    },
+    { retryAlone: retryNoteAlone },
+  );
+  // A promise resolved with a promise takes its value: the call answered this way still gets a NoteRow.
+  const again = async (n: NoteValues): Promise<NoteRow> => await batcher.call(n);
+  return batcher;
+});
 
 /** Adds a note in the caller's transaction (one statement), e.g. one that also records an idempotency key. */
-export async function insertNoteIn(t: Sql, note: NoteValues, windowSeconds: number): Promise<NoteRow> {
-  return (await insertNotes(t, [note], windowSeconds))[0]!;
+export async function insertNoteIn(t: Sql, note: NoteValues): Promise<NoteRow> {
+  return (await insertNotes(t, [note]))[0]!;
 }
 
 /** Adds a note in a statement shared with the notes other requests add at the same time (atomic on its own). */
-export function addNoteShared(db: Database, note: NoteValues, windowSeconds: number): Promise<NoteRow> {
-  return noteBatcher(db).call({ note, windowSeconds });
+export async function addNoteShared(db: Database, note: NoteValues): Promise<NoteRow> {
+  return noteBatcher(db).call(note);
 }
 
-/** Statements run and notes written by them, in this process (for tests: fewer statements than notes under load). */
-export function sharedNoteStats(db: Database): { statements: number; calls: number } {
-  return noteBatcher(db).stats;
+/** Statements that wrote notes in this process so far, and the notes they wrote. */
+export function noteStatementStats(): { statements: number; notes: number } {
+  return { ...written };
 }
