@@ -8,8 +8,8 @@ export interface GroupBatcherOptions {
   /** Calls per statement at most. */
   maxBatch?: number;
   /**
-   * Whether a failed batch is run again one call at a time, so only the call at fault fails (e.g. a constraint
-   * violation); other errors (the database is gone) are every call's answer.
+   * Whether a failed batch is run again one call at a time, in order, so only the call at fault fails (e.g. a
+   * constraint violation); other errors (the database is gone) are every call's answer.
    */
   retryAlone?: (err: unknown) => boolean;
 }
@@ -68,7 +68,8 @@ export class GroupBatcher<In, Out> {
       batch.forEach((w, i) => w.resolve(outs[i]!));
     } catch (err) {
       if (batch.length > 1 && this.options.retryAlone?.(err)) {
-        await Promise.all(batch.map((w) => this.runCounted([w.input]).then((outs) => w.resolve(outs[0]!), w.reject)));
+        // One at a time, in the order the calls came: two calls on one row (two notes on a process) keep their order.
+        for (const w of batch) await this.runCounted([w.input]).then((outs) => w.resolve(outs[0]!), w.reject);
       } else {
         for (const w of batch) w.reject(err);
       }
