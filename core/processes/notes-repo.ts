@@ -8,9 +8,10 @@ import { OUTBOX_CHANNEL } from '../jobs/index.ts';
 
 /**
  * At most one note a process in a statement (noteBatcher sees to it): its message upsert would otherwise touch the
- * process's pending message twice (Postgres refuses: 21000). The processes are updated in id order, as every batch of
- * notes takes their row locks in the same order. A note is not added to a process erased on the citizen's request (a
- * note may carry personal data).
+ * process's pending message twice (Postgres refuses: 21000). The processes are taken in id order (the plan's nested
+ * loop over the sorted ids, not a promise of Postgres's), so batches of notes lock their rows in the same order; a
+ * deadlock with another statement is retried note by note (retryNoteAlone). A note is not added to a process erased on
+ * the citizen's request (a note may carry personal data).
  */
 const ADD_NOTES = preparedStatement(
   'add_notes',
