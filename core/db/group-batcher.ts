@@ -2,7 +2,7 @@
 // Postgres together, as one statement over arrays. On this kind of machine a round trip costs far more than a row
 // (each one wakes a Postgres backend: a write syscall, a context switch, a commit), so under load N calls cost one
 // round trip instead of N. An idle hub runs a lone call at once (no timer), so this only changes anything under load.
-export interface GroupBatcherOptions {
+export interface GroupBatcherOptions<In> {
   /** Statements in flight at once (each holds one pooled connection). */
   maxInFlight?: number;
   /** Calls per statement at most. */
@@ -12,6 +12,12 @@ export interface GroupBatcherOptions {
    * constraint violation); other errors (the database is gone) are every call's answer.
    */
   retryAlone?: (err: unknown) => boolean;
+  /**
+   * Calls with one key (a row they all change) never share a batch, and a call whose key is in a batch in flight waits
+   * for that batch to finish: calls on one row run one batch after another, in the order they came. Calls with other
+   * keys go ahead of it meanwhile.
+   */
+  key?: (input: In) => string;
 }
 
 interface Waiting<In, Out> {
@@ -23,6 +29,8 @@ interface Waiting<In, Out> {
 export class GroupBatcher<In, Out> {
   private readonly queue: Waiting<In, Out>[] = [];
   private inFlight = 0;
+  /** The keys of the calls in the batches in flight (with `key`). */
+  private readonly keysInFlight = new Set<string>();
   private scheduled = false;
   private readonly maxInFlight: number;
   private readonly maxBatch: number;
@@ -32,7 +40,7 @@ export class GroupBatcher<In, Out> {
   /** `run` answers each input in order: one output per input. */
   constructor(
     private readonly run: (inputs: In[]) => Promise<Out[]>,
-    private readonly options: GroupBatcherOptions = {},
+    private readonly options: GroupBatcherOptions<In> = {},
   ) {
     this.maxInFlight = options.maxInFlight ?? 2;
     this.maxBatch = options.maxBatch ?? 64;
@@ -52,14 +60,41 @@ export class GroupBatcher<In, Out> {
     setImmediate(() => {
       this.scheduled = false;
       while (this.inFlight < this.maxInFlight && this.queue.length) {
-        const batch = this.queue.splice(0, this.maxBatch);
+        const batch = this.take();
+        // Every waiting call's key is in flight: the batch that holds it schedules again when it finishes.
+        if (!batch.length) break;
+        const keys = this.options.key ? batch.map((w) => this.options.key!(w.input)) : [];
+        for (const k of keys) this.keysInFlight.add(k);
         this.inFlight++;
         void this.runBatch(batch).finally(() => {
+          for (const k of keys) this.keysInFlight.delete(k);
           this.inFlight--;
           this.schedule();
         });
       }
     });
+  }
+
+  /** The next batch: the first calls in the queue, skipping (and keeping, in order) any whose key is taken. */
+  private take(): Waiting<In, Out>[] {
+    const key = this.options.key;
+    if (!key) return this.queue.splice(0, this.maxBatch);
+    const batch: Waiting<In, Out>[] = [];
+    const held: Waiting<In, Out>[] = [];
+    const taken = new Set<string>();
+    let i = 0;
+    for (; i < this.queue.length && batch.length < this.maxBatch; i++) {
+      const w = this.queue[i]!;
+      const k = key(w.input);
+      if (this.keysInFlight.has(k) || taken.has(k)) {
+        held.push(w);
+      } else {
+        taken.add(k);
+        batch.push(w);
+      }
+    }
+    this.queue.splice(0, i, ...held);
+    return batch;
   }
 
   private async runBatch(batch: Waiting<In, Out>[]) {

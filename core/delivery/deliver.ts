@@ -36,7 +36,7 @@ export async function deliverOnce(deps: DeliverDeps, binding: BindingRuntime, de
 
 async function attemptClaimed(deps: DeliverDeps, binding: BindingRuntime, deliveryId: string, claimed: ClaimedDelivery): Promise<DeliveryOutcome> {
   const startedAt = new Date();
-  const attempt: AttemptRecord = { deliveryId, number: claimed.attemptNumber, startedAt };
+  const attempt: AttemptRecord = { deliveryId, processId: claimed.processId, number: claimed.attemptNumber, startedAt };
   const log = lazyChild(deps.log, { deliveryId, processId: claimed.processId, binding: binding.name, attempt: claimed.attemptNumber });
   try {
     const p = claimed.process;
@@ -60,7 +60,7 @@ async function attemptClaimed(deps: DeliverDeps, binding: BindingRuntime, delive
     });
     // What is sent is kept with the attempt's record (once per process), in the same statement.
     const bytes = Buffer.from(xml);
-    attempt.xml = { processId: claimed.processId, reference: p.reference, bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+    attempt.xml = { reference: p.reference, bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
     const job: DeliveryJob = {
       deliveryId,
       attempt: claimed.attemptNumber,

@@ -85,12 +85,14 @@ export async function claimDelivery(db: Database, id: string, leaseMs: number): 
 
 export interface AttemptRecord {
   deliveryId: string;
+  /** The delivery's process. */
+  processId: string;
   number: number;
   startedAt: Date;
   error?: string;
   responseExcerpt?: string;
   /** The XML that was sent, kept (once per process) as the process's `xml` document in the same statement. */
-  xml?: { processId: string; reference: string; bytes: Buffer; sha256: string };
+  xml?: { reference: string; bytes: Buffer; sha256: string };
 }
 
 /** Logs the attempt only when the CTE `d` changed the delivery (a stale job records nothing). */
@@ -106,7 +108,7 @@ function keepXml(first: number): string {
 }
 
 function xmlBinds(a: AttemptRecord): unknown[] {
-  return a.xml ? [a.xml.processId, `${a.xml.reference}.xml`, a.xml.bytes, a.xml.sha256] : [null, null, null, null];
+  return a.xml ? [a.processId, `${a.xml.reference}.xml`, a.xml.bytes, a.xml.sha256] : [null, null, null, null];
 }
 
 const RECORD_DELIVERIES = preparedStatement(
@@ -178,14 +180,10 @@ interface DeliveredRecord {
 }
 
 /**
- * Two deliveries of one process in a batch make its message upsert twice in one statement (21000): each then goes alone.
- * So does a batch Postgres chose to abort to break a deadlock (40P01) with another statement that locks several processes
- * (a batch of notes, notes-repo.ts): the statement rolled back whole, so each record is simply made again.
+ * A batch Postgres chose to abort to break a deadlock (40P01) with another statement that locks several processes (a
+ * batch of notes, notes-repo.ts) rolled back whole: each record is simply made again, alone.
  */
-const retryDeliveredAlone = (err: unknown) => {
-  const code = (err as { code?: string }).code;
-  return isIntegrityViolation(err) || code === '21000' || code === '40P01';
-};
+const retryDeliveredAlone = (err: unknown) => isIntegrityViolation(err) || (err as { code?: string }).code === '40P01';
 
 const recordBatcher = perDatabase(
   (db: Database) =>
@@ -210,7 +208,9 @@ const recordBatcher = perDatabase(
         const done = new Set((await db.prepared<{ id: string }>(RECORD_DELIVERIES, cols)).map((r) => r.id));
         return records.map((r) => done.has(r.attempt.deliveryId));
       },
-      { retryAlone: retryDeliveredAlone },
+      // Two deliveries of one process in one statement would upsert its pending message twice (Postgres refuses: 21000):
+      // a process's records go one statement after another.
+      { retryAlone: retryDeliveredAlone, key: (r) => r.attempt.processId },
     ),
 );
 

@@ -7,7 +7,7 @@ import { auditEntrySql, citizenMessageSql, messageUpdate, timelineEntrySql } fro
 import { OUTBOX_CHANNEL } from '../jobs/index.ts';
 
 /**
- * At most one note a process in a statement (noteBatcher sees to it): its message upsert would otherwise touch the
+ * At most one note a process in a statement (noteBatcher's key sees to it): its message upsert would otherwise touch the
  * process's pending message twice (Postgres refuses: 21000). The processes are taken in id order (the plan's nested
  * loop over the sorted ids, not a promise of Postgres's), so batches of notes lock their rows in the same order; a
  * deadlock with another statement is retried note by note (retryNoteAlone). A note is not added to a process erased on
@@ -90,25 +90,17 @@ const retryNoteAlone = (err: unknown) => {
 };
 
 /**
- * A second note on a process in a batch is queued again once the batch's statement has committed (its answer is then
- * that call's), so notes on one process keep the order they came in, and a failure of the later statement never runs
- * again a note already written.
+ * One note a process in a statement, and a note on a process whose note is in a statement in flight waits for that
+ * statement to commit (the batcher's key): notes on one process are written in the order they came, and a failure of a
+ * later statement never runs again a note already written.
  */
-const noteBatcher = perDatabase((db: Database) => {
-  const batcher: GroupBatcher<NoteValues, NoteRow | Promise<NoteRow>> = new GroupBatcher(
-    async (notes) => {
-      const seen = new Set<string>();
-      const first = notes.filter((n) => !seen.has(n.processId.toLowerCase()) && seen.add(n.processId.toLowerCase()));
-      const rows = await insertNotes(db, first);
-      const answers = new Map(first.map((n, i) => [n, rows[i]!]));
-      return notes.map((n) => answers.get(n) ?? again(n));
-    },
-    { retryAlone: retryNoteAlone },
-  );
-  // A promise resolved with a promise takes its value: the call answered this way still gets a NoteRow.
-  const again = async (n: NoteValues): Promise<NoteRow> => await batcher.call(n);
-  return batcher;
-});
+const noteBatcher = perDatabase(
+  (db: Database) =>
+    new GroupBatcher((notes: NoteValues[]) => insertNotes(db, notes), {
+      retryAlone: retryNoteAlone,
+      key: (n) => n.processId.toLowerCase(),
+    }),
+);
 
 /** Adds a note in the caller's transaction (one statement), e.g. one that also records an idempotency key. */
 export async function insertNoteIn(t: Sql, note: NoteValues): Promise<NoteRow> {

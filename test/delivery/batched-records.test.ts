@@ -1,6 +1,6 @@
 // The worker's claims and records are shared by concurrent jobs (core/db/group-batcher.ts): each job still gets its own
-// row back, a stale job gets nothing, and a batch that cannot run as one statement (two deliveries of one process)
-// is run one call at a time with the same outcome.
+// row back, a stale job gets nothing, and two deliveries of one process (which cannot share a statement) are recorded
+// one statement after the other with the same outcome.
 import { after, before, test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
@@ -20,9 +20,9 @@ describe('delivery/batched-records', () => {
 
   const deliveryOf = async (processId: string) => (await sql<{ id: string }>(t, 'select id from deliveries where process_id = $1', [processId]))[0]!.id;
 
-  function xmlOf(processId: string, reference: string) {
+  function xmlOf(reference: string) {
     const bytes = Buffer.from(`<Case><Reference>${reference}</Reference></Case>`);
-    return { processId, reference, bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+    return { reference, bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
   }
 
   test('simultaneous claims each get their own delivery; a second claim of a delivered one gets nothing', async () => {
@@ -44,7 +44,14 @@ describe('delivery/batched-records', () => {
       claims.map((c, i) =>
         recordDelivered(
           t.hub.db,
-          { deliveryId: ids[i]!, number: c!.attemptNumber, startedAt: new Date(), responseExcerpt: 'ok', xml: xmlOf(c!.processId, c!.process.reference) },
+          {
+            deliveryId: ids[i]!,
+            processId: c!.processId,
+            number: c!.attemptNumber,
+            startedAt: new Date(),
+            responseExcerpt: 'ok',
+            xml: xmlOf(c!.process.reference),
+          },
           `BO-${i}`,
           'Passed to the team',
           {
@@ -68,7 +75,12 @@ describe('delivery/batched-records', () => {
     rows.forEach((r, i) => assert.deepEqual(r, { status: 'delivered', external_ref: `BO-${i}`, p_status: 'received', p_ref: `BO-${i}`, attempts: 1, xml: 1 }));
     // A stale job: claimed again after it was delivered, and recorded again.
     assert.equal(await claimDelivery(t.hub.db, ids[0]!, LEASE_MS), null);
-    assert.equal(await recordDelivered(t.hub.db, { deliveryId: ids[0]!, number: 2, startedAt: new Date() }, 'BO-again', 'again', { windowSeconds: 0 }), false);
+    assert.equal(
+      await recordDelivered(t.hub.db, { deliveryId: ids[0]!, processId: claims[0]!.processId, number: 2, startedAt: new Date() }, 'BO-again', 'again', {
+        windowSeconds: 0,
+      }),
+      false,
+    );
   });
 
   test('two deliveries of one process recorded at once: both recorded, one message carrying both updates, one XML kept', async () => {
@@ -79,10 +91,10 @@ describe('delivery/batched-records', () => {
     const [a, b] = await Promise.all([claimDelivery(t.hub.db, first, LEASE_MS), claimDelivery(t.hub.db, second, LEASE_MS)]);
     assert.ok(a && b);
     const record = (id: string, n: number, ref: string, text: string) =>
-      recordDelivered(t.hub.db, { deliveryId: id, number: n, startedAt: new Date(), xml: xmlOf(s.processId, s.reference) }, ref, text, {
+      recordDelivered(t.hub.db, { deliveryId: id, processId: s.processId, number: n, startedAt: new Date(), xml: xmlOf(s.reference) }, ref, text, {
         windowSeconds: 0,
       });
-    // In one batch these would update the same pending message twice in one statement; they are retried one by one.
+    // In one statement these would update the same pending message twice: they go one statement after the other.
     assert.deepEqual(
       await Promise.all([record(first, a.attemptNumber, 'BO-A', 'Passed to team A'), record(second, b.attemptNumber, 'BO-B', 'Passed to team B')]),
       [true, true],

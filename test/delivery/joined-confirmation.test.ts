@@ -51,9 +51,15 @@ describe('delivery/joined-confirmation', () => {
     const claimed = await claimDelivery(t.hub.db, delivery!.id, LEASE_MS);
     assert.ok(claimed);
     assert.equal(
-      await recordDelivered(t.hub.db, { deliveryId: delivery!.id, number: claimed.attemptNumber, startedAt: new Date() }, 'BO-1', 'Passed to the team', {
-        windowSeconds: 0,
-      }),
+      await recordDelivered(
+        t.hub.db,
+        { deliveryId: delivery!.id, processId: s.processId, number: claimed.attemptNumber, startedAt: new Date() },
+        'BO-1',
+        'Passed to the team',
+        {
+          windowSeconds: 0,
+        },
+      ),
       true,
     );
     return sql<MessageRow>(

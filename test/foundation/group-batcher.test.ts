@@ -1,6 +1,7 @@
 // The batcher behind every shared statement (core/db/group-batcher.ts), on its own: calls made in one turn share a
 // batch, and a failed batch is run again one call at a time in the order the calls came, so only the call at fault
-// fails and two calls on one row (two notes on a process) keep their order.
+// fails and two calls on one row (two notes on a process) keep their order; with a key, calls on one row never share a
+// batch nor run beside each other.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -55,5 +56,38 @@ describe('foundation/group-batcher', () => {
       outcomes.map((o) => o.status),
       ['rejected', 'rejected'],
     );
+  });
+
+  test('with a key, calls on one row never share a batch and wait for the batch in flight that holds their row', async () => {
+    const events: string[] = [];
+    const batcher = new GroupBatcher<string, string>(
+      async (inputs) => {
+        events.push(`start ${inputs.join(',')}`);
+        // The first batch is slow: a batch run beside it would start before it ends.
+        await sleep(inputs.includes('a1') ? 40 : 0);
+        events.push(`end ${inputs.join(',')}`);
+        return inputs;
+      },
+      { key: (input) => input[0]!, maxInFlight: 2 },
+    );
+    const first = ['a1', 'b1'].map((i) => batcher.call(i));
+    await sleep(5);
+    // a2 waits for a1's batch; c1 has a row of its own and goes ahead of it, beside that batch.
+    const later = ['a2', 'c1'].map((i) => batcher.call(i));
+    assert.deepEqual(await Promise.all([...first, ...later]), ['a1', 'b1', 'a2', 'c1']);
+    assert.deepEqual(events, ['start a1,b1', 'start c1', 'end c1', 'end a1,b1', 'start a2', 'end a2']);
+  });
+
+  test('with a key, calls on one row made in one turn run one batch after another, in the order they came', async () => {
+    const runs: string[][] = [];
+    const batcher = new GroupBatcher<string, string>(
+      async (inputs) => {
+        runs.push(inputs);
+        return inputs;
+      },
+      { key: (input) => input[0]!, maxInFlight: 2 },
+    );
+    await Promise.all(['a1', 'a2', 'b1', 'a3', 'b2'].map((i) => batcher.call(i)));
+    assert.deepEqual(runs, [['a1', 'b1'], ['a2', 'b2'], ['a3']]);
   });
 });
