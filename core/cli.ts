@@ -3,11 +3,13 @@ import './node-version.ts';
 import './threadpool.ts';
 import { parseArgs } from 'node:util';
 import { ConfigError, defaultConfigFile, loadConfig, type Config } from './config/index.ts';
-import { connectDatabase, migrate, migratePlugins, type Database } from './db/index.ts';
-import { pluginDataFor } from './plugins/plugin-data.ts';
-import { openHub, type Hub } from './hub.ts';
-import { insertAuditEvent } from './governance/audit-repo.ts';
-import { createApiKey, KeyExpiryError, listApiClients, parseKeyExpiry, revokeApiKey } from './auth/api-keys.ts';
+import type { Database } from './db/index.ts';
+import type { Hub } from './hub.ts';
+
+// Each command imports what it uses when it runs: the whole hub is about a CPU-second to load, which `--help`, a key or
+// a staff account would otherwise pay for (and the test suite, which runs the CLI a few hundred times).
+const database = () => import('./db/index.ts');
+const pluginData = async (config: Config) => (await import('./plugins/plugin-data.ts')).pluginDataFor(config);
 
 const USAGE = `Usage: closeloop <command> [options]
 
@@ -88,8 +90,9 @@ async function main(argv: string[]): Promise<number> {
     case 'worker':
       return runRoles(config, command);
     case 'migrate': {
+      const { connectDatabase, migrate, migratePlugins } = await database();
       const db = connectDatabase({ url: config.database.url, poolMax: 2 });
-      const ran = [...(await migrate(db, config)), ...(await migratePlugins(db, (await pluginDataFor(config)).migrations))];
+      const ran = [...(await migrate(db, config)), ...(await migratePlugins(db, (await pluginData(config)).migrations))];
       await db.close();
       process.stdout.write(ran.length ? `applied: ${ran.join(', ')}\n` : 'database is up to date\n');
       return 0;
@@ -121,6 +124,7 @@ async function runRoles(config: Config, command: 'start' | 'serve' | 'worker'): 
     process.exit(1);
   });
   // Every role migrates under an advisory lock: the first process to start applies them, the others wait and find none left.
+  const { openHub } = await import('./hub.ts');
   const hub = await openHub(config, { role: command, migrate: true });
   opened = hub;
   const stops: (() => Promise<void>)[] = [];
@@ -166,6 +170,7 @@ function firstStopSignal(onTimeout: () => void): Promise<NodeJS.Signals> {
 /** Key changes made on the command line are audited like API actions, with the operating-system user as the actor. */
 async function auditCli(db: Database, action: string, target: string, detail: Record<string, unknown>): Promise<void> {
   const actor = `cli:${process.env.USER ?? process.env.LOGNAME ?? 'unknown'}`;
+  const { insertAuditEvent } = await import('./governance/audit-repo.ts');
   await insertAuditEvent(db, { actor, action, target, detail });
 }
 
@@ -175,6 +180,8 @@ async function keys(
   arg: string | undefined,
   values: { name?: string; services?: string; admin?: boolean; expires?: string; council?: string },
 ): Promise<number> {
+  const { createApiKey, KeyExpiryError, listApiClients, parseKeyExpiry, revokeApiKey } = await import('./auth/api-keys.ts');
+  const { connectDatabase, migrate } = await database();
   // A bad expiry is refused before anything else is done.
   let expiresAt: Date | null;
   try {
@@ -239,6 +246,7 @@ async function replay(config: Config, values: { delivery?: string; update?: stri
   }
   const { replayDeliveries } = await import('./delivery/replay.ts');
   const { replayUpdates } = await import('./replies/index.ts');
+  const { connectDatabase } = await database();
   const db = connectDatabase({ url: config.database.url, poolMax: 2 });
   const actor = `cli:${process.env.USER ?? 'operator'}`;
   try {
@@ -265,6 +273,7 @@ async function erase(config: Config, values: { reference?: string; reason?: stri
   }
   const { eraseProcess, processIdByReference } = await import('./governance/index.ts');
   const { FilesystemStore } = await import('./documents/index.ts');
+  const { connectDatabase, migrate } = await database();
   const db = connectDatabase({ url: config.database.url, poolMax: 2 });
   try {
     await migrate(db, config);
@@ -273,7 +282,7 @@ async function erase(config: Config, values: { reference?: string; reason?: stri
       process.stderr.write(`No process has the reference "${values.reference}"\n`);
       return 1;
     }
-    const { erasers } = await pluginDataFor(config);
+    const { erasers } = await pluginData(config);
     const result = await eraseProcess({ db, store: new FilesystemStore(config.paths.documents), erasers }, id, {
       actor: `cli:${process.env.USER ?? 'operator'}`,
       reason: values.reason ?? null,
@@ -290,6 +299,7 @@ async function erase(config: Config, values: { reference?: string; reason?: stri
 async function retention(config: Config, dryRun: boolean): Promise<number> {
   const { retentionDryRun, retentionPolicies, runRetention } = await import('./governance/index.ts');
   const { FilesystemStore } = await import('./documents/index.ts');
+  const { connectDatabase, migrate } = await database();
   const db = connectDatabase({ url: config.database.url, poolMax: 3 });
   try {
     await migrate(db, config);
@@ -307,7 +317,7 @@ async function retention(config: Config, dryRun: boolean): Promise<number> {
       process.stdout.write(`${candidates.length} process${candidates.length === 1 ? '' : 'es'} would be erased (dry run: nothing was changed)\n`);
       return 0;
     }
-    const outcome = await runRetention({ db, store: new FilesystemStore(config.paths.documents), erasers: (await pluginDataFor(config)).erasers });
+    const outcome = await runRetention({ db, store: new FilesystemStore(config.paths.documents), erasers: (await pluginData(config)).erasers });
     if (!outcome.ran) {
       process.stderr.write('Another process is running retention now; nothing was done\n');
       return 1;
