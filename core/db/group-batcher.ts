@@ -22,6 +22,8 @@ export interface GroupBatcherOptions<In> {
 
 interface Waiting<In, Out> {
   input: In;
+  /** The call's key (with `key`). */
+  key?: string;
   resolve(out: Out): void;
   reject(err: unknown): void;
 }
@@ -29,8 +31,11 @@ interface Waiting<In, Out> {
 export class GroupBatcher<In, Out> {
   private readonly queue: Waiting<In, Out>[] = [];
   private inFlight = 0;
-  /** The keys of the calls in the batches in flight (with `key`). */
-  private readonly keysInFlight = new Set<string>();
+  /**
+   * With `key`: each key that has a call in the queue or in a batch in flight, and the later calls with that key waiting
+   * behind it, in order. The queue so only ever holds calls with distinct keys, none of them in flight.
+   */
+  private readonly behind = new Map<string, Waiting<In, Out>[]>();
   private scheduled = false;
   private readonly maxInFlight: number;
   private readonly maxBatch: number;
@@ -48,7 +53,13 @@ export class GroupBatcher<In, Out> {
 
   call(input: In): Promise<Out> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ input, resolve, reject });
+      const waiting: Waiting<In, Out> = { input, key: this.options.key?.(input), resolve, reject };
+      if (waiting.key !== undefined) {
+        const later = this.behind.get(waiting.key);
+        if (later) return void later.push(waiting);
+        this.behind.set(waiting.key, []);
+      }
+      this.queue.push(waiting);
       this.schedule();
     });
   }
@@ -60,14 +71,10 @@ export class GroupBatcher<In, Out> {
     setImmediate(() => {
       this.scheduled = false;
       while (this.inFlight < this.maxInFlight && this.queue.length) {
-        const batch = this.take();
-        // Every waiting call's key is in flight: the batch that holds it schedules again when it finishes.
-        if (!batch.length) break;
-        const keys = this.options.key ? batch.map((w) => this.options.key!(w.input)) : [];
-        for (const k of keys) this.keysInFlight.add(k);
+        const batch = this.queue.splice(0, this.maxBatch);
         this.inFlight++;
         void this.runBatch(batch).finally(() => {
-          for (const k of keys) this.keysInFlight.delete(k);
+          this.release(batch);
           this.inFlight--;
           this.schedule();
         });
@@ -75,26 +82,14 @@ export class GroupBatcher<In, Out> {
     });
   }
 
-  /** The next batch: the first calls in the queue, skipping (and keeping, in order) any whose key is taken. */
-  private take(): Waiting<In, Out>[] {
-    const key = this.options.key;
-    if (!key) return this.queue.splice(0, this.maxBatch);
-    const batch: Waiting<In, Out>[] = [];
-    const held: Waiting<In, Out>[] = [];
-    const taken = new Set<string>();
-    let i = 0;
-    for (; i < this.queue.length && batch.length < this.maxBatch; i++) {
-      const w = this.queue[i]!;
-      const k = key(w.input);
-      if (this.keysInFlight.has(k) || taken.has(k)) {
-        held.push(w);
-      } else {
-        taken.add(k);
-        batch.push(w);
-      }
+  /** A finished batch's keys: the next call waiting behind each joins the queue, or the key is free. */
+  private release(batch: Waiting<In, Out>[]) {
+    for (const { key } of batch) {
+      if (key === undefined) continue;
+      const next = this.behind.get(key)?.shift();
+      if (next) this.queue.push(next);
+      else this.behind.delete(key);
     }
-    this.queue.splice(0, i, ...held);
-    return batch;
   }
 
   private async runBatch(batch: Waiting<In, Out>[]) {

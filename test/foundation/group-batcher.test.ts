@@ -60,21 +60,30 @@ describe('foundation/group-batcher', () => {
 
   test('with a key, calls on one row never share a batch and wait for the batch in flight that holds their row', async () => {
     const events: string[] = [];
+    // The first batch is held open until the test lets it finish (no timing: a loaded machine cannot reorder it).
+    let firstStarted!: () => void;
+    const started = new Promise<void>((resolve) => (firstStarted = resolve));
+    let finishFirst!: () => void;
+    const gate = new Promise<void>((resolve) => (finishFirst = resolve));
     const batcher = new GroupBatcher<string, string>(
       async (inputs) => {
         events.push(`start ${inputs.join(',')}`);
-        // The first batch is slow: a batch run beside it would start before it ends.
-        await sleep(inputs.includes('a1') ? 40 : 0);
+        if (inputs.includes('a1')) {
+          firstStarted();
+          await gate;
+        }
         events.push(`end ${inputs.join(',')}`);
         return inputs;
       },
       { key: (input) => input[0]!, maxInFlight: 2 },
     );
     const first = ['a1', 'b1'].map((i) => batcher.call(i));
-    await sleep(5);
+    await started;
     // a2 waits for a1's batch; c1 has a row of its own and goes ahead of it, beside that batch.
-    const later = ['a2', 'c1'].map((i) => batcher.call(i));
-    assert.deepEqual(await Promise.all([...first, ...later]), ['a1', 'b1', 'a2', 'c1']);
+    const [a2, c1] = ['a2', 'c1'].map((i) => batcher.call(i));
+    assert.equal(await c1, 'c1');
+    finishFirst();
+    assert.deepEqual(await Promise.all([...first, a2]), ['a1', 'b1', 'a2']);
     assert.deepEqual(events, ['start a1,b1', 'start c1', 'end c1', 'end a1,b1', 'start a2', 'end a2']);
   });
 
@@ -89,5 +98,25 @@ describe('foundation/group-batcher', () => {
     );
     await Promise.all(['a1', 'a2', 'b1', 'a3', 'b2'].map((i) => batcher.call(i)));
     assert.deepEqual(runs, [['a1', 'b1'], ['a2', 'b2'], ['a3']]);
+  });
+
+  test('with a key, a call on another row is not held up by a long line of calls on one row', async () => {
+    const runs: string[][] = [];
+    const batcher = new GroupBatcher<string, string>(
+      async (inputs) => {
+        runs.push(inputs);
+        return inputs;
+      },
+      { key: (input) => input.split(':')[0]!, maxInFlight: 1 },
+    );
+    const calls = Array.from({ length: 500 }, (_, i) => `a:${i}`);
+    await Promise.all([...calls, 'b:0'].map((i) => batcher.call(i)));
+    assert.deepEqual(runs[0], ['a:0', 'b:0'], 'the other row goes in the first batch');
+    assert.deepEqual(
+      runs.flat().filter((i) => i.startsWith('a:')),
+      calls,
+      'one row: in order',
+    );
+    assert.equal(runs.length, 500);
   });
 });
