@@ -97,14 +97,24 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   };
 }
 
-/** A port free right now (the OS picks it), so the hub's public URL can be known before it starts. */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+/**
+ * A port free right now, so the hub's public URL can be known before it starts. It is taken below the kernel's
+ * ephemeral range (32768–60999 here): a port the OS picked from that range for this probe could, before the hub listens
+ * on it, become the local end of any outgoing connection on the machine (a test's Postgres or Redis client in another
+ * CI lane), and the hub's listen then failed with EADDRINUSE.
+ */
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < 50; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await canListen(port)) return port;
+  }
+  throw new Error('no free port found between 20000 and 31999');
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
     const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolvePort(port));
-    });
+    srv.once('error', () => resolvePort(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolvePort(true)));
   });
 }
