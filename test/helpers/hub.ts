@@ -62,14 +62,25 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   config.server.host = '127.0.0.1';
   options.configure?.(config);
   const hub = await openHub(config, { role: 'test', migrate: true });
-  const serve = await startServe(hub, options.serve?.(hub));
+  let serve: Awaited<ReturnType<typeof startServe>> | null = null;
   let worker: { close(): Promise<void> } | null = null;
-  if (options.worker) {
-    const { startWorker } = await import('../../core/roles/worker.ts');
-    worker = await startWorker(hub, typeof options.worker === 'object' ? options.worker : {});
+  try {
+    serve = await startServe(hub, options.serve?.(hub));
+    if (options.worker) {
+      const { startWorker } = await import('../../core/roles/worker.ts');
+      worker = await startWorker(hub, typeof options.worker === 'object' ? options.worker : {});
+    }
+  } catch (err) {
+    // A hub left open (its pool, Redis connections and timers) would keep the whole lane's process from ever exiting.
+    await serve?.close();
+    await hub.close();
+    await db.drop();
+    await rm(docs, { recursive: true, force: true });
+    throw err;
   }
+  const served = serve;
   return {
-    url: serve.url,
+    url: served.url,
     hub,
     config,
     configFile,
@@ -86,7 +97,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       return key;
     },
     async close() {
-      await serve.close();
+      await served.close();
       await worker?.close();
       await hub.close();
       // The hub's jobs and schedules on the shared Redis (a sentinel or cluster test brings its own servers).
