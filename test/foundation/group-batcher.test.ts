@@ -5,9 +5,19 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GroupBatcher } from '../../core/db/group-batcher.ts';
+import { GroupBatcher, type GroupBatcherOptions } from '../../core/db/group-batcher.ts';
 
 const fault = (message: string) => Object.assign(new Error(message), { code: '23505' });
+
+/** A batcher that answers each input with itself and keeps the inputs of each run. */
+function recordingBatcher(options: GroupBatcherOptions<string>) {
+  const runs: string[][] = [];
+  const batcher = new GroupBatcher<string, string>(async (inputs) => {
+    runs.push(inputs);
+    return inputs;
+  }, options);
+  return { runs, batcher };
+}
 
 describe('foundation/group-batcher', () => {
   test('calls made in one turn of the event loop share one run', async () => {
@@ -88,27 +98,13 @@ describe('foundation/group-batcher', () => {
   });
 
   test('with a key, calls on one row made in one turn run one batch after another, in the order they came', async () => {
-    const runs: string[][] = [];
-    const batcher = new GroupBatcher<string, string>(
-      async (inputs) => {
-        runs.push(inputs);
-        return inputs;
-      },
-      { key: (input) => input[0]!, maxInFlight: 2 },
-    );
+    const { runs, batcher } = recordingBatcher({ key: (input) => input[0]!, maxInFlight: 2 });
     await Promise.all(['a1', 'a2', 'b1', 'a3', 'b2'].map((i) => batcher.call(i)));
     assert.deepEqual(runs, [['a1', 'b1'], ['a2', 'b2'], ['a3']]);
   });
 
   test('with a key, a call on another row is not held up by a long line of calls on one row', async () => {
-    const runs: string[][] = [];
-    const batcher = new GroupBatcher<string, string>(
-      async (inputs) => {
-        runs.push(inputs);
-        return inputs;
-      },
-      { key: (input) => input.split(':')[0]!, maxInFlight: 1 },
-    );
+    const { runs, batcher } = recordingBatcher({ key: (input) => input.split(':')[0]!, maxInFlight: 1 });
     const calls = Array.from({ length: 500 }, (_, i) => `a:${i}`);
     await Promise.all([...calls, 'b:0'].map((i) => batcher.call(i)));
     assert.deepEqual(runs[0], ['a:0', 'b:0'], 'the other row goes in the first batch');
