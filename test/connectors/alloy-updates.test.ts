@@ -34,7 +34,8 @@ describe('connectors/alloy-updates', () => {
       baseUrl: alloy.url,
       apiKey,
       designCode: DESIGN,
-      timeoutMs: 500,
+      // No test here waits for the timeout: it is long enough that a loaded machine's slow answer is still an answer.
+      timeoutMs: 5_000,
       requestsPerSecond: 100,
       namespaces: { t: 'urn:closeloop:test' },
       attributes: [{ attributeCode: 'attributes_reference', xpath: '/t:Case/t:Reference' }],

@@ -233,7 +233,8 @@ describe('connectors/webhook', () => {
         rejectsWith(RetryableError, (e) => assert.match(e.message, /no response within 200 ms/)),
       );
       const took = Date.now() - started;
-      assert.ok(took >= 190 && took < 1000, `${took} ms`);
+      // The receiver never answers: well under its 'forever', with room for a loaded machine.
+      assert.ok(took >= 190 && took < 2_000, `${took} ms`);
     });
 
     test('an answer that starts but never finishes also times out', async () => {

@@ -99,7 +99,8 @@ describe('/readyz', () => {
     const again = await fetch(`${t.url}/readyz`);
     assert.equal(again.status, 503);
     assert.equal(again.headers.get('retry-after'), '5');
-    assert.ok(Date.now() - t0 < 1500, `answered in ${Date.now() - t0} ms`);
+    // The check's own 1 s timeout bounds it, with room for a loaded machine.
+    assert.ok(Date.now() - t0 < 2_500, `answered in ${Date.now() - t0} ms`);
     assert.equal((await fetch(`${t.url}/healthz`)).status, 200, 'the process is still alive');
 
     redis = await startRedis(port);
