@@ -252,7 +252,7 @@ describe('metrics and alerts, hub-wide from Postgres', () => {
 describe('metrics without a token, and the Postgres read cache', () => {
   let t: TestHub;
   before(async () => {
-    // 3 s: what the tests do within the cache period (a submission, 20 scrapes at once) took over a second on a loaded machine.
+    // 3 s: what the tests do within the cache period (a submission, 20 scrapes at once) could take over a second on a loaded machine.
     t = await startTestHub({ configFile: CONFIG, configure: (c) => void (c.server.metrics = { enabled: true, cacheSeconds: 3 }) });
   });
   after(() => t?.close());
