@@ -53,7 +53,7 @@ async function attemptClaimed(deps: DeliverDeps, binding: BindingRuntime, delive
     // An XSD uploaded in the staff console is normally here already (materialised on start and on its NOTIFY); if this
     // process missed the notification, it is read from Postgres now rather than the delivery failing.
     if (service.definition.xml) await ensureUploadedXsd(deps.db, service.definition.xml.xsd);
-    const xml = processXml(service, deps.xsdDir, {
+    const xml = await processXml(service, deps.xsdDir, {
       process,
       answers: p.answers,
       documents: docs.map((d) => ({ id: d.id, kind: d.kind, fieldId: d.field_id, name: d.name, contentType: d.content_type, size: d.size, url: d.url })),

@@ -1,7 +1,7 @@
 // The XML a process sends to back offices: built from its service version's mapping and validated against the XSD.
 // (record.ts keeps it as the process's `xml` document with the attempt, so auditors see exactly what was sent.)
 import { PermanentError } from '../plugins/index.ts';
-import { compileMapping, renderXml, type CompiledMapping } from '../xml/index.ts';
+import { compileMapping, renderXmlTogether, type CompiledMapping } from '../xml/index.ts';
 import type { ServiceVersion } from '../services/index.ts';
 
 export interface XmlInput {
@@ -14,8 +14,8 @@ export interface XmlInput {
  * and an id and version name different mappings in different hubs' databases (a test process opens many). */
 const compiled = new WeakMap<object, CompiledMapping>();
 
-/** Builds and validates; throws PermanentError with the XSD messages when the XML is not valid (a retry cannot fix it). */
-export function processXml(service: ServiceVersion, xsdDir: string, input: XmlInput): string {
+/** Builds and validates (with the other deliveries' documents of this turn); throws PermanentError with the XSD messages when the XML is not valid (a retry cannot fix it). */
+export async function processXml(service: ServiceVersion, xsdDir: string, input: XmlInput): Promise<string> {
   const xmlConfig = service.definition.xml;
   if (!xmlConfig) throw new PermanentError(`Service "${service.serviceId}" has no XML mapping`);
   let mapping = compiled.get(xmlConfig);
@@ -25,7 +25,7 @@ export function processXml(service: ServiceVersion, xsdDir: string, input: XmlIn
   }
   let result;
   try {
-    result = renderXml(mapping, xsdDir, xmlConfig.xsd, input);
+    result = await renderXmlTogether(mapping, xsdDir, xmlConfig.xsd, input);
   } catch (err) {
     throw new PermanentError(`The XML mapping failed: ${(err as Error).message}`, { cause: err });
   }

@@ -27,5 +27,6 @@ export {
   sha256,
 } from './uploaded-xsds.ts';
 export { insertUploadedXsd, listUploadedXsds, findUploadedXsd, XSD_UPLOADS_CHANNEL, type UploadedXsdRow } from './uploaded-xsds-repo.ts';
-export { renderXml, type RenderedXml } from './render.ts';
+export { renderXml, renderXmlTogether, type RenderedXml } from './render.ts';
+export { validateTogether, togetherStats, type Validation } from './validate-together.ts';
 export { prettyXml } from './pretty.ts';

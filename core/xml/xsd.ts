@@ -19,6 +19,8 @@ export class XsdFileError extends Error {
 export interface Xsd {
   file: string;
   doc: Document;
+  /** The schema or a file it includes names IDREF: its documents are never validated together (validate-together.ts). */
+  usesIdref: boolean;
 }
 
 const cache = new Map<string, Xsd>();
@@ -52,9 +54,10 @@ export function loadXsd(configXsdDir: string, file: string): Xsd {
   const root = resolve(xsdDir);
   if (!inside(root, path)) throw new UnsafeXmlError(`${file} is outside the XSD folder ${xsdFolderName(root)}`);
   if (!existsSync(path)) throw new XsdFileError(`there is no ${xsdDisplayPath(root, path)}`);
-  checkReferences(root, path, new Set());
+  const found = { idref: false };
+  checkReferences(root, path, new Set(), found);
   const doc = libxmljs.parseXml(readFileSync(path, 'utf8'), { ...PARSE_OPTIONS, baseUrl: path });
-  const xsd = { file: path, doc };
+  const xsd = { file: path, doc, usesIdref: found.idref };
   cache.set(path, xsd);
   byArguments.set(key, xsd);
   return xsd;
@@ -89,13 +92,17 @@ export function xsdFolderName(xsdDir: string): string {
   return `${basename(xsdDir)}/`;
 }
 
-/** Walks include/import/redefine schemaLocations, refusing URLs, missing files and anything outside the XSD folder. */
-function checkReferences(root: string, path: string, seen: Set<string>): void {
+/**
+ * Walks include/import/redefine schemaLocations, refusing URLs, missing files and anything outside the XSD folder; notes
+ * whether any of the files names IDREF (a type, or one derived from it).
+ */
+function checkReferences(root: string, path: string, seen: Set<string>, found: { idref: boolean }): void {
   if (seen.has(path)) return;
   seen.add(path);
   const shown = xsdDisplayPath(root, path);
   const text = readFileSync(path, 'utf8');
   if (/<!DOCTYPE/i.test(text)) throw new UnsafeXmlError(`${shown}: an XSD with a DOCTYPE is refused`);
+  if (text.includes('IDREF')) found.idref = true;
   const doc = libxmljs.parseXml(text, PARSE_OPTIONS);
   const refs = doc.find('//xs:include | //xs:import | //xs:redefine', { xs: 'http://www.w3.org/2001/XMLSchema' });
   for (const ref of refs) {
@@ -106,7 +113,7 @@ function checkReferences(root: string, path: string, seen: Set<string>): void {
     const target = resolve(dirname(path), location);
     if (!inside(root, target)) throw new UnsafeXmlError(`${shown} includes "${location}", which is outside the XSD folder ${xsdFolderName(root)}`);
     if (!existsSync(target)) throw new XsdFileError(`${shown} includes "${location}": there is no ${xsdDisplayPath(root, target)}`);
-    checkReferences(root, target, seen);
+    checkReferences(root, target, seen, found);
   }
 }
 
