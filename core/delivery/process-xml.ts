@@ -14,7 +14,10 @@ export interface XmlInput {
  * and an id and version name different mappings in different hubs' databases (a test process opens many). */
 const compiled = new WeakMap<object, CompiledMapping>();
 
-/** Builds and validates (with the other deliveries' documents of this turn); throws PermanentError with the XSD messages when the XML is not valid (a retry cannot fix it). */
+/**
+ * Builds and validates (together with the other deliveries' documents of this turn); throws PermanentError with the XSD
+ * messages when the XML is not valid (a retry cannot fix it).
+ */
 export async function processXml(service: ServiceVersion, xsdDir: string, input: XmlInput): Promise<string> {
   const xmlConfig = service.definition.xml;
   if (!xmlConfig) throw new PermanentError(`Service "${service.serviceId}" has no XML mapping`);

@@ -36,7 +36,7 @@ const wrappers = new WeakMap<Xsd, Document | null>();
 let waiting = new Map<Xsd, Waiting[]>();
 let flushQueued = false;
 
-/** libxml2 validate() calls made, alone or together (for tests and profiling). */
+/** Documents validated, and validations tried for them: one a batch, one each document alone (tests, profiling). */
 export const togetherStats = { validations: 0, documents: 0 };
 
 /** Validates XML text against a compiled schema, together with other documents for the same schema in this turn. */
