@@ -19,6 +19,7 @@ import { loadConfig } from '../core/config/index.ts';
 import { loadServiceFiles } from '../core/services/index.ts';
 import { compileMapping, loadXsd, renderXml, renderXmlTogether } from '../core/xml/index.ts';
 import { sampleAnswers, sampleDocuments } from '../core/services/sample-answers.ts';
+import { csrfOf, messageRequest, trackingLinksFor, updateCounter, updatesSince } from './updates.ts';
 import { connectDatabase, migrate } from '../core/db/index.ts';
 import { createApiKey } from '../core/auth/api-keys.ts';
 import { signUpStaff } from '../test/staff/support.ts';
@@ -792,6 +793,7 @@ async function main() {
   await openLoop(hubUrl, 50, WARMUP_SECONDS, (i) => noteRequest(key, noteTo[i % noteTo.length]!, `Bench note warm-up ${i}.`));
   await notesPhase({ rate: 200, targetMs: 250, procs: noteTo, key, hubUrl, smtp, db });
   await notesPhase({ rate: 50, targetMs: 100, procs: noteTo, key, hubUrl, smtp, db });
+  await updatesPhase({ db, hubUrl, receiver, procs: noteTo });
 
   for (const w of workers) await stop(w);
   await stop(serve);
@@ -800,6 +802,65 @@ async function main() {
   await receiver.close();
   await smtp.close();
   print();
+}
+
+/**
+ * Citizen → back office: citizens' messages on delivered cases from their tracking pages (20 at a time for a run's
+ * seconds), then until each has reached the back office as an update (the webhook connector's citizen.message).
+ */
+async function updatesPhase(o: { db: pg.Client; hubUrl: string; receiver: Awaited<ReturnType<typeof startWebhookReceiver>>; procs: string[] }) {
+  log(`citizens' messages → back office updates, 20 citizens at a time for ${SECONDS} s (${RUNS} run(s))`);
+  const tokens = await trackingLinksFor(o.db, o.procs);
+  const session = await csrfOf(o.hubUrl, tokens[0]!);
+  let sent = 0;
+  const send = (seconds: number) =>
+    closedLoop(o.hubUrl, 20, seconds, () => {
+      const n = sent++;
+      return messageRequest(tokens[n % tokens.length]!, session, `Bench message ${n}: the noise started again at 11pm.`);
+    });
+  const arrive = async (from: number, answered: number) => {
+    const count = updateCounter(o.receiver, from);
+    await o.receiver.waitFor(() => count() >= answered, 120_000).catch(() => log('  not every update arrived'));
+    return updatesSince(o.receiver, from);
+  };
+  // Warmed up (the form's route, the update queues' workers, their prepared statements) as every measured way is.
+  const warm = o.receiver.requests.length;
+  await arrive(warm, (await send(WARMUP_SECONDS)).statuses['303'] ?? 0);
+  const runs: PhaseRun[] = [];
+  for (let k = 0; k < RUNS; k++) {
+    const from = o.receiver.requests.length;
+    const run = await instrumented(async () => {
+      const start = Date.now();
+      const load = await send(SECONDS);
+      const answered = load.statuses['303'] ?? 0;
+      const got = await arrive(from, answered);
+      return { load, answered, got, start, end: got.length ? Math.max(...got.map((g) => g.at)) : Date.now() };
+    });
+    const { load, answered, got, start, end } = run.result;
+    const latencies = got.map((g) => g.latency).sort((x, y) => x - y);
+    runs.push({
+      ...run,
+      figures: {
+        rate: got.length / ((end - start) / 1000),
+        refused: load.requests - answered,
+        undelivered: answered - got.length,
+        answered: load.p99,
+        p50: percentile(latencies, 50),
+        p99: percentile(latencies, 99),
+        cpu: cpuPerCase(run.cpuMs, got.length),
+      },
+    });
+  }
+  const name = `citizen → back office updates (20 citizens at a time, ${SECONDS} s)`;
+  phaseRows(name, runs, [
+    { key: 'rate', short: 'updates/s', metric: name, unit: 'updates/s' },
+    { key: 'refused', short: 'not accepted', metric: `${name}: messages not accepted (not 303)`, unit: 'messages' },
+    { key: 'undelivered', short: 'not arrived', metric: `${name}: accepted, not delivered`, unit: 'updates' },
+    { key: 'answered', short: 'answered p99', metric: `${name}: message answered (303) p99`, unit: 'ms' },
+    { key: 'p50', short: 'p50', metric: `${name}: message → back office p50`, unit: 'ms' },
+    { key: 'p99', short: 'p99', metric: `${name}: message → back office p99`, unit: 'ms' },
+    { key: 'cpu', short: 'CPU ms/update', metric: `${name}: CPU per delivered update`, unit: 'ms CPU' },
+  ]);
 }
 
 /**

@@ -1,5 +1,5 @@
 // The bench's instruments: what Postgres was doing during a run (wait events, dead rows), whose CPU a Postgres backend
-// is counted as, and the median and spread of a phase's runs.
+// is counted as, the median and spread of a phase's runs, and which of the receiver's requests are citizens' updates.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
@@ -8,6 +8,8 @@ import { watchPostgres, describeActivity } from '../../bench/pg-activity.ts';
 import { standInForAutovacuum } from '../../bench/autovacuum.ts';
 import { BENCH_DB_GROUP, cpuMsByGroup, cpuSnapshot, hubCpuMs, underTest } from '../../bench/cpu.ts';
 import { median, runCount, spread, workerCounts } from '../../bench/summary.ts';
+import { updateCounter, updatesSince } from '../../bench/updates.ts';
+import type { WebhookReceiver } from '../peers/webhook-receiver.ts';
 
 let db: TestDatabase;
 const clients: pg.Client[] = [];
@@ -202,4 +204,22 @@ describe('bench/instrument', () => {
     assert.throws(() => runCount('0', false), /BENCH_RUNS/);
     assert.throws(() => runCount('2.5', false), /BENCH_RUNS/);
   });
+});
+
+test("the updates phase counts only the receiver's citizen.message requests, each once, and times each from its message", () => {
+  const update = (at: number, sentAt: string) => ({
+    at,
+    body: JSON.stringify({ type: 'citizen.message', data: { message: { id: 'm', text: 'x', sentAt } } }),
+  });
+  const requests = [{ at: 1, body: '<Case/>' }, update(2_000, '1970-01-01T00:00:01.500Z')] as WebhookReceiver['requests'];
+  const receiver = { requests } as WebhookReceiver;
+  const count = updateCounter(receiver, 0);
+  assert.equal(count(), 1);
+  requests.push(...([{ at: 3, body: '{"type":"process.delivered"}' }, update(4_000, '1970-01-01T00:00:03.000Z')] as WebhookReceiver['requests']));
+  assert.equal(count(), 2, 'the requests read before are not counted again');
+  assert.equal(updateCounter(receiver, 2)(), 1, 'from the given position');
+  assert.deepEqual(updatesSince(receiver, 0), [
+    { at: 2_000, latency: 500 },
+    { at: 4_000, latency: 1_000 },
+  ]);
 });
