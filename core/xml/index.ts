@@ -11,7 +11,18 @@ export {
 } from './mapping-schema.ts';
 export { compileMapping, buildXml, buildXmlDocument, buildXmlString, escapeXml, XmlMappingError, type CompiledMapping, type XmlBuildInput } from './build.ts';
 export { answerProblems, mappingQuestions, type MappingQuestion, type MappingProblem } from './mapping-answers.ts';
-export { loadXsd, clearXsdCache, validateXml, validateDocument, xsdDisplayPath, xsdFolderName, XsdFileError, type Xsd, type XsdError } from './xsd.ts';
+export {
+  loadXsd,
+  clearXsdCache,
+  validateXml,
+  validateDocument,
+  xsdDisplayPath,
+  xsdFolderName,
+  XsdFileError,
+  type Xsd,
+  type XsdError,
+  type Validation,
+} from './xsd.ts';
 export { parseXmlSafely, selectText, selectAll, UnsafeXmlError, XmlSyntaxError } from '@closeloop/sdk/xml';
 export { readSchemaFiles, XS_NAMESPACE, type SchemaFile, type SchemaNode } from './xsd-source.ts';
 export { checkUploadedXsd, XSD_UPLOAD_LIMIT, type XsdUploadCheck } from './xsd-upload-check.ts';
@@ -28,5 +39,5 @@ export {
 } from './uploaded-xsds.ts';
 export { insertUploadedXsd, listUploadedXsds, findUploadedXsd, XSD_UPLOADS_CHANNEL, type UploadedXsdRow } from './uploaded-xsds-repo.ts';
 export { renderXml, renderXmlTogether, type RenderedXml } from './render.ts';
-export { validateTogether, togetherStats, type Validation } from './validate-together.ts';
+export { validateTogether, togetherStats } from './validate-together.ts';
 export { prettyXml } from './pretty.ts';

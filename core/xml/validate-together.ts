@@ -15,12 +15,7 @@
 import { basename, dirname, join } from 'node:path';
 import libxmljs, { type Document } from 'libxmljs2';
 import { escapeXml, PARSE_OPTIONS } from '@closeloop/sdk/xml';
-import { validateDocument, type Xsd, type XsdError } from './xsd.ts';
-
-export interface Validation {
-  valid: boolean;
-  errors: XsdError[];
-}
+import { validateDocument, type Validation, type Xsd } from './xsd.ts';
 
 interface Waiting {
   xml: string;

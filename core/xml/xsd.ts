@@ -11,6 +11,12 @@ export interface XsdError {
   element: string | null;
 }
 
+/** Whether a document matches its schema, and if not, why (line numbers refer to the document's text). */
+export interface Validation {
+  valid: boolean;
+  errors: XsdError[];
+}
+
 /** An XSD, or a file it includes, is not there. */
 export class XsdFileError extends Error {
   override name = 'XsdFileError';
@@ -122,13 +128,13 @@ function inside(root: string, path: string): boolean {
 }
 
 /** Validates a document against a compiled schema. */
-export function validateDocument(doc: Document, xsd: Xsd): { valid: boolean; errors: XsdError[] } {
+export function validateDocument(doc: Document, xsd: Xsd): Validation {
   const valid = doc.validate(xsd.doc);
   return { valid, errors: valid ? [] : doc.validationErrors.map(toXsdError) };
 }
 
 /** Validates XML text (line numbers refer to it). */
-export function validateXml(xml: string, xsd: Xsd): { valid: boolean; errors: XsdError[] } {
+export function validateXml(xml: string, xsd: Xsd): Validation {
   // The same rule as parseXmlSafely: nothing with a DOCTYPE reaches libxml2 (XXE, entity bombs, GHSA-78h3-pg4x-j8cv).
   if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml))
     return { valid: false, errors: [{ message: 'XML with a DOCTYPE or ENTITY declaration is refused', line: null, element: null }] };
